@@ -1,0 +1,93 @@
+// proxima table --graph G --sources A.csv --targets B.csv -o matrix.csv
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli_common.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima/graph/graph_file.hpp"
+#include "proxima/routing/points_csv.hpp"
+
+namespace proxima::cli {
+
+namespace {
+
+std::vector<Snap> snap_points(const EdgeSnapper& snapper, const std::vector<NamedPoint>& points,
+                              const std::string& file, double max_snap_m, const std::string& graph_file) {
+    std::vector<LonLat> positions;
+    for (const auto& p : points) {
+        positions.push_back(p.position);
+    }
+    const auto snaps = snapper.snap_all(positions, max_snap_m);
+    std::vector<Snap> out;
+    std::string failures;
+    std::size_t failed = 0;
+    for (std::size_t i = 0; i < snaps.size(); ++i) {
+        if (!snaps[i]) {
+            if (++failed <= 5) {
+                failures += fmt::format("\n  {}:{}: point '{}' at {:.7f},{:.7f}", file, points[i].line, points[i].id,
+                                        points[i].position.lon, points[i].position.lat);
+            }
+            continue;
+        }
+        out.push_back(*snaps[i]);
+    }
+    if (failed > 0) {
+        throw InputError(fmt::format("{} point(s) of '{}' are more than {} m from any road of graph '{}': outside "
+                                     "the extract's area, or lon/lat swapped? Fix or remove them, or raise "
+                                     "--max-snap-m:{}{}",
+                                     failed, file, max_snap_m, graph_file, failures, failed > 5 ? "\n  ..." : ""));
+    }
+    return out;
+}
+
+} // namespace
+
+void add_table_command(CLI::App& app, Context& context, int& exit_code) {
+    auto* cmd = app.add_subcommand("table", "Car travel times and distances between two sets of points (CSV)");
+    struct Options {
+        std::string graph;
+        std::string sources;
+        std::string targets;
+        std::string output;
+        double access_kmh = 15.0;
+        double max_snap_m = 1000.0;
+        int threads = 0;
+    };
+    auto opt = std::make_shared<Options>();
+    cmd->add_option("--graph", opt->graph, "Graph file made by 'proxima build-graph'")->required();
+    cmd->add_option("--sources", opt->sources, "CSV of points with columns id,lon,lat (WGS84)")->required();
+    cmd->add_option("--targets", opt->targets, "CSV of points with columns id,lon,lat (WGS84)")->required();
+    cmd->add_option("-o,--output", opt->output,
+                    "CSV to write: source_id,target_id,seconds,metres (empty = unreachable)")
+        ->required();
+    cmd->add_option("--access-speed-kmh", opt->access_kmh, "Speed of the off-network leg to/from the road (km/h)")
+        ->capture_default_str();
+    cmd->add_option("--max-snap-m", opt->max_snap_m, "Refuse points farther than this from any road (metres)")
+        ->capture_default_str();
+    cmd->add_option("--threads", opt->threads, "Threads for the searches (default: all cores)");
+    cmd->callback([&context, &exit_code, opt] {
+        exit_code = guarded(context, [&] {
+            if (!(opt->access_kmh > 0) || !(opt->max_snap_m >= 0) || opt->threads < 0) {
+                throw ConfigError("--access-speed-kmh must be > 0, --max-snap-m >= 0 and --threads >= 0");
+            }
+            const auto sources = read_points_csv(opt->sources);
+            const auto targets = read_points_csv(opt->targets);
+            const RoadGraph graph = load_graph(opt->graph);
+            const EdgeSnapper snapper(graph);
+            const auto source_snaps = snap_points(snapper, sources, opt->sources, opt->max_snap_m, opt->graph);
+            const auto target_snaps = snap_points(snapper, targets, opt->targets, opt->max_snap_m, opt->graph);
+            const auto trips = travel_table(graph, source_snaps, target_snaps, AccessOptions{opt->access_kmh}, opt->threads);
+            write_table_csv(opt->output, sources, targets, trips);
+            std::size_t unreachable = 0;
+            for (const auto& t : trips) {
+                unreachable += t.reachable() ? 0 : 1;
+            }
+            context.say(fmt::format("{} x {} trips written to {} ({} unreachable, left empty)", sources.size(),
+                                    targets.size(), opt->output, unreachable));
+        });
+    });
+}
+
+} // namespace proxima::cli

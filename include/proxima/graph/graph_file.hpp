@@ -1,0 +1,35 @@
+#pragma once
+// The graph cache (.pxg): the only binary format of Proxima, owned by graph/.
+//
+// Layout (little-endian):
+//   8 bytes  magic "PXGRAPH\0"
+//   u32      format version (graph_file_format_version)
+//   u32      byte-order mark 0x01020304
+//   u64      payload size in bytes
+//   64 bytes SHA-256 of the payload, lowercase hex
+//   payload  provenance strings (u32 length + bytes), then each array as u64 count + raw elements
+// A file is refused (CacheError) when the magic, version, byte order, size or checksum differ,
+// and the loaded graph is validated before use.
+
+#include <filesystem>
+#include <string>
+
+#include "proxima/graph/road_graph.hpp"
+
+namespace proxima {
+
+inline constexpr std::uint32_t graph_file_format_version = 1;
+
+/// Writes the graph atomically (temporary file, then rename). Throws OutputError.
+void save_graph(const RoadGraph& graph, const std::filesystem::path& path);
+
+/// Reads and validates a graph cache. Throws InputError if the file cannot be read and CacheError
+/// if it is not a Proxima graph, has another format version, or is corrupt.
+[[nodiscard]] RoadGraph load_graph(const std::filesystem::path& path);
+
+/// Throws CacheError if `graph` was not built from the extract with this SHA-256 and the profile
+/// with this SHA-256 (a stale cache). Empty expectations are not checked.
+void require_graph_source(const RoadGraph& graph, const std::filesystem::path& graph_path,
+                          const std::string& extract_sha256, const std::string& profile_sha256);
+
+} // namespace proxima

@@ -1,0 +1,62 @@
+#pragma once
+// How a profile reads the tags of one OSM way: routable or not (and why), directions, speeds.
+// Pure functions of (profile, tags), so every rule has a unit test without any OSM file.
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "proxima/osm/profile.hpp"
+
+namespace proxima {
+
+struct Tag {
+    std::string_view key;
+    std::string_view value;
+};
+
+/// Why a way is or is not part of the graph. Values are stable: they index build statistics.
+enum class WayVerdict : std::uint8_t {
+    routable,
+    not_a_road,        ///< no highway=* nor route=ferry: not counted as a dropped road
+    unroutable_class,  ///< highway=* value not in the profile (footway, construction...), or ferry disabled
+    access_denied,     ///< access/motor_vehicle/... forbids it
+    reversible,        ///< oneway=reversible/alternating: direction unknown at any given time
+    area,              ///< area=yes (a square, not a road)
+};
+inline constexpr int way_verdict_count = 6;
+[[nodiscard]] const char* to_string(WayVerdict v);
+
+struct MaxspeedValue {
+    enum class Kind { absent, value, ignored, invalid };
+    Kind kind = Kind::absent;
+    double kmh = 0.0;  ///< posted speed in km/h when kind == value
+};
+
+/// Parses a maxspeed=* value: numbers (km/h), "N mph", "N knots", "N km/h", profile aliases
+/// (e.g. FR:urban), profile-ignored values (none, signals...), and "A;B" lists (the lowest).
+[[nodiscard]] MaxspeedValue parse_maxspeed(std::string_view value, const Profile& profile);
+
+enum class Oneway { both, forward, backward, reversible };
+/// oneway=* value: yes/1/true → forward; -1/reverse → backward; no/0/false → both;
+/// reversible/alternating → reversible; anything else → nullopt (treated as unset).
+[[nodiscard]] std::optional<Oneway> parse_oneway(std::string_view value);
+
+/// duration=* of a ferry: "HH:MM", "HH:MM:SS", "MM" (minutes) or ISO 8601 "PT1H30M". Seconds.
+[[nodiscard]] std::optional<double> parse_duration_s(std::string_view value);
+
+struct WayRule {
+    WayVerdict verdict = WayVerdict::not_a_road;
+    int class_id = -1;             ///< Profile class (highway value), ferry_class() for ferries
+    bool forward = false;          ///< drivable along the way's node order
+    bool backward = false;         ///< drivable against it
+    double forward_kmh = 0.0;      ///< travel speed along
+    double backward_kmh = 0.0;     ///< travel speed against
+    std::optional<double> ferry_duration_s;  ///< whole-way crossing time from duration=*
+    bool invalid_maxspeed = false; ///< a maxspeed tag could not be read (class speed used)
+};
+
+/// Applies the profile to the tags of one way.
+[[nodiscard]] WayRule evaluate_way(const Profile& profile, std::span<const Tag> tags);
+
+} // namespace proxima

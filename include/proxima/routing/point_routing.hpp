@@ -1,0 +1,56 @@
+#pragma once
+// Travel between arbitrary points: snapped positions on edges, off-network legs, and the
+// multi-source searches between them. The user-facing equivalent of a distancier
+// (`proxima route`, `proxima table`).
+//
+// A trip from P to Q costs: P's off-network leg at access speed + the rest of P's edge to a node
+// + the network path + the part of Q's edge to Q + Q's off-network leg. When P and Q share an
+// edge and Q lies ahead of P in a drivable direction, the direct drive along the edge counts too.
+
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "proxima/routing/multi_source_dijkstra.hpp"
+#include "proxima/routing/snap.hpp"
+
+namespace proxima {
+
+struct AccessOptions {
+    /// Speed of the off-network leg between a point and its snapped position (km/h). The leg is a
+    /// driveway, yard or unmapped track; 15 km/h by default.
+    double access_kmh = 15.0;
+};
+
+/// Off-network leg time of a snap, in deciseconds (rounded).
+[[nodiscard]] Deciseconds access_ds(const Snap& snap, const AccessOptions& options);
+
+/// Seeds of a search leaving the snapped point (Direction::forward) or arriving at it
+/// (Direction::reverse): the edge's end nodes with the time along the edge, plus the access leg.
+/// Offsets are exact parts of the arc weights (they add up to travel_ds).
+[[nodiscard]] std::vector<SourceSet::Source> seeds(const RoadGraph& graph, const Snap& snap, Direction direction,
+                                                   const AccessOptions& options, std::uint32_t tag = 0);
+
+/// Direct drive along a shared edge from `from` to `to` (network part only), if possible.
+struct DirectLeg {
+    Deciseconds ds = 0;
+    double metres = 0.0;
+};
+[[nodiscard]] std::optional<DirectLeg> same_edge_leg(const RoadGraph& graph, const Snap& from, const Snap& to);
+
+struct Trip {
+    Deciseconds ds = unreachable_ds;  ///< total time, unreachable_ds if no path
+    double metres = 0.0;              ///< total length, off-network legs included
+    [[nodiscard]] bool reachable() const { return ds != unreachable_ds; }
+};
+
+/// Fastest trip from `from` to `to`.
+[[nodiscard]] Trip route(const RoadGraph& graph, const Snap& from, const Snap& to, const AccessOptions& options);
+
+/// Fastest trips from every source to every target, row-major (sources.size() × targets.size()).
+/// One forward search per source, in parallel (OpenMP).
+[[nodiscard]] std::vector<Trip> travel_table(const RoadGraph& graph, std::span<const Snap> sources,
+                                             std::span<const Snap> targets, const AccessOptions& options,
+                                             int threads = 0);
+
+} // namespace proxima

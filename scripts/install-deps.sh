@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Proxima needs to build, test and benchmark.
+# Only Debian's package registry is used; nothing is downloaded from elsewhere.
+# Safe to re-run: packages already present are skipped, and apt is not touched at all
+# when everything is installed.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config ninja-build
+  libosmium2-dev libprotozero-dev libbz2-dev zlib1g-dev libexpat1-dev liblz4-dev
+  libgdal-dev gdal-bin libgeos-dev libproj-dev proj-data
+  libboost-dev libboost-graph-dev
+  catch2 libbenchmark-dev libssl-dev libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages already installed" >&2
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done" >&2

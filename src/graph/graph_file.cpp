@@ -1,0 +1,242 @@
+#include "proxima/graph/graph_file.hpp"
+
+#include <array>
+#include <bit>
+#include <cstring>
+#include <fstream>
+#include <type_traits>
+
+#include <fmt/format.h>
+
+#include "proxima/core/atomic_file.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima/core/sha256.hpp"
+
+namespace proxima {
+
+static_assert(std::endian::native == std::endian::little, "the graph cache assumes a little-endian machine");
+
+namespace {
+
+constexpr std::array<char, 8> magic = {'P', 'X', 'G', 'R', 'A', 'P', 'H', '\0'};
+constexpr std::uint32_t byte_order_mark = 0x01020304;
+constexpr std::size_t header_size = 8 + 4 + 4 + 8 + 64;
+
+class PayloadWriter {
+public:
+    template <typename T>
+    void value(const T& v) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        const auto* p = reinterpret_cast<const char*>(&v);
+        m_bytes.insert(m_bytes.end(), p, p + sizeof(T));
+    }
+    void string(const std::string& s) {
+        value(static_cast<std::uint32_t>(s.size()));
+        m_bytes.insert(m_bytes.end(), s.begin(), s.end());
+    }
+    template <typename T>
+    void array(const std::vector<T>& v) {
+        static_assert(std::is_trivially_copyable_v<T>);
+        value(static_cast<std::uint64_t>(v.size()));
+        const auto* p = reinterpret_cast<const char*>(v.data());
+        m_bytes.insert(m_bytes.end(), p, p + v.size() * sizeof(T));
+    }
+    [[nodiscard]] const std::vector<char>& bytes() const { return m_bytes; }
+
+private:
+    std::vector<char> m_bytes;
+};
+
+class PayloadReader {
+public:
+    PayloadReader(const char* data, std::size_t size, const std::filesystem::path& path)
+        : m_data(data), m_size(size), m_path(path) {}
+
+    template <typename T>
+    T value() {
+        T v;
+        need(sizeof(T));
+        std::memcpy(&v, m_data + m_pos, sizeof(T));
+        m_pos += sizeof(T);
+        return v;
+    }
+    std::string string() {
+        const auto n = value<std::uint32_t>();
+        need(n);
+        std::string s(m_data + m_pos, n);
+        m_pos += n;
+        return s;
+    }
+    template <typename T>
+    void array(std::vector<T>& v) {
+        const auto n = value<std::uint64_t>();
+        if (n > (m_size - m_pos) / sizeof(T)) {
+            truncated();
+        }
+        v.resize(n);
+        std::memcpy(v.data(), m_data + m_pos, n * sizeof(T));
+        m_pos += n * sizeof(T);
+    }
+    void finish() const {
+        if (m_pos != m_size) {
+            throw CacheError(fmt::format("graph file '{}' has {} unexpected trailing bytes; rebuild it with "
+                                         "'proxima build-graph'",
+                                         m_path.string(), m_size - m_pos));
+        }
+    }
+
+private:
+    void need(std::size_t n) const {
+        if (n > m_size - m_pos) {
+            truncated();
+        }
+    }
+    [[noreturn]] void truncated() const {
+        throw CacheError(fmt::format("graph file '{}' ends early: it is truncated or corrupt; rebuild it with "
+                                     "'proxima build-graph'",
+                                     m_path.string()));
+    }
+    const char* m_data;
+    std::size_t m_size;
+    std::size_t m_pos = 0;
+    const std::filesystem::path& m_path;
+};
+
+template <typename Arrays, typename F>
+void for_each_array(Arrays& g, F&& f) {
+    f(g.first_out);
+    f(g.head);
+    f(g.travel_ds);
+    f(g.length_m);
+    f(g.arc_edge);
+    f(g.first_in);
+    f(g.tail_in);
+    f(g.in_arc);
+    f(g.in_travel_ds);
+    f(g.node_coord);
+    f(g.edge_first_point);
+    f(g.points);
+    f(g.point_m);
+    f(g.point_fwd_ds);
+    f(g.point_bwd_ds);
+    f(g.edge_arc);
+    f(g.edge_way_id);
+}
+
+} // namespace
+
+void save_graph(const RoadGraph& graph, const std::filesystem::path& path) {
+    PayloadWriter payload;
+    const auto& p = graph.provenance();
+    payload.string(p.source_file);
+    payload.string(p.source_sha256);
+    payload.string(p.profile_name);
+    payload.string(p.profile_sha256);
+    payload.string(p.proxima_version);
+    for_each_array(graph.arrays(), [&](const auto& v) { payload.array(v); });
+
+    const auto& bytes = payload.bytes();
+    const std::string digest = sha256_hex(std::span(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()));
+
+    AtomicFile out(path);
+    auto& s = out.stream();
+    s.write(magic.data(), magic.size());
+    const std::uint32_t version = graph_file_format_version;
+    s.write(reinterpret_cast<const char*>(&version), sizeof version);
+    s.write(reinterpret_cast<const char*>(&byte_order_mark), sizeof byte_order_mark);
+    const std::uint64_t size = bytes.size();
+    s.write(reinterpret_cast<const char*>(&size), sizeof size);
+    s.write(digest.data(), 64);
+    s.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    out.commit();
+}
+
+RoadGraph load_graph(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        throw InputError(fmt::format("graph file '{}' does not exist; build it with 'proxima build-graph "
+                                     "EXTRACT.osm.pbf -o {}'",
+                                     path.string(), path.string()));
+    }
+    if (std::filesystem::is_directory(path, ec)) {
+        throw InputError(fmt::format("'{}' is a folder, not a graph file", path.string()));
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw InputError(fmt::format("cannot open graph file '{}': {}", path.string(), std::strerror(errno)));
+    }
+    const auto file_size = std::filesystem::file_size(path, ec);
+    const std::string rebuild = fmt::format("rebuild it with 'proxima build-graph EXTRACT.osm.pbf -o {}'", path.string());
+    if (ec || file_size < header_size) {
+        throw CacheError(fmt::format("'{}' is not a Proxima graph file (too short); {}", path.string(), rebuild));
+    }
+    std::array<char, header_size> header{};
+    in.read(header.data(), header.size());
+    if (std::memcmp(header.data(), magic.data(), magic.size()) != 0) {
+        throw CacheError(fmt::format("'{}' is not a Proxima graph file (wrong signature); {}", path.string(), rebuild));
+    }
+    std::uint32_t version = 0;
+    std::uint32_t bom = 0;
+    std::uint64_t payload_size = 0;
+    std::memcpy(&version, header.data() + 8, 4);
+    std::memcpy(&bom, header.data() + 12, 4);
+    std::memcpy(&payload_size, header.data() + 16, 8);
+    const std::string stored_digest(header.data() + 24, 64);
+    if (version != graph_file_format_version) {
+        throw CacheError(fmt::format("graph file '{}' has format version {}, this Proxima reads version {}; {}",
+                                     path.string(), version, graph_file_format_version, rebuild));
+    }
+    if (bom != byte_order_mark) {
+        throw CacheError(fmt::format("graph file '{}' was written on a machine of another byte order; {}",
+                                     path.string(), rebuild));
+    }
+    if (payload_size != file_size - header_size) {
+        throw CacheError(fmt::format("graph file '{}' should hold {} bytes of data but holds {}: it is truncated "
+                                     "or corrupt; {}",
+                                     path.string(), payload_size, file_size - header_size, rebuild));
+    }
+    std::vector<char> payload(payload_size);
+    in.read(payload.data(), static_cast<std::streamsize>(payload_size));
+    if (!in) {
+        throw InputError(fmt::format("read error in graph file '{}'", path.string()));
+    }
+    const std::string digest =
+        sha256_hex(std::span(reinterpret_cast<const std::byte*>(payload.data()), payload.size()));
+    if (digest != stored_digest) {
+        throw CacheError(fmt::format("graph file '{}' is corrupt (checksum mismatch); {}", path.string(), rebuild));
+    }
+    PayloadReader r(payload.data(), payload.size(), path);
+    GraphProvenance p;
+    p.source_file = r.string();
+    p.source_sha256 = r.string();
+    p.profile_name = r.string();
+    p.profile_sha256 = r.string();
+    p.proxima_version = r.string();
+    RoadGraph::Arrays arrays;
+    for_each_array(arrays, [&](auto& v) { r.array(v); });
+    r.finish();
+    try {
+        return RoadGraph(std::move(arrays), std::move(p));
+    } catch (const CacheError& e) {
+        throw CacheError(fmt::format("graph file '{}': {}", path.string(), e.what()));
+    }
+}
+
+void require_graph_source(const RoadGraph& graph, const std::filesystem::path& graph_path,
+                          const std::string& extract_sha256, const std::string& profile_sha256) {
+    const auto& p = graph.provenance();
+    if (!extract_sha256.empty() && p.source_sha256 != extract_sha256) {
+        throw CacheError(fmt::format("graph file '{}' was built from another OSM extract ('{}', sha256 {}…) than "
+                                     "the one requested (sha256 {}…): it is stale; rebuild it with 'proxima "
+                                     "build-graph'",
+                                     graph_path.string(), p.source_file, p.source_sha256.substr(0, 12),
+                                     extract_sha256.substr(0, 12)));
+    }
+    if (!profile_sha256.empty() && p.profile_sha256 != profile_sha256) {
+        throw CacheError(fmt::format("graph file '{}' was built with another version of profile '{}' than the one "
+                                     "requested: it is stale; rebuild it with 'proxima build-graph --profile ...'",
+                                     graph_path.string(), p.profile_name));
+    }
+}
+
+} // namespace proxima

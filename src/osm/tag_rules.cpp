@@ -1,0 +1,312 @@
+#include "proxima/osm/tag_rules.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <string>
+
+namespace proxima {
+
+const char* to_string(WayVerdict v) {
+    switch (v) {
+    case WayVerdict::routable: return "routable";
+    case WayVerdict::not_a_road: return "not a road";
+    case WayVerdict::unroutable_class: return "class not routable by the profile";
+    case WayVerdict::access_denied: return "access forbidden";
+    case WayVerdict::reversible: return "reversible one-way";
+    case WayVerdict::area: return "area, not a road";
+    }
+    return "?";
+}
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+std::optional<double> parse_number_prefix(std::string_view s, std::string_view& rest) {
+    double v = 0;
+    const auto* end = s.data() + s.size();
+    auto [ptr, ec] = std::from_chars(s.data(), end, v);
+    if (ec != std::errc() || ptr == s.data()) {
+        return std::nullopt;
+    }
+    rest = trim(std::string_view(ptr, static_cast<std::size_t>(end - ptr)));
+    return v;
+}
+
+MaxspeedValue parse_single_maxspeed(std::string_view value, const Profile& profile) {
+    value = trim(value);
+    if (value.empty()) {
+        return {MaxspeedValue::Kind::invalid, 0};
+    }
+    for (const auto& ignored : profile.maxspeed_ignored) {
+        if (iequals(value, ignored)) {
+            return {MaxspeedValue::Kind::ignored, 0};
+        }
+    }
+    for (const auto& [alias, kmh] : profile.maxspeed_aliases) {
+        if (iequals(value, alias)) {
+            return {MaxspeedValue::Kind::value, kmh};
+        }
+    }
+    std::string_view unit;
+    auto number = parse_number_prefix(value, unit);
+    if (!number || *number <= 0) {
+        return {MaxspeedValue::Kind::invalid, 0};
+    }
+    double factor = 0;
+    if (unit.empty() || iequals(unit, "km/h") || iequals(unit, "kmh") || iequals(unit, "kph")) {
+        factor = 1.0;
+    } else if (iequals(unit, "mph")) {
+        factor = 1.609344;
+    } else if (iequals(unit, "knots")) {
+        factor = 1.852;
+    } else {
+        return {MaxspeedValue::Kind::invalid, 0};
+    }
+    return {MaxspeedValue::Kind::value, *number * factor};
+}
+
+std::string_view find_tag(std::span<const Tag> tags, std::string_view key) {
+    for (const auto& t : tags) {
+        if (t.key == key) {
+            return t.value;
+        }
+    }
+    return {};
+}
+
+bool has_tag(std::span<const Tag> tags, std::string_view key) {
+    return std::any_of(tags.begin(), tags.end(), [&](const Tag& t) { return t.key == key; });
+}
+
+bool contains(const std::vector<std::string>& list, std::string_view v) {
+    return std::find(list.begin(), list.end(), v) != list.end();
+}
+
+} // namespace
+
+MaxspeedValue parse_maxspeed(std::string_view value, const Profile& profile) {
+    if (value.find(';') == std::string_view::npos) {
+        return parse_single_maxspeed(value, profile);
+    }
+    // Several values (lanes, conditions): the lowest usable one is the conservative reading.
+    MaxspeedValue best{MaxspeedValue::Kind::invalid, 0};
+    std::size_t start = 0;
+    while (start <= value.size()) {
+        const auto end = std::min(value.find(';', start), value.size());
+        const auto part = parse_single_maxspeed(value.substr(start, end - start), profile);
+        if (part.kind == MaxspeedValue::Kind::value &&
+            (best.kind != MaxspeedValue::Kind::value || part.kmh < best.kmh)) {
+            best = part;
+        } else if (part.kind == MaxspeedValue::Kind::ignored && best.kind == MaxspeedValue::Kind::invalid) {
+            best = part;
+        }
+        start = end + 1;
+    }
+    return best;
+}
+
+std::optional<Oneway> parse_oneway(std::string_view value) {
+    value = trim(value);
+    if (value == "yes" || value == "1" || value == "true") {
+        return Oneway::forward;
+    }
+    if (value == "-1" || value == "reverse") {
+        return Oneway::backward;
+    }
+    if (value == "no" || value == "0" || value == "false") {
+        return Oneway::both;
+    }
+    if (value == "reversible" || value == "alternating") {
+        return Oneway::reversible;
+    }
+    return std::nullopt;
+}
+
+std::optional<double> parse_duration_s(std::string_view value) {
+    value = trim(value);
+    if (value.empty()) {
+        return std::nullopt;
+    }
+    auto to_uint = [](std::string_view s) -> std::optional<double> {
+        if (s.empty()) {
+            return std::nullopt;
+        }
+        double v = 0;
+        auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+        if (ec != std::errc() || ptr != s.data() + s.size() || v < 0) {
+            return std::nullopt;
+        }
+        return v;
+    };
+    if (value.size() > 2 && (value[0] == 'P' || value[0] == 'p')) {
+        // ISO 8601: PnDTnHnMnS (days and time parts only; ferries take hours at most).
+        double total = 0;
+        bool in_time = false;
+        bool any = false;
+        std::size_t i = 1;
+        while (i < value.size()) {
+            if (value[i] == 'T' || value[i] == 't') {
+                in_time = true;
+                ++i;
+                continue;
+            }
+            std::size_t j = i;
+            while (j < value.size() && (std::isdigit(static_cast<unsigned char>(value[j])) || value[j] == '.')) {
+                ++j;
+            }
+            if (j == i || j == value.size()) {
+                return std::nullopt;
+            }
+            const auto n = to_uint(value.substr(i, j - i));
+            if (!n) {
+                return std::nullopt;
+            }
+            const char u = static_cast<char>(std::toupper(static_cast<unsigned char>(value[j])));
+            if (u == 'D' && !in_time) {
+                total += *n * 86400;
+            } else if (u == 'H' && in_time) {
+                total += *n * 3600;
+            } else if (u == 'M' && in_time) {
+                total += *n * 60;
+            } else if (u == 'S' && in_time) {
+                total += *n;
+            } else {
+                return std::nullopt;
+            }
+            any = true;
+            i = j + 1;
+        }
+        return any ? std::optional<double>(total) : std::nullopt;
+    }
+    std::vector<std::string_view> parts;
+    std::size_t start = 0;
+    while (true) {
+        const auto end = value.find(':', start);
+        parts.push_back(value.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+        if (end == std::string_view::npos) {
+            break;
+        }
+        start = end + 1;
+    }
+    if (parts.size() > 3) {
+        return std::nullopt;
+    }
+    double total = 0;
+    const double unit[3][3] = {{60, 0, 0}, {3600, 60, 0}, {3600, 60, 1}};
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+        const auto n = to_uint(parts[k]);
+        if (!n) {
+            return std::nullopt;
+        }
+        total += *n * unit[parts.size() - 1][k];
+    }
+    return total;
+}
+
+WayRule evaluate_way(const Profile& profile, std::span<const Tag> tags) {
+    WayRule rule;
+    const auto highway = find_tag(tags, "highway");
+    const bool ferry = find_tag(tags, "route") == "ferry";
+    if (!ferry && highway.empty()) {
+        rule.verdict = WayVerdict::not_a_road;
+        return rule;
+    }
+    if (ferry) {
+        if (!profile.ferry_routable) {
+            rule.verdict = WayVerdict::unroutable_class;
+            return rule;
+        }
+        rule.class_id = profile.ferry_class();
+    } else {
+        if (find_tag(tags, "area") == "yes") {
+            rule.verdict = WayVerdict::area;
+            return rule;
+        }
+        rule.class_id = profile.highway_class(highway);
+        if (rule.class_id < 0) {
+            rule.verdict = WayVerdict::unroutable_class;
+            return rule;
+        }
+    }
+    // The most specific access tag present decides (e.g. motor_vehicle=yes overrides access=no).
+    for (const auto& key : profile.access_tags) {
+        if (has_tag(tags, key)) {
+            if (contains(profile.access_blocked, trim(find_tag(tags, key)))) {
+                rule.verdict = WayVerdict::access_denied;
+                return rule;
+            }
+            break;
+        }
+    }
+
+    std::optional<Oneway> oneway;
+    if (has_tag(tags, "oneway")) {
+        oneway = parse_oneway(find_tag(tags, "oneway"));
+    }
+    if (!oneway) {
+        const bool implied = (!ferry && contains(profile.oneway_highways, highway)) ||
+                             contains(profile.oneway_junctions, find_tag(tags, "junction"));
+        oneway = implied ? Oneway::forward : Oneway::both;
+    }
+    if (*oneway == Oneway::reversible) {
+        rule.verdict = WayVerdict::reversible;
+        return rule;
+    }
+    rule.forward = *oneway != Oneway::backward;
+    rule.backward = *oneway != Oneway::forward;
+
+    if (ferry) {
+        rule.forward_kmh = rule.backward_kmh = profile.ferry_kmh;
+        if (has_tag(tags, "duration")) {
+            rule.ferry_duration_s = parse_duration_s(find_tag(tags, "duration"));
+            if (!rule.ferry_duration_s || *rule.ferry_duration_s <= 0) {
+                rule.ferry_duration_s.reset();
+                rule.invalid_maxspeed = true;  // reported with the unreadable speed tags
+            }
+        }
+        rule.verdict = WayVerdict::routable;
+        return rule;
+    }
+
+    const double class_kmh = profile.highway_kmh[static_cast<std::size_t>(rule.class_id)].second;
+    auto speed_for = [&](std::string_view directional_key) {
+        MaxspeedValue v;
+        if (has_tag(tags, directional_key)) {
+            v = parse_maxspeed(find_tag(tags, directional_key), profile);
+        }
+        if (v.kind == MaxspeedValue::Kind::absent || v.kind == MaxspeedValue::Kind::invalid) {
+            const bool directional_invalid = v.kind == MaxspeedValue::Kind::invalid;
+            v = has_tag(tags, "maxspeed") ? parse_maxspeed(find_tag(tags, "maxspeed"), profile) : MaxspeedValue{};
+            if (directional_invalid) {
+                rule.invalid_maxspeed = true;
+            }
+        }
+        if (v.kind == MaxspeedValue::Kind::invalid) {
+            rule.invalid_maxspeed = true;
+        }
+        const double kmh = v.kind == MaxspeedValue::Kind::value ? v.kmh * profile.posted_factor : class_kmh;
+        return std::clamp(kmh, profile.min_kmh, profile.max_kmh);
+    };
+    rule.forward_kmh = speed_for("maxspeed:forward");
+    rule.backward_kmh = speed_for("maxspeed:backward");
+    rule.verdict = WayVerdict::routable;
+    return rule;
+}
+
+} // namespace proxima

@@ -1,0 +1,143 @@
+#include "proxima/routing/point_routing.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <omp.h>
+
+namespace proxima {
+
+Deciseconds access_ds(const Snap& snap, const AccessOptions& options) {
+    const double seconds = snap.distance_m / (options.access_kmh / 3.6);
+    return static_cast<Deciseconds>(std::min<double>(std::llround(seconds * 10.0), max_travel_ds / 2));
+}
+
+namespace {
+
+/// Time from the edge start to the snap along the forward arc, as an exact part of its weight.
+Deciseconds part_from_start(Deciseconds arc_ds, double along_ds) {
+    return static_cast<Deciseconds>(std::clamp<long long>(std::llround(along_ds), 0, arc_ds));
+}
+
+} // namespace
+
+std::vector<SourceSet::Source> seeds(const RoadGraph& graph, const Snap& snap, Direction direction,
+                                     const AccessOptions& options, std::uint32_t tag) {
+    std::vector<SourceSet::Source> out;
+    const Deciseconds leg = access_ds(snap, options);
+    const auto leg_m = static_cast<float>(snap.distance_m);
+    const double edge_m = graph.edge_length_m(snap.edge);
+    const auto fwd_arc = graph.edge_arc(snap.edge, false);
+    const auto bwd_arc = graph.edge_arc(snap.edge, true);
+    if (fwd_arc != invalid_index) {
+        // Arc start -> end along the geometry; the snap splits it into [start, P] and [P, end].
+        const ArcId a{fwd_arc};
+        const Deciseconds w = graph.travel_ds()[fwd_arc];
+        const Deciseconds to_p = part_from_start(w, snap.along_fwd_ds);
+        if (direction == Direction::forward) {
+            out.push_back({graph.head(a), leg + (w - to_p), tag, leg_m + static_cast<float>(edge_m - snap.along_m)});
+        } else {
+            out.push_back({graph.tail(a), leg + to_p, tag, leg_m + static_cast<float>(snap.along_m)});
+        }
+    }
+    if (bwd_arc != invalid_index) {
+        // Arc end -> start against the geometry; P -> start takes along_bwd_ds.
+        const ArcId a{bwd_arc};
+        const Deciseconds w = graph.travel_ds()[bwd_arc];
+        const Deciseconds p_to_start = part_from_start(w, snap.along_bwd_ds);
+        if (direction == Direction::forward) {
+            out.push_back({graph.head(a), leg + p_to_start, tag, leg_m + static_cast<float>(snap.along_m)});
+        } else {
+            out.push_back({graph.tail(a), leg + (w - p_to_start), tag, leg_m + static_cast<float>(edge_m - snap.along_m)});
+        }
+    }
+    return out;
+}
+
+std::optional<DirectLeg> same_edge_leg(const RoadGraph& graph, const Snap& from, const Snap& to) {
+    if (from.edge != to.edge) {
+        return std::nullopt;
+    }
+    std::optional<DirectLeg> best;
+    const auto fwd_arc = graph.edge_arc(from.edge, false);
+    const auto bwd_arc = graph.edge_arc(from.edge, true);
+    if (fwd_arc != invalid_index && to.along_m >= from.along_m) {
+        const Deciseconds w = graph.travel_ds()[fwd_arc];
+        const Deciseconds ds = part_from_start(w, to.along_fwd_ds) - part_from_start(w, from.along_fwd_ds);
+        best = DirectLeg{ds, to.along_m - from.along_m};
+    }
+    if (bwd_arc != invalid_index && to.along_m <= from.along_m) {
+        const Deciseconds w = graph.travel_ds()[bwd_arc];
+        const Deciseconds ds = part_from_start(w, from.along_bwd_ds) - part_from_start(w, to.along_bwd_ds);
+        if (!best || ds < best->ds) {
+            best = DirectLeg{ds, from.along_m - to.along_m};
+        }
+    }
+    return best;
+}
+
+namespace {
+
+Trip complete_trip(const RoadGraph& graph, const MultiSourceDijkstra& search, const Snap& from, const Snap& to,
+                   const std::vector<SourceSet::Source>& to_seeds, const AccessOptions& options) {
+    Trip best;
+    for (const auto& s : to_seeds) {
+        const Deciseconds t = search.time_ds(s.node);
+        if (t == unreachable_ds) {
+            continue;
+        }
+        const Deciseconds total = t + s.offset_ds;
+        const double metres = search.length_m(s.node) + s.offset_m;
+        if (total < best.ds || (total == best.ds && metres < best.metres)) {
+            best = {total, metres};
+        }
+    }
+    if (auto direct = same_edge_leg(graph, from, to)) {
+        const Deciseconds total = access_ds(from, options) + direct->ds + access_ds(to, options);
+        const double metres = from.distance_m + direct->metres + to.distance_m;
+        if (total < best.ds || (total == best.ds && metres < best.metres)) {
+            best = {total, metres};
+        }
+    }
+    return best;
+}
+
+} // namespace
+
+Trip route(const RoadGraph& graph, const Snap& from, const Snap& to, const AccessOptions& options) {
+    MultiSourceDijkstra search(graph, Direction::forward);
+    search.reset();
+    for (const auto& s : seeds(graph, from, Direction::forward, options)) {
+        search.add_source(s.node, s.offset_ds, s.tag, s.offset_m);
+    }
+    search.run();
+    return complete_trip(graph, search, from, to, seeds(graph, to, Direction::reverse, options), options);
+}
+
+std::vector<Trip> travel_table(const RoadGraph& graph, std::span<const Snap> sources, std::span<const Snap> targets,
+                               const AccessOptions& options, int threads) {
+    std::vector<Trip> out(sources.size() * targets.size());
+    std::vector<std::vector<SourceSet::Source>> target_seeds(targets.size());
+    for (std::size_t j = 0; j < targets.size(); ++j) {
+        target_seeds[j] = seeds(graph, targets[j], Direction::reverse, options);
+    }
+    const int thread_count = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel num_threads(thread_count)
+    {
+        MultiSourceDijkstra search(graph, Direction::forward);
+#pragma omp for schedule(dynamic, 1)
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+            search.reset();
+            for (const auto& s : seeds(graph, sources[i], Direction::forward, options)) {
+                search.add_source(s.node, s.offset_ds, s.tag, s.offset_m);
+            }
+            search.run();
+            for (std::size_t j = 0; j < targets.size(); ++j) {
+                out[i * targets.size() + j] = complete_trip(graph, search, sources[i], targets[j], target_seeds[j], options);
+            }
+        }
+    }
+    return out;
+}
+
+} // namespace proxima
