@@ -29,9 +29,16 @@ int main(int argc, char** argv) {
 
     try {
         app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        const int code = app.exit(e);
-        return code == 0 ? exit_ok : exit_usage;
+        std::cerr << "proxima: bad command line: " << e.what() << "\nRun 'proxima --help' (or 'proxima SUBCOMMAND "
+                     "--help') for the options.\n";
+        return exit_usage;
     }
     return exit_code;
 }

@@ -17,6 +17,11 @@ AtomicFile::AtomicFile(std::filesystem::path target) : m_target(std::move(target
         throw OutputError(fmt::format("cannot write '{}': it is a folder; give a file name",
                                       m_target.string()));
     }
+    // Replacing a device, FIFO or socket by a regular file would be a disaster (think /dev/null).
+    if (std::filesystem::exists(m_target, ec) && !std::filesystem::is_regular_file(m_target, ec)) {
+        throw OutputError(fmt::format("cannot write '{}': it exists and is not a regular file; choose another name",
+                                      m_target.string()));
+    }
     auto parent = m_target.parent_path();
     if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
         throw OutputError(fmt::format("cannot write '{}': folder '{}' does not exist; create it first",

@@ -51,6 +51,20 @@ std::vector<SourceSet::Source> seeds(const RoadGraph& graph, const Snap& snap, D
             out.push_back({graph.tail(a), leg + (w - p_to_start), tag, leg_m + static_cast<float>(edge_m - snap.along_m)});
         }
     }
+    // A point exactly at an end of its edge is at that node: it may use every arc of the node,
+    // not only those of the edge it snapped onto.
+    const auto point_count = graph.edge_points(snap.edge).size();
+    const bool at_start = snap.segment == 0 && snap.fraction == 0.0;
+    const bool at_end = snap.segment + 2 == point_count && snap.fraction == 1.0;
+    if (at_start || at_end) {
+        NodeId node{};
+        if (fwd_arc != invalid_index) {
+            node = at_start ? graph.tail(ArcId{fwd_arc}) : graph.head(ArcId{fwd_arc});
+        } else {
+            node = at_start ? graph.head(ArcId{bwd_arc}) : graph.tail(ArcId{bwd_arc});
+        }
+        out.push_back({node, leg, tag, leg_m});
+    }
     return out;
 }
 

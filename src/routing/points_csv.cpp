@@ -1,6 +1,7 @@
 #include "proxima/routing/points_csv.hpp"
 
 #include <charconv>
+#include <fstream>
 #include <cmath>
 #include <memory>
 #include <algorithm>
@@ -39,6 +40,51 @@ std::optional<double> parse_double(std::string_view s) {
     return v;
 }
 
+/// Line on which each non-blank CSV record starts (header first), so that messages can name the
+/// line a user sees in an editor even with blank lines or quoted line breaks, which GDAL skips.
+std::vector<std::uint64_t> record_lines(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<std::uint64_t> lines;
+    std::uint64_t line = 1;
+    std::uint64_t record_line = 1;
+    bool at_record_start = true;
+    bool record_empty = true;
+    bool in_quotes = false;
+    char c = 0;
+    while (in.get(c)) {
+        if (at_record_start) {
+            record_line = line;
+            at_record_start = false;
+            record_empty = true;
+        }
+        if (c == '"') {
+            in_quotes = !in_quotes;
+            record_empty = false;
+        } else if (c == '\n') {
+            ++line;
+            if (!in_quotes) {
+                if (!record_empty) {
+                    lines.push_back(record_line);
+                }
+                at_record_start = true;
+            }
+        } else if (c != '\r') {
+            record_empty = false;
+        }
+    }
+    if (!at_record_start && !record_empty) {
+        lines.push_back(record_line);
+    }
+    return lines;
+}
+
+void require_non_empty(const std::filesystem::path& path, const char* what) {
+    std::error_code ec;
+    if (std::filesystem::file_size(path, ec) == 0 && !ec) {
+        throw InputError(fmt::format("{} '{}' is empty; expected a CSV with a header line", what, path.string()));
+    }
+}
+
 } // namespace
 
 std::vector<NamedPoint> read_points_csv(const std::filesystem::path& path) {
@@ -48,6 +94,8 @@ std::vector<NamedPoint> read_points_csv(const std::filesystem::path& path) {
                                      "columns id,lon,lat",
                                      path.string()));
     }
+    require_non_empty(path, "points file");
+    const auto lines = record_lines(path);
     GDALAllRegister();
     const char* drivers[] = {"CSV", nullptr};
     const char* options[] = {"AUTODETECT_TYPE=NO", "KEEP_GEOM_COLUMNS=YES", nullptr};
@@ -82,7 +130,7 @@ std::vector<NamedPoint> read_points_csv(const std::filesystem::path& path) {
     while (OGRFeatureH f = OGR_L_GetNextFeature(layer)) {
         std::unique_ptr<void, void (*)(void*)> guard(f, [](void* p) { OGR_F_Destroy(static_cast<OGRFeatureH>(p)); });
         ++record;
-        const std::uint64_t line = record + 1;
+        const std::uint64_t line = record < lines.size() ? lines[record] : record + 1;
         NamedPoint p;
         p.line = line;
         p.id = OGR_F_GetFieldAsString(f, id_field);
@@ -156,6 +204,7 @@ std::vector<TableRow> read_table_csv(const std::filesystem::path& path) {
     if (!std::filesystem::is_regular_file(path, ec)) {
         throw InputError(fmt::format("table file '{}' does not exist or is not a file", path.string()));
     }
+    require_non_empty(path, "table file");
     GDALAllRegister();
     const char* drivers[] = {"CSV", nullptr};
     const char* options[] = {"AUTODETECT_TYPE=NO", nullptr};

@@ -1,0 +1,408 @@
+#!/usr/bin/env bash
+# End-to-end tests of the proxima command line: exit codes, error messages, and that a failed
+# command leaves no output (nor temporary *.tmp-* file) behind.
+#
+# Usage: test_cli.sh PATH/TO/proxima PATH/TO/data
+# Prints "ok - NAME" or "not ok - NAME: DETAILS" per check, then "N passed, M failed";
+# exits 1 if any check failed, 2 on bad usage.
+
+set -u
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 PATH/TO/proxima PATH/TO/data" >&2
+    exit 2
+fi
+PROXIMA=$1
+DATA=$2
+if [ ! -x "$PROXIMA" ]; then
+    echo "$0: '$PROXIMA' is not an executable" >&2
+    exit 2
+fi
+if [ ! -f "$DATA/osm/andorra-2021.osm.pbf" ] || [ ! -f "$DATA/reference/andorra-points.csv" ]; then
+    echo "$0: '$DATA' is not the repository's data folder (no osm/andorra-2021.osm.pbf)" >&2
+    exit 2
+fi
+# Absolute paths: the tests run from inside the scratch folder.
+PROXIMA=$(cd "$(dirname "$PROXIMA")" && pwd)/$(basename "$PROXIMA")
+DATA=$(cd "$DATA" && pwd)
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/proxima-cli-test.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP" || exit 2
+
+ANDORRA_PBF=$DATA/osm/andorra-2021.osm.pbf
+POINTS=$DATA/reference/andorra-points.csv
+GRAPH=$TMP/andorra.pxg
+VALID_FROM=1.5218,42.5063   # Andorra la Vella
+VALID_TO=1.7336,42.5428     # Pas de la Casa
+
+# A command stuck for this long is a failure, not a hang of the whole test run.
+if command -v timeout >/dev/null 2>&1; then
+    TIMEOUT=(timeout 120)
+else
+    TIMEOUT=()
+fi
+HAVE_PYTHON=0
+if command -v python3 >/dev/null 2>&1; then
+    HAVE_PYTHON=1
+fi
+
+passed=0
+failed=0
+ok() {
+    passed=$((passed + 1))
+    echo "ok - $1"
+}
+not_ok() {
+    failed=$((failed + 1))
+    echo "not ok - $1: $2"
+}
+
+# run CMD... : runs a command, keeping its exit code in $RC and its output in $TMP/stdout, $TMP/stderr.
+run() {
+    ${TIMEOUT[@]+"${TIMEOUT[@]}"} "$@" >"$TMP/stdout" 2>"$TMP/stderr"
+    RC=$?
+}
+
+# First line of stderr, for failure details.
+stderr_excerpt() {
+    local text
+    text=$(grep -m1 '^proxima: ' "$TMP/stderr" || head -n1 "$TMP/stderr")
+    printf '%s' "${text:0:300}"
+}
+
+# leftovers PATH: prints PATH if it exists and any PATH.tmp-* (temporary outputs), one a line.
+leftovers() {
+    local target=$1 dir base
+    dir=$(dirname "$target")
+    base=$(basename "$target")
+    if [ -e "$target" ] && [ ! -d "$target" ]; then
+        echo "$target"
+    fi
+    if [ -d "$dir" ]; then
+        find "$dir" -maxdepth 1 -name "$base.tmp-*" 2>/dev/null
+    fi
+    # Nothing should have been written inside a folder given as output either.
+    if [ -d "$target" ]; then
+        find "$target" -name '*.tmp-*' 2>/dev/null
+    fi
+}
+
+# expect NAME RC OUTPUT PHRASE... -- CMD...
+#   Runs CMD and checks its exit code is RC, that stderr contains every PHRASE (fixed strings),
+#   that a failure (RC >= 3) is reported as exactly one stderr line starting with "proxima: ",
+#   and, if OUTPUT is not "-", that neither OUTPUT nor OUTPUT.tmp-* exists afterwards.
+expect() {
+    local name=$1 want=$2 output=$3
+    shift 3
+    local phrases=()
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+        phrases+=("$1")
+        shift
+    done
+    shift  # the "--"
+    if [ "$output" != "-" ] && [ ! -d "$output" ]; then
+        rm -f "$output"
+    fi
+    run "$@"
+    local problems=()
+    if [ "$RC" -ne "$want" ]; then
+        problems+=("exit code $RC, expected $want")
+    fi
+    local phrase
+    for phrase in ${phrases[@]+"${phrases[@]}"}; do
+        if ! grep -qF -- "$phrase" "$TMP/stderr"; then
+            problems+=("stderr lacks '$phrase'")
+        fi
+    done
+    if [ "$want" -ge 3 ]; then
+        local n
+        n=$(grep -c '^proxima: ' "$TMP/stderr")
+        if [ "$n" -ne 1 ]; then
+            problems+=("$n stderr lines start with 'proxima: ', expected 1")
+        fi
+    fi
+    if [ "$output" != "-" ]; then
+        local left
+        left=$(leftovers "$output" | tr '\n' ' ')
+        if [ -n "$left" ]; then
+            problems+=("left behind: $left")
+        fi
+    fi
+    if [ ${#problems[@]} -eq 0 ]; then
+        ok "$name"
+    else
+        local details
+        details=$(printf '%s; ' "${problems[@]}")
+        not_ok "$name" "${details%; } [command: $*] [stderr: $(stderr_excerpt)]"
+    fi
+}
+
+# check NAME CONDITION-COMMAND... : a check on its own (e.g. on a file's content).
+check() {
+    local name=$1
+    shift
+    if "$@"; then
+        ok "$name"
+    else
+        not_ok "$name" "failed: $*"
+    fi
+}
+
+# flip_byte FILE OFFSET: inverts every bit of the byte at OFFSET, in place.
+flip_byte() {
+    local file=$1 offset=$2 byte
+    byte=$(od -An -tu1 -j "$offset" -N1 "$file" | tr -d ' \n')
+    # shellcheck disable=SC2059
+    printf "$(printf '\\%03o' $((${byte:-0} ^ 255)))" | dd of="$file" bs=1 seek="$offset" conv=notrunc status=none
+}
+
+# json_seconds FILE: prints the top-level "seconds" of the route JSON in FILE (empty if none).
+json_seconds() {
+    if [ "$HAVE_PYTHON" -eq 1 ]; then
+        python3 -c 'import json, sys
+v = json.load(open(sys.argv[1])).get("seconds")
+print("" if v is None else v)' "$1" 2>/dev/null
+    else
+        # The nested "from"/"to" objects have no "seconds" key, so the first match is the trip's.
+        grep -o '"seconds": *[0-9.]*' "$1" | head -n1 | sed 's/.*: *//'
+    fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# General command line
+# ---------------------------------------------------------------------------------------------
+
+run "$PROXIMA" --help
+if [ "$RC" -eq 0 ] && grep -q 'build-graph' "$TMP/stdout"; then
+    ok "--help exits 0 and lists the subcommands"
+else
+    not_ok "--help exits 0 and lists the subcommands" "exit code $RC, stdout: $(head -c 200 "$TMP/stdout")"
+fi
+
+run "$PROXIMA" --version
+if [ "$RC" -eq 0 ] && grep -q '^proxima [0-9]' "$TMP/stdout"; then
+    ok "--version exits 0 and prints the version"
+else
+    not_ok "--version exits 0 and prints the version" "exit code $RC, stdout: $(head -c 200 "$TMP/stdout")"
+fi
+
+expect "no subcommand: exit 2" 2 - "subcommand" -- "$PROXIMA"
+expect "unknown option without subcommand: exit 2" 2 - -- "$PROXIMA" --no-such-option
+expect "unknown option: exit 2 naming it" 2 - "--no-such-option" -- \
+    "$PROXIMA" --no-such-option route --graph "$GRAPH" --from "$VALID_FROM" --to "$VALID_TO"
+expect "unknown subcommand option: exit 2 naming it" 2 - "--no-such-option" -- \
+    "$PROXIMA" route --graph "$GRAPH" --from "$VALID_FROM" --to "$VALID_TO" --no-such-option
+
+# ---------------------------------------------------------------------------------------------
+# build-graph
+# ---------------------------------------------------------------------------------------------
+
+expect "build-graph: missing extract -> 3 naming it" 3 "$TMP/missing.pxg" "no-such-extract.osm.pbf" "does not exist" -- \
+    "$PROXIMA" build-graph "$TMP/no-such-extract.osm.pbf" -o "$TMP/missing.pxg"
+
+head -c 4096 /dev/urandom >"$TMP/random.osm.pbf"
+expect "build-graph: random bytes as .osm.pbf -> 3, no output" 3 "$TMP/random.pxg" "random.osm.pbf" -- \
+    "$PROXIMA" build-graph "$TMP/random.osm.pbf" -o "$TMP/random.pxg"
+
+printf 'this is not an OpenStreetMap file\n' >"$TMP/text.osm.pbf"
+expect "build-graph: text file as .osm.pbf -> 3, no output" 3 "$TMP/text.pxg" "text.osm.pbf" -- \
+    "$PROXIMA" build-graph "$TMP/text.osm.pbf" -o "$TMP/text.pxg"
+
+printf '<?xml version="1.0" encoding="UTF-8"?>\n<osm version="0.6"></osm>\n' >"$TMP/empty.osm"
+expect "build-graph: empty .osm -> 3 (no drivable road), no output" 3 "$TMP/empty.pxg" "empty.osm" "no road drivable" -- \
+    "$PROXIMA" build-graph "$TMP/empty.osm" -o "$TMP/empty.pxg"
+
+cat >"$TMP/footway.osm" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="proxima-cli-test">
+  <node id="1" version="1" lat="42.5060" lon="1.5210"/>
+  <node id="2" version="1" lat="42.5065" lon="1.5220"/>
+  <node id="3" version="1" lat="42.5070" lon="1.5230"/>
+  <way id="10" version="1">
+    <nd ref="1"/><nd ref="2"/><nd ref="3"/>
+    <tag k="highway" v="footway"/>
+  </way>
+</osm>
+EOF
+expect "build-graph: only a footway -> 3 (no drivable road), no output" 3 "$TMP/footway.pxg" "footway.osm" "no road drivable" -- \
+    "$PROXIMA" build-graph "$TMP/footway.osm" -o "$TMP/footway.pxg"
+
+expect "build-graph: output folder missing -> 6" 6 "$TMP/no-such-dir/out.pxg" "no-such-dir" "does not exist" -- \
+    "$PROXIMA" build-graph "$ANDORRA_PBF" -o "$TMP/no-such-dir/out.pxg"
+check "build-graph: missing output folder not created" test ! -e "$TMP/no-such-dir"
+
+# A copy of the bundled profile with one unknown top-level key; its line number is checked.
+{
+    echo 'colour = "red"'
+    cat "$DATA/profiles/car.toml"
+} >"$TMP/bad-key.toml"
+expect "build-graph: profile with unknown key -> 5 naming key and line" 5 "$TMP/bad-key.pxg" \
+    "bad-key.toml:1:" "unknown key 'colour'" -- \
+    "$PROXIMA" build-graph "$ANDORRA_PBF" -o "$TMP/bad-key.pxg" --profile "$TMP/bad-key.toml"
+{
+    cat "$DATA/profiles/car.toml"
+    echo
+    echo '[speed2]'
+    echo 'max_kmh = 90'
+} >"$TMP/bad-table.toml"
+bad_line=$(grep -n '^\[speed2\]' "$TMP/bad-table.toml" | cut -d: -f1)
+expect "build-graph: profile with unknown table -> 5 naming key and line" 5 "$TMP/bad-table.pxg" \
+    "bad-table.toml:$bad_line:" "speed2" -- \
+    "$PROXIMA" build-graph "$ANDORRA_PBF" -o "$TMP/bad-table.pxg" --profile "$TMP/bad-table.toml"
+
+expect "build-graph: missing profile -> 3 naming it" 3 "$TMP/noprofile.pxg" "no-such-profile.toml" -- \
+    "$PROXIMA" build-graph "$ANDORRA_PBF" -o "$TMP/noprofile.pxg" --profile "$TMP/no-such-profile.toml"
+
+rm -f "$GRAPH"
+run "$PROXIMA" build-graph "$ANDORRA_PBF" -o "$GRAPH"
+if [ "$RC" -eq 0 ] && grep -q 'nodes' "$TMP/stdout" && [ -s "$GRAPH" ]; then
+    ok "build-graph: Andorra -> 0, summary with nodes, graph written"
+else
+    not_ok "build-graph: Andorra -> 0, summary with nodes, graph written" \
+        "exit code $RC, graph $(test -s "$GRAPH" && echo present || echo missing), stderr: $(stderr_excerpt)"
+fi
+check "build-graph: no temporary file left after success" test -z "$(find "$TMP" -maxdepth 1 -name '*.tmp-*')"
+
+if [ ! -s "$GRAPH" ]; then
+    echo "# the Andorra graph could not be built: the checks that need it will fail"
+fi
+cp "$GRAPH" "$TMP/first.pxg" 2>/dev/null
+run "$PROXIMA" build-graph "$ANDORRA_PBF" -o "$GRAPH"
+if [ "$RC" -eq 0 ] && cmp -s "$GRAPH" "$TMP/first.pxg"; then
+    ok "build-graph: re-run overwrites the graph (same bytes)"
+else
+    not_ok "build-graph: re-run overwrites the graph (same bytes)" \
+        "exit code $RC, $(cmp "$GRAPH" "$TMP/first.pxg" 2>&1 | head -n1), stderr: $(stderr_excerpt)"
+fi
+
+# A failed build must leave an existing graph untouched.
+run "$PROXIMA" build-graph "$TMP/footway.osm" -o "$GRAPH"
+if [ "$RC" -eq 3 ] && cmp -s "$GRAPH" "$TMP/first.pxg" && [ -z "$(find "$TMP" -maxdepth 1 -name '*.tmp-*')" ]; then
+    ok "build-graph: failed build keeps the existing graph"
+else
+    not_ok "build-graph: failed build keeps the existing graph" "exit code $RC, stderr: $(stderr_excerpt)"
+    cp "$TMP/first.pxg" "$GRAPH" 2>/dev/null
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Graph file (cache) errors
+# ---------------------------------------------------------------------------------------------
+
+# A valid route request; append the graph file.
+route_with=("$PROXIMA" route --from "$VALID_FROM" --to "$VALID_TO" --graph)
+
+printf 'id,lon,lat\n1,2,3\n' >"$TMP/text.pxg"
+expect "graph: text file -> 4 (not a Proxima graph)" 4 - "text.pxg" "not a Proxima graph" -- "${route_with[@]}" "$TMP/text.pxg"
+
+size=$(wc -c 2>/dev/null <"$GRAPH" | tr -d ' ')
+head -c $((${size:-0} / 2)) "$GRAPH" >"$TMP/truncated.pxg" 2>/dev/null
+expect "graph: truncated to half -> 4" 4 - "truncated.pxg" "truncated" -- "${route_with[@]}" "$TMP/truncated.pxg"
+
+# Header: 8 magic + 4 version + 4 byte order + 8 payload size + 64 SHA-256 = 88 bytes.
+cp "$GRAPH" "$TMP/flipped.pxg" 2>/dev/null || : >"$TMP/flipped.pxg"
+flip_byte "$TMP/flipped.pxg" $((88 + (${size:-0} - 88) / 2)) 2>/dev/null
+if cmp -s "$GRAPH" "$TMP/flipped.pxg"; then
+    not_ok "graph: one byte flipped -> 4 (corrupt)" "could not modify the copy of the graph"
+else
+    expect "graph: one byte flipped -> 4 (corrupt)" 4 - "flipped.pxg" "corrupt" -- "${route_with[@]}" "$TMP/flipped.pxg"
+fi
+
+cp "$GRAPH" "$TMP/v99.pxg" 2>/dev/null
+printf '\143\000\000\000' | dd of="$TMP/v99.pxg" bs=1 seek=8 conv=notrunc status=none  # u32 LE 99
+expect "graph: format version 99 -> 4 naming version and build-graph" 4 - "v99.pxg" "version 99" "build-graph" -- \
+    "${route_with[@]}" "$TMP/v99.pxg"
+
+expect "graph: missing file -> 3" 3 - "no-such-graph.pxg" "does not exist" -- "${route_with[@]}" "$TMP/no-such-graph.pxg"
+
+expect "graph: corrupt graph in table -> 4, no output" 4 "$TMP/table-corrupt.csv" "flipped.pxg" -- \
+    "$PROXIMA" table --graph "$TMP/flipped.pxg" --sources "$POINTS" --targets "$POINTS" -o "$TMP/table-corrupt.csv"
+
+# ---------------------------------------------------------------------------------------------
+# route
+# ---------------------------------------------------------------------------------------------
+
+run "$PROXIMA" route --graph "$GRAPH" --from "$VALID_FROM" --to "$VALID_TO"
+cp "$TMP/stdout" "$TMP/route.json"
+seconds=$(json_seconds "$TMP/route.json")
+if [ "$RC" -eq 0 ] && [ -n "$seconds" ] && awk -v s="$seconds" 'BEGIN { exit !(s >= 1200 && s <= 3000) }'; then
+    ok "route: Andorra la Vella -> Pas de la Casa takes $seconds s"
+else
+    not_ok "route: Andorra la Vella -> Pas de la Casa in 1200..3000 s" \
+        "exit code $RC, seconds '$seconds', stderr: $(stderr_excerpt)"
+fi
+if [ "$HAVE_PYTHON" -eq 1 ]; then
+    if python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["reachable"] is True and d["metres"] > 0 and d["from"]["snap_metres"] <= 1000' "$TMP/route.json" 2>/dev/null; then
+        ok "route: JSON is valid, reachable, with metres and snaps"
+    else
+        not_ok "route: JSON is valid, reachable, with metres and snaps" "stdout: $(head -c 300 "$TMP/route.json")"
+    fi
+fi
+
+expect "route: point in Paris -> 3 (far from any road)" 3 - "from any road" -- \
+    "$PROXIMA" route --graph "$GRAPH" --from 2.35,48.85 --to "$VALID_TO"
+expect "route: --from abc -> 5" 5 - "--from" "abc" -- \
+    "$PROXIMA" route --graph "$GRAPH" --from abc --to "$VALID_TO"
+expect "route: --from 200,10 -> 5 (out of range)" 5 - "--from" "200,10" -- \
+    "$PROXIMA" route --graph "$GRAPH" --from 200,10 --to "$VALID_TO"
+expect "route: lat/lon swapped -> 3 (far from any road)" 3 - "from any road" "LON,LAT" -- \
+    "$PROXIMA" route --graph "$GRAPH" --from 42.5063,1.5218 --to "$VALID_TO"
+expect "route: negative --max-snap-m -> 5" 5 - "--max-snap-m" -- \
+    "$PROXIMA" route --graph "$GRAPH" --from "$VALID_FROM" --to "$VALID_TO" --max-snap-m -1
+
+# ---------------------------------------------------------------------------------------------
+# table
+# ---------------------------------------------------------------------------------------------
+
+TABLE=$TMP/table.csv
+run "$PROXIMA" table --graph "$GRAPH" --sources "$POINTS" --targets "$POINTS" -o "$TABLE"
+lines=$(wc -l 2>/dev/null <"$TABLE" | tr -d ' ')
+header=$(head -n1 "$TABLE" 2>/dev/null | tr -d '\r')
+if [ "$RC" -eq 0 ] && [ "$lines" = 1601 ] && [ "$header" = "source_id,target_id,seconds,metres" ]; then
+    ok "table: 40 x 40 Andorra points -> 1601 lines with the header"
+else
+    not_ok "table: 40 x 40 Andorra points -> 1601 lines with the header" \
+        "exit code $RC, $lines lines, header '$header', stderr: $(stderr_excerpt)"
+fi
+check "table: no temporary file left after success" test -z "$(find "$TMP" -maxdepth 1 -name '*.tmp-*')"
+
+printf 'id,lon,lat\np00,1.5167541,42.5031613\np01,abc,42.5068930\np02,1.6432912,42.5801147\n' >"$TMP/bad-lon.csv"
+expect "table: non-numeric lon -> 3 naming file and line 3, no output" 3 "$TMP/t-bad-lon.csv" "bad-lon.csv:3:" "lon" -- \
+    "$PROXIMA" table --graph "$GRAPH" --sources "$TMP/bad-lon.csv" --targets "$POINTS" -o "$TMP/t-bad-lon.csv"
+
+printf 'id,lon,latitude\np00,1.5167541,42.5031613\n' >"$TMP/no-lat.csv"
+expect "table: missing lat column -> 3 listing the columns, no output" 3 "$TMP/t-no-lat.csv" \
+    "no-lat.csv" "id, lon, latitude" -- \
+    "$PROXIMA" table --graph "$GRAPH" --sources "$POINTS" --targets "$TMP/no-lat.csv" -o "$TMP/t-no-lat.csv"
+
+printf 'id,lon,lat\np00,1.5167541,42.5031613\np01,1.5361553,42.5068930\np00,1.6432912,42.5801147\n' >"$TMP/dup.csv"
+expect "table: duplicate id -> 3 naming id and line, no output" 3 "$TMP/t-dup.csv" "dup.csv:4:" "p00" -- \
+    "$PROXIMA" table --graph "$GRAPH" --sources "$TMP/dup.csv" --targets "$POINTS" -o "$TMP/t-dup.csv"
+
+mkdir -p "$TMP/out-dir"
+expect "table: output is a folder -> 6, nothing written" 6 "$TMP/out-dir" "out-dir" "folder" -- \
+    "$PROXIMA" table --graph "$GRAPH" --sources "$POINTS" --targets "$POINTS" -o "$TMP/out-dir"
+check "table: folder given as output left empty" test -z "$(ls -A "$TMP/out-dir")"
+
+printf 'id,lon,lat\np00,1.5167541,42.5031613\nparis,2.35,48.85\n' >"$TMP/paris.csv"
+expect "table: unsnappable point -> 3 naming it, no output" 3 "$TMP/t-paris.csv" "paris.csv:3" "from any road" -- \
+    "$PROXIMA" table --graph "$GRAPH" --sources "$POINTS" --targets "$TMP/paris.csv" -o "$TMP/t-paris.csv"
+
+expect "table: missing points file -> 3 naming it, no output" 3 "$TMP/t-missing.csv" "no-such-points.csv" -- \
+    "$PROXIMA" table --graph "$GRAPH" --sources "$TMP/no-such-points.csv" --targets "$POINTS" -o "$TMP/t-missing.csv"
+
+# ---------------------------------------------------------------------------------------------
+# demo
+# ---------------------------------------------------------------------------------------------
+
+run "$PROXIMA" demo -o "$TMP/demo"
+if [ "$RC" -eq 0 ] && grep -q 'rank correlation' "$TMP/stdout" && [ -s "$TMP/demo/andorra-table.csv" ]; then
+    ok "demo: exit 0, prints the rank correlation"
+else
+    not_ok "demo: exit 0, prints the rank correlation" "exit code $RC, stderr: $(stderr_excerpt)"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,116 @@
+#include <catch2/catch.hpp>
+
+#include "proxima/osm/default_profile.hpp"
+#include "proxima/osm/tag_rules.hpp"
+
+using namespace proxima;
+
+namespace {
+const Profile& car() {
+    static const Profile p = default_car_profile();
+    return p;
+}
+WayRule eval(std::initializer_list<Tag> tags) { return evaluate_way(car(), std::vector<Tag>(tags)); }
+} // namespace
+
+TEST_CASE("maxspeed values are read as km/h: numbers, units, French aliases, lists", "[osm]") {
+    using K = MaxspeedValue::Kind;
+    CHECK(parse_maxspeed("50", car()).kmh == 50);
+    CHECK(parse_maxspeed(" 90 ", car()).kmh == 90);
+    CHECK(parse_maxspeed("50 km/h", car()).kmh == 50);
+    CHECK(parse_maxspeed("30 mph", car()).kmh == Approx(48.28).margin(0.01));
+    CHECK(parse_maxspeed("30mph", car()).kmh == Approx(48.28).margin(0.01));
+    CHECK(parse_maxspeed("10 knots", car()).kmh == Approx(18.52));
+    CHECK(parse_maxspeed("FR:urban", car()).kmh == 50);
+    CHECK(parse_maxspeed("FR:rural", car()).kmh == 80);
+    CHECK(parse_maxspeed("FR:motorway", car()).kmh == 130);
+    CHECK(parse_maxspeed("fr:zone30", car()).kmh == 30);
+    CHECK(parse_maxspeed("walk", car()).kmh == 6);
+    CHECK(parse_maxspeed("90;70", car()).kmh == 70);
+    CHECK(parse_maxspeed("none", car()).kind == K::ignored);
+    CHECK(parse_maxspeed("signals", car()).kind == K::ignored);
+    CHECK(parse_maxspeed("fast", car()).kind == K::invalid);
+    CHECK(parse_maxspeed("-30", car()).kind == K::invalid);
+    CHECK(parse_maxspeed("50 furlongs", car()).kind == K::invalid);
+    CHECK(parse_maxspeed("", car()).kind == K::invalid);
+}
+
+TEST_CASE("posted speed becomes travel speed through the profile's factor, within its bounds", "[osm]") {
+    const auto r = eval({{"highway", "primary"}, {"maxspeed", "80"}});
+    REQUIRE(r.verdict == WayVerdict::routable);
+    CHECK(r.forward_kmh == Approx(80 * 0.85));
+    CHECK(r.backward_kmh == Approx(80 * 0.85));
+    // No maxspeed, or an unusable one: the class default, and the defect is flagged.
+    CHECK(eval({{"highway", "residential"}}).forward_kmh == 25);
+    CHECK_FALSE(eval({{"highway", "residential"}}).invalid_maxspeed);
+    CHECK(eval({{"highway", "residential"}, {"maxspeed", "none"}}).forward_kmh == 25);
+    const auto bad = eval({{"highway", "residential"}, {"maxspeed", "fast"}});
+    CHECK(bad.forward_kmh == 25);
+    CHECK(bad.invalid_maxspeed);
+    // Clamped to [min_kmh, max_kmh] = [5, 130].
+    CHECK(eval({{"highway", "motorway"}, {"maxspeed", "250"}}).forward_kmh == 130);
+    CHECK(eval({{"highway", "service"}, {"maxspeed", "2"}}).forward_kmh == 5);
+    // Direction-specific limits.
+    const auto d = eval({{"highway", "secondary"}, {"maxspeed", "90"}, {"maxspeed:backward", "50"}});
+    CHECK(d.forward_kmh == Approx(90 * 0.85));
+    CHECK(d.backward_kmh == Approx(50 * 0.85));
+}
+
+TEST_CASE("oneway values and implied one-ways set the drivable directions", "[osm]") {
+    auto dirs = [](std::initializer_list<Tag> tags) {
+        const auto r = eval(tags);
+        return std::make_pair(r.forward, r.backward);
+    };
+    CHECK(dirs({{"highway", "residential"}}) == std::make_pair(true, true));
+    CHECK(dirs({{"highway", "residential"}, {"oneway", "yes"}}) == std::make_pair(true, false));
+    CHECK(dirs({{"highway", "residential"}, {"oneway", "1"}}) == std::make_pair(true, false));
+    CHECK(dirs({{"highway", "residential"}, {"oneway", "true"}}) == std::make_pair(true, false));
+    CHECK(dirs({{"highway", "residential"}, {"oneway", "-1"}}) == std::make_pair(false, true));
+    CHECK(dirs({{"highway", "residential"}, {"oneway", "no"}}) == std::make_pair(true, true));
+    CHECK(dirs({{"highway", "primary"}, {"junction", "roundabout"}}) == std::make_pair(true, false));
+    CHECK(dirs({{"highway", "primary"}, {"junction", "roundabout"}, {"oneway", "no"}}) == std::make_pair(true, true));
+    CHECK(dirs({{"highway", "motorway"}}) == std::make_pair(true, false));
+    CHECK(dirs({{"highway", "motorway_link"}}) == std::make_pair(true, true));
+    CHECK(dirs({{"highway", "residential"}, {"oneway", "maybe"}}) == std::make_pair(true, true));
+    CHECK(eval({{"highway", "residential"}, {"oneway", "reversible"}}).verdict == WayVerdict::reversible);
+    CHECK(eval({{"highway", "residential"}, {"oneway", "alternating"}}).verdict == WayVerdict::reversible);
+}
+
+TEST_CASE("access tags: the most specific one present decides", "[osm]") {
+    CHECK(eval({{"highway", "service"}, {"access", "private"}}).verdict == WayVerdict::access_denied);
+    CHECK(eval({{"highway", "service"}, {"access", "no"}}).verdict == WayVerdict::access_denied);
+    CHECK(eval({{"highway", "service"}, {"access", "no"}, {"motor_vehicle", "yes"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "service"}, {"motor_vehicle", "no"}}).verdict == WayVerdict::access_denied);
+    CHECK(eval({{"highway", "service"}, {"vehicle", "no"}, {"motorcar", "destination"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "service"}, {"access", "destination"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "residential"}, {"access", "agricultural"}}).verdict == WayVerdict::access_denied);
+}
+
+TEST_CASE("classes, areas and ferries", "[osm]") {
+    CHECK(eval({{"building", "yes"}}).verdict == WayVerdict::not_a_road);
+    CHECK(eval({{"highway", "footway"}}).verdict == WayVerdict::unroutable_class);
+    CHECK(eval({{"highway", "track"}}).verdict == WayVerdict::unroutable_class);
+    CHECK(eval({{"highway", "construction"}}).verdict == WayVerdict::unroutable_class);
+    CHECK(eval({{"highway", "residential"}, {"area", "yes"}}).verdict == WayVerdict::area);
+    const auto ferry = eval({{"route", "ferry"}, {"duration", "01:30"}});
+    REQUIRE(ferry.verdict == WayVerdict::routable);
+    CHECK(ferry.class_id == car().ferry_class());
+    REQUIRE(ferry.ferry_duration_s);
+    CHECK(*ferry.ferry_duration_s == 5400);
+    CHECK(eval({{"route", "ferry"}, {"motor_vehicle", "no"}}).verdict == WayVerdict::access_denied);
+    CHECK(eval({{"route", "ferry"}}).forward_kmh == 15);
+    CHECK(eval({{"route", "ferry"}, {"duration", "soon"}}).invalid_maxspeed);
+}
+
+TEST_CASE("ferry durations in every form OSM uses", "[osm]") {
+    CHECK(parse_duration_s("15") == 900);
+    CHECK(parse_duration_s("01:30") == 5400);
+    CHECK(parse_duration_s("1:30:15") == 5415);
+    CHECK(parse_duration_s("PT1H30M") == 5400);
+    CHECK(parse_duration_s("PT45M") == 2700);
+    CHECK(parse_duration_s("P1DT1H") == 90000);
+    CHECK_FALSE(parse_duration_s("about an hour"));
+    CHECK_FALSE(parse_duration_s("PT"));
+    CHECK_FALSE(parse_duration_s("1:2:3:4"));
+    CHECK_FALSE(parse_duration_s(""));
+}

@@ -1,0 +1,227 @@
+#include <random>
+
+#include <catch2/catch.hpp>
+
+#include "proxima/osm/graph_builder.hpp"
+#include "proxima/routing/point_routing.hpp"
+#include "proxima/routing/points_csv.hpp"
+#include "proxima_test/boost_reference.hpp"
+#include "proxima_test/graphs.hpp"
+
+using namespace proxima;
+
+namespace {
+
+GraphBuildResult fixture_graph(const std::string& name) {
+    return build_road_graph(test::fixture(name), load_profile(test::fixture("test-profile.toml")));
+}
+
+} // namespace
+
+TEST_CASE("a point is snapped onto the nearest segment of the nearest edge, with exact offsets", "[routing]") {
+    // chain-and-speeds.osm: 1-2-3 at 2 m per ds, 3-4-5 at 1 m per ds then a 3000 ds ferry to 7.
+    const auto built = fixture_graph("chain-and-speeds.osm");
+    const RoadGraph& g = built.graph;
+    const EdgeSnapper snapper(g);
+    // 0.0001 deg north of the middle of segment 2-3.
+    const auto snap = snapper.snap({0.0015, 0.0001}, 100.0);
+    REQUIRE(snap);
+    // 0.0001 deg of latitude on the GRS80 ellipsoid at the equator: 11.057 m (haversine would say 11.12).
+    CHECK(snap->distance_m == Approx(11.057).margin(0.005));
+    CHECK(snap->point.lon == Approx(0.0015).margin(1e-9));
+    CHECK(snap->point.lat == Approx(0.0).margin(1e-9));
+    const auto points = g.edge_points(snap->edge);
+    REQUIRE(points.size() == 3);  // 1-2-3: node 2 merged into the chain
+    const bool from_node1 = points.front().lon == 0.0;
+    CHECK(snap->along_m == Approx(from_node1 ? 166.84 : 55.61).margin(0.05));
+    CHECK(snap->along_fwd_ds == Approx((from_node1 ? 166.84 : 55.61) / 2).margin(0.05));
+
+    // Beyond max distance: no snap.
+    CHECK_FALSE(snapper.snap({0.0015, 0.01}, 100.0));
+    // Batch snapping gives the same answer.
+    const auto batch = snapper.snap_all(std::vector<LonLat>{{0.0015, 0.0001}, {0.0015, 0.01}}, 100.0);
+    REQUIRE(batch.size() == 2);
+    REQUIRE(batch[0]);
+    CHECK(batch[0]->edge == snap->edge);
+    CHECK(batch[0]->along_m == Approx(snap->along_m));
+    CHECK_FALSE(batch[1]);
+}
+
+TEST_CASE("seeds split an arc into two parts that add up to its weight", "[routing]") {
+    const RoadGraph& g = test::sample_graph("andorra-2021");
+    const EdgeSnapper snapper(g);
+    std::mt19937_64 rng(test::random_seed());
+    std::uniform_real_distribution<double> lon(1.45, 1.75);
+    std::uniform_real_distribution<double> lat(42.45, 42.63);
+    int checked = 0;
+    while (checked < 200) {
+        const auto snap = snapper.snap({lon(rng), lat(rng)}, 5000);
+        if (!snap) {
+            continue;
+        }
+        ++checked;
+        const AccessOptions options{15.0};
+        const auto leave = seeds(g, *snap, Direction::forward, options);
+        const auto arrive = seeds(g, *snap, Direction::reverse, options);
+        REQUIRE(leave.size() == arrive.size());
+        REQUIRE(!leave.empty());
+        const Deciseconds leg = access_ds(*snap, options);
+        for (bool against : {false, true}) {
+            const auto arc = g.edge_arc(snap->edge, against);
+            if (arc == invalid_index) {
+                continue;
+            }
+            const ArcId a{arc};
+            // leaving reaches head(a); arriving starts from tail(a): together one full arc.
+            Deciseconds out_part = unreachable_ds;
+            Deciseconds in_part = unreachable_ds;
+            for (const auto& s : leave) {
+                if (s.node == g.head(a)) {
+                    out_part = std::min(out_part, s.offset_ds - leg);
+                }
+            }
+            for (const auto& s : arrive) {
+                if (s.node == g.tail(a)) {
+                    in_part = std::min(in_part, s.offset_ds - leg);
+                }
+            }
+            if (g.head(a) != g.tail(a)) {
+                REQUIRE(out_part + in_part == g.travel_ds()[arc]);
+            }
+        }
+    }
+}
+
+TEST_CASE("trips between points at nodes equal Boost.Graph's node-to-node times", "[routing]") {
+    const RoadGraph& g = test::sample_graph("monaco-riviera-2016");
+    const EdgeSnapper snapper(g);
+    std::mt19937_64 rng(test::random_seed());
+    std::uniform_int_distribution<std::uint32_t> node(0, g.node_count() - 1);
+    for (int i = 0; i < 20; ++i) {
+        const std::uint32_t u = node(rng);
+        const auto reference = test::boost_dijkstra(g, Direction::forward, {{u, 0}});
+        const auto from = snapper.snap(g.coord(NodeId{u}), 1.0);
+        REQUIRE(from);
+        REQUIRE(from->distance_m < 0.01);
+        std::vector<Snap> targets;
+        std::vector<std::uint32_t> target_nodes;
+        for (int j = 0; j < 10; ++j) {
+            const std::uint32_t v = node(rng);
+            const auto to = snapper.snap(g.coord(NodeId{v}), 1.0);
+            REQUIRE(to);
+            targets.push_back(*to);
+            target_nodes.push_back(v);
+        }
+        const auto table = travel_table(g, std::vector<Snap>{*from}, targets, AccessOptions{});
+        for (std::size_t j = 0; j < targets.size(); ++j) {
+            const Trip trip = route(g, *from, targets[j], AccessOptions{});
+            REQUIRE(trip.ds == table[j].ds);
+            REQUIRE(trip.metres == Approx(table[j].metres));
+            // A node snaps onto one of its edges' ends: the trip is the node-to-node time.
+            REQUIRE(reference[target_nodes[j]]);
+            REQUIRE(trip.ds == *reference[target_nodes[j]]);
+        }
+    }
+}
+
+TEST_CASE("a trip along one edge is driven directly, and only in a drivable direction", "[routing]") {
+    const auto built = fixture_graph("oneway-square.osm");
+    const RoadGraph& g = built.graph;
+    const EdgeSnapper snapper(g);
+    const AccessOptions options{36.0};  // 1 m of off-network leg = 1 ds, like the roads
+    // Two points on the two-way edge A(0,0)-B(0.001,0): 0.0002 and 0.0008 deg east, on the road.
+    const auto p = snapper.snap({0.0002, 0.0}, 1.0);
+    const auto q = snapper.snap({0.0008, 0.0}, 1.0);
+    REQUIRE(p);
+    REQUIRE(q);
+    CHECK(route(g, *p, *q, options).ds == 67);  // 66.7 m at 1 m/ds
+    CHECK(route(g, *q, *p, options).ds == 67);
+
+    // On the one-way C(0.001,0.001) -> D(0,0.001): from near D back to near C must go round.
+    const auto near_c = snapper.snap({0.0008, 0.001}, 1.0);
+    const auto near_d = snapper.snap({0.0002, 0.001}, 1.0);
+    REQUIRE(near_c);
+    REQUIRE(near_d);
+    CHECK(route(g, *near_c, *near_d, options).ds == 67);
+    // near_d -> D (22) -> B (157 diagonal) -> C (111) -> near_c (22)
+    CHECK(route(g, *near_d, *near_c, options).ds == 22 + 157 + 111 + 22);
+    // The off-network leg counts at the access speed.
+    const auto off = snapper.snap({0.0002, 0.0001}, 100.0);
+    REQUIRE(off);
+    CHECK(off->distance_m == Approx(11.057).margin(0.005));
+    CHECK(access_ds(*off, options) == 11);
+    CHECK(route(g, *off, *q, options).ds == 11 + 67);
+    CHECK(route(g, *off, *q, AccessOptions{3.6}).ds == 111 + 67);
+}
+
+TEST_CASE("travel times on the real samples are plausible", "[routing]") {
+    // Each figure is checked against what a driver knows of these trips (free flow, no traffic).
+    struct Trip {
+        const char* sample;
+        const char* what;
+        LonLat from;
+        LonLat to;
+        double min_minutes;
+        double max_minutes;
+    };
+    const Trip trips[] = {
+        // CG-2 over the Envalira pass, ~29 km of mountain road: signposts and route planners give
+        // 30 to 40 minutes.
+        {"andorra-2021", "Andorra la Vella -> Pas de la Casa", {1.5218, 42.5063}, {1.7336, 42.5428}, 25, 45},
+        // CG-3 up the Valira del Nord, ~7 km: about 10 minutes.
+        {"andorra-2021", "Andorra la Vella -> Ordino", {1.5218, 42.5063}, {1.5331, 42.5562}, 7, 16},
+        // Through Monaco along the coast, ~4 km of city streets and tunnels: about 10 minutes.
+        {"monaco-riviera-2016", "Cap-d'Ail -> Beausoleil", {7.4047, 43.7213}, {7.4232, 43.7437}, 5, 16},
+        // Down the hairpins of the Moyenne/Grande Corniche, ~7 km: 10 to 15 minutes.
+        {"monaco-riviera-2016", "La Turbie -> Monte-Carlo casino", {7.4003, 43.7455}, {7.4278, 43.7393}, 7, 20},
+    };
+    for (const auto& t : trips) {
+        const RoadGraph& g = test::sample_graph(t.sample);
+        const EdgeSnapper snapper(g);
+        const auto a = snapper.snap(t.from, 300);
+        const auto b = snapper.snap(t.to, 300);
+        REQUIRE(a);
+        REQUIRE(b);
+        const auto trip = route(g, *a, *b, AccessOptions{});
+        INFO(t.what << ": " << seconds_from_ds(trip.ds) / 60 << " min, " << trip.metres / 1000 << " km");
+        REQUIRE(trip.reachable());
+        CHECK(seconds_from_ds(trip.ds) / 60 >= t.min_minutes);
+        CHECK(seconds_from_ds(trip.ds) / 60 <= t.max_minutes);
+        // Average speed of a plausible car trip in these places: 15 to 70 km/h.
+        const double kmh = trip.metres / 1000 / (seconds_from_ds(trip.ds) / 3600);
+        CHECK(kmh > 15);
+        CHECK(kmh < 70);
+    }
+}
+
+TEST_CASE("the Andorra 40 x 40 table ranks trips like OSRM and is of the same order", "[routing]") {
+    // OSRM 5.27.1 with car.lua on the same extract (data/reference). Profiles differ (OSRM drives
+    // faster on primary roads, slower in towns), so times need not match; a planner relying on
+    // Proxima needs the same ranking of places and times of the same order.
+    const RoadGraph& g = test::sample_graph("andorra-2021");
+    const EdgeSnapper snapper(g);
+    const auto points = read_points_csv(test::data_file("reference/andorra-points.csv"));
+    std::vector<Snap> snaps;
+    for (const auto& p : points) {
+        const auto s = snapper.snap(p.position, 200);
+        REQUIRE(s);
+        snaps.push_back(*s);
+    }
+    const auto trips = travel_table(g, snaps, snaps, AccessOptions{});
+    std::vector<TableRow> ours;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        for (std::size_t j = 0; j < points.size(); ++j) {
+            const auto& t = trips[i * points.size() + j];
+            REQUIRE(t.reachable());  // Andorra's network is one piece
+            ours.push_back({points[i].id, points[j].id, seconds_from_ds(t.ds), t.metres});
+        }
+    }
+    const auto agreement = compare_tables(ours, read_table_csv(test::data_file("reference/andorra-osrm-car-table.csv")));
+    INFO("median ratio " << agreement.median_ratio << ", spearman " << agreement.spearman << ", within 25% "
+                         << agreement.share_within_25pct);
+    CHECK(agreement.pairs == 40 * 39);
+    CHECK(agreement.spearman > 0.97);
+    CHECK(agreement.median_ratio > 0.75);
+    CHECK(agreement.median_ratio < 1.33);
+    CHECK(agreement.share_within_25pct > 0.8);
+}
