@@ -34,7 +34,7 @@ inline constexpr Deciseconds max_arc_ds = std::numeric_limits<Deciseconds>::max(
 static_assert(std::uint64_t{max_travel_ds} + max_arc_ds < unreachable_ds,
               "time bound plus one arc must not overflow the unreachable sentinel");
 
-/// Seconds → deciseconds, rounded to nearest.
+/// Deciseconds → seconds.
 [[nodiscard]] constexpr double seconds_from_ds(Deciseconds ds) noexcept { return ds / 10.0; }
 
 /// A WGS84 position in degrees.

@@ -16,7 +16,10 @@
 #include <vector>
 
 #include "proxima/graph/road_graph.hpp"
-#include "proxima/routing/min_id_queue.hpp"
+#include <memory>
+
+#include "proxima/routing/bucket_queue.hpp"
+#include "proxima/routing/radix_heap.hpp"
 
 namespace proxima {
 
@@ -27,8 +30,10 @@ enum class Direction {
 
 class MultiSourceDijkstra {
 public:
-    /// Borrows `graph`, which must outlive the search.
-    MultiSourceDijkstra(const RoadGraph& graph, Direction direction);
+    /// Borrows `graph`, which must outlive the search. With track_length false, length_m() is not
+    /// maintained (a little faster when only times matter).
+    MultiSourceDijkstra(const RoadGraph& graph, Direction direction, bool track_length = true);
+    MultiSourceDijkstra(RoadGraph&&, Direction, bool = true) = delete;  // would dangle
 
     /// Forgets the previous query.
     void reset();
@@ -44,12 +49,14 @@ public:
     /// Time of `node` (deciseconds), unreachable_ds if not reached within the bound.
     [[nodiscard]] Deciseconds time_ds(NodeId node) const {
         const auto v = to_index(node);
-        return m_stamp[v] == m_round ? m_time[v] : unreachable_ds;
+        return m_stamp[v] == m_round + 1 ? m_time[v] : unreachable_ds;
     }
     /// Length in metres of the fastest path found to `node` (ties between equally fast paths are
-    /// broken towards the shorter one). Meaningful only if time_ds(node) != unreachable_ds.
+    /// broken towards the shorter one). Meaningful only if time_ds(node) != unreachable_ds and the
+    /// search tracks lengths.
     [[nodiscard]] float length_m(NodeId node) const { return m_length[to_index(node)]; }
-    /// Tag of the source whose path reaches `node` first (ties: lower tag).
+    /// Tag of the source whose path reaches `node` first (ties: lower tag). Meaningful only if
+    /// time_ds(node) != unreachable_ds.
     [[nodiscard]] std::uint32_t source_of(NodeId node) const { return m_source[to_index(node)]; }
 
     /// Copies all times into `out` (size node_count), unreachable_ds where not reached.
@@ -59,8 +66,12 @@ public:
     [[nodiscard]] const RoadGraph& graph() const noexcept { return m_graph; }
 
 private:
+    template <bool TrackLength, typename Queue>
+    std::uint32_t run_impl(Queue& queue, Deciseconds bound_ds);
+
     const RoadGraph& m_graph;
     Direction m_direction;
+    bool m_track_length;
     std::span<const std::uint32_t> m_first;
     std::span<const std::uint32_t> m_target;
     std::span<const Deciseconds> m_weight;
@@ -70,9 +81,17 @@ private:
     std::vector<Deciseconds> m_time;
     std::vector<float> m_length;
     std::vector<std::uint32_t> m_source;
-    std::vector<std::uint32_t> m_stamp;  ///< m_time[v] is valid iff m_stamp[v] == m_round
-    std::uint32_t m_round = 1;
-    MinIdQueue m_queue;
+    /// m_stamp[v] == m_round: reached, m_time[v] tentative; == m_round + 1: settled (final).
+    /// Anything else: not reached in this query. reset() adds 2, so clearing is O(1).
+    std::vector<std::uint32_t> m_stamp;
+    std::uint32_t m_round = 2;
+    std::vector<std::uint32_t> m_pending;  ///< sources added since reset(), each once
+
+    // Queues. Dial's buckets when the arc weights and the spread of source offsets fit a window
+    // of at most max_bucket_count deciseconds (the usual case: fastest); else a radix heap.
+    static constexpr std::uint32_t max_bucket_count = 1U << 20;
+    std::unique_ptr<BucketQueue> m_buckets;
+    RadixHeap m_radix;
 };
 
 /// A set of sources for one search.

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is missing, builds, and runs the whole test suite
+# twice: a Release build (build/), then a Debug build with AddressSanitizer and
+# UndefinedBehaviorSanitizer (build-asan/). Benchmarks are compiled (not run) so they cannot rot.
+# Set PROXIMA_SKIP_SANITIZERS=1 to run only the Release pass.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs="$(nproc)"
+
+scripts/build.sh -DPROXIMA_BUILD_TESTS=ON -DPROXIMA_BUILD_BENCHMARKS=ON
+cmake --build build --target proxima_header_check --parallel "$jobs"
+echo "== tests (Release) ==" >&2
+ctest --test-dir build --output-on-failure --parallel "$jobs"
+
+if [ "${PROXIMA_SKIP_SANITIZERS:-0}" != "1" ]; then
+  echo "== tests (Debug, -fsanitize=address,undefined) ==" >&2
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DPROXIMA_SANITIZE=ON \
+    -DPROXIMA_BUILD_BENCHMARKS=OFF >/dev/null
+  cmake --build build-asan --parallel "$jobs"
+  ASAN_OPTIONS="abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+    ctest --test-dir build-asan --output-on-failure --parallel "$jobs"
+fi
