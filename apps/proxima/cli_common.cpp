@@ -50,6 +50,19 @@ void Context::say(const std::string& text) const {
     }
 }
 
+void SnapSettings::add_to(CLI::App& cmd) {
+    cmd.add_option("--access-speed-kmh", access_kmh, "Speed of the off-network leg to/from the road (km/h)")
+        ->capture_default_str();
+    cmd.add_option("--max-snap-m", max_snap_m, "Refuse points farther than this from any road (metres)")
+        ->capture_default_str();
+}
+
+void SnapSettings::check() const {
+    if (!(access_kmh > 0) || !(max_snap_m >= 0)) {
+        throw ConfigError("--access-speed-kmh must be > 0 and --max-snap-m >= 0");
+    }
+}
+
 LonLat parse_lonlat(const std::string& text, const std::string& what) {
     const auto comma = text.find(',');
     auto number = [&](std::string_view s) -> std::optional<double> {

@@ -36,6 +36,16 @@ struct Context {
     void say(const std::string& text) const;
 };
 
+/// Options of the commands that snap points onto the graph (route, table).
+struct SnapSettings {
+    double access_kmh = 15.0;
+    double max_snap_m = 1000.0;
+    /// Registers --access-speed-kmh and --max-snap-m on `cmd`.
+    void add_to(CLI::App& cmd);
+    /// Throws ConfigError for values out of range.
+    void check() const;
+};
+
 /// Parses "LON,LAT" in WGS84 degrees; throws ConfigError naming `what` if malformed.
 [[nodiscard]] LonLat parse_lonlat(const std::string& text, const std::string& what);
 

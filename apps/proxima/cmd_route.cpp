@@ -39,40 +39,34 @@ void add_route_command(CLI::App& app, Context& context, int& exit_code) {
         std::string graph;
         std::string from;
         std::string to;
-        double access_kmh = 15.0;
-        double max_snap_m = 1000.0;
+        SnapSettings snap;
     };
     auto opt = std::make_shared<Options>();
     cmd->add_option("--graph", opt->graph, "Graph file made by 'proxima build-graph'")->required();
     cmd->add_option("--from", opt->from, "Start as LON,LAT (WGS84 degrees)")->required();
     cmd->add_option("--to", opt->to, "Destination as LON,LAT (WGS84 degrees)")->required();
-    cmd->add_option("--access-speed-kmh", opt->access_kmh, "Speed of the off-network leg to/from the road (km/h)")
-        ->capture_default_str();
-    cmd->add_option("--max-snap-m", opt->max_snap_m, "Refuse points farther than this from any road (metres)")
-        ->capture_default_str();
+    opt->snap.add_to(*cmd);
     cmd->callback([&context, &exit_code, opt] {
         exit_code = guarded(context, [&] {
-            if (!(opt->access_kmh > 0) || !(opt->max_snap_m >= 0)) {
-                throw ConfigError("--access-speed-kmh must be > 0 and --max-snap-m >= 0");
-            }
+            opt->snap.check();
             const LonLat from = parse_lonlat(opt->from, "--from");
             const LonLat to = parse_lonlat(opt->to, "--to");
             const RoadGraph graph = load_graph(opt->graph);
             const EdgeSnapper snapper(graph);
             auto snap = [&](LonLat p, const char* name) {
-                auto s = snapper.snap(p, opt->max_snap_m);
+                auto s = snapper.snap(p, opt->snap.max_snap_m);
                 if (!s) {
                     throw InputError(fmt::format("{} {:.7f},{:.7f} is more than {} m from any road of graph '{}' "
                                                  "(built from {}): is it inside the extract's area, and given as "
                                                  "LON,LAT?",
-                                                 name, p.lon, p.lat, opt->max_snap_m, opt->graph,
+                                                 name, p.lon, p.lat, opt->snap.max_snap_m, opt->graph,
                                                  graph.provenance().source_file));
                 }
                 return *s;
             };
             const Snap a = snap(from, "--from");
             const Snap b = snap(to, "--to");
-            const AccessOptions access{opt->access_kmh};
+            const AccessOptions access{opt->snap.access_kmh};
             const Trip trip = route(graph, a, b, access);
             nlohmann::json out;
             out["from"] = snap_json(opt->from, from, a, graph);
@@ -89,7 +83,7 @@ void add_route_command(CLI::App& app, Context& context, int& exit_code) {
             }
             out["access_seconds"] =
                 round_to(seconds_from_ds(access_ds(a, access)) + seconds_from_ds(access_ds(b, access)), 0.1);
-            out["access_speed_kmh"] = opt->access_kmh;
+            out["access_speed_kmh"] = opt->snap.access_kmh;
             out["graph"] = {{"file", opt->graph},
                             {"source", graph.provenance().source_file},
                             {"profile", graph.provenance().profile_name}};

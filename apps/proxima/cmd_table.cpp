@@ -51,8 +51,7 @@ void add_table_command(CLI::App& app, Context& context, int& exit_code) {
         std::string sources;
         std::string targets;
         std::string output;
-        double access_kmh = 15.0;
-        double max_snap_m = 1000.0;
+        SnapSettings snap;
         int threads = 0;
     };
     auto opt = std::make_shared<Options>();
@@ -62,23 +61,21 @@ void add_table_command(CLI::App& app, Context& context, int& exit_code) {
     cmd->add_option("-o,--output", opt->output,
                     "CSV to write: source_id,target_id,seconds,metres (empty = unreachable)")
         ->required();
-    cmd->add_option("--access-speed-kmh", opt->access_kmh, "Speed of the off-network leg to/from the road (km/h)")
-        ->capture_default_str();
-    cmd->add_option("--max-snap-m", opt->max_snap_m, "Refuse points farther than this from any road (metres)")
-        ->capture_default_str();
+    opt->snap.add_to(*cmd);
     cmd->add_option("--threads", opt->threads, "Threads for the searches (default: all cores)");
     cmd->callback([&context, &exit_code, opt] {
         exit_code = guarded(context, [&] {
-            if (!(opt->access_kmh > 0) || !(opt->max_snap_m >= 0) || opt->threads < 0) {
-                throw ConfigError("--access-speed-kmh must be > 0, --max-snap-m >= 0 and --threads >= 0");
+            opt->snap.check();
+            if (opt->threads < 0) {
+                throw ConfigError("--threads must be >= 0 (0: all cores)");
             }
             const auto sources = read_points_csv(opt->sources);
             const auto targets = read_points_csv(opt->targets);
             const RoadGraph graph = load_graph(opt->graph);
             const EdgeSnapper snapper(graph);
-            const auto source_snaps = snap_points(snapper, sources, opt->sources, opt->max_snap_m, opt->graph);
-            const auto target_snaps = snap_points(snapper, targets, opt->targets, opt->max_snap_m, opt->graph);
-            const auto trips = travel_table(graph, source_snaps, target_snaps, AccessOptions{opt->access_kmh}, opt->threads);
+            const auto source_snaps = snap_points(snapper, sources, opt->sources, opt->snap.max_snap_m, opt->graph);
+            const auto target_snaps = snap_points(snapper, targets, opt->targets, opt->snap.max_snap_m, opt->graph);
+            const auto trips = travel_table(graph, source_snaps, target_snaps, AccessOptions{opt->snap.access_kmh}, opt->threads);
             write_table_csv(opt->output, sources, targets, trips);
             std::size_t unreachable = 0;
             for (const auto& t : trips) {

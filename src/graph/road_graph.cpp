@@ -20,25 +20,22 @@ NodeId RoadGraph::tail(ArcId a) const {
     return NodeId{static_cast<std::uint32_t>(it - m.first_out.begin() - 1)};
 }
 
-std::span<const LonLat> RoadGraph::edge_points(EdgeId e) const {
-    const auto b = m.edge_first_point[to_index(e)];
-    const auto end = m.edge_first_point[to_index(e) + 1];
-    return std::span<const LonLat>(m.points).subspan(b, end - b);
+namespace {
+/// The shape-point slice of edge `e` in a per-point array.
+template <typename T>
+std::span<const T> edge_slice(const std::vector<T>& per_point, const std::vector<std::uint32_t>& first, EdgeId e) {
+    const auto b = first[to_index(e)];
+    return std::span<const T>(per_point).subspan(b, first[to_index(e) + 1] - b);
 }
-std::span<const float> RoadGraph::edge_point_m(EdgeId e) const {
-    const auto b = m.edge_first_point[to_index(e)];
-    const auto end = m.edge_first_point[to_index(e) + 1];
-    return std::span<const float>(m.point_m).subspan(b, end - b);
-}
+} // namespace
+
+std::span<const LonLat> RoadGraph::edge_points(EdgeId e) const { return edge_slice(m.points, m.edge_first_point, e); }
+std::span<const float> RoadGraph::edge_point_m(EdgeId e) const { return edge_slice(m.point_m, m.edge_first_point, e); }
 std::span<const float> RoadGraph::edge_point_fwd_ds(EdgeId e) const {
-    const auto b = m.edge_first_point[to_index(e)];
-    const auto end = m.edge_first_point[to_index(e) + 1];
-    return std::span<const float>(m.point_fwd_ds).subspan(b, end - b);
+    return edge_slice(m.point_fwd_ds, m.edge_first_point, e);
 }
 std::span<const float> RoadGraph::edge_point_bwd_ds(EdgeId e) const {
-    const auto b = m.edge_first_point[to_index(e)];
-    const auto end = m.edge_first_point[to_index(e) + 1];
-    return std::span<const float>(m.point_bwd_ds).subspan(b, end - b);
+    return edge_slice(m.point_bwd_ds, m.edge_first_point, e);
 }
 float RoadGraph::edge_length_m(EdgeId e) const { return m.point_m[m.edge_first_point[to_index(e) + 1] - 1]; }
 

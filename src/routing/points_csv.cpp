@@ -85,32 +85,46 @@ void require_non_empty(const std::filesystem::path& path, const char* what) {
     }
 }
 
-} // namespace
+/// Opens a CSV file through GDAL's CSV driver, all fields as text. Throws InputError naming
+/// `what` and the file when it is missing, empty or unreadable.
+struct CsvTable {
+    std::unique_ptr<void, GdalDatasetCloser> dataset;
+    OGRLayerH layer = nullptr;
+    OGRFeatureDefnH defn = nullptr;
+};
 
-std::vector<NamedPoint> read_points_csv(const std::filesystem::path& path) {
+CsvTable open_csv(const std::filesystem::path& path, const char* what) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
-        throw InputError(fmt::format("points file '{}' does not exist or is not a file; expected a CSV with "
-                                     "columns id,lon,lat",
-                                     path.string()));
+        throw InputError(fmt::format("{} '{}' does not exist or is not a file", what, path.string()));
     }
-    require_non_empty(path, "points file");
-    const auto lines = record_lines(path);
+    require_non_empty(path, what);
     GDALAllRegister();
     const char* drivers[] = {"CSV", nullptr};
     const char* options[] = {"AUTODETECT_TYPE=NO", "KEEP_GEOM_COLUMNS=YES", nullptr};
     CPLPushErrorHandler(CPLQuietErrorHandler);
-    std::unique_ptr<void, GdalDatasetCloser> ds(
+    CsvTable t;
+    t.dataset.reset(
         GDALOpenEx(("CSV:" + path.string()).c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, nullptr));
     CPLPopErrorHandler();
-    if (!ds) {
-        throw InputError(fmt::format("cannot read points file '{}' as CSV: {}", path.string(), CPLGetLastErrorMsg()));
+    if (!t.dataset) {
+        throw InputError(fmt::format("cannot read {} '{}' as CSV: {}", what, path.string(), CPLGetLastErrorMsg()));
     }
-    OGRLayerH layer = GDALDatasetGetLayer(ds.get(), 0);
-    if (layer == nullptr) {
-        throw InputError(fmt::format("points file '{}' holds no table", path.string()));
+    t.layer = GDALDatasetGetLayer(t.dataset.get(), 0);
+    if (t.layer == nullptr) {
+        throw InputError(fmt::format("{} '{}' holds no table", what, path.string()));
     }
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    t.defn = OGR_L_GetLayerDefn(t.layer);
+    return t;
+}
+
+} // namespace
+
+std::vector<NamedPoint> read_points_csv(const std::filesystem::path& path) {
+    const CsvTable table = open_csv(path, "points file");
+    const auto lines = record_lines(path);
+    OGRLayerH layer = table.layer;
+    OGRFeatureDefnH defn = table.defn;
     auto field = [&](const char* name) { return OGR_FD_GetFieldIndex(defn, name); };
     const int id_field = field("id");
     const int lon_field = field("lon");
@@ -200,23 +214,9 @@ void write_table_csv(const std::filesystem::path& path, std::span<const NamedPoi
 namespace proxima {
 
 std::vector<TableRow> read_table_csv(const std::filesystem::path& path) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
-        throw InputError(fmt::format("table file '{}' does not exist or is not a file", path.string()));
-    }
-    require_non_empty(path, "table file");
-    GDALAllRegister();
-    const char* drivers[] = {"CSV", nullptr};
-    const char* options[] = {"AUTODETECT_TYPE=NO", nullptr};
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    std::unique_ptr<void, GdalDatasetCloser> ds(
-        GDALOpenEx(("CSV:" + path.string()).c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, nullptr));
-    CPLPopErrorHandler();
-    if (!ds) {
-        throw InputError(fmt::format("cannot read table '{}' as CSV: {}", path.string(), CPLGetLastErrorMsg()));
-    }
-    OGRLayerH layer = GDALDatasetGetLayer(ds.get(), 0);
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    const CsvTable table = open_csv(path, "table file");
+    OGRLayerH layer = table.layer;
+    OGRFeatureDefnH defn = table.defn;
     const int f_source = OGR_FD_GetFieldIndex(defn, "source_id");
     const int f_target = OGR_FD_GetFieldIndex(defn, "target_id");
     const int f_seconds = OGR_FD_GetFieldIndex(defn, "seconds");
