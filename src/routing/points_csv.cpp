@@ -1,171 +1,56 @@
 #include "proxima/routing/points_csv.hpp"
 
-#include <charconv>
-#include <fstream>
-#include <cmath>
-#include <memory>
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <numeric>
 #include <set>
 
-#include <cpl_error.h>
 #include <fmt/format.h>
-#include <gdal.h>
-#include <ogr_api.h>
 
 #include "proxima/core/atomic_file.hpp"
+#include "proxima/core/csv_reader.hpp"
 #include "proxima/core/error.hpp"
 
 namespace proxima {
 
-namespace {
-
-struct GdalDatasetCloser {
-    void operator()(void* ds) const { GDALClose(ds); }
-};
-
-std::optional<double> parse_double(std::string_view s) {
-    while (!s.empty() && s.front() == ' ') {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() && s.back() == ' ') {
-        s.remove_suffix(1);
-    }
-    double v = 0;
-    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc() || ptr != s.data() + s.size() || !std::isfinite(v)) {
-        return std::nullopt;
-    }
-    return v;
-}
-
-/// Line on which each non-blank CSV record starts (header first), so that messages can name the
-/// line a user sees in an editor even with blank lines or quoted line breaks, which GDAL skips.
-std::vector<std::uint64_t> record_lines(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::vector<std::uint64_t> lines;
-    std::uint64_t line = 1;
-    std::uint64_t record_line = 1;
-    bool at_record_start = true;
-    bool record_empty = true;
-    bool in_quotes = false;
-    char c = 0;
-    while (in.get(c)) {
-        if (at_record_start) {
-            record_line = line;
-            at_record_start = false;
-            record_empty = true;
-        }
-        if (c == '"') {
-            in_quotes = !in_quotes;
-            record_empty = false;
-        } else if (c == '\n') {
-            ++line;
-            if (!in_quotes) {
-                if (!record_empty) {
-                    lines.push_back(record_line);
-                }
-                at_record_start = true;
-            }
-        } else if (c != '\r') {
-            record_empty = false;
-        }
-    }
-    if (!at_record_start && !record_empty) {
-        lines.push_back(record_line);
-    }
-    return lines;
-}
-
-void require_non_empty(const std::filesystem::path& path, const char* what) {
-    std::error_code ec;
-    if (std::filesystem::file_size(path, ec) == 0 && !ec) {
-        throw InputError(fmt::format("{} '{}' is empty; expected a CSV with a header line", what, path.string()));
-    }
-}
-
-/// Opens a CSV file through GDAL's CSV driver, all fields as text. Throws InputError naming
-/// `what` and the file when it is missing, empty or unreadable.
-struct CsvTable {
-    std::unique_ptr<void, GdalDatasetCloser> dataset;
-    OGRLayerH layer = nullptr;
-    OGRFeatureDefnH defn = nullptr;
-};
-
-CsvTable open_csv(const std::filesystem::path& path, const char* what) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
-        throw InputError(fmt::format("{} '{}' does not exist or is not a file", what, path.string()));
-    }
-    require_non_empty(path, what);
-    GDALAllRegister();
-    const char* drivers[] = {"CSV", nullptr};
-    const char* options[] = {"AUTODETECT_TYPE=NO", "KEEP_GEOM_COLUMNS=YES", nullptr};
-    CPLPushErrorHandler(CPLQuietErrorHandler);
-    CsvTable t;
-    t.dataset.reset(
-        GDALOpenEx(("CSV:" + path.string()).c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, options, nullptr));
-    CPLPopErrorHandler();
-    if (!t.dataset) {
-        throw InputError(fmt::format("cannot read {} '{}' as CSV: {}", what, path.string(), CPLGetLastErrorMsg()));
-    }
-    t.layer = GDALDatasetGetLayer(t.dataset.get(), 0);
-    if (t.layer == nullptr) {
-        throw InputError(fmt::format("{} '{}' holds no table", what, path.string()));
-    }
-    t.defn = OGR_L_GetLayerDefn(t.layer);
-    return t;
-}
-
-} // namespace
-
 std::vector<NamedPoint> read_points_csv(const std::filesystem::path& path) {
-    const CsvTable table = open_csv(path, "points file");
-    const auto lines = record_lines(path);
-    OGRLayerH layer = table.layer;
-    OGRFeatureDefnH defn = table.defn;
-    auto field = [&](const char* name) { return OGR_FD_GetFieldIndex(defn, name); };
-    const int id_field = field("id");
-    const int lon_field = field("lon");
-    const int lat_field = field("lat");
-    if (id_field < 0 || lon_field < 0 || lat_field < 0) {
+    CsvReader csv(path, "points file");
+    if (csv.column("id") < 0 || csv.column("lon") < 0 || csv.column("lat") < 0) {
         std::string present;
-        for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i) {
-            present += (i > 0 ? ", " : "") + std::string(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+        for (const auto& c : csv.columns()) {
+            present += (present.empty() ? "" : ", ") + c;
         }
         throw InputError(fmt::format("points file '{}' must have columns id, lon, lat (WGS84 degrees); it has: {}",
                                      path.string(), present.empty() ? "none" : present));
     }
+    const int id_field = csv.column("id");
+    const int lon_field = csv.column("lon");
+    const int lat_field = csv.column("lat");
     std::vector<NamedPoint> out;
     std::set<std::string> ids;
-    OGR_L_ResetReading(layer);
-    std::uint64_t record = 0;
-    while (OGRFeatureH f = OGR_L_GetNextFeature(layer)) {
-        std::unique_ptr<void, void (*)(void*)> guard(f, [](void* p) { OGR_F_Destroy(static_cast<OGRFeatureH>(p)); });
-        ++record;
-        const std::uint64_t line = record < lines.size() ? lines[record] : record + 1;
+    while (csv.next()) {
         NamedPoint p;
-        p.line = line;
-        p.id = OGR_F_GetFieldAsString(f, id_field);
+        p.line = csv.line();
+        p.id = csv.field(id_field);
         if (p.id.empty()) {
-            throw InputError(fmt::format("{}:{}: empty id; every point needs a unique id", path.string(), line));
+            throw InputError(fmt::format("{}: empty id; every point needs a unique id", csv.where()));
         }
         if (!ids.insert(p.id).second) {
-            throw InputError(fmt::format("{}:{}: id '{}' appears twice; ids must be unique", path.string(), line, p.id));
+            throw InputError(fmt::format("{}: id '{}' appears twice; ids must be unique", csv.where(), p.id));
         }
         auto coordinate = [&](int index, const char* name, double lo, double hi) {
-            const std::string text = OGR_F_GetFieldAsString(f, index);
-            const auto v = parse_double(text);
+            const std::string text = csv.field(index);
+            const auto v = parse_decimal(text);
             if (!v) {
-                throw InputError(fmt::format("{}:{}: {} '{}' of point '{}' is not a number (use a dot as decimal "
+                throw InputError(fmt::format("{}: {} '{}' of point '{}' is not a number (use a dot as decimal "
                                              "separator, degrees WGS84)",
-                                             path.string(), line, name, text, p.id));
+                                             csv.where(), name, text, p.id));
             }
             if (*v < lo || *v > hi) {
-                throw InputError(fmt::format("{}:{}: {} {} of point '{}' is outside [{}, {}]; coordinates must be "
+                throw InputError(fmt::format("{}: {} {} of point '{}' is outside [{}, {}]; coordinates must be "
                                              "WGS84 longitude/latitude in degrees",
-                                             path.string(), line, name, *v, p.id, lo, hi));
+                                             csv.where(), name, *v, p.id, lo, hi));
             }
             return *v;
         };
@@ -209,37 +94,25 @@ void write_table_csv(const std::filesystem::path& path, std::span<const NamedPoi
     out.commit();
 }
 
-} // namespace proxima
-
-namespace proxima {
-
 std::vector<TableRow> read_table_csv(const std::filesystem::path& path) {
-    const CsvTable table = open_csv(path, "table file");
-    OGRLayerH layer = table.layer;
-    OGRFeatureDefnH defn = table.defn;
-    const int f_source = OGR_FD_GetFieldIndex(defn, "source_id");
-    const int f_target = OGR_FD_GetFieldIndex(defn, "target_id");
-    const int f_seconds = OGR_FD_GetFieldIndex(defn, "seconds");
-    const int f_metres = OGR_FD_GetFieldIndex(defn, "metres");
-    if (f_source < 0 || f_target < 0 || f_seconds < 0 || f_metres < 0) {
-        throw InputError(fmt::format("table '{}' must have columns source_id,target_id,seconds,metres", path.string()));
-    }
+    CsvReader csv(path, "table file");
+    const int f_source = csv.require_column({"source_id"});
+    const int f_target = csv.require_column({"target_id"});
+    const int f_seconds = csv.require_column({"seconds"});
+    const int f_metres = csv.require_column({"metres"});
     std::vector<TableRow> rows;
-    std::uint64_t record = 0;
-    while (OGRFeatureH f = OGR_L_GetNextFeature(layer)) {
-        std::unique_ptr<void, void (*)(void*)> guard(f, [](void* p) { OGR_F_Destroy(static_cast<OGRFeatureH>(p)); });
-        ++record;
+    while (csv.next()) {
         TableRow row;
-        row.source_id = OGR_F_GetFieldAsString(f, f_source);
-        row.target_id = OGR_F_GetFieldAsString(f, f_target);
+        row.source_id = csv.field(f_source);
+        row.target_id = csv.field(f_target);
         auto value = [&](int field, const char* name) -> std::optional<double> {
-            const std::string text = OGR_F_GetFieldAsString(f, field);
+            const std::string text = csv.field(field);
             if (text.empty() || text == "NULL") {
                 return std::nullopt;
             }
-            auto v = parse_double(text);
+            auto v = parse_decimal(text);
             if (!v) {
-                throw InputError(fmt::format("{}:{}: {} '{}' is not a number", path.string(), record + 1, name, text));
+                throw InputError(fmt::format("{}: {} '{}' is not a number", csv.where(), name, text));
             }
             return v;
         };
