@@ -86,7 +86,7 @@ void add_demo_command(CLI::App& app, Context& context, int& exit_code) {
             std::cout << fmt::format(
                 "Andorra travel table: {} x {} points -> {}\n"
                 "  compared with OSRM 5.27.1 (car.lua) on the same extract, {} trips:\n"
-                "    median time ratio Proxima/OSRM {:.2f}; rank correlation {:.3f}; {:.0f}% of trips within 25%\n",
+                "    median time ratio Proxima/OSRM {:.2f}; rank correlation {:.4f}; {:.0f}% of trips within 25%\n",
                 points.size(), points.size(), table_file.string(), agreement.pairs, agreement.median_ratio,
                 agreement.spearman, 100.0 * agreement.share_within_25pct);
         });

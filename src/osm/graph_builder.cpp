@@ -246,7 +246,8 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
     }
 
     // Largest strongly connected component of the segment-level graph.
-    log.info(fmt::format("{} routable ways, {} OSM nodes, {} segments; finding strongly connected components",
+    log.info(fmt::format("{} pieces of routable ways with at least two located nodes, {} OSM nodes, {} segments; "
+                         "finding strongly connected components",
                          net.ways.size(), n, segs.size()));
     std::vector<std::uint32_t> first_out(n + 1, 0);
     for (const auto& s : segs) {
