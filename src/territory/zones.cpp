@@ -1,0 +1,287 @@
+#include "proxima/territory/zones.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <set>
+
+#include <cpl_error.h>
+#include <geodesic.h>
+#include <fmt/format.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include "proxima/core/csv_reader.hpp"
+#include "proxima/core/error.hpp"
+
+namespace proxima {
+
+namespace {
+
+struct DatasetCloser {
+    void operator()(void* ds) const { GDALClose(ds); }
+};
+struct FeatureDestroyer {
+    void operator()(void* f) const { OGR_F_Destroy(static_cast<OGRFeatureH>(f)); }
+};
+struct SrsDestroyer {
+    void operator()(void* s) const { OSRDestroySpatialReference(static_cast<OGRSpatialReferenceH>(s)); }
+};
+struct TransformDestroyer {
+    void operator()(void* t) const { OCTDestroyCoordinateTransformation(static_cast<OGRCoordinateTransformationH>(t)); }
+};
+
+std::string field_list(OGRFeatureDefnH defn) {
+    std::string out;
+    for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i) {
+        out += (i > 0 ? ", " : "") + std::string(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+    }
+    return out.empty() ? "none" : out;
+}
+
+int find_field(OGRFeatureDefnH defn, const std::string& configured, std::initializer_list<const char*> defaults,
+               const std::string& path, const char* role, bool required) {
+    if (!configured.empty()) {
+        const int i = OGR_FD_GetFieldIndex(defn, configured.c_str());
+        if (i < 0) {
+            throw InputError(fmt::format("zones '{}': no field '{}' for the {}; fields are: {}", path, configured, role,
+                                         field_list(defn)));
+        }
+        return i;
+    }
+    for (const char* name : defaults) {
+        if (const int i = OGR_FD_GetFieldIndex(defn, name); i >= 0) {
+            return i;
+        }
+    }
+    if (required) {
+        std::string tried;
+        for (const char* name : defaults) {
+            tried += (tried.empty() ? "" : ", ") + std::string(name);
+        }
+        throw InputError(fmt::format("zones '{}': no {} field found (tried {}); fields are: {}. Name the field in "
+                                     "the study file",
+                                     path, role, tried, field_list(defn)));
+    }
+    return -1;
+}
+
+/// Area of a WGS84 (lon/lat) polygon or multipolygon on the ellipsoid, m² (PROJ's geodesics).
+double geodesic_area_m2(OGRGeometryH g) {
+    geod_geodesic wgs84{};
+    geod_init(&wgs84, 6378137.0, 1 / 298.257223563);
+    auto ring_area = [&](OGRGeometryH ring) {
+        const int n = OGR_G_GetPointCount(ring);
+        std::vector<double> lats(static_cast<std::size_t>(n));
+        std::vector<double> lons(static_cast<std::size_t>(n));
+        for (int i = 0; i < n; ++i) {
+            lons[static_cast<std::size_t>(i)] = OGR_G_GetX(ring, i);
+            lats[static_cast<std::size_t>(i)] = OGR_G_GetY(ring, i);
+        }
+        double area = 0;
+        double perimeter = 0;
+        geod_polygonarea(&wgs84, lats.data(), lons.data(), n, &area, &perimeter);
+        return std::abs(area);
+    };
+    auto polygon_area = [&](OGRGeometryH polygon) {
+        double area = 0;
+        for (int r = 0; r < OGR_G_GetGeometryCount(polygon); ++r) {
+            const double a = ring_area(OGR_G_GetGeometryRef(polygon, r));
+            area += r == 0 ? a : -a;  // outer ring minus holes
+        }
+        return area;
+    };
+    if (wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon) {
+        return polygon_area(g);
+    }
+    double total = 0;
+    for (int i = 0; i < OGR_G_GetGeometryCount(g); ++i) {
+        total += polygon_area(OGR_G_GetGeometryRef(g, i));
+    }
+    return total;
+}
+
+std::string srs_name(OGRSpatialReferenceH srs) {
+    const char* auth = OSRGetAuthorityName(srs, nullptr);
+    const char* code = OSRGetAuthorityCode(srs, nullptr);
+    if (auth != nullptr && code != nullptr) {
+        return fmt::format("{}:{}", auth, code);
+    }
+    const char* name = OSRGetName(srs);
+    return name != nullptr ? name : "unnamed CRS";
+}
+
+} // namespace
+
+ZoneLayer read_zones(const std::filesystem::path& path, const ZoneLayerOptions& options) {
+    const std::string p = path.string();
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) {
+        throw InputError(fmt::format("zones file '{}' does not exist", p));
+    }
+    GDALAllRegister();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    std::unique_ptr<void, DatasetCloser> ds(GDALOpenEx(p.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+    CPLPopErrorHandler();
+    if (!ds) {
+        throw InputError(fmt::format("cannot read zones '{}' as a vector file (GeoJSON, GeoPackage, Shapefile...): {}",
+                                     p, CPLGetLastErrorMsg()));
+    }
+    OGRLayerH layer = nullptr;
+    if (options.layer.empty()) {
+        layer = GDALDatasetGetLayer(ds.get(), 0);
+    } else {
+        layer = GDALDatasetGetLayerByName(ds.get(), options.layer.c_str());
+        if (layer == nullptr) {
+            std::string names;
+            for (int i = 0; i < GDALDatasetGetLayerCount(ds.get()); ++i) {
+                names += (i > 0 ? ", " : "") + std::string(OGR_L_GetName(GDALDatasetGetLayer(ds.get(), i)));
+            }
+            throw InputError(fmt::format("zones '{}' has no layer '{}'; layers are: {}", p, options.layer, names));
+        }
+    }
+    if (layer == nullptr) {
+        throw InputError(fmt::format("zones '{}' holds no layer", p));
+    }
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    const int code_field = find_field(defn, options.code_field, {"INSEE_COM", "code_insee", "code", "CODGEO", "insee"},
+                                      p, "commune code", true);
+    const int name_field = find_field(defn, options.name_field, {"NOM", "nom", "NOM_COM", "LIBGEO", "name"}, p, "name",
+                                      false);
+    const int population_field = find_field(defn, "", {"POPULATION", "population", "PMUN"}, p, "population", false);
+    const int epci_field = find_field(defn, "", {"SIREN_EPCI", "epci_siren"}, p, "EPCI", false);
+
+    OGRSpatialReferenceH source_srs = OGR_L_GetSpatialRef(layer);
+    if (source_srs == nullptr) {
+        throw InputError(fmt::format("zones '{}' has no coordinate reference system: add one (e.g. the .prj of a "
+                                     "Shapefile, or 'ogr2ogr -a_srs EPSG:2154')",
+                                     p));
+    }
+    ZoneLayer out;
+    out.source = p;
+    out.crs = srs_name(source_srs);
+    std::unique_ptr<void, SrsDestroyer> wgs84(OSRNewSpatialReference(nullptr));
+    OSRImportFromEPSG(static_cast<OGRSpatialReferenceH>(wgs84.get()), 4326);
+    OSRSetAxisMappingStrategy(static_cast<OGRSpatialReferenceH>(wgs84.get()), OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<void, SrsDestroyer> source(OSRClone(source_srs));
+    OSRSetAxisMappingStrategy(static_cast<OGRSpatialReferenceH>(source.get()), OAMS_TRADITIONAL_GIS_ORDER);
+    std::unique_ptr<void, TransformDestroyer> to_wgs84(OCTNewCoordinateTransformation(
+        static_cast<OGRSpatialReferenceH>(source.get()), static_cast<OGRSpatialReferenceH>(wgs84.get())));
+    if (!to_wgs84) {
+        throw InputError(fmt::format("zones '{}': cannot convert its CRS ({}) to WGS84: {}", p, out.crs,
+                                     CPLGetLastErrorMsg()));
+    }
+
+    // Where the source CRS is meant to be used (degrees), to catch coordinates given in another CRS.
+    double use_west = -180, use_south = -90, use_east = 180, use_north = 90;
+    const char* use_name = nullptr;
+    if (!OSRGetAreaOfUse(source_srs, &use_west, &use_south, &use_east, &use_north, &use_name)) {
+        use_west = -180, use_south = -90, use_east = 180, use_north = 90;
+    }
+    const double margin = 1.0;  // degrees: zones of a buffer may reach a little beyond
+
+    std::set<std::string> seen;
+    OGR_L_ResetReading(layer);
+    while (OGRFeatureH raw = OGR_L_GetNextFeature(layer)) {
+        std::unique_ptr<void, FeatureDestroyer> feature(raw);
+        Zone z;
+        z.feature_id = OGR_F_GetFID(raw);
+        z.code = OGR_F_GetFieldAsString(raw, code_field);
+        const std::string where = fmt::format("zones '{}', feature {}{}", p, z.feature_id,
+                                              z.code.empty() ? std::string() : " (code " + z.code + ")");
+        if (z.code.empty()) {
+            throw InputError(fmt::format("{}: empty code; every zone needs one", where));
+        }
+        if (!seen.insert(z.code).second) {
+            throw InputError(fmt::format("{}: code {} appears twice; merge the two features or fix the code", where,
+                                         z.code));
+        }
+        if (name_field >= 0) {
+            z.name = OGR_F_GetFieldAsString(raw, name_field);
+        }
+        if (epci_field >= 0) {
+            z.epci_siren = OGR_F_GetFieldAsString(raw, epci_field);
+        }
+        if (population_field >= 0 && OGR_F_IsFieldSetAndNotNull(raw, population_field)) {
+            const std::string text = OGR_F_GetFieldAsString(raw, population_field);
+            const auto v = parse_decimal(text);
+            if (!v || *v < 0 || std::floor(*v) != *v) {
+                throw InputError(fmt::format("{}: population '{}' is not a whole number of inhabitants", where, text));
+            }
+            z.population = static_cast<std::int64_t>(*v);
+        }
+        OGRGeometryH geometry = OGR_F_GetGeometryRef(raw);
+        if (geometry == nullptr || OGR_G_IsEmpty(geometry)) {
+            throw InputError(fmt::format("{}: no geometry, or an empty one; every zone needs its polygon", where));
+        }
+        const auto type = wkbFlatten(OGR_G_GetGeometryType(geometry));
+        if (type != wkbPolygon && type != wkbMultiPolygon) {
+            throw InputError(fmt::format("{}: geometry is a {}, not a polygon", where, OGR_G_GetGeometryName(geometry)));
+        }
+        if (!OGR_G_IsValid(geometry)) {
+            throw InputError(fmt::format("{}: invalid polygon (self-intersection or bad ring); repair the file, e.g. "
+                                         "'ogr2ogr -makevalid fixed.gpkg {}'",
+                                         where, p));
+        }
+        OGRGeometryH g = OGR_G_Clone(geometry);
+        CPLPushErrorHandler(CPLQuietErrorHandler);
+        const OGRErr transformed = OGR_G_Transform(g, static_cast<OGRCoordinateTransformationH>(to_wgs84.get()));
+        CPLPopErrorHandler();
+        OGREnvelope env;
+        OGR_G_GetEnvelope(g, &env);
+        const bool inside_use = env.MinX >= use_west - margin && env.MaxX <= use_east + margin &&
+                                env.MinY >= use_south - margin && env.MaxY <= use_north + margin;
+        if (transformed != OGRERR_NONE || !inside_use) {
+            OGR_G_DestroyGeometry(g);
+            throw InputError(fmt::format("{}: coordinates fall outside the area of use of the file's CRS ({}{}{}): "
+                                         "are they in another CRS (e.g. lon/lat degrees declared as Lambert-93)?",
+                                         where, out.crs, use_name != nullptr ? ", " : "",
+                                         use_name != nullptr ? use_name : ""));
+        }
+        OGRGeometryH inside = OGR_G_PointOnSurface(g);
+        if (inside != nullptr) {
+            z.point_on_surface = {OGR_G_GetX(inside, 0), OGR_G_GetY(inside, 0)};
+            OGR_G_DestroyGeometry(inside);
+        }
+        z.area_km2 = geodesic_area_m2(g) / 1e6;
+        z.wkb.resize(static_cast<std::size_t>(OGR_G_WkbSize(g)));
+        OGR_G_ExportToWkb(g, wkbNDR, z.wkb.data());
+        OGR_G_DestroyGeometry(g);
+        out.zones.push_back(std::move(z));
+    }
+    if (out.zones.empty()) {
+        throw InputError(fmt::format("zones '{}' holds no feature", p));
+    }
+    return out;
+}
+
+ZoneJoin join_zones(const ZoneLayer& zones, const CommuneTable& table) {
+    ZoneJoin join;
+    constexpr auto npos = std::numeric_limits<std::size_t>::max();
+    std::set<std::string> departements;
+    std::set<std::string> codes;
+    for (const auto& z : zones.zones) {
+        codes.insert(z.code);
+        const Commune* c = table.find(z.code);
+        if (c == nullptr) {
+            join.commune_of_zone.push_back(npos);
+            join.unmatched_zones.push_back(z.code);
+            continue;
+        }
+        join.commune_of_zone.push_back(static_cast<std::size_t>(c - table.communes().data()));
+        ++join.matched;
+        departements.insert(c->departement);
+    }
+    for (const auto& c : table.communes()) {
+        if (departements.count(c.departement) != 0 && codes.count(c.code) == 0) {
+            join.unmatched_communes.push_back(c.code);
+            join.unmatched_communes_population += c.population.value_or(0);
+        }
+    }
+    std::sort(join.unmatched_zones.begin(), join.unmatched_zones.end());
+    return join;
+}
+
+} // namespace proxima
