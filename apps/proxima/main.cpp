@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
     add_build_graph_command(app, context, exit_code);
     add_route_command(app, context, exit_code);
     add_table_command(app, context, exit_code);
+    add_inspect_command(app, context, exit_code);
     add_demo_command(app, context, exit_code);
 
     try {

@@ -1,1 +1,521 @@
-// placeholder: being written
+#include "proxima/territory/population_grid.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <memory>
+#include <numeric>
+#include <string_view>
+#include <tuple>
+
+#include <fmt/format.h>
+#include <geos_c.h>
+#include <proj.h>
+
+#include "proxima/core/csv_reader.hpp"
+#include "proxima/core/error.hpp"
+
+namespace proxima {
+
+namespace {
+
+const std::initializer_list<std::string_view> x_names = {"x", "X", "x_centroid"};
+const std::initializer_list<std::string_view> y_names = {"y", "Y", "y_centroid"};
+const std::initializer_list<std::string_view> id_names = {"IdINSPIRE", "Idcar_200m", "Idcar_1km", "id_carr", "id"};
+const std::initializer_list<std::string_view> population_names = {"Ind", "ind", "population", "pop"};
+
+/// Cell sizes of the INSEE grids, the only ones we dare infer from the spacing of the centres.
+constexpr double inferable_sizes_m[] = {200.0, 1000.0};
+
+int first_present(const CsvReader& csv, std::initializer_list<std::string_view> names) {
+    for (auto name : names) {
+        if (const int c = csv.column(name); c >= 0) {
+            return c;
+        }
+    }
+    return -1;
+}
+
+/// The configured column, else the first default present; throws (listing the columns) if none.
+int require(const CsvReader& csv, const std::string& configured, std::initializer_list<std::string_view> defaults) {
+    return configured.empty() ? csv.require_column(defaults) : csv.require_column({std::string_view(configured)});
+}
+
+std::string join(std::initializer_list<std::string_view> names) {
+    std::string out;
+    for (auto n : names) {
+        out += (out.empty() ? "" : ", ") + std::string(n);
+    }
+    return out;
+}
+
+/// An INSEE / INSPIRE cell id: "CRS3035RES200mN2029800E4252400".
+struct CellId {
+    std::string crs;      ///< "EPSG:3035"
+    double size_m = 0.0;  ///< 200
+    double north = 0.0;   ///< south-west corner, metres
+    double east = 0.0;
+};
+
+/// Parses an id strictly (digits only, nothing before or after): a sloppy parse would shift
+/// cells silently. nullopt if malformed.
+std::optional<CellId> parse_cell_id(std::string_view text) {
+    auto expect = [&](std::string_view literal) {
+        if (text.substr(0, literal.size()) != literal) {
+            return false;
+        }
+        text.remove_prefix(literal.size());
+        return true;
+    };
+    auto number = [&]() -> std::optional<std::int64_t> {
+        std::size_t n = 0;
+        while (n < text.size() && text[n] >= '0' && text[n] <= '9') {
+            ++n;
+        }
+        if (n == 0 || n > 12) {  // 12 digits: far beyond any projected coordinate, no overflow
+            return std::nullopt;
+        }
+        std::int64_t v = 0;
+        std::from_chars(text.data(), text.data() + n, v);
+        text.remove_prefix(n);
+        return v;
+    };
+    CellId id;
+    if (!expect("CRS")) {
+        return std::nullopt;
+    }
+    const auto epsg = number();
+    if (!epsg || !expect("RES")) {
+        return std::nullopt;
+    }
+    const auto size = number();
+    if (!size || *size == 0 || !expect("mN")) {
+        return std::nullopt;
+    }
+    const auto north = number();
+    if (!north || !expect("E")) {
+        return std::nullopt;
+    }
+    const auto east = number();
+    if (!east || !text.empty()) {
+        return std::nullopt;
+    }
+    id.crs = fmt::format("EPSG:{}", *epsg);
+    id.size_m = static_cast<double>(*size);
+    id.north = static_cast<double>(*north);
+    id.east = static_cast<double>(*east);
+    // INSPIRE cells are aligned on multiples of their size; a corner off the grid means a typo.
+    if (*north % *size != 0 || *east % *size != 0) {
+        return std::nullopt;
+    }
+    return id;
+}
+
+/// A grid coordinate in metres. Grid CRSs (LAEA, Lambert, UTM) have positive coordinates over
+/// their area; a negative value means a wrong column or a wrong sign.
+double coordinate(const CsvReader& csv, int column, std::string_view axis, const std::string& crs) {
+    const std::string text = csv.field(column);
+    const auto v = parse_decimal(text);
+    if (!v) {
+        throw InputError(fmt::format("{}: {} '{}' (column {}) is not a number; expected metres in {}", csv.where(),
+                                     axis, text, csv.columns()[static_cast<std::size_t>(column)], crs));
+    }
+    if (*v < 0) {
+        throw InputError(fmt::format("{}: {} '{}' (column {}) is negative; grid coordinates in {} are positive metres",
+                                     csv.where(), axis, text, csv.columns()[static_cast<std::size_t>(column)], crs));
+    }
+    return *v;
+}
+
+struct ProjContextDestroyer {
+    void operator()(PJ_CONTEXT* ctx) const { proj_context_destroy(ctx); }
+};
+struct PjDestroyer {
+    void operator()(PJ* pj) const { proj_destroy(pj); }
+};
+
+/// Conversion of grid coordinates to WGS84 lon/lat, and the area where the grid's CRS is meant to
+/// be used. Built before reading the cells so that a wrong CRS fails before a long read.
+class GridToWgs84 {
+public:
+    /// Throws ConfigError for an empty, unknown or non-projected CRS.
+    GridToWgs84(const std::string& crs, const std::string& source)
+        : m_ctx(proj_context_create()), m_crs(crs), m_source(source) {
+        // A context per grid: PROJ objects are not shared across threads, and this is cheap next
+        // to reading the file.
+        proj_log_level(m_ctx.get(), PJ_LOG_NONE);  // the library never prints; errors are thrown
+        if (crs.empty()) {
+            throw ConfigError(fmt::format("population grid '{}': no CRS given for the cell coordinates; set it, "
+                                          "e.g. EPSG:3035 for INSEE grids",
+                                          source));
+        }
+        m_source_crs.reset(proj_create(m_ctx.get(), crs.c_str()));
+        if (!m_source_crs || !proj_is_crs(m_source_crs.get())) {
+            // PROJ's generic code says only "Unknown error": then the CRS string is all we can show.
+            const int error = proj_context_errno(m_ctx.get());
+            const bool detail = error != 0 && error != PROJ_ERR_OTHER;
+            throw ConfigError(fmt::format("population grid '{}': unknown coordinate reference system '{}'{}; give an "
+                                          "authority code such as EPSG:3035",
+                                          source, crs,
+                                          m_source_crs ? " (not a CRS)"
+                                          : detail     ? " (" + last_error() + ")"
+                                                       : std::string()));
+        }
+        if (proj_get_type(m_source_crs.get()) != PJ_TYPE_PROJECTED_CRS) {
+            throw ConfigError(fmt::format("population grid '{}': CRS '{}' is not a projected CRS; grid cells are in "
+                                          "metres (INSEE grids: EPSG:3035)",
+                                          source, crs));
+        }
+        const char* auth = proj_get_id_auth_name(m_source_crs.get(), 0);
+        const char* code = proj_get_id_code(m_source_crs.get(), 0);
+        if (auth != nullptr && code != nullptr) {
+            m_authority_code = fmt::format("{}:{}", auth, code);
+        }
+        std::unique_ptr<PJ, PjDestroyer> wgs84(proj_create(m_ctx.get(), "EPSG:4326"));
+        std::unique_ptr<PJ, PjDestroyer> raw(
+            wgs84 ? proj_create_crs_to_crs_from_pj(m_ctx.get(), m_source_crs.get(), wgs84.get(), nullptr, nullptr)
+                  : nullptr);
+        // EPSG:4326 is latitude first; normalising gives longitude, latitude like the rest of Proxima.
+        m_to_wgs84.reset(raw ? proj_normalize_for_visualization(m_ctx.get(), raw.get()) : nullptr);
+        if (!m_to_wgs84) {
+            throw ConfigError(fmt::format("population grid '{}': cannot convert CRS '{}' to WGS84: {}", source, crs,
+                                          last_error()));
+        }
+        // Unknown bounds come back as -1000: then any position is accepted. The area's name can be
+        // a paragraph listing countries; messages give the bounds instead.
+        if (!proj_get_area_of_use(m_ctx.get(), m_source_crs.get(), &m_west, &m_south, &m_east, &m_north,
+                                  nullptr) ||
+            m_west < -180 || m_south < -90) {
+            m_west = -180, m_south = -90, m_east = 180, m_north = 90;
+        }
+    }
+
+    /// "EPSG:3035" as PROJ identifies the CRS (whatever the spelling given), or "".
+    [[nodiscard]] const std::string& authority_code() const { return m_authority_code; }
+
+    /// Fills each cell's WGS84 centre. Throws InputError, with the line, for the first centre
+    /// that cannot be converted or falls outside the CRS's area of use.
+    void locate(std::vector<GridCell>& cells) const {
+        std::vector<double> lon(cells.size());
+        std::vector<double> lat(cells.size());
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            lon[i] = cells[i].x;
+            lat[i] = cells[i].y;
+        }
+        proj_trans_generic(m_to_wgs84.get(), PJ_FWD, lon.data(), sizeof(double), lon.size(), lat.data(),
+                           sizeof(double), lat.size(), nullptr, 0, 0, nullptr, 0, 0);
+        const double margin = 1.0;  // degrees: grids of a coast or a border reach a little beyond
+        auto within = [&](double lo, double v, double hi) { return v >= lo - margin && v <= hi + margin; };
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            const bool converted = std::isfinite(lon[i]) && std::isfinite(lat[i]);  // failures are HUGE_VAL
+            // An area crossing the antimeridian has west > east.
+            const bool lon_ok = m_west <= m_east ? within(m_west, lon[i], m_east)
+                                                 : lon[i] >= m_west - margin || lon[i] <= m_east + margin;
+            if (!converted || !lon_ok || !within(m_south, lat[i], m_north)) {
+                const std::string at = converted ? fmt::format("lands at lon {:.4f}, lat {:.4f}", lon[i], lat[i])
+                                                 : std::string("cannot be converted to WGS84");
+                throw InputError(fmt::format("{}:{}: cell centre x {}, y {} {}, outside the area of use of {} (lon "
+                                             "{} to {}, lat {} to {}): are the x and y columns swapped, or the "
+                                             "coordinates in another CRS?",
+                                             m_source, cells[i].line, cells[i].x, cells[i].y, at, m_crs, m_west,
+                                             m_east, m_south, m_north));
+            }
+            cells[i].centre = {lon[i], lat[i]};
+        }
+    }
+
+private:
+    [[nodiscard]] std::string last_error() const {
+        const char* message = proj_context_errno_string(m_ctx.get(), proj_context_errno(m_ctx.get()));
+        return message != nullptr ? message : "unknown error";
+    }
+
+    // The context is declared first so that it is destroyed after the objects made with it.
+    std::unique_ptr<PJ_CONTEXT, ProjContextDestroyer> m_ctx;
+    std::unique_ptr<PJ, PjDestroyer> m_source_crs;
+    std::unique_ptr<PJ, PjDestroyer> m_to_wgs84;
+    std::string m_crs;
+    std::string m_source;
+    std::string m_authority_code;
+    double m_west = -180, m_south = -90, m_east = 180, m_north = 90;
+};
+
+/// The smallest positive gap between distinct centre x values: on a regular grid, the cell size.
+std::optional<double> smallest_x_gap(const std::vector<GridCell>& cells) {
+    std::vector<double> xs;
+    xs.reserve(cells.size());
+    for (const auto& c : cells) {
+        xs.push_back(c.x);
+    }
+    std::sort(xs.begin(), xs.end());
+    xs.erase(std::unique(xs.begin(), xs.end()), xs.end());
+    std::optional<double> gap;
+    for (std::size_t i = 1; i < xs.size(); ++i) {
+        gap = std::min(gap.value_or(xs[i] - xs[i - 1]), xs[i] - xs[i - 1]);
+    }
+    return gap;
+}
+
+/// Throws on the first repeated centre in file order, naming both lines. Sorting positions
+/// rather than hashing them keeps memory at one index per cell for national 200 m grids.
+void check_duplicates(const std::vector<GridCell>& cells, const std::string& source) {
+    std::vector<std::size_t> order(cells.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return std::tie(cells[a].x, cells[a].y, a) < std::tie(cells[b].x, cells[b].y, b);
+    });
+    std::optional<std::pair<std::size_t, std::size_t>> first;  // (earlier, later), smallest later
+    for (std::size_t k = 1; k < order.size(); ++k) {
+        const GridCell& a = cells[order[k - 1]];
+        const GridCell& b = cells[order[k]];
+        if (a.x == b.x && a.y == b.y && (!first || order[k] < first->second)) {
+            first = {order[k - 1], order[k]};
+        }
+    }
+    if (first) {
+        const GridCell& a = cells[first->first];
+        const GridCell& b = cells[first->second];
+        throw InputError(fmt::format("{}:{}: cell {} (centre x {}, y {}) is already on line {}; a grid lists each "
+                                     "cell once",
+                                     source, b.line, b.id, b.x, b.y, a.line));
+    }
+}
+
+} // namespace
+
+PopulationGrid read_population_grid(const std::filesystem::path& path, const PopulationGridOptions& options) {
+    const std::string p = path.string();
+    if (options.cell_size_m && !(*options.cell_size_m > 0 && std::isfinite(*options.cell_size_m))) {
+        throw ConfigError(fmt::format("population grid '{}': cell size {} m is not a positive length", p,
+                                      *options.cell_size_m));
+    }
+    const GridToWgs84 to_wgs84(options.crs, p);
+    CsvReader csv(path, "population grid");
+
+    // x/y centres unless only ids are configured or present.
+    int x_col = -1;
+    int y_col = -1;
+    int id_col = -1;
+    const bool xy_configured = !options.x_field.empty() || !options.y_field.empty();
+    const bool ids_configured = !options.id_field.empty() && !xy_configured;
+    if (xy_configured || (!ids_configured && (first_present(csv, x_names) >= 0 || first_present(csv, y_names) >= 0))) {
+        x_col = require(csv, options.x_field, x_names);
+        y_col = require(csv, options.y_field, y_names);
+    } else {
+        id_col = ids_configured ? csv.require_column({std::string_view(options.id_field)})
+                                : first_present(csv, id_names);
+        if (id_col < 0) {
+            std::string present;
+            for (const auto& c : csv.columns()) {
+                present += (present.empty() ? "" : ", ") + c;
+            }
+            throw InputError(fmt::format("population grid '{}' has neither cell-centre columns ({} and {}) nor a "
+                                         "cell id column ({}); it has: {}. Name them in the options (x_field and "
+                                         "y_field, or id_field)",
+                                         p, join(x_names), join(y_names), join(id_names),
+                                         present.empty() ? "none" : present));
+        }
+    }
+    const int population_col = require(csv, options.population_field, population_names);
+    const std::string& population_name = csv.columns()[static_cast<std::size_t>(population_col)];
+
+    PopulationGrid grid;
+    grid.source = p;
+    grid.crs = options.crs;
+    std::optional<double> id_size;
+    std::uint64_t id_size_line = 0;
+    while (csv.next()) {
+        GridCell cell;
+        cell.line = csv.line();
+        if (id_col >= 0) {
+            cell.id = csv.field(id_col);
+            const auto id = parse_cell_id(cell.id);
+            if (!id) {
+                throw InputError(fmt::format("{}: cell id '{}' is not an INSEE grid id such as "
+                                             "CRS3035RES200mN2029800E4252400 (CRS code, cell size in metres, then "
+                                             "north and east of the south-west corner, multiples of the size)",
+                                             csv.where(), cell.id));
+            }
+            if (id->crs != to_wgs84.authority_code()) {
+                throw InputError(fmt::format("{}: cell id '{}' is in {} but the grid's CRS is set to {}", csv.where(),
+                                             cell.id, id->crs, options.crs));
+            }
+            if (!id_size) {
+                id_size = id->size_m;
+                id_size_line = cell.line;
+            } else if (*id_size != id->size_m) {
+                throw InputError(fmt::format("{}: cell id '{}' is a {} m cell but line {} holds a {} m cell; a grid "
+                                             "has one cell size",
+                                             csv.where(), cell.id, id->size_m, id_size_line, *id_size));
+            }
+            cell.x = id->east + id->size_m / 2;
+            cell.y = id->north + id->size_m / 2;
+        } else {
+            cell.x = coordinate(csv, x_col, "x", options.crs);
+            cell.y = coordinate(csv, y_col, "y", options.crs);
+            cell.id = fmt::format("{}_{}", cell.x, cell.y);
+        }
+        const std::string text = csv.field(population_col);
+        const auto population = parse_decimal(text);
+        if (!population) {
+            throw InputError(fmt::format("{}: population '{}' (column {}) is not a number of inhabitants",
+                                         csv.where(), text, population_name));
+        }
+        if (*population < 0) {
+            throw InputError(fmt::format("{}: population '{}' (column {}) is negative", csv.where(), text,
+                                         population_name));
+        }
+        cell.population = *population;
+        grid.total_population += cell.population;
+        grid.cells.push_back(std::move(cell));
+    }
+    if (grid.cells.empty()) {
+        throw InputError(fmt::format("population grid '{}' has a header but no cell", p));
+    }
+    check_duplicates(grid.cells, p);
+    // Before the size: a wrong CRS or swapped columns explain more than an odd spacing would.
+    to_wgs84.locate(grid.cells);
+
+    if (options.cell_size_m) {
+        if (id_size && *id_size != *options.cell_size_m) {
+            throw ConfigError(fmt::format("population grid '{}': cell size set to {} m, but its ids are {} m cells",
+                                          p, *options.cell_size_m, *id_size));
+        }
+        grid.cell_size_m = *options.cell_size_m;
+    } else if (id_size) {
+        grid.cell_size_m = *id_size;
+    } else {
+        const auto gap = smallest_x_gap(grid.cells);
+        for (const double size : inferable_sizes_m) {
+            if (gap && std::abs(*gap - size) < 1e-6) {
+                grid.cell_size_m = size;
+            }
+        }
+        if (grid.cell_size_m == 0) {
+            throw InputError(fmt::format("population grid '{}': cannot infer the cell size ({}; INSEE grids are 200 "
+                                         "or 1000 m): set cell_size_m in the options",
+                                         p,
+                                         gap ? fmt::format("the closest centres are {} m apart", *gap)
+                                             : std::string("all centres share one x")));
+        }
+    }
+    return grid;
+}
+
+namespace {
+
+/// A GEOS re-entrant context that stays silent and keeps the last error for messages.
+class GeosContext {
+public:
+    GeosContext() : m_handle(GEOS_init_r()) {
+        GEOSContext_setErrorMessageHandler_r(m_handle, &GeosContext::keep_message, &m_last_error);
+        GEOSContext_setNoticeMessageHandler_r(m_handle, &GeosContext::ignore_message, nullptr);
+    }
+    ~GeosContext() { GEOS_finish_r(m_handle); }
+    GeosContext(const GeosContext&) = delete;
+    GeosContext& operator=(const GeosContext&) = delete;
+
+    [[nodiscard]] GEOSContextHandle_t get() const { return m_handle; }
+    [[nodiscard]] const std::string& last_error() const { return m_last_error; }
+
+private:
+    static void keep_message(const char* message, void* userdata) {
+        *static_cast<std::string*>(userdata) = message != nullptr ? message : "";
+    }
+    static void ignore_message(const char*, void*) {}
+
+    GEOSContextHandle_t m_handle;
+    std::string m_last_error;
+};
+
+template <typename T, void (*Destroy)(GEOSContextHandle_t, T*)>
+struct GeosDestroyer {
+    GEOSContextHandle_t handle = nullptr;
+    void operator()(T* p) const { Destroy(handle, p); }
+};
+using GeometryPtr = std::unique_ptr<GEOSGeometry, GeosDestroyer<GEOSGeometry, GEOSGeom_destroy_r>>;
+using PreparedPtr =
+    std::unique_ptr<const GEOSPreparedGeometry, GeosDestroyer<const GEOSPreparedGeometry, GEOSPreparedGeom_destroy_r>>;
+using TreePtr = std::unique_ptr<GEOSSTRtree, GeosDestroyer<GEOSSTRtree, GEOSSTRtree_destroy_r>>;
+using WkbReaderPtr = std::unique_ptr<GEOSWKBReader, GeosDestroyer<GEOSWKBReader, GEOSWKBReader_destroy_r>>;
+
+void collect_zone(void* item, void* userdata) {
+    static_cast<std::vector<std::size_t>*>(userdata)->push_back(*static_cast<const std::size_t*>(item));
+}
+
+} // namespace
+
+CellAssignment assign_cells_to_zones(const PopulationGrid& grid, const ZoneLayer& zones) {
+    // Declared first so that it is destroyed last, after every GEOS object made with it.
+    GeosContext geos;
+    const GEOSContextHandle_t h = geos.get();
+
+    WkbReaderPtr reader(GEOSWKBReader_create_r(h), {h});
+    std::vector<GeometryPtr> polygons;
+    std::vector<PreparedPtr> prepared;
+    polygons.reserve(zones.zones.size());
+    prepared.reserve(zones.zones.size());
+    for (const auto& z : zones.zones) {
+        polygons.emplace_back(GEOSWKBReader_read_r(h, reader.get(), z.wkb.data(), z.wkb.size()),
+                              GeosDestroyer<GEOSGeometry, GEOSGeom_destroy_r>{h});
+        if (!polygons.back()) {
+            throw InputError(fmt::format("zones '{}', feature {} (code {}): its polygon cannot be read: {}",
+                                         zones.source, z.feature_id, z.code, geos.last_error()));
+        }
+        prepared.emplace_back(GEOSPrepare_r(h, polygons.back().get()),
+                              GeosDestroyer<const GEOSPreparedGeometry, GEOSPreparedGeom_destroy_r>{h});
+        if (!prepared.back()) {
+            throw InputError(fmt::format("zones '{}', feature {} (code {}): its polygon cannot be prepared: {}",
+                                         zones.source, z.feature_id, z.code, geos.last_error()));
+        }
+    }
+
+    // Envelope index so that each centre is tested against the few zones whose box holds it.
+    // Items point into zone_index, which is not resized while the tree lives; the tree is
+    // declared after the polygons so that it is destroyed before them.
+    std::vector<std::size_t> zone_index(zones.zones.size());
+    std::iota(zone_index.begin(), zone_index.end(), std::size_t{0});
+    TreePtr tree(GEOSSTRtree_create_r(h, 10), {h});
+    for (std::size_t i = 0; i < polygons.size(); ++i) {
+        GEOSSTRtree_insert_r(h, tree.get(), polygons[i].get(), &zone_index[i]);
+    }
+
+    CellAssignment out;
+    out.zone_of_cell.assign(grid.cells.size(), CellAssignment::outside);
+    out.population_of_zone.assign(zones.zones.size(), 0.0);
+    std::vector<std::size_t> candidates;
+    for (std::size_t c = 0; c < grid.cells.size(); ++c) {
+        const GridCell& cell = grid.cells[c];
+        GeometryPtr point(GEOSGeom_createPointFromXY_r(h, cell.centre.lon, cell.centre.lat), {h});
+        if (!point) {
+            throw Error(fmt::format("{}:{}: cannot make a point of the cell centre: {}", grid.source, cell.line,
+                                    geos.last_error()));
+        }
+        candidates.clear();
+        GEOSSTRtree_query_r(h, tree.get(), point.get(), &collect_zone, &candidates);
+        // Intersects, not contains: a centre exactly on a shared border touches two zones and
+        // must still count once, in the one with the lowest index (the tree's order is not ours).
+        std::sort(candidates.begin(), candidates.end());
+        for (const std::size_t z : candidates) {
+            const char hit = GEOSPreparedIntersects_r(h, prepared[z].get(), point.get());
+            if (hit == 2) {
+                throw Error(fmt::format("{}:{}: GEOS failed to test the cell against zone {}: {}", grid.source,
+                                        cell.line, zones.zones[z].code, geos.last_error()));
+            }
+            if (hit == 1) {
+                out.zone_of_cell[c] = z;
+                break;
+            }
+        }
+        if (out.zone_of_cell[c] == CellAssignment::outside) {
+            out.population_outside += cell.population;
+            ++out.cells_outside;
+        } else {
+            out.population_of_zone[out.zone_of_cell[c]] += cell.population;
+            out.population_inside += cell.population;
+        }
+    }
+    return out;
+}
+
+} // namespace proxima

@@ -220,7 +220,10 @@ ZoneLayer read_zones(const std::filesystem::path& path, const ZoneLayerOptions& 
         if (type != wkbPolygon && type != wkbMultiPolygon) {
             throw InputError(fmt::format("{}: geometry is a {}, not a polygon", where, OGR_G_GetGeometryName(geometry)));
         }
-        if (!OGR_G_IsValid(geometry)) {
+        CPLPushErrorHandler(CPLQuietErrorHandler);  // GEOS explains invalidity on stderr: we say it ourselves
+        const bool valid = OGR_G_IsValid(geometry) != 0;
+        CPLPopErrorHandler();
+        if (!valid) {
             throw InputError(fmt::format("{}: invalid polygon (self-intersection or bad ring); repair the file, e.g. "
                                          "'ogr2ogr -makevalid fixed.gpkg {}'",
                                          where, p));
@@ -255,6 +258,31 @@ ZoneLayer read_zones(const std::filesystem::path& path, const ZoneLayerOptions& 
         throw InputError(fmt::format("zones '{}' holds no feature", p));
     }
     return out;
+}
+
+Zone make_zone(std::string code, std::string name, std::vector<unsigned char> wkb, const std::string& where) {
+    OGRGeometryH g = nullptr;
+    if (OGR_G_CreateFromWkb(wkb.data(), nullptr, &g, static_cast<int>(wkb.size())) != OGRERR_NONE || g == nullptr) {
+        throw InputError(fmt::format("{}: geometry cannot be read", where));
+    }
+    std::unique_ptr<void, void (*)(void*)> guard(g, [](void* p) { OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(p)); });
+    const auto type = wkbFlatten(OGR_G_GetGeometryType(g));
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    const bool valid = OGR_G_IsValid(g) != 0;
+    CPLPopErrorHandler();
+    if ((type != wkbPolygon && type != wkbMultiPolygon) || OGR_G_IsEmpty(g) || !valid) {
+        throw InputError(fmt::format("{}: not a valid polygon", where));
+    }
+    Zone z;
+    z.code = std::move(code);
+    z.name = std::move(name);
+    if (OGRGeometryH inside = OGR_G_PointOnSurface(g)) {
+        z.point_on_surface = {OGR_G_GetX(inside, 0), OGR_G_GetY(inside, 0)};
+        OGR_G_DestroyGeometry(inside);
+    }
+    z.area_km2 = geodesic_area_m2(g) / 1e6;
+    z.wkb = std::move(wkb);
+    return z;
 }
 
 ZoneJoin join_zones(const ZoneLayer& zones, const CommuneTable& table) {

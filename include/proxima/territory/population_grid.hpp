@@ -3,6 +3,12 @@
 // read from CSV with either cell-centre coordinates (x, y) or INSEE cell ids
 // (e.g. "CRS3035RES200mN2029800E4252400", the south-west corner; the centre is half a cell
 // further north and east). Cells are assigned to the zone containing their centre.
+//
+// Positions are checked once, at reading: every centre must convert to WGS84 and fall within the
+// area of use of the grid's CRS (with 1 degree of margin), which catches a wrong CRS. That area is
+// a bounding box: for EPSG:3035 it spans the Atlantic from 35.6 W, so swapped x/y columns of a
+// grid in mainland France land at sea inside it and are not caught here; they show up at
+// assignment as every inhabitant falling outside the zones.
 
 #include <cstdint>
 #include <filesystem>
@@ -17,7 +23,7 @@
 namespace proxima {
 
 struct GridCell {
-    std::string id;            ///< INSEE id if given, else "x_y" of the centre in the grid CRS
+    std::string id;            ///< INSEE id if read from ids, else "x_y" of the centre in the grid CRS
     double x = 0.0;            ///< centre, grid CRS (metres)
     double y = 0.0;
     LonLat centre;             ///< centre in WGS84
@@ -28,27 +34,35 @@ struct GridCell {
 struct PopulationGridOptions {
     std::string x_field;           ///< empty: first of x, X, x_centroid
     std::string y_field;           ///< empty: first of y, Y, y_centroid
-    std::string id_field;          ///< empty: first of IdINSPIRE, Idcar_200m, Idcar_1km, id_carr, id (used when x/y absent)
+    /// empty: first of IdINSPIRE, Idcar_200m, Idcar_1km, id_carr, id. Used when there are no x/y
+    /// columns, or when id_field is set and x_field/y_field are not.
+    std::string id_field;
     std::string population_field;  ///< empty: first of Ind, ind, population, pop
-    std::string crs = "EPSG:3035"; ///< CRS of x/y
-    std::optional<double> cell_size_m;  ///< empty: from the ids, else from the spacing of the centres
+    std::string crs = "EPSG:3035"; ///< projected CRS of x/y (metres); ids must name the same one
+    /// Empty: from the ids, else the smallest gap between distinct x, which must then be 200 or
+    /// 1000 m (the INSEE grids); set it for any other grid.
+    std::optional<double> cell_size_m;
 };
 
 struct PopulationGrid {
-    std::vector<GridCell> cells;
+    std::vector<GridCell> cells;    ///< in file order
     double cell_size_m = 0.0;
-    double total_population = 0.0;
-    std::string source;
-    std::string crs;
+    double total_population = 0.0;  ///< sum over the cells
+    std::string source;             ///< file path
+    std::string crs;                ///< CRS of GridCell::x/y, as given in the options
 };
 
 /// Reads a grid. Throws InputError naming file, line and value for missing columns (listing those
-/// present), non-numeric or negative values, malformed ids, duplicate cells, or an empty file.
+/// present), non-numeric or negative values, malformed ids, duplicate cells (naming both lines),
+/// centres outside the CRS's area of use, a cell size that cannot be inferred, or an empty file;
+/// ConfigError for a CRS PROJ does not know or that is not projected, or a cell_size_m that is not
+/// positive or contradicts the ids.
 [[nodiscard]] PopulationGrid read_population_grid(const std::filesystem::path& path,
                                                   const PopulationGridOptions& options = {});
 
 /// Which zone holds each cell centre. Every inhabitant is accounted for: cells outside every zone
-/// are counted with their population, never dropped silently.
+/// are counted with their population, never dropped silently. A centre on the border between
+/// zones (it intersects both) goes to the one with the lowest index, so that it counts once.
 struct CellAssignment {
     static constexpr std::size_t outside = std::numeric_limits<std::size_t>::max();
     std::vector<std::size_t> zone_of_cell;   ///< per cell: index into zones, or outside
@@ -57,6 +71,7 @@ struct CellAssignment {
     double population_outside = 0.0;
     std::size_t cells_outside = 0;
 };
+/// Throws InputError if a zone's WKB cannot be read.
 [[nodiscard]] CellAssignment assign_cells_to_zones(const PopulationGrid& grid, const ZoneLayer& zones);
 
 } // namespace proxima

@@ -44,6 +44,10 @@ struct ZoneLayer {
 /// non-numeric population.
 [[nodiscard]] ZoneLayer read_zones(const std::filesystem::path& path, const ZoneLayerOptions& options = {});
 
+/// A zone from a WGS84 polygon given as WKB (e.g. an OSM boundary): computes its point on surface
+/// and its geodesic area. Throws InputError naming `where` if the WKB is not a valid polygon.
+[[nodiscard]] Zone make_zone(std::string code, std::string name, std::vector<unsigned char> wkb, const std::string& where);
+
 /// How zones and a commune table match by code. Nothing is dropped silently: every unmatched
 /// code is listed with the population it concerns.
 struct ZoneJoin {

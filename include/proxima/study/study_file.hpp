@@ -1,0 +1,101 @@
+#pragma once
+// The study file (TOML): what a user describes once and reruns — network, zones, commune table,
+// population, origins, services, output. Paths are relative to the study file. Unknown keys and
+// wrong types are errors naming the key and the line. See data/studies/*.toml for examples and
+// README "Study file" for the reference.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proxima/territory/facilities.hpp"
+#include "proxima/territory/population_grid.hpp"
+#include "proxima/territory/zones.hpp"
+
+namespace proxima {
+
+enum class TravelDirection {
+    to_service,    ///< residents drive to the nearest facility (reverse search)
+    from_service,  ///< the service drives out to residents, e.g. SMUR (forward search)
+};
+
+struct PointFileSpec {
+    std::filesystem::path file;
+    PointFileOptions options;
+};
+
+struct ServiceSpec {
+    std::string id;                        ///< [a-z0-9_]+, used in column and layer names
+    std::string label;
+    double threshold_min = 0.0;            ///< minutes, > 0
+    TravelDirection direction = TravelDirection::to_service;
+    std::vector<std::string> bpe_codes;    ///< TYPEQU codes
+    std::vector<std::string> osm_selectors;
+    std::vector<PointFileSpec> files;      ///< explicit facility files
+    std::string defined_in;                ///< "catalogue", or the study file and line
+};
+
+/// Services known by default (data/services/france.toml, compiled in), by id, in file order.
+[[nodiscard]] std::vector<ServiceSpec> builtin_service_catalogue();
+/// Parses a catalogue in the same format. Throws ConfigError naming key and line.
+[[nodiscard]] std::vector<ServiceSpec> parse_service_catalogue(const std::string& toml_text, const std::string& source);
+
+struct StudyFile {
+    std::filesystem::path path;   ///< the study file itself
+    std::string sha256;           ///< of its text
+    std::string name;
+    int cog_year = 0;             ///< COG year of the commune codes, 0 if not French
+    std::filesystem::path output_dir;
+
+    struct Network {
+        std::filesystem::path osm;             ///< OSM extract (required)
+        std::filesystem::path graph;           ///< optional graph cache, rebuilt when stale
+        std::filesystem::path profile;         ///< empty: the built-in car profile
+        double access_kmh = 15.0;              ///< off-network legs
+        double max_snap_m = 2000.0;            ///< farther: the point cannot be placed (error)
+        double warn_snap_m = 300.0;            ///< farther: counted and reported as a long snap
+    } network;
+
+    struct Zones {
+        std::filesystem::path file;            ///< vector file; or
+        std::optional<int> osm_admin_level;    ///< boundaries from the OSM extract
+        ZoneLayerOptions options;
+        std::vector<std::string> codes;        ///< keep only these zones (empty: all)
+        std::vector<std::string> departements; ///< keep only zones of these départements (code prefix)
+    } zones;
+
+    std::filesystem::path commune_table;       ///< optional INSEE commune table
+
+    struct Population {
+        enum class Source { none, communes, zones, grid, points };
+        Source source = Source::none;
+        std::filesystem::path grid;
+        PopulationGridOptions grid_options;
+        std::filesystem::path points;          ///< CSV of populated points
+        std::string points_lon_field = "lon";
+        std::string points_lat_field = "lat";
+        std::string points_population_field = "population";
+        std::string points_name_field = "name";
+    } population;
+
+    struct Origins {
+        enum class Kind { reference_points, cells, points };
+        Kind kind = Kind::reference_points;    ///< default: cells when a grid is given
+        std::filesystem::path reference_points;  ///< optional point layer (e.g. chefs-lieux) with a code field
+        std::string reference_code_field;
+    } origins;
+
+    bool services_from_osm = true;             ///< look for catalogue OSM selectors in network.osm
+    std::filesystem::path bpe;                 ///< optional geolocated BPE file
+    std::vector<ServiceSpec> services;         ///< resolved: catalogue entries with overrides, and custom ones
+};
+
+/// Reads a study file. Throws InputError if it cannot be read, ConfigError for invalid content
+/// (naming the key and line), including unknown services and non-positive thresholds.
+[[nodiscard]] StudyFile load_study(const std::filesystem::path& path);
+/// Same from text; `path` locates relative paths and names the file in messages.
+[[nodiscard]] StudyFile parse_study(const std::string& toml_text, const std::filesystem::path& path);
+
+} // namespace proxima

@@ -1,0 +1,76 @@
+#pragma once
+// Everything a study reads, assembled and checked: the road graph, zones matched to the commune
+// table, population, origins (where people start) and facilities per service (where they go),
+// all snapped onto the graph. Data defects are counted and listed here, never dropped silently;
+// `proxima inspect` prints them and later stages carry them into run.json.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proxima/core/log.hpp"
+#include "proxima/graph/road_graph.hpp"
+#include "proxima/routing/snap.hpp"
+#include "proxima/study/study_file.hpp"
+#include "proxima/territory/commune_table.hpp"
+#include "proxima/territory/facilities.hpp"
+#include "proxima/territory/population_grid.hpp"
+#include "proxima/territory/zones.hpp"
+
+namespace proxima {
+
+struct Origin {
+    std::string id;           ///< commune code, cell id or point name
+    std::size_t zone = 0;     ///< index into StudyInputs::zones.zones
+    LonLat position;
+    double population = 0.0;
+    Snap snap;
+};
+
+/// Population the study could not place on an origin, with why (shown to the user, in run.json).
+struct UnplacedPopulation {
+    std::string what;         ///< e.g. "Incles (no coordinates)", "3 cells outside the study zones"
+    double population = 0.0;
+};
+
+struct ServiceInputs {
+    ServiceSpec spec;
+    std::vector<Facility> facilities;
+    std::vector<Snap> snaps;             ///< per facility
+    std::size_t from_osm = 0;
+    std::size_t from_bpe = 0;
+    std::size_t from_files = 0;
+    std::size_t long_snaps = 0;          ///< snapped farther than network.warn_snap_m
+    std::vector<UnplacedRow> unplaced;   ///< rows of its sources without usable coordinates
+};
+
+struct StudyInputs {
+    StudyFile study;
+    RoadGraph graph;
+    std::string graph_origin;            ///< "built from ...", "loaded from cache ...", "rebuilt (stale cache)"
+
+    ZoneLayer zones;                     ///< after the zones.codes/departements filter
+    std::optional<CommuneTable> communes;
+    ZoneJoin join;                       ///< zones vs communes (empty if no table)
+
+    std::optional<PopulationGrid> grid;
+    double population_total = 0.0;       ///< all population read (before placing)
+    std::vector<Origin> origins;
+    std::vector<UnplacedPopulation> unplaced_population;
+    std::size_t origins_long_snaps = 0;
+    double origins_long_snaps_population = 0.0;
+
+    std::vector<ServiceInputs> services;
+    std::vector<std::string> warnings;   ///< every warning, in order, for the log and run.json
+};
+
+/// Reads and checks every input of a study. Throws InputError/ConfigError/CacheError naming the
+/// file and the fix for anything that prevents a correct result: unreadable files, a filter code
+/// absent from the zones, a service with no facility, a facility farther than max_snap_m from
+/// any road.
+[[nodiscard]] StudyInputs load_study_inputs(const StudyFile& study, const Log& log = Log{});
+
+/// What `proxima inspect` prints: a readable account of the inputs and of every defect found.
+[[nodiscard]] std::string format_inspection(const StudyInputs& inputs);
+
+} // namespace proxima

@@ -1,0 +1,360 @@
+#include "proxima/study/study_file.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/toml_reader.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima/core/sha256.hpp"
+
+namespace proxima {
+
+namespace {
+
+using detail::TomlReader;
+
+std::optional<std::string> optional_string(const TomlReader& r, const toml::table& t, std::string_view key,
+                                           const std::string& where) {
+    if (t.get(key) == nullptr) {
+        return std::nullopt;
+    }
+    return r.string(t, key, where);
+}
+
+bool valid_service_id(const std::string& id) {
+    return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+}
+
+/// Reads the keys of one service table into `spec` (only those present override).
+void read_service_fields(const TomlReader& r, const toml::table& t, const std::string& where, ServiceSpec& spec,
+                         const std::filesystem::path& base) {
+    r.only_keys(t, where, {"label", "threshold_min", "direction", "bpe", "osm", "files"});
+    if (auto label = optional_string(r, t, "label", where)) {
+        spec.label = *label;
+    }
+    if (t.get("threshold_min") != nullptr) {
+        const auto* node = t.get("threshold_min");
+        const double v = r.number(t, "threshold_min", where, -1e9, 1e9);
+        if (!(v > 0) || v > 24 * 60) {
+            r.fail(*node, fmt::format("'{}threshold_min' = {} must be more than 0 and at most 1440 minutes", where, v));
+        }
+        spec.threshold_min = v;
+    }
+    if (auto direction = optional_string(r, t, "direction", where)) {
+        if (*direction == "to_service") {
+            spec.direction = TravelDirection::to_service;
+        } else if (*direction == "from_service") {
+            spec.direction = TravelDirection::from_service;
+        } else {
+            r.fail(*t.get("direction"), fmt::format("'{}direction' must be \"to_service\" or \"from_service\", not "
+                                                    "\"{}\"",
+                                                    where, *direction));
+        }
+    }
+    if (t.get("bpe") != nullptr) {
+        spec.bpe_codes = r.strings(t, "bpe", where);
+    }
+    if (t.get("osm") != nullptr) {
+        spec.osm_selectors = r.strings(t, "osm", where);
+    }
+    if (const auto* files = t.get("files")) {
+        const auto* arr = files->as_array();
+        if (arr == nullptr) {
+            r.fail(*files, fmt::format("'{}files' must be a list of tables like {{ file = \"x.csv\", crs = "
+                                       "\"EPSG:4326\" }}",
+                                       where));
+        }
+        for (const auto& item : *arr) {
+            const auto* ft = item.as_table();
+            if (ft == nullptr) {
+                r.fail(item, fmt::format("'{}files' must hold tables like {{ file = \"x.csv\", crs = \"EPSG:4326\" }}",
+                                         where));
+            }
+            const std::string fw = where + "files.";
+            r.only_keys(*ft, fw, {"file", "crs", "x_field", "y_field", "id_field", "name_field", "type_field"});
+            PointFileSpec f;
+            f.file = base / r.string(*ft, "file", fw);
+            f.options.crs = optional_string(r, *ft, "crs", fw).value_or("");
+            f.options.x_field = optional_string(r, *ft, "x_field", fw).value_or("");
+            f.options.y_field = optional_string(r, *ft, "y_field", fw).value_or("");
+            f.options.id_field = optional_string(r, *ft, "id_field", fw).value_or("");
+            f.options.name_field = optional_string(r, *ft, "name_field", fw).value_or("");
+            f.options.type_field = optional_string(r, *ft, "type_field", fw).value_or("");
+            spec.files.push_back(std::move(f));
+        }
+    }
+}
+
+/// Sub-tables of `t` in file order (toml++ iterates keys alphabetically).
+std::vector<std::pair<std::string, const toml::table*>> subtables_in_file_order(const toml::table& t) {
+    std::vector<std::tuple<std::uint32_t, std::string, const toml::table*>> found;
+    for (const auto& [key, node] : t) {
+        if (const auto* sub = node.as_table()) {
+            found.emplace_back(node.source().begin.line, std::string(key.str()), sub);
+        }
+    }
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return std::get<0>(a) < std::get<0>(b); });
+    std::vector<std::pair<std::string, const toml::table*>> out;
+    for (auto& [line, key, sub] : found) {
+        out.emplace_back(std::move(key), sub);
+    }
+    return out;
+}
+
+toml::table parse_toml(const std::string& text, const std::string& source) {
+    try {
+        return toml::parse(text, source);
+    } catch (const toml::parse_error& e) {
+        throw ConfigError(fmt::format("{}:{}:{}: {}", source, e.source().begin.line, e.source().begin.column,
+                                      e.description()));
+    }
+}
+
+} // namespace
+
+std::vector<ServiceSpec> parse_service_catalogue(const std::string& toml_text, const std::string& source) {
+    const toml::table root = parse_toml(toml_text, source);
+    const TomlReader r(source);
+    r.only_keys(root, "", {"services"});
+    const auto& services = r.table(root, "services", "");
+    std::vector<ServiceSpec> out;
+    for (const auto& [id, table] : subtables_in_file_order(services)) {
+        ServiceSpec spec;
+        spec.id = id;
+        spec.defined_in = "catalogue";
+        read_service_fields(r, *table, "services." + id + ".", spec, {});
+        if (!valid_service_id(id)) {
+            r.fail(*table, fmt::format("service id '{}' must use only a-z, 0-9 and _", id));
+        }
+        if (spec.label.empty() || spec.threshold_min <= 0) {
+            r.fail(*table, fmt::format("catalogue service '{}' needs a label and a threshold_min", id));
+        }
+        out.push_back(std::move(spec));
+    }
+    return out;
+}
+
+StudyFile parse_study(const std::string& toml_text, const std::filesystem::path& path) {
+    const std::string source = path.string();
+    const toml::table root = parse_toml(toml_text, source);
+    const TomlReader r(source);
+    const std::filesystem::path base = path.parent_path();
+    auto rel = [&](const std::string& p) { return p.empty() ? std::filesystem::path() : base / p; };
+
+    r.only_keys(root, "", {"study", "network", "zones", "communes", "population", "origins", "services"});
+    StudyFile s;
+    s.path = path;
+    s.sha256 = sha256_hex(toml_text);
+
+    const auto& study = r.table(root, "study", "");
+    r.only_keys(study, "study.", {"name", "cog_year", "output", "description"});
+    s.name = r.string(study, "name", "study.");
+    s.cog_year = static_cast<int>(r.number(study, "cog_year", "study.", 0, 2100, 0.0));
+    s.output_dir = rel(optional_string(r, study, "output", "study.").value_or("output"));
+
+    const auto& network = r.table(root, "network", "");
+    r.only_keys(network, "network.", {"osm", "graph", "profile", "access_speed_kmh", "max_snap_m", "warn_snap_m"});
+    s.network.osm = rel(r.string(network, "osm", "network."));
+    s.network.graph = rel(optional_string(r, network, "graph", "network.").value_or(""));
+    s.network.profile = rel(optional_string(r, network, "profile", "network.").value_or(""));
+    s.network.access_kmh = r.number(network, "access_speed_kmh", "network.", 1, 200, 15.0);
+    s.network.max_snap_m = r.number(network, "max_snap_m", "network.", 1, 1e6, 2000.0);
+    s.network.warn_snap_m = r.number(network, "warn_snap_m", "network.", 0, 1e6, 300.0);
+
+    const auto& zones = r.table(root, "zones", "");
+    r.only_keys(zones, "zones.", {"file", "osm_admin_level", "layer", "code_field", "name_field", "codes", "departements"});
+    s.zones.file = rel(optional_string(r, zones, "file", "zones.").value_or(""));
+    if (zones.get("osm_admin_level") != nullptr) {
+        s.zones.osm_admin_level = static_cast<int>(r.number(zones, "osm_admin_level", "zones.", 1, 12));
+    }
+    if (s.zones.file.empty() == !s.zones.osm_admin_level.has_value()) {
+        r.fail(zones, "[zones] needs either 'file' (a vector file of communes) or 'osm_admin_level' (boundaries from "
+                      "the OSM extract), not both");
+    }
+    s.zones.options.layer = optional_string(r, zones, "layer", "zones.").value_or("");
+    s.zones.options.code_field = optional_string(r, zones, "code_field", "zones.").value_or("");
+    s.zones.options.name_field = optional_string(r, zones, "name_field", "zones.").value_or("");
+    s.zones.codes = r.strings(zones, "codes", "zones.");
+    s.zones.departements = r.strings(zones, "departements", "zones.");
+
+    if (const auto* communes = root.get("communes")) {
+        const auto& t = r.table(root, "communes", "");
+        r.only_keys(t, "communes.", {"table"});
+        s.commune_table = rel(r.string(t, "table", "communes."));
+        (void)communes;
+    }
+
+    using PopulationSource = StudyFile::Population::Source;
+    if (root.get("population") != nullptr) {
+        const auto& t = r.table(root, "population", "");
+        r.only_keys(t, "population.", {"source", "grid", "grid_crs", "cell_size_m", "x_field", "y_field", "id_field",
+                                       "population_field", "points", "lon_field", "lat_field", "name_field"});
+        s.population.grid = rel(optional_string(r, t, "grid", "population.").value_or(""));
+        s.population.points = rel(optional_string(r, t, "points", "population.").value_or(""));
+        const auto source_text = optional_string(r, t, "source", "population.");
+        if (source_text) {
+            const std::map<std::string, PopulationSource> names = {{"communes", PopulationSource::communes},
+                                                                   {"zones", PopulationSource::zones},
+                                                                   {"grid", PopulationSource::grid},
+                                                                   {"points", PopulationSource::points}};
+            auto it = names.find(*source_text);
+            if (it == names.end()) {
+                r.fail(*t.get("source"), fmt::format("'population.source' must be one of communes, zones, grid, "
+                                                     "points; not \"{}\"",
+                                                     *source_text));
+            }
+            s.population.source = it->second;
+        } else {
+            s.population.source = !s.population.grid.empty()     ? PopulationSource::grid
+                                  : !s.population.points.empty() ? PopulationSource::points
+                                                                 : PopulationSource::none;
+        }
+        if (s.population.source == PopulationSource::grid && s.population.grid.empty()) {
+            r.fail(t, "'population.source' is \"grid\" but no 'grid' file is given");
+        }
+        if (s.population.source == PopulationSource::points && s.population.points.empty()) {
+            r.fail(t, "'population.source' is \"points\" but no 'points' file is given");
+        }
+        auto& g = s.population.grid_options;
+        g.crs = optional_string(r, t, "grid_crs", "population.").value_or("EPSG:3035");
+        if (t.get("cell_size_m") != nullptr) {
+            g.cell_size_m = r.number(t, "cell_size_m", "population.", 1, 1e5);
+        }
+        g.x_field = optional_string(r, t, "x_field", "population.").value_or("");
+        g.y_field = optional_string(r, t, "y_field", "population.").value_or("");
+        g.id_field = optional_string(r, t, "id_field", "population.").value_or("");
+        const auto population_field = optional_string(r, t, "population_field", "population.");
+        g.population_field = population_field.value_or("");
+        if (population_field) {
+            s.population.points_population_field = *population_field;
+        }
+        s.population.points_lon_field = optional_string(r, t, "lon_field", "population.").value_or("lon");
+        s.population.points_lat_field = optional_string(r, t, "lat_field", "population.").value_or("lat");
+        s.population.points_name_field = optional_string(r, t, "name_field", "population.").value_or("name");
+    } else if (!s.commune_table.empty()) {
+        s.population.source = PopulationSource::communes;
+    }
+    if (s.population.source == PopulationSource::communes && s.commune_table.empty()) {
+        r.fail("'population.source' is \"communes\" but no [communes] table is given");
+    }
+
+    using OriginKind = StudyFile::Origins::Kind;
+    s.origins.kind = s.population.source == PopulationSource::grid     ? OriginKind::cells
+                     : s.population.source == PopulationSource::points ? OriginKind::points
+                                                                       : OriginKind::reference_points;
+    if (root.get("origins") != nullptr) {
+        const auto& t = r.table(root, "origins", "");
+        r.only_keys(t, "origins.", {"kind", "file", "code_field"});
+        if (auto kind = optional_string(r, t, "kind", "origins.")) {
+            if (*kind == "reference_points") {
+                s.origins.kind = OriginKind::reference_points;
+            } else if (*kind == "cells") {
+                s.origins.kind = OriginKind::cells;
+            } else if (*kind == "points") {
+                s.origins.kind = OriginKind::points;
+            } else {
+                r.fail(*t.get("kind"), fmt::format("'origins.kind' must be reference_points, cells or points; not "
+                                                   "\"{}\"",
+                                                   *kind));
+            }
+        }
+        s.origins.reference_points = rel(optional_string(r, t, "file", "origins.").value_or(""));
+        s.origins.reference_code_field = optional_string(r, t, "code_field", "origins.").value_or("");
+    }
+    if (s.origins.kind == OriginKind::cells && s.population.source != PopulationSource::grid) {
+        r.fail("'origins.kind' is \"cells\" but the population is not a grid");
+    }
+    if (s.origins.kind == OriginKind::points && s.population.source != PopulationSource::points) {
+        r.fail("'origins.kind' is \"points\" but the population is not given as points");
+    }
+
+    const auto& services = r.table(root, "services", "");
+    const auto catalogue = builtin_service_catalogue();
+    auto from_catalogue = [&](const std::string& id) -> const ServiceSpec* {
+        for (const auto& c : catalogue) {
+            if (c.id == id) {
+                return &c;
+            }
+        }
+        return nullptr;
+    };
+    s.services_from_osm = services.get("from_osm") == nullptr ? true : r.boolean(services, "from_osm", "services.");
+    s.bpe = rel(optional_string(r, services, "bpe", "services.").value_or(""));
+    for (const auto& [key, node] : services) {
+        if (!node.is_table() && key.str() != "use" && key.str() != "from_osm" && key.str() != "bpe") {
+            r.fail(node, fmt::format("unknown key 'services.{}' (allowed: use, from_osm, bpe, and one [services.<id>] "
+                                     "table per service)",
+                                     key.str()));
+        }
+    }
+    const auto use = r.strings(services, "use", "services.");
+    for (const auto& id : use) {
+        const ServiceSpec* c = from_catalogue(id);
+        if (c == nullptr) {
+            std::string known;
+            for (const auto& k : catalogue) {
+                known += (known.empty() ? "" : ", ") + k.id;
+            }
+            r.fail(*services.get("use"), fmt::format("unknown service '{}' in services.use; the catalogue has: {}. "
+                                                     "Define others in a [services.{}] table",
+                                                     id, known, id));
+        }
+        if (std::any_of(s.services.begin(), s.services.end(), [&](const auto& x) { return x.id == id; })) {
+            r.fail(*services.get("use"), fmt::format("service '{}' is listed twice in services.use", id));
+        }
+        s.services.push_back(*c);
+    }
+    for (const auto& [id, table] : subtables_in_file_order(services)) {
+        if (!valid_service_id(id)) {
+            r.fail(*table, fmt::format("service id '{}' must use only a-z, 0-9 and _ (it names output columns)", id));
+        }
+        auto it = std::find_if(s.services.begin(), s.services.end(), [&](const auto& x) { return x.id == id; });
+        if (it == s.services.end()) {
+            ServiceSpec spec;
+            if (const ServiceSpec* c = from_catalogue(id)) {
+                spec = *c;  // [services.pharmacie] alone: the catalogue entry with overrides
+            } else {
+                spec.id = id;
+            }
+            s.services.push_back(std::move(spec));
+            it = s.services.end() - 1;
+        }
+        it->defined_in = fmt::format("{}:{}", source, table->source().begin.line);
+        read_service_fields(r, *table, "services." + id + ".", *it, base);
+        if (it->label.empty()) {
+            it->label = id;
+        }
+        if (!(it->threshold_min > 0)) {
+            r.fail(*table, fmt::format("service '{}' needs threshold_min (minutes, > 0)", id));
+        }
+        if (it->bpe_codes.empty() && it->osm_selectors.empty() && it->files.empty()) {
+            r.fail(*table, fmt::format("service '{}' has no source of facilities: give bpe codes, osm selectors or "
+                                       "files",
+                                       id));
+        }
+    }
+    if (s.services.empty()) {
+        r.fail(services, "the study has no service: list catalogue ids in services.use or define [services.<id>]");
+    }
+    return s;
+}
+
+StudyFile load_study(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw InputError(fmt::format("cannot open study file '{}': {}", path.string(), std::strerror(errno)));
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_study(text.str(), path);
+}
+
+} // namespace proxima

@@ -1,0 +1,514 @@
+#include "proxima/study/study_inputs.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "proxima/core/csv_reader.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima/core/sha256.hpp"
+#include "proxima/graph/graph_file.hpp"
+#include "proxima/osm/default_profile.hpp"
+#include "proxima/osm/graph_builder.hpp"
+#include "proxima/osm/osm_features.hpp"
+
+namespace proxima {
+
+namespace {
+
+using PopulationSource = StudyFile::Population::Source;
+using OriginKind = StudyFile::Origins::Kind;
+
+RoadGraph load_or_build_graph(const StudyFile& study, const Log& log, std::string& origin) {
+    const Profile profile = study.network.profile.empty() ? default_car_profile() : load_profile(study.network.profile);
+    const auto& cache = study.network.graph;
+    std::error_code ec;
+    if (!cache.empty() && std::filesystem::exists(cache, ec)) {
+        try {
+            RoadGraph g = load_graph(cache);
+            require_graph_source(g, cache, sha256_file(study.network.osm), profile.sha256);
+            origin = fmt::format("loaded from {}", cache.string());
+            return g;
+        } catch (const CacheError& e) {
+            log.warning(fmt::format("{}; rebuilding it", e.what()));
+            origin = fmt::format("rebuilt from {} (the cache {} was unusable)", study.network.osm.string(), cache.string());
+        }
+    } else {
+        origin = fmt::format("built from {}", study.network.osm.string());
+    }
+    auto built = build_road_graph(study.network.osm, profile, log);
+    log.info(format_build_report(built.report));
+    if (!cache.empty()) {
+        std::error_code mkdir_error;
+        std::filesystem::create_directories(cache.parent_path(), mkdir_error);  // a cache folder: ours to make
+        save_graph(built.graph, cache);
+        origin += fmt::format(", saved to {}", cache.string());
+    }
+    return std::move(built.graph);
+}
+
+ZoneLayer read_study_zones(const StudyFile& study, std::vector<std::string>& broken) {
+    ZoneLayer layer;
+    if (study.zones.osm_admin_level) {
+        const auto boundaries = extract_admin_boundaries(study.network.osm, *study.zones.osm_admin_level);
+        layer.source = fmt::format("{} (admin_level={})", study.network.osm.string(), *study.zones.osm_admin_level);
+        layer.crs = "EPSG:4326";
+        // Boundaries cut by the extract (neighbours across the border) cannot be closed: they are
+        // reported, not zones of the study.
+        broken = boundaries.broken;
+        for (const auto& b : boundaries.boundaries) {
+            const std::string code = !b.ref.empty() ? b.ref : b.name;
+            layer.zones.push_back(make_zone(code, b.name, b.wkb, fmt::format("{} {}", layer.source, b.osm_id)));
+        }
+        if (layer.zones.empty()) {
+            throw InputError(fmt::format("{}: no boundary=administrative with admin_level={} in the extract",
+                                         study.network.osm.string(), *study.zones.osm_admin_level));
+        }
+    } else {
+        layer = read_zones(study.zones.file, study.zones.options);
+    }
+    // Filters: explicit codes, or départements (code prefix).
+    const auto& codes = study.zones.codes;
+    const auto& deps = study.zones.departements;
+    if (!codes.empty() || !deps.empty()) {
+        for (const auto& c : codes) {
+            if (std::none_of(layer.zones.begin(), layer.zones.end(), [&](const Zone& z) { return z.code == c; })) {
+                throw ConfigError(fmt::format("{}: zones.codes lists '{}', which is not in {}", study.path.string(), c,
+                                              layer.source));
+            }
+        }
+        std::vector<Zone> kept;
+        for (auto& z : layer.zones) {
+            const bool by_code = std::find(codes.begin(), codes.end(), z.code) != codes.end();
+            const bool by_dep = std::any_of(deps.begin(), deps.end(), [&](const std::string& d) {
+                return z.code.size() > d.size() && z.code.compare(0, d.size(), d) == 0;
+            });
+            if (by_code || by_dep) {
+                kept.push_back(std::move(z));
+            }
+        }
+        layer.zones = std::move(kept);
+        if (layer.zones.empty()) {
+            throw ConfigError(fmt::format("{}: no zone of {} is in zones.departements", study.path.string(), layer.source));
+        }
+    }
+    return layer;
+}
+
+/// Populated points (e.g. settlements) from a CSV: those without coordinates are unplaced.
+struct PopulatedPoints {
+    std::vector<GridCell> points;  ///< reuses the grid cell shape: id = name, centre = position
+    std::vector<UnplacedPopulation> unplaced;
+    double total = 0.0;
+};
+
+PopulatedPoints read_populated_points(const StudyFile& study) {
+    const auto& p = study.population;
+    CsvReader csv(p.points, "population points file");
+    const int lon = csv.require_column({p.points_lon_field});
+    const int lat = csv.require_column({p.points_lat_field});
+    const int pop = csv.require_column({p.points_population_field});
+    const int name = csv.column(p.points_name_field);
+    PopulatedPoints out;
+    while (csv.next()) {
+        GridCell c;
+        c.line = csv.line();
+        c.id = name >= 0 ? csv.field(name) : fmt::format("line {}", c.line);
+        const std::string pop_text = csv.field(pop);
+        const auto population = parse_decimal(pop_text);
+        if (!population || *population < 0) {
+            throw InputError(fmt::format("{}: population '{}' of '{}' is not a number of inhabitants", csv.where(),
+                                         pop_text, c.id));
+        }
+        c.population = *population;
+        out.total += c.population;
+        const std::string lon_text = csv.field(lon);
+        const std::string lat_text = csv.field(lat);
+        if (lon_text.empty() && lat_text.empty()) {
+            out.unplaced.push_back({fmt::format("{} ({}: no coordinates)", c.id, csv.where()), c.population});
+            continue;
+        }
+        const auto x = parse_decimal(lon_text);
+        const auto y = parse_decimal(lat_text);
+        if (!x || !y || *x < -180 || *x > 180 || *y < -90 || *y > 90) {
+            throw InputError(fmt::format("{}: coordinates '{}', '{}' of '{}' are not WGS84 degrees", csv.where(),
+                                         lon_text, lat_text, c.id));
+        }
+        c.centre = {*x, *y};
+        out.points.push_back(std::move(c));
+    }
+    return out;
+}
+
+std::string plural(std::size_t n, const char* one, const char* many) { return fmt::format("{} {}", n, n == 1 ? one : many); }
+
+} // namespace
+
+StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
+    StudyInputs in;
+    in.study = study;
+    auto warn = [&](const std::string& message) {
+        in.warnings.push_back(message);
+        log.warning(message);
+    };
+
+    in.graph = load_or_build_graph(study, log, in.graph_origin);
+    std::vector<std::string> broken;
+    in.zones = read_study_zones(study, broken);
+    if (!broken.empty()) {
+        warn(fmt::format("{} of admin_level {} cut by the extract's edge, not used as zones: {}",
+                         plural(broken.size(), "boundary", "boundaries"), study.zones.osm_admin_level.value_or(0),
+                         fmt::join(broken, ", ")));
+    }
+    if (!study.commune_table.empty()) {
+        in.communes = read_commune_table(study.commune_table);
+        in.join = join_zones(in.zones, *in.communes);
+        // The table's names are those of the study's COG year (the polygons may be older, or
+        // abbreviated: "Turbie" for La Turbie in the 2018 sample).
+        for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+            if (in.join.commune_of_zone[z] != CellAssignment::outside) {
+                const Commune& c = in.communes->communes()[in.join.commune_of_zone[z]];
+                if (!c.name.empty()) {
+                    in.zones.zones[z].name = c.name;
+                }
+            }
+        }
+        if (!study.zones.codes.empty()) {
+            in.join.unmatched_communes.clear();  // the study names its communes: the others are not missing
+            in.join.unmatched_communes_population = 0;
+        }
+        if (!in.join.unmatched_zones.empty()) {
+            std::string codes;
+            for (const auto& c : in.join.unmatched_zones) {
+                codes += (codes.empty() ? "" : ", ") + c;
+            }
+            warn(fmt::format("{} of {} not in the COG {} commune table {} (merged into a commune nouvelle?): {}",
+                             plural(in.join.unmatched_zones.size(), "zone", "zones"), in.zones.source, study.cog_year,
+                             study.commune_table.string(), codes));
+        }
+        if (!in.join.unmatched_communes.empty()) {
+            warn(fmt::format("{} of the commune table ({} inhabitants) have no polygon in {}",
+                             plural(in.join.unmatched_communes.size(), "commune", "communes"),
+                             in.join.unmatched_communes_population, in.zones.source));
+        }
+    }
+
+    // Population, and the origins that carry it.
+    std::vector<double> zone_population(in.zones.zones.size(), 0.0);
+    std::vector<Origin> origins;
+    switch (study.population.source) {
+    case PopulationSource::none:
+        warn("no population given: origins carry no inhabitants (add [population] or a [communes] table)");
+        break;
+    case PopulationSource::communes:
+        for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+            const Commune* c = in.communes->find(in.zones.zones[z].code);
+            if (c != nullptr && c->population) {
+                zone_population[z] = static_cast<double>(*c->population);
+            }
+        }
+        in.population_total = in.communes->total_population();
+        break;
+    case PopulationSource::zones:
+        for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+            if (!in.zones.zones[z].population) {
+                throw InputError(fmt::format("{}: zone {} has no population value, and population.source is \"zones\"",
+                                             in.zones.source, in.zones.zones[z].code));
+            }
+            zone_population[z] = static_cast<double>(*in.zones.zones[z].population);
+        }
+        break;
+    case PopulationSource::grid:
+    case PopulationSource::points: {
+        PopulationGrid cells;
+        if (study.population.source == PopulationSource::grid) {
+            in.grid = read_population_grid(study.population.grid, study.population.grid_options);
+            cells = *in.grid;
+        } else {
+            auto points = read_populated_points(study);
+            cells.cells = std::move(points.points);
+            cells.total_population = points.total;
+            cells.source = study.population.points.string();
+            for (auto& u : points.unplaced) {
+                in.unplaced_population.push_back(u);
+            }
+        }
+        in.population_total = cells.total_population;
+        const CellAssignment assignment = assign_cells_to_zones(cells, in.zones);
+        zone_population = assignment.population_of_zone;
+        if (assignment.cells_outside > 0) {
+            in.unplaced_population.push_back(
+                {fmt::format("{} of {} outside the study zones", plural(assignment.cells_outside, "point", "points"),
+                             cells.source),
+                 assignment.population_outside});
+        }
+        const bool per_point = study.origins.kind == OriginKind::cells || study.origins.kind == OriginKind::points;
+        if (per_point) {
+            for (std::size_t i = 0; i < cells.cells.size(); ++i) {
+                const auto z = assignment.zone_of_cell[i];
+                if (z == CellAssignment::outside || cells.cells[i].population <= 0) {
+                    continue;
+                }
+                origins.push_back({cells.cells[i].id, z, cells.cells[i].centre, cells.cells[i].population, {}});
+            }
+        }
+        break;
+    }
+    }
+    if (study.origins.kind == OriginKind::reference_points) {
+        for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+            origins.push_back({in.zones.zones[z].code, z, in.zones.zones[z].point_on_surface, zone_population[z], {}});
+        }
+    }
+    if (study.population.source == PopulationSource::communes || study.population.source == PopulationSource::zones) {
+        double placed = 0;
+        for (double p : zone_population) {
+            placed += p;
+        }
+        if (study.population.source == PopulationSource::zones) {
+            in.population_total = placed;
+        }
+        if (!study.zones.codes.empty() || !study.zones.departements.empty()) {
+            in.population_total = placed;  // the study area is the filtered zones
+        } else if (in.population_total > placed) {
+            in.unplaced_population.push_back(
+                {"inhabitants of table communes without a zone", in.population_total - placed});
+        }
+    }
+
+    // Snap origins; those with no road within max_snap_m are reported with their population.
+    EdgeSnapper snapper(in.graph);
+    {
+        std::vector<LonLat> positions;
+        for (const auto& o : origins) {
+            positions.push_back(o.position);
+        }
+        const auto snaps = snapper.snap_all(positions, study.network.max_snap_m);
+        std::size_t unsnapped = 0;
+        double unsnapped_population = 0;
+        for (std::size_t i = 0; i < origins.size(); ++i) {
+            if (!snaps[i]) {
+                ++unsnapped;
+                unsnapped_population += origins[i].population;
+                continue;
+            }
+            origins[i].snap = *snaps[i];
+            if (snaps[i]->distance_m > study.network.warn_snap_m) {
+                ++in.origins_long_snaps;
+                in.origins_long_snaps_population += origins[i].population;
+            }
+            in.origins.push_back(std::move(origins[i]));
+        }
+        if (unsnapped > 0) {
+            in.unplaced_population.push_back(
+                {fmt::format("{} farther than {} m from any road of the graph", plural(unsnapped, "origin", "origins"),
+                             study.network.max_snap_m),
+                 unsnapped_population});
+        }
+        if (in.origins_long_snaps > 0) {
+            warn(fmt::format("{} ({:.0f} inhabitants) are more than {} m from the nearest road: their off-network leg "
+                             "counts at {} km/h",
+                             plural(in.origins_long_snaps, "origin is", "origins are"), in.origins_long_snaps_population,
+                             study.network.warn_snap_m, study.network.access_kmh));
+        }
+    }
+    for (const auto& u : in.unplaced_population) {
+        warn(fmt::format("{:.0f} inhabitants not placed: {}", u.population, u.what));
+    }
+
+    // Facilities of every service: OSM selectors (one pass), BPE codes (one read), files.
+    std::vector<TagSelector> selectors;
+    std::vector<std::pair<std::size_t, std::size_t>> selector_owner;  // (service, selector index)
+    std::set<std::string> bpe_codes;
+    for (std::size_t s = 0; s < study.services.size(); ++s) {
+        if (study.services_from_osm) {
+            for (std::size_t k = 0; k < study.services[s].osm_selectors.size(); ++k) {
+                try {
+                    selectors.push_back(TagSelector::parse(study.services[s].osm_selectors[k]));
+                } catch (const ConfigError& e) {
+                    throw ConfigError(fmt::format("service '{}' ({}): {}", study.services[s].id,
+                                                  study.services[s].defined_in, e.what()));
+                }
+                selector_owner.emplace_back(s, k);
+            }
+        }
+        bpe_codes.insert(study.services[s].bpe_codes.begin(), study.services[s].bpe_codes.end());
+    }
+    std::vector<std::vector<OsmFeature>> osm_features;
+    if (!selectors.empty()) {
+        osm_features = extract_osm_features(study.network.osm, selectors);
+    }
+    FacilityReadResult bpe;
+    if (!study.bpe.empty()) {
+        bpe = read_bpe_csv(study.bpe, bpe_codes);
+    }
+    for (std::size_t s = 0; s < study.services.size(); ++s) {
+        ServiceInputs service;
+        service.spec = study.services[s];
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < selector_owner.size(); ++i) {
+            if (selector_owner[i].first != s) {
+                continue;
+            }
+            for (const auto& f : osm_features[i]) {
+                if (seen.insert(f.osm_id).second) {
+                    service.facilities.push_back({"osm:" + f.osm_id, f.name, selectors[i].expression(), "", f.position,
+                                                  "osm:" + f.osm_id});
+                    ++service.from_osm;
+                }
+            }
+        }
+        const std::set<std::string> codes(service.spec.bpe_codes.begin(), service.spec.bpe_codes.end());
+        for (const auto& f : bpe.facilities) {
+            if (codes.count(f.type) != 0) {
+                service.facilities.push_back(f);
+                ++service.from_bpe;
+            }
+        }
+        for (const auto& u : bpe.unplaced) {
+            if (codes.count(u.type) != 0) {
+                service.unplaced.push_back(u);
+            }
+        }
+        for (const auto& file : service.spec.files) {
+            auto read = read_point_file(file.file, file.options);
+            service.from_files += read.facilities.size();
+            service.facilities.insert(service.facilities.end(), read.facilities.begin(), read.facilities.end());
+            service.unplaced.insert(service.unplaced.end(), read.unplaced.begin(), read.unplaced.end());
+        }
+        if (service.facilities.empty()) {
+            std::string searched;
+            if (study.services_from_osm && !service.spec.osm_selectors.empty()) {
+                searched += fmt::format("OSM tags ({}) in {}", fmt::join(service.spec.osm_selectors, " | "),
+                                        study.network.osm.string());
+            }
+            if (!study.bpe.empty() && !service.spec.bpe_codes.empty()) {
+                searched += fmt::format("{}BPE codes {} in {}", searched.empty() ? "" : "; ",
+                                        fmt::join(service.spec.bpe_codes, ", "), study.bpe.string());
+            }
+            if (!service.spec.files.empty()) {
+                searched += fmt::format("{}{}", searched.empty() ? "" : "; ",
+                                        plural(service.spec.files.size(), "file", "files"));
+            }
+            throw InputError(fmt::format("service '{}' ({}) has no facility: searched {}. Add a source (a BPE file, a "
+                                         "point file) or remove the service from the study",
+                                         service.spec.id, service.spec.defined_in,
+                                         searched.empty() ? "nothing (no source applies)" : searched));
+        }
+        if (!service.unplaced.empty()) {
+            warn(fmt::format("service '{}': {} without coordinates, not used (first: {})", service.spec.id,
+                             plural(service.unplaced.size(), "row", "rows"), service.unplaced.front().where));
+        }
+        std::vector<LonLat> positions;
+        for (const auto& f : service.facilities) {
+            positions.push_back(f.position);
+        }
+        const auto snaps = snapper.snap_all(positions, study.network.max_snap_m);
+        for (std::size_t i = 0; i < snaps.size(); ++i) {
+            if (!snaps[i]) {
+                throw InputError(fmt::format("service '{}': facility {} ({}) at {:.6f},{:.6f} is more than {} m from "
+                                             "any road of the graph: check its coordinates, use an extract that "
+                                             "covers it, or raise network.max_snap_m",
+                                             service.spec.id, service.facilities[i].source, service.facilities[i].name,
+                                             positions[i].lon, positions[i].lat, study.network.max_snap_m));
+            }
+            service.snaps.push_back(*snaps[i]);
+            if (snaps[i]->distance_m > study.network.warn_snap_m) {
+                ++service.long_snaps;
+            }
+        }
+        if (service.long_snaps > 0) {
+            std::string which;
+            std::size_t listed = 0;
+            for (std::size_t i = 0; i < service.snaps.size() && listed < 3; ++i) {
+                if (service.snaps[i].distance_m > study.network.warn_snap_m) {
+                    which += fmt::format("{}{} {} ({:.0f} m)", listed == 0 ? "" : ", ", service.facilities[i].source,
+                                         service.facilities[i].name, service.snaps[i].distance_m);
+                    ++listed;
+                }
+            }
+            warn(fmt::format("service '{}': {} more than {} m from the nearest road: {}{}", service.spec.id,
+                             plural(service.long_snaps, "facility is", "facilities are"), study.network.warn_snap_m,
+                             which, service.long_snaps > listed ? ", ..." : ""));
+        }
+        in.services.push_back(std::move(service));
+    }
+    return in;
+}
+
+std::string format_inspection(const StudyInputs& in) {
+    const auto& s = in.study;
+    std::string out;
+    out += fmt::format("Study: {} ({})\n", s.name, s.path.string());
+    out += fmt::format("Network: {} nodes, {} arcs; {}\n", in.graph.node_count(), in.graph.arc_count(), in.graph_origin);
+    out += fmt::format("\nZones: {} from {} (CRS {})\n", in.zones.zones.size(), in.zones.source, in.zones.crs);
+    if (in.communes) {
+        out += fmt::format("  commune table {} (COG {}): {} communes\n", s.commune_table.string(), s.cog_year,
+                           in.communes->size());
+        out += fmt::format("  matched {} of {} zones", in.join.matched, in.zones.zones.size());
+        if (!in.join.unmatched_zones.empty()) {
+            out += fmt::format("; not in the table: {}", fmt::join(in.join.unmatched_zones, ", "));
+        }
+        out += "\n";
+        if (!in.join.unmatched_communes.empty()) {
+            out += fmt::format("  table communes without a zone: {} ({} inhabitants)\n",
+                               fmt::join(in.join.unmatched_communes, ", "), in.join.unmatched_communes_population);
+        }
+    }
+    std::vector<double> zone_population(in.zones.zones.size(), 0.0);
+    std::vector<std::size_t> zone_origins(in.zones.zones.size(), 0);
+    for (const auto& o : in.origins) {
+        zone_population[o.zone] += o.population;
+        ++zone_origins[o.zone];
+    }
+    out += fmt::format("    {:<8} {:<32} {:>10} {:>12} {:>8}\n", "code", "name", "area", "population", "origins");
+    for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+        const auto& zone = in.zones.zones[z];
+        out += fmt::format("    {:<8} {:<32} {:>6.1f} km² {:>12.0f} {:>8}\n", zone.code, zone.name, zone.area_km2,
+                           zone_population[z], zone_origins[z]);
+    }
+
+    double placed = 0;
+    for (const auto& o : in.origins) {
+        placed += o.population;
+    }
+    double unplaced = 0;
+    for (const auto& u : in.unplaced_population) {
+        unplaced += u.population;
+    }
+    const char* kinds[] = {"commune reference points", "populated grid cells", "populated points"};
+    out += fmt::format("\nPopulation: {:.0f} inhabitants read\n", in.population_total);
+    if (in.grid) {
+        out += fmt::format("  grid {}: {} cells of {:.0f} m, {:.0f} inhabitants\n", in.grid->source,
+                           in.grid->cells.size(), in.grid->cell_size_m, in.grid->total_population);
+    }
+    out += fmt::format("  placed on {} {}: {:.0f} inhabitants\n", in.origins.size(),
+                       kinds[static_cast<int>(s.origins.kind)], placed);
+    for (const auto& u : in.unplaced_population) {
+        out += fmt::format("  NOT PLACED: {:.0f} inhabitants: {}\n", u.population, u.what);
+    }
+    out += fmt::format("  check: placed {:.0f} + not placed {:.0f} = {:.0f} of {:.0f} read\n", placed, unplaced,
+                       placed + unplaced, in.population_total);
+    out += fmt::format("  origins farther than {} m from a road: {} ({:.0f} inhabitants)\n", s.network.warn_snap_m,
+                       in.origins_long_snaps, in.origins_long_snaps_population);
+
+    out += fmt::format("\nServices: {}\n", in.services.size());
+    out += fmt::format("  {:<16} {:>9} {:>10} {:>5} {:>5} {:>6} {:>10}  {}\n", "id", "threshold", "facilities", "osm",
+                       "bpe", "files", "far snaps", "label");
+    for (const auto& sv : in.services) {
+        out += fmt::format("  {:<16} {:>6.0f} min {:>10} {:>5} {:>5} {:>6} {:>10}  {}{}\n", sv.spec.id,
+                           sv.spec.threshold_min, sv.facilities.size(), sv.from_osm, sv.from_bpe, sv.from_files,
+                           sv.long_snaps, sv.spec.label,
+                           sv.spec.direction == TravelDirection::from_service ? " (from the service)" : "");
+    }
+    out += fmt::format("\nWarnings: {}\n", in.warnings.size());
+    for (const auto& w : in.warnings) {
+        out += fmt::format("  - {}\n", w);
+    }
+    return out;
+}
+
+} // namespace proxima

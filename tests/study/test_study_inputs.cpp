@@ -1,0 +1,155 @@
+#include <fstream>
+#include <numeric>
+#include <set>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "proxima/core/error.hpp"
+#include "proxima/study/study_inputs.hpp"
+#include "proxima_test/fixtures.hpp"
+
+using namespace proxima;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::string read_text(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// A bundled study with its graph cache redirected to `cache` and `extra` appended; relative paths
+/// still resolve against data/studies/.
+StudyFile bundled_study(const std::string& name, const std::filesystem::path& cache, const std::string& extra = "",
+                        const std::string& replace_from = "", const std::string& replace_to = "") {
+    const auto path = test::data_file("studies/" + name + ".toml");
+    std::string text = read_text(path);
+    const auto graph_line = text.find("graph = ");
+    text.replace(graph_line, text.find('\n', graph_line) - graph_line, "graph = \"" + cache.string() + "\"");
+    if (!replace_from.empty()) {
+        text.replace(text.find(replace_from), replace_from.size(), replace_to);
+    }
+    return parse_study(text + extra, path);
+}
+
+const ServiceInputs& service(const StudyInputs& in, const std::string& id) {
+    for (const auto& s : in.services) {
+        if (s.spec.id == id) {
+            return s;
+        }
+    }
+    FAIL("no service " << id);
+    return in.services.front();
+}
+
+double placed(const StudyInputs& in) {
+    return std::accumulate(in.origins.begin(), in.origins.end(), 0.0,
+                           [](double sum, const Origin& o) { return sum + o.population; });
+}
+double unplaced(const StudyInputs& in) {
+    return std::accumulate(in.unplaced_population.begin(), in.unplaced_population.end(), 0.0,
+                           [](double sum, const UnplacedPopulation& u) { return sum + u.population; });
+}
+
+} // namespace
+
+TEST_CASE("the Riviera study: three French communes, their INSEE population, services from OSM", "[study]") {
+    test::TempDir dir("riviera");
+    const auto in = load_study_inputs(bundled_study("riviera", dir.path() / "riviera.pxg"));
+    REQUIRE(in.zones.zones.size() == 3);
+    CHECK(in.join.matched == 3);
+    // Populations municipales 2026 (communes-2026.csv): Beausoleil 11 936, Cap-d'Ail 4 482,
+    // La Turbie 3 045.
+    CHECK(in.population_total == 19463);
+    CHECK(placed(in) == 19463);
+    CHECK(in.unplaced_population.empty());
+    REQUIRE(in.origins.size() == 3);
+    for (const auto& o : in.origins) {
+        CHECK(o.snap.distance_m < 300);  // reference points are in town, near a street
+    }
+    // Counted independently with osmium-tool (tags-filter) on the extract.
+    CHECK(service(in, "pharmacie").facilities.size() == 22);  // 23 amenity=pharmacy, one with dispensing=no
+    // The only object tagged emergency=yes in this 2016 extract is in Monaco (node 1794111144).
+    REQUIRE(service(in, "urgences").facilities.size() == 1);
+    CHECK(service(in, "urgences").facilities[0].name == "Centre Cardio Thoracique de Monaco");
+    CHECK(service(in, "urgences").facilities[0].source == "osm:node/1794111144");
+    CHECK(std::filesystem::exists(dir.path() / "riviera.pxg"));
+    // Second load uses the cache.
+    const auto again = load_study_inputs(bundled_study("riviera", dir.path() / "riviera.pxg"));
+    CHECK_THAT(again.graph_origin, Contains("loaded from"));
+    CHECK(again.graph.node_count() == in.graph.node_count());
+}
+
+TEST_CASE("the Andorra study: parishes from OSM, settlements as origins, unplaced population reported", "[study]") {
+    test::TempDir dir("andorra");
+    const auto in = load_study_inputs(bundled_study("andorra", dir.path() / "andorra.pxg"));
+    REQUIRE(in.zones.zones.size() == 7);
+    std::set<std::string> names;
+    for (const auto& z : in.zones.zones) {
+        names.insert(z.name);
+    }
+    CHECK(names == std::set<std::string>{"Andorra la Vella", "Canillo", "Encamp", "Escaldes-Engordany", "La Massana",
+                                         "Ordino", "Sant Julià de Lòria"});
+    // data/andorra/poblacions-2010.csv: 44 settlements, 85 015 inhabitants; Incles (663),
+    // El Vilar (11) and Santa Coloma d'Andorra (2 979) have no coordinates.
+    CHECK(in.population_total == 85015);
+    CHECK(in.origins.size() == 41);
+    CHECK(unplaced(in) == 3653);
+    CHECK(placed(in) + unplaced(in) == in.population_total);
+    REQUIRE(in.unplaced_population.size() == 3);
+    CHECK_THAT(in.unplaced_population[0].what, Contains("Incles") && Contains("poblacions-2010.csv:5"));
+    // One hospital tagged emergency=yes in the extract (osmium tags-filter).
+    REQUIRE(service(in, "urgences").facilities.size() == 1);
+    CHECK(service(in, "urgences").facilities[0].name == "Hospital de Nostra Senyora de Meritxell");
+    CHECK(service(in, "pharmacie").facilities.size() == 30);
+}
+
+TEST_CASE("a stale graph cache is rebuilt, with a warning", "[study]") {
+    test::TempDir dir("stale");
+    const auto cache = dir.path() / "graph.pxg";
+    (void)load_study_inputs(bundled_study("andorra", cache));  // cache of Andorra...
+    std::vector<std::string> warnings;
+    const Log log([&](LogLevel level, const std::string& m) {
+        if (level == LogLevel::warning) {
+            warnings.push_back(m);
+        }
+    });
+    const auto in = load_study_inputs(bundled_study("riviera", cache), log);  // ...used for Riviera
+    CHECK_THAT(in.graph_origin, Contains("rebuilt"));
+    REQUIRE_FALSE(warnings.empty());
+    CHECK_THAT(warnings.front(), Contains("stale"));
+}
+
+TEST_CASE("study inputs that cannot give a correct result are refused with the fix", "[study]") {
+    test::TempDir dir("study-bad");
+    const auto cache = dir.path() / "g.pxg";
+    SECTION("a service with no facility") {
+        REQUIRE_THROWS_WITH(load_study_inputs(bundled_study("riviera", cache,
+                                                            "\n[services.maternite]\nthreshold_min = 45\n")),
+                            Contains("service 'maternite'") && Contains("has no facility") &&
+                                Contains("healthcare:speciality=obstetrics"));
+    }
+    SECTION("a facility far from every road") {
+        const auto csv = dir.path() / "far.csv";
+        std::ofstream(csv) << "id,name,lon,lat\nparis,Hôtel-Dieu,2.3488,48.8534\n";
+        REQUIRE_THROWS_WITH(
+            load_study_inputs(bundled_study("riviera", cache,
+                                            "\n[services.hopital_paris]\nthreshold_min = 30\nfiles = [{ file = \"" +
+                                                csv.string() + "\", crs = \"EPSG:4326\" }]\n")),
+            Contains("hopital_paris") && Contains("Hôtel-Dieu") && Contains("max_snap_m"));
+    }
+    SECTION("a zone code that is not in the zone file") {
+        REQUIRE_THROWS_WITH(load_study_inputs(bundled_study("riviera", cache, "", "\"06150\"", "\"06999\"")),
+                            Contains("zones.codes lists '06999'"));
+    }
+    SECTION("a non-numeric population in the points file") {
+        const auto csv = dir.path() / "points.csv";
+        std::ofstream(csv) << "poblacio,parroquia,population_2010,lon,lat\nCanillo,Canillo,molts,1.5977647,42.5668305\n";
+        REQUIRE_THROWS_WITH(load_study_inputs(bundled_study("andorra", cache, "", "../andorra/poblacions-2010.csv",
+                                                            csv.string())),
+                            Contains("points.csv:2") && Contains("'molts'"));
+    }
+}
