@@ -1,7 +1,8 @@
 // proxima demo [-o DIR] [--data DIR]
 // Runs the bundled samples end to end. Until the accessibility study exists (issue 4), it builds
-// the road graphs of the samples, prints their summaries, and checks a 40 x 40 travel table in
-// Andorra against the table OSRM gives on the same extract.
+// the road graphs of the samples, prints their summaries, checks a 40 x 40 travel table in
+// Andorra against the table OSRM gives on the same extract, and inspects the bundled studies
+// (data/studies/riviera.toml, andorra.toml).
 
 #include <filesystem>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "proxima/osm/default_profile.hpp"
 #include "proxima/osm/graph_builder.hpp"
 #include "proxima/routing/points_csv.hpp"
+#include "proxima/study/study_inputs.hpp"
 
 namespace proxima::cli {
 
@@ -89,6 +91,15 @@ void add_demo_command(CLI::App& app, Context& context, int& exit_code) {
                 "    median time ratio Proxima/OSRM {:.2f}; rank correlation {:.4f}; {:.0f}% of trips within 25%\n",
                 points.size(), points.size(), table_file.string(), agreement.pairs, agreement.median_ratio,
                 agreement.spearman, 100.0 * agreement.share_within_25pct);
+
+            // The bundled studies: what they read, matched and could not place.
+            for (const char* name : {"riviera", "andorra"}) {
+                StudyFile study = load_study(data / "studies" / (std::string(name) + ".toml"));
+                study.network.graph = out / (std::string(name) + "-study.pxg");  // keep the demo's files in DIR
+                study.output_dir = out / name;
+                const StudyInputs inputs = load_study_inputs(study, Log{});
+                std::cout << "\n" << format_inspection(inputs);
+            }
         });
     });
 }

@@ -61,6 +61,14 @@ void read_service_fields(const TomlReader& r, const toml::table& t, const std::s
     }
     if (t.get("bpe") != nullptr) {
         spec.bpe_codes = r.strings(t, "bpe", where);
+        for (const auto& code : spec.bpe_codes) {
+            if (known_bpe_types().count(code) == 0) {
+                r.fail(*t.get("bpe"), fmt::format("'{}bpe' lists '{}', which is no BPE equipment type of any known "
+                                                  "vintage (see data/bpe/typequ.csv; e.g. D265 médecin généraliste, "
+                                                  "D307 pharmacie)",
+                                                  where, code));
+            }
+        }
     }
     if (t.get("osm") != nullptr) {
         spec.osm_selectors = r.strings(t, "osm", where);
@@ -81,7 +89,7 @@ void read_service_fields(const TomlReader& r, const toml::table& t, const std::s
             const std::string fw = where + "files.";
             r.only_keys(*ft, fw, {"file", "crs", "x_field", "y_field", "id_field", "name_field", "type_field"});
             PointFileSpec f;
-            f.file = base / r.string(*ft, "file", fw);
+            f.file = (base / r.string(*ft, "file", fw)).lexically_normal();
             f.options.crs = optional_string(r, *ft, "crs", fw).value_or("");
             f.options.x_field = optional_string(r, *ft, "x_field", fw).value_or("");
             f.options.y_field = optional_string(r, *ft, "y_field", fw).value_or("");
@@ -147,7 +155,7 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
     const toml::table root = parse_toml(toml_text, source);
     const TomlReader r(source);
     const std::filesystem::path base = path.parent_path();
-    auto rel = [&](const std::string& p) { return p.empty() ? std::filesystem::path() : base / p; };
+    auto rel = [&](const std::string& p) { return p.empty() ? std::filesystem::path() : (base / p).lexically_normal(); };
 
     r.only_keys(root, "", {"study", "network", "zones", "communes", "population", "origins", "services"});
     StudyFile s;
@@ -252,7 +260,7 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
                                                                        : OriginKind::reference_points;
     if (root.get("origins") != nullptr) {
         const auto& t = r.table(root, "origins", "");
-        r.only_keys(t, "origins.", {"kind", "file", "code_field"});
+        r.only_keys(t, "origins.", {"kind", "file", "code_field", "crs"});
         if (auto kind = optional_string(r, t, "kind", "origins.")) {
             if (*kind == "reference_points") {
                 s.origins.kind = OriginKind::reference_points;
@@ -267,7 +275,11 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
             }
         }
         s.origins.reference_points = rel(optional_string(r, t, "file", "origins.").value_or(""));
-        s.origins.reference_code_field = optional_string(r, t, "code_field", "origins.").value_or("");
+        s.origins.reference_code_field = optional_string(r, t, "code_field", "origins.").value_or("code");
+        s.origins.reference_crs = optional_string(r, t, "crs", "origins.").value_or("");
+        if (!s.origins.reference_points.empty() && s.origins.kind != OriginKind::reference_points) {
+            r.fail(t, "'origins.file' gives reference points: it goes with kind = \"reference_points\"");
+        }
     }
     if (s.origins.kind == OriginKind::cells && s.population.source != PopulationSource::grid) {
         r.fail("'origins.kind' is \"cells\" but the population is not a grid");

@@ -259,8 +259,28 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
     }
     }
     if (study.origins.kind == OriginKind::reference_points) {
+        // A configured point layer (e.g. IGN chefs-lieux) where it has the zone; else the
+        // zone's point on surface.
+        std::map<std::string, LonLat> reference;
+        if (!study.origins.reference_points.empty()) {
+            PointFileOptions options;
+            options.id_field = study.origins.reference_code_field;
+            options.crs = study.origins.reference_crs;
+            for (const auto& f : read_point_file(study.origins.reference_points, options).facilities) {
+                reference[f.id] = f.position;
+            }
+        }
+        std::size_t fallback = 0;
         for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
-            origins.push_back({in.zones.zones[z].code, z, in.zones.zones[z].point_on_surface, zone_population[z], {}});
+            const auto it = reference.find(in.zones.zones[z].code);
+            const bool have = it != reference.end();
+            fallback += (!reference.empty() && !have) ? 1 : 0;
+            origins.push_back({in.zones.zones[z].code, z, have ? it->second : in.zones.zones[z].point_on_surface,
+                               zone_population[z], {}});
+        }
+        if (fallback > 0) {
+            warn(fmt::format("{} without a point in {}: their point on surface is used",
+                             plural(fallback, "zone", "zones"), study.origins.reference_points.string()));
         }
     }
     if (study.population.source == PopulationSource::communes || study.population.source == PopulationSource::zones) {
@@ -342,8 +362,10 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
         osm_features = extract_osm_features(study.network.osm, selectors);
     }
     FacilityReadResult bpe;
-    if (!study.bpe.empty()) {
+    if (!study.bpe.empty() && !bpe_codes.empty()) {
         bpe = read_bpe_csv(study.bpe, bpe_codes);
+    } else if (!study.bpe.empty()) {
+        warn(fmt::format("BPE file {} not read: no service of the study has BPE codes", study.bpe.string()));
     }
     for (std::size_t s = 0; s < study.services.size(); ++s) {
         ServiceInputs service;
@@ -379,6 +401,17 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
             service.facilities.insert(service.facilities.end(), read.facilities.begin(), read.facilities.end());
             service.unplaced.insert(service.unplaced.end(), read.unplaced.begin(), read.unplaced.end());
         }
+        {
+            std::map<std::string, std::string> ids;
+            for (const auto& f : service.facilities) {
+                auto [it, added] = ids.emplace(f.id, f.source);
+                if (!added) {
+                    throw InputError(fmt::format("service '{}': facility id '{}' comes twice ({} and {}): give the "
+                                                 "files distinct ids (id_field) or distinct names",
+                                                 service.spec.id, f.id, it->second, f.source));
+                }
+            }
+        }
         if (service.facilities.empty()) {
             std::string searched;
             if (study.services_from_osm && !service.spec.osm_selectors.empty()) {
@@ -399,8 +432,9 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
                                          searched.empty() ? "nothing (no source applies)" : searched));
         }
         if (!service.unplaced.empty()) {
-            warn(fmt::format("service '{}': {} without coordinates, not used (first: {})", service.spec.id,
-                             plural(service.unplaced.size(), "row", "rows"), service.unplaced.front().where));
+            warn(fmt::format("service '{}': {} not placed, not used (first: {}, {})", service.spec.id,
+                             plural(service.unplaced.size(), "row", "rows"), service.unplaced.front().where,
+                             service.unplaced.front().reason));
         }
         std::vector<LonLat> positions;
         for (const auto& f : service.facilities) {
@@ -437,6 +471,36 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
         in.services.push_back(std::move(service));
     }
     return in;
+}
+
+PopulationReconciliation reconcile_population(const StudyInputs& in) {
+    PopulationReconciliation r;
+    std::map<std::string, PopulationGroup> epci;
+    std::map<std::string, PopulationGroup> deps;
+    for (const auto& o : in.origins) {
+        r.total += o.population;
+        const std::size_t c = in.communes && o.zone < in.join.commune_of_zone.size() ? in.join.commune_of_zone[o.zone]
+                                                                                    : CellAssignment::outside;
+        if (c == CellAssignment::outside) {
+            r.no_commune += o.population;
+            continue;
+        }
+        const Commune& commune = in.communes->communes()[c];
+        auto& e = epci[commune.epci_siren];
+        e.code = commune.epci_siren;
+        e.name = commune.epci_siren.empty() ? "(no EPCI)" : commune.epci_name;
+        e.population += o.population;
+        auto& d = deps[commune.departement];
+        d.code = commune.departement;
+        d.population += o.population;
+    }
+    for (auto& [code, g] : epci) {
+        r.by_epci.push_back(g);
+    }
+    for (auto& [code, g] : deps) {
+        r.by_departement.push_back(g);
+    }
+    return r;
 }
 
 std::string format_inspection(const StudyInputs& in) {
@@ -494,6 +558,26 @@ std::string format_inspection(const StudyInputs& in) {
                        placed + unplaced, in.population_total);
     out += fmt::format("  origins farther than {} m from a road: {} ({:.0f} inhabitants)\n", s.network.warn_snap_m,
                        in.origins_long_snaps, in.origins_long_snaps_population);
+    if (in.communes) {
+        const auto r = reconcile_population(in);
+        double epci_sum = r.no_commune;
+        double dep_sum = r.no_commune;
+        out += "  by EPCI:\n";
+        for (const auto& g : r.by_epci) {
+            out += fmt::format("    {:<10} {:<44} {:>10.0f}\n", g.code, g.name, g.population);
+            epci_sum += g.population;
+        }
+        out += "  by département:\n";
+        for (const auto& g : r.by_departement) {
+            out += fmt::format("    {:<10} {:>55.0f}\n", g.code, g.population);
+            dep_sum += g.population;
+        }
+        if (r.no_commune > 0) {
+            out += fmt::format("    zones not in the commune table: {:.0f}\n", r.no_commune);
+        }
+        out += fmt::format("  reconciled: origins {:.0f} = EPCI {:.0f} = départements {:.0f}{}\n", r.total, epci_sum,
+                           dep_sum, std::abs(r.total - epci_sum) < 0.5 && std::abs(r.total - dep_sum) < 0.5 ? "" : "  (GAP!)");
+    }
 
     out += fmt::format("\nServices: {}\n", in.services.size());
     out += fmt::format("  {:<16} {:>9} {:>10} {:>5} {:>5} {:>6} {:>10}  {}\n", "id", "threshold", "facilities", "osm",

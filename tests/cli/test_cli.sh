@@ -394,6 +394,50 @@ expect "table: missing points file -> 3 naming it, no output" 3 "$TMP/t-missing.
     "$PROXIMA" table --graph "$GRAPH" --sources "$TMP/no-such-points.csv" --targets "$POINTS" -o "$TMP/t-missing.csv"
 
 # ---------------------------------------------------------------------------------------------
+# inspect
+# ---------------------------------------------------------------------------------------------
+
+write_study() {  # write_study FILE EXTRA-TOML: a Riviera study with absolute paths into $DATA
+    cat > "$1" <<STUDY
+[study]
+name = "cli riviera"
+cog_year = 2026
+[network]
+osm = "$DATA/osm/monaco-riviera-2016.osm.pbf"
+graph = "$TMP/inspect/riviera.pxg"
+[zones]
+file = "$DATA/insee/communes-06-alpes-maritimes.geojson"
+codes = ["06012", "06032", "06150"]
+[communes]
+table = "$DATA/insee/communes-2026.csv"
+[services]
+use = ["urgences", "pharmacie"]
+$2
+STUDY
+}
+mkdir -p "$TMP/inspect"
+write_study "$TMP/inspect/ok.toml" ""
+run "$PROXIMA" inspect "$TMP/inspect/ok.toml"
+if [ "$RC" -eq 0 ] && grep -q "reconciled: origins 19463 = EPCI 19463 = départements 19463" "$TMP/stdout" \
+    && grep -q "pharmacie .* 22 " "$TMP/stdout" && [ -s "$TMP/inspect/riviera.pxg" ]; then
+    ok "inspect: Riviera study reads, reconciles 19463 inhabitants, 22 pharmacies, caches the graph"
+else
+    not_ok "inspect: Riviera study" "exit code $RC, stdout: $(head -c 400 "$TMP/stdout"), stderr: $(stderr_excerpt)"
+fi
+expect "inspect: missing study -> 3" 3 - "nope.toml" -- "$PROXIMA" inspect "$TMP/inspect/nope.toml"
+write_study "$TMP/inspect/typo.toml" "[population]
+sorce = \"grid\""
+expect "inspect: unknown key -> 5 naming key and line" 5 - "typo.toml:15" "population.sorce" -- \
+    "$PROXIMA" inspect "$TMP/inspect/typo.toml"
+write_study "$TMP/inspect/empty-service.toml" "[services.maternite]
+threshold_min = 45"
+expect "inspect: service without facility -> 3 naming it" 3 - "service 'maternite'" "has no facility" -- \
+    "$PROXIMA" inspect "$TMP/inspect/empty-service.toml"
+write_study "$TMP/inspect/zero.toml" "[services.pharmacie]
+threshold_min = 0"
+expect "inspect: threshold 0 -> 5" 5 - "threshold_min" -- "$PROXIMA" inspect "$TMP/inspect/zero.toml"
+
+# ---------------------------------------------------------------------------------------------
 # demo
 # ---------------------------------------------------------------------------------------------
 

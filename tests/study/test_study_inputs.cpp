@@ -77,6 +77,17 @@ TEST_CASE("the Riviera study: three French communes, their INSEE population, ser
     CHECK(service(in, "urgences").facilities[0].name == "Centre Cardio Thoracique de Monaco");
     CHECK(service(in, "urgences").facilities[0].source == "osm:node/1794111144");
     CHECK(std::filesystem::exists(dir.path() / "riviera.pxg"));
+    // Origins -> communes -> EPCI -> département add up: Beausoleil and La Turbie are in the
+    // CA de la Riviera Française, Cap-d'Ail in the Métropole Nice Côte d'Azur.
+    const auto r = reconcile_population(in);
+    REQUIRE(r.by_epci.size() == 2);
+    CHECK(r.by_epci[0].code == "200030195");
+    CHECK(r.by_epci[0].population == 4482);
+    CHECK(r.by_epci[1].name == "CA de la Riviera Française");
+    CHECK(r.by_epci[1].population == 11936 + 3045);
+    REQUIRE(r.by_departement.size() == 1);
+    CHECK(r.by_departement[0].population == 19463);
+    CHECK(r.no_commune == 0);
     // Second load uses the cache.
     const auto again = load_study_inputs(bundled_study("riviera", dir.path() / "riviera.pxg"));
     CHECK_THAT(again.graph_origin, Contains("loaded from"));
@@ -152,4 +163,26 @@ TEST_CASE("study inputs that cannot give a correct result are refused with the f
                                                             csv.string())),
                             Contains("points.csv:2") && Contains("'molts'"));
     }
+}
+
+TEST_CASE("a population grid with no road nearby is reported as not placed, never dropped", "[study]") {
+    // The Lot's 1 km grid and communes against the Monaco network: every origin is hundreds of km
+    // from a road of the graph, so all the population in the zones must show up as not placed.
+    test::TempDir dir("grid");
+    const std::string extra_from = "[zones]";
+    const auto path = test::data_file("studies/riviera.toml");
+    const std::string text = "[study]\nname = \"grid\"\ncog_year = 2026\n[network]\nosm = \"../osm/monaco-riviera-2016.osm.pbf\"\n"
+                             "graph = \"" + (dir.path() / "g.pxg").string() + "\"\n"
+                             "[zones]\nfile = \"../insee/communes-46-lot.geojson\"\n"
+                             "[communes]\ntable = \"../insee/communes-2026.csv\"\n"
+                             "[population]\ngrid = \"../filosofi/filosofi2015-carreaux-1km-lot-46.csv\"\n"
+                             "[services]\nuse = [\"pharmacie\"]\n";
+    const auto in = load_study_inputs(parse_study(text, path));
+    REQUIRE(in.grid);
+    CHECK(in.grid->cells.size() == 4595);
+    CHECK(in.population_total == Approx(175098));
+    CHECK(in.origins.empty());
+    CHECK(unplaced(in) == Approx(175098));  // cells outside the Lot's communes + cells far from any road
+    // 2018 Lot polygons vs the 2026 table: merged communes reported.
+    CHECK(in.join.unmatched_zones.size() == 8);
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct ServiceSpec {
     std::vector<PointFileSpec> files;      ///< explicit facility files
     std::string defined_in;                ///< "catalogue", or the study file and line
 };
+
+/// BPE equipment type codes (TYPEQU) of every nomenclature vintage Proxima knows
+/// (data/bpe/typequ.csv, compiled in), for checking the codes a catalogue or study asks for.
+[[nodiscard]] const std::set<std::string>& known_bpe_types();
 
 /// Services known by default (data/services/france.toml, compiled in), by id, in file order.
 [[nodiscard]] std::vector<ServiceSpec> builtin_service_catalogue();
@@ -84,7 +89,8 @@ struct StudyFile {
         enum class Kind { reference_points, cells, points };
         Kind kind = Kind::reference_points;    ///< default: cells when a grid is given
         std::filesystem::path reference_points;  ///< optional point layer (e.g. chefs-lieux) with a code field
-        std::string reference_code_field;
+        std::string reference_code_field;        ///< its field holding the zone code (default: code)
+        std::string reference_crs;               ///< CRS of its x/y when it is a CSV
     } origins;
 
     bool services_from_osm = true;             ///< look for catalogue OSM selectors in network.osm

@@ -70,6 +70,22 @@ struct StudyInputs {
 /// any road.
 [[nodiscard]] StudyInputs load_study_inputs(const StudyFile& study, const Log& log = Log{});
 
+/// Placed population summed by EPCI and by département (through the commune table), so that
+/// origins → communes → EPCI → département can be reconciled. Zones without a table match go to
+/// `no_commune`. Groups sorted by code.
+struct PopulationGroup {
+    std::string code;
+    std::string name;
+    double population = 0.0;
+};
+struct PopulationReconciliation {
+    std::vector<PopulationGroup> by_epci;
+    std::vector<PopulationGroup> by_departement;
+    double no_commune = 0.0;   ///< population of zones not in the commune table
+    double total = 0.0;        ///< placed population (sum over origins)
+};
+[[nodiscard]] PopulationReconciliation reconcile_population(const StudyInputs& inputs);
+
 /// What `proxima inspect` prints: a readable account of the inputs and of every defect found.
 [[nodiscard]] std::string format_inspection(const StudyInputs& inputs);
 
