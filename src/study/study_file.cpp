@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <proj.h>
 
 #include "core/toml_reader.hpp"
 #include "proxima/core/error.hpp"
@@ -163,10 +164,26 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
     s.sha256 = sha256_hex(toml_text);
 
     const auto& study = r.table(root, "study", "");
-    r.only_keys(study, "study.", {"name", "cog_year", "output", "description"});
+    r.only_keys(study, "study.", {"name", "cog_year", "output", "crs", "description"});
     s.name = r.string(study, "name", "study.");
     s.cog_year = static_cast<int>(r.number(study, "cog_year", "study.", 0, 2100, 0.0));
     s.output_dir = rel(optional_string(r, study, "output", "study.").value_or("output"));
+    if (auto crs = optional_string(r, study, "crs", "study.")) {
+        PJ_CONTEXT* ctx = proj_context_create();
+        proj_log_level(ctx, PJ_LOG_NONE);  // we say what is wrong ourselves
+        PJ* pj = proj_create(ctx, crs->c_str());
+        const bool ok = pj != nullptr && proj_is_crs(pj) != 0;
+        if (pj != nullptr) {
+            proj_destroy(pj);
+        }
+        proj_context_destroy(ctx);
+        if (!ok) {
+            r.fail(*study.get("crs"), fmt::format("'study.crs' = \"{}\" is not a coordinate reference system PROJ "
+                                                  "knows (e.g. \"EPSG:2154\" for Lambert-93)",
+                                                  *crs));
+        }
+        s.output_crs = *crs;
+    }
 
     const auto& network = r.table(root, "network", "");
     r.only_keys(network, "network.", {"osm", "graph", "profile", "access_speed_kmh", "max_snap_m", "warn_snap_m"});

@@ -48,6 +48,7 @@ TEST_CASE("the bundled studies parse, with paths relative to the study file", "[
     const StudyFile riviera = load_study(test::data_file("studies/riviera.toml"));
     CHECK(riviera.name == "Riviera: Beausoleil, Cap-d'Ail, La Turbie");
     CHECK(riviera.cog_year == 2026);
+    CHECK(riviera.output_crs == "EPSG:2154");
     CHECK(riviera.network.osm == test::data_file("osm/monaco-riviera-2016.osm.pbf").lexically_normal());
     CHECK(std::filesystem::exists(riviera.network.osm));
     CHECK(std::filesystem::exists(riviera.zones.file));
@@ -128,6 +129,11 @@ TEST_CASE("study file errors name the key and the line", "[study]") {
     }
     SECTION("TOML syntax") {
         REQUIRE_THROWS_WITH(parse_study("[study\n", path), Contains("study.toml:1"));
+    }
+    SECTION("unknown output CRS") {
+        std::string text = minimal;
+        text.replace(text.find("name = \"t\""), 10, "name = \"t\"\ncrs = \"EPSG:999999\"");
+        REQUIRE_THROWS_WITH(parse_study(text, path), Contains("study.toml:3") && Contains("EPSG:999999"));
     }
     SECTION("missing file") {
         REQUIRE_THROWS_AS(load_study("/nonexistent/study.toml"), InputError);

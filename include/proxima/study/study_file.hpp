@@ -52,6 +52,7 @@ struct StudyFile {
     std::string sha256;           ///< of its text
     std::string name;
     int cog_year = 0;             ///< COG year of the commune codes, 0 if not French
+    std::string output_crs = "EPSG:2154";  ///< CRS of the output layers (Lambert-93 by default)
     std::filesystem::path output_dir;
 
     struct Network {
