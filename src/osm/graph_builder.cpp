@@ -12,6 +12,7 @@
 #include <osmium/io/any_input.hpp>
 #include <osmium/visitor.hpp>
 
+#include "osm/extract_path.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/core/sha256.hpp"
 #include "proxima/core/version.hpp"
@@ -113,15 +114,7 @@ private:
 
 RawNetwork read_routable_ways(const std::filesystem::path& extract, const Profile& profile, GraphBuildReport& report,
                               const GraphBuildOptions& options) {
-    std::error_code ec;
-    if (!std::filesystem::exists(extract, ec)) {
-        throw InputError(fmt::format("OSM extract '{}' does not exist; download the .osm.pbf of your département "
-                                     "(e.g. from Geofabrik or OpenStreetMap France) or use one in data/osm/",
-                                     extract.string()));
-    }
-    if (std::filesystem::is_directory(extract, ec)) {
-        throw InputError(fmt::format("'{}' is a folder; give the path of an .osm.pbf file", extract.string()));
-    }
+    detail::check_extract_path(extract);
     RawNetwork net;
     using Index = osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
     Index index;

@@ -23,6 +23,7 @@
 #include <osmium/relations/relations_manager.hpp>
 #include <osmium/visitor.hpp>
 
+#include "osm/extract_path.hpp"
 #include "proxima/core/error.hpp"
 
 namespace proxima {
@@ -465,17 +466,7 @@ const osmium::Area* assemble_way(const osmium::Way& way, const osmium::area::Ass
     return &buffer.get<osmium::Area>(0);
 }
 
-void check_extract_path(const std::filesystem::path& extract) {
-    std::error_code ec;
-    if (!std::filesystem::exists(extract, ec)) {
-        throw InputError(fmt::format("OSM extract '{}' does not exist; download the .osm.pbf of your département "
-                                     "(e.g. from Geofabrik or OpenStreetMap France) or use one in data/osm/",
-                                     extract.string()));
-    }
-    if (std::filesystem::is_directory(extract, ec)) {
-        throw InputError(fmt::format("'{}' is a folder; give the path of an .osm.pbf file", extract.string()));
-    }
-}
+using detail::check_extract_path;
 
 using LocationIndex = osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
 

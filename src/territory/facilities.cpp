@@ -18,25 +18,18 @@
 #include <ogr_srs_api.h>
 
 #include "proxima/core/csv_reader.hpp"
+#include "core/gdal_handles.hpp"
 #include "proxima/core/error.hpp"
 
 namespace proxima {
 
 namespace {
 
-struct DatasetCloser {
-    void operator()(void* ds) const { GDALClose(ds); }
-};
-struct FeatureDestroyer {
-    void operator()(void* f) const { OGR_F_Destroy(static_cast<OGRFeatureH>(f)); }
-};
-struct SrsDestroyer {
-    void operator()(void* s) const { OSRDestroySpatialReference(static_cast<OGRSpatialReferenceH>(s)); }
-};
-struct TransformDestroyer {
-    void operator()(void* t) const { OCTDestroyCoordinateTransformation(static_cast<OGRCoordinateTransformationH>(t)); }
-};
-using SrsPtr = std::unique_ptr<void, SrsDestroyer>;
+using detail::DatasetCloser;
+using detail::FeatureDestroyer;
+using detail::SrsDestroyer;
+using detail::TransformDestroyer;
+using detail::SrsPtr;
 
 OGRSpatialReferenceH srs_handle(const SrsPtr& p) { return static_cast<OGRSpatialReferenceH>(p.get()); }
 

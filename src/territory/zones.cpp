@@ -14,24 +14,17 @@
 #include <ogr_srs_api.h>
 
 #include "proxima/core/csv_reader.hpp"
+#include "core/gdal_handles.hpp"
 #include "proxima/core/error.hpp"
 
 namespace proxima {
 
 namespace {
 
-struct DatasetCloser {
-    void operator()(void* ds) const { GDALClose(ds); }
-};
-struct FeatureDestroyer {
-    void operator()(void* f) const { OGR_F_Destroy(static_cast<OGRFeatureH>(f)); }
-};
-struct SrsDestroyer {
-    void operator()(void* s) const { OSRDestroySpatialReference(static_cast<OGRSpatialReferenceH>(s)); }
-};
-struct TransformDestroyer {
-    void operator()(void* t) const { OCTDestroyCoordinateTransformation(static_cast<OGRCoordinateTransformationH>(t)); }
-};
+using detail::DatasetCloser;
+using detail::FeatureDestroyer;
+using detail::SrsDestroyer;
+using detail::TransformDestroyer;
 
 std::string field_list(OGRFeatureDefnH defn) {
     std::string out;
