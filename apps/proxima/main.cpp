@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
     add_route_command(app, context, exit_code);
     add_table_command(app, context, exit_code);
     add_inspect_command(app, context, exit_code);
+    add_run_command(app, context, exit_code);
+    add_deficit_command(app, context, exit_code);
     add_demo_command(app, context, exit_code);
 
     try {

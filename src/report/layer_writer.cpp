@@ -1,1 +1,476 @@
-// placeholder: being written
+#include "proxima/report/layer_writer.hpp"
+
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <memory>
+#include <set>
+#include <system_error>
+#include <unistd.h>
+
+#include <cpl_error.h>
+#include <fmt/format.h>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_spatialref.h>
+#include <ogr_srs_api.h>
+
+#include "core/gdal_handles.hpp"
+#include "proxima/core/atomic_file.hpp"
+#include "proxima/core/error.hpp"
+
+namespace proxima {
+
+namespace {
+
+using detail::DatasetPtr;
+using detail::FeaturePtr;
+using detail::SrsPtr;
+using detail::TransformPtr;
+
+struct GeometryDestroyer {
+    void operator()(void* g) const { OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(g)); }
+};
+struct FieldDefnDestroyer {
+    void operator()(void* f) const { OGR_Fld_Destroy(static_cast<OGRFieldDefnH>(f)); }
+};
+using GeometryPtr = std::unique_ptr<void, GeometryDestroyer>;
+using FieldDefnPtr = std::unique_ptr<void, FieldDefnDestroyer>;
+
+/// GDAL reports through CPLGetLastErrorMsg() while this lives; nothing is printed (the library
+/// never prints). Error handlers are per thread, so this does not affect other threads.
+class QuietGdalErrors {
+public:
+    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+    ~QuietGdalErrors() { CPLPopErrorHandler(); }
+    QuietGdalErrors(const QuietGdalErrors&) = delete;
+    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
+};
+
+/// The message of the last GDAL error (call CPLErrorReset() before the operation checked).
+std::string gdal_detail() {
+    const char* msg = CPLGetLastErrorMsg();
+    return msg != nullptr && *msg != '\0' ? std::string(msg) : std::string("GDAL gave no detail");
+}
+
+bool gdal_failed() {
+    const CPLErr type = CPLGetLastErrorType();
+    return type == CE_Failure || type == CE_Fatal;
+}
+
+/// GeoPackage (SQLite) table and column names compare without case: "Code" and "code" clash.
+std::string folded(const std::string& name) {
+    std::string out = name;
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
+const char* type_name(OutputField::Type type) {
+    switch (type) {
+    case OutputField::Type::integer: return "integer";
+    case OutputField::Type::real: return "real";
+    case OutputField::Type::text: return "text";
+    }
+    return "?";
+}
+
+/// Index of the FieldValue alternative a field of this type holds (0 = NULL fits every field).
+std::size_t value_index(OutputField::Type type) {
+    switch (type) {
+    case OutputField::Type::integer: return 1;
+    case OutputField::Type::real: return 2;
+    case OutputField::Type::text: return 3;
+    }
+    return 0;
+}
+
+const char* value_kind(const FieldValue& v) {
+    switch (v.index()) {
+    case 0: return "NULL";
+    case 1: return "an integer";
+    case 2: return "a real";
+    default: return "a text";
+    }
+}
+
+std::string layer_label(const OutputLayer& layer) {
+    return layer.name.empty() ? std::string("unnamed layer") : fmt::format("layer '{}'", layer.name);
+}
+
+std::string row_label(const OutputLayer& layer, std::size_t row) {
+    return fmt::format("{}, row {} of {}", layer_label(layer), row + 1, layer.rows.size());
+}
+
+/// Checks what the caller built (a program error if wrong, hence plain Error): names, one value
+/// of the right type per field, finite reals, one geometry per row when the layer has geometry.
+void check_layer(const OutputLayer& layer, bool with_geometry) {
+    const std::string what = layer_label(layer);
+    std::set<std::string> names;
+    for (const auto& field : layer.fields) {
+        if (field.name.empty()) {
+            throw Error(fmt::format("{}: a field has an empty name", what));
+        }
+        if (!names.insert(folded(field.name)).second) {
+            throw Error(fmt::format("{}: field name '{}' appears twice (names are compared ignoring case)", what,
+                                    field.name));
+        }
+    }
+    for (std::size_t i = 0; i < layer.rows.size(); ++i) {
+        const auto& row = layer.rows[i];
+        if (row.size() != layer.fields.size()) {
+            throw Error(fmt::format("{}: {} values for {} fields", row_label(layer, i), row.size(), layer.fields.size()));
+        }
+        for (std::size_t j = 0; j < row.size(); ++j) {
+            const auto& field = layer.fields[j];
+            if (row[j].index() != 0 && row[j].index() != value_index(field.type)) {
+                throw Error(fmt::format("{}: field '{}' is {} but holds {}", row_label(layer, i), field.name,
+                                        type_name(field.type), value_kind(row[j])));
+            }
+            if (const double* d = std::get_if<double>(&row[j]); d != nullptr && !std::isfinite(*d)) {
+                throw Error(fmt::format("{}: field '{}' holds {}; write NULL (std::monostate) for a missing value",
+                                        row_label(layer, i), field.name, *d));
+            }
+        }
+    }
+    if (!with_geometry) {
+        return;
+    }
+    if (layer.geometry == OutputLayer::Geometry::none && !layer.wkb.empty()) {
+        throw Error(fmt::format("{} has no geometry column but {} geometries were given", what, layer.wkb.size()));
+    }
+    if (layer.geometry != OutputLayer::Geometry::none && layer.wkb.size() != layer.rows.size()) {
+        throw Error(fmt::format("{}: {} geometries for {} rows; give one WKB per row (empty for no geometry)", what,
+                                layer.wkb.size(), layer.rows.size()));
+    }
+}
+
+/// The same checks as AtomicFile: a folder, a device or a missing folder is refused up front.
+void check_output_path(const std::filesystem::path& target) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(target, ec)) {
+        throw OutputError(fmt::format("cannot write '{}': it is a folder; give a file name", target.string()));
+    }
+    if (std::filesystem::exists(target, ec) && !std::filesystem::is_regular_file(target, ec)) {
+        throw OutputError(fmt::format("cannot write '{}': it exists and is not a regular file; choose another name",
+                                      target.string()));
+    }
+    const auto parent = target.parent_path();
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ec)) {
+        throw OutputError(fmt::format("cannot write '{}': folder '{}' does not exist; create it first",
+                                      target.string(), parent.string()));
+    }
+}
+
+SrsPtr output_srs(const std::string& crs) {
+    if (crs.empty()) {
+        throw ConfigError("no output coordinate reference system given; use e.g. EPSG:2154 (Lambert-93)");
+    }
+    SrsPtr srs(OSRNewSpatialReference(nullptr));
+    auto* h = static_cast<OGRSpatialReferenceH>(srs.get());
+    // OSRSetFromUserInput, limited: a CRS string is a name or a definition, never a file to read
+    // or a URL to fetch (GDAL 3.6 has no C function taking options).
+    const char* const options[] = {"ALLOW_NETWORK_ACCESS=NO", "ALLOW_FILE_ACCESS=NO", nullptr};
+    CPLErrorReset();
+    if (OGRSpatialReference::FromHandle(h)->SetFromUserInput(crs.c_str(), options) != OGRERR_NONE) {
+        const char* why = CPLGetLastErrorMsg();
+        throw ConfigError(fmt::format("output CRS '{}' is not a coordinate reference system GDAL/PROJ knows{}; "
+                                      "give it as EPSG:<code>, e.g. EPSG:2154 for Lambert-93",
+                                      crs, why != nullptr && *why != '\0' ? fmt::format(" ({})", why) : ""));
+    }
+    OSRSetAxisMappingStrategy(h, OAMS_TRADITIONAL_GIS_ORDER);  // x = easting/longitude, whatever EPSG says
+    return srs;
+}
+
+TransformPtr from_wgs84(OGRSpatialReferenceH target, const std::string& crs) {
+    SrsPtr wgs84(OSRNewSpatialReference(nullptr));
+    auto* w = static_cast<OGRSpatialReferenceH>(wgs84.get());
+    if (OSRImportFromEPSG(w, 4326) != OGRERR_NONE) {
+        throw ConfigError(fmt::format("cannot set up WGS84 (EPSG:4326): is PROJ's database installed? ({})",
+                                      gdal_detail()));
+    }
+    OSRSetAxisMappingStrategy(w, OAMS_TRADITIONAL_GIS_ORDER);  // our WKB is lon/lat
+    CPLErrorReset();
+    TransformPtr t(OCTNewCoordinateTransformation(w, target));  // clones both SRS
+    if (!t) {
+        throw ConfigError(fmt::format("cannot convert WGS84 coordinates to output CRS '{}': {}", crs, gdal_detail()));
+    }
+    return t;
+}
+
+/// A GeoPackage being written under "<target>.tmp-<pid>". commit() closes it, checking GDAL's
+/// verdict, and renames it onto the target; otherwise the destructor closes it and removes it
+/// with SQLite's side files (-journal, -wal, -shm). The target is never touched before commit().
+class TemporaryGeoPackage {
+public:
+    TemporaryGeoPackage(GDALDriverH driver, std::filesystem::path target) : m_target(std::move(target)) {
+        m_tmp = m_target;
+        m_tmp += fmt::format(".tmp-{}", ::getpid());
+        remove_files();  // a leftover of a killed run with the same pid would be reopened by SQLite
+        CPLErrorReset();
+        // GDAL warns that the extension is not .gpkg: harmless, the final name has it.
+        m_ds.reset(GDALCreate(driver, m_tmp.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        if (!m_ds) {
+            const std::string why = gdal_detail();
+            remove_files();
+            throw OutputError(fmt::format("cannot create GeoPackage '{}': {}; is the folder writable?",
+                                          m_tmp.string(), why));
+        }
+    }
+    ~TemporaryGeoPackage() {
+        m_ds.reset();  // GDALClose; errors are moot, the file goes
+        if (!m_committed) {
+            remove_files();
+        }
+    }
+    TemporaryGeoPackage(const TemporaryGeoPackage&) = delete;
+    TemporaryGeoPackage& operator=(const TemporaryGeoPackage&) = delete;
+
+    [[nodiscard]] GDALDatasetH dataset() const { return m_ds.get(); }
+
+    void commit() {
+        CPLErrorReset();
+        GDALClose(m_ds.release());  // GDAL 3.6: returns nothing, failures are only in the error state
+        if (gdal_failed()) {
+            throw OutputError(fmt::format("writing '{}' failed while finishing the file (disk full?): {}",
+                                          m_target.string(), gdal_detail()));
+        }
+        std::error_code ec;
+        std::filesystem::rename(m_tmp, m_target, ec);
+        if (ec) {
+            throw OutputError(fmt::format("cannot move the finished GeoPackage onto '{}': {}", m_target.string(),
+                                          ec.message()));
+        }
+        m_committed = true;
+    }
+
+private:
+    void remove_files() noexcept {
+        std::error_code ec;
+        std::filesystem::remove(m_tmp, ec);
+        for (const char* side : {"-journal", "-wal", "-shm"}) {
+            auto p = m_tmp;
+            p += side;
+            std::filesystem::remove(p, ec);
+        }
+    }
+
+    std::filesystem::path m_target;
+    std::filesystem::path m_tmp;
+    DatasetPtr m_ds;
+    bool m_committed = false;
+};
+
+/// Reads one row's WGS84 WKB and returns it in the layer's CRS and type (polygons become
+/// multipolygons), or nullptr for an empty WKB (NULL geometry).
+GeometryPtr layer_geometry(const OutputLayer& layer, std::size_t row, OGRCoordinateTransformationH to_target,
+                           const std::string& crs) {
+    const auto& wkb = layer.wkb[row];
+    if (wkb.empty()) {
+        return nullptr;
+    }
+    if (wkb.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+        throw Error(fmt::format("{}: geometry of {} bytes is too large", row_label(layer, row), wkb.size()));
+    }
+    OGRGeometryH raw = nullptr;
+    const OGRErr read = OGR_G_CreateFromWkb(wkb.data(), nullptr, &raw, static_cast<int>(wkb.size()));
+    GeometryPtr g(raw);
+    if (read != OGRERR_NONE || !g) {
+        throw Error(fmt::format("{}: the geometry is not valid WKB", row_label(layer, row)));
+    }
+    const auto type = wkbFlatten(OGR_G_GetGeometryType(raw));
+    if (layer.geometry == OutputLayer::Geometry::point) {
+        if (type != wkbPoint) {
+            throw Error(fmt::format("{}: a {} in a point layer", row_label(layer, row), OGR_G_GetGeometryName(raw)));
+        }
+    } else if (type == wkbPolygon) {
+        g.reset(OGR_G_ForceToMultiPolygon(static_cast<OGRGeometryH>(g.release())));  // one type per layer
+    } else if (type != wkbMultiPolygon) {
+        throw Error(fmt::format("{}: a {} in a polygon layer", row_label(layer, row), OGR_G_GetGeometryName(raw)));
+    }
+    auto* h = static_cast<OGRGeometryH>(g.get());
+    OGR_G_FlattenTo2D(h);  // the layer is 2D
+    if (!OGR_G_IsEmpty(h)) {
+        OGREnvelope env;
+        OGR_G_GetEnvelope(h, &env);
+        if (!(env.MinX >= -180 && env.MaxX <= 180 && env.MinY >= -90 && env.MaxY <= 90)) {
+            throw Error(fmt::format("{}: coordinates ({}, {})-({}, {}) are not WGS84 longitude/latitude",
+                                    row_label(layer, row), env.MinX, env.MinY, env.MaxX, env.MaxY));
+        }
+    }
+    CPLErrorReset();
+    if (OGR_G_Transform(h, to_target) != OGRERR_NONE) {
+        throw ConfigError(fmt::format("{}: the geometry cannot be converted to output CRS '{}' ({}); does this CRS "
+                                      "cover the study area?",
+                                      row_label(layer, row), crs, gdal_detail()));
+    }
+    return g;
+}
+
+void set_field(OGRFeatureH f, int index, const FieldValue& value) {
+    switch (value.index()) {
+    case 0: OGR_F_SetFieldNull(f, index); break;
+    case 1: OGR_F_SetFieldInteger64(f, index, static_cast<GIntBig>(std::get<std::int64_t>(value))); break;
+    case 2: OGR_F_SetFieldDouble(f, index, std::get<double>(value)); break;
+    default: OGR_F_SetFieldString(f, index, std::get<std::string>(value).c_str()); break;
+    }
+}
+
+void write_layer(GDALDatasetH ds, const OutputLayer& layer, OGRSpatialReferenceH srs,
+                 OGRCoordinateTransformationH to_target, const std::string& crs, const std::filesystem::path& path) {
+    const std::string what = fmt::format("{} of '{}'", layer_label(layer), path.string());
+    OGRwkbGeometryType type = wkbNone;
+    if (layer.geometry == OutputLayer::Geometry::point) {
+        type = wkbPoint;
+    } else if (layer.geometry == OutputLayer::Geometry::polygon) {
+        type = wkbMultiPolygon;
+    }
+    CPLErrorReset();
+    OGRLayerH l = GDALDatasetCreateLayer(ds, layer.name.c_str(), type == wkbNone ? nullptr : srs, type, nullptr);
+    if (l == nullptr) {
+        throw OutputError(fmt::format("cannot create {}: {}", what, gdal_detail()));
+    }
+    for (const auto& field : layer.fields) {
+        OGRFieldType ogr_type = OFTReal;
+        if (field.type == OutputField::Type::integer) {
+            ogr_type = OFTInteger64;
+        } else if (field.type == OutputField::Type::text) {
+            ogr_type = OFTString;
+        }
+        FieldDefnPtr defn(OGR_Fld_Create(field.name.c_str(), ogr_type));
+        CPLErrorReset();
+        if (OGR_L_CreateField(l, static_cast<OGRFieldDefnH>(defn.get()), FALSE) != OGRERR_NONE) {
+            throw OutputError(fmt::format("cannot create field '{}' in {}: {}", field.name, what, gdal_detail()));
+        }
+    }
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+    if (OGR_FD_GetFieldCount(defn) != static_cast<int>(layer.fields.size())) {
+        throw OutputError(fmt::format("{}: GDAL created {} fields instead of {}", what, OGR_FD_GetFieldCount(defn),
+                                      layer.fields.size()));
+    }
+
+    // One transaction per layer: SQLite commits once instead of once per feature.
+    CPLErrorReset();
+    if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
+        throw OutputError(fmt::format("cannot start writing {}: {}", what, gdal_detail()));
+    }
+    for (std::size_t i = 0; i < layer.rows.size(); ++i) {
+        FeaturePtr feature(OGR_F_Create(defn));
+        auto* f = static_cast<OGRFeatureH>(feature.get());
+        for (std::size_t j = 0; j < layer.fields.size(); ++j) {
+            set_field(f, static_cast<int>(j), layer.rows[i][j]);
+        }
+        if (layer.geometry != OutputLayer::Geometry::none) {
+            if (GeometryPtr g = layer_geometry(layer, i, to_target, crs)) {
+                OGR_F_SetGeometryDirectly(f, static_cast<OGRGeometryH>(g.release()));
+            }
+        }
+        CPLErrorReset();
+        if (OGR_L_CreateFeature(l, f) != OGRERR_NONE) {
+            throw OutputError(fmt::format("cannot write {} of '{}' (disk full?): {}", row_label(layer, i),
+                                          path.string(), gdal_detail()));
+        }
+    }
+    CPLErrorReset();
+    if (GDALDatasetCommitTransaction(ds) != OGRERR_NONE) {
+        throw OutputError(fmt::format("cannot finish writing {} (disk full?): {}", what, gdal_detail()));
+    }
+}
+
+/// CSV text field: quoted when it holds a separator, a quote or a line break (quotes doubled),
+/// and when empty, so that an empty text ("") differs from NULL (nothing), as in PostgreSQL.
+std::string csv_text(const std::string& v) {
+    if (!v.empty() && v.find_first_of(",\"\r\n") == std::string::npos) {
+        return v;
+    }
+    std::string q = "\"";
+    for (char c : v) {
+        if (c == '"') {
+            q += '"';
+        }
+        q += c;
+    }
+    q += '"';
+    return q;
+}
+
+} // namespace
+
+void write_geopackage(const std::filesystem::path& path, const std::vector<OutputLayer>& layers, const std::string& crs) {
+    // Same inputs, same file: GeoPackage records a last_change date; pin it (as SOURCE_DATE_EPOCH
+    // does for builds) so that reruns are byte-identical. Restored on every exit path.
+    struct PinnedDate {
+        PinnedDate() { CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z"); }
+        ~PinnedDate() { CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", nullptr); }
+        PinnedDate(const PinnedDate&) = delete;
+        PinnedDate& operator=(const PinnedDate&) = delete;
+    } pinned_date;
+
+    std::set<std::string> names;
+    for (const auto& layer : layers) {
+        if (layer.name.empty()) {
+            throw Error(fmt::format("GeoPackage '{}': a layer has an empty name", path.string()));
+        }
+        if (!names.insert(folded(layer.name)).second) {
+            throw Error(fmt::format("GeoPackage '{}': layer name '{}' appears twice (names are compared ignoring case)",
+                                    path.string(), layer.name));
+        }
+        check_layer(layer, true);
+        for (const auto& field : layer.fields) {
+            // GDAL's own columns: the feature id, and the geometry of spatial layers.
+            const std::string f = folded(field.name);
+            if (f == "fid" || (f == "geom" && layer.geometry != OutputLayer::Geometry::none)) {
+                throw Error(fmt::format("{}: field name '{}' is reserved in a GeoPackage; rename the field",
+                                        layer_label(layer), field.name));
+            }
+        }
+    }
+
+    QuietGdalErrors quiet;  // declared first: stays active while the temporary is closed on failure
+    GDALAllRegister();
+    SrsPtr srs = output_srs(crs);
+    auto* target_srs = static_cast<OGRSpatialReferenceH>(srs.get());
+    TransformPtr to_target = from_wgs84(target_srs, crs);
+    check_output_path(path);
+    GDALDriverH driver = GDALGetDriverByName("GPKG");
+    if (driver == nullptr) {
+        throw OutputError("this GDAL has no GeoPackage (GPKG) driver; install a complete GDAL");
+    }
+
+    TemporaryGeoPackage out(driver, path);
+    for (const auto& layer : layers) {
+        write_layer(out.dataset(), layer, target_srs, static_cast<OGRCoordinateTransformationH>(to_target.get()), crs,
+                    path);
+    }
+    out.commit();
+}
+
+void write_layer_csv(const std::filesystem::path& path, const OutputLayer& layer) {
+    check_layer(layer, false);
+    AtomicFile out(path);
+    auto& s = out.stream();
+    for (std::size_t j = 0; j < layer.fields.size(); ++j) {
+        s << (j > 0 ? "," : "") << csv_text(layer.fields[j].name);
+    }
+    s << '\n';
+    for (const auto& row : layer.rows) {
+        for (std::size_t j = 0; j < row.size(); ++j) {
+            if (j > 0) {
+                s << ',';
+            }
+            switch (row[j].index()) {
+            case 0: break;  // NULL: empty field
+            case 1: s << fmt::format("{}", std::get<std::int64_t>(row[j])); break;
+            case 2: s << fmt::format("{}", std::get<double>(row[j])); break;  // shortest round-trip
+            default: s << csv_text(std::get<std::string>(row[j])); break;
+            }
+        }
+        s << '\n';
+    }
+    out.commit();
+}
+
+} // namespace proxima

@@ -22,22 +22,35 @@ struct OutputField {
     Type type = Type::real;
 };
 
+/// One layer (or table). A caller's mistake in it (wrong row size, a value of another type than
+/// its field, a NaN or infinite real, duplicate or empty names, a geometry count other than the row
+/// count) is refused with Error naming the layer and row (counted from 1), before any file is made.
 struct OutputLayer {
     enum class Geometry { none, point, polygon };  ///< polygon layers accept multipolygons
-    std::string name;                              ///< layer (and CSV file) name
+    std::string name;                              ///< layer (and CSV file) name; unique ignoring case
     Geometry geometry = Geometry::none;
-    std::vector<OutputField> fields;
-    std::vector<std::vector<FieldValue>> rows;     ///< one value per field, in field order
-    std::vector<std::vector<unsigned char>> wkb;   ///< per row when geometry != none: WGS84 WKB
+    std::vector<OutputField> fields;               ///< names unique ignoring case (SQLite rules)
+    std::vector<std::vector<FieldValue>> rows;     ///< one value per field, in field order: NULL or the field's type
+    /// Per row when geometry != none (none: leave empty): 2D WGS84 lon/lat WKB, a Point for point
+    /// layers, a Polygon or MultiPolygon for polygon layers; an empty vector is a NULL geometry.
+    std::vector<std::vector<unsigned char>> wkb;
 };
 
-/// Writes every layer into one GeoPackage at `path` (replacing it), geometries in `crs`.
-/// Throws OutputError (folder missing or not writable, disk full) and ConfigError (unknown CRS);
-/// on failure nothing is left at `path` nor at its temporary name.
+/// Writes every layer into one GeoPackage at `path` (replacing it), geometries in `crs` (anything
+/// GDAL's OSRSetFromUserInput takes except file names and URLs, e.g. "EPSG:2154"), x = easting.
+/// Integer fields are Integer64, polygon layers MultiPolygon, tables without geometry are
+/// attribute tables. Written at "<path>.tmp-<pid>", then renamed onto `path`.
+/// Throws OutputError (folder missing or not writable, `path` a folder, disk full), ConfigError
+/// (unknown CRS, or a geometry it cannot hold) and Error (malformed layers; field names "fid", and
+/// "geom" in spatial layers, are GDAL's own columns). On failure `path` is untouched (an older file
+/// stays as it was) and nothing is left at the temporary name.
 void write_geopackage(const std::filesystem::path& path, const std::vector<OutputLayer>& layers, const std::string& crs);
 
-/// Writes one layer's table as CSV (no geometry column), atomically. Reals are written with
-/// enough digits to read back the same value (shortest round-trip), NULL as an empty field.
+/// Writes one layer's table as CSV (no geometry column), atomically: UTF-8, ',' separated, '\n'
+/// line ends, header of field names. Integers as integers, reals with the shortest text that reads
+/// back the same value (30.0 -> "30", 1e-7 -> "1e-07"), NULL as an empty field, an empty text as
+/// "" (as PostgreSQL does); texts holding ',', '"' or line breaks are quoted, quotes doubled.
+/// Throws OutputError (see AtomicFile) and Error (malformed layer).
 void write_layer_csv(const std::filesystem::path& path, const OutputLayer& layer);
 
 } // namespace proxima

@@ -1,0 +1,82 @@
+// proxima run STUDY.toml [-o DIR] [--threads N] [--force]
+// proxima deficit STUDY.toml --service ID --threshold MIN [-o DIR] [--force]
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "cli_common.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima/run/run_study.hpp"
+
+namespace proxima::cli {
+
+namespace {
+
+struct RunArguments {
+    std::string study;
+    std::string output;
+    int threads = 0;
+    bool force = false;
+    std::string service;
+    double threshold = 0.0;
+};
+
+void add_common(CLI::App& cmd, RunArguments& a) {
+    cmd.add_option("study", a.study, "Study file (TOML), e.g. data/studies/riviera.toml")->required();
+    cmd.add_option("-o,--output", a.output, "Output folder (default: the study's [study] output)");
+    cmd.add_option("--threads", a.threads, "Threads for the searches (default: all cores)");
+    cmd.add_flag("--force", a.force, "Replace the output folder if it exists");
+}
+
+} // namespace
+
+void add_run_command(CLI::App& app, Context& context, int& exit_code) {
+    auto* cmd = app.add_subcommand("run", "Access times to every service of a study, deficit zones and population "
+                                          "affected: access.gpkg, CSV tables, run.json");
+    auto a = std::make_shared<RunArguments>();
+    add_common(*cmd, *a);
+    cmd->callback([&context, &exit_code, a] {
+        exit_code = guarded(context, [&] {
+            if (a->threads < 0) {
+                throw ConfigError("--threads must be >= 0 (0: all cores)");
+            }
+            const StudyFile study = load_study(a->study);
+            RunOptions options;
+            options.output_dir = a->output;
+            options.force = a->force;
+            options.threads = a->threads;
+            const RunSummary summary = run_study(study, options, context.log());
+            std::cout << format_run_summary(summary);
+        });
+    });
+}
+
+void add_deficit_command(CLI::App& app, Context& context, int& exit_code) {
+    auto* cmd = app.add_subcommand("deficit", "The territory beyond a threshold for one service (e.g. urgences at 30 "
+                                              "min): that service's layers only");
+    auto a = std::make_shared<RunArguments>();
+    add_common(*cmd, *a);
+    cmd->add_option("--service", a->service, "Service id of the study (e.g. urgences)")->required();
+    CLI::Option* threshold = cmd->add_option("--threshold", a->threshold, "Threshold in minutes (default: the service's)");
+    cmd->callback([&context, &exit_code, a, threshold] {
+        exit_code = guarded(context, [&] {
+            const StudyFile study = load_study(a->study);
+            RunOptions options;
+            options.only_services = {a->service};
+            if (threshold->count() > 0) {
+                options.threshold_min = a->threshold;
+            }
+            options.output_dir = a->output.empty()
+                                     ? study.output_dir.parent_path() /
+                                           fmt::format("{}-deficit-{}", study.output_dir.filename().string(), a->service)
+                                     : std::filesystem::path(a->output);
+            options.force = a->force;
+            options.threads = a->threads;
+            const RunSummary summary = run_study(study, options, context.log());
+            std::cout << format_run_summary(summary);
+        });
+    });
+}
+
+} // namespace proxima::cli

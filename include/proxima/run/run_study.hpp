@@ -1,0 +1,54 @@
+#pragma once
+// The main job (`proxima run`): read a study's inputs, compute access times of every service
+// from every origin, aggregate them by commune, EPCI and département, draw the deficit zones,
+// and write access.gpkg, the CSV tables and run.json into the output folder — all or nothing.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proxima/core/log.hpp"
+#include "proxima/study/study_file.hpp"
+
+namespace proxima {
+
+struct RunOptions {
+    std::filesystem::path output_dir;       ///< empty: the study's [study] output
+    bool force = false;                     ///< replace an existing output folder
+    int threads = 0;                        ///< 0: all cores
+    std::vector<std::string> only_services; ///< empty: every service of the study
+    std::optional<double> threshold_min;    ///< overrides the threshold of the selected services
+};
+
+struct ServiceOutcome {
+    std::string id;
+    std::string label;
+    double threshold_min = 0.0;
+    std::size_t facilities = 0;
+    double population = 0.0;
+    double population_over = 0.0;
+    std::optional<double> share_over;
+    std::string worst_area;                 ///< EPCI (or zone) with the highest share beyond the threshold
+    std::optional<double> worst_share;
+};
+
+struct RunSummary {
+    std::string study_name;
+    std::filesystem::path output_dir;
+    std::vector<ServiceOutcome> services;
+    std::size_t warnings = 0;
+    double unplaced_population = 0.0;
+    std::vector<std::pair<std::string, double>> timings;  ///< phase -> seconds
+    std::vector<std::string> files;                       ///< written, relative to output_dir
+};
+
+/// Runs the study. Throws (nothing written) on any error: the output folder is built under a
+/// temporary name and renamed at the end. An existing output folder is replaced only with
+/// options.force (else OutputError before any work).
+RunSummary run_study(const StudyFile& study, const RunOptions& options, const Log& log = Log{});
+
+/// The console summary: per service, population beyond the threshold and share, worst area.
+[[nodiscard]] std::string format_run_summary(const RunSummary& summary);
+
+} // namespace proxima

@@ -1,0 +1,489 @@
+#include "proxima/run/run_study.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <cmath>
+#include <fstream>
+#include <set>
+#include <unistd.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "proxima/analysis/access_times.hpp"
+#include "proxima/analysis/aggregation.hpp"
+#include "proxima/analysis/deficit_zones.hpp"
+#include "proxima/core/atomic_file.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima/core/sha256.hpp"
+#include "proxima/core/version.hpp"
+#include "proxima/report/layer_writer.hpp"
+#include "proxima/study/study_inputs.hpp"
+
+namespace proxima {
+
+namespace {
+
+using Type = OutputField::Type;
+
+FieldValue real_or_null(std::optional<double> v, double step = 0.01) {
+    if (!v) {
+        return std::monostate{};
+    }
+    const double inverse = std::round(1.0 / step);
+    return std::round(*v * inverse) / inverse;
+}
+
+/// The study restricted to the services asked for, with the threshold override applied.
+StudyFile select_services(StudyFile study, const RunOptions& options) {
+    if (!options.only_services.empty()) {
+        std::vector<ServiceSpec> kept;
+        for (const auto& id : options.only_services) {
+            auto it = std::find_if(study.services.begin(), study.services.end(), [&](const auto& s) { return s.id == id; });
+            if (it == study.services.end()) {
+                std::string known;
+                for (const auto& s : study.services) {
+                    known += (known.empty() ? "" : ", ") + s.id;
+                }
+                throw ConfigError(fmt::format("service '{}' is not in study {} (its services: {})", id,
+                                              study.path.string(), known));
+            }
+            kept.push_back(*it);
+        }
+        study.services = std::move(kept);
+    }
+    if (options.threshold_min) {
+        if (!(*options.threshold_min > 0) || *options.threshold_min > 1440) {
+            throw ConfigError(fmt::format("threshold {} min: it must be more than 0 and at most 1440 minutes",
+                                          *options.threshold_min));
+        }
+        for (auto& s : study.services) {
+            s.threshold_min = *options.threshold_min;
+        }
+    }
+    return study;
+}
+
+/// Prepares the output folder: refuses a file, or an existing folder without --force; returns
+/// the temporary folder to write into.
+std::filesystem::path prepare_output(const std::filesystem::path& dir, bool force) {
+    std::error_code ec;
+    if (std::filesystem::exists(dir, ec)) {
+        if (!std::filesystem::is_directory(dir, ec)) {
+            throw OutputError(fmt::format("output '{}' is a file, not a folder: choose another -o", dir.string()));
+        }
+        if (!force) {
+            throw OutputError(fmt::format("output folder '{}' already exists: use --force to replace it, or choose "
+                                          "another -o",
+                                          dir.string()));
+        }
+    }
+    const auto parent = dir.has_parent_path() ? dir.parent_path() : std::filesystem::path(".");
+    std::filesystem::create_directories(parent, ec);
+    if (ec) {
+        throw OutputError(fmt::format("cannot create folder '{}': {}", parent.string(), ec.message()));
+    }
+    auto tmp = dir;
+    tmp += fmt::format(".tmp-{}", ::getpid());
+    std::filesystem::remove_all(tmp, ec);
+    std::filesystem::create_directory(tmp, ec);
+    if (ec) {
+        throw OutputError(fmt::format("cannot write in '{}': {}", parent.string(), ec.message()));
+    }
+    return tmp;
+}
+
+/// Moves the finished temporary folder onto the output folder (replacing it).
+void commit_output(const std::filesystem::path& tmp, const std::filesystem::path& dir) {
+    std::error_code ec;
+    std::filesystem::path old;
+    if (std::filesystem::exists(dir, ec)) {
+        old = dir;
+        old += fmt::format(".old-{}", ::getpid());
+        std::filesystem::rename(dir, old, ec);
+        if (ec) {
+            throw OutputError(fmt::format("cannot replace '{}': {}", dir.string(), ec.message()));
+        }
+    }
+    std::filesystem::rename(tmp, dir, ec);
+    if (ec) {
+        if (!old.empty()) {
+            std::filesystem::rename(old, dir, ec);  // put the previous results back
+        }
+        throw OutputError(fmt::format("cannot move the results into '{}': {}", dir.string(), ec.message()));
+    }
+    if (!old.empty()) {
+        std::filesystem::remove_all(old, ec);
+    }
+}
+
+nlohmann::json file_entry(const std::filesystem::path& p) {
+    return {{"path", p.string()}, {"sha256", sha256_file(p)}};
+}
+
+} // namespace
+
+RunSummary run_study(const StudyFile& original, const RunOptions& options, const Log& log) {
+    const StudyFile study = select_services(original, options);
+    const std::filesystem::path dir = options.output_dir.empty() ? study.output_dir : options.output_dir;
+    RunSummary summary;
+    summary.study_name = study.name;
+    summary.output_dir = dir;
+    const std::filesystem::path tmp = prepare_output(dir, options.force);
+    try {
+        Stopwatch clock;
+        auto phase = [&](const char* name) {
+            summary.timings.emplace_back(name, clock.seconds());
+            clock.restart();
+        };
+        const StudyInputs in = load_study_inputs(study, log);
+        phase("load and snap");
+        log.info(fmt::format("searching {} services from {} origins", in.services.size(), in.origins.size()));
+        const AccessTable access = compute_access(in, options.threads);
+        phase("search");
+        const StudyResults results = aggregate(in, access);
+        phase("aggregation");
+
+        // Deficit zones.
+        const bool grid = study.origins.kind == StudyFile::Origins::Kind::cells && in.grid;
+        std::vector<std::vector<unsigned char>> deficits;
+        for (std::size_t s = 0; s < in.services.size(); ++s) {
+            const double threshold = in.services[s].spec.threshold_min;
+            if (grid) {
+                std::vector<std::pair<double, double>> over;
+                std::map<std::string, const GridCell*> cells;
+                for (const auto& c : in.grid->cells) {
+                    cells[c.id] = &c;
+                }
+                for (std::size_t o = 0; o < in.origins.size(); ++o) {
+                    if (is_over(minutes_of(access.time_ds(s, o)), threshold)) {
+                        const GridCell* c = cells.at(in.origins[o].id);
+                        over.emplace_back(c->x, c->y);
+                    }
+                }
+                deficits.push_back(dissolve_cells(over, in.grid->cell_size_m, in.grid->crs));
+            } else {
+                std::vector<std::vector<unsigned char>> over;
+                for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+                    if (results.zones[s][z].origins > 0 && results.zones[s][z].over) {
+                        over.push_back(in.zones.zones[z].wkb);
+                    }
+                }
+                deficits.push_back(dissolve_polygons(over));
+            }
+        }
+        phase("deficit polygons");
+
+        // Layers.
+        const bool french = in.communes.has_value();
+        std::vector<OutputLayer> layers;
+        {
+            OutputLayer communes;
+            communes.name = "communes";
+            communes.geometry = OutputLayer::Geometry::polygon;
+            communes.fields = {{french ? "code_insee" : "code", Type::text}, {"nom", Type::text},
+                               {"population", Type::real},                   {"epci_siren", Type::text},
+                               {"epci_nom", Type::text}};
+            for (const auto& sv : in.services) {
+                const auto& id = sv.spec.id;
+                communes.fields.push_back({id + "_min", Type::real});
+                communes.fields.push_back({id + "_max_min", Type::real});
+                communes.fields.push_back({id + "_pop_over", Type::real});
+                communes.fields.push_back({id + "_over", Type::integer});
+            }
+            for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+                const Zone& zone = in.zones.zones[z];
+                const Commune* c = nullptr;
+                if (french && in.join.commune_of_zone[z] != CellAssignment::outside) {
+                    c = &in.communes->communes()[in.join.commune_of_zone[z]];
+                }
+                double population = 0;
+                if (!results.zones.empty()) {
+                    population = results.zones[0][z].population;
+                }
+                std::vector<FieldValue> row = {zone.code, zone.name, real_or_null(population, 0.1),
+                                               c != nullptr && !c->epci_siren.empty() ? FieldValue(c->epci_siren)
+                                                                                     : FieldValue(std::monostate{}),
+                                               c != nullptr && !c->epci_name.empty() ? FieldValue(c->epci_name)
+                                                                                    : FieldValue(std::monostate{})};
+                for (std::size_t s = 0; s < in.services.size(); ++s) {
+                    const auto& r = results.zones[s][z];
+                    const bool known = r.origins > 0;
+                    row.push_back(real_or_null(r.mean_min));
+                    row.push_back(real_or_null(r.max_min));
+                    row.push_back(known ? real_or_null(r.population_over, 0.1) : FieldValue(std::monostate{}));
+                    row.push_back(known ? FieldValue(std::int64_t{r.over ? 1 : 0}) : FieldValue(std::monostate{}));
+                }
+                communes.rows.push_back(std::move(row));
+                communes.wkb.push_back(zone.wkb);
+            }
+            layers.push_back(std::move(communes));
+        }
+        {
+            OutputLayer origins;
+            origins.name = grid ? "cells" : "origins";
+            origins.geometry = grid ? OutputLayer::Geometry::polygon : OutputLayer::Geometry::point;
+            origins.fields = {{"id", Type::text}, {"zone", Type::text}, {"population", Type::real}, {"snap_m", Type::real}};
+            for (const auto& sv : in.services) {
+                origins.fields.push_back({sv.spec.id + "_min", Type::real});
+                origins.fields.push_back({sv.spec.id + "_nearest", Type::text});
+            }
+            std::map<std::string, const GridCell*> cells;
+            if (grid) {
+                for (const auto& c : in.grid->cells) {
+                    cells[c.id] = &c;
+                }
+            }
+            for (std::size_t o = 0; o < in.origins.size(); ++o) {
+                const Origin& origin = in.origins[o];
+                std::vector<FieldValue> row = {origin.id, in.zones.zones[origin.zone].code,
+                                               real_or_null(origin.population, 0.1), real_or_null(origin.snap.distance_m, 0.1)};
+                for (std::size_t s = 0; s < in.services.size(); ++s) {
+                    row.push_back(real_or_null(minutes_of(access.time_ds(s, o))));
+                    const auto f = access.nearest(s, o);
+                    const auto& facility = f == invalid_index ? nullptr : &in.services[s].facilities[f];
+                    row.push_back(facility == nullptr ? FieldValue(std::monostate{})
+                                                      : FieldValue(facility->name.empty() ? facility->id : facility->name));
+                }
+                origins.rows.push_back(std::move(row));
+                if (grid) {
+                    const GridCell* c = cells.at(origin.id);
+                    origins.wkb.push_back(cell_polygon(c->x, c->y, in.grid->cell_size_m, in.grid->crs));
+                } else {
+                    std::vector<unsigned char> point(21);
+                    point[0] = 1;  // little-endian WKB point
+                    const std::uint32_t type = 1;
+                    std::memcpy(point.data() + 1, &type, 4);
+                    std::memcpy(point.data() + 5, &origin.position.lon, 8);
+                    std::memcpy(point.data() + 13, &origin.position.lat, 8);
+                    origins.wkb.push_back(std::move(point));
+                }
+            }
+            layers.push_back(std::move(origins));
+        }
+        {
+            OutputLayer services;
+            services.name = "services";
+            services.geometry = OutputLayer::Geometry::point;
+            services.fields = {{"service", Type::text}, {"id", Type::text}, {"name", Type::text},
+                               {"source", Type::text},  {"snap_m", Type::real}};
+            for (const auto& sv : in.services) {
+                for (std::size_t f = 0; f < sv.facilities.size(); ++f) {
+                    const auto& facility = sv.facilities[f];
+                    services.rows.push_back({sv.spec.id, facility.id,
+                                             facility.name.empty() ? FieldValue(std::monostate{}) : FieldValue(facility.name),
+                                             facility.source, real_or_null(sv.snaps[f].distance_m, 0.1)});
+                    std::vector<unsigned char> point(21);
+                    point[0] = 1;
+                    const std::uint32_t type = 1;
+                    std::memcpy(point.data() + 1, &type, 4);
+                    std::memcpy(point.data() + 5, &facility.position.lon, 8);
+                    std::memcpy(point.data() + 13, &facility.position.lat, 8);
+                    services.wkb.push_back(std::move(point));
+                }
+            }
+            layers.push_back(std::move(services));
+        }
+        for (std::size_t s = 0; s < in.services.size(); ++s) {
+            OutputLayer deficit;
+            deficit.name = "deficit_" + in.services[s].spec.id;
+            deficit.geometry = OutputLayer::Geometry::polygon;
+            deficit.fields = {{"service", Type::text}, {"threshold_min", Type::real}, {"population_over", Type::real}};
+            if (!deficits[s].empty()) {
+                double over = 0;
+                for (const auto& a : results.summary) {
+                    if (a.scope == "study" && a.service == in.services[s].spec.id) {
+                        over = a.population_over;
+                    }
+                }
+                deficit.rows.push_back({in.services[s].spec.id, in.services[s].spec.threshold_min, real_or_null(over, 0.1)});
+                deficit.wkb.push_back(deficits[s]);
+            }
+            layers.push_back(std::move(deficit));
+        }
+        {
+            OutputLayer table;
+            table.name = "summary";
+            table.fields = {{"scope", Type::text},         {"code", Type::text},
+                            {"nom", Type::text},           {"service", Type::text},
+                            {"threshold_min", Type::real}, {"population", Type::real},
+                            {"population_over", Type::real}, {"share_over", Type::real}};
+            for (const char* band : band_names) {
+                table.fields.push_back({std::string("pop_") + band, Type::real});
+            }
+            for (const auto& a : results.summary) {
+                std::vector<FieldValue> row = {a.scope,
+                                               a.code.empty() ? FieldValue(std::monostate{}) : FieldValue(a.code),
+                                               a.name.empty() ? FieldValue(std::monostate{}) : FieldValue(a.name),
+                                               a.service,
+                                               a.threshold_min,
+                                               real_or_null(a.population, 0.1),
+                                               real_or_null(a.population_over, 0.1),
+                                               real_or_null(a.share_over, 0.0001)};
+                for (double p : a.bands.population) {
+                    row.push_back(real_or_null(p, 0.1));
+                }
+                table.rows.push_back(std::move(row));
+            }
+            layers.push_back(std::move(table));
+        }
+
+        write_geopackage(tmp / "access.gpkg", layers, study.output_crs);
+        summary.files.push_back("access.gpkg");
+        for (const auto& layer : layers) {
+            if (layer.name.rfind("deficit_", 0) == 0) {
+                continue;  // polygons only: in the GeoPackage
+            }
+            write_layer_csv(tmp / (layer.name + ".csv"), layer);
+            summary.files.push_back(layer.name + ".csv");
+        }
+        phase("write");
+
+        // Outcome per service, for the console and run.json.
+        for (std::size_t s = 0; s < in.services.size(); ++s) {
+            ServiceOutcome out;
+            out.id = in.services[s].spec.id;
+            out.label = in.services[s].spec.label;
+            out.threshold_min = in.services[s].spec.threshold_min;
+            out.facilities = in.services[s].facilities.size();
+            const std::string worst_scope = french ? "epci" : "zone";
+            for (const auto& a : results.summary) {
+                if (a.service != out.id) {
+                    continue;
+                }
+                if (a.scope == "study") {
+                    out.population = a.population;
+                    out.population_over = a.population_over;
+                    out.share_over = a.share_over;
+                } else if (a.scope == worst_scope && a.share_over &&
+                           (!out.worst_share || *a.share_over > *out.worst_share)) {
+                    out.worst_share = a.share_over;
+                    out.worst_area = a.name.empty() ? a.code : a.name;
+                }
+            }
+            summary.services.push_back(out);
+        }
+        summary.warnings = in.warnings.size();
+        for (const auto& u : in.unplaced_population) {
+            summary.unplaced_population += u.population;
+        }
+
+        // run.json: where every number came from.
+        nlohmann::json run;
+        run["proxima_version"] = version_string;
+        run["study"] = {{"name", study.name}, {"file", study.path.string()}, {"sha256", study.sha256},
+                        {"cog_year", study.cog_year}, {"output_crs", study.output_crs}};
+        nlohmann::json inputs = nlohmann::json::array();
+        inputs.push_back(file_entry(study.network.osm));
+        if (!study.zones.file.empty()) {
+            inputs.push_back(file_entry(study.zones.file));
+        }
+        if (!study.commune_table.empty()) {
+            inputs.push_back(file_entry(study.commune_table));
+        }
+        if (!study.population.grid.empty()) {
+            inputs.push_back(file_entry(study.population.grid));
+        }
+        if (!study.population.points.empty()) {
+            inputs.push_back(file_entry(study.population.points));
+        }
+        if (!study.bpe.empty()) {
+            inputs.push_back(file_entry(study.bpe));
+        }
+        for (const auto& sv : study.services) {
+            for (const auto& f : sv.files) {
+                inputs.push_back(file_entry(f.file));
+            }
+        }
+        run["inputs"] = inputs;
+        run["graph"] = {{"origin", in.graph_origin},
+                        {"nodes", in.graph.node_count()},
+                        {"arcs", in.graph.arc_count()},
+                        {"profile", in.graph.provenance().profile_name},
+                        {"profile_sha256", in.graph.provenance().profile_sha256},
+                        {"extract_sha256", in.graph.provenance().source_sha256}};
+        run["parameters"] = {{"access_speed_kmh", study.network.access_kmh},
+                             {"max_snap_m", study.network.max_snap_m},
+                             {"warn_snap_m", study.network.warn_snap_m},
+                             {"threads", options.threads},
+                             {"bands_min", band_upper_min},
+                             {"over_threshold", "time > threshold, or unreachable"}};
+        nlohmann::json services = nlohmann::json::array();
+        for (std::size_t s = 0; s < in.services.size(); ++s) {
+            const auto& sv = in.services[s];
+            const auto& out = summary.services[s];
+            services.push_back({{"id", sv.spec.id},
+                                {"label", sv.spec.label},
+                                {"threshold_min", sv.spec.threshold_min},
+                                {"direction", sv.spec.direction == TravelDirection::to_service ? "to_service" : "from_service"},
+                                {"facilities", sv.facilities.size()},
+                                {"from_osm", sv.from_osm},
+                                {"from_bpe", sv.from_bpe},
+                                {"from_files", sv.from_files},
+                                {"long_snaps", sv.long_snaps},
+                                {"population", out.population},
+                                {"population_over", out.population_over},
+                                {"share_over", out.share_over ? nlohmann::json(*out.share_over) : nlohmann::json(nullptr)}});
+        }
+        run["services"] = services;
+        run["population"] = {{"read", in.population_total},
+                             {"origins", in.origins.size()},
+                             {"unplaced", summary.unplaced_population}};
+        nlohmann::json unplaced = nlohmann::json::array();
+        for (const auto& u : in.unplaced_population) {
+            unplaced.push_back({{"what", u.what}, {"population", u.population}});
+        }
+        run["population"]["unplaced_detail"] = unplaced;
+        run["warnings"] = {{"count", in.warnings.size()}, {"messages", in.warnings}};
+        nlohmann::json timings = nlohmann::json::object();
+        for (const auto& [name, seconds] : summary.timings) {
+            timings[name] = seconds;
+        }
+        run["timings_s"] = timings;
+        run["outputs"] = summary.files;
+        {
+            AtomicFile file(tmp / "run.json");
+            file.stream() << run.dump(2) << '\n';
+            file.commit();
+        }
+        summary.files.push_back("run.json");
+        commit_output(tmp, dir);
+    } catch (...) {
+        std::error_code ec;
+        std::filesystem::remove_all(tmp, ec);
+        throw;
+    }
+    return summary;
+}
+
+std::string format_run_summary(const RunSummary& s) {
+    std::string out = fmt::format("{}: results in {}\n", s.study_name, s.output_dir.string());
+    for (const auto& sv : s.services) {
+        out += fmt::format("  {:<40} {:>3.0f} min: ", sv.label, sv.threshold_min);
+        if (sv.share_over) {
+            out += fmt::format("{:>8.0f} of {:.0f} inhabitants ({:.1f} %) beyond", sv.population_over, sv.population,
+                               100.0 * *sv.share_over);
+        } else {
+            out += "no population";
+        }
+        if (sv.worst_share && *sv.worst_share > 0) {
+            out += fmt::format("; most affected: {} ({:.1f} %)", sv.worst_area, 100.0 * *sv.worst_share);
+        }
+        out += fmt::format("  [{} sites]\n", sv.facilities);
+    }
+    if (s.unplaced_population > 0) {
+        out += fmt::format("  {:.0f} inhabitants could not be placed (see run.json)\n", s.unplaced_population);
+    }
+    if (s.warnings > 0) {
+        out += fmt::format("  {} warnings (see run.json)\n", s.warnings);
+    }
+    std::string times;
+    for (const auto& [phase, seconds] : s.timings) {
+        times += fmt::format("{}{} {:.2f} s", times.empty() ? "" : ", ", phase, seconds);
+    }
+    out += fmt::format("  time: {}\n", times);
+    return out;
+}
+
+} // namespace proxima
