@@ -867,18 +867,89 @@ std::vector<std::vector<OsmFeature>> extract_osm_features(const std::filesystem:
     return collector.finish();
 }
 
-OsmBoundaries extract_admin_boundaries(const std::filesystem::path& extract, int admin_level) {
+namespace {
+
+void check_admin_level(int admin_level) {
     if (admin_level < 1 || admin_level > 15) {
         throw ConfigError(fmt::format("admin_level {} is not an OSM administrative level: use 2 (country) to 11; "
                                       "in France 4 is a région, 6 a département, 8 a commune",
                                       admin_level));
     }
+}
+
+} // namespace
+
+OsmBoundaries extract_admin_boundaries(const std::filesystem::path& extract, int admin_level) {
+    check_admin_level(admin_level);
     const Geos geos;
     RelationAreaManager manager(assembler_config());
     BoundaryCollector collector(admin_level, manager, geos);
     read_two_passes(extract, collector, collector, manager,
                     [&collector](const osmium::Area& area) { collector.relation_area(area); });
     return collector.finish();
+}
+
+OsmFeaturesAndBoundaries extract_osm_features_and_boundaries(const std::filesystem::path& extract,
+                                                              const std::vector<TagSelector>& selectors,
+                                                              int admin_level, OsmFeatureReport* report) {
+    check_admin_level(admin_level);
+    OsmFeatureReport local;
+    OsmFeatureReport& rep = report != nullptr ? *report : local;
+    rep = OsmFeatureReport{};
+    const Geos geos;
+    RelationAreaManager feature_areas(assembler_config());
+    RelationAreaManager boundary_areas(assembler_config());
+    FeatureCollector features(selectors, feature_areas, geos, rep);
+    BoundaryCollector boundaries(admin_level, boundary_areas, geos);
+    check_extract_path(extract);
+    // The same two passes as read_two_passes, feeding both collectors and both area managers.
+    try {
+        const osmium::io::File file(extract.string());
+        {
+            osmium::io::Reader reader(file, osmium::osm_entity_bits::relation, osmium::io::read_meta::no);
+            while (osmium::memory::Buffer buffer = reader.read()) {
+                osmium::apply(buffer, features, boundaries);
+            }
+            reader.close();
+        }
+        feature_areas.prepare_for_lookup();
+        boundary_areas.prepare_for_lookup();
+        LocationIndex index;
+        osmium::handler::NodeLocationsForWays<LocationIndex> locations(index);
+        locations.ignore_errors();
+        auto& feature_pass = feature_areas.handler([&features](osmium::memory::Buffer&& areas) {
+            for (const auto& area : areas.select<osmium::Area>()) {
+                features.relation_area(area);
+            }
+        });
+        auto& boundary_pass = boundary_areas.handler([&boundaries](osmium::memory::Buffer&& areas) {
+            for (const auto& area : areas.select<osmium::Area>()) {
+                boundaries.relation_area(area);
+            }
+        });
+        osmium::io::Reader reader(file, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way,
+                                  osmium::io::read_meta::no);
+        while (osmium::memory::Buffer buffer = reader.read()) {
+            osmium::apply(buffer, locations, features, boundaries, feature_pass, boundary_pass);
+        }
+        reader.close();
+        feature_areas.flush_output();
+        boundary_areas.flush_output();
+    } catch (const Error&) {
+        throw;
+    } catch (const osmium::out_of_order_error& e) {
+        throw InputError(fmt::format("OSM extract '{}' is not sorted by type and id ({}); sort it with "
+                                     "'osmium sort {} -o sorted.osm.pbf'",
+                                     extract.string(), e.what(), extract.string()));
+    } catch (const std::exception& e) {
+        throw InputError(fmt::format("cannot read OSM extract '{}': {}. Is it an OpenStreetMap file (.osm.pbf, "
+                                     ".osm or .opl) and complete?",
+                                     extract.string(), e.what()));
+    }
+    OsmFeaturesAndBoundaries out;
+    out.features = selectors.empty() ? std::vector<std::vector<OsmFeature>>{} : features.finish();
+    out.boundaries = boundaries.finish();
+    return out;
 }
 
 } // namespace proxima

@@ -138,7 +138,10 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             clock.restart();
         };
         const StudyInputs in = load_study_inputs(study, log);
-        phase("load and snap");
+        clock.restart();
+        for (const auto& [name, seconds] : in.timings) {
+            summary.timings.emplace_back("load: " + name, seconds);
+        }
         log.info(fmt::format("searching {} services from {} origins", in.services.size(), in.origins.size()));
         const AccessTable access = compute_access(in, options.threads);
         phase("search");
@@ -285,21 +288,28 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             }
             layers.push_back(std::move(services));
         }
+        // One feature per service, always: the population beyond the threshold is exact; the
+        // polygon is the cells beyond it (grid), or the zones whose value is beyond it (points),
+        // and may be empty (NULL geometry) while some inhabitants are beyond.
+        const std::string method = grid ? "grid cells beyond the threshold, dissolved"
+                                        : "zones whose population-weighted mean time is beyond the threshold";
         for (std::size_t s = 0; s < in.services.size(); ++s) {
             OutputLayer deficit;
             deficit.name = "deficit_" + in.services[s].spec.id;
             deficit.geometry = OutputLayer::Geometry::polygon;
-            deficit.fields = {{"service", Type::text}, {"threshold_min", Type::real}, {"population_over", Type::real}};
-            if (!deficits[s].empty()) {
-                double over = 0;
-                for (const auto& a : results.summary) {
-                    if (a.scope == "study" && a.service == in.services[s].spec.id) {
-                        over = a.population_over;
-                    }
+            deficit.fields = {{"service", Type::text},
+                              {"threshold_min", Type::real},
+                              {"population_over", Type::real},
+                              {"method", Type::text}};
+            double over = 0;
+            for (const auto& a : results.summary) {
+                if (a.scope == "study" && a.service == in.services[s].spec.id) {
+                    over = a.population_over;
                 }
-                deficit.rows.push_back({in.services[s].spec.id, in.services[s].spec.threshold_min, real_or_null(over, 0.1)});
-                deficit.wkb.push_back(deficits[s]);
             }
+            deficit.rows.push_back(
+                {in.services[s].spec.id, in.services[s].spec.threshold_min, real_or_null(over, 0.1), method});
+            deficit.wkb.push_back(deficits[s]);
             layers.push_back(std::move(deficit));
         }
         {
@@ -370,7 +380,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         }
 
         // run.json: where every number came from.
-        nlohmann::json run;
+        nlohmann::ordered_json run;  // keys in a reading order
         run["proxima_version"] = version_string;
         run["study"] = {{"name", study.name}, {"file", study.path.string()}, {"sha256", study.sha256},
                         {"cog_year", study.cog_year}, {"output_crs", study.output_crs}};
@@ -436,11 +446,11 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         }
         run["population"]["unplaced_detail"] = unplaced;
         run["warnings"] = {{"count", in.warnings.size()}, {"messages", in.warnings}};
-        nlohmann::json timings = nlohmann::json::object();
+        nlohmann::ordered_json timings = nlohmann::ordered_json::object();
         for (const auto& [name, seconds] : summary.timings) {
             timings[name] = seconds;
         }
-        run["timings_s"] = timings;
+        run["timings_s"] = timings;  // phases in the order they ran
         run["outputs"] = summary.files;
         {
             AtomicFile file(tmp / "run.json");

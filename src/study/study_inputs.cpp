@@ -50,10 +50,11 @@ RoadGraph load_or_build_graph(const StudyFile& study, const Log& log, std::strin
     return std::move(built.graph);
 }
 
-ZoneLayer read_study_zones(const StudyFile& study, std::vector<std::string>& broken) {
+ZoneLayer read_study_zones(const StudyFile& study, const OsmBoundaries* from_osm, std::vector<std::string>& broken) {
     ZoneLayer layer;
     if (study.zones.osm_admin_level) {
-        const auto boundaries = extract_admin_boundaries(study.network.osm, *study.zones.osm_admin_level);
+        const OsmBoundaries boundaries =
+            from_osm != nullptr ? *from_osm : extract_admin_boundaries(study.network.osm, *study.zones.osm_admin_level);
         layer.source = fmt::format("{} (admin_level={})", study.network.osm.string(), *study.zones.osm_admin_level);
         layer.crs = "EPSG:4326";
         // Boundaries cut by the extract (neighbours across the border) cannot be closed: they are
@@ -155,14 +156,47 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
         log.warning(message);
     };
 
+    Stopwatch clock;
+    auto phase = [&](const char* name) {
+        in.timings.emplace_back(name, clock.seconds());
+        clock.restart();
+    };
     in.graph = load_or_build_graph(study, log, in.graph_origin);
+    phase("graph");
+    // Facilities of every service: OSM selectors (one pass), BPE codes (one read), files.
+    std::vector<TagSelector> selectors;
+    std::vector<std::pair<std::size_t, std::size_t>> selector_owner;  // (service, selector index)
+    std::set<std::string> bpe_codes;
+    for (std::size_t s = 0; s < study.services.size(); ++s) {
+        if (study.services_from_osm) {
+            for (std::size_t k = 0; k < study.services[s].osm_selectors.size(); ++k) {
+                try {
+                    selectors.push_back(TagSelector::parse(study.services[s].osm_selectors[k]));
+                } catch (const ConfigError& e) {
+                    throw ConfigError(fmt::format("service '{}' ({}): {}", study.services[s].id,
+                                                  study.services[s].defined_in, e.what()));
+                }
+                selector_owner.emplace_back(s, k);
+            }
+        }
+        bpe_codes.insert(study.services[s].bpe_codes.begin(), study.services[s].bpe_codes.end());
+    }
+    // Zones from OSM boundaries and services from OSM tags come from one read of the extract.
+    std::vector<std::vector<OsmFeature>> osm_features;
+    std::optional<OsmBoundaries> osm_boundaries;
+    if (study.zones.osm_admin_level && !selectors.empty()) {
+        auto both = extract_osm_features_and_boundaries(study.network.osm, selectors, *study.zones.osm_admin_level);
+        osm_features = std::move(both.features);
+        osm_boundaries = std::move(both.boundaries);
+    }
     std::vector<std::string> broken;
-    in.zones = read_study_zones(study, broken);
+    in.zones = read_study_zones(study, osm_boundaries ? &*osm_boundaries : nullptr, broken);
     if (!broken.empty()) {
         warn(fmt::format("{} of admin_level {} cut by the extract's edge, not used as zones: {}",
                          plural(broken.size(), "boundary", "boundaries"), study.zones.osm_admin_level.value_or(0),
                          fmt::join(broken, ", ")));
     }
+    phase(osm_boundaries ? "zones and osm services" : "zones");
     if (!study.commune_table.empty()) {
         in.communes = read_commune_table(study.commune_table);
         in.join = join_zones(in.zones, *in.communes);
@@ -299,6 +333,7 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
         }
     }
 
+    phase("communes and population");
     // Snap origins; those with no road within max_snap_m are reported with their population.
     EdgeSnapper snapper(in.graph);
     {
@@ -338,29 +373,11 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
     for (const auto& u : in.unplaced_population) {
         warn(fmt::format("{:.0f} inhabitants not placed: {}", u.population, u.what));
     }
-
-    // Facilities of every service: OSM selectors (one pass), BPE codes (one read), files.
-    std::vector<TagSelector> selectors;
-    std::vector<std::pair<std::size_t, std::size_t>> selector_owner;  // (service, selector index)
-    std::set<std::string> bpe_codes;
-    for (std::size_t s = 0; s < study.services.size(); ++s) {
-        if (study.services_from_osm) {
-            for (std::size_t k = 0; k < study.services[s].osm_selectors.size(); ++k) {
-                try {
-                    selectors.push_back(TagSelector::parse(study.services[s].osm_selectors[k]));
-                } catch (const ConfigError& e) {
-                    throw ConfigError(fmt::format("service '{}' ({}): {}", study.services[s].id,
-                                                  study.services[s].defined_in, e.what()));
-                }
-                selector_owner.emplace_back(s, k);
-            }
-        }
-        bpe_codes.insert(study.services[s].bpe_codes.begin(), study.services[s].bpe_codes.end());
-    }
-    std::vector<std::vector<OsmFeature>> osm_features;
-    if (!selectors.empty()) {
+    phase("origins");
+    if (!selectors.empty() && !osm_boundaries) {
         osm_features = extract_osm_features(study.network.osm, selectors);
     }
+    phase("osm services");
     FacilityReadResult bpe;
     if (!study.bpe.empty() && !bpe_codes.empty()) {
         bpe = read_bpe_csv(study.bpe, bpe_codes);
@@ -470,6 +487,7 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
         }
         in.services.push_back(std::move(service));
     }
+    phase("other services and snapping");
     return in;
 }
 

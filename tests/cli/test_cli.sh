@@ -438,6 +438,37 @@ threshold_min = 0"
 expect "inspect: threshold 0 -> 5" 5 - "threshold_min" -- "$PROXIMA" inspect "$TMP/inspect/zero.toml"
 
 # ---------------------------------------------------------------------------------------------
+# run and deficit
+# ---------------------------------------------------------------------------------------------
+
+write_study "$TMP/inspect/run.toml" ""
+run "$PROXIMA" run "$TMP/inspect/run.toml" -o "$TMP/run-out"
+if [ "$RC" -eq 0 ] && grep -q "beyond" "$TMP/stdout" && [ -s "$TMP/run-out/access.gpkg" ] \
+    && [ -s "$TMP/run-out/run.json" ] && ogrinfo -so "$TMP/run-out/access.gpkg" >/dev/null 2>&1; then
+    ok "run: exit 0, console summary, access.gpkg opens with ogrinfo, run.json"
+else
+    not_ok "run: Riviera" "exit code $RC, stdout: $(head -c 300 "$TMP/stdout"), stderr: $(stderr_excerpt)"
+fi
+expect "run: existing output without --force -> 6" 6 - "already exists" "--force" -- \
+    "$PROXIMA" run "$TMP/inspect/run.toml" -o "$TMP/run-out"
+check "run: previous results kept" test -s "$TMP/run-out/access.gpkg"
+run "$PROXIMA" run "$TMP/inspect/run.toml" -o "$TMP/run-out" --force
+check "run: --force replaces the results" test "$RC" -eq 0
+echo "not a folder" > "$TMP/run-file"
+expect "run: output is a file -> 6" 6 - "is a file" -- "$PROXIMA" run "$TMP/inspect/run.toml" -o "$TMP/run-file" --force
+expect "deficit: threshold 0 -> 5, nothing written" 5 "$TMP/deficit-0" "threshold" -- \
+    "$PROXIMA" deficit "$TMP/inspect/run.toml" --service urgences --threshold 0 -o "$TMP/deficit-0"
+expect "deficit: unknown service -> 5" 5 "$TMP/deficit-x" "'maternite' is not in study" -- \
+    "$PROXIMA" deficit "$TMP/inspect/run.toml" --service maternite -o "$TMP/deficit-x"
+run "$PROXIMA" deficit "$TMP/inspect/run.toml" --service urgences --threshold 30 -o "$TMP/deficit-ok"
+if [ "$RC" -eq 0 ] && ogrinfo -so "$TMP/deficit-ok/access.gpkg" deficit_urgences >/dev/null 2>&1 \
+    && ! ogrinfo -so "$TMP/deficit-ok/access.gpkg" deficit_pharmacie >/dev/null 2>&1; then
+    ok "deficit: urgences at 30 min writes only that service's layers"
+else
+    not_ok "deficit: urgences" "exit code $RC, stderr: $(stderr_excerpt)"
+fi
+
+# ---------------------------------------------------------------------------------------------
 # demo
 # ---------------------------------------------------------------------------------------------
 

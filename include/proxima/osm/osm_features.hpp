@@ -117,4 +117,15 @@ struct OsmBoundaries {
 /// Throws ConfigError for an admin_level outside 1..15, InputError for unreadable files.
 [[nodiscard]] OsmBoundaries extract_admin_boundaries(const std::filesystem::path& extract, int admin_level);
 
+/// Both at once, in one two-pass read of the extract instead of two (a study that takes its zones
+/// and its services from the same extract reads it once). Same results as the two calls.
+struct OsmFeaturesAndBoundaries {
+    std::vector<std::vector<OsmFeature>> features;
+    OsmBoundaries boundaries;
+};
+[[nodiscard]] OsmFeaturesAndBoundaries extract_osm_features_and_boundaries(const std::filesystem::path& extract,
+                                                                          const std::vector<TagSelector>& selectors,
+                                                                          int admin_level,
+                                                                          OsmFeatureReport* report = nullptr);
+
 } // namespace proxima

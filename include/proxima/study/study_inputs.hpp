@@ -62,6 +62,7 @@ struct StudyInputs {
 
     std::vector<ServiceInputs> services;
     std::vector<std::string> warnings;   ///< every warning, in order, for the log and run.json
+    std::vector<std::pair<std::string, double>> timings;  ///< sub-phases of the load, seconds
 };
 
 /// Reads and checks every input of a study. Throws InputError/ConfigError/CacheError naming the

@@ -1,0 +1,217 @@
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+#include <gdal.h>
+#include <nlohmann/json.hpp>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include "proxima/core/csv_reader.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima/core/sha256.hpp"
+#include "proxima/run/run_study.hpp"
+#include "proxima_test/fixtures.hpp"
+
+using namespace proxima;
+using Catch::Matchers::Contains;
+
+namespace {
+
+StudyFile study(const std::string& name, const std::filesystem::path& scratch) {
+    StudyFile s = load_study(test::data_file("studies/" + name + ".toml"));
+    s.network.graph = scratch / (name + ".pxg");
+    return s;
+}
+
+/// Rows of a CSV output as maps column -> text.
+std::vector<std::map<std::string, std::string>> read_rows(const std::filesystem::path& p) {
+    CsvReader csv(p, "output");
+    std::vector<std::map<std::string, std::string>> rows;
+    while (csv.next()) {
+        std::map<std::string, std::string> row;
+        for (std::size_t i = 0; i < csv.columns().size(); ++i) {
+            row[csv.columns()[i]] = csv.field(static_cast<int>(i));
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+bool no_leftovers(const std::filesystem::path& dir) {
+    for (const auto& e : std::filesystem::directory_iterator(dir.parent_path())) {
+        const auto name = e.path().filename().string();
+        if (name.find(dir.filename().string() + ".tmp-") == 0 || name.find(dir.filename().string() + ".old-") == 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+TEST_CASE("the Riviera run writes a GeoPackage in Lambert-93, CSV tables and run.json", "[run]") {
+    test::TempDir dir("run-riviera");
+    const auto out = dir.path() / "out";
+    RunOptions options;
+    options.output_dir = out;
+    const RunSummary summary = run_study(study("riviera", dir.path()), options);
+    for (const char* f : {"access.gpkg", "communes.csv", "origins.csv", "services.csv", "summary.csv", "run.json"}) {
+        CHECK(std::filesystem::exists(out / f));
+    }
+    CHECK(no_leftovers(out));
+
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx((out / "access.gpkg").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+    REQUIRE(ds != nullptr);
+    std::vector<std::string> names;
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds); ++i) {
+        names.emplace_back(OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+    }
+    CHECK(names == std::vector<std::string>{"communes", "origins", "services", "deficit_urgences", "deficit_pharmacie",
+                                            "deficit_poste", "deficit_mairie", "deficit_ecole", "summary"});
+    OGRLayerH communes = GDALDatasetGetLayerByName(ds, "communes");
+    CHECK(OGR_L_GetFeatureCount(communes, 1) == 3);
+    CHECK(std::string(OSRGetAuthorityCode(OGR_L_GetSpatialRef(communes), nullptr)) == "2154");
+    OGR_L_ResetReading(communes);
+    while (OGRFeatureH f = OGR_L_GetNextFeature(communes)) {
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        REQUIRE(g != nullptr);
+        CHECK(OGR_G_IsValid(g));
+        OGREnvelope env;
+        OGR_G_GetEnvelope(g, &env);
+        CHECK(env.MinX > 1'000'000);  // Lambert-93 eastings of the Riviera, not degrees
+        CHECK(env.MinX < 1'100'000);
+        const int field = OGR_F_GetFieldIndex(f, "urgences_min");
+        CHECK(field >= 0);
+        CHECK(OGR_F_GetFieldAsDouble(f, field) > 0);
+        OGR_F_Destroy(f);
+    }
+    GDALClose(ds);
+
+    // Population is conserved into the summary; run.json names its inputs with their hashes.
+    const auto rows = read_rows(out / "summary.csv");
+    REQUIRE_FALSE(rows.empty());
+    CHECK(rows[0].at("scope") == "study");
+    CHECK(rows[0].at("population") == "19463");
+    std::ifstream json_in(out / "run.json");
+    const auto run = nlohmann::json::parse(json_in);
+    CHECK(run["inputs"][0]["sha256"] == sha256_file(test::data_file("osm/monaco-riviera-2016.osm.pbf")));
+    CHECK(run["population"]["read"] == 19463);
+    CHECK(run["services"].size() == 5);
+    CHECK(run["timings_s"].contains("search"));
+    CHECK(summary.services.size() == 5);
+}
+
+TEST_CASE("Andorra: population beyond the threshold in the summary equals the sum over origins, bands add up",
+          "[run]") {
+    test::TempDir dir("run-andorra");
+    const auto out = dir.path() / "out";
+    RunOptions options;
+    options.output_dir = out;
+    (void)run_study(study("andorra", dir.path()), options);
+    const auto origins = read_rows(out / "origins.csv");
+    REQUIRE(origins.size() == 41);
+    // Recompute from the per-origin times written in origins.csv.
+    double over = 0;
+    double total = 0;
+    for (const auto& o : origins) {
+        const double p = std::stod(o.at("population"));
+        total += p;
+        const std::string t = o.at("urgences_min");
+        if (t.empty() || std::stod(t) > 30.0) {
+            over += p;
+        }
+    }
+    CHECK(total == 81362);
+    const auto summary = read_rows(out / "summary.csv");
+    const auto& study_row = summary[0];
+    REQUIRE(study_row.at("service") == "urgences");
+    CHECK(std::stod(study_row.at("population_over")) == Approx(over));
+    CHECK(over > 0);  // El Pas de la Casa, over the Envalira pass
+    double bands = 0;
+    for (const char* b : {"pop_0_10", "pop_10_20", "pop_20_30", "pop_30_45", "pop_45_60", "pop_over_60", "pop_unreachable"}) {
+        bands += std::stod(study_row.at(b));
+    }
+    CHECK(bands == Approx(total));
+    CHECK(std::stod(study_row.at("pop_30_45")) + std::stod(study_row.at("pop_45_60")) +
+              std::stod(study_row.at("pop_over_60")) + std::stod(study_row.at("pop_unreachable")) ==
+          Approx(over));
+}
+
+TEST_CASE("outputs: all or nothing, replaced only with force, same inputs same bytes", "[run]") {
+    test::TempDir dir("run-outputs");
+    const auto out = dir.path() / "out";
+    RunOptions options;
+    options.output_dir = out;
+    const StudyFile riviera = study("riviera", dir.path());
+    (void)run_study(riviera, options);
+    const auto first = sha256_file(out / "access.gpkg");
+    const auto first_csv = sha256_file(out / "communes.csv");
+
+    SECTION("an existing folder is kept without --force") {
+        REQUIRE_THROWS_AS(run_study(riviera, options), OutputError);
+        REQUIRE_THROWS_WITH(run_study(riviera, options), Contains("--force"));
+        CHECK(sha256_file(out / "access.gpkg") == first);
+    }
+    SECTION("--force replaces it, byte for byte the same") {
+        options.force = true;
+        (void)run_study(riviera, options);
+        CHECK(sha256_file(out / "access.gpkg") == first);
+        CHECK(sha256_file(out / "communes.csv") == first_csv);
+        CHECK(no_leftovers(out));
+    }
+    SECTION("a run that fails midway leaves the previous results and no partial output") {
+        options.force = true;
+        StudyFile broken = riviera;
+        ServiceSpec nothing;
+        nothing.id = "nothing";
+        nothing.label = "nothing";
+        nothing.threshold_min = 10;
+        nothing.osm_selectors = {"amenity=no_such_thing"};
+        broken.services.push_back(nothing);
+        REQUIRE_THROWS_WITH(run_study(broken, options), Contains("service 'nothing'"));
+        CHECK(sha256_file(out / "access.gpkg") == first);
+        CHECK(no_leftovers(out));
+        const auto fresh = dir.path() / "fresh";
+        options.output_dir = fresh;
+        REQUIRE_THROWS(run_study(broken, options));
+        CHECK_FALSE(std::filesystem::exists(fresh));
+        CHECK(no_leftovers(fresh));
+    }
+    SECTION("an output that is a file") {
+        const auto file = dir.path() / "file.txt";
+        std::ofstream(file) << "x";
+        options.output_dir = file;
+        options.force = true;
+        REQUIRE_THROWS_WITH(run_study(riviera, options), Contains("is a file"));
+    }
+    SECTION("a threshold that is not positive") {
+        options.output_dir = dir.path() / "t0";
+        options.threshold_min = 0;
+        REQUIRE_THROWS_AS(run_study(riviera, options), ConfigError);
+        options.threshold_min = -3;
+        REQUIRE_THROWS_AS(run_study(riviera, options), ConfigError);
+        CHECK_FALSE(std::filesystem::exists(dir.path() / "t0"));
+    }
+}
+
+TEST_CASE("deficit: one service at a chosen threshold writes that service's layers only", "[run]") {
+    test::TempDir dir("run-deficit");
+    RunOptions options;
+    options.output_dir = dir.path() / "deficit";
+    options.only_services = {"pharmacie"};
+    options.threshold_min = 5;
+    const RunSummary s = run_study(study("andorra", dir.path()), options);
+    REQUIRE(s.services.size() == 1);
+    CHECK(s.services[0].id == "pharmacie");
+    CHECK(s.services[0].threshold_min == 5);
+    const auto communes = read_rows(dir.path() / "deficit" / "communes.csv");
+    REQUIRE_FALSE(communes.empty());
+    CHECK(communes[0].count("pharmacie_min") == 1);
+    CHECK(communes[0].count("urgences_min") == 0);
+    options.only_services = {"boulangerie"};
+    options.output_dir = dir.path() / "other";
+    REQUIRE_THROWS_WITH(run_study(study("andorra", dir.path()), options), Contains("'boulangerie' is not in study"));
+}
