@@ -139,6 +139,9 @@ ZoneLayer read_zones(const std::filesystem::path& path, const ZoneLayerOptions& 
         throw InputError(fmt::format("zones '{}' holds no layer", p));
     }
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(layer);
+    if (OGR_L_GetFeatureCount(layer, 1) == 0) {
+        throw InputError(fmt::format("zones '{}' holds no feature: the study needs at least one zone", p));
+    }
     const int code_field = find_field(defn, options.code_field, {"INSEE_COM", "code_insee", "code", "CODGEO", "insee"},
                                       p, "commune code", true);
     const int name_field = find_field(defn, options.name_field, {"NOM", "nom", "NOM_COM", "LIBGEO", "name"}, p, "name",

@@ -466,3 +466,26 @@ TEST_CASE("unreadable extracts are refused with a message naming the file", "[os
                             Contains("unsorted.osm") && Contains("osmium sort"));
     }
 }
+
+TEST_CASE("features and boundaries read together equal the two separate reads", "[osm]") {
+    const auto extract = proxima::test::data_file("osm/andorra-2021.osm.pbf");
+    const std::vector<proxima::TagSelector> selectors = {proxima::TagSelector::parse("amenity=pharmacy"),
+                                                         proxima::TagSelector::parse("amenity=hospital & emergency=yes")};
+    const auto both = proxima::extract_osm_features_and_boundaries(extract, selectors, 7);
+    const auto features = proxima::extract_osm_features(extract, selectors);
+    const auto boundaries = proxima::extract_admin_boundaries(extract, 7);
+    REQUIRE(both.features.size() == features.size());
+    for (std::size_t i = 0; i < features.size(); ++i) {
+        REQUIRE(both.features[i].size() == features[i].size());
+        for (std::size_t k = 0; k < features[i].size(); ++k) {
+            CHECK(both.features[i][k].osm_id == features[i][k].osm_id);
+            CHECK(both.features[i][k].position == features[i][k].position);
+        }
+    }
+    REQUIRE(both.boundaries.boundaries.size() == boundaries.boundaries.size());
+    for (std::size_t i = 0; i < boundaries.boundaries.size(); ++i) {
+        CHECK(both.boundaries.boundaries[i].osm_id == boundaries.boundaries[i].osm_id);
+        CHECK(both.boundaries.boundaries[i].wkb == boundaries.boundaries[i].wkb);
+    }
+    CHECK(both.boundaries.broken == boundaries.broken);
+}

@@ -117,3 +117,10 @@ TEST_CASE("bad zone files are refused with the file, the feature and the fix", "
         REQUIRE_THROWS_WITH(read_zones(path), Contains("population 'beaucoup'"));
     }
 }
+
+TEST_CASE("an empty zone layer is refused", "[territory]") {
+    test::TempDir dir("zones-empty");
+    const auto path = dir.path() / "empty.geojson";
+    std::ofstream(path) << R"({"type":"FeatureCollection","features":[]})";
+    REQUIRE_THROWS_WITH(read_zones(path), Contains("holds no feature"));
+}
