@@ -468,31 +468,45 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
 }
 
 std::string format_run_summary(const RunSummary& s) {
+    // Written for the people who read the schéma: whole numbers with thin separators, the
+    // threshold in words, the most affected area named.
+    auto people = [](double v) {
+        std::string digits = fmt::format("{:.0f}", v);
+        std::string out;
+        for (std::size_t i = 0; i < digits.size(); ++i) {
+            if (i > 0 && (digits.size() - i) % 3 == 0) {
+                out += ' ';
+            }
+            out += digits[i];
+        }
+        return out;
+    };
     std::string out = fmt::format("{}: results in {}\n", s.study_name, s.output_dir.string());
     for (const auto& sv : s.services) {
-        out += fmt::format("  {:<40} {:>3.0f} min: ", sv.label, sv.threshold_min);
+        out += fmt::format("  {} ({} site{}): ", sv.label, sv.facilities, sv.facilities == 1 ? "" : "s");
         if (sv.share_over) {
-            out += fmt::format("{:>8.0f} of {:.0f} inhabitants ({:.1f} %) beyond", sv.population_over, sv.population,
-                               100.0 * *sv.share_over);
+            out += fmt::format("{} of {} inhabitants ({:.1f} %) are more than {:g} min away", people(sv.population_over),
+                               people(sv.population), 100.0 * *sv.share_over, sv.threshold_min);
         } else {
-            out += "no population";
+            out += "no population to count";
         }
         if (sv.worst_share && *sv.worst_share > 0) {
             out += fmt::format("; most affected: {} ({:.1f} %)", sv.worst_area, 100.0 * *sv.worst_share);
         }
-        out += fmt::format("  [{} sites]\n", sv.facilities);
+        out += "\n";
     }
     if (s.unplaced_population > 0) {
-        out += fmt::format("  {:.0f} inhabitants could not be placed (see run.json)\n", s.unplaced_population);
+        out += fmt::format("  {} inhabitants could not be placed and are not counted above (see run.json)\n",
+                           people(s.unplaced_population));
     }
     if (s.warnings > 0) {
-        out += fmt::format("  {} warnings (see run.json)\n", s.warnings);
+        out += fmt::format("  {} warning{} (see run.json)\n", s.warnings, s.warnings == 1 ? "" : "s");
     }
-    std::string times;
+    double total = 0;
     for (const auto& [phase, seconds] : s.timings) {
-        times += fmt::format("{}{} {:.2f} s", times.empty() ? "" : ", ", phase, seconds);
+        total += seconds;
     }
-    out += fmt::format("  time: {}\n", times);
+    out += fmt::format("  computed in {:.2f} s (phases in run.json)\n", total);
     return out;
 }
 

@@ -443,7 +443,7 @@ expect "inspect: threshold 0 -> 5" 5 - "threshold_min" -- "$PROXIMA" inspect "$T
 
 write_study "$TMP/inspect/run.toml" ""
 run "$PROXIMA" run "$TMP/inspect/run.toml" -o "$TMP/run-out"
-if [ "$RC" -eq 0 ] && grep -q "beyond" "$TMP/stdout" && [ -s "$TMP/run-out/access.gpkg" ] \
+if [ "$RC" -eq 0 ] && grep -q "min away" "$TMP/stdout" && [ -s "$TMP/run-out/access.gpkg" ] \
     && [ -s "$TMP/run-out/run.json" ] && ogrinfo -so "$TMP/run-out/access.gpkg" >/dev/null 2>&1; then
     ok "run: exit 0, console summary, access.gpkg opens with ogrinfo, run.json"
 else
