@@ -23,6 +23,7 @@
 #include <osmium/relations/relations_manager.hpp>
 #include <osmium/visitor.hpp>
 
+#include "core/geos_context.hpp"
 #include "osm/extract_path.hpp"
 #include "proxima/core/error.hpp"
 
@@ -201,56 +202,7 @@ std::size_t OsmFeatureReport::skipped() const {
 
 namespace {
 
-// ---------------------------------------------------------------------------------------------
-// GEOS (reentrant API, one context per extraction)
-// ---------------------------------------------------------------------------------------------
-
-class Geos {
-public:
-    Geos() : m_ctx(GEOS_init_r()) {
-        if (m_ctx == nullptr) {
-            throw Error("GEOS could not be initialised");
-        }
-        GEOSContext_setErrorMessageHandler_r(m_ctx, &Geos::on_error, this);
-        m_writer = GEOSWKBWriter_create_r(m_ctx);
-        GEOSWKBWriter_setByteOrder_r(m_ctx, m_writer, GEOS_WKB_NDR);
-        GEOSWKBWriter_setOutputDimension_r(m_ctx, m_writer, 2);
-    }
-    ~Geos() {
-        GEOSWKBWriter_destroy_r(m_ctx, m_writer);
-        finishGEOS_r(m_ctx);
-    }
-    Geos(const Geos&) = delete;
-    Geos& operator=(const Geos&) = delete;
-
-    struct Deleter {
-        GEOSContextHandle_t ctx;
-        void operator()(GEOSGeometry* g) const { GEOSGeom_destroy_r(ctx, g); }
-    };
-    using Ptr = std::unique_ptr<GEOSGeometry, Deleter>;
-
-    [[nodiscard]] GEOSContextHandle_t ctx() const { return m_ctx; }
-    [[nodiscard]] Ptr own(GEOSGeometry* g) const { return Ptr(g, Deleter{m_ctx}); }
-    [[nodiscard]] const std::string& last_error() const { return m_last_error; }
-
-    [[nodiscard]] std::vector<unsigned char> write_wkb(const GEOSGeometry* g) const {
-        std::size_t size = 0;
-        unsigned char* bytes = GEOSWKBWriter_write_r(m_ctx, m_writer, g, &size);
-        if (bytes == nullptr) {
-            throw Error(fmt::format("GEOS could not write a WKB geometry: {}", m_last_error));
-        }
-        std::vector<unsigned char> out(bytes, bytes + size);
-        GEOSFree_r(m_ctx, bytes);
-        return out;
-    }
-
-private:
-    static void on_error(const char* message, void* self) { static_cast<Geos*>(self)->m_last_error = message; }
-
-    GEOSContextHandle_t m_ctx;
-    GEOSWKBWriter* m_writer = nullptr;
-    std::string m_last_error;
-};
+using Geos = detail::Geos;
 
 /// The polygonal parts of `g` (recursing into collections), as clones.
 void collect_polygons(const Geos& geos, const GEOSGeometry* g, std::vector<GEOSGeometry*>& out) {
@@ -473,11 +425,29 @@ using LocationIndex = osmium::index::map::FlexMem<osmium::unsigned_object_id_typ
 /// Pass 1 feeds every relation to `relations`; pass 2 feeds nodes and ways (with locations) to
 /// `objects` and to the manager, whose relation areas go to `on_areas`. libosmium and I/O errors
 /// become InputError naming the file.
+/// Runs `read` and turns libosmium and I/O errors into InputError naming the file.
+template <typename Read>
+void translating_osm_errors(const std::filesystem::path& extract, Read&& read) {
+    try {
+        read();
+    } catch (const Error&) {
+        throw;
+    } catch (const osmium::out_of_order_error& e) {
+        throw InputError(fmt::format("OSM extract '{}' is not sorted by type and id ({}); sort it with "
+                                     "'osmium sort {} -o sorted.osm.pbf'",
+                                     extract.string(), e.what(), extract.string()));
+    } catch (const std::exception& e) {
+        throw InputError(fmt::format("cannot read OSM extract '{}': {}. Is it an OpenStreetMap file (.osm.pbf, "
+                                     ".osm or .opl) and complete?",
+                                     extract.string(), e.what()));
+    }
+}
+
 template <typename RelationHandler, typename ObjectHandler, typename AreaCallback>
 void read_two_passes(const std::filesystem::path& extract, RelationHandler& relations, ObjectHandler& objects,
                      RelationAreaManager& manager, AreaCallback&& on_areas) {
     check_extract_path(extract);
-    try {
+    translating_osm_errors(extract, [&] {
         const osmium::io::File file(extract.string());
         {
             osmium::io::Reader reader(file, osmium::osm_entity_bits::relation, osmium::io::read_meta::no);
@@ -503,17 +473,7 @@ void read_two_passes(const std::filesystem::path& extract, RelationHandler& rela
         }
         reader.close();
         manager.flush_output();
-    } catch (const Error&) {
-        throw;
-    } catch (const osmium::out_of_order_error& e) {
-        throw InputError(fmt::format("OSM extract '{}' is not sorted by type and id ({}); sort it with "
-                                     "'osmium sort {} -o sorted.osm.pbf'",
-                                     extract.string(), e.what(), extract.string()));
-    } catch (const std::exception& e) {
-        throw InputError(fmt::format("cannot read OSM extract '{}': {}. Is it an OpenStreetMap file (.osm.pbf, "
-                                     ".osm or .opl) and complete?",
-                                     extract.string(), e.what()));
-    }
+    });
 }
 
 /// Located nodes of a way, in order (nodes missing from the extract left out).
@@ -903,7 +863,7 @@ OsmFeaturesAndBoundaries extract_osm_features_and_boundaries(const std::filesyst
     BoundaryCollector boundaries(admin_level, boundary_areas, geos);
     check_extract_path(extract);
     // The same two passes as read_two_passes, feeding both collectors and both area managers.
-    try {
+    translating_osm_errors(extract, [&] {
         const osmium::io::File file(extract.string());
         {
             osmium::io::Reader reader(file, osmium::osm_entity_bits::relation, osmium::io::read_meta::no);
@@ -935,17 +895,7 @@ OsmFeaturesAndBoundaries extract_osm_features_and_boundaries(const std::filesyst
         reader.close();
         feature_areas.flush_output();
         boundary_areas.flush_output();
-    } catch (const Error&) {
-        throw;
-    } catch (const osmium::out_of_order_error& e) {
-        throw InputError(fmt::format("OSM extract '{}' is not sorted by type and id ({}); sort it with "
-                                     "'osmium sort {} -o sorted.osm.pbf'",
-                                     extract.string(), e.what(), extract.string()));
-    } catch (const std::exception& e) {
-        throw InputError(fmt::format("cannot read OSM extract '{}': {}. Is it an OpenStreetMap file (.osm.pbf, "
-                                     ".osm or .opl) and complete?",
-                                     extract.string(), e.what()));
-    }
+    });
     OsmFeaturesAndBoundaries out;
     out.features = selectors.empty() ? std::vector<std::vector<OsmFeature>>{} : features.finish();
     out.boundaries = boundaries.finish();

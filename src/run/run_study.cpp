@@ -35,6 +35,17 @@ FieldValue real_or_null(std::optional<double> v, double step = 0.01) {
     return std::round(*v * inverse) / inverse;
 }
 
+/// A WGS84 point as little-endian WKB (the graph cache already requires a little-endian machine).
+std::vector<unsigned char> point_wkb(LonLat p) {
+    std::vector<unsigned char> wkb(21);
+    wkb[0] = 1;  // NDR
+    const std::uint32_t type = 1;  // Point
+    std::memcpy(wkb.data() + 1, &type, 4);
+    std::memcpy(wkb.data() + 5, &p.lon, 8);
+    std::memcpy(wkb.data() + 13, &p.lat, 8);
+    return wkb;
+}
+
 /// The study restricted to the services asked for, with the threshold override applied.
 StudyFile select_services(StudyFile study, const RunOptions& options) {
     if (!options.only_services.empty()) {
@@ -254,13 +265,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
                     const GridCell* c = cells.at(origin.id);
                     origins.wkb.push_back(cell_polygon(c->x, c->y, in.grid->cell_size_m, in.grid->crs));
                 } else {
-                    std::vector<unsigned char> point(21);
-                    point[0] = 1;  // little-endian WKB point
-                    const std::uint32_t type = 1;
-                    std::memcpy(point.data() + 1, &type, 4);
-                    std::memcpy(point.data() + 5, &origin.position.lon, 8);
-                    std::memcpy(point.data() + 13, &origin.position.lat, 8);
-                    origins.wkb.push_back(std::move(point));
+                    origins.wkb.push_back(point_wkb(origin.position));
                 }
             }
             layers.push_back(std::move(origins));
@@ -277,13 +282,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
                     services.rows.push_back({sv.spec.id, facility.id,
                                              facility.name.empty() ? FieldValue(std::monostate{}) : FieldValue(facility.name),
                                              facility.source, real_or_null(sv.snaps[f].distance_m, 0.1)});
-                    std::vector<unsigned char> point(21);
-                    point[0] = 1;
-                    const std::uint32_t type = 1;
-                    std::memcpy(point.data() + 1, &type, 4);
-                    std::memcpy(point.data() + 5, &facility.position.lon, 8);
-                    std::memcpy(point.data() + 13, &facility.position.lat, 8);
-                    services.wkb.push_back(std::move(point));
+                    services.wkb.push_back(point_wkb(facility.position));
                 }
             }
             layers.push_back(std::move(services));
