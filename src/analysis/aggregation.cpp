@@ -98,7 +98,7 @@ StudyResults aggregate(const StudyInputs& in, const AccessTable& access) {
                 }
             };
             add_to(total);
-            if (french && in.join.commune_of_zone[z] != CellAssignment::outside) {
+            if (french && in.join.commune_of_zone[z] != ZoneJoin::no_commune) {
                 const Commune& c = in.communes->communes()[in.join.commune_of_zone[z]];
                 auto& d = deps.try_emplace(c.departement, summary("departement", c.departement, "")).first->second;
                 add_to(d);

@@ -166,14 +166,9 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             const double threshold = in.services[s].spec.threshold_min;
             if (grid) {
                 std::vector<std::pair<double, double>> over;
-                std::map<std::string, const GridCell*> cells;
-                for (const auto& c : in.grid->cells) {
-                    cells[c.id] = &c;
-                }
                 for (std::size_t o = 0; o < in.origins.size(); ++o) {
                     if (is_over(minutes_of(access.time_ds(s, o)), threshold)) {
-                        const GridCell* c = cells.at(in.origins[o].id);
-                        over.emplace_back(c->x, c->y);
+                        over.emplace_back(in.origins[o].grid_x, in.origins[o].grid_y);
                     }
                 }
                 deficits.push_back(dissolve_cells(over, in.grid->cell_size_m, in.grid->crs));
@@ -209,7 +204,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
                 const Zone& zone = in.zones.zones[z];
                 const Commune* c = nullptr;
-                if (french && in.join.commune_of_zone[z] != CellAssignment::outside) {
+                if (french && in.join.commune_of_zone[z] != ZoneJoin::no_commune) {
                     c = &in.communes->communes()[in.join.commune_of_zone[z]];
                 }
                 double population = 0;
@@ -243,12 +238,6 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
                 origins.fields.push_back({sv.spec.id + "_min", Type::real});
                 origins.fields.push_back({sv.spec.id + "_nearest", Type::text});
             }
-            std::map<std::string, const GridCell*> cells;
-            if (grid) {
-                for (const auto& c : in.grid->cells) {
-                    cells[c.id] = &c;
-                }
-            }
             for (std::size_t o = 0; o < in.origins.size(); ++o) {
                 const Origin& origin = in.origins[o];
                 std::vector<FieldValue> row = {origin.id, in.zones.zones[origin.zone].code,
@@ -262,8 +251,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
                 }
                 origins.rows.push_back(std::move(row));
                 if (grid) {
-                    const GridCell* c = cells.at(origin.id);
-                    origins.wkb.push_back(cell_polygon(c->x, c->y, in.grid->cell_size_m, in.grid->crs));
+                    origins.wkb.push_back(cell_polygon(origin.grid_x, origin.grid_y, in.grid->cell_size_m, in.grid->crs));
                 } else {
                     origins.wkb.push_back(point_wkb(origin.position));
                 }
@@ -384,7 +372,8 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         run["study"] = {{"name", study.name}, {"file", study.path.string()}, {"sha256", study.sha256},
                         {"cog_year", study.cog_year}, {"output_crs", study.output_crs}};
         nlohmann::json inputs = nlohmann::json::array();
-        inputs.push_back(file_entry(study.network.osm));
+        // The graph records its extract's SHA-256 (checked when loaded): no need to read it again.
+        inputs.push_back({{"path", study.network.osm.string()}, {"sha256", in.graph.provenance().source_sha256}});
         if (!study.zones.file.empty()) {
             inputs.push_back(file_entry(study.zones.file));
         }

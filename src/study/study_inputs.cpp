@@ -203,7 +203,7 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
         // The table's names are those of the study's COG year (the polygons may be older, or
         // abbreviated: "Turbie" for La Turbie in the 2018 sample).
         for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
-            if (in.join.commune_of_zone[z] != CellAssignment::outside) {
+            if (in.join.commune_of_zone[z] != ZoneJoin::no_commune) {
                 const Commune& c = in.communes->communes()[in.join.commune_of_zone[z]];
                 if (!c.name.empty()) {
                     in.zones.zones[z].name = c.name;
@@ -286,7 +286,8 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
                 if (z == CellAssignment::outside || cells.cells[i].population <= 0) {
                     continue;
                 }
-                origins.push_back({cells.cells[i].id, z, cells.cells[i].centre, cells.cells[i].population, {}});
+                const GridCell& c = cells.cells[i];
+                origins.push_back({c.id, z, c.centre, c.population, {}, c.x, c.y});
             }
         }
         break;
@@ -498,8 +499,8 @@ PopulationReconciliation reconcile_population(const StudyInputs& in) {
     for (const auto& o : in.origins) {
         r.total += o.population;
         const std::size_t c = in.communes && o.zone < in.join.commune_of_zone.size() ? in.join.commune_of_zone[o.zone]
-                                                                                    : CellAssignment::outside;
-        if (c == CellAssignment::outside) {
+                                                                                    : ZoneJoin::no_commune;
+        if (c == ZoneJoin::no_commune) {
             r.no_commune += o.population;
             continue;
         }

@@ -283,14 +283,13 @@ Zone make_zone(std::string code, std::string name, std::vector<unsigned char> wk
 
 ZoneJoin join_zones(const ZoneLayer& zones, const CommuneTable& table) {
     ZoneJoin join;
-    constexpr auto npos = std::numeric_limits<std::size_t>::max();
     std::set<std::string> departements;
     std::set<std::string> codes;
     for (const auto& z : zones.zones) {
         codes.insert(z.code);
         const Commune* c = table.find(z.code);
         if (c == nullptr) {
-            join.commune_of_zone.push_back(npos);
+            join.commune_of_zone.push_back(ZoneJoin::no_commune);
             join.unmatched_zones.push_back(z.code);
             continue;
         }

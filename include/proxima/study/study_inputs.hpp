@@ -25,6 +25,8 @@ struct Origin {
     LonLat position;
     double population = 0.0;
     Snap snap;
+    double grid_x = 0.0;      ///< cell centre in the grid's CRS (grid cells only), for cell polygons
+    double grid_y = 0.0;
 };
 
 /// Population the study could not place on an origin, with why (shown to the user, in run.json).

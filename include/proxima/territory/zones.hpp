@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -51,7 +52,8 @@ struct ZoneLayer {
 /// How zones and a commune table match by code. Nothing is dropped silently: every unmatched
 /// code is listed with the population it concerns.
 struct ZoneJoin {
-    std::vector<std::size_t> commune_of_zone;  ///< per zone: index into table.communes(), or npos
+    static constexpr std::size_t no_commune = std::numeric_limits<std::size_t>::max();
+    std::vector<std::size_t> commune_of_zone;  ///< per zone: index into table.communes(), or no_commune
     std::vector<std::string> unmatched_zones;  ///< zone codes absent from the table
     /// Table communes of the zones' départements that no zone covers (merged since, or missing).
     std::vector<std::string> unmatched_communes;
