@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <fstream>
 #include <numeric>
 #include <set>
@@ -185,4 +186,38 @@ TEST_CASE("a population grid with no road nearby is reported as not placed, neve
     CHECK(unplaced(in) == Approx(175098));  // cells outside the Lot's communes + cells far from any road
     // 2018 Lot polygons vs the 2026 table: merged communes reported.
     CHECK(in.join.unmatched_zones.size() == 8);
+}
+
+TEST_CASE("reference points from a point layer, and facilities from a geolocated BPE file", "[study]") {
+    test::TempDir dir("study-ref-bpe");
+    // Beausoleil's and Cap-d'Ail's town halls; La Turbie is missing and falls back to its point on
+    // surface. Lambert-93 coordinates from gdaltransform -s_srs EPSG:4326 -t_srs EPSG:2154 of
+    // (7.4232, 43.7437) and (7.4047, 43.7213).
+    const auto refs = dir.path() / "chefs-lieux.csv";
+    std::ofstream(refs) << "code,lon,lat\n06012,7.4232,43.7437\n06032,7.4047,43.7213\n";
+    const auto bpe = dir.path() / "bpe.csv";
+    std::ofstream(bpe) << "TYPEQU;DEPCOM;DEP;LAMBERT_X;LAMBERT_Y\n"
+                          "D307;06012;06;1056177.06;6303831.39\n"
+                          "D307;06032;06;;\n"
+                          "D265;06032;06;1054827.69;6301262.67\n";
+    const auto in = load_study_inputs(bundled_study(
+        "riviera", dir.path() / "g.pxg",
+        "\n[origins]\nfile = \"" + refs.string() + "\"\ncrs = \"EPSG:4326\"\n",
+        "use = [\"urgences\", \"pharmacie\", \"poste\", \"mairie\", \"ecole\"]",
+        "from_osm = false\nbpe = \"" + bpe.string() + "\"\nuse = [\"pharmacie\"]"));
+    REQUIRE(in.origins.size() == 3);
+    for (const auto& o : in.origins) {
+        if (o.id == "06012") {
+            CHECK(o.position.lon == Approx(7.4232));
+            CHECK(o.position.lat == Approx(43.7437));
+        }
+    }
+    CHECK(std::any_of(in.warnings.begin(), in.warnings.end(),
+                      [](const std::string& w) { return w.find("1 zone without a point") != std::string::npos; }));
+    // With OSM off, facilities come from the BPE rows of the service's codes (D307 for pharmacie).
+    const auto& pharmacie = service(in, "pharmacie");
+    REQUIRE(pharmacie.facilities.size() == 1);
+    CHECK(pharmacie.from_bpe == 1);
+    CHECK(pharmacie.facilities[0].position.lon == Approx(7.4232).margin(1e-5));
+    REQUIRE(pharmacie.unplaced.size() == 1);  // the row without coordinates: reported, not used
 }
