@@ -11,6 +11,7 @@
 #include <proj.h>
 
 #include "core/geos_context.hpp"
+#include "core/proj_to_wgs84.hpp"
 #include "proxima/core/error.hpp"
 
 namespace proxima {
@@ -111,50 +112,17 @@ const char* type_name(int type) {
 // PROJ: grid CRS to WGS84 lon/lat
 // ---------------------------------------------------------------------------------------------
 
-struct ProjContextDestroyer {
-    void operator()(PJ_CONTEXT* ctx) const { proj_context_destroy(ctx); }
-};
-struct PjDestroyer {
-    void operator()(PJ* pj) const { proj_destroy(pj); }
-};
-
 class GridToWgs84 {
 public:
     /// Throws ConfigError for an empty, unknown or non-projected CRS.
-    explicit GridToWgs84(const std::string& crs) : m_ctx(proj_context_create()), m_crs(crs) {
-        proj_log_level(m_ctx.get(), PJ_LOG_NONE);  // the library never prints; errors are thrown
-        if (crs.empty()) {
-            throw ConfigError("grid cells: no CRS given for the cell coordinates; set it, e.g. EPSG:3035 for INSEE grids");
-        }
-        const std::unique_ptr<PJ, PjDestroyer> source(proj_create(m_ctx.get(), crs.c_str()));
-        if (!source || !proj_is_crs(source.get())) {
-            throw ConfigError(fmt::format("grid cells: unknown coordinate reference system '{}'{}; give an authority "
-                                          "code such as EPSG:3035",
-                                          crs, source ? " (not a CRS)" : ""));
-        }
-        if (proj_get_type(source.get()) != PJ_TYPE_PROJECTED_CRS) {
-            throw ConfigError(fmt::format("grid cells: CRS '{}' is not a projected CRS; grid cells are squares in "
-                                          "metres (INSEE grids: EPSG:3035)",
-                                          crs));
-        }
-        const std::unique_ptr<PJ, PjDestroyer> wgs84(proj_create(m_ctx.get(), "EPSG:4326"));
-        const std::unique_ptr<PJ, PjDestroyer> raw(
-            wgs84 ? proj_create_crs_to_crs_from_pj(m_ctx.get(), source.get(), wgs84.get(), nullptr, nullptr) : nullptr);
-        // EPSG:4326 is latitude first; normalising gives longitude, latitude like the rest of Proxima.
-        m_pj.reset(raw ? proj_normalize_for_visualization(m_ctx.get(), raw.get()) : nullptr);
-        if (!m_pj) {
-            const char* message = proj_context_errno_string(m_ctx.get(), proj_context_errno(m_ctx.get()));
-            throw ConfigError(fmt::format("grid cells: cannot convert CRS '{}' to WGS84: {}", crs,
-                                          message != nullptr ? message : "unknown error"));
-        }
-    }
+    explicit GridToWgs84(const std::string& crs) : m_projection(crs, "grid cells"), m_crs(crs) {}
 
     [[nodiscard]] const std::string& crs() const { return m_crs; }
 
     /// A copy of `g` with every vertex converted to lon/lat. Throws Error naming the first
     /// vertex PROJ cannot convert.
     [[nodiscard]] Geos::Ptr reproject(const Geos& geos, const GEOSGeometry* g) const {
-        Conversion conversion{m_pj.get()};
+        Conversion conversion{m_projection.pj()};
         Geos::Ptr out = geos.own(GEOSGeom_transformXY_r(geos.ctx(), g, &GridToWgs84::convert, &conversion));
         if (conversion.failed) {
             throw Error(fmt::format("grid cells: the point x {}, y {} in {} cannot be converted to WGS84; is it "
@@ -190,9 +158,7 @@ private:
         return 1;
     }
 
-    // The context is declared first so that it is destroyed after the objects made with it.
-    std::unique_ptr<PJ_CONTEXT, ProjContextDestroyer> m_ctx;
-    std::unique_ptr<PJ, PjDestroyer> m_pj;
+    detail::ProjectedToWgs84 m_projection;
     std::string m_crs;
 };
 

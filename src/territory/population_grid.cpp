@@ -13,6 +13,8 @@
 #include <proj.h>
 
 #include "proxima/core/csv_reader.hpp"
+#include "core/geos_context.hpp"
+#include "core/proj_to_wgs84.hpp"
 #include "proxima/core/error.hpp"
 
 namespace proxima {
@@ -127,117 +129,53 @@ double coordinate(const CsvReader& csv, int column, std::string_view axis, const
     return *v;
 }
 
-struct ProjContextDestroyer {
-    void operator()(PJ_CONTEXT* ctx) const { proj_context_destroy(ctx); }
-};
-struct PjDestroyer {
-    void operator()(PJ* pj) const { proj_destroy(pj); }
-};
-
 /// Conversion of grid coordinates to WGS84 lon/lat, and the area where the grid's CRS is meant to
 /// be used. Built before reading the cells so that a wrong CRS fails before a long read.
 class GridToWgs84 {
 public:
     /// Throws ConfigError for an empty, unknown or non-projected CRS.
     GridToWgs84(const std::string& crs, const std::string& source)
-        : m_ctx(proj_context_create()), m_crs(crs), m_source(source) {
-        // A context per grid: PROJ objects are not shared across threads, and this is cheap next
-        // to reading the file.
-        proj_log_level(m_ctx.get(), PJ_LOG_NONE);  // the library never prints; errors are thrown
-        if (crs.empty()) {
-            throw ConfigError(fmt::format("population grid '{}': no CRS given for the cell coordinates; set it, "
-                                          "e.g. EPSG:3035 for INSEE grids",
-                                          source));
-        }
-        m_source_crs.reset(proj_create(m_ctx.get(), crs.c_str()));
-        if (!m_source_crs || !proj_is_crs(m_source_crs.get())) {
-            // PROJ's generic code says only "Unknown error": then the CRS string is all we can show.
-            const int error = proj_context_errno(m_ctx.get());
-            const bool detail = error != 0 && error != PROJ_ERR_OTHER;
-            throw ConfigError(fmt::format("population grid '{}': unknown coordinate reference system '{}'{}; give an "
-                                          "authority code such as EPSG:3035",
-                                          source, crs,
-                                          m_source_crs ? " (not a CRS)"
-                                          : detail     ? " (" + last_error() + ")"
-                                                       : std::string()));
-        }
-        if (proj_get_type(m_source_crs.get()) != PJ_TYPE_PROJECTED_CRS) {
-            throw ConfigError(fmt::format("population grid '{}': CRS '{}' is not a projected CRS; grid cells are in "
-                                          "metres (INSEE grids: EPSG:3035)",
-                                          source, crs));
-        }
-        const char* auth = proj_get_id_auth_name(m_source_crs.get(), 0);
-        const char* code = proj_get_id_code(m_source_crs.get(), 0);
-        if (auth != nullptr && code != nullptr) {
-            m_authority_code = fmt::format("{}:{}", auth, code);
-        }
-        std::unique_ptr<PJ, PjDestroyer> wgs84(proj_create(m_ctx.get(), "EPSG:4326"));
-        std::unique_ptr<PJ, PjDestroyer> raw(
-            wgs84 ? proj_create_crs_to_crs_from_pj(m_ctx.get(), m_source_crs.get(), wgs84.get(), nullptr, nullptr)
-                  : nullptr);
-        // EPSG:4326 is latitude first; normalising gives longitude, latitude like the rest of Proxima.
-        m_to_wgs84.reset(raw ? proj_normalize_for_visualization(m_ctx.get(), raw.get()) : nullptr);
-        if (!m_to_wgs84) {
-            throw ConfigError(fmt::format("population grid '{}': cannot convert CRS '{}' to WGS84: {}", source, crs,
-                                          last_error()));
-        }
-        // Unknown bounds come back as -1000: then any position is accepted. The area's name can be
-        // a paragraph listing countries; messages give the bounds instead.
-        if (!proj_get_area_of_use(m_ctx.get(), m_source_crs.get(), &m_west, &m_south, &m_east, &m_north,
-                                  nullptr) ||
-            m_west < -180 || m_south < -90) {
-            m_west = -180, m_south = -90, m_east = 180, m_north = 90;
-        }
-    }
+        : m_projection(crs, fmt::format("population grid '{}'", source)), m_crs(crs), m_source(source) {}
 
     /// "EPSG:3035" as PROJ identifies the CRS (whatever the spelling given), or "".
-    [[nodiscard]] const std::string& authority_code() const { return m_authority_code; }
+    [[nodiscard]] const std::string& authority_code() const { return m_projection.authority_code(); }
 
     /// Fills each cell's WGS84 centre. Throws InputError, with the line, for the first centre
     /// that cannot be converted or falls outside the CRS's area of use.
     void locate(std::vector<GridCell>& cells) const {
+        const detail::ProjectedToWgs84& area = m_projection;
         std::vector<double> lon(cells.size());
         std::vector<double> lat(cells.size());
         for (std::size_t i = 0; i < cells.size(); ++i) {
             lon[i] = cells[i].x;
             lat[i] = cells[i].y;
         }
-        proj_trans_generic(m_to_wgs84.get(), PJ_FWD, lon.data(), sizeof(double), lon.size(), lat.data(),
+        proj_trans_generic(m_projection.pj(), PJ_FWD, lon.data(), sizeof(double), lon.size(), lat.data(),
                            sizeof(double), lat.size(), nullptr, 0, 0, nullptr, 0, 0);
         const double margin = 1.0;  // degrees: grids of a coast or a border reach a little beyond
         auto within = [&](double lo, double v, double hi) { return v >= lo - margin && v <= hi + margin; };
         for (std::size_t i = 0; i < cells.size(); ++i) {
             const bool converted = std::isfinite(lon[i]) && std::isfinite(lat[i]);  // failures are HUGE_VAL
             // An area crossing the antimeridian has west > east.
-            const bool lon_ok = m_west <= m_east ? within(m_west, lon[i], m_east)
-                                                 : lon[i] >= m_west - margin || lon[i] <= m_east + margin;
-            if (!converted || !lon_ok || !within(m_south, lat[i], m_north)) {
+            const bool lon_ok = area.west <= area.east ? within(area.west, lon[i], area.east)
+                                                 : lon[i] >= area.west - margin || lon[i] <= area.east + margin;
+            if (!converted || !lon_ok || !within(area.south, lat[i], area.north)) {
                 const std::string at = converted ? fmt::format("lands at lon {:.4f}, lat {:.4f}", lon[i], lat[i])
                                                  : std::string("cannot be converted to WGS84");
                 throw InputError(fmt::format("{}:{}: cell centre x {}, y {} {}, outside the area of use of {} (lon "
                                              "{} to {}, lat {} to {}): are the x and y columns swapped, or the "
                                              "coordinates in another CRS?",
-                                             m_source, cells[i].line, cells[i].x, cells[i].y, at, m_crs, m_west,
-                                             m_east, m_south, m_north));
+                                             m_source, cells[i].line, cells[i].x, cells[i].y, at, m_crs, area.west,
+                                             area.east, area.south, area.north));
             }
             cells[i].centre = {lon[i], lat[i]};
         }
     }
 
 private:
-    [[nodiscard]] std::string last_error() const {
-        const char* message = proj_context_errno_string(m_ctx.get(), proj_context_errno(m_ctx.get()));
-        return message != nullptr ? message : "unknown error";
-    }
-
-    // The context is declared first so that it is destroyed after the objects made with it.
-    std::unique_ptr<PJ_CONTEXT, ProjContextDestroyer> m_ctx;
-    std::unique_ptr<PJ, PjDestroyer> m_source_crs;
-    std::unique_ptr<PJ, PjDestroyer> m_to_wgs84;
+    detail::ProjectedToWgs84 m_projection;
     std::string m_crs;
     std::string m_source;
-    std::string m_authority_code;
-    double m_west = -180, m_south = -90, m_east = 180, m_north = 90;
 };
 
 /// The smallest positive gap between distinct centre x values: on a regular grid, the cell size.
@@ -404,40 +342,14 @@ PopulationGrid read_population_grid(const std::filesystem::path& path, const Pop
 
 namespace {
 
-/// A GEOS re-entrant context that stays silent and keeps the last error for messages.
-class GeosContext {
-public:
-    GeosContext() : m_handle(GEOS_init_r()) {
-        GEOSContext_setErrorMessageHandler_r(m_handle, &GeosContext::keep_message, &m_last_error);
-        GEOSContext_setNoticeMessageHandler_r(m_handle, &GeosContext::ignore_message, nullptr);
-    }
-    ~GeosContext() { GEOS_finish_r(m_handle); }
-    GeosContext(const GeosContext&) = delete;
-    GeosContext& operator=(const GeosContext&) = delete;
-
-    [[nodiscard]] GEOSContextHandle_t get() const { return m_handle; }
-    [[nodiscard]] const std::string& last_error() const { return m_last_error; }
-
-private:
-    static void keep_message(const char* message, void* userdata) {
-        *static_cast<std::string*>(userdata) = message != nullptr ? message : "";
-    }
-    static void ignore_message(const char*, void*) {}
-
-    GEOSContextHandle_t m_handle;
-    std::string m_last_error;
-};
-
 template <typename T, void (*Destroy)(GEOSContextHandle_t, T*)>
 struct GeosDestroyer {
     GEOSContextHandle_t handle = nullptr;
     void operator()(T* p) const { Destroy(handle, p); }
 };
-using GeometryPtr = std::unique_ptr<GEOSGeometry, GeosDestroyer<GEOSGeometry, GEOSGeom_destroy_r>>;
 using PreparedPtr =
     std::unique_ptr<const GEOSPreparedGeometry, GeosDestroyer<const GEOSPreparedGeometry, GEOSPreparedGeom_destroy_r>>;
 using TreePtr = std::unique_ptr<GEOSSTRtree, GeosDestroyer<GEOSSTRtree, GEOSSTRtree_destroy_r>>;
-using WkbReaderPtr = std::unique_ptr<GEOSWKBReader, GeosDestroyer<GEOSWKBReader, GEOSWKBReader_destroy_r>>;
 
 void collect_zone(void* item, void* userdata) {
     static_cast<std::vector<std::size_t>*>(userdata)->push_back(*static_cast<const std::size_t*>(item));
@@ -447,17 +359,15 @@ void collect_zone(void* item, void* userdata) {
 
 CellAssignment assign_cells_to_zones(const PopulationGrid& grid, const ZoneLayer& zones) {
     // Declared first so that it is destroyed last, after every GEOS object made with it.
-    GeosContext geos;
-    const GEOSContextHandle_t h = geos.get();
+    const detail::Geos geos;
+    const GEOSContextHandle_t h = geos.ctx();
 
-    WkbReaderPtr reader(GEOSWKBReader_create_r(h), {h});
-    std::vector<GeometryPtr> polygons;
+    std::vector<detail::Geos::Ptr> polygons;
     std::vector<PreparedPtr> prepared;
     polygons.reserve(zones.zones.size());
     prepared.reserve(zones.zones.size());
     for (const auto& z : zones.zones) {
-        polygons.emplace_back(GEOSWKBReader_read_r(h, reader.get(), z.wkb.data(), z.wkb.size()),
-                              GeosDestroyer<GEOSGeometry, GEOSGeom_destroy_r>{h});
+        polygons.push_back(geos.read_wkb(z.wkb));
         if (!polygons.back()) {
             throw InputError(fmt::format("zones '{}', feature {} (code {}): its polygon cannot be read: {}",
                                          zones.source, z.feature_id, z.code, geos.last_error()));
@@ -486,7 +396,7 @@ CellAssignment assign_cells_to_zones(const PopulationGrid& grid, const ZoneLayer
     std::vector<std::size_t> candidates;
     for (std::size_t c = 0; c < grid.cells.size(); ++c) {
         const GridCell& cell = grid.cells[c];
-        GeometryPtr point(GEOSGeom_createPointFromXY_r(h, cell.centre.lon, cell.centre.lat), {h});
+        const detail::Geos::Ptr point = geos.own(GEOSGeom_createPointFromXY_r(h, cell.centre.lon, cell.centre.lat));
         if (!point) {
             throw Error(fmt::format("{}:{}: cannot make a point of the cell centre: {}", grid.source, cell.line,
                                     geos.last_error()));
