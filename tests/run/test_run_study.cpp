@@ -215,3 +215,45 @@ TEST_CASE("deficit: one service at a chosen threshold writes that service's laye
     options.output_dir = dir.path() / "other";
     REQUIRE_THROWS_WITH(run_study(study("andorra", dir.path()), options), Contains("'boulangerie' is not in study"));
 }
+
+TEST_CASE("a grid study: cells as origins, the cells layer and dissolved cells as the deficit zone", "[run]") {
+    // Four 1 km cells (EPSG:3035 centres): three in Andorra la Vella, next to the hospital, and
+    // one on the Andorran side of El Pas de la Casa (centre 1.7243, 42.5372 by gdaltransform; the
+    // cell holding the village itself is centred in France, outside the parishes), over the
+    // Envalira pass, more than 20 min away.
+    test::TempDir dir("run-grid");
+    const auto grid = dir.path() / "grid.csv";
+    std::ofstream(grid) << "x,y,Ind\n3623500,2194500,1000\n3624500,2194500,500\n3623500,2195500,250\n"
+                           "3640500,2196500,2000\n";
+    const auto path = dir.path() / "grid.toml";
+    std::ofstream(path) << "[study]\nname = \"grid\"\n[network]\nosm = \""
+                        << test::data_file("osm/andorra-2021.osm.pbf").string() << "\"\ngraph = \""
+                        << (dir.path() / "g.pxg").string() << "\"\n[zones]\nosm_admin_level = 7\n"
+                        << "[population]\ngrid = \"" << grid.string() << "\"\n[services]\nuse = [\"urgences\"]\n";
+    RunOptions options;
+    options.output_dir = dir.path() / "out";
+    options.threshold_min = 20;
+    const RunSummary summary = run_study(load_study(path), options);
+    REQUIRE(summary.services.size() == 1);
+    CHECK(summary.services[0].population == 3750);
+    CHECK(summary.services[0].population_over == 2000);  // the Pas de la Casa cell only
+
+    GDALAllRegister();
+    GDALDatasetH ds =
+        GDALOpenEx((dir.path() / "out" / "access.gpkg").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
+    REQUIRE(ds != nullptr);
+    OGRLayerH cells = GDALDatasetGetLayerByName(ds, "cells");
+    REQUIRE(cells != nullptr);
+    CHECK(OGR_L_GetFeatureCount(cells, 1) == 4);
+    OGRLayerH deficit = GDALDatasetGetLayerByName(ds, "deficit_urgences");
+    REQUIRE(deficit != nullptr);
+    OGR_L_ResetReading(deficit);
+    OGRFeatureH f = OGR_L_GetNextFeature(deficit);
+    REQUIRE(f != nullptr);
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    REQUIRE(g != nullptr);
+    CHECK(OGR_G_IsValid(g));
+    CHECK(OGR_G_Area(g) == Approx(1e6).epsilon(0.01));  // one 1 km cell, in Lambert-93 m²
+    OGR_F_Destroy(f);
+    GDALClose(ds);
+}
