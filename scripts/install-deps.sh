@@ -11,6 +11,7 @@ PACKAGES=(
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-data
   libboost-dev libboost-graph-dev
   catch2 libbenchmark-dev libssl-dev libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev
+  libcairo2-dev fonts-dejavu-core libjs-leaflet libxml2-dev
 )
 
 missing=()

@@ -18,5 +18,6 @@ if [ "${PROXIMA_SKIP_SANITIZERS:-0}" != "1" ]; then
     -DPROXIMA_BUILD_BENCHMARKS=OFF >/dev/null
   cmake --build build-asan --parallel "$jobs"
   ASAN_OPTIONS="abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+    LSAN_OPTIONS="suppressions=$PWD/tests/lsan-suppressions.txt" \
     ctest --test-dir build-asan --output-on-failure --parallel "$jobs"
 fi

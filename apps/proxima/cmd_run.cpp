@@ -18,6 +18,9 @@ struct RunArguments {
     std::string output;
     int threads = 0;
     bool force = false;
+    bool no_maps = false;
+    bool maps_per_epci = false;
+    double raster_resolution_m = 100.0;
     std::string service;
     double threshold = 0.0;
 };
@@ -27,6 +30,24 @@ void add_common(CLI::App& cmd, RunArguments& a) {
     cmd.add_option("-o,--output", a.output, "Output folder (default: the study's [study] output)");
     cmd.add_option("--threads", a.threads, "Threads for the searches (default: all cores)");
     cmd.add_flag("--force", a.force, "Replace the output folder if it exists");
+    cmd.add_flag("--no-maps", a.no_maps, "Do not draw the PNG maps (maps/)");
+    cmd.add_flag("--maps-per-epci", a.maps_per_epci, "Also draw one map per EPCI and service (maps/epci/)");
+    cmd.add_option("--raster-resolution", a.raster_resolution_m,
+                   "Cell size of the travel-time rasters and isochrones, metres (default 100; 0: none)");
+}
+
+void apply_common(const RunArguments& a, RunOptions& options) {
+    if (a.threads < 0) {
+        throw ConfigError("--threads must be >= 0 (0: all cores)");
+    }
+    if (!(a.raster_resolution_m >= 0) || a.raster_resolution_m > 10000) {
+        throw ConfigError("--raster-resolution must be between 0 (no rasters) and 10000 metres");
+    }
+    options.force = a.force;
+    options.threads = a.threads;
+    options.maps = !a.no_maps;
+    options.maps_per_epci = a.maps_per_epci;
+    options.raster_resolution_m = a.raster_resolution_m;
 }
 
 } // namespace
@@ -38,14 +59,10 @@ void add_run_command(CLI::App& app, Context& context, int& exit_code) {
     add_common(*cmd, *a);
     cmd->callback([&context, &exit_code, a] {
         exit_code = guarded(context, [&] {
-            if (a->threads < 0) {
-                throw ConfigError("--threads must be >= 0 (0: all cores)");
-            }
-            const StudyFile study = load_study(a->study);
             RunOptions options;
+            apply_common(*a, options);
+            const StudyFile study = load_study(a->study);
             options.output_dir = a->output;
-            options.force = a->force;
-            options.threads = a->threads;
             const RunSummary summary = run_study(study, options, context.log());
             std::cout << format_run_summary(summary);
         });
@@ -61,8 +78,9 @@ void add_deficit_command(CLI::App& app, Context& context, int& exit_code) {
     CLI::Option* threshold = cmd->add_option("--threshold", a->threshold, "Threshold in minutes (default: the service's)");
     cmd->callback([&context, &exit_code, a, threshold] {
         exit_code = guarded(context, [&] {
-            const StudyFile study = load_study(a->study);
             RunOptions options;
+            apply_common(*a, options);
+            const StudyFile study = load_study(a->study);
             options.only_services = {a->service};
             if (threshold->count() > 0) {
                 options.threshold_min = a->threshold;
@@ -71,8 +89,6 @@ void add_deficit_command(CLI::App& app, Context& context, int& exit_code) {
                                      ? study.output_dir.parent_path() /
                                            fmt::format("{}-deficit-{}", study.output_dir.filename().string(), a->service)
                                      : std::filesystem::path(a->output);
-            options.force = a->force;
-            options.threads = a->threads;
             const RunSummary summary = run_study(study, options, context.log());
             std::cout << format_run_summary(summary);
         });

@@ -1,0 +1,36 @@
+#pragma once
+// The offline HTML report of a run (`report.html`): one self-contained file for working meetings,
+// readable by French planners without network or GIS. It holds summary tables by service and by
+// EPCI (or by zone when the study has no commune table), an interactive map (Leaflet from
+// Debian's libjs-leaflet, inlined; the communes themselves are the base map, no tile server) with
+// one layer per service, and the provenance of the run (run.json). Colours and classes are the
+// shared ones of time_classes.hpp, as on the PNG maps and in QGIS.
+
+#include <filesystem>
+
+namespace proxima {
+
+struct HtmlReportOptions {
+    /// Where leaflet.min.js and leaflet.css are read (Debian package libjs-leaflet).
+    std::filesystem::path leaflet_dir = "/usr/share/javascript/leaflet";
+};
+
+/// Reads the finished run folder `run_dir` (access.gpkg and run.json, as written by `proxima
+/// run`) and writes `run_dir/report.html` atomically (temporary name, then rename); returns its
+/// path. Same folder, same bytes: nothing in the file depends on the clock or the machine.
+///
+/// Data: the GeoPackage layers communes, origins or cells, services, deficit_<id>, summary and,
+/// when present, isochrones_<id>, are embedded as GeoJSON in WGS84 (6 decimals, about 0.1 m) in
+/// one <script type="application/json" id="proxima-data"> block; their properties are the
+/// GeoPackage values unchanged (times in minutes, NULL stays null: shown "inaccessible" or "—",
+/// never 0). The time class of each feature (index into time_classes, null for a commune without
+/// population) is added beside the properties, in a "classes" member. Other layers (e.g.
+/// layer_styles) are not embedded. Static maps found in run_dir/maps/*.png are linked by relative
+/// path (not inlined: they stay in the folder beside the report).
+///
+/// Throws InputError when run_dir, access.gpkg or run.json is missing or unreadable, or when a
+/// layer or field the report needs is missing (naming the file, layer or field, and the fix);
+/// OutputError when Leaflet is not found in options.leaflet_dir or the report cannot be written.
+std::filesystem::path write_html_report(const std::filesystem::path& run_dir, const HtmlReportOptions& options = {});
+
+} // namespace proxima

@@ -1,0 +1,119 @@
+#pragma once
+// Static maps (PNG, cairo) that can go into a schéma as they are: a choropleth of travel time in
+// the shared time classes, the zones beyond the threshold hatched, facilities as symbols, commune
+// and EPCI borders, the main communes labelled without overlaps, title, legend with units, scale
+// bar, north arrow and a source line. Map text is French: the readers are French elected
+// officials. Rendering is deterministic (same scene, same bytes).
+
+#include <array>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace proxima {
+
+/// A choropleth unit: a commune or a grid cell, with its time in minutes (nullopt: unreachable,
+/// drawn in the "inaccessible" class; `no_data` true: no origin in it, drawn blank).
+struct MapZone {
+    std::vector<unsigned char> wkb;     ///< Polygon or MultiPolygon, in MapScene::crs
+    std::optional<double> minutes;
+    bool no_data = false;
+};
+
+struct MapPoint {
+    double x = 0.0, y = 0.0;            ///< in MapScene::crs
+    std::string name;
+};
+
+/// A label candidate: the renderer places the highest-priority ones first and drops any that
+/// would overlap a label already placed.
+struct MapLabel {
+    double x = 0.0, y = 0.0;            ///< anchor, in MapScene::crs
+    std::string text;
+    double priority = 0.0;              ///< e.g. population
+};
+
+/// Everything on one map. All geometries are in one projected CRS in metres (x east, y north),
+/// which the scale bar relies on.
+struct MapScene {
+    std::string crs;                    ///< e.g. "EPSG:2154"; must be projected (metres)
+    std::string title;                  ///< e.g. "Temps d'accès aux urgences en voiture"
+    std::string subtitle;               ///< e.g. the study name, or the EPCI name
+    std::string value_caption = "Temps d'accès en voiture, minutes";
+    std::vector<MapZone> zones;         ///< choropleth units
+    std::vector<std::vector<unsigned char>> commune_borders;  ///< thin outlines (may repeat zones)
+    std::vector<std::vector<unsigned char>> epci_borders;     ///< thicker outlines
+    std::vector<unsigned char> deficit; ///< zones beyond the threshold, hatched and outlined; empty: none
+    std::optional<double> threshold_min;  ///< marked in the legend ("seuil : 30 min")
+    std::vector<MapPoint> facilities;   ///< drawn as symbols
+    std::string facility_caption;       ///< legend text for the symbol, e.g. "Service d'urgences"
+    std::vector<MapPoint> highlights;   ///< e.g. sites added by a scenario, drawn as a distinct symbol
+    std::string highlight_caption;
+    std::vector<MapLabel> labels;
+    std::string source_line;            ///< e.g. "Sources : © OpenStreetMap contributors, INSEE COG 2026 — Proxima 0.1.0"
+    /// When set, the map frames these bounds (minx, miny, maxx, maxy) instead of all the zones:
+    /// used for one map per EPCI drawn over the whole study's layers.
+    std::optional<std::array<double, 4>> frame;
+    /// Legend text of the hatching; empty: "Au-delà du seuil de <threshold> min".
+    std::string deficit_caption;
+    /// Short lines printed under the legend, e.g. the population beyond the threshold.
+    std::vector<std::string> notes;
+    /// Legend text of commune_borders; empty: "Limite de commune".
+    std::string commune_border_caption;
+    /// When set (a Polygon or MultiPolygon), everything outside it is washed out under a white
+    /// veil: the EPCI of a per-EPCI map stands out from its neighbours, which stay readable.
+    std::vector<unsigned char> focus;
+};
+
+struct MapOptions {
+    int width_px = 2000;                ///< the height follows the frame's shape, plus the legend
+    double dpi = 200.0;                 ///< text and line sizes are set in points at this resolution
+    bool labels = true;                 ///< false: no commune names (e.g. to read zone colours back)
+};
+
+/// Where things land in the image. The map area shows `world` (minx, miny, maxx, maxy in the
+/// scene's CRS: the frame, widened to the area's shape plus a margin) at `px_per_m` pixels per
+/// metre, the same in x and y; the legend column is on its right, title above, source below.
+struct MapLayout {
+    int width_px = 0, height_px = 0;                 ///< whole image
+    double map_left = 0.0, map_top = 0.0;            ///< map area, pixels from the top-left corner
+    double map_width = 0.0, map_height = 0.0;
+    double legend_left = 0.0, legend_top = 0.0, legend_width = 0.0;  ///< legend column
+    std::array<double, 4> world{};
+    double px_per_m = 0.0;
+    /// Pixel (column, row; y down, fractional) of a point of the scene's CRS.
+    [[nodiscard]] std::array<double, 2> to_pixel(double x, double y) const {
+        return {map_left + (x - world[0]) * px_per_m, map_top + (world[3] - y) * px_per_m};
+    }
+};
+
+/// The layout render_map_png() uses for this scene (it depends on the zones' extent and on the
+/// legend's length). Throws as render_map_png(), except OutputError.
+[[nodiscard]] MapLayout map_layout(const MapScene& scene, const MapOptions& options = {});
+
+/// Renders the scene as a PNG at `path` (temporary name, then rename: no partial file is ever
+/// left under `path`). Throws ConfigError for a geographic or unknown CRS, or options out of
+/// range (width 200 to 20000 px, dpi 50 to 1200); InputError for a malformed WKB (naming the
+/// layer and the position) or a scene with nothing to frame (no zone and no frame); OutputError
+/// if the file cannot be written.
+void render_map_png(const MapScene& scene, const std::filesystem::path& path, const MapOptions& options = {});
+
+/// A small line chart (e.g. the cumulative coverage curve of a siting run): x integer steps,
+/// one y value per step, axis captions, PNG at `path` (temporary name, then rename). The y axis
+/// starts at 0 and ends at a round value above max(y, y_reference). Throws ConfigError if x and
+/// y differ in length, are empty or hold a non-finite value, or for a size outside 200 to 20000
+/// px; OutputError if the file cannot be written.
+struct LineChart {
+    std::string title;
+    std::string x_caption;
+    std::string y_caption;
+    std::vector<double> x;
+    std::vector<double> y;
+    std::optional<double> y_reference;  ///< a horizontal dashed line (e.g. the total population)
+    std::string y_reference_caption;
+};
+void render_line_chart_png(const LineChart& chart, const std::filesystem::path& path, int width_px = 1200,
+                           int height_px = 750);
+
+} // namespace proxima

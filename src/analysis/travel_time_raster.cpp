@@ -1,0 +1,391 @@
+#include "proxima/analysis/travel_time_raster.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <system_error>
+#include <unistd.h>
+#include <utility>
+
+#include <cpl_error.h>
+#include <fmt/format.h>
+#include <gdal.h>
+#include <ogr_srs_api.h>
+#include <omp.h>
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+#include <proj.h>
+
+#include "core/gdal_handles.hpp"
+#include "core/geos_context.hpp"
+#include "core/proj_to_wgs84.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima/routing/multi_source_dijkstra.hpp"
+#include "proxima/routing/point_routing.hpp"
+
+namespace proxima {
+
+namespace {
+
+using detail::Geos;
+
+/// Beyond this the grid would not fit comfortably in memory (4 bytes per pixel plus a snap per
+/// pixel in a zone) and the snapping would take minutes: the resolution is surely a mistake.
+constexpr std::size_t max_pixels = 100'000'000;
+
+struct XYPoint {
+    double x;
+    double y;
+};
+using Ring = std::vector<XYPoint>;
+
+/// The rings (shells and holes) of a zone's polygon(s), converted from WGS84 to the raster CRS.
+std::vector<Ring> zone_rings(const Geos& geos, const Zone& zone, PJ* crs_to_wgs84) {
+    const Geos::Ptr g = geos.read_wkb(zone.wkb);
+    if (!g) {
+        throw InputError(fmt::format("zone {} ({}): its geometry cannot be read: {}", zone.code, zone.name, geos.last_error()));
+    }
+    std::vector<Ring> rings;
+    auto add_ring = [&](const GEOSGeometry* ring) {
+        const GEOSCoordSequence* seq = GEOSGeom_getCoordSeq_r(geos.ctx(), ring);
+        unsigned size = 0;
+        if (seq == nullptr || GEOSCoordSeq_getSize_r(geos.ctx(), seq, &size) == 0) {
+            throw InputError(fmt::format("zone {} ({}): a ring of its geometry cannot be read", zone.code, zone.name));
+        }
+        Ring r(size);
+        for (unsigned k = 0; k < size; ++k) {
+            GEOSCoordSeq_getXY_r(geos.ctx(), seq, k, &r[k].x, &r[k].y);
+        }
+        // lon/lat -> raster CRS, in one call for the ring.
+        proj_trans_generic(crs_to_wgs84, PJ_INV, &r.data()->x, sizeof(XYPoint), size, &r.data()->y, sizeof(XYPoint), size,
+                           nullptr, 0, 0, nullptr, 0, 0);
+        for (const auto& p : r) {
+            if (!std::isfinite(p.x) || !std::isfinite(p.y)) {
+                throw InputError(fmt::format("zone {} ({}): a vertex cannot be converted to the raster CRS; is the "
+                                             "zone within the area of that CRS?",
+                                             zone.code, zone.name));
+            }
+        }
+        rings.push_back(std::move(r));
+    };
+    auto add_polygon = [&](const GEOSGeometry* polygon) {
+        add_ring(GEOSGetExteriorRing_r(geos.ctx(), polygon));
+        const int holes = GEOSGetNumInteriorRings_r(geos.ctx(), polygon);
+        for (int h = 0; h < holes; ++h) {
+            add_ring(GEOSGetInteriorRingN_r(geos.ctx(), polygon, h));
+        }
+    };
+    const int type = GEOSGeomTypeId_r(geos.ctx(), g.get());
+    if (type == GEOS_POLYGON) {
+        add_polygon(g.get());
+    } else if (type == GEOS_MULTIPOLYGON) {
+        const int parts = GEOSGetNumGeometries_r(geos.ctx(), g.get());
+        for (int k = 0; k < parts; ++k) {
+            add_polygon(GEOSGetGeometryN_r(geos.ctx(), g.get(), k));
+        }
+    } else {
+        throw InputError(fmt::format("zone {} ({}): its geometry is not a polygon", zone.code, zone.name));
+    }
+    return rings;
+}
+
+/// Marks in `inside` the pixels whose centre lies in the area bounded by `rings` (even-odd rule,
+/// which for a valid (multi)polygon is "inside a shell and not in a hole"). Scanline over the
+/// rows of centres: each ring edge crossing a row's centre line gives one crossing; the pixels
+/// between the 1st and 2nd crossing, 3rd and 4th... are inside. Half-open on both axes, so a
+/// centre on a boundary shared by two zones belongs to exactly one of them.
+void mark_inside(const RasterGrid& grid, const std::vector<Ring>& rings, std::vector<unsigned char>& inside) {
+    std::vector<std::vector<double>> crossings(static_cast<std::size_t>(grid.height));
+    const double res = grid.resolution_m;
+    for (const Ring& ring : rings) {
+        for (std::size_t k = 0; k + 1 < ring.size(); ++k) {
+            const XYPoint a = ring[k];
+            const XYPoint b = ring[k + 1];
+            if (a.y == b.y) {
+                continue;  // horizontal: never crosses a centre line under the half-open rule
+            }
+            // Rows whose centre y lies in [min(a.y, b.y), max(a.y, b.y)): row r has its centre at
+            // max_y - (r + 0.5) * res.
+            const double lo = std::min(a.y, b.y);
+            const double hi = std::max(a.y, b.y);
+            const auto first = std::max(0L, static_cast<long>(std::ceil((grid.max_y - hi) / res - 0.5)) - 1);
+            const auto last = std::min<long>(grid.height - 1, static_cast<long>(std::floor((grid.max_y - lo) / res - 0.5)) + 1);
+            for (long r = first; r <= last; ++r) {
+                const double y = grid.centre_y(static_cast<int>(r));
+                if ((a.y <= y) != (b.y <= y)) {
+                    crossings[static_cast<std::size_t>(r)].push_back(a.x + (y - a.y) * (b.x - a.x) / (b.y - a.y));
+                }
+            }
+        }
+    }
+    for (int r = 0; r < grid.height; ++r) {
+        auto& xs = crossings[static_cast<std::size_t>(r)];
+        std::sort(xs.begin(), xs.end());
+        for (std::size_t k = 0; k + 1 < xs.size(); k += 2) {
+            // Columns whose centre x lies in [xs[k], xs[k+1]).
+            const long from = std::max(0L, static_cast<long>(std::ceil((xs[k] - grid.min_x) / res - 0.5)));
+            const long to = std::min<long>(grid.width, static_cast<long>(std::ceil((xs[k + 1] - grid.min_x) / res - 0.5)));
+            for (long c = from; c < to; ++c) {
+                inside[static_cast<std::size_t>(r) * static_cast<std::size_t>(grid.width) + static_cast<std::size_t>(c)] = 1;
+            }
+        }
+    }
+}
+
+void check_service(const StudyInputs& in, std::size_t service) {
+    if (service >= in.services.size()) {
+        throw Error(fmt::format("service index {} is out of range: the study has {} services", service, in.services.size()));
+    }
+}
+
+/// GDAL reports through CPLGetLastErrorMsg() while this lives; nothing is printed.
+class QuietGdalErrors {
+public:
+    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+    ~QuietGdalErrors() { CPLPopErrorHandler(); }
+    QuietGdalErrors(const QuietGdalErrors&) = delete;
+    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
+};
+
+std::string gdal_detail() {
+    const char* msg = CPLGetLastErrorMsg();
+    return msg != nullptr && *msg != '\0' ? std::string(msg) : std::string("GDAL gave no detail");
+}
+
+bool gdal_failed() {
+    const CPLErr type = CPLGetLastErrorType();
+    return type == CE_Failure || type == CE_Fatal;
+}
+
+const char* direction_name(TravelDirection d) {
+    return d == TravelDirection::from_service ? "from_service" : "to_service";
+}
+
+} // namespace
+
+RasterPixels raster_pixels(const StudyInputs& in, const RasterOptions& options) {
+    const std::string crs = options.crs.empty() ? in.study.output_crs : options.crs;
+    if (!(options.resolution_m > 0 && std::isfinite(options.resolution_m))) {
+        throw ConfigError(fmt::format("travel-time raster: resolution {} m is not a positive length", options.resolution_m));
+    }
+    const detail::ProjectedToWgs84 projection(crs, "travel-time raster");  // throws ConfigError
+
+    const Geos geos;
+    std::vector<std::vector<Ring>> zones;
+    zones.reserve(in.zones.zones.size());
+    double xmin = HUGE_VAL;
+    double ymin = HUGE_VAL;
+    double xmax = -HUGE_VAL;
+    double ymax = -HUGE_VAL;
+    for (const Zone& zone : in.zones.zones) {
+        zones.push_back(zone_rings(geos, zone, projection.pj()));
+        for (const Ring& ring : zones.back()) {
+            for (const XYPoint& p : ring) {
+                xmin = std::min(xmin, p.x);
+                ymin = std::min(ymin, p.y);
+                xmax = std::max(xmax, p.x);
+                ymax = std::max(ymax, p.y);
+            }
+        }
+    }
+
+    RasterPixels out;
+    RasterGrid& grid = out.grid;
+    grid.crs = crs;
+    grid.resolution_m = options.resolution_m;
+    if (zones.empty()) {
+        return out;  // no territory: an empty grid
+    }
+    // The bounding box, widened to whole multiples of the resolution.
+    const double res = options.resolution_m;
+    grid.min_x = std::floor(xmin / res) * res;
+    grid.max_y = std::ceil(ymax / res) * res;
+    const double width = std::ceil((xmax - grid.min_x) / res);
+    const double height = std::ceil((grid.max_y - ymin) / res);
+    if (width * height > static_cast<double>(max_pixels)) {
+        throw ConfigError(fmt::format("travel-time raster: {:.0f} × {:.0f} pixels of {} m over the study zones is more "
+                                      "than {} million; choose a coarser resolution",
+                                      width, height, res, max_pixels / 1'000'000));
+    }
+    grid.width = std::max(1, static_cast<int>(width));
+    grid.height = std::max(1, static_cast<int>(height));
+
+    std::vector<unsigned char> inside(grid.pixel_count(), 0);
+    for (const auto& rings : zones) {
+        mark_inside(grid, rings, inside);
+    }
+
+    // Pixel centres in a zone, converted to lon/lat in one batch, then snapped in parallel.
+    std::vector<std::uint32_t> candidates;
+    std::vector<LonLat> centres;
+    for (std::size_t i = 0; i < inside.size(); ++i) {
+        if (inside[i] != 0) {
+            const auto col = static_cast<int>(i % static_cast<std::size_t>(grid.width));
+            const auto row = static_cast<int>(i / static_cast<std::size_t>(grid.width));
+            candidates.push_back(static_cast<std::uint32_t>(i));
+            centres.push_back({grid.centre_x(col), grid.centre_y(row)});
+        }
+    }
+    out.in_zones = candidates.size();
+    if (!centres.empty()) {
+        proj_trans_generic(projection.pj(), PJ_FWD, &centres.data()->lon, sizeof(LonLat), centres.size(),
+                           &centres.data()->lat, sizeof(LonLat), centres.size(), nullptr, 0, 0, nullptr, 0, 0);
+    }
+    const EdgeSnapper snapper(in.graph);
+    const auto snaps = snapper.snap_all(centres, in.study.network.max_snap_m);
+    for (std::size_t k = 0; k < candidates.size(); ++k) {
+        // A centre PROJ could not convert (HUGE_VAL) is not snapped: it stays without a value.
+        if (snaps[k]) {
+            out.pixel.push_back(candidates[k]);
+            out.snap.push_back(*snaps[k]);
+        }
+    }
+    return out;
+}
+
+std::vector<Deciseconds> service_times_at(const StudyInputs& in, std::size_t s, std::span<const Snap> points, int threads) {
+    check_service(in, s);
+    const RoadGraph& graph = in.graph;
+    const AccessOptions access{in.study.network.access_kmh};
+    const ServiceInputs& service = in.services[s];
+    const bool outbound = service.spec.direction == TravelDirection::from_service;
+
+    // As compute_access(): one search from all facilities at once (reverse: times to them).
+    MultiSourceDijkstra search(graph, outbound ? Direction::forward : Direction::reverse, false);
+    search.reset();
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> on_edge;  // (edge, facility), for same-edge trips
+    for (std::uint32_t f = 0; f < service.snaps.size(); ++f) {
+        for (const auto& seed : seeds(graph, service.snaps[f], outbound ? Direction::forward : Direction::reverse, access, f)) {
+            search.add_source(seed.node, seed.offset_ds, seed.tag);
+        }
+        on_edge.emplace_back(to_index(service.snaps[f].edge), f);
+    }
+    std::sort(on_edge.begin(), on_edge.end());
+    search.run();
+
+    std::vector<Deciseconds> out(points.size(), unreachable_ds);
+    const int thread_count = threads > 0 ? threads : omp_get_max_threads();
+#pragma omp parallel for schedule(dynamic, 256) num_threads(thread_count)
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const Snap& point = points[i];
+        Deciseconds best = unreachable_ds;
+        // Residents leave the point (to_service); an outbound service arrives at it.
+        for (const auto& seed : seeds(graph, point, outbound ? Direction::reverse : Direction::forward, access)) {
+            const Deciseconds t = search.time_ds(seed.node);
+            if (t != unreachable_ds) {
+                best = std::min(best, t + seed.offset_ds);
+            }
+        }
+        const std::uint32_t edge = to_index(point.edge);
+        auto it = std::lower_bound(on_edge.begin(), on_edge.end(), std::make_pair(edge, 0U));
+        for (; it != on_edge.end() && it->first == edge; ++it) {
+            const Snap& facility = service.snaps[it->second];
+            const auto direct = outbound ? same_edge_leg(graph, facility, point) : same_edge_leg(graph, point, facility);
+            if (direct) {
+                best = std::min(best, access_ds(point, access) + direct->ds + access_ds(facility, access));
+            }
+        }
+        out[i] = best;
+    }
+    return out;
+}
+
+TravelTimeRaster travel_time_raster(const StudyInputs& in, const RasterPixels& pixels, std::size_t s, int threads) {
+    check_service(in, s);
+    TravelTimeRaster out;
+    out.service = in.services[s].spec.id;
+    out.service_label = in.services[s].spec.label;
+    out.direction = in.services[s].spec.direction;
+    out.grid = pixels.grid;
+    out.minutes.assign(pixels.grid.pixel_count(), std::numeric_limits<float>::quiet_NaN());
+    const auto times = service_times_at(in, s, pixels.snap, threads);
+    for (std::size_t k = 0; k < times.size(); ++k) {
+        if (times[k] != unreachable_ds) {
+            out.minutes[pixels.pixel[k]] = static_cast<float>(times[k] / 600.0);
+        }
+    }
+    return out;
+}
+
+TravelTimeRaster compute_travel_time_raster(const StudyInputs& in, std::size_t service, const RasterOptions& options) {
+    check_service(in, service);
+    return travel_time_raster(in, raster_pixels(in, options), service, options.threads);
+}
+
+void write_travel_time_geotiff(const TravelTimeRaster& raster, const std::filesystem::path& path) {
+    const RasterGrid& grid = raster.grid;
+    if (grid.width <= 0 || grid.height <= 0 || raster.minutes.size() != grid.pixel_count()) {
+        throw Error(fmt::format("travel-time raster of '{}': {} values for a {} × {} grid", raster.service,
+                                raster.minutes.size(), grid.width, grid.height));
+    }
+    GDALAllRegister();
+    const QuietGdalErrors quiet;
+    CPLErrorReset();
+    const detail::SrsPtr srs(OSRNewSpatialReference(nullptr));
+    if (OSRSetFromUserInput(static_cast<OGRSpatialReferenceH>(srs.get()), grid.crs.c_str()) != OGRERR_NONE) {
+        throw ConfigError(fmt::format("travel-time raster: GDAL does not know the CRS '{}': {}", grid.crs, gdal_detail()));
+    }
+    GDALDriverH driver = GDALGetDriverByName("GTiff");
+    if (driver == nullptr) {
+        throw OutputError("GDAL has no GTiff driver; it is needed to write travel-time rasters");
+    }
+
+    std::filesystem::path tmp = path;
+    tmp += fmt::format(".tmp-{}", ::getpid());
+    auto remove_tmp = [&] {
+        std::error_code ec;
+        std::filesystem::remove(tmp, ec);
+        auto aux = tmp;
+        aux += ".aux.xml";
+        std::filesystem::remove(aux, ec);
+    };
+    remove_tmp();
+    const char* create_options[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES", "BLOCKXSIZE=256", "BLOCKYSIZE=256",
+                                    nullptr};
+    detail::DatasetPtr ds(GDALCreate(driver, tmp.c_str(), grid.width, grid.height, 1, GDT_Float32,
+                                     const_cast<char**>(create_options)));
+    if (!ds) {
+        const std::string why = gdal_detail();
+        remove_tmp();
+        throw OutputError(fmt::format("cannot create GeoTIFF '{}': {}; is the folder writable?", tmp.string(), why));
+    }
+    double transform[6] = {grid.min_x, grid.resolution_m, 0.0, grid.max_y, 0.0, -grid.resolution_m};
+    GDALSetGeoTransform(ds.get(), transform);
+    GDALSetSpatialRef(ds.get(), static_cast<OGRSpatialReferenceH>(srs.get()));
+    GDALSetMetadataItem(ds.get(), "SERVICE", raster.service.c_str(), nullptr);
+    GDALSetMetadataItem(ds.get(), "SERVICE_LABEL", raster.service_label.c_str(), nullptr);
+    GDALSetMetadataItem(ds.get(), "DIRECTION", direction_name(raster.direction), nullptr);
+    GDALSetMetadataItem(ds.get(), "UNIT", "minutes", nullptr);
+    GDALRasterBandH band = GDALGetRasterBand(ds.get(), 1);
+    GDALSetRasterNoDataValue(band, std::numeric_limits<double>::quiet_NaN());
+    GDALSetRasterUnitType(band, "min");
+    const std::string description = fmt::format("travel time {} {} (minutes)",
+                                                raster.direction == TravelDirection::from_service ? "from" : "to",
+                                                raster.service_label.empty() ? raster.service : raster.service_label);
+    GDALSetDescription(band, description.c_str());
+    const CPLErr written = GDALRasterIO(band, GF_Write, 0, 0, grid.width, grid.height, const_cast<float*>(raster.minutes.data()),
+                                        grid.width, grid.height, GDT_Float32, 0, 0);
+    if (written != CE_None || gdal_failed()) {
+        const std::string why = gdal_detail();
+        ds.reset();
+        remove_tmp();
+        throw OutputError(fmt::format("writing GeoTIFF '{}' failed (disk full?): {}", path.string(), why));
+    }
+    CPLErrorReset();
+    GDALClose(ds.release());  // GDAL 3.6: failures are only in the error state
+    if (gdal_failed()) {
+        const std::string why = gdal_detail();
+        remove_tmp();
+        throw OutputError(fmt::format("writing GeoTIFF '{}' failed while finishing the file (disk full?): {}",
+                                      path.string(), why));
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        remove_tmp();
+        throw OutputError(fmt::format("cannot move the finished GeoTIFF onto '{}': {}", path.string(), ec.message()));
+    }
+    remove_tmp();  // a side file GDAL may have made (.aux.xml); everything is inside the TIFF
+}
+
+} // namespace proxima

@@ -1,0 +1,1211 @@
+#include "proxima/report/html_report.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <fmt/format.h>
+#include <gdal.h>
+#include <nlohmann/json.hpp>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include "core/gdal_handles.hpp"
+#include "proxima/analysis/aggregation.hpp"
+#include "proxima/core/atomic_file.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima/core/version.hpp"
+#include "proxima/report/time_classes.hpp"
+
+namespace proxima {
+
+namespace {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::ordered_json;
+using detail::DatasetPtr;
+using detail::FeaturePtr;
+using detail::SrsPtr;
+using detail::TransformPtr;
+
+// ---------------------------------------------------------------------------------------------
+// Small text helpers.
+
+/// GDAL reports through CPLGetLastErrorMsg() while this lives; nothing is printed.
+class QuietGdalErrors {
+public:
+    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+    ~QuietGdalErrors() { CPLPopErrorHandler(); }
+    QuietGdalErrors(const QuietGdalErrors&) = delete;
+    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
+};
+
+std::string gdal_detail() {
+    const char* msg = CPLGetLastErrorMsg();
+    return msg != nullptr && *msg != '\0' ? std::string(msg) : std::string("GDAL gave no detail");
+}
+
+struct GeometryDestroyer {
+    void operator()(void* g) const { OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(g)); }
+};
+using GeometryPtr = std::unique_ptr<void, GeometryDestroyer>;
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        return {};
+    }
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void replace_all(std::string& s, std::string_view from, std::string_view to) {
+    for (std::size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+        s.replace(at, from.size(), to);
+    }
+}
+
+/// Text for HTML element content and attribute values.
+std::string html(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (char c : s) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
+/// JSON inside <script type="application/json">: a '<' can only occur inside a JSON string,
+/// where "\u003c" means the same; so neither "</script" nor "<!--" can end or confuse the block.
+std::string json_for_script(const Json& j) {
+    std::string s = j.dump();
+    replace_all(s, "<", "\\u003c");
+    return s;
+}
+
+/// JavaScript inside <script>: "</" ends the element for HTML parsers (libxml2 stops at any
+/// "</" followed by a letter). In JS strings, regular expressions and comments "<\/" is "</".
+std::string js_for_script(std::string s) {
+    replace_all(s, "</", "<\\/");
+    return s;
+}
+
+/// Drops "/*# sourceMappingURL=... */" and "//# sourceMappingURL=..." (the .map is not inlined).
+std::string without_source_map(std::string s) {
+    const auto at = s.find("sourceMappingURL=");
+    if (at == std::string::npos) {
+        return s;
+    }
+    const auto line_start = s.rfind('\n', at);
+    auto line_end = s.find('\n', at);
+    s.erase(line_start == std::string::npos ? 0 : line_start + 1,
+            (line_end == std::string::npos ? s.size() : line_end + 1) - (line_start == std::string::npos ? 0 : line_start + 1));
+    return s;
+}
+
+/// Leaflet's CSS refers to image files for default markers and the collapsed layer control; the
+/// report uses neither, and no file may be referenced: "url(images/...)" becomes "none".
+std::string css_without_images(std::string s) {
+    for (std::size_t at = s.find("url(images/"); at != std::string::npos; at = s.find("url(images/", at)) {
+        const auto end = s.find(')', at);
+        if (end == std::string::npos) {
+            break;
+        }
+        s.replace(at, end + 1 - at, "none");
+    }
+    return s;
+}
+
+// French number formatting for tables (the popups use Intl.NumberFormat('fr-FR')).
+constexpr std::string_view narrow_nbsp = "\u202f";  // thousands separator and before %
+constexpr std::string_view nbsp = "\u00a0";
+
+std::string group_thousands(std::string digits) {
+    std::string out;
+    const std::size_t n = digits.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i > 0 && (n - i) % 3 == 0) {
+            out += narrow_nbsp;
+        }
+        out += digits[i];
+    }
+    return out;
+}
+
+std::string fr_int(double v) {
+    const double r = std::round(v);
+    const bool negative = r < 0;
+    std::string s = group_thousands(fmt::format("{:.0f}", std::fabs(r)));
+    return negative ? "−" + s : s;
+}
+
+std::string fr_decimal(double v, int decimals) {
+    std::string s = fmt::format("{:.{}f}", v, decimals);
+    const auto dot = s.find('.');
+    std::string integer = s.substr(0, dot);
+    const bool negative = !integer.empty() && integer[0] == '-';
+    if (negative) {
+        integer.erase(0, 1);
+    }
+    std::string out = (negative ? "−" : "") + group_thousands(integer);
+    if (dot != std::string::npos) {
+        out += "," + s.substr(dot + 1);
+    }
+    return out;
+}
+
+std::string fr_share(const Json& share) {
+    if (!share.is_number()) {
+        return "—";
+    }
+    return fr_decimal(share.get<double>() * 100.0, 1) + std::string(narrow_nbsp) + "%";
+}
+
+std::string fr_minutes(double v) {
+    // Thresholds are usually whole minutes: "30 min", not "30,0 min".
+    return (v == std::floor(v) ? fr_int(v) : fr_decimal(v, 1)) + std::string(nbsp) + "min";
+}
+
+std::string colour_of(std::size_t cls) { return hex_colour(time_classes[cls].colour).data(); }
+
+// ---------------------------------------------------------------------------------------------
+// Reading the run folder.
+
+struct RunFolder {
+    fs::path dir;
+    fs::path gpkg;
+    Json run;                                 ///< run.json
+    std::vector<std::pair<std::string, Json>> layers;  ///< embedded layers, GeoPackage order
+    bool french = false;                      ///< communes carry code_insee (a French commune table)
+    std::string origins_layer;                ///< "origins" or "cells"
+};
+
+const Json& layer(const RunFolder& f, const std::string& name) {
+    for (const auto& [n, l] : f.layers) {
+        if (n == name) {
+            return l;
+        }
+    }
+    throw InputError(fmt::format("layer '{}' is missing from '{}'; the folder is incomplete or was written by another "
+                                 "version of Proxima: run `proxima run` again",
+                                 name, f.gpkg.string()));
+}
+
+bool has_layer(const RunFolder& f, const std::string& name) {
+    return std::any_of(f.layers.begin(), f.layers.end(), [&](const auto& l) { return l.first == name; });
+}
+
+/// The layers the report shows; anything else in the GeoPackage (layer_styles...) is left out.
+bool is_report_layer(const std::string& name) {
+    return name == "communes" || name == "origins" || name == "cells" || name == "services" || name == "summary" ||
+           name == "poles" ||
+           name.rfind("deficit_", 0) == 0 || name.rfind("isochrones_", 0) == 0;
+}
+
+Json field_value(OGRFeatureH f, int i, OGRFieldType type) {
+    if (!OGR_F_IsFieldSetAndNotNull(f, i)) {
+        return nullptr;
+    }
+    switch (type) {
+    case OFTInteger:
+    case OFTInteger64: return static_cast<std::int64_t>(OGR_F_GetFieldAsInteger64(f, i));
+    case OFTReal: return OGR_F_GetFieldAsDouble(f, i);
+    default: return std::string(OGR_F_GetFieldAsString(f, i));
+    }
+}
+
+/// GeoJSON geometry in WGS84 lon/lat with 6 decimals (about 0.1 m), or null.
+Json geometry_json(OGRGeometryH g, OGRCoordinateTransformationH to_wgs84, const std::string& what) {
+    if (g == nullptr || OGR_G_IsEmpty(g)) {
+        return nullptr;
+    }
+    GeometryPtr copy(OGR_G_Clone(g));
+    auto* h = static_cast<OGRGeometryH>(copy.get());
+    CPLErrorReset();
+    if (OGR_G_Transform(h, to_wgs84) != OGRERR_NONE) {
+        throw InputError(fmt::format("{}: the geometry cannot be converted to WGS84 ({})", what, gdal_detail()));
+    }
+    const char* const options[] = {"COORDINATE_PRECISION=6", nullptr};
+    char* text = OGR_G_ExportToJsonEx(h, const_cast<char**>(options));
+    if (text == nullptr) {
+        throw InputError(fmt::format("{}: the geometry cannot be written as GeoJSON ({})", what, gdal_detail()));
+    }
+    std::string s(text);
+    CPLFree(text);
+    return Json::parse(s);
+}
+
+/// A point inside a polygon (not the centroid, which may fall outside), for labels; WGS84.
+Json label_point(OGRGeometryH g, OGRCoordinateTransformationH to_wgs84) {
+    if (g == nullptr || OGR_G_IsEmpty(g)) {
+        return nullptr;
+    }
+    GeometryPtr p(OGR_G_PointOnSurface(g));
+    if (!p || OGR_G_Transform(static_cast<OGRGeometryH>(p.get()), to_wgs84) != OGRERR_NONE) {
+        return nullptr;
+    }
+    auto* h = static_cast<OGRGeometryH>(p.get());
+    const double scale = 1e6;
+    return Json::array({std::round(OGR_G_GetX(h, 0) * scale) / scale, std::round(OGR_G_GetY(h, 0) * scale) / scale});
+}
+
+Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+    const int nfields = OGR_FD_GetFieldCount(defn);
+    std::vector<std::pair<std::string, OGRFieldType>> fields;
+    for (int i = 0; i < nfields; ++i) {
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+        fields.emplace_back(OGR_Fld_GetNameRef(fd), OGR_Fld_GetType(fd));
+    }
+    TransformPtr to_wgs84;
+    const bool spatial = OGR_L_GetGeomType(l) != wkbNone;
+    if (spatial) {
+        OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(l);
+        if (layer_srs == nullptr) {
+            throw InputError(fmt::format("layer '{}' of '{}' has no coordinate reference system; run `proxima run` again",
+                                         name, gpkg.string()));
+        }
+        SrsPtr source(OSRClone(layer_srs));
+        OSRSetAxisMappingStrategy(static_cast<OGRSpatialReferenceH>(source.get()), OAMS_TRADITIONAL_GIS_ORDER);
+        SrsPtr wgs84(OSRNewSpatialReference(nullptr));
+        auto* w = static_cast<OGRSpatialReferenceH>(wgs84.get());
+        if (OSRImportFromEPSG(w, 4326) != OGRERR_NONE) {
+            throw OutputError(fmt::format("cannot set up WGS84 (EPSG:4326): is PROJ's database installed? ({})",
+                                          gdal_detail()));
+        }
+        OSRSetAxisMappingStrategy(w, OAMS_TRADITIONAL_GIS_ORDER);  // GeoJSON is lon/lat
+        to_wgs84.reset(OCTNewCoordinateTransformation(static_cast<OGRSpatialReferenceH>(source.get()), w));
+        if (!to_wgs84) {
+            throw InputError(fmt::format("layer '{}' of '{}': its CRS cannot be converted to WGS84 ({})", name,
+                                         gpkg.string(), gdal_detail()));
+        }
+    }
+    Json features = Json::array();
+    OGR_L_ResetReading(l);
+    for (FeaturePtr f(OGR_L_GetNextFeature(l)); f; f.reset(OGR_L_GetNextFeature(l))) {
+        auto* h = static_cast<OGRFeatureH>(f.get());
+        Json feature;
+        feature["type"] = "Feature";
+        Json props = Json::object();
+        for (int i = 0; i < nfields; ++i) {
+            props[fields[i].first] = field_value(h, i, fields[i].second);
+        }
+        const std::string what = fmt::format("layer '{}' of '{}', feature {}", name, gpkg.string(), OGR_F_GetFID(h));
+        OGRGeometryH g = spatial ? OGR_F_GetGeometryRef(h) : nullptr;
+        feature["geometry"] = spatial ? geometry_json(g, static_cast<OGRCoordinateTransformationH>(to_wgs84.get()), what)
+                                      : Json(nullptr);
+        feature["properties"] = std::move(props);
+        if (name == "communes") {
+            feature["label_at"] = label_point(g, static_cast<OGRCoordinateTransformationH>(to_wgs84.get()));
+        }
+        features.push_back(std::move(feature));
+    }
+    Json fc;
+    fc["type"] = "FeatureCollection";
+    fc["name"] = name;
+    fc["features"] = std::move(features);
+    return fc;
+}
+
+void require_fields(const RunFolder& f, const std::string& layer_name, const std::vector<std::string>& names) {
+    const Json& l = layer(f, layer_name);
+    if (l["features"].empty()) {
+        return;  // nothing to read; an empty layer is shown empty
+    }
+    const Json& props = l["features"][0]["properties"];
+    for (const auto& n : names) {
+        if (!props.contains(n)) {
+            throw InputError(fmt::format("field '{}' is missing from layer '{}' of '{}'; the folder was written by "
+                                         "another version of Proxima: run `proxima run` again",
+                                         n, layer_name, f.gpkg.string()));
+        }
+    }
+}
+
+RunFolder read_run_folder(const fs::path& dir) {
+    RunFolder f;
+    f.dir = dir;
+    f.gpkg = dir / "access.gpkg";
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) {
+        throw InputError(fmt::format("run folder '{}' does not exist; give the output folder of `proxima run`",
+                                     dir.string()));
+    }
+    const fs::path run_json = dir / "run.json";
+    for (const auto& p : {f.gpkg, run_json}) {
+        if (!fs::is_regular_file(p, ec)) {
+            throw InputError(fmt::format("'{}' not found: '{}' is not a finished `proxima run` output folder; run "
+                                         "`proxima run <study.toml> -o {}` first",
+                                         p.string(), dir.string(), dir.string()));
+        }
+    }
+    try {
+        f.run = Json::parse(read_file(run_json));
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(fmt::format("'{}' is not valid JSON ({}); run `proxima run` again", run_json.string(), e.what()));
+    }
+    if (!f.run.is_object() || !f.run.contains("services") || !f.run["services"].is_array()) {
+        throw InputError(fmt::format("'{}' has no \"services\" list; it was not written by `proxima run`: run it again",
+                                     run_json.string()));
+    }
+    for (const auto& s : f.run["services"]) {
+        if (!s.contains("id") || !s["id"].is_string() || !s.contains("threshold_min") || !s["threshold_min"].is_number()) {
+            throw InputError(fmt::format("'{}': a service has no \"id\" or \"threshold_min\"; run `proxima run` again",
+                                         run_json.string()));
+        }
+    }
+
+    QuietGdalErrors quiet;
+    GDALAllRegister();
+    const char* const drivers[] = {"GPKG", nullptr};
+    CPLErrorReset();
+    DatasetPtr ds(GDALOpenEx(f.gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, nullptr, nullptr));
+    if (!ds) {
+        throw InputError(fmt::format("cannot open '{}' as a GeoPackage ({}); run `proxima run` again",
+                                     f.gpkg.string(), gdal_detail()));
+    }
+    const int n = GDALDatasetGetLayerCount(ds.get());
+    for (int i = 0; i < n; ++i) {
+        OGRLayerH l = GDALDatasetGetLayer(ds.get(), i);
+        const std::string name = OGR_L_GetName(l);
+        if (is_report_layer(name)) {
+            f.layers.emplace_back(name, read_layer(l, name, f.gpkg));
+        }
+    }
+
+    // What the report needs: say which layer or field is missing rather than show a blank map.
+    layer(f, "communes");
+    layer(f, "services");
+    layer(f, "summary");
+    f.origins_layer = has_layer(f, "cells") ? "cells" : "origins";
+    layer(f, f.origins_layer);
+    const Json& communes = layer(f, "communes");
+    f.french = !communes["features"].empty() && communes["features"][0]["properties"].contains("code_insee");
+    std::vector<std::string> commune_fields = {f.french ? "code_insee" : "code", "nom", "population"};
+    std::vector<std::string> origin_fields = {"id", "population"};
+    std::vector<std::string> summary_fields = {"scope", "code", "nom", "service", "threshold_min", "population",
+                                               "population_over", "share_over"};
+    for (const char* band : band_names) {
+        summary_fields.push_back(std::string("pop_") + band);
+    }
+    for (const auto& s : f.run["services"]) {
+        const std::string id = s["id"];
+        layer(f, "deficit_" + id);
+        for (const char* suffix : {"_min", "_max_min", "_pop_over", "_over"}) {
+            commune_fields.push_back(id + suffix);
+        }
+        origin_fields.push_back(id + "_min");
+    }
+    require_fields(f, "communes", commune_fields);
+    require_fields(f, f.origins_layer, origin_fields);
+    require_fields(f, "services", {"service", "id", "name"});
+    require_fields(f, "summary", summary_fields);
+    return f;
+}
+
+/// Time classes of each feature per service, beside the properties (which stay as read):
+/// communes without origin (population unknown) have null, the others time_class_of(<id>_min).
+void add_classes(RunFolder& f) {
+    for (auto& [name, fc] : f.layers) {
+        const bool communes = name == "communes";
+        const bool origins = name == f.origins_layer;
+        const bool isochrones = name.rfind("isochrones_", 0) == 0;
+        for (auto& feature : fc["features"]) {
+            const Json& p = feature["properties"];
+            auto minutes = [&](const std::string& field) -> std::optional<double> {
+                if (p.contains(field) && p[field].is_number()) {
+                    return p[field].get<double>();
+                }
+                return std::nullopt;
+            };
+            if (communes || origins) {
+                Json classes = Json::object();
+                for (const auto& s : f.run["services"]) {
+                    const std::string id = s["id"];
+                    if (communes && p[id + "_over"].is_null()) {
+                        classes[id] = nullptr;  // no origin in this commune: no time to show
+                    } else {
+                        classes[id] = time_class_of(minutes(id + "_min"));
+                    }
+                }
+                feature["classes"] = std::move(classes);
+            } else if (isochrones) {
+                feature["class"] = time_class_of(minutes("limit_min"));
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page.
+
+const Json* summary_row(const RunFolder& f, const std::string& scope, const std::string& service) {
+    for (const auto& feature : layer(f, "summary")["features"]) {
+        const Json& p = feature["properties"];
+        if (p["scope"] == scope && p["service"] == service) {
+            return &p;
+        }
+    }
+    return nullptr;
+}
+
+std::string text_of(const Json& v) {
+    if (v.is_null()) {
+        return "—";
+    }
+    if (v.is_string()) {
+        return v.get<std::string>();
+    }
+    if (v.is_boolean()) {
+        return v.get<bool>() ? "oui" : "non";
+    }
+    if (v.is_number_integer() || v.is_number_unsigned()) {
+        return fr_int(v.get<double>());
+    }
+    if (v.is_number()) {
+        const double d = v.get<double>();
+        return d == std::floor(d) && std::fabs(d) < 1e15 ? fr_int(d) : fr_decimal(d, 3);
+    }
+    if (v.is_array()) {
+        std::string out;
+        for (const auto& e : v) {
+            out += (out.empty() ? "" : ", ") + text_of(e);
+        }
+        return out;
+    }
+    return v.dump();
+}
+
+std::string service_label(const Json& s) {
+    return s.contains("label") && s["label"].is_string() ? s["label"].get<std::string>() : s["id"].get<std::string>();
+}
+
+/// The distribution of the population over the time classes, as a bar of the class colours.
+std::string band_bar(const Json& row) {
+    const double population = row["population"].is_number() ? row["population"].get<double>() : 0.0;
+    std::string out = "<div class=\"bar\">";
+    if (population <= 0) {
+        return out + "</div>";
+    }
+    for (std::size_t i = 0; i < band_names.size(); ++i) {
+        const Json& v = row[std::string("pop_") + band_names[i]];
+        const double p = v.is_number() ? v.get<double>() : 0.0;
+        if (p <= 0) {
+            continue;
+        }
+        const double share = p / population;
+        out += fmt::format("<span style=\"width:{:.3f}%;background:{}\" title=\"{} : {} hab. ({})\"></span>",
+                           share * 100.0, colour_of(i), html(time_classes[i].label), fr_int(p), fr_share(share));
+    }
+    return out + "</div>";
+}
+
+std::string class_key() {
+    std::string out = "<p class=\"key\">";
+    for (std::size_t i = 0; i < time_classes.size(); ++i) {
+        out += fmt::format("<span><i style=\"background:{}\"></i>{}</span>", colour_of(i), html(time_classes[i].label));
+    }
+    return out + "</p>\n";
+}
+
+std::string services_table(const RunFolder& f) {
+    std::string out = "<h2>Synthèse par service</h2>\n"
+                      "<p>Population dont le temps d'accès en voiture au service le plus proche dépasse le seuil "
+                      "retenu (ou qui ne peut pas l'atteindre par la route).</p>\n"
+                      "<div class=\"scroll\"><table class=\"data\">\n<thead><tr><th>Service</th><th>Seuil</th>"
+                      "<th>Équipements</th><th>Population</th><th>Au-delà du seuil</th><th>Part</th>"
+                      "<th class=\"wide\">Répartition de la population par temps d'accès</th></tr></thead>\n<tbody>\n";
+    for (const auto& s : f.run["services"]) {
+        const std::string id = s["id"];
+        const Json* row = summary_row(f, "study", id);
+        const Json none = Json::object();
+        const Json& r = row != nullptr ? *row : none;
+        auto num = [&](const char* k) { return r.contains(k) && r[k].is_number() ? fr_int(r[k].get<double>()) : std::string("—"); };
+        const bool over = r.contains("population_over") && r["population_over"].is_number() &&
+                          r["population_over"].get<double>() > 0;
+        out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
+                           "<td class=\"n{}\">{}</td><td class=\"n{}\">{}</td><td>{}</td></tr>\n",
+                           html(service_label(s)), fr_minutes(s["threshold_min"].get<double>()),
+                           s.contains("facilities") ? text_of(s["facilities"]) : "—", num("population"),
+                           over ? " over" : "", num("population_over"), over ? " over" : "",
+                           fr_share(r.contains("share_over") ? r["share_over"] : Json(nullptr)),
+                           row != nullptr ? band_bar(r) : "");
+    }
+    out += "</tbody></table></div>\n" + class_key();
+    return out;
+}
+
+/// One row per EPCI (or per zone without commune table), one column per service.
+std::string areas_table(const RunFolder& f) {
+    const auto& services = f.run["services"];
+    if (services.empty()) {
+        return {};
+    }
+    std::string scope = "epci";
+    const std::string first = services[0]["id"];
+    auto rows_of = [&](const std::string& sc) {
+        std::vector<const Json*> rows;
+        for (const auto& feature : layer(f, "summary")["features"]) {
+            const Json& p = feature["properties"];
+            if (p["scope"] == sc && p["service"] == first) {
+                rows.push_back(&p);
+            }
+        }
+        return rows;
+    };
+    auto rows = rows_of(scope);
+    if (rows.empty()) {
+        scope = "zone";
+        rows = rows_of(scope);
+    }
+    if (rows.empty()) {
+        return {};
+    }
+    const bool epci = scope == "epci";
+    std::string out = fmt::format(
+        "<h2>{}</h2>\n<p>Part de la population au-delà du seuil de chaque service, et nombre d'habitants "
+        "concernés.</p>\n<div class=\"scroll\"><table class=\"data\">\n<thead><tr><th>{}</th><th>Population</th>",
+        epci ? "Par EPCI" : "Par zone", epci ? "EPCI" : "Zone");
+    for (const auto& s : services) {
+        out += fmt::format("<th>{}<br><small>seuil {}</small></th>", html(service_label(s)),
+                           fr_minutes(s["threshold_min"].get<double>()));
+    }
+    out += "</tr></thead>\n<tbody>\n";
+    for (const Json* r : rows) {
+        const std::string code = (*r)["code"].is_string() ? (*r)["code"].get<std::string>() : "";
+        const std::string name = (*r)["nom"].is_string() ? (*r)["nom"].get<std::string>() : code;
+        out += fmt::format("<tr><td>{}{}</td><td class=\"n\">{}</td>", html(name),
+                           epci && !code.empty() ? fmt::format(" <small>({})</small>", html(code)) : "",
+                           text_of((*r)["population"]));
+        for (const auto& s : services) {
+            const Json* cell = nullptr;
+            for (const auto& feature : layer(f, "summary")["features"]) {
+                const Json& p = feature["properties"];
+                if (p["scope"] == scope && p["service"] == s["id"] && p["code"] == (*r)["code"]) {
+                    cell = &p;
+                    break;
+                }
+            }
+            if (cell == nullptr) {
+                out += "<td class=\"n\">—</td>";
+                continue;
+            }
+            const bool over = (*cell)["population_over"].is_number() && (*cell)["population_over"].get<double>() > 0;
+            out += fmt::format("<td class=\"n{}\">{}<br><small>{} hab.</small></td>", over ? " over" : " zero",
+                               fr_share((*cell)["share_over"]), text_of((*cell)["population_over"]));
+        }
+        out += "</tr>\n";
+    }
+    return out + "</tbody></table></div>\n";
+}
+
+std::string map_section(const RunFolder& f) {
+    const std::string colour = f.origins_layer == "cells"
+                                   ? "temps d'accès de chaque carreau de population (les limites des communes sont "
+                                     "tracées par-dessus)"
+                                   : "temps d'accès moyen des habitants de la commune, pondéré par la population";
+    return fmt::format("<h2>Carte interactive</h2>\n<p>Choisir un service dans le sélecteur de couches (en haut à "
+                       "droite). Couleur : {}. Hachures : territoire au-delà du seuil. Cliquer sur une commune pour "
+                       "ses temps d'accès à chaque service.</p>\n<div id=\"map\"></div>\n",
+                       colour);
+}
+
+/// Static maps written beside the report (maps/*.png), linked by relative path.
+std::string maps_section(const RunFolder& f) {
+    const fs::path maps = f.dir / "maps";
+    std::error_code ec;
+    if (!fs::is_directory(maps, ec)) {
+        return {};
+    }
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(maps, ec)) {
+        if (entry.is_regular_file(ec) && entry.path().extension() == ".png") {
+            names.push_back(entry.path().filename().string());
+        }
+    }
+    if (names.empty()) {
+        return {};
+    }
+    std::sort(names.begin(), names.end());
+    std::string out = "<h2>Cartes statiques</h2>\n<p>Cartes prêtes à imprimer, dans le dossier <code>maps/</code> "
+                      "à côté de ce rapport (cliquer pour agrandir).</p>\n<div class=\"gallery\">\n";
+    for (const auto& n : names) {
+        const std::string href = "maps/" + n;
+        out += fmt::format("<a href=\"{0}\"><img src=\"{0}\" alt=\"{1}\" loading=\"lazy\"><span>{1}</span></a>\n",
+                           html(href), html(fs::path(n).stem().string()));
+    }
+    return out + "</div>\n";
+}
+
+std::string key_value_rows(const std::vector<std::pair<std::string, std::string>>& rows) {
+    std::string out;
+    for (const auto& [k, v] : rows) {
+        out += fmt::format("<tr><th>{}</th><td>{}</td></tr>\n", html(k), v);
+    }
+    return out;
+}
+
+std::string provenance_section(const RunFolder& f) {
+    const Json& run = f.run;
+    auto get = [&](const Json& obj, const char* key) -> const Json& {
+        static const Json null_json = nullptr;
+        return obj.is_object() && obj.contains(key) ? obj[key] : null_json;
+    };
+    std::string out = "<h2>Provenance du calcul</h2>\n<div class=\"cols\">\n<div>\n<h3>Étude</h3>\n"
+                      "<table class=\"kv\">\n";
+    const Json& study = get(run, "study");
+    out += key_value_rows({
+        {"Version de Proxima", html(text_of(get(run, "proxima_version")))},
+        {"Étude", html(text_of(get(study, "name")))},
+        {"Fichier d'étude", "<code>" + html(text_of(get(study, "file"))) + "</code>"},
+        {"SHA-256 de l'étude", "<code class=\"hash\">" + html(text_of(get(study, "sha256"))) + "</code>"},
+        {"Système de coordonnées", html(text_of(get(study, "output_crs")))},
+    });
+    out += "</table>\n";
+
+    const Json& graph = get(run, "graph");
+    if (graph.is_object()) {
+        out += "<h3>Réseau routier</h3>\n<table class=\"kv\">\n";
+        out += key_value_rows({
+            {"Graphe", html(text_of(get(graph, "origin")))},
+            {"Nœuds", html(text_of(get(graph, "nodes")))},
+            {"Arcs", html(text_of(get(graph, "arcs")))},
+            {"Profil", html(text_of(get(graph, "profile")))},
+            {"SHA-256 du profil", "<code class=\"hash\">" + html(text_of(get(graph, "profile_sha256"))) + "</code>"},
+        });
+        out += "</table>\n";
+    }
+
+    const Json& parameters = get(run, "parameters");
+    if (parameters.is_object()) {
+        // Known parameters in words; any other is shown under its own name.
+        const std::vector<std::pair<std::string, std::string>> words = {
+            {"access_speed_kmh", "Vitesse hors réseau (km/h)"},
+            {"max_snap_m", "Distance maximale au réseau (m)"},
+            {"warn_snap_m", "Distance au réseau signalée au-delà de (m)"},
+            {"threads", "Fils de calcul (0 : tous les cœurs)"},
+            {"bands_min", "Bornes des classes de temps (min)"},
+            {"over_threshold", "Au-delà du seuil"},
+        };
+        out += "<h3>Paramètres</h3>\n<table class=\"kv\">\n";
+        std::vector<std::pair<std::string, std::string>> rows;
+        for (const auto& [key, value] : parameters.items()) {
+            std::string label = key;
+            for (const auto& [k, w] : words) {
+                if (k == key) {
+                    label = w;
+                }
+            }
+            std::string text = text_of(value);
+            if (key == "over_threshold" && value == "time > threshold, or unreachable") {
+                text = "temps supérieur au seuil, ou service inaccessible par la route";
+            }
+            rows.emplace_back(label, html(text));
+        }
+        out += key_value_rows(rows) + "</table>\n";
+    }
+
+    const Json& population = get(run, "population");
+    if (population.is_object()) {
+        out += "<h3>Population</h3>\n<table class=\"kv\">\n";
+        out += key_value_rows({
+            {"Population lue", html(text_of(get(population, "read")))},
+            {"Points d'origine", html(text_of(get(population, "origins")))},
+            {"Population non placée (non comptée)", html(text_of(get(population, "unplaced")))},
+        });
+        out += "</table>\n";
+        const Json& detail = get(population, "unplaced_detail");
+        if (detail.is_array() && !detail.empty()) {
+            out += "<ul class=\"small\">\n";
+            for (const auto& u : detail) {
+                out += fmt::format("<li>{} hab. : {}</li>\n", html(text_of(get(u, "population"))),
+                                   html(text_of(get(u, "what"))));
+            }
+            out += "</ul>\n";
+        }
+    }
+    out += "</div>\n<div>\n";
+
+    const Json& inputs = get(run, "inputs");
+    out += "<h3>Données d'entrée</h3>\n<table class=\"data small\">\n<thead><tr><th>Fichier</th><th>SHA-256</th>"
+           "</tr></thead>\n<tbody>\n";
+    if (inputs.is_array()) {
+        for (const auto& i : inputs) {
+            out += fmt::format("<tr><td><code>{}</code></td><td><code class=\"hash\">{}</code></td></tr>\n",
+                               html(text_of(get(i, "path"))), html(text_of(get(i, "sha256"))));
+        }
+    }
+    out += "</tbody></table>\n";
+
+    const Json& warnings = get(run, "warnings");
+    const Json& messages = get(warnings, "messages");
+    const std::size_t count = get(warnings, "count").is_number() ? get(warnings, "count").get<std::size_t>()
+                                                                   : (messages.is_array() ? messages.size() : 0);
+    out += fmt::format("<h3>Avertissements ({})</h3>\n", count);
+    if (messages.is_array() && !messages.empty()) {
+        out += "<ol class=\"small\">\n";
+        for (const auto& m : messages) {
+            out += "<li>" + html(text_of(m)) + "</li>\n";
+        }
+        out += "</ol>\n";
+    } else {
+        out += "<p class=\"small\">Aucun avertissement.</p>\n";
+    }
+
+    const Json& timings = get(run, "timings_s");
+    if (timings.is_object() && !timings.empty()) {
+        double total = 0;
+        out += "<h3>Durées de calcul</h3>\n<table class=\"data small\">\n<thead><tr><th>Étape</th><th>Durée</th></tr>"
+               "</thead>\n<tbody>\n";
+        for (const auto& [phase, seconds] : timings.items()) {
+            const double s = seconds.is_number() ? seconds.get<double>() : 0.0;
+            total += s;
+            out += fmt::format("<tr><td>{}</td><td class=\"n\">{}{}s</td></tr>\n", html(phase), fr_decimal(s, 3), nbsp);
+        }
+        out += fmt::format("<tr class=\"total\"><td>Total</td><td class=\"n\">{}{}s</td></tr>\n", fr_decimal(total, 3),
+                           nbsp);
+        out += "</tbody></table>\n";
+    }
+    const Json& outputs = get(run, "outputs");
+    if (outputs.is_array() && !outputs.empty()) {
+        out += "<h3>Fichiers produits</h3>\n<p class=\"small\">";
+        bool first_output = true;
+        for (const auto& o : outputs) {
+            out += (first_output ? "" : ", ") + ("<code>" + html(text_of(o)) + "</code>");
+            first_output = false;
+        }
+        out += "</p>\n";
+    }
+    out += "</div>\n</div>\n";
+    return out;
+}
+
+/// Everything the map script needs, in one JSON document.
+Json page_data(const RunFolder& f) {
+    Json data;
+    data["study"] = f.run.contains("study") ? f.run["study"] : Json::object();
+    Json services = Json::array();
+    for (const auto& s : f.run["services"]) {
+        const double threshold = s["threshold_min"].get<double>();
+        const std::size_t cls = time_class_of(threshold);
+        const bool on_bound = cls < band_upper_min.size() && band_upper_min[cls] == threshold;
+        services.push_back({{"id", s["id"]},
+                            {"label", service_label(s)},
+                            {"threshold_min", threshold},
+                            {"threshold_class", cls},
+                            {"threshold_on_bound", on_bound},
+                            {"facilities", s.contains("facilities") ? s["facilities"] : Json(nullptr)},
+                            {"population_over", s.contains("population_over") ? s["population_over"] : Json(nullptr)},
+                            {"share_over", s.contains("share_over") ? s["share_over"] : Json(nullptr)}});
+    }
+    data["services"] = services;
+    Json classes = Json::array();
+    for (const auto& c : time_classes) {
+        classes.push_back({{"label", c.label},
+                           {"lower", c.lower ? Json(*c.lower) : Json(nullptr)},
+                           {"upper", c.upper ? Json(*c.upper) : Json(nullptr)},
+                           {"colour", colour_of(static_cast<std::size_t>(&c - time_classes.data()))}});
+    }
+    data["classes"] = classes;
+    data["code_field"] = f.french ? "code_insee" : "code";
+    data["origins_layer"] = f.origins_layer;
+    data["attribution"] = fmt::format("Données © contributeurs OpenStreetMap{} — calcul Proxima {}",
+                                      f.french ? ", INSEE" : "",
+                                      f.run.contains("proxima_version") ? text_of(f.run["proxima_version"]) : "");
+    Json layers = Json::object();
+    for (const auto& [name, fc] : f.layers) {
+        layers[name] = fc;
+    }
+    data["layers"] = std::move(layers);
+    return data;
+}
+
+constexpr std::string_view page_css = R"CSS(
+body { font-family: "DejaVu Sans", Verdana, Arial, sans-serif; font-size: 14px; color: #222; margin: 0;
+  background: #fff; }
+.page { max-width: 1320px; margin: 0 auto; padding: 12px 24px 40px; }
+h1 { font-size: 24px; margin: 8px 0 2px; }
+h2 { font-size: 19px; margin: 28px 0 6px; border-bottom: 2px solid #2a788e; padding-bottom: 3px; }
+h3 { font-size: 15px; margin: 16px 0 4px; }
+.subtitle { color: #555; margin: 0 0 8px; }
+.scroll { overflow-x: auto; }
+table.data { border-collapse: collapse; width: 100%; }
+table.data th, table.data td { border-bottom: 1px solid #ddd; padding: 5px 8px; text-align: left;
+  vertical-align: top; }
+table.data thead th { background: #f0f3f5; font-weight: bold; }
+td.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+td.over { color: #a50f15; font-weight: bold; background: #fdecea; }
+td.zero { color: #8a8a8a; }
+th.wide { width: 34%; }
+.bar { display: flex; height: 16px; border: 1px solid #999; min-width: 200px; background: #fff; }
+.bar span { display: block; height: 100%; }
+.key { margin: 6px 0; font-size: 12px; }
+.key span { display: inline-block; margin-right: 14px; white-space: nowrap; }
+.key i { display: inline-block; width: 14px; height: 14px; border: 1px solid #777; vertical-align: -3px;
+  margin-right: 4px; }
+#map { height: 640px; border: 1px solid #aaa; background: #dfe6ea; }
+.note, .small { font-size: 12px; color: #444; }
+code { font-family: "DejaVu Sans Mono", monospace; font-size: 12px; }
+code.hash { word-break: break-all; }
+.cols { display: flex; gap: 32px; flex-wrap: wrap; }
+.cols > div { flex: 1 1 560px; min-width: 0; }
+table.kv { border-collapse: collapse; width: 100%; }
+table.kv th { text-align: left; font-weight: normal; color: #555; padding: 3px 10px 3px 0; width: 42%;
+  vertical-align: top; }
+table.kv td { padding: 3px 0; vertical-align: top; overflow-wrap: anywhere; }
+tr.total td { font-weight: bold; }
+.gallery { display: flex; flex-wrap: wrap; gap: 12px; }
+.gallery a { width: 300px; text-decoration: none; color: #333; font-size: 12px; }
+.gallery img { width: 300px; border: 1px solid #ccc; display: block; }
+.legend { background: rgba(255,255,255,0.94); padding: 8px 10px; border-radius: 4px; line-height: 18px;
+  box-shadow: 0 1px 4px rgba(0,0,0,0.35); font-size: 12px; max-width: 260px; }
+.legend .t { font-weight: bold; font-size: 13px; margin-bottom: 2px; }
+.legend .s { color: #555; margin-bottom: 4px; }
+.legend i { display: inline-block; width: 18px; height: 13px; border: 1px solid #666; vertical-align: -2px;
+  margin-right: 6px; }
+.legend i.dot { width: 10px; height: 10px; border-radius: 50%; border: 2px solid #111; background: #fff;
+  margin: 0 9px 0 3px; }
+.legend i.hatch { background: repeating-linear-gradient(45deg, #b2182b 0 2px, transparent 2px 6px);
+  border: 2px solid #b2182b; }
+.legend i.blank { background: #fff; border-color: #999; }
+.legend .seuil { border-top: 3px solid #b2182b; color: #b2182b; font-weight: bold; margin: 2px 0;
+  padding-top: 1px; }
+.legend .seuil.in { border-top-style: dashed; }
+.lbl { font-size: 11px; font-weight: bold; color: #111; white-space: nowrap; text-align: center;
+  text-shadow: -1px -1px 0 #fff, 1px -1px 0 #fff, -1px 1px 0 #fff, 1px 1px 0 #fff, 0 0 3px #fff; }
+.lbl div { transform: translate(-50%, -50%); display: inline-block; }
+.popup table { border-collapse: collapse; margin-top: 4px; }
+.popup td, .popup th { padding: 2px 6px; border-bottom: 1px solid #eee; text-align: left; font-size: 12px; }
+.popup td.n { text-align: right; }
+.popup .over { color: #a50f15; font-weight: bold; }
+.popup i { display: inline-block; width: 10px; height: 10px; border: 1px solid #666; margin-right: 4px; }
+.leaflet-control-layers-list { font-size: 13px; }
+.footer { margin-top: 30px; font-size: 12px; color: #666; border-top: 1px solid #ddd; padding-top: 6px; }
+)CSS";
+
+constexpr std::string_view page_js = R"JS(
+(function () {
+  'use strict';
+  var D = JSON.parse(document.getElementById('proxima-data').textContent);
+  var C = D.classes;
+  var nf1 = new Intl.NumberFormat('fr-FR', {minimumFractionDigits: 1, maximumFractionDigits: 1});
+  var nf0 = new Intl.NumberFormat('fr-FR', {maximumFractionDigits: 0});
+  var nfT = new Intl.NumberFormat('fr-FR', {maximumFractionDigits: 1});  // thresholds: 30, or 7,5
+  function esc(s) {
+    return String(s).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  }
+  function minutes(v) { return nf1.format(v) + '\u00a0min'; }
+  function swatch(k) { return '<i style="background:' + C[k].colour + '"></i>'; }
+  function classOf(v) {
+    if (v === null || v === undefined) return C.length - 1;
+    for (var k = 0; k < C.length - 1; k++) if (C[k].upper === null || v <= C[k].upper) return k;
+    return C.length - 2;
+  }
+
+  // The deficit hatching: an SVG pattern Leaflet's paths can use as fill ("url(#proxima-hatch)").
+  var NS = 'http://www.w3.org/2000/svg';
+  var defs = document.createElementNS(NS, 'svg');
+  defs.setAttribute('width', '0'); defs.setAttribute('height', '0');
+  defs.style.position = 'absolute';
+  var pattern = document.createElementNS(NS, 'pattern');
+  pattern.setAttribute('id', 'proxima-hatch');
+  pattern.setAttribute('patternUnits', 'userSpaceOnUse');
+  pattern.setAttribute('width', '8'); pattern.setAttribute('height', '8');
+  pattern.setAttribute('patternTransform', 'rotate(45)');
+  var stripe = document.createElementNS(NS, 'rect');
+  stripe.setAttribute('width', '2.5'); stripe.setAttribute('height', '8');
+  stripe.setAttribute('fill', '#b2182b');
+  pattern.appendChild(stripe);
+  var defsInner = document.createElementNS(NS, 'defs');
+  defsInner.appendChild(pattern); defs.appendChild(defsInner);
+  document.body.appendChild(defs);
+
+  var map = L.map('map', {zoomSnap: 0.25, zoomDelta: 0.5});
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution(esc(D.attribution));
+  L.control.scale({imperial: false}).addTo(map);
+  // Drawing order, bottom to top: choropleth (overlayPane, 400), isochrones, deficit hatching,
+  // inhabited places, facilities, names.
+  [['isochrones', 410], ['deficit', 420], ['places', 430], ['facilities', 440], ['labels', 650]].forEach(function (p) {
+    map.createPane(p[0]);
+    map.getPane(p[0]).style.zIndex = p[1];
+  });
+  map.getPane('labels').style.pointerEvents = 'none';
+  map.getPane('deficit').style.pointerEvents = 'none';
+
+  var communes = D.layers.communes;
+  var origins = D.layers[D.origins_layer];
+  var cells = D.origins_layer === 'cells';
+  var codeField = D.code_field;
+  var unit = codeField === 'code_insee' ? 'Commune' : 'Zone';
+
+  function timeCell(p, id) {
+    var over = p[id + '_over'], mean = p[id + '_min'], max = p[id + '_max_min'], pop = p[id + '_pop_over'];
+    if (over === null || over === undefined) return '<td>—</td><td>—</td><td>—</td>';
+    var a = mean === null ? 'inaccessible' : swatch(classOf(mean)) + minutes(mean);
+    var b = max === null ? 'inaccessible' : minutes(max);
+    var c = pop === null ? '—' : nf0.format(pop) + ' hab.';
+    return '<td class="n' + (over === 1 ? ' over' : '') + '">' + a + '</td><td class="n">' + b + '</td>' +
+           '<td class="n' + (pop > 0 ? ' over' : '') + '">' + c + '</td>';
+  }
+  function communePopup(p) {
+    var h = '<div class="popup"><b>' + esc(p.nom) + '</b> (' + esc(p[codeField]) + ')<br>';
+    h += 'Population : ' + (p.population === null ? '—' : nf0.format(p.population) + ' hab.');
+    if (p.epci_nom) h += '<br>EPCI : ' + esc(p.epci_nom);
+    h += '<table><tr><th>Service</th><th>Temps moyen</th><th>Le plus long</th><th>Au-delà du seuil</th></tr>';
+    D.services.forEach(function (s) {
+      h += '<tr><td>' + esc(s.label) + ' <small>(seuil ' + nfT.format(s.threshold_min) + ' min)</small></td>' +
+           timeCell(p, s.id) + '</tr>';
+    });
+    h += '</table>';
+    if (D.services.some(function (s) { return p[s.id + '_over'] === null || p[s.id + '_over'] === undefined; })) {
+      h += '<small>— : aucun habitant localisé dans cette ' + unit.toLowerCase() + '.</small>';
+    } else {
+      h += '<small>Temps moyen pondéré par la population ; en rouge : au-delà du seuil.</small>';
+    }
+    return h + '</div>';
+  }
+  function originPopup(p) {
+    var h = '<div class="popup"><b>' + esc(p.id) + '</b><br>Population : ' +
+            (p.population === null ? '—' : nf0.format(p.population) + ' hab.') + '<table>';
+    D.services.forEach(function (s) {
+      var v = p[s.id + '_min'];
+      var over = v === null || v > s.threshold_min;
+      h += '<tr><td>' + esc(s.label) + '</td><td class="n' + (over ? ' over' : '') + '">' +
+           (v === null ? 'inaccessible' : swatch(classOf(v)) + minutes(v)) + '</td></tr>';
+    });
+    return h + '</table></div>';
+  }
+
+  // One group per service: choropleth, deficit hatching, facilities.
+  var groups = {}, first = null, byName = {}, active = null;
+  D.services.forEach(function (s) {
+    var g = L.layerGroup();
+    if (cells) {
+      L.geoJSON(origins, {
+        style: function (f) {
+          return {stroke: false, fillColor: C[f.classes[s.id]].colour, fillOpacity: 0.9};
+        },
+        onEachFeature: function (f, l) { l.bindPopup(originPopup(f.properties)); }
+      }).addTo(g);
+    }
+    L.geoJSON(communes, {
+      style: function (f) {
+        var k = f.classes[s.id];
+        if (cells) return {color: '#333', weight: 1.2, fillOpacity: 0};
+        if (k === null) return {color: '#777', weight: 1, fillColor: '#ffffff', fillOpacity: 0.8};
+        return {color: '#444', weight: 1, fillColor: C[k].colour, fillOpacity: 0.9};
+      },
+      onEachFeature: function (f, l) {
+        l.bindPopup(communePopup(f.properties), {maxWidth: 460});
+        l.bindTooltip(esc(f.properties.nom), {sticky: true});
+      }
+    }).addTo(g);
+    var deficit = D.layers['deficit_' + s.id];
+    L.geoJSON(deficit, {
+      style: {color: '#b2182b', weight: 2.5, fillColor: 'url(#proxima-hatch)', fillOpacity: 1},
+      pane: 'deficit', interactive: false
+    }).addTo(g);
+    L.geoJSON(D.layers.services, {
+      filter: function (f) { return f.properties.service === s.id; },
+      pointToLayer: function (f, ll) {
+        return L.circleMarker(ll, {radius: 6, color: '#111', weight: 2, fillColor: '#fff', fillOpacity: 1,
+                                   pane: 'facilities'});
+      },
+      onEachFeature: function (f, l) {
+        l.bindPopup('<div class="popup"><b>' + esc(f.properties.name || f.properties.id) + '</b><br>' +
+                    esc(s.label) + '<br><small>' + esc(f.properties.id) + '</small></div>');
+      }
+    }).addTo(g);
+    var name = esc(s.label) + ' <small>(' + nfT.format(s.threshold_min) + ' min)</small>';
+    groups[name] = g;
+    byName[name] = s;
+    if (first === null) first = name;
+  });
+
+  var overlays = {};
+  if (!cells && origins.features.length > 0) {
+    var points = L.geoJSON(origins, {
+      pointToLayer: function (f, ll) {
+        var r = 3 + Math.min(7, Math.sqrt(f.properties.population || 0) / 12);
+        return L.circleMarker(ll, {radius: r, color: '#222', weight: 1, fillOpacity: 1, pane: 'places'});
+      },
+      onEachFeature: function (f, l) { l.bindPopup(originPopup(f.properties)); }
+    });
+    overlays['Lieux habités (origines)'] = points;
+    // Several places per commune: a commune's mean can hide a far hamlet; show them at once.
+    if (origins.features.length > communes.features.length) points.addTo(map);
+  }
+  var isoLayers = {};
+  D.services.forEach(function (s) {
+    var iso = D.layers['isochrones_' + s.id];
+    if (!iso) return;
+    isoLayers[s.id] = L.geoJSON(iso, {
+      pane: 'isochrones',
+      style: function (f) {
+        var thr = f.properties.limit_min === s.threshold_min;
+        return {color: thr ? '#b2182b' : '#222', weight: thr ? 2.5 : 1.5, dashArray: thr ? null : '5 4',
+                fillOpacity: 0};
+      },
+      onEachFeature: function (f, l) {
+        var p = f.properties;
+        l.bindTooltip('Isochrone ' + nfT.format(p.limit_min) + ' min' +
+                      (p.area_km2 === null || p.area_km2 === undefined ? '' : ' (' + nf1.format(p.area_km2) + ' km²)'),
+                      {sticky: true});
+      }
+    });
+  });
+  var isoGroup = L.layerGroup();
+  if (Object.keys(isoLayers).length > 0) overlays['Isochrones du service'] = isoGroup;
+
+  // Commune names, always above.
+  communes.features.forEach(function (f) {
+    if (!f.label_at) return;
+    L.marker([f.label_at[1], f.label_at[0]], {
+      pane: 'labels', interactive: false, keyboard: false,
+      icon: L.divIcon({className: 'lbl', html: '<div>' + esc(f.properties.nom) + '</div>', iconSize: null})
+    }).addTo(map);
+  });
+
+  var legend = L.control({position: 'bottomright'});
+  legend.onAdd = function () { this._div = L.DomUtil.create('div', 'legend'); return this._div; };
+  legend.update = function (s) {
+    var h = '<div class="t">' + esc(s.label) + '</div>';
+    h += '<div class="s">Temps d\'accès en voiture (minutes)' +
+         (cells ? ', par carreau' : ', moyenne de la commune') + '</div>';
+    for (var k = 0; k < C.length; k++) {
+      h += '<div>' + swatch(k) + esc(C[k].label) + '</div>';
+      if (k === s.threshold_class) {
+        h += '<div class="seuil' + (s.threshold_on_bound ? '' : ' in') + '">seuil : ' + nfT.format(s.threshold_min) +
+             ' min' + (s.threshold_on_bound ? '' : ' (dans la classe ci-dessus)') + '</div>';
+      }
+    }
+    if (!cells) h += '<div><i class="blank"></i>sans habitant localisé</div>';
+    h += '<div><i class="hatch"></i>au-delà du seuil de ' + nfT.format(s.threshold_min) + ' min</div>';
+    if (!cells && overlays['Lieux habités (origines)'] && map.hasLayer(overlays['Lieux habités (origines)'])) {
+      h += '<div><i class="dot" style="border-color:#b2182b;border-radius:50%"></i>lieu habité au-delà du seuil</div>';
+    }
+    var n = s.facilities === null ? '' : ' (' + nf0.format(s.facilities) + ')';
+    h += '<div><i class="dot"></i>' + esc(s.label) + n + '</div>';
+    if (s.population_over !== null) {
+      h += '<div class="s">Au-delà du seuil : <b>' + nf0.format(s.population_over) + ' hab.</b>' +
+           (s.share_over === null ? '' : ' (' + nf1.format(100 * s.share_over) + '\u00a0%)') + '</div>';
+    }
+    this._div.innerHTML = h;
+  };
+  legend.addTo(map);
+
+  function activate(name) {
+    var s = byName[name];
+    active = s;
+    legend.update(s);
+    if (overlays['Lieux habités (origines)']) {
+      overlays['Lieux habités (origines)'].setStyle(function (f) {
+        var v = f.properties[s.id + '_min'];
+        var over = v === null || v > s.threshold_min;
+        return {fillColor: C[f.classes[s.id]].colour, color: over ? '#b2182b' : '#222', weight: over ? 2.5 : 1};
+      });
+    }
+    isoGroup.clearLayers();
+    if (isoLayers[s.id]) isoGroup.addLayer(isoLayers[s.id]);
+  }
+  map.on('baselayerchange', function (e) { activate(e.name); });
+  map.on('overlayadd overlayremove', function () { if (active !== null) legend.update(active); });
+  L.control.layers(groups, overlays, {collapsed: false, position: 'topright'}).addTo(map);
+  if (first !== null) {
+    groups[first].addTo(map);
+    activate(first);
+  }
+
+  var bounds = L.geoJSON(communes).getBounds();
+  if (!bounds.isValid()) bounds = L.geoJSON(D.layers.services).getBounds();
+  if (bounds.isValid()) map.fitBounds(bounds, {padding: [12, 12]});
+  else map.setView([46.6, 2.4], 6);
+})();
+)JS";
+
+std::string render_page(const RunFolder& f, const std::string& leaflet_js, const std::string& leaflet_css) {
+    const std::string study = f.run.contains("study") && f.run["study"].contains("name") ? text_of(f.run["study"]["name"])
+                                                                                        : f.dir.filename().string();
+    const std::string version = f.run.contains("proxima_version") ? text_of(f.run["proxima_version"]) : "";
+    std::string out;
+    out += "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n";
+    out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+    out += fmt::format("<meta name=\"generator\" content=\"Proxima {}\">\n", html(version));
+    out += fmt::format("<title>Accessibilité aux services — {}</title>\n", html(study));
+    out += "<style>\n" + leaflet_css + "\n</style>\n";
+    out += "<style>" + std::string(page_css) + "</style>\n</head>\n<body>\n<div class=\"page\">\n";
+    out += fmt::format("<h1>Accessibilité aux services — {}</h1>\n", html(study));
+    const auto& pop = f.run.contains("population") ? f.run["population"] : Json::object();
+    out += fmt::format("<p class=\"subtitle\">Temps d'accès en voiture depuis les lieux habités jusqu'au service le "
+                       "plus proche, calculés sur le réseau routier OpenStreetMap. Rapport produit par Proxima {}.{}</p>\n",
+                       html(version),
+                       pop.contains("unplaced") && pop["unplaced"].is_number() && pop["unplaced"].get<double>() > 0
+                           ? fmt::format(" {} habitants n'ont pas pu être localisés et ne sont pas comptés (voir la "
+                                         "provenance).",
+                                         fr_int(pop["unplaced"].get<double>()))
+                           : "");
+    // The map right after the headline numbers: the EPCI table can be long in a large study.
+    out += services_table(f);
+    out += map_section(f);
+    out += areas_table(f);
+    out += maps_section(f);
+    out += provenance_section(f);
+    out += fmt::format("<p class=\"footer\">Fond de carte : limites des {} de l'étude (aucun fond en ligne : ce "
+                       "fichier s'ouvre sans réseau). Carte interactive : Leaflet. Données © contributeurs "
+                       "OpenStreetMap{}.</p>\n",
+                       f.french ? "communes" : "zones", f.french ? ", INSEE" : "");
+    out += "</div>\n";
+    out += "<script type=\"application/json\" id=\"proxima-data\">" + json_for_script(page_data(f)) + "</script>\n";
+    out += "<script>\n" + leaflet_js + "\n</script>\n";
+    out += "<script>" + js_for_script(std::string(page_js)) + "</script>\n";
+    out += "</body>\n</html>\n";
+    return out;
+}
+
+} // namespace
+
+fs::path write_html_report(const fs::path& run_dir, const HtmlReportOptions& options) {
+    RunFolder folder = read_run_folder(run_dir);
+    add_classes(folder);
+
+    const fs::path js_path = options.leaflet_dir / "leaflet.min.js";
+    const fs::path css_path = options.leaflet_dir / "leaflet.css";
+    std::string js = read_file(js_path);
+    std::string css = read_file(css_path);
+    if (js.empty() || css.empty()) {
+        throw OutputError(fmt::format("cannot write the HTML report: Leaflet not found ('{}' and '{}'); install "
+                                      "Debian's package libjs-leaflet (apt-get install libjs-leaflet)",
+                                      js_path.string(), css_path.string()));
+    }
+    js = js_for_script(without_source_map(std::move(js)));
+    css = css_without_images(without_source_map(std::move(css)));
+    replace_all(css, "</", "<\\/");  // cannot end the <style> element
+
+    const fs::path target = run_dir / "report.html";
+    AtomicFile file(target);
+    file.stream() << render_page(folder, js, css);
+    file.commit();
+    return target;
+}
+
+} // namespace proxima

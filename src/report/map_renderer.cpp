@@ -1,0 +1,878 @@
+#include "proxima/report/map_renderer.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+
+#include <cpl_error.h>
+#include <fmt/format.h>
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
+
+#include "proxima/core/error.hpp"
+#include "proxima/report/time_classes.hpp"
+#include "report/cairo_canvas.hpp"
+#include "report/map_labels.hpp"
+
+namespace proxima {
+
+namespace {
+
+using detail::PixelBox;
+using Point = std::array<double, 2>;
+
+// ---------------------------------------------------------------------------------------------
+// Geometry: WKB read once into rings of points (scene CRS), drawn by cairo in pixels.
+
+/// Rings of a polygon layer (outer rings and holes alike: filled with the even-odd rule, which
+/// is right for valid polygons), or the parts of a line layer.
+struct Shape {
+    std::vector<std::vector<Point>> parts;
+    bool polygon = true;
+};
+
+struct Bounds {
+    double minx = std::numeric_limits<double>::infinity();
+    double miny = std::numeric_limits<double>::infinity();
+    double maxx = -std::numeric_limits<double>::infinity();
+    double maxy = -std::numeric_limits<double>::infinity();
+    void add(double x, double y) {
+        minx = std::min(minx, x);
+        miny = std::min(miny, y);
+        maxx = std::max(maxx, x);
+        maxy = std::max(maxy, y);
+    }
+    void add(const Shape& s) {
+        for (const auto& part : s.parts) {
+            for (const auto& p : part) {
+                add(p[0], p[1]);
+            }
+        }
+    }
+    [[nodiscard]] bool empty() const { return !(minx <= maxx); }
+};
+
+/// GDAL reports through CPLGetLastErrorMsg() while this lives; nothing is printed.
+class QuietGdalErrors {
+public:
+    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+    ~QuietGdalErrors() { CPLPopErrorHandler(); }
+    QuietGdalErrors(const QuietGdalErrors&) = delete;
+    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
+};
+
+struct GeometryDeleter {
+    void operator()(OGRGeometry* g) const { OGRGeometryFactory::destroyGeometry(g); }
+};
+
+void collect(const OGRGeometry& g, bool lines_allowed, const std::string& what, Shape& out) {
+    const auto type = wkbFlatten(g.getGeometryType());
+    const auto add_ring = [&](const OGRSimpleCurve& curve) {
+        std::vector<Point> ring;
+        ring.reserve(static_cast<std::size_t>(curve.getNumPoints()));
+        for (int i = 0; i < curve.getNumPoints(); ++i) {
+            const double x = curve.getX(i);
+            const double y = curve.getY(i);
+            if (!std::isfinite(x) || !std::isfinite(y)) {
+                throw InputError(fmt::format("{}: a coordinate is not a finite number", what));
+            }
+            ring.push_back({x, y});
+        }
+        if (!ring.empty()) {
+            out.parts.push_back(std::move(ring));
+        }
+    };
+    switch (type) {
+    case wkbPolygon: {
+        const auto& poly = *g.toPolygon();
+        for (const auto* ring : poly) {
+            add_ring(*ring);
+        }
+        return;
+    }
+    case wkbLineString:
+        if (lines_allowed) {
+            out.polygon = false;
+            add_ring(*g.toLineString());
+            return;
+        }
+        break;
+    case wkbMultiPolygon:
+    case wkbMultiLineString:
+    case wkbGeometryCollection:
+        if (type == wkbMultiLineString && !lines_allowed) {
+            break;
+        }
+        for (const auto* part : *g.toGeometryCollection()) {
+            collect(*part, lines_allowed, what, out);
+        }
+        return;
+    default:
+        break;
+    }
+    throw InputError(fmt::format("{}: the geometry is a {}, where a {} is expected", what,
+                                 OGRGeometryTypeToName(g.getGeometryType()),
+                                 lines_allowed ? "polygon or a line" : "polygon or multipolygon"));
+}
+
+/// Reads a WKB geometry (any byte order, Z and M dropped). An empty WKB gives an empty shape.
+Shape read_shape(const std::vector<unsigned char>& wkb, bool lines_allowed, const std::string& what) {
+    Shape shape;
+    if (wkb.empty()) {
+        return shape;
+    }
+    QuietGdalErrors quiet;
+    OGRGeometry* raw = nullptr;
+    const OGRErr err = OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &raw, wkb.size());
+    std::unique_ptr<OGRGeometry, GeometryDeleter> geometry(raw);
+    if (err != OGRERR_NONE || !geometry) {
+        throw InputError(fmt::format("{}: malformed WKB ({} bytes); give a Polygon or MultiPolygon in WKB", what,
+                                     wkb.size()));
+    }
+    collect(*geometry, lines_allowed, what, shape);
+    return shape;
+}
+
+/// Refuses what the scale bar cannot measure: no CRS, an unknown one, or one not in metres.
+void check_crs(const std::string& crs) {
+    if (crs.empty()) {
+        throw ConfigError("the map has no CRS; give a projected CRS in metres, e.g. EPSG:2154 (Lambert-93)");
+    }
+    QuietGdalErrors quiet;
+    OGRSpatialReference srs;
+    const char* const options[] = {"ALLOW_NETWORK_ACCESS=NO", "ALLOW_FILE_ACCESS=NO", nullptr};
+    CPLErrorReset();
+    if (srs.SetFromUserInput(crs.c_str(), options) != OGRERR_NONE) {
+        throw ConfigError(fmt::format("map CRS '{}' is not a coordinate reference system GDAL/PROJ knows; give it as "
+                                      "EPSG:<code>, e.g. EPSG:2154 for Lambert-93",
+                                      crs));
+    }
+    if (!srs.IsProjected()) {
+        throw ConfigError(fmt::format("map CRS '{}' is not projected (coordinates in degrees): maps need metres for "
+                                      "their scale bar; use e.g. EPSG:2154 (Lambert-93) as the output CRS",
+                                      crs));
+    }
+    if (std::abs(srs.GetLinearUnits() - 1.0) > 1e-9) {
+        throw ConfigError(fmt::format("map CRS '{}' is not in metres; use e.g. EPSG:2154 (Lambert-93)", crs));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Style: sizes in points (1/72 in) converted at the requested resolution, colours.
+
+struct Style {
+    double pt = 200.0 / 72.0;  ///< pixels per point
+    [[nodiscard]] double px(double points) const { return points * pt; }
+};
+
+constexpr Rgb ink{0x1a, 0x1a, 0x1a};
+constexpr Rgb muted{0x4d, 0x4d, 0x4d};
+constexpr Rgb muted_label{0x73, 0x73, 0x73};
+constexpr Rgb commune_line{0x8c, 0x8c, 0x8c};
+constexpr Rgb epci_line{0x26, 0x26, 0x26};
+constexpr Rgb frame_line{0x99, 0x99, 0x99};
+constexpr Rgb no_data_fill{0xff, 0xff, 0xff};
+/// Radius of the facility symbol, points (about 2 mm across in print).
+constexpr double symbol_radius_pt = 5.2;
+
+void set_colour(cairo_t* cr, Rgb c, double alpha = 1.0) {
+    cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, alpha);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scene read and laid out.
+
+struct Prepared {
+    std::vector<Shape> zones;
+    std::vector<Shape> communes;
+    std::vector<Shape> epcis;
+    Shape deficit;
+    Shape focus;
+    Bounds frame;
+    bool any_unreachable = false;
+    bool any_no_data = false;
+};
+
+Prepared prepare(const MapScene& scene) {
+    check_crs(scene.crs);
+    Prepared p;
+    Bounds zones;
+    for (std::size_t i = 0; i < scene.zones.size(); ++i) {
+        const auto what = fmt::format("map zone {} of {}", i + 1, scene.zones.size());
+        if (scene.zones[i].wkb.empty()) {
+            throw InputError(fmt::format("{}: no geometry; every zone needs a polygon", what));
+        }
+        p.zones.push_back(read_shape(scene.zones[i].wkb, false, what));
+        zones.add(p.zones.back());
+        if (scene.zones[i].no_data) {
+            p.any_no_data = true;
+        } else if (!scene.zones[i].minutes) {
+            p.any_unreachable = true;
+        }
+    }
+    for (std::size_t i = 0; i < scene.commune_borders.size(); ++i) {
+        p.communes.push_back(read_shape(scene.commune_borders[i], true,
+                                        fmt::format("commune border {} of {}", i + 1, scene.commune_borders.size())));
+    }
+    for (std::size_t i = 0; i < scene.epci_borders.size(); ++i) {
+        p.epcis.push_back(
+            read_shape(scene.epci_borders[i], true, fmt::format("EPCI border {} of {}", i + 1, scene.epci_borders.size())));
+    }
+    p.deficit = read_shape(scene.deficit, false, "deficit zone");
+    p.focus = read_shape(scene.focus, false, "map focus");
+    if (scene.frame) {
+        const auto& f = *scene.frame;
+        if (!std::isfinite(f[0]) || !std::isfinite(f[1]) || !std::isfinite(f[2]) || !std::isfinite(f[3]) || f[0] > f[2] ||
+            f[1] > f[3]) {
+            throw InputError(fmt::format("map frame ({}, {}, {}, {}) is not (minx, miny, maxx, maxy)", f[0], f[1], f[2], f[3]));
+        }
+        p.frame.add(f[0], f[1]);
+        p.frame.add(f[2], f[3]);
+    } else {
+        p.frame = zones;
+    }
+    if (p.frame.empty()) {
+        throw InputError(fmt::format("map '{}' has nothing to frame: no zone with a geometry and no frame", scene.title));
+    }
+    return p;
+}
+
+void check_options(const MapOptions& o) {
+    if (o.width_px < 200 || o.width_px > 20000) {
+        throw ConfigError(fmt::format("map width {} px: give 200 to 20000 px", o.width_px));
+    }
+    if (!(o.dpi >= 50 && o.dpi <= 1200)) {
+        throw ConfigError(fmt::format("map resolution {} dpi: give 50 to 1200 dpi", o.dpi));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Symbols, shared by the map and its legend.
+
+/// A facility: white disc, black ring, black cross; readable on every class colour.
+void draw_facility(cairo_t* cr, double x, double y, double r, const Style& st) {
+    cairo_new_path(cr);
+    cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+    set_colour(cr, {255, 255, 255});
+    cairo_fill_preserve(cr);
+    set_colour(cr, ink);
+    cairo_set_line_width(cr, st.px(1.3));
+    cairo_stroke(cr);
+    const double a = r * 0.55;
+    cairo_set_line_width(cr, st.px(1.5));
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    cairo_move_to(cr, x - a, y);
+    cairo_line_to(cr, x + a, y);
+    cairo_move_to(cr, x, y - a);
+    cairo_line_to(cr, x, y + a);
+    cairo_stroke(cr);
+}
+
+/// A highlighted site (e.g. added by a scenario): a white five-pointed star with a black edge.
+void draw_highlight(cairo_t* cr, double x, double y, double r, const Style& st) {
+    cairo_new_path(cr);
+    for (int i = 0; i < 10; ++i) {
+        const double radius = i % 2 == 0 ? r * 1.25 : r * 0.55;
+        const double angle = -M_PI / 2 + i * M_PI / 5;
+        const double px = x + radius * std::cos(angle);
+        const double py = y + radius * std::sin(angle);
+        i == 0 ? cairo_move_to(cr, px, py) : cairo_line_to(cr, px, py);
+    }
+    cairo_close_path(cr);
+    set_colour(cr, {255, 255, 255});
+    cairo_fill_preserve(cr);
+    set_colour(cr, ink);
+    cairo_set_line_width(cr, st.px(1.3));
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
+    cairo_stroke(cr);
+}
+
+/// Diagonal hatching ("/") over the current clip: black lines with a thin white casing, so that
+/// they show on the light and the dark classes alike. Lines sit on a fixed pixel lattice.
+void hatch_clip(cairo_t* cr, const PixelBox& area, const Style& st) {
+    const double spacing = st.px(7.0);  // along x: 5 pt between lines
+    const double start = std::floor((area.x0 + area.y0) / spacing) * spacing;
+    const double end = area.x1 + area.y1;
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+    for (int pass = 0; pass < 2; ++pass) {
+        if (pass == 0) {
+            set_colour(cr, {255, 255, 255}, 0.55);
+            cairo_set_line_width(cr, st.px(1.6));
+        } else {
+            set_colour(cr, ink);
+            cairo_set_line_width(cr, st.px(0.8));
+        }
+        for (double c = start; c <= end + spacing; c += spacing) {
+            // x + y = c, from the bottom-left to the top-right of the area
+            cairo_move_to(cr, c - area.y1, area.y1);
+            cairo_line_to(cr, c - area.y0, area.y0);
+        }
+        cairo_stroke(cr);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Legend: laid out once to measure it, once to draw it.
+
+struct LegendMetrics {
+    double height = 0.0;          ///< everything except the scale block
+    double scale_block = 0.0;     ///< north arrow and scale bar, at the bottom of the column
+};
+
+/// A round length for the scale bar: 1, 2 or 5 × 10^k metres, the longest not over `max_m`.
+double round_length(double max_m) {
+    const double p = std::pow(10.0, std::floor(std::log10(max_m)));
+    for (double m : {5.0, 2.0, 1.0}) {
+        if (m * p <= max_m) {
+            return m * p;
+        }
+    }
+    return p;
+}
+
+std::string length_text(double metres) {
+    return metres >= 1000 ? detail::french_short(metres / 1000) + "\u00a0km" : detail::french_short(metres) + "\u00a0m";
+}
+
+class LegendPainter {
+public:
+    LegendPainter(cairo_t* cr, const MapScene& scene, const Prepared& prepared, const Style& st, double left,
+                  double top, double width)
+        : m_cr(cr), m_scene(scene), m_prepared(prepared), m_st(st), m_left(left), m_y(top), m_top(top),
+          m_width(width) {}
+
+    /// Lays out (and draws when `draw`) the legend; returns its height.
+    double run(bool draw) {
+        m_draw = draw;
+        cairo_t* cr = m_cr;
+        // Caption of the colours, with its unit.
+        detail::set_font(cr, m_st.px(10.5), true);
+        text_block(m_scene.value_caption, ink, 0);
+        m_y += m_st.px(5);
+
+        const double box_w = m_st.px(20);
+        const double box_h = m_st.px(12.5);
+        const double text_x = m_left + box_w + m_st.px(7);
+        detail::set_font(cr, m_st.px(9.5));
+
+        const std::optional<double> t = m_scene.threshold_min;
+        const bool on_boundary =
+            t && std::find(band_upper_min.begin(), band_upper_min.end(), *t) != band_upper_min.end();
+        for (std::size_t k = 0; k + 1 < time_classes.size(); ++k) {
+            const TimeClass& tc = time_classes[k];
+            std::string label(tc.label);
+            std::optional<double> inner;  // position of a threshold inside this class, 0..1 from the top
+            if (t && !on_boundary && time_class_of(*t) == k) {
+                inner = tc.upper ? (*t - tc.lower.value_or(0.0)) / (*tc.upper - tc.lower.value_or(0.0)) : 0.5;
+                label += "  (seuil\u00a0: " + detail::french_short(*t) + "\u00a0min)";
+            }
+            swatch_row(tc.colour, label, box_w, box_h, text_x, inner);
+            if (t && on_boundary && tc.upper && *tc.upper == *t) {
+                threshold_row(*t, box_w, text_x);
+            }
+        }
+        if (m_prepared.any_unreachable) {
+            m_y += m_st.px(4);
+            swatch_row(time_classes[unreachable_class].colour, "inaccessible (aucun site atteint)", box_w, box_h, text_x,
+                       std::nullopt);
+        }
+        if (m_prepared.any_no_data) {
+            m_y += m_st.px(4);
+            swatch_row(no_data_fill, "sans habitant", box_w, box_h, text_x, std::nullopt);
+        }
+
+        m_y += m_st.px(10);
+        if (!m_prepared.deficit.parts.empty()) {
+            std::string caption = m_scene.deficit_caption;
+            if (caption.empty()) {
+                caption = t ? "Au-delà du seuil de " + detail::french_short(*t) + "\u00a0min" : "Au-delà du seuil";
+            }
+            symbol_row(caption, box_h, text_x, [&](double x, double y) {
+                cairo_rectangle(cr, x, y, box_w, box_h);
+                set_colour(cr, {255, 255, 255});
+                cairo_fill(cr);
+                cairo_save(cr);
+                cairo_rectangle(cr, x, y, box_w, box_h);
+                cairo_clip(cr);
+                hatch_clip(cr, {x, y, x + box_w, y + box_h}, m_st);
+                cairo_restore(cr);
+                cairo_rectangle(cr, x, y, box_w, box_h);
+                set_colour(cr, ink);
+                cairo_set_line_width(cr, m_st.px(1.2));
+                cairo_stroke(cr);
+            });
+        }
+        if (!m_scene.facilities.empty()) {
+            const std::string caption = m_scene.facility_caption.empty() ? "Site du service" : m_scene.facility_caption;
+            symbol_row(caption, box_h, text_x, [&](double x, double y) {
+                draw_facility(cr, x + box_w / 2, y + box_h / 2, m_st.px(symbol_radius_pt), m_st);
+            });
+        }
+        if (!m_scene.highlights.empty()) {
+            const std::string caption = m_scene.highlight_caption.empty() ? "Site ajouté" : m_scene.highlight_caption;
+            symbol_row(caption, box_h, text_x, [&](double x, double y) {
+                draw_highlight(cr, x + box_w / 2, y + box_h / 2, m_st.px(symbol_radius_pt), m_st);
+            });
+        }
+        if (!m_scene.commune_borders.empty()) {
+            const std::string caption =
+                m_scene.commune_border_caption.empty() ? "Limite de commune" : m_scene.commune_border_caption;
+            symbol_row(caption, box_h, text_x, [&](double x, double y) {
+                cairo_move_to(cr, x, y + box_h / 2);
+                cairo_line_to(cr, x + box_w, y + box_h / 2);
+                set_colour(cr, commune_line);
+                cairo_set_line_width(cr, m_st.px(0.6));
+                cairo_stroke(cr);
+            });
+        }
+        if (!m_scene.epci_borders.empty()) {
+            symbol_row("Limite d'EPCI", box_h, text_x, [&](double x, double y) {
+                cairo_move_to(cr, x, y + box_h / 2);
+                cairo_line_to(cr, x + box_w, y + box_h / 2);
+                set_colour(cr, epci_line);
+                cairo_set_line_width(cr, m_st.px(1.6));
+                cairo_stroke(cr);
+            });
+        }
+        if (!m_scene.notes.empty()) {
+            m_y += m_st.px(8);
+            for (std::size_t i = 0; i < m_scene.notes.size(); ++i) {
+                // The first note is the key figure, in bold; the others explain it.
+                detail::set_font(cr, m_st.px(9.5), i == 0);
+                text_block(m_scene.notes[i], i == 0 ? ink : muted, 0);
+                m_y += m_st.px(3);
+            }
+        }
+        return m_y - m_top;
+    }
+
+private:
+    /// Wrapped text in the current font at the cursor, indented by `indent`.
+    void text_block(const std::string& text, Rgb colour, double indent) {
+        for (const auto& line : detail::wrap_text(m_cr, text, m_width - indent)) {
+            if (m_draw) {
+                set_colour(m_cr, colour);
+                cairo_move_to(m_cr, m_left + indent, m_y + detail::ascent(m_cr));
+                cairo_show_text(m_cr, line.c_str());
+            }
+            m_y += detail::line_height(m_cr);
+        }
+    }
+
+    /// A colour box (boxes of consecutive rows touch: they read as one ramp) and its label.
+    void swatch_row(Rgb colour, const std::string& label, double box_w, double box_h, double text_x,
+                    std::optional<double> threshold_inside) {
+        cairo_t* cr = m_cr;
+        if (m_draw) {
+            cairo_rectangle(cr, m_left, m_y, box_w, box_h);
+            set_colour(cr, colour);
+            cairo_fill_preserve(cr);
+            set_colour(cr, frame_line);
+            cairo_set_line_width(cr, m_st.px(0.5));
+            cairo_stroke(cr);
+            if (threshold_inside) {
+                threshold_line(m_y + *threshold_inside * box_h, box_w);
+            }
+            detail::set_font(cr, m_st.px(9.5));
+            set_colour(cr, ink);
+            cairo_move_to(cr, text_x, m_y + box_h / 2 + detail::ascent(cr) * 0.36);
+            cairo_show_text(cr, label.c_str());
+        }
+        m_y += box_h;
+    }
+
+    void threshold_line(double y, double box_w) {
+        cairo_t* cr = m_cr;
+        cairo_move_to(cr, m_left - m_st.px(3), y);
+        cairo_line_to(cr, m_left + box_w + m_st.px(3), y);
+        set_colour(cr, ink);
+        cairo_set_line_width(cr, m_st.px(2.2));
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
+        cairo_stroke(cr);
+    }
+
+    /// The threshold between two classes: a thick line across the ramp and its value, on a row
+    /// of its own so that it splits the ramp into "within" and "beyond".
+    void threshold_row(double t, double box_w, double text_x) {
+        const double h = m_st.px(13);
+        if (m_draw) {
+            threshold_line(m_y + h / 2, box_w);
+            detail::set_font(m_cr, m_st.px(9.5), true);
+            set_colour(m_cr, ink);
+            cairo_move_to(m_cr, text_x, m_y + h / 2 + detail::ascent(m_cr) * 0.36);
+            const std::string text = "seuil\u00a0: " + detail::french_short(t) + "\u00a0min";
+            cairo_show_text(m_cr, text.c_str());
+            detail::set_font(m_cr, m_st.px(9.5));
+        }
+        m_y += h;
+    }
+
+    template <typename Symbol>
+    void symbol_row(const std::string& caption, double box_h, double text_x, Symbol symbol) {
+        detail::set_font(m_cr, m_st.px(9.5));
+        const auto lines = detail::wrap_text(m_cr, caption, m_left + m_width - text_x);
+        const double lh = detail::line_height(m_cr);
+        const double text_h = lines.size() * lh;
+        const double row_h = std::max(box_h, text_h) + m_st.px(5);
+        if (m_draw) {
+            cairo_save(m_cr);
+            symbol(m_left, m_y + (std::max(box_h, lh) - box_h) / 2);
+            cairo_restore(m_cr);
+            detail::set_font(m_cr, m_st.px(9.5));
+            set_colour(m_cr, ink);
+            double y = m_y + (std::max(box_h, lh) - lh) / 2;
+            for (const auto& line : lines) {
+                cairo_move_to(m_cr, text_x, y + detail::ascent(m_cr));
+                cairo_show_text(m_cr, line.c_str());
+                y += lh;
+            }
+        }
+        m_y += row_h;
+    }
+
+    cairo_t* m_cr;
+    const MapScene& m_scene;
+    const Prepared& m_prepared;
+    const Style& m_st;
+    double m_left;
+    double m_y;
+    double m_top;
+    double m_width;
+    bool m_draw = false;
+};
+
+/// North arrow and scale bar, side by side, with their top at `top`. Returns the height.
+double draw_scale_block(cairo_t* cr, const MapLayout& layout, const Style& st, double left, double top, bool draw) {
+    const double arrow_w = st.px(10);
+    const double arrow_h = st.px(22);
+    detail::set_font(cr, st.px(9), true);
+    const double n_h = detail::ascent(cr);
+    const double height = n_h + st.px(3) + arrow_h;
+    if (!draw) {
+        return height;
+    }
+    // North arrow: "N" over a split arrowhead (half black, half white), grid north of the CRS.
+    const double ax = left + arrow_w / 2 + st.px(2);
+    set_colour(cr, ink);
+    const double nw = detail::text_width(cr, "N");
+    cairo_move_to(cr, ax - nw / 2, top + n_h);
+    cairo_show_text(cr, "N");
+    const double at = top + n_h + st.px(3);
+    cairo_move_to(cr, ax, at);
+    cairo_line_to(cr, ax - arrow_w / 2, at + arrow_h);
+    cairo_line_to(cr, ax, at + arrow_h * 0.72);
+    cairo_close_path(cr);
+    set_colour(cr, ink);
+    cairo_fill_preserve(cr);
+    cairo_set_line_width(cr, st.px(0.8));
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
+    cairo_stroke(cr);
+    cairo_move_to(cr, ax, at);
+    cairo_line_to(cr, ax + arrow_w / 2, at + arrow_h);
+    cairo_line_to(cr, ax, at + arrow_h * 0.72);
+    cairo_close_path(cr);
+    set_colour(cr, {255, 255, 255});
+    cairo_fill_preserve(cr);
+    set_colour(cr, ink);
+    cairo_stroke(cr);
+
+    // Scale bar: two halves, black and white, "0", half and full length.
+    const double bar_left = left + arrow_w + st.px(18);
+    const double max_px = layout.legend_width - (bar_left - left) - st.px(18);
+    const double metres = round_length(max_px / layout.px_per_m);
+    const double bar_px = metres * layout.px_per_m;
+    const double bar_h = st.px(4);
+    const double bar_top = at + arrow_h - bar_h;
+    for (int half = 0; half < 2; ++half) {
+        cairo_rectangle(cr, bar_left + half * bar_px / 2, bar_top, bar_px / 2, bar_h);
+        set_colour(cr, half == 0 ? ink : Rgb{255, 255, 255});
+        cairo_fill_preserve(cr);
+        set_colour(cr, ink);
+        cairo_set_line_width(cr, st.px(0.8));
+        cairo_stroke(cr);
+    }
+    detail::set_font(cr, st.px(8.5));
+    const double label_y = bar_top - st.px(3);
+    const auto centred = [&](const std::string& s, double x) {
+        cairo_move_to(cr, x - detail::text_width(cr, s) / 2, label_y);
+        cairo_show_text(cr, s.c_str());
+    };
+    set_colour(cr, ink);
+    centred("0", bar_left);
+    centred(detail::french_short(metres >= 1000 ? metres / 2000 : metres / 2), bar_left + bar_px / 2);
+    const std::string full = length_text(metres);
+    cairo_move_to(cr, bar_left + bar_px - detail::text_width(cr, full.substr(0, full.find("\u00a0"))) / 2, label_y);
+    cairo_show_text(cr, full.c_str());
+    return height;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Layout of the whole image.
+
+struct Header {
+    std::vector<std::string> title;
+    std::vector<std::string> subtitle;
+    std::vector<std::string> source;
+    double title_lh = 0, subtitle_lh = 0, source_lh = 0;
+};
+
+struct Plan {
+    MapLayout layout;
+    Header header;
+    double legend_height = 0.0;
+    double scale_height = 0.0;
+};
+
+Plan plan(const MapScene& scene, const Prepared& prepared, const MapOptions& options) {
+    const Style st{options.dpi / 72.0};
+    Plan plan;
+    MapLayout& l = plan.layout;
+    l.width_px = options.width_px;
+    const double margin = std::round(st.px(14));
+    const double gutter = std::round(st.px(14));
+    // A measuring surface: text extents need a context, not pixels.
+    detail::Canvas measure = detail::make_canvas(1, 1);
+    cairo_t* cr = measure.cr.get();
+
+    const double text_w = l.width_px - 2 * margin;
+    detail::set_font(cr, st.px(16), true);
+    plan.header.title = detail::wrap_text(cr, scene.title, text_w);
+    plan.header.title_lh = detail::line_height(cr);
+    detail::set_font(cr, st.px(10.5));
+    plan.header.subtitle = detail::wrap_text(cr, scene.subtitle, text_w);
+    plan.header.subtitle_lh = detail::line_height(cr);
+    detail::set_font(cr, st.px(7.5));
+    plan.header.source = detail::wrap_text(cr, scene.source_line, text_w);
+    plan.header.source_lh = detail::line_height(cr);
+
+    l.legend_width = std::round(std::max(st.px(150), l.width_px * 0.27));
+    l.map_left = margin;
+    l.map_width = std::round(l.width_px - 2 * margin - gutter - l.legend_width);
+    if (l.map_width < l.width_px * 0.4) {
+        throw ConfigError(fmt::format("map width {} px is too small for text at {} dpi; give a larger width or a "
+                                      "lower dpi",
+                                      options.width_px, options.dpi));
+    }
+    l.legend_left = l.map_left + l.map_width + gutter;
+    l.map_top = std::round(margin + plan.header.title.size() * plan.header.title_lh +
+                           plan.header.subtitle.size() * plan.header.subtitle_lh + st.px(10));
+    l.legend_top = l.map_top;
+
+    LegendPainter legend(cr, scene, prepared, st, l.legend_left, l.legend_top, l.legend_width);
+    plan.legend_height = legend.run(false);
+    plan.scale_height = draw_scale_block(cr, l, st, l.legend_left, 0, false);
+
+    // The frame with a margin of 4 % of its larger side, at least 250 m each way.
+    const Bounds& f = prepared.frame;
+    const double pad = std::max(250.0, 0.04 * std::max(f.maxx - f.minx, f.maxy - f.miny));
+    const double fw = f.maxx - f.minx + 2 * pad;
+    const double fh = f.maxy - f.miny + 2 * pad;
+    const double aspect = std::clamp(fh / fw, 0.6, 1.35);
+    l.map_height = std::round(std::max(l.map_width * aspect, plan.legend_height + plan.scale_height + st.px(16)));
+    l.px_per_m = std::min(l.map_width / fw, l.map_height / fh);
+    const double cx = (f.minx + f.maxx) / 2;
+    const double cy = (f.miny + f.maxy) / 2;
+    const double half_w = l.map_width / l.px_per_m / 2;
+    const double half_h = l.map_height / l.px_per_m / 2;
+    l.world = {cx - half_w, cy - half_h, cx + half_w, cy + half_h};
+
+    l.height_px = static_cast<int>(std::ceil(l.map_top + l.map_height + st.px(8) +
+                                             plan.header.source.size() * plan.header.source_lh + margin));
+    return plan;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drawing.
+
+void shape_path(cairo_t* cr, const Shape& s, const MapLayout& l) {
+    cairo_new_path(cr);
+    for (const auto& part : s.parts) {
+        for (std::size_t i = 0; i < part.size(); ++i) {
+            const auto [x, y] = l.to_pixel(part[i][0], part[i][1]);
+            i == 0 ? cairo_move_to(cr, x, y) : cairo_line_to(cr, x, y);
+        }
+        if (s.polygon) {
+            cairo_close_path(cr);
+        }
+    }
+}
+
+void draw_map(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLayout& l, const Style& st,
+              const MapOptions& options) {
+    const PixelBox area{l.map_left, l.map_top, l.map_left + l.map_width, l.map_top + l.map_height};
+    cairo_save(cr);
+    cairo_rectangle(cr, area.x0, area.y0, l.map_width, l.map_height);
+    cairo_clip(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+
+    // Choropleth. Each zone is also stroked in its own colour (a hairline) so that neighbours
+    // meet without the antialiasing seam of white between them.
+    for (std::size_t i = 0; i < p.zones.size(); ++i) {
+        const MapZone& z = scene.zones[i];
+        const Rgb colour = z.no_data ? no_data_fill : time_classes[time_class_of(z.minutes)].colour;
+        shape_path(cr, p.zones[i], l);
+        set_colour(cr, colour);
+        cairo_fill_preserve(cr);
+        cairo_set_line_width(cr, st.px(0.35));
+        cairo_stroke(cr);
+    }
+
+    // Deficit: hatched inside, outlined.
+    if (!p.deficit.parts.empty()) {
+        cairo_save(cr);
+        shape_path(cr, p.deficit, l);
+        cairo_clip(cr);
+        hatch_clip(cr, area, st);
+        cairo_restore(cr);
+    }
+    // The veil washes out the fills outside the focus; the borders drawn next stay crisp.
+    if (!p.focus.parts.empty()) {
+        // The map area minus the focus (even-odd: the focus is a hole in the area).
+        shape_path(cr, p.focus, l);
+        cairo_rectangle(cr, area.x0, area.y0, l.map_width, l.map_height);
+        set_colour(cr, {255, 255, 255}, 0.6);
+        cairo_fill(cr);
+    }
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    for (const auto& s : p.communes) {
+        shape_path(cr, s, l);
+        set_colour(cr, commune_line);
+        cairo_set_line_width(cr, st.px(0.6));
+        cairo_stroke(cr);
+    }
+    if (!p.deficit.parts.empty()) {
+        shape_path(cr, p.deficit, l);
+        set_colour(cr, {255, 255, 255}, 0.8);
+        cairo_set_line_width(cr, st.px(2.4));
+        cairo_stroke_preserve(cr);
+        set_colour(cr, ink);
+        cairo_set_line_width(cr, st.px(1.1));
+        cairo_stroke(cr);
+    }
+    for (const auto& s : p.epcis) {
+        shape_path(cr, s, l);
+        set_colour(cr, epci_line);
+        cairo_set_line_width(cr, st.px(1.6));
+        cairo_stroke(cr);
+    }
+
+    // Symbols, then the labels around them.
+    const double r = st.px(symbol_radius_pt);
+    std::vector<PixelBox> obstacles;
+    for (const auto& f : scene.facilities) {
+        const auto [x, y] = l.to_pixel(f.x, f.y);
+        draw_facility(cr, x, y, r, st);
+        obstacles.push_back({x - r, y - r, x + r, y + r});
+    }
+    for (const auto& h : scene.highlights) {
+        const auto [x, y] = l.to_pixel(h.x, h.y);
+        draw_highlight(cr, x, y, r, st);
+        obstacles.push_back({x - 1.25 * r, y - 1.25 * r, x + 1.25 * r, y + 1.25 * r});
+    }
+    if (options.labels && !scene.labels.empty()) {
+        detail::set_font(cr, st.px(8.5), true);
+        const double halo = st.px(1.6);
+        cairo_font_extents_t fe;
+        cairo_font_extents(cr, &fe);
+        std::vector<detail::LabelRequest> requests;
+        std::vector<std::size_t> source;
+        std::vector<bool> outside;  // per request: anchor outside the focus (named in grey, placed last)
+        if (!p.focus.parts.empty()) {
+            shape_path(cr, p.focus, l);  // for cairo_in_fill
+        }
+        for (std::size_t i = 0; i < scene.labels.size(); ++i) {
+            const MapLabel& lab = scene.labels[i];
+            if (lab.text.empty()) {
+                continue;
+            }
+            const auto [x, y] = l.to_pixel(lab.x, lab.y);
+            const bool out = !p.focus.parts.empty() && cairo_in_fill(cr, x, y) == 0;
+            // Names inside the focus come first whatever their priority: the offset is far above
+            // any population.
+            requests.push_back({x, y, detail::text_width(cr, lab.text) + 2 * halo, fe.ascent + fe.descent + 2 * halo,
+                                lab.priority + (out ? 0.0 : 1e15)});
+            source.push_back(i);
+            outside.push_back(out);
+        }
+        cairo_new_path(cr);
+        const PixelBox inner{area.x0 + st.px(2), area.y0 + st.px(2), area.x1 - st.px(2), area.y1 - st.px(2)};
+        for (const auto& placed : detail::place_labels(requests, inner, obstacles, st.px(2))) {
+            const MapLabel& lab = scene.labels[source[placed.request]];
+            cairo_new_path(cr);
+            cairo_move_to(cr, placed.box.x0 + halo, placed.box.y0 + halo + fe.ascent);
+            cairo_text_path(cr, lab.text.c_str());
+            set_colour(cr, {255, 255, 255}, 0.9);
+            cairo_set_line_width(cr, 2 * halo);
+            cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+            cairo_stroke_preserve(cr);
+            set_colour(cr, outside[placed.request] ? muted_label : ink);
+            cairo_fill(cr);
+        }
+    }
+    cairo_restore(cr);
+
+    cairo_rectangle(cr, area.x0 + 0.5, area.y0 + 0.5, l.map_width - 1, l.map_height - 1);
+    set_colour(cr, frame_line);
+    cairo_set_line_width(cr, 1.0);
+    cairo_stroke(cr);
+}
+
+} // namespace
+
+MapLayout map_layout(const MapScene& scene, const MapOptions& options) {
+    check_options(options);
+    const Prepared prepared = prepare(scene);
+    return plan(scene, prepared, options).layout;
+}
+
+void render_map_png(const MapScene& scene, const std::filesystem::path& path, const MapOptions& options) {
+    check_options(options);
+    const Prepared prepared = prepare(scene);
+    const Plan p = plan(scene, prepared, options);
+    const MapLayout& l = p.layout;
+    const Style st{options.dpi / 72.0};
+
+    detail::Canvas canvas = detail::make_canvas(l.width_px, l.height_px);
+    cairo_t* cr = canvas.cr.get();
+    draw_map(cr, scene, prepared, l, st, options);
+
+    // Title and subtitle over the map, source under it.
+    const double margin = l.map_left;
+    double y = margin;
+    detail::set_font(cr, st.px(16), true);
+    set_colour(cr, ink);
+    for (const auto& line : p.header.title) {
+        cairo_move_to(cr, margin, y + detail::ascent(cr));
+        cairo_show_text(cr, line.c_str());
+        y += p.header.title_lh;
+    }
+    detail::set_font(cr, st.px(10.5));
+    set_colour(cr, muted);
+    for (const auto& line : p.header.subtitle) {
+        cairo_move_to(cr, margin, y + detail::ascent(cr));
+        cairo_show_text(cr, line.c_str());
+        y += p.header.subtitle_lh;
+    }
+    y = l.map_top + l.map_height + st.px(8);
+    detail::set_font(cr, st.px(7.5));
+    set_colour(cr, muted);
+    for (const auto& line : p.header.source) {
+        cairo_move_to(cr, margin, y + detail::ascent(cr));
+        cairo_show_text(cr, line.c_str());
+        y += p.header.source_lh;
+    }
+
+    LegendPainter legend(cr, scene, prepared, st, l.legend_left, l.legend_top, l.legend_width);
+    legend.run(true);
+    draw_scale_block(cr, l, st, l.legend_left, l.map_top + l.map_height - p.scale_height, true);
+
+    if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
+        throw OutputError(fmt::format("cannot draw the map '{}': {}", path.string(), cairo_status_to_string(cairo_status(cr))));
+    }
+    detail::write_png_atomically(canvas.surface.get(), path);
+}
+
+} // namespace proxima

@@ -1,0 +1,410 @@
+#include "proxima/report/run_maps.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <limits>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <set>
+
+#include <cpl_error.h>
+#include <fmt/format.h>
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
+
+#include "proxima/analysis/deficit_zones.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima/core/version.hpp"
+#include "report/cairo_canvas.hpp"
+
+namespace proxima {
+
+namespace {
+
+using Box = std::array<double, 4>;  // minx, miny, maxx, maxy
+
+class QuietGdalErrors {
+public:
+    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+    ~QuietGdalErrors() { CPLPopErrorHandler(); }
+    QuietGdalErrors(const QuietGdalErrors&) = delete;
+    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
+};
+
+struct GeometryDeleter {
+    void operator()(OGRGeometry* g) const { OGRGeometryFactory::destroyGeometry(g); }
+};
+struct TransformDeleter {
+    void operator()(OGRCoordinateTransformation* t) const { OGRCoordinateTransformation::DestroyCT(t); }
+};
+
+Box empty_box() {
+    const double inf = std::numeric_limits<double>::infinity();
+    return {inf, inf, -inf, -inf};
+}
+void grow(Box& b, const Box& o) {
+    b = {std::min(b[0], o[0]), std::min(b[1], o[1]), std::max(b[2], o[2]), std::max(b[3], o[3])};
+}
+bool is_empty(const Box& b) { return !(b[0] <= b[2]); }
+
+/// WGS84 lon/lat to the output CRS, which must be projected in metres (the maps' scale bar).
+class ToOutput {
+public:
+    explicit ToOutput(const std::string& crs) {
+        QuietGdalErrors quiet;
+        OGRSpatialReference target;
+        const char* const options[] = {"ALLOW_NETWORK_ACCESS=NO", "ALLOW_FILE_ACCESS=NO", nullptr};
+        if (crs.empty() || target.SetFromUserInput(crs.c_str(), options) != OGRERR_NONE) {
+            throw ConfigError(fmt::format("output CRS '{}' is not a coordinate reference system GDAL/PROJ knows; give "
+                                          "it as EPSG:<code>, e.g. EPSG:2154 for Lambert-93",
+                                          crs));
+        }
+        if (!target.IsProjected() || std::abs(target.GetLinearUnits() - 1.0) > 1e-9) {
+            throw ConfigError(fmt::format("output CRS '{}' is not projected in metres: maps need metres for their "
+                                          "scale bar; use e.g. EPSG:2154 (Lambert-93)",
+                                          crs));
+        }
+        target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        OGRSpatialReference wgs84;
+        wgs84.importFromEPSG(4326);
+        wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);  // our WKB is lon/lat
+        m_ct.reset(OGRCreateCoordinateTransformation(&wgs84, &target));
+        if (!m_ct) {
+            throw ConfigError(fmt::format("cannot convert WGS84 coordinates to output CRS '{}': {}", crs,
+                                          CPLGetLastErrorMsg()));
+        }
+    }
+
+    /// A WGS84 WKB in the output CRS (little-endian ISO WKB), and its extent. Empty stays empty.
+    std::vector<unsigned char> wkb(const std::vector<unsigned char>& wgs84, const std::string& what, Box* extent = nullptr) {
+        if (wgs84.empty()) {
+            return {};
+        }
+        QuietGdalErrors quiet;
+        OGRGeometry* raw = nullptr;
+        const OGRErr err = OGRGeometryFactory::createFromWkb(wgs84.data(), nullptr, &raw, wgs84.size());
+        std::unique_ptr<OGRGeometry, GeometryDeleter> g(raw);
+        if (err != OGRERR_NONE || !g) {
+            throw InputError(fmt::format("{}: malformed WKB ({} bytes)", what, wgs84.size()));
+        }
+        if (g->transform(m_ct.get()) != OGRERR_NONE) {
+            throw Error(fmt::format("{}: cannot convert to the output CRS: {}", what, CPLGetLastErrorMsg()));
+        }
+        std::vector<unsigned char> out(g->WkbSize());
+        g->exportToWkb(wkbNDR, out.data(), wkbVariantIso);
+        if (extent != nullptr) {
+            OGREnvelope e;
+            g->getEnvelope(&e);
+            *extent = {e.MinX, e.MinY, e.MaxX, e.MaxY};
+        }
+        return out;
+    }
+
+    std::array<double, 2> point(LonLat p, const std::string& what) {
+        double x = p.lon;
+        double y = p.lat;
+        if (!m_ct->Transform(1, &x, &y) || !std::isfinite(x) || !std::isfinite(y)) {
+            throw Error(fmt::format("{} ({}, {}): cannot convert to the output CRS", what, p.lon, p.lat));
+        }
+        return {x, y};
+    }
+
+private:
+    std::unique_ptr<OGRCoordinateTransformation, TransformDeleter> m_ct;
+};
+
+struct Epci {
+    std::string name;
+    std::vector<std::size_t> zones;
+};
+
+/// EPCI of each zone: from the commune table when the zone matched one, else from the zone layer.
+std::map<std::string, Epci> epcis_of(const StudyInputs& in) {
+    std::map<std::string, Epci> out;
+    for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+        std::string siren = in.zones.zones[z].epci_siren;
+        std::string name;
+        if (in.communes && z < in.join.commune_of_zone.size() && in.join.commune_of_zone[z] != ZoneJoin::no_commune) {
+            const Commune& c = in.communes->communes()[in.join.commune_of_zone[z]];
+            if (!c.epci_siren.empty()) {
+                siren = c.epci_siren;
+                name = c.epci_name;
+            }
+        }
+        if (siren.empty()) {
+            continue;
+        }
+        Epci& e = out[siren];
+        if (e.name.empty()) {
+            e.name = name;
+        }
+        e.zones.push_back(z);
+    }
+    return out;
+}
+
+/// `core` widened to take in the `used` facilities lying close outside it: within a quarter of
+/// its larger side, or 5 km, whichever is more (people cross a border to the nearest site; a
+/// far one would shrink the territory on the map).
+Box widened(const Box& core, const std::vector<MapPoint>& facilities, const std::set<std::uint32_t>& used) {
+    const double reach = std::max(5000.0, 0.25 * std::max(core[2] - core[0], core[3] - core[1]));
+    Box frame = core;
+    for (std::uint32_t f : used) {
+        const MapPoint& p = facilities.at(f);
+        if (p.x >= core[0] - reach && p.x <= core[2] + reach && p.y >= core[1] - reach && p.y <= core[3] + reach) {
+            grow(frame, {p.x, p.y, p.x, p.y});
+        }
+    }
+    return frame;
+}
+
+/// The WGS84 polygons of an EPCI's zones.
+std::vector<std::vector<unsigned char>> epci_wkbs(const StudyInputs& in, const Epci& epci) {
+    std::vector<std::vector<unsigned char>> parts;
+    for (std::size_t z : epci.zones) {
+        parts.push_back(in.zones.zones[z].wkb);
+    }
+    return parts;
+}
+
+bool grid_origins(const StudyInputs& in) {
+    return in.study.origins.kind == StudyFile::Origins::Kind::cells && in.grid.has_value();
+}
+
+/// "Au-delà de 30 min : 1 234 habitants sur 45 678 (2,7 %)".
+std::string population_note(const AreaSummary& a) {
+    const std::string threshold = detail::french_short(a.threshold_min);
+    if (!a.share_over) {
+        return "Aucun habitant compté";
+    }
+    if (a.population_over < 0.5) {
+        return fmt::format("Au-delà de {}\u00a0min\u00a0: aucun des {} habitants", threshold,
+                           detail::french_number(a.population));
+    }
+    return fmt::format("Au-delà de {}\u00a0min\u00a0: {} habitant{} sur {} ({}\u00a0%)", threshold,
+                       detail::french_number(a.population_over),
+                       a.population_over >= 1.5 ? "s" : "", detail::french_number(a.population),
+                       detail::french_number(100.0 * *a.share_over, 1));
+}
+
+const AreaSummary* find_summary(const StudyResults& results, const std::string& scope, const std::string& code,
+                                const std::string& service) {
+    for (const auto& a : results.summary) {
+        if (a.scope == scope && a.service == service && (scope == "study" || a.code == code)) {
+            return &a;
+        }
+    }
+    return nullptr;
+}
+
+std::string source_line(const StudyInputs& in, std::size_t s) {
+    const StudyFile& st = in.study;
+    std::vector<std::string> parts;
+    parts.push_back(fmt::format("© OpenStreetMap contributors (extrait {})", st.network.osm.filename().string()));
+    if (in.communes) {
+        parts.push_back(st.cog_year > 0 ? fmt::format("INSEE, COG {} ({})", st.cog_year, st.commune_table.filename().string())
+                                        : fmt::format("INSEE ({})", st.commune_table.filename().string()));
+    }
+    if (!st.zones.file.empty()) {
+        parts.push_back(fmt::format("limites : {}", st.zones.file.filename().string()));
+    }
+    if (!st.population.grid.empty()) {
+        parts.push_back(fmt::format("population : INSEE Filosofi ({})", st.population.grid.filename().string()));
+    } else if (!st.population.points.empty()) {
+        parts.push_back(fmt::format("population : {}", st.population.points.filename().string()));
+    }
+    if (in.services[s].from_bpe > 0 && !st.bpe.empty()) {
+        parts.push_back(fmt::format("équipements : INSEE BPE ({})", st.bpe.filename().string()));
+    }
+    for (const auto& f : in.services[s].spec.files) {
+        parts.push_back(fmt::format("sites : {}", f.file.filename().string()));
+    }
+    std::string line = "Sources : ";
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        line += (i == 0 ? "" : " ; ") + parts[i];
+    }
+    line += fmt::format(". Temps en voiture sans trafic, calculés avec Proxima {}.", version_string);
+    return line;
+}
+
+} // namespace
+
+MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, const StudyResults& results,
+                           std::size_t s, const std::vector<unsigned char>& deficit_wkb_wgs84) {
+    if (s >= in.services.size() || s >= results.zones.size() || results.zones[s].size() != in.zones.zones.size() ||
+        access.origin_count() != in.origins.size() || s >= access.service_count()) {
+        throw Error(fmt::format("map of service {}: the results do not match the study inputs ({} services, {} zones, "
+                                "{} origins)",
+                                s, in.services.size(), in.zones.zones.size(), in.origins.size()));
+    }
+    const ServiceInputs& service = in.services[s];
+    const ServiceSpec& spec = service.spec;
+    ToOutput to_output(in.study.output_crs);
+    const bool grid = grid_origins(in);
+    const bool french = in.communes.has_value();
+    const std::string units = french ? "commune" : "zone";
+
+    MapScene scene;
+    scene.crs = in.study.output_crs;
+    const bool outward = spec.direction == TravelDirection::from_service;
+    scene.title = fmt::format("{} : {}", outward ? "Temps d'intervention en voiture" : "Temps d'accès en voiture", spec.label);
+    if (grid) {
+        const double size = in.grid->cell_size_m;
+        const std::string cell = std::fmod(size, 1000.0) == 0.0 ? detail::french_number(size / 1000) + "\u00a0km"
+                                                                : detail::french_short(size) + "\u00a0m";
+        scene.subtitle = fmt::format("{} — temps {} chaque carreau habité de {}, {} le plus proche", in.study.name,
+                                     outward ? "pour atteindre" : "depuis", cell,
+                                     outward ? "depuis le site" : "jusqu'au site");
+        scene.value_caption = "Temps en voiture (minutes)";
+    } else {
+        scene.subtitle = fmt::format("{} — temps moyen des habitants de chaque {}, {} le plus proche", in.study.name,
+                                     units, outward ? "depuis le site" : "jusqu'au site");
+        scene.value_caption = "Temps moyen en voiture (minutes)";
+    }
+    scene.threshold_min = spec.threshold_min;
+    scene.deficit_caption =
+        fmt::format("{} au-delà du seuil de {}\u00a0min{}", grid ? "Carreaux" : french ? "Communes" : "Zones",
+                    detail::french_short(spec.threshold_min), grid ? "" : " (temps moyen)");
+    scene.facility_caption = spec.label;
+    scene.commune_border_caption = french ? "Limite de commune" : "Limite de zone";
+    scene.source_line = source_line(in, s);
+    if (const AreaSummary* a = find_summary(results, "study", "", spec.id)) {
+        scene.notes.push_back(population_note(*a));
+        if (!grid && deficit_wkb_wgs84.empty() && a->population_over >= 0.5) {
+            // Nothing is hatched, yet people are beyond: say why, or the map seems to contradict the figure.
+            scene.notes.push_back(fmt::format("Ils vivent dans des {}s dont le temps moyen reste sous le seuil.", units));
+        }
+    }
+
+    // Zones: the choropleth (communes), or a blank base under the cells.
+    Box zones_box = empty_box();
+    std::vector<std::vector<unsigned char>> zone_wkb;
+    for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+        const Zone& zone = in.zones.zones[z];
+        Box b;
+        zone_wkb.push_back(to_output.wkb(zone.wkb, fmt::format("zone {} ({})", zone.code, zone.name), &b));
+        grow(zones_box, b);
+        const ZoneServiceResult& r = results.zones[s][z];
+        MapZone mz;
+        mz.wkb = zone_wkb.back();
+        mz.no_data = grid || r.origins == 0;
+        mz.minutes = mz.no_data ? std::nullopt : r.mean_min;
+        scene.zones.push_back(std::move(mz));
+        scene.commune_borders.push_back(zone_wkb.back());
+        const auto [lx, ly] = to_output.point(zone.point_on_surface, fmt::format("zone {} ({})", zone.code, zone.name));
+        scene.labels.push_back({lx, ly, zone.name.empty() ? zone.code : zone.name, r.population});
+    }
+    if (grid) {
+        for (std::size_t o = 0; o < in.origins.size(); ++o) {
+            const Origin& origin = in.origins[o];
+            MapZone cell;
+            cell.wkb = to_output.wkb(cell_polygon(origin.grid_x, origin.grid_y, in.grid->cell_size_m, in.grid->crs),
+                                     fmt::format("cell {}", origin.id));
+            cell.minutes = minutes_of(access.time_ds(s, o));
+            scene.zones.push_back(std::move(cell));
+        }
+    }
+    scene.deficit = to_output.wkb(deficit_wkb_wgs84, fmt::format("deficit zone of service '{}'", spec.id));
+
+    // EPCI borders: the zones of each EPCI dissolved (GEOS, in WGS84).
+    for (const auto& [siren, epci] : epcis_of(in)) {
+        scene.epci_borders.push_back(to_output.wkb(dissolve_polygons(epci_wkbs(in, epci)), fmt::format("EPCI {}", siren)));
+    }
+
+    // Facilities; the frame takes in those that serve the study from just outside it.
+    std::set<std::uint32_t> used;
+    for (std::size_t o = 0; o < in.origins.size(); ++o) {
+        if (const auto f = access.nearest(s, o); f != invalid_index) {
+            used.insert(f);
+        }
+    }
+    for (const Facility& facility : service.facilities) {
+        const auto [x, y] = to_output.point(facility.position, fmt::format("facility {}", facility.id));
+        scene.facilities.push_back({x, y, facility.name.empty() ? facility.id : facility.name});
+    }
+    if (!is_empty(zones_box)) {
+        scene.frame = widened(zones_box, scene.facilities, used);
+    }
+    return scene;
+}
+
+std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const StudyInputs& in,
+                                        const AccessTable& access, const StudyResults& results,
+                                        const std::vector<std::vector<unsigned char>>& deficits_wgs84,
+                                        const RunMapOptions& options) {
+    if (deficits_wgs84.size() != in.services.size()) {
+        throw Error(fmt::format("maps: {} deficit zones for {} services; give one per service (empty for none)",
+                                deficits_wgs84.size(), in.services.size()));
+    }
+    const auto make_dir = [](const std::filesystem::path& p) {
+        std::error_code ec;
+        std::filesystem::create_directories(p, ec);
+        if (ec) {
+            throw OutputError(fmt::format("cannot create folder '{}': {}", p.string(), ec.message()));
+        }
+    };
+    make_dir(dir / "maps");
+    const auto epcis = options.per_epci ? epcis_of(in) : std::map<std::string, Epci>{};
+    if (!epcis.empty()) {
+        make_dir(dir / "maps" / "epci");
+    }
+    ToOutput to_output(in.study.output_crs);
+    struct Focus {
+        std::vector<unsigned char> wkb;  // output CRS
+        Box box;
+    };
+    std::map<std::string, Focus> focus;
+    for (const auto& [siren, epci] : epcis) {
+        Focus& f = focus[siren];
+        f.wkb = to_output.wkb(dissolve_polygons(epci_wkbs(in, epci)), fmt::format("EPCI {}", siren), &f.box);
+    }
+
+    std::vector<std::string> written;
+    for (std::size_t s = 0; s < in.services.size(); ++s) {
+        MapScene scene = scene_for_service(in, access, results, s, deficits_wgs84[s]);
+        const std::string id = in.services[s].spec.id;
+        const std::string relative = "maps/" + id + ".png";
+        render_map_png(scene, dir / relative, options.map);
+        written.push_back(relative);
+
+        const std::string study_subtitle = scene.subtitle;
+        for (const auto& [siren, epci] : epcis) {
+            MapScene local = scene;
+            // The EPCI, widened like the study's map to the facilities its inhabitants go to.
+            const std::set<std::size_t> zones(epci.zones.begin(), epci.zones.end());
+            std::set<std::uint32_t> used;
+            for (std::size_t o = 0; o < in.origins.size(); ++o) {
+                if (const auto f = access.nearest(s, o); f != invalid_index && zones.count(in.origins[o].zone) != 0) {
+                    used.insert(f);
+                }
+            }
+            local.frame = widened(focus.at(siren).box, scene.facilities, used);
+            local.focus = focus.at(siren).wkb;
+            const std::string name = epci.name.empty() ? "EPCI " + siren : epci.name;
+            // "<EPCI name> — temps moyen des habitants..." in place of the study name.
+            const auto dash = study_subtitle.find(" — ");
+            local.subtitle = name + (dash == std::string::npos ? "" : study_subtitle.substr(dash));
+            local.notes.clear();
+            if (const AreaSummary* a = find_summary(results, "epci", siren, id)) {
+                local.notes.push_back(population_note(*a));
+                const bool hatched = std::any_of(epci.zones.begin(), epci.zones.end(), [&](std::size_t z) {
+                    return results.zones[s][z].origins > 0 && results.zones[s][z].over;
+                });
+                if (!grid_origins(in) && !hatched && a->population_over >= 0.5) {
+                    local.notes.push_back("Ils vivent dans des communes dont le temps moyen reste sous le seuil.");
+                }
+            }
+            std::string safe;
+            for (char c : siren) {
+                safe += std::isalnum(static_cast<unsigned char>(c)) != 0 ? c : '_';
+            }
+            const std::string path = "maps/epci/" + safe + "_" + id + ".png";
+            render_map_png(local, dir / path, options.map);
+            written.push_back(path);
+        }
+    }
+    return written;
+}
+
+} // namespace proxima

@@ -1,0 +1,320 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <gdal.h>
+#include <ogr_api.h>
+#include <ogr_srs_api.h>
+
+#include "proxima/analysis/access_times.hpp"
+#include "proxima/analysis/isochrones.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima/report/layer_writer.hpp"
+#include "proxima_test/fixtures.hpp"
+
+using namespace proxima;
+
+namespace {
+
+struct GeometryDeleter {
+    void operator()(OGRGeometryH g) const { OGR_G_DestroyGeometry(g); }
+};
+struct SrsDeleter {
+    void operator()(OGRSpatialReferenceH s) const { OSRDestroySpatialReference(s); }
+};
+struct TransformDeleter {
+    void operator()(OGRCoordinateTransformationH t) const { OCTDestroyCoordinateTransformation(t); }
+};
+using Geometry = std::unique_ptr<std::remove_pointer_t<OGRGeometryH>, GeometryDeleter>;
+using Srs = std::unique_ptr<std::remove_pointer_t<OGRSpatialReferenceH>, SrsDeleter>;
+using Transform = std::unique_ptr<std::remove_pointer_t<OGRCoordinateTransformationH>, TransformDeleter>;
+
+/// Reads an output back with OGR (GEOS-backed predicates), independently of the code under test.
+Geometry read_wkb(const std::vector<unsigned char>& wkb) {
+    OGRGeometryH g = nullptr;
+    REQUIRE(OGR_G_CreateFromWkb(wkb.data(), nullptr, &g, static_cast<int>(wkb.size())) == OGRERR_NONE);
+    return Geometry(g);
+}
+
+Srs srs_of(const std::string& crs) {
+    Srs s(OSRNewSpatialReference(nullptr));
+    REQUIRE(OSRSetFromUserInput(s.get(), crs.c_str()) == OGRERR_NONE);
+    OSRSetAxisMappingStrategy(s.get(), OAMS_TRADITIONAL_GIS_ORDER);
+    return s;
+}
+
+/// WGS84 lon/lat -> `crs`, with OGR.
+struct ToProjected {
+    explicit ToProjected(const std::string& crs) : wgs84(srs_of("EPSG:4326")), target(srs_of(crs)) {
+        transform.reset(OCTNewCoordinateTransformation(wgs84.get(), target.get()));
+        REQUIRE(transform);
+    }
+    Geometry operator()(const std::vector<unsigned char>& wkb) const {
+        Geometry g = read_wkb(wkb);
+        REQUIRE(OGR_G_Transform(g.get(), transform.get()) == OGRERR_NONE);
+        return g;
+    }
+    std::pair<double, double> point(LonLat p) const {
+        double x = p.lon;
+        double y = p.lat;
+        REQUIRE(OCTTransform(transform.get(), 1, &x, &y, nullptr) == TRUE);
+        return {x, y};
+    }
+    Srs wgs84;
+    Srs target;
+    Transform transform;
+};
+
+Geometry lonlat_point(LonLat p) {
+    Geometry g(OGR_G_CreateGeometry(wkbPoint));
+    OGR_G_SetPoint_2D(g.get(), 0, p.lon, p.lat);
+    return g;
+}
+
+int holes(OGRGeometryH g) {
+    int n = 0;
+    if (wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon) {
+        return OGR_G_GetGeometryCount(g) - 1;
+    }
+    for (int k = 0; k < OGR_G_GetGeometryCount(g); ++k) {
+        n += holes(OGR_G_GetGeometryRef(g, k));
+    }
+    return n;
+}
+
+int parts(OGRGeometryH g) {
+    return wkbFlatten(OGR_G_GetGeometryType(g)) == wkbPolygon ? 1 : OGR_G_GetGeometryCount(g);
+}
+
+/// A raster drawn with characters: '.' no value, 'a' 5 min, 'b' 15 min, 'c' 25 min; 100 m
+/// pixels in Lambert-93 near Limoges.
+TravelTimeRaster drawn_raster(const std::vector<std::string>& rows) {
+    TravelTimeRaster r;
+    r.service = "drawn";
+    r.grid = RasterGrid{"EPSG:2154", 560000.0, 6530000.0, 100.0, static_cast<int>(rows.front().size()),
+                        static_cast<int>(rows.size())};
+    for (const auto& row : rows) {
+        for (const char c : row) {
+            r.minutes.push_back(c == 'a' ? 5.0F : c == 'b' ? 15.0F : c == 'c' ? 25.0F : std::numeric_limits<float>::quiet_NaN());
+        }
+    }
+    return r;
+}
+
+const StudyInputs& andorra() {
+    static const StudyInputs in = [] {
+        StudyFile study = load_study(test::data_file("studies/andorra.toml"));
+        study.network.graph.clear();  // no cache written from tests
+        return load_study_inputs(study);
+    }();
+    return in;
+}
+
+} // namespace
+
+TEST_CASE("isochrone limits: the threshold and the standard bands, sorted, each once", "[analysis][isochrones]") {
+    CHECK(isochrone_limits(30) == std::vector<double>{10, 20, 30, 45, 60});
+    CHECK(isochrone_limits(25) == std::vector<double>{10, 20, 25, 30, 45, 60});
+    CHECK(isochrone_limits(90) == std::vector<double>{10, 20, 30, 45, 60, 90});
+}
+
+TEST_CASE("drawn raster: pixels merge on the grid, specks are dropped, 1-pixel holes filled, larger holes kept",
+          "[analysis][isochrones]") {
+    const TravelTimeRaster raster = drawn_raster({
+        "............",
+        ".aaaaa...aa.",  // block with a 1-pixel hole below; a 2-pixel pair on the right
+        ".aa.aa......",
+        ".aaaaa......",
+        ".aaaaa......",
+        "......a.....",  // touches the block at a corner only: a 1-pixel part, dropped
+        "............",
+        ".bbbbbbbbbb.",
+        ".b..bbbbbab.",  // a 2-pixel hole (kept); a lone 5-min pixel (dropped at 10 min)
+        ".bbbbbbbbbb.",
+    });
+    const auto isochrones = isochrones_from_raster(raster, {20, 10, 1, 10});
+    REQUIRE(isochrones.size() == 3);  // sorted, duplicate removed
+    CHECK(isochrones[0].limit_min == 1);
+    CHECK(isochrones[0].wkb_wgs84.empty());
+    CHECK(isochrones[0].area_km2 == 0);
+    CHECK(isochrones[0].pixels == 0);
+
+    const ToProjected l93("EPSG:2154");
+    const double pixel_km2 = 0.01;
+    SECTION("10 min: the block (hole filled) and the pair") {
+        const Isochrone& iso = isochrones[1];
+        CHECK(iso.limit_min == 10);
+        CHECK(iso.pixels == 23);
+        CHECK(iso.area_km2 == Approx(22 * pixel_km2).epsilon(1e-12));
+        const Geometry g = read_wkb(iso.wkb_wgs84);
+        CHECK(OGR_G_IsValid(g.get()));
+        CHECK(wkbFlatten(OGR_G_GetGeometryType(g.get())) == wkbMultiPolygon);
+        CHECK(parts(g.get()) == 2);
+        CHECK(holes(g.get()) == 0);
+        // Back in Lambert-93 the corners are on the grid and the area is the pixels'.
+        const Geometry back = l93(iso.wkb_wgs84);
+        CHECK(OGR_G_Area(back.get()) == Approx(22 * 10000.0).epsilon(1e-6));
+        OGREnvelope env;
+        OGR_G_GetEnvelope(back.get(), &env);
+        CHECK(env.MinX == Approx(560100.0).margin(1e-3));
+        CHECK(env.MaxX == Approx(561100.0).margin(1e-3));
+        CHECK(env.MaxY == Approx(6529900.0).margin(1e-3));
+        CHECK(env.MinY == Approx(6529500.0).margin(1e-3));
+    }
+    SECTION("20 min: the 15-min band joins, with its 2-pixel hole and the lone pixel inside it") {
+        const Isochrone& iso = isochrones[2];
+        CHECK(iso.pixels == 50);
+        CHECK(iso.area_km2 == Approx(50 * pixel_km2).epsilon(1e-12));
+        const Geometry g = read_wkb(iso.wkb_wgs84);
+        CHECK(OGR_G_IsValid(g.get()));
+        CHECK(parts(g.get()) == 3);
+        CHECK(holes(g.get()) == 1);
+        CHECK(OGR_G_Area(l93(iso.wkb_wgs84).get()) == Approx(50 * 10000.0).epsilon(1e-6));
+    }
+    SECTION("options: keep every speck") {
+        const auto all = isochrones_from_raster(raster, {10}, IsochroneOptions{0, 0});
+        CHECK(all[0].area_km2 == Approx(23 * pixel_km2).epsilon(1e-12));
+        const Geometry g = read_wkb(all[0].wkb_wgs84);
+        CHECK(OGR_G_IsValid(g.get()));
+        CHECK(holes(g.get()) == 1);
+    }
+    SECTION("same raster, same bytes") {
+        CHECK(isochrones_from_raster(raster, {10, 20})[1].wkb_wgs84 == isochrones[2].wkb_wgs84);
+    }
+}
+
+TEST_CASE("isochrone inputs are checked", "[analysis][isochrones]") {
+    const TravelTimeRaster raster = drawn_raster({"aa", "aa"});
+    CHECK_THROWS_AS(isochrones_from_raster(raster, {0}), ConfigError);
+    CHECK_THROWS_AS(isochrones_from_raster(raster, {-10}), ConfigError);
+    CHECK_THROWS_AS(isochrones_from_raster(raster, {std::nan("")}), ConfigError);
+    CHECK_THROWS_AS(isochrones_from_raster(raster, {10}, IsochroneOptions{-1, 0}), ConfigError);
+    TravelTimeRaster broken = raster;
+    broken.minutes.pop_back();
+    CHECK_THROWS_AS(isochrones_from_raster(broken, {10}), Error);
+    TravelTimeRaster degrees = raster;
+    degrees.grid.crs = "EPSG:4326";
+    CHECK_THROWS_AS(isochrones_from_raster(degrees, {10}), ConfigError);
+}
+
+TEST_CASE("Andorra: emergency isochrones grow with the limit, are valid, and hold the origins within 30 min",
+          "[analysis][isochrones]") {
+    const StudyInputs& in = andorra();
+    REQUIRE(in.services[0].spec.id == "urgences");
+    const TravelTimeRaster raster = compute_travel_time_raster(in, 0, RasterOptions{});
+    const auto limits = isochrone_limits(in.services[0].spec.threshold_min);
+    const auto isochrones = isochrones_from_raster(raster, limits);
+    REQUIRE(isochrones.size() == limits.size());
+
+    const ToProjected l93(raster.grid.crs);
+    for (std::size_t k = 0; k < isochrones.size(); ++k) {
+        const Isochrone& iso = isochrones[k];
+        INFO(iso.limit_min << " min: " << iso.area_km2 << " km², " << iso.pixels << " pixels");
+        CHECK(iso.limit_min == limits[k]);
+        // The pixel count is the raster's.
+        const auto within = std::count_if(raster.minutes.begin(), raster.minutes.end(),
+                                          [&](float v) { return static_cast<double>(v) <= iso.limit_min; });
+        CHECK(iso.pixels == static_cast<std::size_t>(within));
+        // Specks change the area by a few pixels at most.
+        CHECK(std::abs(iso.area_km2 / 0.01 - static_cast<double>(iso.pixels)) <= 0.02 * static_cast<double>(iso.pixels) + 2);
+        REQUIRE_FALSE(iso.wkb_wgs84.empty());
+        const Geometry g = read_wkb(iso.wkb_wgs84);
+        CHECK(OGR_G_IsValid(g.get()));
+        const Geometry projected = l93(iso.wkb_wgs84);
+        CHECK(OGR_G_Area(projected.get()) / 1e6 == Approx(iso.area_km2).epsilon(1e-4));
+        if (k > 0) {
+            // Strictly larger while pixels are added; Andorra is small: every pixel with a
+            // value is within 45 min, and then 60 min adds nothing.
+            if (iso.pixels > isochrones[k - 1].pixels) {
+                CHECK(iso.area_km2 > isochrones[k - 1].area_km2);
+            } else {
+                CHECK(iso.wkb_wgs84 == isochrones[k - 1].wkb_wgs84);
+            }
+            // The smaller isochrone lies inside this one (up to floating point along shared edges).
+            const Geometry smaller = l93(isochrones[k - 1].wkb_wgs84);
+            const Geometry outside(OGR_G_Difference(smaller.get(), projected.get()));
+            REQUIRE(outside);
+            CHECK(OGR_G_Area(outside.get()) < 1.0);  // m²
+        }
+    }
+
+    // Origins whose 3×3 pixel neighbourhood lies on one side of 30 min are on that side of the
+    // 30 min isochrone, and their own time (compute_access) agrees.
+    const auto thirty = std::find(limits.begin(), limits.end(), 30.0);
+    REQUIRE(thirty != limits.end());
+    const Geometry iso30 = read_wkb(isochrones[static_cast<std::size_t>(thirty - limits.begin())].wkb_wgs84);
+    const AccessTable access = compute_access(in);
+    std::size_t inside = 0;
+    std::size_t outside = 0;
+    for (std::size_t o = 0; o < in.origins.size(); ++o) {
+        const auto [x, y] = l93.point(in.origins[o].position);
+        const int col = static_cast<int>(std::floor((x - raster.grid.min_x) / raster.grid.resolution_m));
+        const int row = static_cast<int>(std::floor((raster.grid.max_y - y) / raster.grid.resolution_m));
+        bool all_within = true;
+        bool all_beyond = true;
+        for (int dr = -1; dr <= 1; ++dr) {
+            for (int dc = -1; dc <= 1; ++dc) {
+                const int c = col + dc;
+                const int r = row + dr;
+                const bool in_grid = c >= 0 && r >= 0 && c < raster.grid.width && r < raster.grid.height;
+                const float v = in_grid ? raster.at(c, r) : std::numeric_limits<float>::quiet_NaN();
+                all_within = all_within && v <= 30.0F;
+                all_beyond = all_beyond && !(v <= 30.0F);
+            }
+        }
+        const Deciseconds t = access.time_ds(0, o);
+        const bool contained = OGR_G_Contains(iso30.get(), lonlat_point(in.origins[o].position).get());
+        INFO("origin " << in.origins[o].id << " at " << (t == unreachable_ds ? -1.0 : t / 600.0) << " min");
+        if (all_within && t <= 18000) {
+            CHECK(contained);
+            ++inside;
+        } else if (all_beyond && t > 18000) {
+            CHECK_FALSE(contained);
+            ++outside;
+        }
+    }
+    CHECK(inside * 2 >= in.origins.size());  // most of Andorra is within 30 min of the hospital
+    CHECK(outside >= 1);                     // Pas de la Casa, over the Envalira pass, is not
+}
+
+TEST_CASE("isochrones as a GeoPackage layer: one multipolygon per limit, largest first, in the output CRS",
+          "[analysis][isochrones]") {
+    const TravelTimeRaster raster = drawn_raster({".aab", ".abb", "cccc"});
+    const auto isochrones = isochrones_from_raster(raster, isochrone_limits(20));
+    const OutputLayer layer = isochrone_layer(raster, 20, isochrones);
+    CHECK(layer.name == "isochrones_drawn");
+    REQUIRE(layer.rows.size() == 5);
+    CHECK(std::get<double>(layer.rows.front()[1]) == 60);
+    CHECK(std::get<double>(layer.rows.back()[1]) == 10);
+    CHECK(std::get<std::int64_t>(layer.rows[3][2]) == 1);  // 20 min is the threshold
+    CHECK(std::get<std::int64_t>(layer.rows[4][2]) == 0);
+
+    const test::TempDir dir("isochrones-gpkg");
+    const auto path = dir.path() / "access.gpkg";
+    write_geopackage(path, {layer}, "EPSG:2154");
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr);
+    REQUIRE(ds != nullptr);
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, "isochrones_drawn");
+    REQUIRE(l != nullptr);
+    CHECK(OGR_L_GetFeatureCount(l, TRUE) == 5);
+    CHECK(wkbFlatten(OGR_L_GetGeomType(l)) == wkbMultiPolygon);
+    CHECK(std::string(OSRGetAuthorityCode(OGR_L_GetSpatialRef(l), nullptr)) == "2154");
+    OGR_L_ResetReading(l);
+    double previous = std::numeric_limits<double>::max();
+    while (OGRFeatureH f = OGR_L_GetNextFeature(l)) {
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        REQUIRE(g != nullptr);
+        CHECK(OGR_G_IsValid(g));
+        const double area = OGR_G_Area(g);
+        CHECK(area <= previous);  // largest first
+        CHECK(area / 1e6 == Approx(OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "area_km2"))).epsilon(1e-6));
+        previous = area;
+        OGR_F_Destroy(f);
+    }
+    GDALClose(ds);
+}

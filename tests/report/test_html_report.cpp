@@ -1,0 +1,505 @@
+// The offline HTML report of the bundled studies: it parses as HTML (libxml2, errors counted),
+// embeds every layer of access.gpkg as GeoJSON with the GeoPackage's values, inlines Leaflet and
+// refers to nothing on the network. Set PROXIMA_TEST_KEEP_REPORTS=<folder> to keep the reports.
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+#include <gdal.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <nlohmann/json.hpp>
+#include <ogr_api.h>
+
+#include "proxima/core/error.hpp"
+#include "proxima/report/html_report.hpp"
+#include "proxima/report/time_classes.hpp"
+#include "proxima/run/run_study.hpp"
+#include "proxima_test/fixtures.hpp"
+
+using namespace proxima;
+using Catch::Matchers::Contains;
+using Json = nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// One run of a bundled study per test binary (the graph is built once per study).
+const fs::path& run_folder(const std::string& name) {
+    static test::TempDir dir("html-report-runs");
+    static std::map<std::string, fs::path> done;
+    if (auto it = done.find(name); it != done.end()) {
+        return it->second;
+    }
+    StudyFile study = load_study(test::data_file("studies/" + name + ".toml"));
+    study.network.graph = dir.path() / (name + ".pxg");
+    RunOptions options;
+    options.output_dir = dir.path() / name;
+    (void)run_study(study, options);
+    return done.emplace(name, options.output_dir).first->second;
+}
+
+/// A private copy of a run folder, to change it or write into it.
+fs::path copy_of(const std::string& name, const fs::path& into) {
+    const fs::path to = into / name;
+    fs::create_directories(to);
+    for (const char* f : {"access.gpkg", "run.json"}) {
+        fs::copy_file(run_folder(name) / f, to / f);
+    }
+    return to;
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+/// Parse errors and warnings libxml2 reports, counted by a structured handler.
+struct ParsedHtml {
+    htmlDocPtr doc = nullptr;
+    std::vector<std::string> errors;
+    ~ParsedHtml() { xmlFreeDoc(doc); }
+};
+
+void count_error(void* user, xmlErrorPtr e) {
+    auto* errors = static_cast<std::vector<std::string>*>(user);
+    errors->push_back(fmt::format("line {}: {}", e->line, e->message != nullptr ? e->message : "?"));
+}
+
+std::unique_ptr<ParsedHtml> parse_html(const std::string& text) {
+    auto parsed = std::make_unique<ParsedHtml>();
+    htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
+    REQUIRE(ctxt != nullptr);
+    xmlSetStructuredErrorFunc(&parsed->errors, count_error);
+    parsed->doc = htmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()), "report.html", "utf-8",
+                                     HTML_PARSE_NONET);
+    xmlSetStructuredErrorFunc(nullptr, nullptr);
+    htmlFreeParserCtxt(ctxt);
+    REQUIRE(parsed->doc != nullptr);
+    return parsed;
+}
+
+void collect(xmlNodePtr node, const std::string& tag, std::vector<xmlNodePtr>& out) {
+    for (xmlNodePtr n = node; n != nullptr; n = n->next) {
+        if (n->type == XML_ELEMENT_NODE) {
+            if (tag.empty() || xmlStrcasecmp(n->name, reinterpret_cast<const xmlChar*>(tag.c_str())) == 0) {
+                out.push_back(n);
+            }
+            collect(n->children, tag, out);
+        }
+    }
+}
+
+std::vector<xmlNodePtr> elements(const ParsedHtml& html, const std::string& tag) {
+    std::vector<xmlNodePtr> out;
+    collect(xmlDocGetRootElement(html.doc), tag, out);
+    return out;
+}
+
+std::optional<std::string> attribute(xmlNodePtr n, const char* name) {
+    xmlChar* v = xmlGetProp(n, reinterpret_cast<const xmlChar*>(name));
+    if (v == nullptr) {
+        return std::nullopt;
+    }
+    std::string s(reinterpret_cast<const char*>(v));
+    xmlFree(v);
+    return s;
+}
+
+std::string text_of(xmlNodePtr n) {
+    xmlChar* v = xmlNodeGetContent(n);
+    std::string s = v != nullptr ? reinterpret_cast<const char*>(v) : "";
+    xmlFree(v);
+    return s;
+}
+
+struct Report {
+    std::string text;
+    std::unique_ptr<ParsedHtml> html;
+    Json data;
+};
+
+Report read_report(const fs::path& path) {
+    Report r;
+    r.text = read_file(path);
+    REQUIRE(!r.text.empty());
+    r.html = parse_html(r.text);
+    std::optional<std::string> json;
+    for (xmlNodePtr s : elements(*r.html, "script")) {
+        if (attribute(s, "id") == std::optional<std::string>("proxima-data")) {
+            REQUIRE(attribute(s, "type") == std::optional<std::string>("application/json"));
+            json = text_of(s);
+        }
+    }
+    REQUIRE(json.has_value());
+    r.data = Json::parse(*json);
+    return r;
+}
+
+struct GdalDataset {
+    GDALDatasetH ds = nullptr;
+    explicit GdalDataset(const fs::path& p, bool update = false) {
+        GDALAllRegister();
+        ds = GDALOpenEx(p.c_str(), GDAL_OF_VECTOR | (update ? GDAL_OF_UPDATE : GDAL_OF_READONLY), nullptr, nullptr,
+                        nullptr);
+        REQUIRE(ds != nullptr);
+    }
+    ~GdalDataset() { GDALClose(ds); }
+    GdalDataset(const GdalDataset&) = delete;
+    GdalDataset& operator=(const GdalDataset&) = delete;
+};
+
+/// Every field of every feature of a layer, as JSON values (NULL as null), in feature order.
+std::vector<Json> gpkg_rows(GDALDatasetH ds, const std::string& layer) {
+    OGRLayerH l = GDALDatasetGetLayerByName(ds, layer.c_str());
+    REQUIRE(l != nullptr);
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+    std::vector<Json> rows;
+    OGR_L_ResetReading(l);
+    while (OGRFeatureH f = OGR_L_GetNextFeature(l)) {
+        Json row = Json::object();
+        for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i) {
+            OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+            Json v = nullptr;
+            if (OGR_F_IsFieldSetAndNotNull(f, i)) {
+                switch (OGR_Fld_GetType(fd)) {
+                case OFTInteger:
+                case OFTInteger64: v = OGR_F_GetFieldAsInteger64(f, i); break;
+                case OFTReal: v = OGR_F_GetFieldAsDouble(f, i); break;
+                default: v = OGR_F_GetFieldAsString(f, i);
+                }
+            }
+            row[OGR_Fld_GetNameRef(fd)] = v;
+        }
+        rows.push_back(row);
+        OGR_F_Destroy(f);
+    }
+    return rows;
+}
+
+void check_report(const std::string& study) {
+    const fs::path dir = run_folder(study);
+    const fs::path path = write_html_report(dir);
+    REQUIRE(path == dir / "report.html");
+    if (const char* keep = std::getenv("PROXIMA_TEST_KEEP_REPORTS")) {
+        fs::create_directories(keep);
+        fs::copy_file(path, fs::path(keep) / (study + ".html"), fs::copy_options::overwrite_existing);
+    }
+    const Report r = read_report(path);
+    const Json run = Json::parse(read_file(dir / "run.json"));
+
+    SECTION("it is well-formed HTML in French, titled with the study") {
+        INFO(fmt::format("{} parse errors, first: {}", r.html->errors.size(),
+                         r.html->errors.empty() ? "" : r.html->errors.front()));
+        CHECK(r.html->errors.empty());
+        const auto html = elements(*r.html, "html");
+        REQUIRE(html.size() == 1);
+        CHECK(attribute(html[0], "lang") == std::optional<std::string>("fr"));
+        const auto title = elements(*r.html, "title");
+        REQUIRE(title.size() == 1);
+        CHECK_THAT(text_of(title[0]), Contains(run["study"]["name"].get<std::string>()));
+        CHECK(elements(*r.html, "h1").size() == 1);
+        CHECK(elements(*r.html, "div").size() > 3);
+    }
+
+    SECTION("it carries every layer of access.gpkg and every service of run.json") {
+        GdalDataset ds(dir / "access.gpkg");
+        std::set<std::string> in_gpkg, in_report;
+        for (int i = 0; i < GDALDatasetGetLayerCount(ds.ds); ++i) {
+            const std::string name = OGR_L_GetName(GDALDatasetGetLayer(ds.ds, i));
+            if (name != "layer_styles") {  // QGIS styles: not data
+                in_gpkg.insert(name);
+            }
+        }
+        for (const auto& [name, layer] : r.data["layers"].items()) {
+            in_report.insert(name);
+            CHECK(layer["type"] == "FeatureCollection");
+            CHECK(layer["features"].size() ==
+                  static_cast<std::size_t>(OGR_L_GetFeatureCount(GDALDatasetGetLayerByName(ds.ds, name.c_str()), TRUE)));
+        }
+        CHECK(in_report == in_gpkg);
+        REQUIRE(r.data["services"].size() == run["services"].size());
+        for (std::size_t i = 0; i < run["services"].size(); ++i) {
+            const auto& s = run["services"][i];
+            CHECK(r.data["services"][i]["id"] == s["id"]);
+            CHECK(r.data["services"][i]["threshold_min"] == s["threshold_min"]);
+            CHECK(r.data["layers"].contains("deficit_" + s["id"].get<std::string>()));
+            CHECK_THAT(r.text, Contains(s["label"].get<std::string>()));
+        }
+        REQUIRE(r.data["classes"].size() == time_classes.size());
+        for (std::size_t k = 0; k < time_classes.size(); ++k) {
+            CHECK(r.data["classes"][k]["colour"] == std::string(hex_colour(time_classes[k].colour).data()));
+            CHECK(r.data["classes"][k]["label"] == std::string(time_classes[k].label));
+        }
+    }
+
+    SECTION("commune, origin and summary values are those of access.gpkg, classes those of time_class_of") {
+        GdalDataset ds(dir / "access.gpkg");
+        for (const std::string layer : {"communes", "origins", "services", "summary"}) {
+            const auto rows = gpkg_rows(ds.ds, layer);
+            const auto& features = r.data["layers"][layer]["features"];
+            REQUIRE(features.size() == rows.size());
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                INFO(layer << " feature " << i);
+                CHECK(features[i]["properties"] == rows[i]);
+            }
+        }
+        const auto communes = gpkg_rows(ds.ds, "communes");
+        for (std::size_t i = 0; i < communes.size(); ++i) {
+            for (const auto& s : run["services"]) {
+                const std::string id = s["id"];
+                const Json& cls = r.data["layers"]["communes"]["features"][i]["classes"][id];
+                if (communes[i][id + "_over"].is_null()) {
+                    CHECK(cls.is_null());
+                } else {
+                    const Json& v = communes[i][id + "_min"];
+                    CHECK(cls == time_class_of(v.is_null() ? std::nullopt : std::optional<double>(v.get<double>())));
+                }
+            }
+        }
+    }
+
+    SECTION("geometries are WGS84 longitude/latitude around the study") {
+        const auto& communes = r.data["layers"]["communes"]["features"];
+        REQUIRE(!communes.empty());
+        for (const auto& f : communes) {
+            REQUIRE(f["geometry"]["type"] == "MultiPolygon");
+            const auto& p = f["geometry"]["coordinates"][0][0][0];
+            const double lon = p[0], lat = p[1];
+            if (study == "andorra") {
+                CHECK((lon > 1.3 && lon < 1.9 && lat > 42.3 && lat < 42.8));
+            } else {
+                CHECK((lon > 7.2 && lon < 7.6 && lat > 43.6 && lat < 43.9));
+            }
+            REQUIRE(f["label_at"].is_array());
+        }
+    }
+
+    SECTION("nothing is loaded from the network: no URL in src or href, no stylesheet link, Leaflet inlined") {
+        for (xmlNodePtr n : elements(*r.html, "")) {
+            for (const char* a : {"src", "href"}) {
+                if (auto v = attribute(n, a)) {
+                    INFO(a << "=" << *v);
+                    CHECK(v->find("://") == std::string::npos);
+                    CHECK(v->rfind("//", 0) != 0);
+                }
+            }
+        }
+        CHECK(elements(*r.html, "link").empty());
+        for (xmlNodePtr s : elements(*r.html, "style")) {
+            const std::string css = text_of(s);
+            CHECK(css.find("@import") == std::string::npos);
+            CHECK(css.find("url(http") == std::string::npos);
+            CHECK(css.find("url(images/") == std::string::npos);
+        }
+        bool leaflet = false;
+        for (xmlNodePtr s : elements(*r.html, "script")) {
+            CHECK(!attribute(s, "src").has_value());
+            const std::string js = text_of(s);
+            if (js.find("version=\"1.") != std::string::npos && js.find("L={}") != std::string::npos) {
+                leaflet = true;
+            }
+        }
+        CHECK(leaflet);
+        CHECK(r.text.find("sourceMappingURL") == std::string::npos);
+    }
+
+    SECTION("the tables give each service's population beyond the threshold, by EPCI or by zone") {
+        const std::string page = text_of(xmlDocGetRootElement(r.html->doc));
+        CHECK_THAT(page, Contains("Synthèse par service"));
+        CHECK_THAT(page, Contains(study == "riviera" ? "Par EPCI" : "Par zone"));
+        if (study == "riviera") {
+            CHECK_THAT(page, Contains("CA de la Riviera Française"));
+        } else {
+            CHECK_THAT(page, Contains("Canillo"));
+            CHECK_THAT(page, Contains("3\u202f063"));  // urgences: 3 063 inhabitants beyond 30 min
+        }
+        CHECK_THAT(page, Contains("Provenance du calcul"));
+        for (const auto& i : run["inputs"]) {
+            CHECK_THAT(page, Contains(i["sha256"].get<std::string>()));
+        }
+        CHECK_THAT(page, Contains(fmt::format("Avertissements ({})", run["warnings"]["count"].get<int>())));
+        for (const auto& m : run["warnings"]["messages"]) {
+            CHECK_THAT(page, Contains(m.get<std::string>()));
+        }
+    }
+
+    SECTION("the same folder gives the same bytes") {
+        const std::string first = read_file(path);
+        (void)write_html_report(dir);
+        CHECK(read_file(path) == first);
+    }
+}
+
+} // namespace
+
+TEST_CASE("HTML report of the Andorra study", "[report][html]") { check_report("andorra"); }
+
+TEST_CASE("HTML report of the Riviera study", "[report][html]") { check_report("riviera"); }
+
+TEST_CASE("HTML report: unreachable stays null, isochrones and static maps are shown", "[report][html]") {
+    test::TempDir tmp("html-report-variants");
+    const fs::path dir = copy_of("andorra", tmp.path());
+    {
+        GdalDataset ds(dir / "access.gpkg", true);
+        // A commune whose inhabitants cannot reach the service: NULL, never 0.
+        OGRLayerH r = GDALDatasetExecuteSQL(ds.ds, "UPDATE communes SET urgences_min = NULL WHERE fid = 2", nullptr,
+                                            nullptr);
+        if (r != nullptr) {
+            GDALDatasetReleaseResultSet(ds.ds, r);
+        }
+        // Isochrones as the raster/isochrone step writes them: polygons with service, limit_min, area_km2.
+        OGRLayerH communes = GDALDatasetGetLayerByName(ds.ds, "communes");
+        // Runs write their own isochrones now: replace that layer by a hand-made one.
+        for (int i = 0; i < GDALDatasetGetLayerCount(ds.ds); ++i) {
+            if (std::string(OGR_L_GetName(GDALDatasetGetLayer(ds.ds, i))) == "isochrones_urgences") {
+                REQUIRE(GDALDatasetDeleteLayer(ds.ds, i) == OGRERR_NONE);
+                break;
+            }
+        }
+        OGRLayerH iso = GDALDatasetCreateLayer(ds.ds, "isochrones_urgences", OGR_L_GetSpatialRef(communes),
+                                               wkbMultiPolygon, nullptr);
+        REQUIRE(iso != nullptr);
+        for (const auto& [name, type] : {std::pair{"service", OFTString}, {"limit_min", OFTReal}, {"area_km2", OFTReal}}) {
+            OGRFieldDefnH fd = OGR_Fld_Create(name, type);
+            REQUIRE(OGR_L_CreateField(iso, fd, TRUE) == OGRERR_NONE);
+            OGR_Fld_Destroy(fd);
+        }
+        OGR_L_ResetReading(communes);
+        OGRFeatureH c = OGR_L_GetNextFeature(communes);
+        OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(iso));
+        OGR_F_SetFieldString(f, 0, "urgences");
+        OGR_F_SetFieldDouble(f, 1, 30.0);
+        OGR_F_SetFieldDouble(f, 2, 12.5);
+        OGR_F_SetGeometry(f, OGR_F_GetGeometryRef(c));
+        REQUIRE(OGR_L_CreateFeature(iso, f) == OGRERR_NONE);
+        OGR_F_Destroy(f);
+        OGR_F_Destroy(c);
+    }
+    fs::create_directories(dir / "maps");
+    fs::copy_file(dir / "run.json", dir / "maps" / "urgences.png");  // any bytes: the report only links it
+
+    const Report r = read_report(write_html_report(dir));
+    CHECK(r.html->errors.empty());
+    const auto& second = r.data["layers"]["communes"]["features"][1];
+    CHECK(second["properties"]["urgences_min"].is_null());
+    CHECK(second["classes"]["urgences"] == unreachable_class);
+    const auto& iso = r.data["layers"]["isochrones_urgences"]["features"];
+    REQUIRE(iso.size() == 1);
+    CHECK(iso[0]["properties"]["limit_min"] == 30.0);
+    CHECK(iso[0]["class"] == time_class_of(30.0));
+    bool linked = false;
+    for (xmlNodePtr img : elements(*r.html, "img")) {
+        linked = linked || attribute(img, "src") == std::optional<std::string>("maps/urgences.png");
+    }
+    CHECK(linked);
+}
+
+TEST_CASE("HTML report of a grid study: cells instead of origins", "[report][html]") {
+    // No bundled study has a population grid: turn Andorra's origins into 800 m squares.
+    test::TempDir tmp("html-report-cells");
+    const fs::path dir = copy_of("andorra", tmp.path());
+    {
+        GdalDataset ds(dir / "access.gpkg", true);
+        OGRLayerH origins = GDALDatasetGetLayerByName(ds.ds, "origins");
+        OGRFeatureDefnH defn = OGR_L_GetLayerDefn(origins);
+        OGRLayerH cells = GDALDatasetCreateLayer(ds.ds, "cells", OGR_L_GetSpatialRef(origins), wkbMultiPolygon, nullptr);
+        REQUIRE(cells != nullptr);
+        for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i) {
+            REQUIRE(OGR_L_CreateField(cells, OGR_FD_GetFieldDefn(defn, i), TRUE) == OGRERR_NONE);
+        }
+        OGR_L_ResetReading(origins);
+        while (OGRFeatureH f = OGR_L_GetNextFeature(origins)) {
+            OGRFeatureH c = OGR_F_Create(OGR_L_GetLayerDefn(cells));
+            REQUIRE(OGR_F_SetFrom(c, f, TRUE) == OGRERR_NONE);
+            OGRGeometryH square = OGR_G_Buffer(OGR_F_GetGeometryRef(f), 400.0, 1);
+            OGR_F_SetGeometryDirectly(c, OGR_G_ForceToMultiPolygon(square));
+            REQUIRE(OGR_L_CreateFeature(cells, c) == OGRERR_NONE);
+            OGR_F_Destroy(c);
+            OGR_F_Destroy(f);
+        }
+        for (int i = 0; i < GDALDatasetGetLayerCount(ds.ds); ++i) {
+            if (std::string(OGR_L_GetName(GDALDatasetGetLayer(ds.ds, i))) == "origins") {
+                REQUIRE(GDALDatasetDeleteLayer(ds.ds, i) == OGRERR_NONE);
+                break;
+            }
+        }
+    }
+    const Report r = read_report(write_html_report(dir));
+    CHECK(r.html->errors.empty());
+    CHECK(r.data["origins_layer"] == "cells");
+    CHECK(!r.data["layers"].contains("origins"));
+    GdalDataset ds(dir / "access.gpkg");
+    const auto rows = gpkg_rows(ds.ds, "cells");
+    const auto& cells = r.data["layers"]["cells"]["features"];
+    REQUIRE(cells.size() == rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        CHECK(cells[i]["properties"] == rows[i]);
+        CHECK(cells[i]["geometry"]["type"] == "MultiPolygon");
+        const Json& v = rows[i]["urgences_min"];
+        CHECK(cells[i]["classes"]["urgences"] ==
+              time_class_of(v.is_null() ? std::nullopt : std::optional<double>(v.get<double>())));
+    }
+}
+
+TEST_CASE("HTML report tests: the parser used does count HTML errors", "[report][html]") {
+    // Guards the "no parse error" checks above against a handler that never fires.
+    CHECK(!parse_html("<!DOCTYPE html><html><body><p>a</div><section>b</section></body></html>")->errors.empty());
+    CHECK(parse_html("<!DOCTYPE html><html lang=\"fr\"><head><title>t</title></head><body><p>a</p></body></html>")
+              ->errors.empty());
+}
+
+TEST_CASE("HTML report: a missing file, layer or Leaflet is named", "[report][html]") {
+    test::TempDir tmp("html-report-errors");
+
+    SECTION("no folder") {
+        REQUIRE_THROWS_AS(write_html_report(tmp.path() / "nowhere"), InputError);
+        REQUIRE_THROWS_WITH(write_html_report(tmp.path() / "nowhere"), Contains("nowhere"));
+    }
+    SECTION("no access.gpkg") {
+        const fs::path dir = copy_of("riviera", tmp.path());
+        fs::remove(dir / "access.gpkg");
+        REQUIRE_THROWS_AS(write_html_report(dir), InputError);
+        REQUIRE_THROWS_WITH(write_html_report(dir), Contains("access.gpkg") && Contains("proxima run"));
+        CHECK(!fs::exists(dir / "report.html"));
+    }
+    SECTION("no run.json") {
+        const fs::path dir = copy_of("riviera", tmp.path());
+        fs::remove(dir / "run.json");
+        REQUIRE_THROWS_WITH(write_html_report(dir), Contains("run.json"));
+        CHECK(!fs::exists(dir / "report.html"));
+    }
+    SECTION("a deficit layer missing") {
+        const fs::path dir = copy_of("riviera", tmp.path());
+        {
+            GdalDataset ds(dir / "access.gpkg", true);
+            for (int i = 0; i < GDALDatasetGetLayerCount(ds.ds); ++i) {
+                if (std::string(OGR_L_GetName(GDALDatasetGetLayer(ds.ds, i))) == "deficit_poste") {
+                    REQUIRE(GDALDatasetDeleteLayer(ds.ds, i) == OGRERR_NONE);
+                    break;
+                }
+            }
+        }
+        REQUIRE_THROWS_AS(write_html_report(dir), InputError);
+        REQUIRE_THROWS_WITH(write_html_report(dir), Contains("deficit_poste"));
+        CHECK(!fs::exists(dir / "report.html"));
+    }
+    SECTION("Leaflet not installed") {
+        const fs::path dir = copy_of("riviera", tmp.path());
+        HtmlReportOptions options;
+        options.leaflet_dir = tmp.path() / "no-leaflet";
+        REQUIRE_THROWS_AS(write_html_report(dir, options), OutputError);
+        REQUIRE_THROWS_WITH(write_html_report(dir, options), Contains("libjs-leaflet"));
+        CHECK(!fs::exists(dir / "report.html"));
+    }
+}

@@ -1,0 +1,409 @@
+// PNG maps of synthetic scenes in Lambert-93: colours read back at known places, the legend's
+// ramp and threshold, hatching, framing, label placement, errors and determinism.
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include <cairo/cairo.h>  // the header folder is not on the test's include path; cairo.h finds its siblings
+#include <catch2/catch.hpp>
+
+#include "../../src/report/map_labels.hpp"  // internal: the placement is tested on its own
+#include "proxima/core/error.hpp"
+#include "proxima/report/map_renderer.hpp"
+#include "proxima/report/time_classes.hpp"
+#include "proxima_test/fixtures.hpp"
+
+using namespace proxima;
+
+namespace {
+
+struct Png {
+    int width = 0, height = 0;
+    std::vector<Rgb> pixels;
+    [[nodiscard]] Rgb at(int x, int y) const { return pixels[static_cast<std::size_t>(y) * width + x]; }
+};
+
+/// A PNG read back with cairo (ARGB32; the maps are opaque, so no un-premultiplying).
+Png read_png(const std::filesystem::path& path) {
+    cairo_surface_t* s = cairo_image_surface_create_from_png(path.c_str());
+    REQUIRE(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS);
+    Png png;
+    png.width = cairo_image_surface_get_width(s);
+    png.height = cairo_image_surface_get_height(s);
+    const int stride = cairo_image_surface_get_stride(s);
+    const unsigned char* data = cairo_image_surface_get_data(s);
+    for (int y = 0; y < png.height; ++y) {
+        const auto* row = reinterpret_cast<const std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
+        for (int x = 0; x < png.width; ++x) {
+            png.pixels.push_back({static_cast<std::uint8_t>(row[x] >> 16), static_cast<std::uint8_t>(row[x] >> 8),
+                                  static_cast<std::uint8_t>(row[x])});
+        }
+    }
+    cairo_surface_destroy(s);
+    return png;
+}
+
+bool same(Rgb a, Rgb b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
+int luminance(Rgb c) { return (c.r * 30 + c.g * 59 + c.b * 11) / 100; }
+
+/// The most frequent colour in the (2r+1)² window around (x, y).
+Rgb dominant(const Png& png, double fx, double fy, int r = 6) {
+    std::map<std::uint32_t, int> counts;
+    for (int y = static_cast<int>(fy) - r; y <= static_cast<int>(fy) + r; ++y) {
+        for (int x = static_cast<int>(fx) - r; x <= static_cast<int>(fx) + r; ++x) {
+            const Rgb c = png.at(x, y);
+            ++counts[(std::uint32_t{c.r} << 16) | (std::uint32_t{c.g} << 8) | c.b];
+        }
+    }
+    const auto best = std::max_element(counts.begin(), counts.end(),
+                                       [](const auto& a, const auto& b) { return a.second < b.second; });
+    return {static_cast<std::uint8_t>(best->first >> 16), static_cast<std::uint8_t>(best->first >> 8),
+            static_cast<std::uint8_t>(best->first)};
+}
+
+int darkest(const Png& png, double fx, double fy, int r = 8) {
+    int low = 255;
+    for (int y = static_cast<int>(fy) - r; y <= static_cast<int>(fy) + r; ++y) {
+        for (int x = static_cast<int>(fx) - r; x <= static_cast<int>(fx) + r; ++x) {
+            low = std::min(low, luminance(png.at(x, y)));
+        }
+    }
+    return low;
+}
+
+std::string bytes_of(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void put_u32(std::vector<unsigned char>& w, std::uint32_t v) {
+    unsigned char b[4];
+    std::memcpy(b, &v, 4);
+    w.insert(w.end(), b, b + 4);
+}
+void put_f64(std::vector<unsigned char>& w, double v) {
+    unsigned char b[8];
+    std::memcpy(b, &v, 8);
+    w.insert(w.end(), b, b + 8);
+}
+
+/// An axis-aligned rectangle as little-endian WKB Polygon (the tests run on little-endian machines).
+std::vector<unsigned char> rectangle(double xa, double ya, double xb, double yb) {
+    std::vector<unsigned char> w{1};
+    put_u32(w, 3);  // Polygon
+    put_u32(w, 1);
+    put_u32(w, 5);
+    for (auto [x, y] : {std::pair{xa, ya}, {xb, ya}, {xb, yb}, {xa, yb}, {xa, ya}}) {
+        put_f64(w, x);
+        put_f64(w, y);
+    }
+    return w;
+}
+
+std::vector<unsigned char> point(double x, double y) {
+    std::vector<unsigned char> w{1};
+    put_u32(w, 1);
+    put_f64(w, x);
+    put_f64(w, y);
+    return w;
+}
+
+constexpr double base_x = 1000000.0;  // Lambert-93, around Lyon
+constexpr double base_y = 6500000.0;
+constexpr double side = 10000.0;
+
+/// Eight 10 km squares in two rows: one per time class, one unreachable, one without origin;
+/// the three beyond 30 min make the deficit (a 30 × 10 km rectangle).
+MapScene synthetic_scene() {
+    MapScene scene;
+    scene.crs = "EPSG:2154";
+    scene.title = "Temps d'accès en voiture : Service d'urgences";
+    scene.subtitle = "Territoire d'essai — temps moyen des habitants de chaque commune";
+    const std::vector<std::optional<double>> minutes = {5.0, 15.0, 25.0, 40.0, 50.0, 75.0, std::nullopt, std::nullopt};
+    for (std::size_t i = 0; i < minutes.size(); ++i) {
+        const double x = base_x + static_cast<double>(i % 4) * side;
+        const double y = base_y - static_cast<double>(i / 4) * side;
+        MapZone z;
+        z.wkb = rectangle(x, y, x + side, y + side);
+        z.minutes = minutes[i];
+        z.no_data = i == 7;
+        scene.zones.push_back(z);
+        scene.commune_borders.push_back(z.wkb);
+        scene.labels.push_back({x + side / 2, y + side * 0.8, "Commune " + std::to_string(i + 1), 100.0 - i});
+    }
+    scene.epci_borders.push_back(rectangle(base_x, base_y - side, base_x + 2 * side, base_y + side));
+    scene.deficit = rectangle(base_x + 3 * side, base_y, base_x + 4 * side, base_y + side);  // zone 4 (40 min)
+    scene.threshold_min = 30.0;
+    scene.facilities.push_back({base_x + 0.2 * side, base_y + 0.2 * side, "Hôpital"});
+    scene.facility_caption = "Service d'urgences";
+    scene.source_line = "Sources : © OpenStreetMap contributors, INSEE COG 2026 — Proxima (essai)";
+    scene.notes.push_back("Au-delà de 30 min : 1 234 habitants sur 10 000 (12,3 %)");
+    return scene;
+}
+
+std::array<double, 2> centre_of(std::size_t i) {
+    return {base_x + (static_cast<double>(i % 4) + 0.5) * side, base_y - static_cast<double>(i / 4) * side + 0.5 * side};
+}
+
+/// Runs of distinct colours met going down column x from y_from to y_to (antialiased pixels skipped:
+/// a colour counts when it holds for 3 rows).
+std::vector<Rgb> column_runs(const Png& png, int x, int y_from, int y_to) {
+    std::vector<Rgb> runs;
+    for (int y = y_from; y + 2 < y_to; ++y) {
+        const Rgb c = png.at(x, y);
+        if (!same(c, png.at(x, y + 1)) || !same(c, png.at(x, y + 2))) {
+            continue;
+        }
+        if (runs.empty() || !same(runs.back(), c)) {
+            runs.push_back(c);
+        }
+    }
+    return runs;
+}
+
+bool is_dark(Rgb c) { return luminance(c) < 40; }
+
+void keep(const std::filesystem::path& file, const std::string& name) {
+    if (const char* target = std::getenv("PROXIMA_TEST_KEEP_MAPS"); target != nullptr && *target != '\0') {
+        std::filesystem::create_directories(target);
+        std::filesystem::copy_file(file, std::filesystem::path(target) / name,
+                                   std::filesystem::copy_options::overwrite_existing);
+    }
+}
+
+} // namespace
+
+TEST_CASE("a synthetic map shows each zone in its class colour", "[report][maps]") {
+    test::TempDir dir("map-renderer");
+    const MapScene scene = synthetic_scene();
+    MapOptions options;
+    options.labels = false;
+    const auto path = dir.path() / "map.png";
+    render_map_png(scene, path, options);
+    keep(path, "synthetic.png");
+    const MapLayout layout = map_layout(scene, options);
+    const Png png = read_png(path);
+    CHECK(png.width == 2000);
+    CHECK(png.height == layout.height_px);
+    CHECK(layout.px_per_m > 0);
+
+    for (std::size_t i = 0; i < scene.zones.size(); ++i) {
+        const auto [cx, cy] = centre_of(i);
+        const auto [px, py] = layout.to_pixel(cx, cy);
+        CHECK(px > layout.map_left);
+        CHECK(px < layout.map_left + layout.map_width);
+        const Rgb expected = scene.zones[i].no_data ? Rgb{255, 255, 255} : time_classes[time_class_of(scene.zones[i].minutes)].colour;
+        INFO("zone " << i + 1);
+        CHECK(same(dominant(png, px, py), expected));
+    }
+    // Hatched (dark lines) in the deficit only.
+    const auto [hx, hy] = layout.to_pixel(centre_of(3)[0], centre_of(3)[1]);
+    const auto [nx, ny] = layout.to_pixel(centre_of(2)[0], centre_of(2)[1]);
+    CHECK(darkest(png, hx, hy) < 60);
+    CHECK(darkest(png, nx, ny) > 100);
+
+    // The legend's ramp, read down the middle of its boxes: the six classes in order with the
+    // threshold (a black line) between 20–30 and 30–45, then "inaccessible" and "sans habitant".
+    const int column = static_cast<int>(layout.legend_left + 10 * options.dpi / 72.0);
+    const auto runs = column_runs(png, column, static_cast<int>(layout.legend_top),
+                                  static_cast<int>(layout.map_top + layout.map_height));
+    std::vector<std::string> seen;
+    for (const Rgb c : runs) {
+        for (std::size_t k = 0; k < time_classes.size(); ++k) {
+            if (same(c, time_classes[k].colour)) {
+                seen.push_back(std::to_string(k));
+            }
+        }
+        if (is_dark(c)) {
+            seen.push_back("line");
+        }
+    }
+    seen.erase(seen.begin(), std::find(seen.begin(), seen.end(), "0"));  // the caption's letters above the ramp
+    const std::vector<std::string> ramp = {"0", "1", "2", "line", "3", "4", "5"};
+    REQUIRE(seen.size() >= ramp.size());
+    CHECK(std::vector<std::string>(seen.begin(), seen.begin() + 7) == ramp);
+    CHECK(std::find(seen.begin(), seen.end(), "6") != seen.end());  // "inaccessible" listed (a zone is)
+
+    // Same scene, same bytes.
+    render_map_png(scene, dir.path() / "again.png", options);
+    CHECK(bytes_of(path) == bytes_of(dir.path() / "again.png"));
+}
+
+TEST_CASE("a threshold inside a class is marked across that class's box", "[report][maps]") {
+    test::TempDir dir("map-renderer-threshold");
+    MapScene scene = synthetic_scene();
+    scene.threshold_min = 15.0;
+    const auto path = dir.path() / "map.png";
+    render_map_png(scene, path);
+    const MapLayout layout = map_layout(scene);
+    const Png png = read_png(path);
+    const auto runs = column_runs(png, static_cast<int>(layout.legend_left + 10 * 200.0 / 72.0),
+                                  static_cast<int>(layout.legend_top), static_cast<int>(layout.map_top + layout.map_height));
+    std::vector<std::string> seen;
+    for (const Rgb c : runs) {
+        for (std::size_t k = 0; k < 6; ++k) {
+            if (same(c, time_classes[k].colour)) {
+                seen.push_back(std::to_string(k));
+            }
+        }
+        if (is_dark(c)) {
+            seen.push_back("line");
+        }
+    }
+    seen.erase(seen.begin(), std::find(seen.begin(), seen.end(), "0"));  // the caption's letters above the ramp
+    REQUIRE(seen.size() >= 8);
+    CHECK(std::vector<std::string>(seen.begin(), seen.begin() + 8) ==
+          std::vector<std::string>{"0", "1", "line", "1", "2", "3", "4", "5"});
+}
+
+TEST_CASE("a map frames what it is asked to, and washes out what lies outside its focus", "[report][maps]") {
+    test::TempDir dir("map-renderer-frame");
+    MapScene scene = synthetic_scene();
+    // Frame and focus on the zone of 50 min (top row is 0-3, zone 4 is bottom-left).
+    scene.frame = std::array<double, 4>{{base_x, base_y - side, base_x + side, base_y}};
+    scene.focus = rectangle(base_x, base_y - side, base_x + side, base_y);
+    MapOptions options;
+    options.labels = false;
+    const auto path = dir.path() / "epci.png";
+    render_map_png(scene, path, options);
+    keep(path, "synthetic_focus.png");
+    const MapLayout layout = map_layout(scene, options);
+    const Png png = read_png(path);
+    // The framed zone fills the middle of the map.
+    const auto [mx, my] = layout.to_pixel(base_x + side / 2, base_y - side / 2);
+    CHECK(std::abs(mx - (layout.map_left + layout.map_width / 2)) < 2);
+    CHECK(std::abs(my - (layout.map_top + layout.map_height / 2)) < 2);
+    CHECK(same(dominant(png, mx, my), time_classes[4].colour));
+    CHECK(layout.world[0] < base_x);
+    CHECK(layout.world[2] > base_x + side);
+    // Its neighbour (zone 1, 5 min) is in view but veiled: lighter than its class colour.
+    const auto [vx, vy] = layout.to_pixel(base_x + side / 2, (base_y + layout.world[3]) / 2);
+    REQUIRE(vy > layout.map_top + 10);
+    const Rgb veiled = dominant(png, vx, vy, 3);
+    CHECK(!same(veiled, time_classes[0].colour));
+    CHECK(luminance(veiled) > luminance(time_classes[0].colour));
+}
+
+TEST_CASE("map errors: CRS, geometry, options, output", "[report][maps]") {
+    test::TempDir dir("map-renderer-errors");
+    const auto path = dir.path() / "map.png";
+
+    MapScene geographic = synthetic_scene();
+    geographic.crs = "EPSG:4326";
+    CHECK_THROWS_AS(render_map_png(geographic, path), ConfigError);
+    geographic.crs = "EPSG:999999";
+    CHECK_THROWS_AS(render_map_png(geographic, path), ConfigError);
+    geographic.crs = "";
+    CHECK_THROWS_AS(map_layout(geographic), ConfigError);
+
+    MapScene bad = synthetic_scene();
+    bad.zones[2].wkb = {1, 3, 0, 0, 0, 1};  // a truncated polygon
+    CHECK_THROWS_AS(render_map_png(bad, path), InputError);
+    bad = synthetic_scene();
+    bad.zones[2].wkb = point(base_x, base_y);
+    CHECK_THROWS_WITH(render_map_png(bad, path), Catch::Matchers::Contains("map zone 3 of 8") &&
+                                                     Catch::Matchers::Contains("Point"));
+    bad = synthetic_scene();
+    bad.deficit = {0xff, 0xff};
+    CHECK_THROWS_AS(render_map_png(bad, path), InputError);
+    MapScene nothing;
+    nothing.crs = "EPSG:2154";
+    CHECK_THROWS_AS(render_map_png(nothing, path), InputError);
+
+    MapOptions narrow;
+    narrow.width_px = 50;
+    CHECK_THROWS_AS(render_map_png(synthetic_scene(), path, narrow), ConfigError);
+    CHECK(std::filesystem::is_empty(dir.path()));
+
+    // Unwritable: a missing folder, a folder in the way. Nothing is left behind.
+    CHECK_THROWS_AS(render_map_png(synthetic_scene(), dir.path() / "missing" / "map.png"), OutputError);
+    std::filesystem::create_directory(dir.path() / "taken.png");
+    CHECK_THROWS_AS(render_map_png(synthetic_scene(), dir.path() / "taken.png"), OutputError);
+    std::size_t entries = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir.path())) {
+        ++entries;
+    }
+    CHECK(entries == 1);  // taken.png, the folder we made
+    CHECK(std::filesystem::is_empty(dir.path() / "taken.png"));
+}
+
+TEST_CASE("labels: the highest priority first, none overlapping, inside the map", "[report][maps]") {
+    using detail::LabelRequest;
+    using detail::PixelBox;
+    const PixelBox bounds{0, 0, 400, 300};
+    // Three labels close together, one near the edge, one on an obstacle.
+    const std::vector<LabelRequest> requests = {
+        {200, 160, 80, 20, 10}, {200, 150, 80, 20, 30}, {200, 140, 80, 20, 20}, {395, 10, 60, 20, 5}, {50, 250, 40, 20, 1}};
+    const std::vector<PixelBox> obstacles = {{20, 230, 80, 270}};
+    const auto placed = detail::place_labels(requests, bounds, obstacles, 4);
+    REQUIRE(placed.size() == 4);  // the one on the obstacle finds no room
+    CHECK(placed[0].request == 1);  // priority 30
+    CHECK(placed[0].box.x0 == 160);  // centred on its anchor
+    CHECK(placed[0].box.y0 == 140);
+    CHECK(placed[1].request == 2);
+    CHECK(placed[1].box.y1 <= 140);  // moved above its anchor
+    CHECK(placed[2].request == 0);
+    CHECK(placed[2].box.y0 >= 160);  // moved below its anchor
+    for (std::size_t i = 0; i < placed.size(); ++i) {
+        CHECK(placed[i].box.inside(bounds));
+        for (const auto& o : obstacles) {
+            CHECK(!placed[i].box.overlaps(o));
+        }
+        for (std::size_t j = i + 1; j < placed.size(); ++j) {
+            CHECK(!placed[i].box.overlaps(placed[j].box));
+        }
+    }
+    // The one at the edge moved left of its anchor, inside the bounds.
+    const auto edge = std::find_if(placed.begin(), placed.end(), [](const auto& p) { return p.request == 3; });
+    REQUIRE(edge != placed.end());
+    CHECK(edge->box.x1 <= 400);
+    // Equal priorities on one spot: the first given wins, the other has no room left.
+    const std::vector<LabelRequest> ties = {{100, 100, 50, 20, 1}, {100, 100, 50, 20, 1}};
+    const auto tied = detail::place_labels(ties, bounds, {}, 4);
+    REQUIRE(tied.size() == 1);
+    CHECK(tied[0].request == 0);
+    // Too crowded: the lower priority is dropped rather than overlapping.
+    const auto crowded = detail::place_labels(requests, PixelBox{150, 130, 250, 170}, {}, 4);
+    REQUIRE(crowded.size() == 1);
+    CHECK(crowded[0].request == 1);
+}
+
+TEST_CASE("a line chart: size, the line's colour, errors", "[report][maps]") {
+    test::TempDir dir("line-chart");
+    LineChart chart;
+    chart.title = "Population à moins de 30 min selon le nombre de sites ajoutés";
+    chart.x_caption = "Sites ajoutés";
+    chart.y_caption = "Habitants à moins de 30 min";
+    chart.x = {0, 1, 2, 3, 4, 5};
+    chart.y = {61000, 72500, 78100, 80200, 81000, 81300};
+    chart.y_reference = 81362;
+    chart.y_reference_caption = "population totale : 81 362";
+    const auto path = dir.path() / "coverage.png";
+    render_line_chart_png(chart, path);
+    keep(path, "line_chart.png");
+    const Png png = read_png(path);
+    CHECK(png.width == 1200);
+    CHECK(png.height == 750);
+    std::size_t line_pixels = 0;
+    for (const Rgb c : png.pixels) {
+        line_pixels += same(c, time_classes[3].colour) ? 1 : 0;
+    }
+    CHECK(line_pixels > 1000);
+    render_line_chart_png(chart, dir.path() / "again.png");
+    CHECK(bytes_of(path) == bytes_of(dir.path() / "again.png"));
+
+    LineChart bad = chart;
+    bad.y.pop_back();
+    CHECK_THROWS_AS(render_line_chart_png(bad, dir.path() / "bad.png"), ConfigError);
+    bad = chart;
+    bad.y[2] = std::numeric_limits<double>::quiet_NaN();
+    CHECK_THROWS_AS(render_line_chart_png(bad, dir.path() / "bad.png"), ConfigError);
+    CHECK_THROWS_AS(render_line_chart_png(chart, dir.path() / "no" / "chart.png"), OutputError);
+    CHECK(!std::filesystem::exists(dir.path() / "bad.png"));
+}

@@ -1,0 +1,232 @@
+// The maps of the bundled studies: one PNG per service (and per EPCI), with each parish drawn in
+// the class of its own time. Set PROXIMA_TEST_KEEP_MAPS=<folder> to keep the PNGs for a look.
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <cairo/cairo.h>  // the header folder is not on the test's include path; cairo.h finds its siblings
+#include <catch2/catch.hpp>
+
+#include "proxima/analysis/access_times.hpp"
+#include "proxima/analysis/aggregation.hpp"
+#include "proxima/analysis/deficit_zones.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima/report/run_maps.hpp"
+#include "proxima/report/time_classes.hpp"
+#include "proxima_test/fixtures.hpp"
+
+using namespace proxima;
+
+namespace {
+
+/// A PNG read back with cairo (ARGB32, opaque pixels: no un-premultiplying needed).
+struct Png {
+    int width = 0, height = 0;
+    std::vector<Rgb> pixels;
+    [[nodiscard]] Rgb at(int x, int y) const { return pixels[static_cast<std::size_t>(y) * width + x]; }
+};
+
+Png read_png(const std::filesystem::path& path) {
+    cairo_surface_t* s = cairo_image_surface_create_from_png(path.c_str());
+    REQUIRE(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS);
+    Png png;
+    png.width = cairo_image_surface_get_width(s);
+    png.height = cairo_image_surface_get_height(s);
+    const int stride = cairo_image_surface_get_stride(s);
+    const unsigned char* data = cairo_image_surface_get_data(s);
+    for (int y = 0; y < png.height; ++y) {
+        const auto* row = reinterpret_cast<const std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
+        for (int x = 0; x < png.width; ++x) {
+            png.pixels.push_back({static_cast<std::uint8_t>(row[x] >> 16), static_cast<std::uint8_t>(row[x] >> 8),
+                                  static_cast<std::uint8_t>(row[x])});
+        }
+    }
+    cairo_surface_destroy(s);
+    return png;
+}
+
+bool same(Rgb a, Rgb b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
+
+/// The most frequent colour in the (2r+1)² window around (x, y): hatching lines cover a minority.
+Rgb dominant(const Png& png, double fx, double fy, int r = 6) {
+    std::map<std::uint32_t, int> counts;
+    const int cx = static_cast<int>(fx);
+    const int cy = static_cast<int>(fy);
+    for (int y = cy - r; y <= cy + r; ++y) {
+        for (int x = cx - r; x <= cx + r; ++x) {
+            const Rgb c = png.at(x, y);
+            ++counts[(std::uint32_t{c.r} << 16) | (std::uint32_t{c.g} << 8) | c.b];
+        }
+    }
+    const auto best = std::max_element(counts.begin(), counts.end(),
+                                       [](const auto& a, const auto& b) { return a.second < b.second; });
+    return {static_cast<std::uint8_t>(best->first >> 16), static_cast<std::uint8_t>(best->first >> 8),
+            static_cast<std::uint8_t>(best->first)};
+}
+
+std::string bytes_of(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+/// A study run in memory, as run_study does it (zones as the deficit units: no grid here).
+struct Run {
+    StudyInputs in;
+    AccessTable access;
+    StudyResults results;
+    std::vector<std::vector<unsigned char>> deficits;
+};
+
+Run run(const std::string& name) {
+    StudyFile study = load_study(test::data_file("studies/" + name + ".toml"));
+    study.network.graph.clear();  // no cache written from tests
+    study.output_dir = std::filesystem::temp_directory_path() / "proxima-test-unused";
+    Run r;
+    r.in = load_study_inputs(study);
+    r.access = compute_access(r.in);
+    r.results = aggregate(r.in, r.access);
+    for (std::size_t s = 0; s < r.in.services.size(); ++s) {
+        std::vector<std::vector<unsigned char>> over;
+        for (std::size_t z = 0; z < r.in.zones.zones.size(); ++z) {
+            if (r.results.zones[s][z].origins > 0 && r.results.zones[s][z].over) {
+                over.push_back(r.in.zones.zones[z].wkb);
+            }
+        }
+        r.deficits.push_back(dissolve_polygons(over));
+    }
+    return r;
+}
+
+const Run& andorra() {
+    static const Run r = run("andorra");
+    return r;
+}
+
+const Run& riviera() {
+    static const Run r = run("riviera");
+    return r;
+}
+
+void keep(const std::filesystem::path& dir, const std::vector<std::string>& files, const std::string& prefix) {
+    const char* target = std::getenv("PROXIMA_TEST_KEEP_MAPS");
+    if (target == nullptr || *target == '\0') {
+        return;
+    }
+    std::filesystem::create_directories(target);
+    for (const auto& f : files) {
+        auto name = f;
+        std::replace(name.begin(), name.end(), '/', '_');
+        std::filesystem::copy_file(dir / f, std::filesystem::path(target) / (prefix + name),
+                                   std::filesystem::copy_options::overwrite_existing);
+    }
+}
+
+} // namespace
+
+TEST_CASE("the Andorra maps: one PNG per service, each parish in the class of its time", "[report][maps]") {
+    const Run& r = andorra();
+    test::TempDir dir("run-maps-andorra");
+
+    const auto written = write_run_maps(dir.path(), r.in, r.access, r.results, r.deficits);
+    REQUIRE(written.size() == r.in.services.size());
+    for (std::size_t s = 0; s < r.in.services.size(); ++s) {
+        CHECK(written[s] == "maps/" + r.in.services[s].spec.id + ".png");
+        const MapScene scene = scene_for_service(r.in, r.access, r.results, s, r.deficits[s]);
+        const MapLayout layout = map_layout(scene);
+        const Png png = read_png(dir.path() / written[s]);
+        CHECK(png.width == 2000);
+        CHECK(png.height == layout.height_px);
+    }
+    keep(dir.path(), written, "andorra_");
+
+    // Colours read back without labels (a name may sit on the point looked at).
+    test::TempDir plain("run-maps-andorra-plain");
+    RunMapOptions options;
+    options.map.labels = false;
+    const auto unlabelled = write_run_maps(plain.path(), r.in, r.access, r.results, r.deficits, options);
+    std::size_t checked = 0;
+    std::set<std::size_t> classes_seen;
+    for (std::size_t s = 0; s < r.in.services.size(); ++s) {
+        const MapScene scene = scene_for_service(r.in, r.access, r.results, s, r.deficits[s]);
+        REQUIRE(scene.crs == "EPSG:2154");
+        REQUIRE(scene.labels.size() == r.in.zones.zones.size());
+        const MapLayout layout = map_layout(scene, options.map);
+        const Png png = read_png(plain.path() / unlabelled[s]);
+        for (std::size_t z = 0; z < r.in.zones.zones.size(); ++z) {
+            const auto& result = r.results.zones[s][z];
+            const auto [px, py] = layout.to_pixel(scene.labels[z].x, scene.labels[z].y);  // the point on surface
+            // Skip the points a facility symbol covers.
+            const bool symbol_near = std::any_of(scene.facilities.begin(), scene.facilities.end(), [&](const MapPoint& f) {
+                const auto [fx, fy] = layout.to_pixel(f.x, f.y);
+                return std::abs(fx - px) < 30 && std::abs(fy - py) < 30;
+            });
+            if (symbol_near) {
+                continue;
+            }
+            const Rgb expected = result.origins == 0 ? Rgb{255, 255, 255} : time_classes[time_class_of(result.mean_min)].colour;
+            INFO(r.in.services[s].spec.id << " " << r.in.zones.zones[z].name << " mean "
+                                          << result.mean_min.value_or(-1) << " min");
+            CHECK(same(dominant(png, px, py), expected));
+            classes_seen.insert(time_class_of(result.mean_min));
+            ++checked;
+        }
+    }
+    CHECK(checked >= 25);            // 5 services x 7 parishes, a few under a symbol
+    CHECK(classes_seen.size() >= 2); // the check tells classes apart (0-10 and 10-20 min here)
+
+    // Same inputs, same bytes.
+    test::TempDir again("run-maps-andorra-again");
+    const auto second = write_run_maps(again.path(), r.in, r.access, r.results, r.deficits);
+    REQUIRE(second == written);
+    for (const auto& f : written) {
+        CHECK(bytes_of(dir.path() / f) == bytes_of(again.path() / f));
+    }
+}
+
+TEST_CASE("the Riviera maps: per EPCI on request, framed on the EPCI", "[report][maps]") {
+    const Run& r = riviera();
+    test::TempDir dir("run-maps-riviera");
+    RunMapOptions options;
+    options.per_epci = true;
+    const auto written = write_run_maps(dir.path(), r.in, r.access, r.results, r.deficits, options);
+
+    std::set<std::string> epcis;
+    for (const auto& c : r.in.communes->communes()) {
+        for (const auto& z : r.in.zones.zones) {
+            if (z.code == c.code && !c.epci_siren.empty()) {
+                epcis.insert(c.epci_siren);
+            }
+        }
+    }
+    REQUIRE(epcis.size() == 2);  // Cap-d'Ail: Métropole Nice Côte d'Azur; Beausoleil, La Turbie: CA de la Riviera Française
+    CHECK(written.size() == r.in.services.size() * (1 + epcis.size()));
+    for (const auto& siren : epcis) {
+        CHECK(std::find(written.begin(), written.end(), "maps/epci/" + siren + "_urgences.png") != written.end());
+    }
+    for (const auto& f : written) {
+        CHECK(read_png(dir.path() / f).width == 2000);
+    }
+    keep(dir.path(), written, "riviera_");
+
+    // Source line: the data and their years, never the date of the run.
+    const MapScene scene = scene_for_service(r.in, r.access, r.results, 0, r.deficits[0]);
+    CHECK(scene.source_line.find("© OpenStreetMap contributors") != std::string::npos);
+    CHECK(scene.source_line.find("INSEE, COG 2026") != std::string::npos);
+    CHECK(scene.source_line.find("monaco-riviera-2016.osm.pbf") != std::string::npos);
+    CHECK(scene.epci_borders.size() == 2);
+    CHECK(scene.zones.size() == 3);
+}
+
+TEST_CASE("run maps refuse a geographic output CRS", "[report][maps]") {
+    Run r = riviera();  // a copy
+    r.in.study.output_crs = "EPSG:4326";
+    test::TempDir dir("run-maps-crs");
+    CHECK_THROWS_AS(scene_for_service(r.in, r.access, r.results, 0, r.deficits[0]), ConfigError);
+    CHECK_THROWS_AS(write_run_maps(dir.path(), r.in, r.access, r.results, r.deficits), ConfigError);
+}
