@@ -1,0 +1,345 @@
+#include "proxima/analysis/siting.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <queue>
+#include <tuple>
+
+#include <fmt/format.h>
+#include <omp.h>
+
+#include "proxima/core/error.hpp"
+#include "proxima/routing/points_csv.hpp"
+
+namespace proxima {
+
+const char* to_string(SitingObjective objective) {
+    return objective == SitingObjective::coverage ? "coverage" : "mean-time";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Candidates
+
+std::vector<SiteCandidate> commune_candidates(const StudyInputs& in) {
+    // The zone's own origin when origins are reference points; else its most populated origin
+    // (the main settlement or cell: a zone's point on surface may lie on a mountain side far
+    // from any road); its point on surface only when it has no origin.
+    std::vector<const Origin*> origin_of_zone(in.zones.zones.size(), nullptr);
+    for (const auto& o : in.origins) {
+        const Origin*& best = origin_of_zone[o.zone];
+        if (best == nullptr || o.population > best->population) {
+            best = &o;
+        }
+    }
+    std::vector<SiteCandidate> out;
+    for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+        const Zone& zone = in.zones.zones[z];
+        const LonLat p = origin_of_zone[z] != nullptr ? origin_of_zone[z]->position : zone.point_on_surface;
+        out.push_back({zone.code, zone.name, p});
+    }
+    return out;
+}
+
+std::vector<SiteCandidate> cell_candidates(const StudyInputs& in) {
+    if (in.study.origins.kind != StudyFile::Origins::Kind::cells || !in.grid) {
+        throw ConfigError(fmt::format("candidates 'cells': the origins of study {} are not grid cells (they are with "
+                                      "population.source = \"grid\"); use 'communes' or a CSV file of points",
+                                      in.study.path.string()));
+    }
+    std::vector<SiteCandidate> out;
+    for (const auto& o : in.origins) {
+        out.push_back({o.id, o.id, o.position});
+    }
+    return out;
+}
+
+std::vector<SiteCandidate> file_candidates(const std::filesystem::path& path) {
+    std::vector<SiteCandidate> out;
+    for (const auto& p : read_points_csv(path)) {
+        out.push_back({p.id, p.id, p.position});
+    }
+    return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objective
+
+namespace {
+
+struct Objective {
+    const SitingProblem& p;
+    double cap_min;
+
+    explicit Objective(const SitingProblem& problem) : p(problem), cap_min(problem.cap_min) {}
+
+    [[nodiscard]] bool within(Deciseconds ds) const { return !is_over(minutes_of(ds), p.threshold_min); }
+    [[nodiscard]] double capped(Deciseconds ds) const {
+        return ds == unreachable_ds ? cap_min : std::min(static_cast<double>(ds) / 600.0, cap_min);
+    }
+    [[nodiscard]] SitingValue value(std::span<const Deciseconds> ds) const {
+        SitingValue v;
+        for (std::size_t o = 0; o < ds.size(); ++o) {
+            v.population += p.population[o];
+            v.covered += within(ds[o]) ? p.population[o] : 0.0;
+            v.capped_total += p.population[o] * capped(ds[o]);
+        }
+        return v;
+    }
+    /// Marginal gains of candidate c over the current times: (covered, capped minutes saved).
+    [[nodiscard]] std::pair<double, double> gain(std::size_t c, std::span<const Deciseconds> current) const {
+        double covered = 0.0;
+        double minutes = 0.0;
+        for (const auto& [o, ds] : p.gains[c]) {
+            if (ds >= current[o]) {
+                continue;
+            }
+            if (!within(current[o]) && within(ds)) {
+                covered += p.population[o];
+            }
+            minutes += p.population[o] * (capped(current[o]) - capped(ds));
+        }
+        return {covered, minutes};
+    }
+    void apply(std::size_t c, std::vector<Deciseconds>& current) const {
+        for (const auto& [o, ds] : p.gains[c]) {
+            current[o] = std::min(current[o], ds);
+        }
+    }
+};
+
+/// (primary, secondary) of a gain pair for the objective.
+std::pair<double, double> ranked(std::pair<double, double> gain, SitingObjective objective) {
+    return objective == SitingObjective::coverage ? gain : std::pair<double, double>{gain.second, gain.first};
+}
+
+void check_problem(const SitingProblem& p, std::size_t k) {
+    if (k == 0) {
+        throw ConfigError("K must be at least 1 (the number of new sites to choose)");
+    }
+    if (p.population.size() != p.baseline_ds.size()) {
+        throw Error("siting problem: one population and one baseline time per origin expected");
+    }
+    if (!(p.threshold_min > 0) || !(p.cap_min > 0)) {
+        throw ConfigError("siting: the threshold and the cap must be more than 0 minutes");
+    }
+}
+
+} // namespace
+
+SitingValue evaluate_sites(const SitingProblem& problem, std::span<const std::size_t> candidates) {
+    const Objective f(problem);
+    std::vector<Deciseconds> current = problem.baseline_ds;
+    for (const auto c : candidates) {
+        f.apply(c, current);
+    }
+    return f.value(current);
+}
+
+SitingResult greedy_siting(const SitingProblem& problem, std::size_t k, SitingObjective objective) {
+    check_problem(problem, k);
+    const Objective f(problem);
+    std::vector<Deciseconds> current = problem.baseline_ds;
+    SitingResult r;
+    r.baseline = f.value(current);
+
+    // Max-heap on (primary gain, secondary gain, lower index first); `round` = when evaluated.
+    struct Entry {
+        double primary;
+        double secondary;
+        std::size_t candidate;
+        std::size_t round;
+    };
+    auto worse = [](const Entry& a, const Entry& b) {
+        return std::tie(a.primary, a.secondary) < std::tie(b.primary, b.secondary) ||
+               (a.primary == b.primary && a.secondary == b.secondary && a.candidate > b.candidate);
+    };
+    std::priority_queue<Entry, std::vector<Entry>, decltype(worse)> heap(worse);
+    for (std::size_t c = 0; c < problem.gains.size(); ++c) {
+        const auto [g1, g2] = ranked(f.gain(c, current), objective);
+        ++r.gain_evaluations;
+        heap.push({g1, g2, c, 0});
+    }
+    for (std::size_t round = 0; round < k && !heap.empty();) {
+        Entry top = heap.top();
+        heap.pop();
+        if (top.round != round) {
+            // Stale: an upper bound of its gain now (submodularity). Re-evaluate and queue again.
+            const auto [g1, g2] = ranked(f.gain(top.candidate, current), objective);
+            ++r.gain_evaluations;
+            heap.push({g1, g2, top.candidate, round});
+            continue;
+        }
+        if (top.primary <= 0 && top.secondary <= 0) {
+            break;  // no remaining site improves anything
+        }
+        SitingStep step;
+        step.candidate = top.candidate;
+        std::tie(step.gain_covered, step.gain_minutes) = f.gain(top.candidate, current);
+        f.apply(top.candidate, current);
+        step.after = f.value(current);
+        r.steps.push_back(step);
+        ++round;
+    }
+    return r;
+}
+
+SitingResult exhaustive_siting(const SitingProblem& problem, std::size_t k, SitingObjective objective) {
+    check_problem(problem, k);
+    const std::size_t n = problem.gains.size();
+    k = std::min(k, n);
+    // Number of subsets, refused beyond 2 000 000.
+    double subsets = 1;
+    for (std::size_t i = 0; i < k; ++i) {
+        subsets = subsets * static_cast<double>(n - i) / static_cast<double>(i + 1);
+    }
+    if (subsets > 2e6) {
+        throw ConfigError(fmt::format("exhaustive search over {} candidates choose {} = {:.0f} subsets: too many "
+                                      "(at most 2 000 000); use the greedy choice",
+                                      n, k, subsets));
+    }
+    const Objective f(problem);
+    SitingResult r;
+    r.baseline = f.value(problem.baseline_ds);
+    std::vector<std::size_t> subset(k);
+    for (std::size_t i = 0; i < k; ++i) {
+        subset[i] = i;
+    }
+    std::vector<std::size_t> best = subset;
+    std::pair<double, double> best_key{-1e300, -1e300};
+    std::vector<Deciseconds> current;
+    while (true) {
+        current = problem.baseline_ds;
+        for (const auto c : subset) {
+            f.apply(c, current);
+        }
+        const SitingValue v = f.value(current);
+        ++r.subsets;
+        const auto key = objective == SitingObjective::coverage ? std::pair<double, double>{v.covered, -v.capped_total}
+                                                                : std::pair<double, double>{-v.capped_total, v.covered};
+        if (key > best_key) {  // strictly better: the first (lexicographically smallest) subset wins ties
+            best_key = key;
+            best = subset;
+        }
+        // Next k-subset in lexicographic order.
+        std::size_t i = k;
+        while (i > 0 && subset[i - 1] == n - k + i - 1) {
+            --i;
+        }
+        if (i == 0) {
+            break;
+        }
+        ++subset[i - 1];
+        for (std::size_t j = i; j < k; ++j) {
+            subset[j] = subset[j - 1] + 1;
+        }
+    }
+    current = problem.baseline_ds;
+    for (const auto c : best) {
+        SitingStep step;
+        step.candidate = c;
+        std::tie(step.gain_covered, step.gain_minutes) = f.gain(c, current);
+        f.apply(c, current);
+        step.after = f.value(current);
+        r.steps.push_back(step);
+    }
+    return r;
+}
+
+double objective_gain(const SitingResult& result, SitingObjective objective) {
+    if (result.steps.empty()) {
+        return 0.0;
+    }
+    const SitingValue& last = result.steps.back().after;
+    return objective == SitingObjective::coverage ? last.covered - result.baseline.covered
+                                                  : result.baseline.capped_total - last.capped_total;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Searches
+
+SitingSearch search_candidates(const StudyInputs& in, std::size_t service, std::span<const SiteCandidate> candidates,
+                               double threshold_min, double cap_min, bool skip_unsnapped, int threads,
+                               const EdgeSnapper* snapper) {
+    if (service >= in.services.size()) {
+        throw ConfigError(fmt::format("service index {} out of range ({} services)", service, in.services.size()));
+    }
+    if (!(threshold_min > 0) || threshold_min > 1440) {
+        throw ConfigError(fmt::format("threshold {} min: it must be more than 0 and at most 1440 minutes", threshold_min));
+    }
+    if (!(cap_min > 0) || cap_min > 14400) {
+        throw ConfigError(fmt::format("cap {} min: it must be more than 0 and at most 14400 minutes", cap_min));
+    }
+    if (candidates.empty()) {
+        throw InputError("no candidate site to choose from");
+    }
+    SitingSearch out;
+    out.problem.threshold_min = threshold_min;
+    out.problem.cap_min = cap_min;
+    out.snaps.resize(candidates.size());
+    out.problem.gains.resize(candidates.size());
+
+    std::vector<LonLat> positions;
+    for (const auto& c : candidates) {
+        positions.push_back(c.position);
+    }
+    std::optional<EdgeSnapper> own_snapper;
+    if (snapper == nullptr) {
+        own_snapper.emplace(in.graph);
+        snapper = &*own_snapper;
+    }
+    const auto snaps = snapper->snap_all(positions, in.study.network.max_snap_m);
+    std::vector<bool> usable(candidates.size(), false);
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+        if (snaps[i]) {
+            out.snaps[i] = *snaps[i];
+            usable[i] = true;
+            continue;
+        }
+        const std::string why = fmt::format("candidate '{}' ({}) at {:.6f},{:.6f} is more than {} m from any road of "
+                                            "the graph",
+                                            candidates[i].id, candidates[i].name, positions[i].lon, positions[i].lat,
+                                            in.study.network.max_snap_m);
+        if (!skip_unsnapped) {
+            throw InputError(why + ": check its coordinates (longitude first) or remove it");
+        }
+        out.skipped.push_back({i, why});
+    }
+
+    const ServiceInputs& sv = in.services[service];
+    const SiteAccess base(in, sv.spec.direction, sv.snaps);
+    out.full_searches = 1;
+    out.problem.baseline_ds.assign(base.origin_times().begin(), base.origin_times().end());
+    for (const auto& o : in.origins) {
+        out.problem.population.push_back(o.population);
+    }
+
+    const int thread_count = threads > 0 ? threads : omp_get_max_threads();
+    const auto n = static_cast<std::int64_t>(candidates.size());
+    std::size_t settled_total = 0;
+    std::size_t searched = 0;
+#pragma omp parallel num_threads(thread_count) reduction(+ : settled_total, searched)
+    {
+        PrunedSearch scratch;
+#pragma omp for schedule(dynamic, 4)
+        for (std::int64_t i = 0; i < n; ++i) {
+            if (!usable[i]) {
+                continue;
+            }
+            std::size_t settled = 0;
+            const auto better = base.improvements(std::span<const Snap>(&out.snaps[i], 1), scratch, &settled);
+            auto& gains = out.problem.gains[i];
+            gains.reserve(better.size());
+            for (const auto& b : better) {
+                gains.emplace_back(b.origin, b.ds);
+            }
+            settled_total += settled;
+            ++searched;
+        }
+    }
+    out.candidate_searches = searched;
+    out.settled_nodes = base.settled_nodes() + settled_total;
+    return out;
+}
+
+} // namespace proxima

@@ -1,0 +1,272 @@
+#!/usr/bin/env bash
+# End-to-end tests of `proxima scenario` and `proxima site` on the bundled Andorra study: exit
+# codes, messages, files written (and none left behind on error), deterministic results.
+#
+# Usage: test_scenario_cli.sh PATH/TO/proxima PATH/TO/data
+# Prints "ok - NAME" or "not ok - NAME: DETAILS" per check, then "N passed, M failed";
+# exits 1 if any check failed, 2 on bad usage.
+
+set -u
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 PATH/TO/proxima PATH/TO/data" >&2
+    exit 2
+fi
+PROXIMA=$1
+DATA=$2
+if [ ! -x "$PROXIMA" ]; then
+    echo "$0: '$PROXIMA' is not an executable" >&2
+    exit 2
+fi
+if [ ! -f "$DATA/osm/andorra-2021.osm.pbf" ] || [ ! -f "$DATA/andorra/poblacions-2010.csv" ]; then
+    echo "$0: '$DATA' is not the repository's data folder (no osm/andorra-2021.osm.pbf)" >&2
+    exit 2
+fi
+PROXIMA=$(cd "$(dirname "$PROXIMA")" && pwd)/$(basename "$PROXIMA")
+DATA=$(cd "$DATA" && pwd)
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/proxima-scenario-test.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+cd "$TMP" || exit 2
+
+if command -v timeout >/dev/null 2>&1; then
+    TIMEOUT=(timeout 120)
+else
+    TIMEOUT=()
+fi
+
+passed=0
+failed=0
+ok() {
+    passed=$((passed + 1))
+    echo "ok - $1"
+}
+not_ok() {
+    failed=$((failed + 1))
+    echo "not ok - $1: $2"
+}
+run() {
+    ${TIMEOUT[@]+"${TIMEOUT[@]}"} "$@" >"$TMP/stdout" 2>"$TMP/stderr"
+    RC=$?
+}
+stderr_excerpt() {
+    local text
+    text=$(grep -m1 '^proxima: ' "$TMP/stderr" || head -n1 "$TMP/stderr")
+    printf '%s' "${text:0:300}"
+}
+# expect NAME RC OUTPUT PHRASE... -- CMD...: exit code RC, every PHRASE in stderr, one
+# "proxima: " line for a failure, and (OUTPUT not "-") neither OUTPUT nor OUTPUT.tmp-* afterwards.
+expect() {
+    local name=$1 want=$2 output=$3
+    shift 3
+    local phrases=()
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+        phrases+=("$1")
+        shift
+    done
+    shift
+    run "$@"
+    local problems=()
+    if [ "$RC" -ne "$want" ]; then
+        problems+=("exit code $RC, expected $want")
+    fi
+    local phrase
+    for phrase in ${phrases[@]+"${phrases[@]}"}; do
+        if ! grep -qF -- "$phrase" "$TMP/stderr"; then
+            problems+=("stderr lacks '$phrase'")
+        fi
+    done
+    if [ "$want" -ge 3 ]; then
+        local n
+        n=$(grep -c '^proxima: ' "$TMP/stderr")
+        if [ "$n" -ne 1 ]; then
+            problems+=("$n stderr lines start with 'proxima: ', expected 1")
+        fi
+    fi
+    if [ "$output" != "-" ]; then
+        if [ -e "$output" ]; then
+            problems+=("$output was written")
+        fi
+        local left
+        left=$(find "$(dirname "$output")" -maxdepth 1 -name "$(basename "$output").tmp-*" 2>/dev/null | tr '\n' ' ')
+        if [ -n "$left" ]; then
+            problems+=("left behind: $left")
+        fi
+    fi
+    if [ ${#problems[@]} -eq 0 ]; then
+        ok "$name"
+    else
+        local details
+        details=$(printf '%s; ' "${problems[@]}")
+        not_ok "$name" "${details%; } [command: $*] [stderr: $(stderr_excerpt)]"
+    fi
+}
+check() {
+    local name=$1
+    shift
+    if "$@"; then
+        ok "$name"
+    else
+        not_ok "$name" "failed: $*"
+    fi
+}
+# csv_field FILE ROW COLUMN: the value of COLUMN (by header name) in data row ROW (1-based).
+csv_field() {
+    awk -F, -v row="$2" -v col="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
+        NR == row + 1 { print $c }' "$1"
+}
+
+# The Andorra study with absolute paths, its graph cache and outputs in the scratch folder.
+STUDY=$TMP/andorra.toml
+cat >"$STUDY" <<STUDY
+[study]
+name = "cli andorra"
+output = "$TMP/out/andorra"
+[network]
+osm = "$DATA/osm/andorra-2021.osm.pbf"
+graph = "$TMP/andorra.pxg"
+[zones]
+osm_admin_level = 7
+[population]
+source = "points"
+points = "$DATA/andorra/poblacions-2010.csv"
+name_field = "poblacio"
+population_field = "population_2010"
+[services]
+use = ["urgences", "pharmacie"]
+STUDY
+HOSPITAL=osm:way/194554955   # Hospital de Nostra Senyora de Meritxell, the only one
+PAS=1.7336,42.5428           # El Pas de la Casa
+
+# ---------------------------------------------------------------------------------------------
+# scenario
+# ---------------------------------------------------------------------------------------------
+
+S=$TMP/out/andorra-scenario-pas
+run "$PROXIMA" scenario "$STUDY" --service urgences --add "Pas de la Casa,$PAS" --name pas
+if [ "$RC" -eq 0 ] && grep -q "3 063 fewer" "$TMP/stdout" && [ -s "$S/scenario.json" ]; then
+    ok "scenario: a site at Pas de la Casa -> 0, 3 063 fewer inhabitants beyond 30 min, default folder"
+else
+    not_ok "scenario: add" "exit code $RC, stdout: $(head -c 400 "$TMP/stdout"), stderr: $(stderr_excerpt)"
+fi
+check "scenario: scenario.gpkg has the layers scenario_pas, sites_pas, origins_pas" \
+    bash -c "ogrinfo -so '$S/scenario.gpkg' scenario_pas >/dev/null 2>&1 && ogrinfo -so '$S/scenario.gpkg' sites_pas >/dev/null 2>&1 && ogrinfo -so '$S/scenario.gpkg' origins_pas >/dev/null 2>&1"
+check "scenario: scenario_pas has the before/after fields" \
+    bash -c "ogrinfo -so '$S/scenario.gpkg' scenario_pas | grep -q 'delta_min' && ogrinfo -so '$S/scenario.gpkg' scenario_pas | grep -q 'pop_over_after'"
+check "scenario: areas CSV: the study row goes from 3063 to 0 beyond the threshold" \
+    test "$(csv_field "$S/areas_pas.csv" 1 pop_over_before),$(csv_field "$S/areas_pas.csv" 1 pop_over_after)" = "3063,0"
+check "scenario: before and after maps are PNG files" \
+    bash -c "head -c 4 '$S/maps/before.png' | grep -q PNG && head -c 4 '$S/maps/after.png' | grep -q PNG"
+check "scenario: no temporary folder left" test -z "$(find "$TMP/out" -maxdepth 1 -name '*.tmp-*')"
+
+expect "scenario: existing output without --force -> 6" 6 - "already exists" "--force" -- \
+    "$PROXIMA" scenario "$STUDY" --service urgences --add "Pas de la Casa,$PAS" --name pas
+check "scenario: previous results kept" test -s "$S/scenario.gpkg"
+cp "$S/areas_pas.csv" "$TMP/areas-first.csv"
+cp "$S/maps/after.png" "$TMP/after-first.png"
+run "$PROXIMA" scenario "$STUDY" --service urgences --add "Pas de la Casa,$PAS" --name pas --force
+check "scenario: --force reruns with the same bytes (CSV and map)" \
+    bash -c "[ $RC -eq 0 ] && cmp -s '$S/areas_pas.csv' '$TMP/areas-first.csv' && cmp -s '$S/maps/after.png' '$TMP/after-first.png'"
+
+run "$PROXIMA" scenario "$STUDY" --service urgences --move "$HOSPITAL,$PAS" -o "$TMP/moved"
+if [ "$RC" -eq 0 ] && grep -q "1 site moved" "$TMP/stdout" && grep -q "moved_to" "$TMP/moved/sites_scenario.csv"; then
+    ok "scenario: --move the hospital to Pas de la Casa -> 0, sites layer lists the move"
+else
+    not_ok "scenario: --move" "exit code $RC, stdout: $(head -c 300 "$TMP/stdout"), stderr: $(stderr_excerpt)"
+fi
+run "$PROXIMA" scenario "$STUDY" --service urgences --remove "$HOSPITAL" --name closed -o "$TMP/closed"
+pop=$(csv_field "$TMP/closed/areas_closed.csv" 1 population)
+if [ "$RC" -eq 0 ] && [ -n "$pop" ] && [ "$(csv_field "$TMP/closed/areas_closed.csv" 1 pop_unreachable_after)" = "$pop" ] \
+    && [ -z "$(csv_field "$TMP/closed/areas_closed.csv" 1 mean_min_after)" ]; then
+    ok "scenario: closing the only hospital -> everyone unreachable, mean time NULL (not 0)"
+else
+    not_ok "scenario: --remove" "exit code $RC, stderr: $(stderr_excerpt)"
+fi
+run "$PROXIMA" scenario "$STUDY" --service pharmacie --remove node/4984632724 --name one -o "$TMP/pharma"
+check "scenario: a facility id without its osm: prefix is accepted" test "$RC" -eq 0
+
+expect "scenario: unknown facility -> 3 naming it and where ids are, nothing written" 3 "$TMP/bad-id" \
+    "osm:node/1" "services.csv" -- "$PROXIMA" scenario "$STUDY" --service urgences --remove osm:node/1 -o "$TMP/bad-id"
+expect "scenario: site off the network -> 3 naming it, nothing written" 3 "$TMP/paris" "'Paris'" "from any road" -- \
+    "$PROXIMA" scenario "$STUDY" --service urgences --add "Paris,2.35,48.85" -o "$TMP/paris"
+expect "scenario: malformed --add -> 5, nothing written" 5 "$TMP/bad-add" "--add" "NAME,LON,LAT" -- \
+    "$PROXIMA" scenario "$STUDY" --service urgences --add "1.7,42.5" -o "$TMP/bad-add"
+expect "scenario: no change -> 5" 5 "$TMP/nothing" "changes nothing" -- \
+    "$PROXIMA" scenario "$STUDY" --service urgences -o "$TMP/nothing"
+expect "scenario: unknown service -> 5" 5 "$TMP/nosvc" "'maternite' is not in study" -- \
+    "$PROXIMA" scenario "$STUDY" --service maternite --add "x,$PAS" -o "$TMP/nosvc"
+expect "scenario: bad name -> 5" 5 "$TMP/badname" "scenario name" -- \
+    "$PROXIMA" scenario "$STUDY" --service urgences --add "x,$PAS" --name "a/b" -o "$TMP/badname"
+expect "scenario: threshold 0 -> 5" 5 "$TMP/t0" "threshold" -- \
+    "$PROXIMA" scenario "$STUDY" --service urgences --add "x,$PAS" --threshold 0 -o "$TMP/t0"
+
+# ---------------------------------------------------------------------------------------------
+# site
+# ---------------------------------------------------------------------------------------------
+
+run "$PROXIMA" site "$STUDY" --service urgences --k 5 --candidates communes --compare-exhaustive -o "$TMP/site"
+rows=$(($(wc -l <"$TMP/site/sites.csv" 2>/dev/null || echo 0) - 1))
+if [ "$RC" -eq 0 ] && [ "$rows" -eq 5 ] && [ "$(csv_field "$TMP/site/sites.csv" 1 name)" = "Encamp" ] \
+    && [ "$(csv_field "$TMP/site/sites.csv" 1 gain_covered)" = "3063" ]; then
+    ok "site: K=5 over the parishes -> 5 sites, Encamp first (+3063 within 30 min)"
+else
+    not_ok "site: K=5" "exit code $RC, $rows rows, stdout: $(head -c 400 "$TMP/stdout"), stderr: $(stderr_excerpt)"
+fi
+check "site: curve.csv has K+1 rows, coverage never decreasing" \
+    awk -F, 'NR > 1 { if (NR > 2 && $2 < prev) bad = 1; prev = $2; n++ } END { exit !(n == 6 && !bad) }' "$TMP/site/curve.csv"
+check "site: curve chart and final map are PNG files" \
+    bash -c "head -c 4 '$TMP/site/curve.png' | grep -q PNG && head -c 4 '$TMP/site/maps/after.png' | grep -q PNG"
+check "site: siting.gpkg has the chosen sites and the final situation" \
+    bash -c "ogrinfo -so '$TMP/site/siting.gpkg' sites >/dev/null 2>&1 && ogrinfo -so '$TMP/site/siting.gpkg' situation >/dev/null 2>&1"
+check "site: siting.json counts the searches and reports the exhaustive comparison" \
+    bash -c "grep -q '\"candidate_searches\": 7' '$TMP/site/siting.json' && grep -q '\"subsets\": 21' '$TMP/site/siting.json'"
+cp "$TMP/site/sites.csv" "$TMP/sites-first.csv"
+run "$PROXIMA" site "$STUDY" --service urgences --k 5 --candidates communes -o "$TMP/site" --force --threads 1
+check "site: same choice with 1 thread (deterministic)" bash -c "[ $RC -eq 0 ] && cmp -s '$TMP/site/sites.csv' '$TMP/sites-first.csv'"
+
+run "$PROXIMA" site "$STUDY" --service pharmacie --k 3 --candidates communes --objective mean-time -o "$TMP/site-mean"
+check "site: mean-time objective -> 0, mean decreasing along the curve" \
+    bash -c "[ $RC -eq 0 ] && awk -F, 'NR > 1 { if (NR > 2 && \$4 > prev) bad = 1; prev = \$4 } END { exit bad }' '$TMP/site-mean/curve.csv'"
+
+run "$PROXIMA" site "$STUDY" --service urgences --k 2 --candidates "$DATA/reference/andorra-points.csv" -o "$TMP/site-file"
+check "site: candidates from a CSV of points -> 0" test "$RC" -eq 0
+
+printf 'id,lon,lat\nok,1.5218,42.5063\nparis,2.35,48.85\n' >"$TMP/far.csv"
+expect "site: a candidate off the network -> 3 naming it, nothing written" 3 "$TMP/site-far" "'paris'" "from any road" -- \
+    "$PROXIMA" site "$STUDY" --service urgences --k 1 --candidates "$TMP/far.csv" -o "$TMP/site-far"
+expect "site: cells on a study without a grid -> 5, nothing written" 5 "$TMP/site-cells" "not grid cells" -- \
+    "$PROXIMA" site "$STUDY" --service urgences --k 1 --candidates cells -o "$TMP/site-cells"
+expect "site: missing candidate file -> 3" 3 "$TMP/site-missing" "no-such.csv" -- \
+    "$PROXIMA" site "$STUDY" --service urgences --k 1 --candidates "$TMP/no-such.csv" -o "$TMP/site-missing"
+expect "site: --k 0 -> 5" 5 "$TMP/site-k0" "--k" -- \
+    "$PROXIMA" site "$STUDY" --service urgences --k 0 --candidates communes -o "$TMP/site-k0"
+expect "site: unknown objective -> 5" 5 "$TMP/site-obj" "--objective" -- \
+    "$PROXIMA" site "$STUDY" --service urgences --k 1 --candidates communes --objective median -o "$TMP/site-obj"
+
+# A grid study: four 1 km cells (EPSG:3035), three next to the hospital and one on the Andorran
+# side of El Pas de la Casa (more than 20 min away): the first cell chosen is that one.
+printf 'x,y,Ind\n3623500,2194500,1000\n3624500,2194500,500\n3623500,2195500,250\n3640500,2196500,2000\n' >"$TMP/grid.csv"
+cat >"$TMP/grid.toml" <<GRID
+[study]
+name = "cli grid"
+output = "$TMP/out/grid"
+[network]
+osm = "$DATA/osm/andorra-2021.osm.pbf"
+graph = "$TMP/andorra.pxg"
+[zones]
+osm_admin_level = 7
+[population]
+grid = "$TMP/grid.csv"
+[services]
+use = ["urgences"]
+GRID
+run "$PROXIMA" site "$TMP/grid.toml" --service urgences --k 2 --candidates cells --threshold 20
+if [ "$RC" -eq 0 ] && [ "$(csv_field "$TMP/out/grid-site-urgences/sites.csv" 1 id)" = "3640500_2196500" ] \
+    && [ "$(csv_field "$TMP/out/grid-site-urgences/sites.csv" 1 gain_covered)" = "2000" ]; then
+    ok "site: grid study, cells as candidates -> the Pas de la Casa cell first (+2000 within 20 min)"
+else
+    not_ok "site: grid cells" "exit code $RC, stdout: $(head -c 300 "$TMP/stdout"), stderr: $(stderr_excerpt)"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
