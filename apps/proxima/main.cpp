@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
     add_inspect_command(app, context, exit_code);
     add_run_command(app, context, exit_code);
     add_deficit_command(app, context, exit_code);
+    add_poles_command(app, context, exit_code);
+    add_scenario_command(app, context, exit_code);
+    add_site_command(app, context, exit_code);
+    add_report_command(app, context, exit_code);
     add_demo_command(app, context, exit_code);
 
     try {

@@ -14,6 +14,16 @@
 
 namespace proxima::detail {
 
+/// Parses TOML text; a syntax error becomes ConfigError "source:line:column: what".
+inline toml::table parse_toml(const std::string& text, const std::string& source) {
+    try {
+        return toml::parse(text, source);
+    } catch (const toml::parse_error& e) {
+        throw ConfigError(fmt::format("{}:{}:{}: {}", source, e.source().begin.line, e.source().begin.column,
+                                      e.description()));
+    }
+}
+
 class TomlReader {
 public:
     explicit TomlReader(std::string source) : m_source(std::move(source)) {}

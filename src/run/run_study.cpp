@@ -14,11 +14,17 @@
 #include "proxima/analysis/access_times.hpp"
 #include "proxima/analysis/aggregation.hpp"
 #include "proxima/analysis/deficit_zones.hpp"
+#include "proxima/analysis/isochrones.hpp"
+#include "proxima/analysis/travel_time_raster.hpp"
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/core/sha256.hpp"
 #include "proxima/core/version.hpp"
+#include "proxima/report/html_report.hpp"
 #include "proxima/report/layer_writer.hpp"
+#include "proxima/report/qgis_styles.hpp"
+#include "proxima/report/run_maps.hpp"
+#include "proxima/run/poles_layer.hpp"
 #include "proxima/study/study_inputs.hpp"
 
 namespace proxima {
@@ -184,6 +190,23 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         }
         phase("deficit polygons");
 
+        // Travel-time rasters (GeoTIFF) and isochrones at the threshold and the standard bands.
+        std::vector<OutputLayer> isochrone_layers;
+        if (options.raster_resolution_m > 0) {
+            const RasterPixels pixels =
+                raster_pixels(in, RasterOptions{options.raster_resolution_m, study.output_crs, options.threads});
+            std::filesystem::create_directories(tmp / "rasters");
+            for (std::size_t s = 0; s < in.services.size(); ++s) {
+                const TravelTimeRaster raster = travel_time_raster(in, pixels, s, options.threads);
+                write_travel_time_geotiff(raster, tmp / "rasters" / (raster.service + ".tif"));
+                summary.files.push_back("rasters/" + raster.service + ".tif");
+                const double threshold = in.services[s].spec.threshold_min;
+                isochrone_layers.push_back(
+                    isochrone_layer(raster, threshold, isochrones_from_raster(raster, isochrone_limits(threshold))));
+            }
+            phase("rasters and isochrones");
+        }
+
         // Layers.
         const bool french = in.communes.has_value();
         std::vector<OutputLayer> layers;
@@ -326,16 +349,39 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             layers.push_back(std::move(table));
         }
 
+        for (auto& l : isochrone_layers) {
+            layers.push_back(std::move(l));
+        }
+        if (in.poles) {
+            layers.push_back(poles_layer(*in.poles));
+        }
         write_geopackage(tmp / "access.gpkg", layers, study.output_crs);
+        {
+            // QGIS opens the layers with the classes and colours of the PNG maps.
+            std::vector<StyledService> styled;
+            for (const auto& sv : in.services) {
+                styled.push_back({sv.spec.id, sv.spec.label, sv.spec.threshold_min});
+            }
+            add_qgis_styles(tmp / "access.gpkg", styled);
+        }
         summary.files.push_back("access.gpkg");
         for (const auto& layer : layers) {
-            if (layer.name.rfind("deficit_", 0) == 0) {
+            if (layer.name.rfind("deficit_", 0) == 0 || layer.name.rfind("isochrones_", 0) == 0) {
                 continue;  // polygons only: in the GeoPackage
             }
             write_layer_csv(tmp / (layer.name + ".csv"), layer);
             summary.files.push_back(layer.name + ".csv");
         }
         phase("write");
+        if (options.maps) {
+            RunMapOptions map_options;
+            map_options.per_epci = options.maps_per_epci;
+            for (auto& f : write_run_maps(tmp, in, access, results, deficits, map_options)) {
+                summary.files.push_back(std::move(f));
+            }
+            phase("maps");
+        }
+        summary.files.push_back("report.html");  // written last, from run.json
 
         // Outcome per service, for the console and run.json.
         for (std::size_t s = 0; s < in.services.size(); ++s) {
@@ -362,6 +408,31 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             summary.services.push_back(out);
         }
         summary.warnings = in.warnings.size();
+        nlohmann::ordered_json poles_json;
+        if (in.poles) {
+            const auto in_study = in.poles->pole_counts(true);
+            summary.poles = fmt::format("  Pôles de services ({}{}):\n", in.poles->approximation ? "APPROXIMATION, " : "",
+                                        in.poles->method);
+            poles_json["method"] = in.poles->method;
+            poles_json["approximation"] = in.poles->approximation;
+            poles_json["buffer_km"] = in.poles->buffer_km;
+            for (std::size_t k = 3; k-- > 0;) {
+                const Gamme g = static_cast<Gamme>(k);
+                if (!in.poles->classified[k]) {
+                    summary.poles += fmt::format("    {}: not classified\n", poles_name(g));
+                    continue;
+                }
+                std::vector<std::string> names;
+                for (const auto& c : in.poles->communes) {
+                    if (c.is_pole(g)) {
+                        names.push_back(c.name + (c.in_study ? "" : " (buffer)"));
+                    }
+                }
+                summary.poles += fmt::format("    {}: {} in the study area{}{}\n", poles_name(g), in_study[k],
+                                             names.empty() ? "" : ": ", fmt::join(names, ", "));
+                poles_json[gamme_key(g)] = names;
+            }
+        }
         for (const auto& u : in.unplaced_population) {
             summary.unplaced_population += u.population;
         }
@@ -433,6 +504,9 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             unplaced.push_back({{"what", u.what}, {"population", u.population}});
         }
         run["population"]["unplaced_detail"] = unplaced;
+        if (in.poles) {
+            run["poles"] = poles_json;
+        }
         run["warnings"] = {{"count", in.warnings.size()}, {"messages", in.warnings}};
         nlohmann::ordered_json timings = nlohmann::ordered_json::object();
         for (const auto& [name, seconds] : summary.timings) {
@@ -446,6 +520,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             file.commit();
         }
         summary.files.push_back("run.json");
+        write_html_report(tmp);
         commit_output(tmp, dir);
     } catch (...) {
         std::error_code ec;
@@ -483,6 +558,7 @@ std::string format_run_summary(const RunSummary& s) {
         }
         out += "\n";
     }
+    out += s.poles;
     if (s.unplaced_population > 0) {
         out += fmt::format("  {} inhabitants could not be placed and are not counted above (see run.json)\n",
                            people(s.unplaced_population));

@@ -19,6 +19,7 @@ namespace proxima {
 namespace {
 
 using detail::TomlReader;
+using detail::parse_toml;
 
 std::optional<std::string> optional_string(const TomlReader& r, const toml::table& t, std::string_view key,
                                            const std::string& where) {
@@ -37,7 +38,15 @@ bool valid_service_id(const std::string& id) {
 /// Reads the keys of one service table into `spec` (only those present override).
 void read_service_fields(const TomlReader& r, const toml::table& t, const std::string& where, ServiceSpec& spec,
                          const std::filesystem::path& base) {
-    r.only_keys(t, where, {"label", "threshold_min", "direction", "bpe", "osm", "files"});
+    r.only_keys(t, where, {"label", "threshold_min", "direction", "bpe", "osm", "files", "pole"});
+    if (auto pole = optional_string(r, t, "pole", where)) {
+        if (*pole != "proximite" && *pole != "intermediaire" && *pole != "superieure") {
+            r.fail(*t.get("pole"), fmt::format("'{}pole' must be \"proximite\", \"intermediaire\" or \"superieure\", "
+                                               "not \"{}\"",
+                                               where, *pole));
+        }
+        spec.pole = *pole;
+    }
     if (auto label = optional_string(r, t, "label", where)) {
         spec.label = *label;
     }
@@ -118,15 +127,6 @@ std::vector<std::pair<std::string, const toml::table*>> subtables_in_file_order(
     return out;
 }
 
-toml::table parse_toml(const std::string& text, const std::string& source) {
-    try {
-        return toml::parse(text, source);
-    } catch (const toml::parse_error& e) {
-        throw ConfigError(fmt::format("{}:{}:{}: {}", source, e.source().begin.line, e.source().begin.column,
-                                      e.description()));
-    }
-}
-
 } // namespace
 
 std::vector<ServiceSpec> parse_service_catalogue(const std::string& toml_text, const std::string& source) {
@@ -158,7 +158,7 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
     const std::filesystem::path base = path.parent_path();
     auto rel = [&](const std::string& p) { return p.empty() ? std::filesystem::path() : (base / p).lexically_normal(); };
 
-    r.only_keys(root, "", {"study", "network", "zones", "communes", "population", "origins", "services"});
+    r.only_keys(root, "", {"study", "network", "zones", "communes", "population", "origins", "services", "poles"});
     StudyFile s;
     s.path = path;
     s.sha256 = sha256_hex(toml_text);
@@ -364,7 +364,7 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
         if (!(it->threshold_min > 0)) {
             r.fail(*table, fmt::format("service '{}' needs threshold_min (minutes, > 0)", id));
         }
-        if (it->bpe_codes.empty() && it->osm_selectors.empty() && it->files.empty()) {
+        if (it->bpe_codes.empty() && it->osm_selectors.empty() && it->files.empty() && it->pole.empty()) {
             r.fail(*table, fmt::format("service '{}' has no source of facilities: give bpe codes, osm selectors or "
                                        "files",
                                        id));
@@ -373,7 +373,53 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
     if (s.services.empty()) {
         r.fail(services, "the study has no service: list catalogue ids in services.use or define [services.<id>]");
     }
+
+    if (const toml::node* node = root.get("poles")) {
+        if (!node->is_table()) {
+            r.fail(*node, "'poles' must be a table");
+        }
+        const auto& poles = *node->as_table();
+        s.poles.given = true;
+        r.only_keys(poles, "poles.", {"source", "gammes", "counts", "list", "buffer_km"});
+        s.poles.source = optional_string(r, poles, "source", "poles.").value_or("");
+        if (!s.poles.source.empty() && s.poles.source != "bpe" && s.poles.source != "bpe_counts" &&
+            s.poles.source != "osm" && s.poles.source != "list") {
+            r.fail(*poles.get("source"), fmt::format("'poles.source' must be \"bpe\", \"bpe_counts\", \"osm\" or "
+                                                     "\"list\", not \"{}\"",
+                                                     s.poles.source));
+        }
+        s.poles.gammes = rel(optional_string(r, poles, "gammes", "poles.").value_or(""));
+        for (const auto& c : r.strings(poles, "counts", "poles.")) {
+            s.poles.counts.push_back(rel(c));
+        }
+        s.poles.list = rel(optional_string(r, poles, "list", "poles.").value_or(""));
+        s.poles.buffer_km = r.number(poles, "buffer_km", "poles.", 0, 500, 15.0);
+        if (s.poles.source == "bpe_counts" && s.poles.counts.empty()) {
+            r.fail(poles, "'poles.source' is \"bpe_counts\": give the count tables in poles.counts");
+        }
+        if (s.poles.source == "list" && s.poles.list.empty()) {
+            r.fail(poles, "'poles.source' is \"list\": give the CSV of pole communes in poles.list (columns code, level)");
+        }
+        if (s.poles.source == "bpe" && s.bpe.empty()) {
+            r.fail(poles, "'poles.source' is \"bpe\" but the study has no BPE file (services.bpe)");
+        }
+    }
+    if (s.poles.source.empty()) {
+        s.poles.source = !s.poles.counts.empty() ? "bpe_counts" : !s.poles.list.empty() ? "list" : !s.bpe.empty() ? "bpe" : "osm";
+    }
     return s;
+}
+
+bool StudyFile::Zones::keeps(const std::string& code) const {
+    if (codes.empty() && departements.empty()) {
+        return true;
+    }
+    if (std::find(codes.begin(), codes.end(), code) != codes.end()) {
+        return true;
+    }
+    return std::any_of(departements.begin(), departements.end(), [&](const std::string& d) {
+        return code.size() > d.size() && code.compare(0, d.size(), d) == 0;
+    });
 }
 
 StudyFile load_study(const std::filesystem::path& path) {

@@ -83,11 +83,7 @@ ZoneLayer read_study_zones(const StudyFile& study, const OsmBoundaries* from_osm
         }
         std::vector<Zone> kept;
         for (auto& z : layer.zones) {
-            const bool by_code = std::find(codes.begin(), codes.end(), z.code) != codes.end();
-            const bool by_dep = std::any_of(deps.begin(), deps.end(), [&](const std::string& d) {
-                return z.code.size() > d.size() && z.code.compare(0, d.size(), d) == 0;
-            });
-            if (by_code || by_dep) {
+            if (study.zones.keeps(z.code)) {
                 kept.push_back(std::move(z));
             }
         }
@@ -385,9 +381,40 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
     } else if (!study.bpe.empty()) {
         warn(fmt::format("BPE file {} not read: no service of the study has BPE codes", study.bpe.string()));
     }
+    {
+        std::vector<Gamme> required;
+        for (const auto& spec : study.services) {
+            if (auto g = pole_service_gamme(spec)) {
+                required.push_back(*g);
+            }
+        }
+        if (!required.empty() || study.poles.given) {
+            in.poles = classify_study_poles(study, required, Log{});  // warnings logged below, once
+            for (const auto& w : in.poles->warnings) {
+                warn(w);
+            }
+            phase("poles");
+        }
+    }
     for (std::size_t s = 0; s < study.services.size(); ++s) {
         ServiceInputs service;
         service.spec = study.services[s];
+        if (auto g = pole_service_gamme(service.spec)) {
+            for (const auto& c : in.poles->communes) {
+                if (c.is_pole(*g)) {
+                    service.facilities.push_back({"pole:" + c.code, c.name, std::string("pole_") + gamme_key(*g),
+                                                  c.code, c.destination,
+                                                  fmt::format("{} ({})", in.poles->method, c.destination_kind)});
+                }
+            }
+            if (service.facilities.empty()) {
+                throw InputError(fmt::format("service '{}': no commune of the study area or within {} km of it is a {} "
+                                             "by {}: widen [poles] buffer_km, or check the classification with "
+                                             "`proxima poles {}`",
+                                             service.spec.id, in.poles->buffer_km, pole_name(*g), in.poles->method,
+                                             study.path.string()));
+            }
+        }
         std::set<std::string> seen;
         for (std::size_t i = 0; i < selector_owner.size(); ++i) {
             if (selector_owner[i].first != s) {

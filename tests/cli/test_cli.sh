@@ -469,6 +469,33 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
+# poles, maps, report
+# ---------------------------------------------------------------------------------------------
+
+run "$PROXIMA" poles "$DATA/studies/andorra.toml" -o "$TMP/poles.csv"
+if [ "$RC" -eq 0 ] && grep -q 'pôles intermédiaires: 2 in the study area' "$TMP/stdout" \
+    && grep -q 'APPROXIMATION' "$TMP/stdout" && [ "$(wc -l < "$TMP/poles.csv")" -eq 8 ]; then
+    ok "poles: Andorra lists its poles per level, labelled as an OSM approximation, and writes the layer"
+else
+    not_ok "poles: Andorra" "exit code $RC, stderr: $(stderr_excerpt)"
+fi
+expect "poles: -o exists without --force -> 6" 6 - "already exists" -- \
+    "$PROXIMA" poles "$DATA/studies/andorra.toml" -o "$TMP/poles.csv"
+run "$PROXIMA" deficit "$DATA/studies/andorra.toml" --service pole_intermediaire --threshold 20 -o "$TMP/deficit-pole"
+if [ "$RC" -eq 0 ] && ogrinfo -so "$TMP/deficit-pole/access.gpkg" deficit_pole_intermediaire >/dev/null 2>&1 \
+    && ogrinfo -so "$TMP/deficit-pole/access.gpkg" poles >/dev/null 2>&1 \
+    && [ -s "$TMP/deficit-pole/maps/pole_intermediaire.png" ] && [ -s "$TMP/deficit-pole/report.html" ] \
+    && gdalinfo "$TMP/deficit-pole/rasters/pole_intermediaire.tif" >/dev/null 2>&1; then
+    ok "deficit: pole_intermediaire at 20 min writes its layers, map, raster and report"
+else
+    not_ok "deficit: pole_intermediaire" "exit code $RC, stderr: $(stderr_excerpt)"
+fi
+rm -f "$TMP/deficit-pole/report.html"
+run "$PROXIMA" report "$TMP/deficit-pole"
+check "report: writes report.html again from a run folder" test "$RC" -eq 0 -a -s "$TMP/deficit-pole/report.html"
+expect "report: not a run folder -> 3" 3 - "run.json" -- "$PROXIMA" report "$TMP"
+
+# ---------------------------------------------------------------------------------------------
 # demo
 # ---------------------------------------------------------------------------------------------
 

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -57,10 +58,14 @@ TEST_CASE("the Riviera run writes a GeoPackage in Lambert-93, CSV tables and run
     RunOptions options;
     options.output_dir = out;
     const RunSummary summary = run_study(study("riviera", dir.path()), options);
-    for (const char* f : {"access.gpkg", "communes.csv", "origins.csv", "services.csv", "summary.csv", "run.json"}) {
+    for (const char* f : {"access.gpkg", "communes.csv", "origins.csv", "services.csv", "summary.csv", "poles.csv",
+                          "run.json", "report.html", "maps/urgences.png", "rasters/urgences.tif"}) {
         CHECK(std::filesystem::exists(out / f));
     }
     CHECK(no_leftovers(out));
+    // Every file written is listed in run.json, and nothing else.
+    CHECK(std::find(summary.files.begin(), summary.files.end(), "maps/ecole.png") != summary.files.end());
+    CHECK(std::find(summary.files.begin(), summary.files.end(), "report.html") != summary.files.end());
 
     GDALAllRegister();
     GDALDatasetH ds = GDALOpenEx((out / "access.gpkg").c_str(), GDAL_OF_VECTOR, nullptr, nullptr, nullptr);
@@ -69,8 +74,12 @@ TEST_CASE("the Riviera run writes a GeoPackage in Lambert-93, CSV tables and run
     for (int i = 0; i < GDALDatasetGetLayerCount(ds); ++i) {
         names.emplace_back(OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
     }
-    CHECK(names == std::vector<std::string>{"communes", "origins", "services", "deficit_urgences", "deficit_pharmacie",
-                                            "deficit_poste", "deficit_mairie", "deficit_ecole", "summary"});
+    CHECK(names == std::vector<std::string>{"communes",           "origins",           "services",
+                                            "deficit_urgences",   "deficit_pharmacie", "deficit_poste",
+                                            "deficit_mairie",     "deficit_ecole",     "isochrones_urgences",
+                                            "isochrones_pharmacie", "isochrones_poste", "isochrones_mairie",
+                                            "isochrones_ecole",   "poles",             "summary",
+                                            "layer_styles"});
     OGRLayerH communes = GDALDatasetGetLayerByName(ds, "communes");
     CHECK(OGR_L_GetFeatureCount(communes, 1) == 3);
     CHECK(std::string(OSRGetAuthorityCode(OGR_L_GetSpatialRef(communes), nullptr)) == "2154");
@@ -100,6 +109,10 @@ TEST_CASE("the Riviera run writes a GeoPackage in Lambert-93, CSV tables and run
     CHECK(run["inputs"][0]["sha256"] == sha256_file(test::data_file("osm/monaco-riviera-2016.osm.pbf")));
     CHECK(run["population"]["read"] == 19463);
     CHECK(run["services"].size() == 5);
+    // The [poles] section: the three communes classified by the OSM approximation, none a pole.
+    CHECK(run["poles"]["approximation"] == true);
+    CHECK(run["poles"]["intermediaire"].empty());
+    CHECK(run["outputs"].size() == summary.files.size() - 1);  // all but run.json itself
     CHECK(run["timings_s"].contains("search"));
     CHECK(summary.services.size() == 5);
 }

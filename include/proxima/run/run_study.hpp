@@ -1,7 +1,8 @@
 #pragma once
 // The main job (`proxima run`): read a study's inputs, compute access times of every service
 // from every origin, aggregate them by commune, EPCI and département, draw the deficit zones,
-// and write access.gpkg, the CSV tables and run.json into the output folder — all or nothing.
+// and write access.gpkg (with QGIS styles), the CSV tables, travel-time rasters and isochrones, PNG
+// maps, report.html and run.json into the output folder — all or nothing.
 
 #include <filesystem>
 #include <optional>
@@ -19,6 +20,9 @@ struct RunOptions {
     int threads = 0;                        ///< 0: all cores
     std::vector<std::string> only_services; ///< empty: every service of the study
     std::optional<double> threshold_min;    ///< overrides the threshold of the selected services
+    bool maps = true;                       ///< maps/<service>.png
+    bool maps_per_epci = false;             ///< also maps/epci/<siren>_<service>.png
+    double raster_resolution_m = 100.0;     ///< rasters/<service>.tif and isochrones_<service>; 0: none
 };
 
 struct ServiceOutcome {
@@ -41,6 +45,7 @@ struct RunSummary {
     double unplaced_population = 0.0;
     std::vector<std::pair<std::string, double>> timings;  ///< phase -> seconds
     std::vector<std::string> files;                       ///< written, relative to output_dir
+    std::string poles;                                    ///< pôles de services, one line per level (empty: none)
 };
 
 /// Runs the study. Throws (nothing written) on any error: the output folder is built under a

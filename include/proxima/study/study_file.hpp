@@ -35,6 +35,8 @@ struct ServiceSpec {
     std::vector<std::string> bpe_codes;    ///< TYPEQU codes
     std::vector<std::string> osm_selectors;
     std::vector<PointFileSpec> files;      ///< explicit facility files
+    std::string pole;                      ///< "proximite", "intermediaire", "superieure": facilities are
+                                           ///< the study's pôles de services of that gamme (service_poles.hpp)
     std::string defined_in;                ///< "catalogue", or the study file and line
 };
 
@@ -70,6 +72,8 @@ struct StudyFile {
         ZoneLayerOptions options;
         std::vector<std::string> codes;        ///< keep only these zones (empty: all)
         std::vector<std::string> departements; ///< keep only zones of these départements (code prefix)
+        /// Whether the filters keep a zone of this code (no filter: every zone).
+        [[nodiscard]] bool keeps(const std::string& code) const;
     } zones;
 
     std::filesystem::path commune_table;       ///< optional INSEE commune table
@@ -96,6 +100,16 @@ struct StudyFile {
 
     bool services_from_osm = true;             ///< look for catalogue OSM selectors in network.osm
     std::filesystem::path bpe;                 ///< optional geolocated BPE file
+
+    /// [poles]: how pôles de services are found (see study/service_poles.hpp).
+    struct Poles {
+        bool given = false;                    ///< the study has a [poles] section (classify even without pole services)
+        std::string source;                    ///< "bpe", "bpe_counts", "osm", "list"; empty: bpe if a BPE file, else osm
+        std::filesystem::path gammes;          ///< empty: built in (gammes-2025.toml, or gammes-osm.toml for osm)
+        std::vector<std::filesystem::path> counts;  ///< BPE count tables (source bpe_counts)
+        std::filesystem::path list;            ///< CSV code,level (source list)
+        double buffer_km = 15.0;               ///< zones around the study area classified too
+    } poles;
     std::vector<ServiceSpec> services;         ///< resolved: catalogue entries with overrides, and custom ones
 };
 

@@ -11,6 +11,7 @@
 #include "proxima/core/log.hpp"
 #include "proxima/graph/road_graph.hpp"
 #include "proxima/routing/snap.hpp"
+#include "proxima/study/service_poles.hpp"
 #include "proxima/study/study_file.hpp"
 #include "proxima/territory/commune_table.hpp"
 #include "proxima/territory/facilities.hpp"
@@ -63,6 +64,8 @@ struct StudyInputs {
     double origins_long_snaps_population = 0.0;
 
     std::vector<ServiceInputs> services;
+    /// Pôles de services, when a service needs them or the study has a [poles] section.
+    std::optional<PoleClassification> poles;
     std::vector<std::string> warnings;   ///< every warning, in order, for the log and run.json
     std::vector<std::pair<std::string, double>> timings;  ///< sub-phases of the load, seconds
 };
