@@ -24,6 +24,7 @@
 #include "proxima/report/layer_writer.hpp"
 #include "proxima/report/qgis_styles.hpp"
 #include "proxima/report/run_maps.hpp"
+#include "proxima/run/isochrone_layer.hpp"
 #include "proxima/run/poles_layer.hpp"
 #include "proxima/study/study_inputs.hpp"
 

@@ -7,7 +7,7 @@
 
 #include "proxima/core/csv_reader.hpp"
 #include "proxima/core/error.hpp"
-#include "proxima/study/study_file.hpp"
+#include "proxima/territory/bpe_types.hpp"
 #include "proxima/territory/commune_table.hpp"
 
 namespace proxima {

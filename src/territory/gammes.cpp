@@ -7,7 +7,7 @@
 #include "core/toml_reader.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/osm/osm_features.hpp"
-#include "proxima/study/study_file.hpp"
+#include "proxima/territory/bpe_types.hpp"
 
 namespace proxima {
 

@@ -14,6 +14,7 @@
 #include "proxima/analysis/isochrones.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/report/layer_writer.hpp"
+#include "proxima/run/isochrone_layer.hpp"
 #include "proxima_test/fixtures.hpp"
 
 using namespace proxima;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "proxima/territory/bpe_types.hpp"
 #include "proxima/territory/facilities.hpp"
 #include "proxima/territory/population_grid.hpp"
 #include "proxima/territory/zones.hpp"
@@ -40,9 +41,6 @@ struct ServiceSpec {
     std::string defined_in;                ///< "catalogue", or the study file and line
 };
 
-/// BPE equipment type codes (TYPEQU) of every nomenclature vintage Proxima knows
-/// (data/bpe/typequ.csv, compiled in), for checking the codes a catalogue or study asks for.
-[[nodiscard]] const std::set<std::string>& known_bpe_types();
 
 /// Services known by default (data/services/france.toml, compiled in), by id, in file order.
 [[nodiscard]] std::vector<ServiceSpec> builtin_service_catalogue();
