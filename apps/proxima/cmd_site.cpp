@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_common.hpp"
+#include "proxima/run/run_study.hpp"
 #include "scenario_output.hpp"
 #include "proxima/analysis/siting.hpp"
 #include "proxima/core/atomic_file.hpp"
@@ -89,24 +90,8 @@ void add_site_command(CLI::App& app, Context& context, int& exit_code) {
                 throw ConfigError("--threads must be >= 0 (0: all cores)");
             }
             StudyFile study = load_study(a->study);
-            const auto it = std::find_if(study.services.begin(), study.services.end(),
-                                         [&](const auto& s) { return s.id == a->service; });
-            if (it == study.services.end()) {
-                std::string known;
-                for (const auto& s : study.services) {
-                    known += (known.empty() ? "" : ", ") + s.id;
-                }
-                throw ConfigError(fmt::format("service '{}' is not in study {} (its services: {})", a->service,
-                                              study.path.string(), known));
-            }
-            study.services = {*it};
-            if (threshold->count() > 0) {
-                if (!(a->threshold > 0) || a->threshold > 1440) {
-                    throw ConfigError(fmt::format("--threshold {}: it must be more than 0 and at most 1440 minutes",
-                                                  a->threshold));
-                }
-                study.services[0].threshold_min = a->threshold;
-            }
+            study = select_services(std::move(study), {a->service},
+                                    threshold->count() > 0 ? std::optional<double>(a->threshold) : std::nullopt);
             if (!(a->cap > 0) || a->cap > 14400) {
                 throw ConfigError(fmt::format("--cap {}: it must be more than 0 and at most 14400 minutes", a->cap));
             }

@@ -1,7 +1,6 @@
 #pragma once
 // Output writing shared by `proxima scenario` and `proxima site` (defined in cmd_scenario.cpp):
-// an output folder written under a temporary name and renamed when complete, and the
-// before/after files of a scenario (layers, CSV, maps).
+// the before/after files of a scenario (layers, CSV, maps).
 
 #include <filesystem>
 #include <string>
@@ -9,34 +8,9 @@
 
 #include "proxima/analysis/scenario.hpp"
 #include "proxima/report/layer_writer.hpp"
+#include "proxima/run/output_folder.hpp"
 
 namespace proxima::cli {
-
-/// An output folder built at "<dir>.tmp-<pid>" and moved onto `dir` by commit(); removed if not
-/// committed. The constructor refuses a file, or an existing folder without `force`
-/// (OutputError), before any work is done.
-class OutputFolder {
-public:
-    OutputFolder(std::filesystem::path dir, bool force);
-    ~OutputFolder();
-    OutputFolder(const OutputFolder&) = delete;
-    OutputFolder& operator=(const OutputFolder&) = delete;
-    [[nodiscard]] const std::filesystem::path& tmp() const { return m_tmp; }
-    [[nodiscard]] const std::filesystem::path& dir() const { return m_dir; }
-    /// Moves the temporary folder onto dir (replacing it). Throws OutputError.
-    void commit();
-
-private:
-    std::filesystem::path m_dir;
-    std::filesystem::path m_tmp;
-    bool m_committed = false;
-};
-
-/// A WGS84 point as little-endian WKB.
-[[nodiscard]] std::vector<unsigned char> point_wkb(LonLat p);
-
-/// Values rounded for outputs (NULL for nullopt).
-[[nodiscard]] FieldValue rounded(std::optional<double> v, double step = 0.01);
 
 /// The zones with their before/after figures (polygons): code, nom, population, before_min,
 /// after_min, delta_min, pop_over_before, pop_over_after.

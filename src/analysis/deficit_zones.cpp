@@ -11,6 +11,7 @@
 #include <proj.h>
 
 #include "core/geos_context.hpp"
+#include "core/geos_reproject.hpp"
 #include "core/proj_to_wgs84.hpp"
 #include "proxima/core/error.hpp"
 
@@ -122,41 +123,10 @@ public:
     /// A copy of `g` with every vertex converted to lon/lat. Throws Error naming the first
     /// vertex PROJ cannot convert.
     [[nodiscard]] Geos::Ptr reproject(const Geos& geos, const GEOSGeometry* g) const {
-        Conversion conversion{m_projection.pj()};
-        Geos::Ptr out = geos.own(GEOSGeom_transformXY_r(geos.ctx(), g, &GridToWgs84::convert, &conversion));
-        if (conversion.failed) {
-            throw Error(fmt::format("grid cells: the point x {}, y {} in {} cannot be converted to WGS84; is it "
-                                    "within the area of the CRS?",
-                                    conversion.bad_x, conversion.bad_y, m_crs));
-        }
-        return geos.check(std::move(out), "convert a geometry to WGS84");
+        return detail::reproject_to_wgs84(geos, g, m_projection, "grid cells");
     }
 
 private:
-    struct Conversion {
-        PJ* pj;
-        bool failed = false;
-        double bad_x = 0;
-        double bad_y = 0;
-    };
-
-    static int convert(double* x, double* y, void* data) {
-        auto* c = static_cast<Conversion*>(data);
-        double lon = *x;
-        double lat = *y;
-        proj_trans_generic(c->pj, PJ_FWD, &lon, sizeof(double), 1, &lat, sizeof(double), 1, nullptr, 0, 0, nullptr, 0, 0);
-        if (!std::isfinite(lon) || !std::isfinite(lat)) {  // failures are HUGE_VAL
-            if (!c->failed) {
-                c->failed = true;
-                c->bad_x = *x;
-                c->bad_y = *y;
-            }
-            return 0;
-        }
-        *x = lon;
-        *y = lat;
-        return 1;
-    }
 
     detail::ProjectedToWgs84 m_projection;
     std::string m_crs;

@@ -11,6 +11,7 @@
 #include <proj.h>
 
 #include "core/geos_context.hpp"
+#include "core/geos_reproject.hpp"
 #include "core/proj_to_wgs84.hpp"
 #include "proxima/analysis/aggregation.hpp"
 #include "proxima/core/error.hpp"
@@ -159,45 +160,12 @@ std::vector<Geos::Ptr> without_specks(const Geos& geos, const GEOSGeometry* g, d
     return out;
 }
 
-/// Raster CRS -> WGS84 lon/lat for GEOSGeom_transformXY_r; remembers the first failure.
-struct Conversion {
-    PJ* pj;
-    bool failed = false;
-    double bad_x = 0;
-    double bad_y = 0;
-
-    static int convert(double* x, double* y, void* data) {
-        auto* c = static_cast<Conversion*>(data);
-        double lon = *x;
-        double lat = *y;
-        proj_trans_generic(c->pj, PJ_FWD, &lon, sizeof(double), 1, &lat, sizeof(double), 1, nullptr, 0, 0, nullptr, 0, 0);
-        if (!std::isfinite(lon) || !std::isfinite(lat)) {  // failures are HUGE_VAL
-            if (!c->failed) {
-                c->failed = true;
-                c->bad_x = *x;
-                c->bad_y = *y;
-            }
-            return 0;
-        }
-        *x = lon;
-        *y = lat;
-        return 1;
-    }
-};
-
 /// The polygon in WGS84 WKB: densified at one pixel so that long straight edges follow the
 /// projection, converted, made valid if the conversion broke it, normalised.
 std::vector<unsigned char> to_wgs84_wkb(const Geos& geos, const GEOSGeometry* g, const RasterGrid& grid,
                                         const detail::ProjectedToWgs84& projection) {
     const Geos::Ptr dense = geos.check(geos.own(GEOSDensify_r(geos.ctx(), g, grid.resolution_m)), "densify an isochrone");
-    Conversion conversion{projection.pj()};
-    Geos::Ptr lonlat = geos.own(GEOSGeom_transformXY_r(geos.ctx(), dense.get(), &Conversion::convert, &conversion));
-    if (conversion.failed) {
-        throw Error(fmt::format("isochrones: the point x {}, y {} in {} cannot be converted to WGS84; is it within the "
-                                "area of the CRS?",
-                                conversion.bad_x, conversion.bad_y, grid.crs));
-    }
-    lonlat = geos.check(std::move(lonlat), "convert an isochrone to WGS84");
+    Geos::Ptr lonlat = detail::reproject_to_wgs84(geos, dense.get(), projection, "isochrones");
     if (GEOSisValid_r(geos.ctx(), lonlat.get()) != 1) {
         const Geos::Ptr repaired = geos.check(geos.own(GEOSMakeValid_r(geos.ctx(), lonlat.get())), "repair an isochrone");
         std::vector<Geos::Ptr> parts;

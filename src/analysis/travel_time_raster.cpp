@@ -27,6 +27,10 @@ namespace proxima {
 
 namespace {
 
+using detail::QuietGdalErrors;
+using detail::gdal_detail;
+using detail::gdal_failed;
+
 using detail::Geos;
 
 /// Beyond this the grid would not fit comfortably in memory (4 bytes per pixel plus a snap per
@@ -136,25 +140,6 @@ void check_service(const StudyInputs& in, std::size_t service) {
     if (service >= in.services.size()) {
         throw Error(fmt::format("service index {} is out of range: the study has {} services", service, in.services.size()));
     }
-}
-
-/// GDAL reports through CPLGetLastErrorMsg() while this lives; nothing is printed.
-class QuietGdalErrors {
-public:
-    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-    ~QuietGdalErrors() { CPLPopErrorHandler(); }
-    QuietGdalErrors(const QuietGdalErrors&) = delete;
-    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
-};
-
-std::string gdal_detail() {
-    const char* msg = CPLGetLastErrorMsg();
-    return msg != nullptr && *msg != '\0' ? std::string(msg) : std::string("GDAL gave no detail");
-}
-
-bool gdal_failed() {
-    const CPLErr type = CPLGetLastErrorType();
-    return type == CE_Failure || type == CE_Fatal;
 }
 
 const char* direction_name(TravelDirection d) {

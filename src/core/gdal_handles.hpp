@@ -1,7 +1,11 @@
 #pragma once
-// Internal: owning handles for GDAL/OGR C objects, so that every exit path frees them.
+// Internal: owning handles for GDAL/OGR C objects, so that every exit path frees them, and the
+// quiet error handling every GDAL user here shares.
 
 #include <memory>
+#include <string>
+
+#include <cpl_error.h>
 
 #include <gdal.h>
 #include <ogr_api.h>
@@ -25,5 +29,28 @@ using DatasetPtr = std::unique_ptr<void, DatasetCloser>;
 using FeaturePtr = std::unique_ptr<void, FeatureDestroyer>;
 using SrsPtr = std::unique_ptr<void, SrsDestroyer>;
 using TransformPtr = std::unique_ptr<void, TransformDestroyer>;
+
+
+/// GDAL reports through CPLGetLastErrorMsg() while this lives; nothing is printed (the library
+/// never prints). Error handlers are per thread, so this does not affect other threads.
+class QuietGdalErrors {
+public:
+    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+    ~QuietGdalErrors() { CPLPopErrorHandler(); }
+    QuietGdalErrors(const QuietGdalErrors&) = delete;
+    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
+};
+
+/// The message of the last GDAL error (call CPLErrorReset() before the operation checked).
+inline std::string gdal_detail() {
+    const char* msg = CPLGetLastErrorMsg();
+    return msg != nullptr && *msg != '\0' ? std::string(msg) : std::string("GDAL gave no detail");
+}
+
+/// Whether the last GDAL operation failed (after CPLErrorReset()).
+inline bool gdal_failed() {
+    const CPLErr type = CPLGetLastErrorType();
+    return type == CE_Failure || type == CE_Fatal;
+}
 
 } // namespace proxima::detail

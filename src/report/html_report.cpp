@@ -32,6 +32,9 @@ namespace proxima {
 
 namespace {
 
+using detail::QuietGdalErrors;
+using detail::gdal_detail;
+
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 using detail::DatasetPtr;
@@ -41,20 +44,6 @@ using detail::TransformPtr;
 
 // ---------------------------------------------------------------------------------------------
 // Small text helpers.
-
-/// GDAL reports through CPLGetLastErrorMsg() while this lives; nothing is printed.
-class QuietGdalErrors {
-public:
-    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-    ~QuietGdalErrors() { CPLPopErrorHandler(); }
-    QuietGdalErrors(const QuietGdalErrors&) = delete;
-    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
-};
-
-std::string gdal_detail() {
-    const char* msg = CPLGetLastErrorMsg();
-    return msg != nullptr && *msg != '\0' ? std::string(msg) : std::string("GDAL gave no detail");
-}
 
 struct GeometryDestroyer {
     void operator()(void* g) const { OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(g)); }

@@ -23,6 +23,10 @@ namespace proxima {
 
 namespace {
 
+using detail::QuietGdalErrors;
+using detail::gdal_detail;
+using detail::gdal_failed;
+
 using detail::DatasetPtr;
 using detail::FeaturePtr;
 using detail::SrsPtr;
@@ -36,27 +40,6 @@ struct FieldDefnDestroyer {
 };
 using GeometryPtr = std::unique_ptr<void, GeometryDestroyer>;
 using FieldDefnPtr = std::unique_ptr<void, FieldDefnDestroyer>;
-
-/// GDAL reports through CPLGetLastErrorMsg() while this lives; nothing is printed (the library
-/// never prints). Error handlers are per thread, so this does not affect other threads.
-class QuietGdalErrors {
-public:
-    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-    ~QuietGdalErrors() { CPLPopErrorHandler(); }
-    QuietGdalErrors(const QuietGdalErrors&) = delete;
-    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
-};
-
-/// The message of the last GDAL error (call CPLErrorReset() before the operation checked).
-std::string gdal_detail() {
-    const char* msg = CPLGetLastErrorMsg();
-    return msg != nullptr && *msg != '\0' ? std::string(msg) : std::string("GDAL gave no detail");
-}
-
-bool gdal_failed() {
-    const CPLErr type = CPLGetLastErrorType();
-    return type == CE_Failure || type == CE_Fatal;
-}
 
 /// GeoPackage (SQLite) table and column names compare without case: "Code" and "code" clash.
 std::string folded(const std::string& name) {

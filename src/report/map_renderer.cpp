@@ -10,6 +10,7 @@
 #include <ogr_geometry.h>
 #include <ogr_spatialref.h>
 
+#include "core/gdal_handles.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/report/time_classes.hpp"
 #include "report/cairo_canvas.hpp"
@@ -18,6 +19,8 @@
 namespace proxima {
 
 namespace {
+
+using detail::QuietGdalErrors;
 
 using detail::PixelBox;
 using Point = std::array<double, 2>;
@@ -51,15 +54,6 @@ struct Bounds {
         }
     }
     [[nodiscard]] bool empty() const { return !(minx <= maxx); }
-};
-
-/// GDAL reports through CPLGetLastErrorMsg() while this lives; nothing is printed.
-class QuietGdalErrors {
-public:
-    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-    ~QuietGdalErrors() { CPLPopErrorHandler(); }
-    QuietGdalErrors(const QuietGdalErrors&) = delete;
-    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
 };
 
 struct GeometryDeleter {

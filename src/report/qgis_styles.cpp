@@ -25,27 +25,13 @@ namespace proxima {
 
 namespace {
 
+using detail::QuietGdalErrors;
+using detail::gdal_detail;
+using detail::gdal_failed;
+
 namespace fs = std::filesystem;
 using detail::DatasetPtr;
 using detail::FeaturePtr;
-
-class QuietGdalErrors {
-public:
-    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-    ~QuietGdalErrors() { CPLPopErrorHandler(); }
-    QuietGdalErrors(const QuietGdalErrors&) = delete;
-    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
-};
-
-std::string gdal_detail() {
-    const char* msg = CPLGetLastErrorMsg();
-    return msg != nullptr && *msg != '\0' ? std::string(msg) : std::string("GDAL gave no detail");
-}
-
-bool gdal_failed() {
-    const CPLErr type = CPLGetLastErrorType();
-    return type == CE_Failure || type == CE_Fatal;
-}
 
 // ---------------------------------------------------------------------------------------------
 // QML text.

@@ -14,6 +14,7 @@
 #include <ogr_spatialref.h>
 
 #include "proxima/analysis/deficit_zones.hpp"
+#include "core/gdal_handles.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/core/version.hpp"
 #include "report/cairo_canvas.hpp"
@@ -22,15 +23,9 @@ namespace proxima {
 
 namespace {
 
-using Box = std::array<double, 4>;  // minx, miny, maxx, maxy
+using detail::QuietGdalErrors;
 
-class QuietGdalErrors {
-public:
-    QuietGdalErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
-    ~QuietGdalErrors() { CPLPopErrorHandler(); }
-    QuietGdalErrors(const QuietGdalErrors&) = delete;
-    QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
-};
+using Box = std::array<double, 4>;  // minx, miny, maxx, maxy
 
 struct GeometryDeleter {
     void operator()(OGRGeometry* g) const { OGRGeometryFactory::destroyGeometry(g); }

@@ -1,12 +1,10 @@
 #include "proxima/run/run_study.hpp"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <cmath>
 #include <fstream>
 #include <set>
-#include <unistd.h>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -25,6 +23,7 @@
 #include "proxima/report/qgis_styles.hpp"
 #include "proxima/report/run_maps.hpp"
 #include "proxima/run/isochrone_layer.hpp"
+#include "proxima/run/output_folder.hpp"
 #include "proxima/run/poles_layer.hpp"
 #include "proxima/study/study_inputs.hpp"
 
@@ -34,30 +33,16 @@ namespace {
 
 using Type = OutputField::Type;
 
-FieldValue real_or_null(std::optional<double> v, double step = 0.01) {
-    if (!v) {
-        return std::monostate{};
-    }
-    const double inverse = std::round(1.0 / step);
-    return std::round(*v * inverse) / inverse;
+nlohmann::json file_entry(const std::filesystem::path& p) {
+    return {{"path", p.string()}, {"sha256", sha256_file(p)}};
 }
 
-/// A WGS84 point as little-endian WKB (the graph cache already requires a little-endian machine).
-std::vector<unsigned char> point_wkb(LonLat p) {
-    std::vector<unsigned char> wkb(21);
-    wkb[0] = 1;  // NDR
-    const std::uint32_t type = 1;  // Point
-    std::memcpy(wkb.data() + 1, &type, 4);
-    std::memcpy(wkb.data() + 5, &p.lon, 8);
-    std::memcpy(wkb.data() + 13, &p.lat, 8);
-    return wkb;
-}
+} // namespace
 
-/// The study restricted to the services asked for, with the threshold override applied.
-StudyFile select_services(StudyFile study, const RunOptions& options) {
-    if (!options.only_services.empty()) {
+StudyFile select_services(StudyFile study, const std::vector<std::string>& ids, std::optional<double> threshold_min) {
+    if (!ids.empty()) {
         std::vector<ServiceSpec> kept;
-        for (const auto& id : options.only_services) {
+        for (const auto& id : ids) {
             auto it = std::find_if(study.services.begin(), study.services.end(), [&](const auto& s) { return s.id == id; });
             if (it == study.services.end()) {
                 std::string known;
@@ -71,85 +56,27 @@ StudyFile select_services(StudyFile study, const RunOptions& options) {
         }
         study.services = std::move(kept);
     }
-    if (options.threshold_min) {
-        if (!(*options.threshold_min > 0) || *options.threshold_min > 1440) {
+    if (threshold_min) {
+        if (!(*threshold_min > 0) || *threshold_min > 1440) {
             throw ConfigError(fmt::format("threshold {} min: it must be more than 0 and at most 1440 minutes",
-                                          *options.threshold_min));
+                                          *threshold_min));
         }
         for (auto& s : study.services) {
-            s.threshold_min = *options.threshold_min;
+            s.threshold_min = *threshold_min;
         }
     }
     return study;
 }
 
-/// Prepares the output folder: refuses a file, or an existing folder without --force; returns
-/// the temporary folder to write into.
-std::filesystem::path prepare_output(const std::filesystem::path& dir, bool force) {
-    std::error_code ec;
-    if (std::filesystem::exists(dir, ec)) {
-        if (!std::filesystem::is_directory(dir, ec)) {
-            throw OutputError(fmt::format("output '{}' is a file, not a folder: choose another -o", dir.string()));
-        }
-        if (!force) {
-            throw OutputError(fmt::format("output folder '{}' already exists: use --force to replace it, or choose "
-                                          "another -o",
-                                          dir.string()));
-        }
-    }
-    const auto parent = dir.has_parent_path() ? dir.parent_path() : std::filesystem::path(".");
-    std::filesystem::create_directories(parent, ec);
-    if (ec) {
-        throw OutputError(fmt::format("cannot create folder '{}': {}", parent.string(), ec.message()));
-    }
-    auto tmp = dir;
-    tmp += fmt::format(".tmp-{}", ::getpid());
-    std::filesystem::remove_all(tmp, ec);
-    std::filesystem::create_directory(tmp, ec);
-    if (ec) {
-        throw OutputError(fmt::format("cannot write in '{}': {}", parent.string(), ec.message()));
-    }
-    return tmp;
-}
-
-/// Moves the finished temporary folder onto the output folder (replacing it).
-void commit_output(const std::filesystem::path& tmp, const std::filesystem::path& dir) {
-    std::error_code ec;
-    std::filesystem::path old;
-    if (std::filesystem::exists(dir, ec)) {
-        old = dir;
-        old += fmt::format(".old-{}", ::getpid());
-        std::filesystem::rename(dir, old, ec);
-        if (ec) {
-            throw OutputError(fmt::format("cannot replace '{}': {}", dir.string(), ec.message()));
-        }
-    }
-    std::filesystem::rename(tmp, dir, ec);
-    if (ec) {
-        if (!old.empty()) {
-            std::filesystem::rename(old, dir, ec);  // put the previous results back
-        }
-        throw OutputError(fmt::format("cannot move the results into '{}': {}", dir.string(), ec.message()));
-    }
-    if (!old.empty()) {
-        std::filesystem::remove_all(old, ec);
-    }
-}
-
-nlohmann::json file_entry(const std::filesystem::path& p) {
-    return {{"path", p.string()}, {"sha256", sha256_file(p)}};
-}
-
-} // namespace
-
 RunSummary run_study(const StudyFile& original, const RunOptions& options, const Log& log) {
-    const StudyFile study = select_services(original, options);
+    const StudyFile study = select_services(original, options.only_services, options.threshold_min);
     const std::filesystem::path dir = options.output_dir.empty() ? study.output_dir : options.output_dir;
     RunSummary summary;
     summary.study_name = study.name;
     summary.output_dir = dir;
-    const std::filesystem::path tmp = prepare_output(dir, options.force);
-    try {
+    OutputFolder folder(dir, options.force);  // removed unless committed
+    const std::filesystem::path& tmp = folder.tmp();
+    {
         Stopwatch clock;
         auto phase = [&](const char* name) {
             summary.timings.emplace_back(name, clock.seconds());
@@ -235,7 +162,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
                 if (!results.zones.empty()) {
                     population = results.zones[0][z].population;
                 }
-                std::vector<FieldValue> row = {zone.code, zone.name, real_or_null(population, 0.1),
+                std::vector<FieldValue> row = {zone.code, zone.name, rounded(population, 0.1),
                                                c != nullptr && !c->epci_siren.empty() ? FieldValue(c->epci_siren)
                                                                                      : FieldValue(std::monostate{}),
                                                c != nullptr && !c->epci_name.empty() ? FieldValue(c->epci_name)
@@ -243,9 +170,9 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
                 for (std::size_t s = 0; s < in.services.size(); ++s) {
                     const auto& r = results.zones[s][z];
                     const bool known = r.origins > 0;
-                    row.push_back(real_or_null(r.mean_min));
-                    row.push_back(real_or_null(r.max_min));
-                    row.push_back(known ? real_or_null(r.population_over, 0.1) : FieldValue(std::monostate{}));
+                    row.push_back(rounded(r.mean_min));
+                    row.push_back(rounded(r.max_min));
+                    row.push_back(known ? rounded(r.population_over, 0.1) : FieldValue(std::monostate{}));
                     row.push_back(known ? FieldValue(std::int64_t{r.over ? 1 : 0}) : FieldValue(std::monostate{}));
                 }
                 communes.rows.push_back(std::move(row));
@@ -265,9 +192,9 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             for (std::size_t o = 0; o < in.origins.size(); ++o) {
                 const Origin& origin = in.origins[o];
                 std::vector<FieldValue> row = {origin.id, in.zones.zones[origin.zone].code,
-                                               real_or_null(origin.population, 0.1), real_or_null(origin.snap.distance_m, 0.1)};
+                                               rounded(origin.population, 0.1), rounded(origin.snap.distance_m, 0.1)};
                 for (std::size_t s = 0; s < in.services.size(); ++s) {
-                    row.push_back(real_or_null(minutes_of(access.time_ds(s, o))));
+                    row.push_back(rounded(minutes_of(access.time_ds(s, o))));
                     const auto f = access.nearest(s, o);
                     const auto& facility = f == invalid_index ? nullptr : &in.services[s].facilities[f];
                     row.push_back(facility == nullptr ? FieldValue(std::monostate{})
@@ -293,7 +220,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
                     const auto& facility = sv.facilities[f];
                     services.rows.push_back({sv.spec.id, facility.id,
                                              facility.name.empty() ? FieldValue(std::monostate{}) : FieldValue(facility.name),
-                                             facility.source, real_or_null(sv.snaps[f].distance_m, 0.1)});
+                                             facility.source, rounded(sv.snaps[f].distance_m, 0.1)});
                     services.wkb.push_back(point_wkb(facility.position));
                 }
             }
@@ -319,7 +246,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
                 }
             }
             deficit.rows.push_back(
-                {in.services[s].spec.id, in.services[s].spec.threshold_min, real_or_null(over, 0.1), method});
+                {in.services[s].spec.id, in.services[s].spec.threshold_min, rounded(over, 0.1), method});
             deficit.wkb.push_back(deficits[s]);
             layers.push_back(std::move(deficit));
         }
@@ -339,11 +266,11 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
                                                a.name.empty() ? FieldValue(std::monostate{}) : FieldValue(a.name),
                                                a.service,
                                                a.threshold_min,
-                                               real_or_null(a.population, 0.1),
-                                               real_or_null(a.population_over, 0.1),
-                                               real_or_null(a.share_over, 0.0001)};
+                                               rounded(a.population, 0.1),
+                                               rounded(a.population_over, 0.1),
+                                               rounded(a.share_over, 0.0001)};
                 for (double p : a.bands.population) {
-                    row.push_back(real_or_null(p, 0.1));
+                    row.push_back(rounded(p, 0.1));
                 }
                 table.rows.push_back(std::move(row));
             }
@@ -522,11 +449,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         }
         summary.files.push_back("run.json");
         write_html_report(tmp);
-        commit_output(tmp, dir);
-    } catch (...) {
-        std::error_code ec;
-        std::filesystem::remove_all(tmp, ec);
-        throw;
+        folder.commit();
     }
     return summary;
 }

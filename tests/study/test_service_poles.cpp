@@ -161,3 +161,22 @@ TEST_CASE("poles from OpenStreetMap on Andorra: an approximation, said so", "[st
     }
     CHECK(escaldes);
 }
+
+TEST_CASE("[poles] section: bad settings name the key and the fix", "[study][poles]") {
+    proxima::test::TempDir dir("poles-config");
+    auto fails = [&](const std::string& poles, const std::string& expected) {
+        CHECK_THROWS_WITH(riviera_with(dir, poles), Catch::Contains(expected) && Catch::Contains("study.toml"));
+    };
+    fails("source = \"insee\"\n", "'poles.source' must be");
+    fails("source = \"bpe_counts\"\n", "poles.counts");
+    fails("source = \"list\"\n", "poles.list");
+    fails("source = \"bpe\"\n", "no BPE file");
+    fails("buffer_km = -1\n", "poles.buffer_km");
+    fails("radius = 3\n", "unknown key 'poles.radius'");
+    // A missing gammes file or count table is an input error naming it.
+    CHECK_THROWS_AS(classify_study_poles(riviera_with(dir, "source = \"osm\"\ngammes = \"/nonexistent.toml\"\n"), {}),
+                    InputError);
+    CHECK_THROWS_AS(classify_study_poles(riviera_with(dir, "source = \"bpe_counts\"\ncounts = [\"/nonexistent.csv\"]\n"),
+                                         {}),
+                    InputError);
+}

@@ -48,6 +48,12 @@ struct RunSummary {
     std::string poles;                                    ///< pôles de services, one line per level (empty: none)
 };
 
+/// The study restricted to the services `ids` (in that order; empty: all), with every kept
+/// service's threshold replaced by `threshold_min` when given. Throws ConfigError for an id not in
+/// the study (listing its services) or a threshold outside (0, 1440] minutes.
+[[nodiscard]] StudyFile select_services(StudyFile study, const std::vector<std::string>& ids,
+                                        std::optional<double> threshold_min);
+
 /// Runs the study. Throws (nothing written) on any error: the output folder is built under a
 /// temporary name and renamed at the end. An existing output folder is replaced only with
 /// options.force (else OutputError before any work).
