@@ -12,6 +12,9 @@ PACKAGES=(
   libboost-dev libboost-graph-dev
   catch2 libbenchmark-dev libssl-dev libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev
   libcairo2-dev fonts-dejavu-core libjs-leaflet libxml2-dev
+  # scripts/fuzz.sh: clang 16, its libFuzzer, OpenMP and llvm-symbolizer (Debian 12's default clang,
+  # 14, cannot compile Proxima's C++20: std::source_location, lambdas capturing structured bindings)
+  clang-16 libclang-rt-16-dev libomp-16-dev llvm-16
 )
 
 missing=()

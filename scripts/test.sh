@@ -2,7 +2,8 @@
 # The README's test command: installs what is missing, builds, and runs the whole test suite
 # twice: a Release build (build/), then a Debug build with AddressSanitizer and
 # UndefinedBehaviorSanitizer (build-asan/). Benchmarks are compiled (not run) so they cannot rot.
-# Set PROXIMA_SKIP_SANITIZERS=1 to run only the Release pass.
+# Set PROXIMA_SKIP_SANITIZERS=1 to run only the Release pass. Then every parser of outside data
+# is fuzzed for 20 s (scripts/fuzz.sh, clang + libFuzzer, build-fuzz/); PROXIMA_SKIP_FUZZ=1 skips it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc)"
@@ -20,4 +21,9 @@ if [ "${PROXIMA_SKIP_SANITIZERS:-0}" != "1" ]; then
   ASAN_OPTIONS="abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
     LSAN_OPTIONS="suppressions=$PWD/tests/lsan-suppressions.txt" \
     ctest --test-dir build-asan --output-on-failure --parallel "$jobs"
+fi
+
+if [ "${PROXIMA_SKIP_FUZZ:-0}" != "1" ]; then
+  echo "== fuzzing (scripts/fuzz.sh 20) ==" >&2
+  scripts/fuzz.sh 20
 fi

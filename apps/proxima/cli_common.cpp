@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "proxima/core/error.hpp"
+#include "proxima/core/threads.hpp"
 
 namespace proxima::cli {
 
@@ -61,6 +62,22 @@ void SnapSettings::check() const {
     if (!(access_kmh > 0) || !(max_snap_m >= 0)) {
         throw ConfigError("--access-speed-kmh must be > 0 and --max-snap-m >= 0");
     }
+}
+
+void add_threads_option(CLI::App& cmd, int& threads, const std::string& what) {
+    cmd.add_option("--threads", threads,
+                   fmt::format("Threads for {} (default 0: all {} processors; more than that is capped)", what,
+                               processor_count()))
+        ->check(CLI::NonNegativeNumber);
+}
+
+int checked_threads(int requested, const Context& context) {
+    const int used = thread_count(requested);
+    if (requested > used) {
+        context.say(fmt::format("--threads {}: this machine has {} processors; using {}", requested,
+                                processor_count(), used));
+    }
+    return used;
 }
 
 LonLat parse_lonlat(const std::string& text, const std::string& what) {

@@ -46,6 +46,12 @@ struct SnapSettings {
     void check() const;
 };
 
+/// Registers --threads (0: all processors; at most max_threads_option) on `cmd`.
+void add_threads_option(CLI::App& cmd, int& threads, const std::string& what = "the searches");
+/// The thread count to use for the --threads given: capped at the processors, with a note when
+/// it is.
+[[nodiscard]] int checked_threads(int requested, const Context& context);
+
 /// Parses "LON,LAT" in WGS84 degrees; throws ConfigError naming `what` if malformed.
 [[nodiscard]] LonLat parse_lonlat(const std::string& text, const std::string& what);
 

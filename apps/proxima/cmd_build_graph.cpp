@@ -1,10 +1,13 @@
 // proxima build-graph EXTRACT.osm.pbf -o GRAPH.pxg [--profile car.toml]
 
 #include <iostream>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "cli_common.hpp"
+#include "proxima/core/atomic_file.hpp"
+#include "proxima/core/error.hpp"
 #include "proxima/graph/graph_file.hpp"
 #include "proxima/osm/default_profile.hpp"
 #include "proxima/osm/graph_builder.hpp"
@@ -20,20 +23,30 @@ void add_build_graph_command(CLI::App& app, Context& context, int& exit_code) {
     };
     auto opt = std::make_shared<Options>();
     cmd->add_option("extract", opt->extract, "OpenStreetMap extract (.osm.pbf; .osm and .opl also read)")->required();
-    cmd->add_option("-o,--output", opt->output, "Graph file to write (e.g. meuse.pxg); replaced if it exists")->required();
+    cmd->add_option("-o,--output", opt->output, "Graph file to write (e.g. meuse.pxg; - for standard output); an existing graph file is replaced, "
+                    "any other file is not")->required();
     cmd->add_option("--profile", opt->profile, "Routing profile (TOML); default: the built-in data/profiles/car.toml");
     cmd->callback([&context, &exit_code, opt] {
         exit_code = guarded(context, [&] {
             const Profile profile = opt->profile.empty() ? default_car_profile() : load_profile(opt->profile);
+            check_graph_destination(opt->output, "-o");  // before the build, not after it
+            const bool to_stdout = is_stdout_name(opt->output);
+            if (to_stdout && ::isatty(STDOUT_FILENO) != 0) {
+                throw ConfigError("-o - writes the binary graph to standard output, which is a terminal here: "
+                                  "redirect it (> graph.pxg) or give a file name");
+            }
             GraphBuildOptions options;
             options.progress = context.progress("reading OSM");
             auto result = build_road_graph(opt->extract, profile, context.log(), options);
             context.finish_progress();
             save_graph(result.graph, opt->output);
             if (!context.quiet) {
-                std::cout << format_build_report(result.report);
-                std::cout << fmt::format("  written: {} ({:.1f} MiB in memory)\n", opt->output,
-                                         static_cast<double>(result.graph.memory_bytes()) / (1 << 20));
+                // With -o -, standard output carries the graph: the summary goes to standard error.
+                std::ostream& summary = to_stdout ? std::cerr : std::cout;
+                summary << format_build_report(result.report);
+                summary << fmt::format("  written: {} ({:.1f} MiB in memory)\n",
+                                       to_stdout ? "standard output" : opt->output,
+                                       static_cast<double>(result.graph.memory_bytes()) / (1 << 20));
             }
         });
     });

@@ -40,9 +40,10 @@ void add_demo_command(CLI::App& app, Context& context, int& exit_code) {
     auto opt = std::make_shared<Options>();
     cmd->add_option("-o,--output", opt->output, "Folder for the demo's outputs (created if missing)")->capture_default_str();
     cmd->add_option("--data", opt->data, "Folder of the bundled samples (default: ./data, else the source tree's)");
-    cmd->add_option("--threads", opt->threads, "Threads for the searches (default: all cores)");
+    add_threads_option(*cmd, opt->threads);
     cmd->callback([&context, &exit_code, opt] {
         exit_code = guarded(context, [&] {
+            opt->threads = checked_threads(opt->threads, context);
             const std::filesystem::path data = opt->data.empty() ? default_data_dir() : std::filesystem::path(opt->data);
             const std::filesystem::path out = opt->output;
             std::error_code ec;
@@ -65,7 +66,7 @@ void add_demo_command(CLI::App& app, Context& context, int& exit_code) {
             // Andorra: 40 x 40 table on the reference points, compared with OSRM's.
             const auto points_file = data / "reference" / "andorra-points.csv";
             const auto osrm_file = data / "reference" / "andorra-osrm-car-table.csv";
-            const auto points = read_points_csv(points_file);
+            const auto points = read_points_csv(points_file, context.log());
             const RoadGraph graph = load_graph(out / "andorra-2021.pxg");
             const EdgeSnapper snapper(graph);
             std::vector<LonLat> positions;

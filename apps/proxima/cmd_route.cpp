@@ -87,7 +87,7 @@ void add_route_command(CLI::App& app, Context& context, int& exit_code) {
             out["graph"] = {{"file", opt->graph},
                             {"source", graph.provenance().source_file},
                             {"profile", graph.provenance().profile_name}};
-            std::cout << out.dump(2) << '\n';
+            std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
         });
     });
 }

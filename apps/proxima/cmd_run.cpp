@@ -28,7 +28,7 @@ struct RunArguments {
 void add_common(CLI::App& cmd, RunArguments& a) {
     cmd.add_option("study", a.study, "Study file (TOML), e.g. data/studies/riviera.toml")->required();
     cmd.add_option("-o,--output", a.output, "Output folder (default: the study's [study] output)");
-    cmd.add_option("--threads", a.threads, "Threads for the searches (default: all cores)");
+    add_threads_option(cmd, a.threads);
     cmd.add_flag("--force", a.force, "Replace the output folder if it exists");
     cmd.add_flag("--no-maps", a.no_maps, "Do not draw the PNG maps (maps/)");
     cmd.add_flag("--maps-per-epci", a.maps_per_epci, "Also draw one map per EPCI and service (maps/epci/)");
@@ -36,15 +36,12 @@ void add_common(CLI::App& cmd, RunArguments& a) {
                    "Cell size of the travel-time rasters and isochrones, metres (default 100; 0: none)");
 }
 
-void apply_common(const RunArguments& a, RunOptions& options) {
-    if (a.threads < 0) {
-        throw ConfigError("--threads must be >= 0 (0: all cores)");
-    }
+void apply_common(const RunArguments& a, RunOptions& options, const Context& context) {
     if (!(a.raster_resolution_m >= 0) || a.raster_resolution_m > 10000) {
         throw ConfigError("--raster-resolution must be between 0 (no rasters) and 10000 metres");
     }
     options.force = a.force;
-    options.threads = a.threads;
+    options.threads = checked_threads(a.threads, context);
     options.maps = !a.no_maps;
     options.maps_per_epci = a.maps_per_epci;
     options.raster_resolution_m = a.raster_resolution_m;
@@ -60,7 +57,7 @@ void add_run_command(CLI::App& app, Context& context, int& exit_code) {
     cmd->callback([&context, &exit_code, a] {
         exit_code = guarded(context, [&] {
             RunOptions options;
-            apply_common(*a, options);
+            apply_common(*a, options, context);
             const StudyFile study = load_study(a->study);
             options.output_dir = a->output;
             const RunSummary summary = run_study(study, options, context.log());
@@ -79,7 +76,7 @@ void add_deficit_command(CLI::App& app, Context& context, int& exit_code) {
     cmd->callback([&context, &exit_code, a, threshold] {
         exit_code = guarded(context, [&] {
             RunOptions options;
-            apply_common(*a, options);
+            apply_common(*a, options, context);
             const StudyFile study = load_study(a->study);
             options.only_services = {a->service};
             if (threshold->count() > 0) {

@@ -256,7 +256,7 @@ void add_scenario_command(CLI::App& app, Context& context, int& exit_code) {
     CLI::Option* threshold = cmd->add_option("--threshold", a->threshold, "Threshold in minutes (default: the service's)");
     cmd->add_option("-o,--output", a->output, "Output folder (default: <study output>-scenario-<name>)");
     cmd->add_flag("--force", a->force, "Replace the output folder if it exists");
-    cmd->add_option("--threads", a->threads, "Threads (default: all cores)");
+    add_threads_option(*cmd, a->threads);
     cmd->callback([&context, &exit_code, a, threshold] {
         exit_code = guarded(context, [&] {
             Stopwatch clock;
@@ -276,15 +276,14 @@ void add_scenario_command(CLI::App& app, Context& context, int& exit_code) {
             // Only the service asked for, with the threshold override.
             study = select_services(std::move(study), {a->service},
                                     threshold->count() > 0 ? std::optional<double>(a->threshold) : std::nullopt);
-            if (a->threads < 0) {
-                throw ConfigError("--threads must be >= 0 (0: all cores)");
-            }
+            a->threads = checked_threads(a->threads, context);
             check_scenario_spec(spec);
             const std::filesystem::path dir =
                 a->output.empty() ? study.output_dir.parent_path() /
                                         fmt::format("{}-scenario-{}", study.output_dir.filename().string(), spec.name)
                                   : std::filesystem::path(a->output);
-            OutputFolder out(dir, a->force);
+            check_study_input_files(study);
+            OutputFolder out(dir, a->force, files_of_study(study), "scenario");
             std::vector<std::pair<std::string, double>> timings;
             auto phase = [&](const char* name) {
                 timings.emplace_back(name, clock.seconds());
@@ -378,7 +377,7 @@ void add_scenario_command(CLI::App& app, Context& context, int& exit_code) {
             j["outputs"] = files;
             {
                 AtomicFile file(out.tmp() / "scenario.json");
-                file.stream() << j.dump(2) << '\n';
+                file.stream() << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
                 file.commit();
             }
             out.commit();

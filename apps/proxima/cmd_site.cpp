@@ -15,6 +15,7 @@
 #include "proxima/analysis/siting.hpp"
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/input_path.hpp"
 #include "proxima/core/version.hpp"
 #include "proxima/report/map_renderer.hpp"
 
@@ -73,7 +74,7 @@ void add_site_command(CLI::App& app, Context& context, int& exit_code) {
                   "Also find the optimum over every K-subset of candidates (small cases) and report the gap");
     cmd->add_option("-o,--output", a->output, "Output folder (default: <study output>-site-<service>)");
     cmd->add_flag("--force", a->force, "Replace the output folder if it exists");
-    cmd->add_option("--threads", a->threads, "Threads for the candidate searches (default: all cores)");
+    add_threads_option(*cmd, a->threads);
     cmd->callback([&context, &exit_code, a, threshold] {
         exit_code = guarded(context, [&] {
             Stopwatch clock;
@@ -86,9 +87,7 @@ void add_site_command(CLI::App& app, Context& context, int& exit_code) {
             if (a->k == 0 || a->k > 1000) {
                 throw ConfigError(fmt::format("--k {}: choose between 1 and 1000 new sites", a->k));
             }
-            if (a->threads < 0) {
-                throw ConfigError("--threads must be >= 0 (0: all cores)");
-            }
+            a->threads = checked_threads(a->threads, context);
             StudyFile study = load_study(a->study);
             study = select_services(std::move(study), {a->service},
                                     threshold->count() > 0 ? std::optional<double>(a->threshold) : std::nullopt);
@@ -105,7 +104,13 @@ void add_site_command(CLI::App& app, Context& context, int& exit_code) {
                 a->output.empty() ? study.output_dir.parent_path() /
                                         fmt::format("{}-site-{}", study.output_dir.filename().string(), a->service)
                                   : std::filesystem::path(a->output);
-            OutputFolder out(dir, a->force);
+            check_study_input_files(study);
+            std::vector<std::filesystem::path> inputs = files_of_study(study);
+            if (from_file) {
+                require_input_file(a->candidates, "--candidates file");
+                inputs.emplace_back(a->candidates);
+            }
+            OutputFolder out(dir, a->force, inputs, "site");
             std::vector<std::pair<std::string, double>> timings;
             auto phase = [&](const char* name) {
                 timings.emplace_back(name, clock.seconds());
@@ -115,7 +120,7 @@ void add_site_command(CLI::App& app, Context& context, int& exit_code) {
             const StudyInputs in = load_study_inputs(study, context.log());
             const std::vector<SiteCandidate> candidates = a->candidates == "communes" ? commune_candidates(in)
                                                           : a->candidates == "cells"  ? cell_candidates(in)
-                                                                                      : file_candidates(a->candidates);
+                                                                                      : file_candidates(a->candidates, context.log());
             phase("load");
             const double threshold_min = in.services[0].spec.threshold_min;
             const SitingSearch search =
@@ -295,7 +300,7 @@ void add_site_command(CLI::App& app, Context& context, int& exit_code) {
             j["outputs"] = files;
             {
                 AtomicFile file(out.tmp() / "siting.json");
-                file.stream() << j.dump(2) << '\n';
+                file.stream() << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
                 file.commit();
             }
             out.commit();

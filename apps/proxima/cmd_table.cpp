@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "cli_common.hpp"
+#include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/graph/graph_file.hpp"
 #include "proxima/routing/points_csv.hpp"
@@ -46,6 +47,8 @@ std::vector<Snap> snap_points(const EdgeSnapper& snapper, const std::vector<Name
 
 void add_table_command(CLI::App& app, Context& context, int& exit_code) {
     auto* cmd = app.add_subcommand("table", "Car travel times and distances between two sets of points (CSV)");
+    cmd->footer("One search per point of the smaller side: from each source, or, when there are fewer targets, "
+                "backwards from each target (same times). 1 000 000 sources x 1 target is one search.");
     struct Options {
         std::string graph;
         std::string sources;
@@ -59,18 +62,17 @@ void add_table_command(CLI::App& app, Context& context, int& exit_code) {
     cmd->add_option("--sources", opt->sources, "CSV of points with columns id,lon,lat (WGS84)")->required();
     cmd->add_option("--targets", opt->targets, "CSV of points with columns id,lon,lat (WGS84)")->required();
     cmd->add_option("-o,--output", opt->output,
-                    "CSV to write: source_id,target_id,seconds,metres (empty = unreachable)")
+                    "CSV to write: source_id,target_id,seconds,metres (empty = unreachable); - for standard "
+                    "output")
         ->required();
     opt->snap.add_to(*cmd);
-    cmd->add_option("--threads", opt->threads, "Threads for the searches (default: all cores)");
+    add_threads_option(*cmd, opt->threads);
     cmd->callback([&context, &exit_code, opt] {
         exit_code = guarded(context, [&] {
             opt->snap.check();
-            if (opt->threads < 0) {
-                throw ConfigError("--threads must be >= 0 (0: all cores)");
-            }
-            const auto sources = read_points_csv(opt->sources);
-            const auto targets = read_points_csv(opt->targets);
+            opt->threads = checked_threads(opt->threads, context);
+            const auto sources = read_points_csv(opt->sources, context.log());
+            const auto targets = read_points_csv(opt->targets, context.log());
             const RoadGraph graph = load_graph(opt->graph);
             const EdgeSnapper snapper(graph);
             const auto source_snaps = snap_points(snapper, sources, opt->sources, opt->snap.max_snap_m, opt->graph);
@@ -82,7 +84,8 @@ void add_table_command(CLI::App& app, Context& context, int& exit_code) {
                 unreachable += t.reachable() ? 0 : 1;
             }
             context.say(fmt::format("{} x {} trips written to {} ({} unreachable, left empty)", sources.size(),
-                                    targets.size(), opt->output, unreachable));
+                                    targets.size(), is_stdout_name(opt->output) ? "standard output" : opt->output,
+                                    unreachable));
         });
     });
 }

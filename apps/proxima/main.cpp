@@ -7,10 +7,13 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_common.hpp"
+#include "proxima/core/temporaries.hpp"
 #include "proxima/core/version.hpp"
 
 int main(int argc, char** argv) {
     using namespace proxima::cli;
+    // Before any thread exists: interruptions remove temporary outputs and exit 130/143.
+    proxima::remove_temporaries_on_signals();
     CLI::App app{"Proxima: car travel times to public services, from OpenStreetMap and INSEE data"};
     app.set_version_flag("--version", std::string("proxima ") + proxima::version_string);
     app.require_subcommand(1);
@@ -19,7 +22,8 @@ int main(int argc, char** argv) {
     app.add_flag("-q,--quiet", context.quiet, "Print nothing but errors and warnings");
     app.add_flag("-v,--verbose", context.verbose, "Print details, and where in the code an error was raised");
     app.footer("Exit codes: 0 ok, 1 unexpected error, 2 bad command line, 3 bad input file, "
-               "4 unusable graph file, 5 invalid setting, 6 output not written.");
+               "4 unusable graph file, 5 invalid setting, 6 output not written, 130/143 interrupted "
+               "(SIGINT/SIGTERM; temporary outputs removed).");
 
     int exit_code = exit_ok;
     add_build_graph_command(app, context, exit_code);

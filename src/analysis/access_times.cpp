@@ -7,6 +7,7 @@
 
 #include "proxima/routing/multi_source_dijkstra.hpp"
 #include "proxima/routing/point_routing.hpp"
+#include "proxima/core/threads.hpp"
 
 namespace proxima {
 
@@ -14,7 +15,7 @@ AccessTable compute_access(const StudyInputs& in, int threads) {
     const RoadGraph& graph = in.graph;
     const AccessOptions access{in.study.network.access_kmh};
     AccessTable table(in.services.size(), in.origins.size());
-    const int thread_count = threads > 0 ? threads : omp_get_max_threads();
+    const int threads_used = proxima::thread_count(threads);
 
     // The origin side of each trip is the same for every service: compute its seeds once.
     std::vector<std::vector<SourceSet::Source>> leave(in.origins.size());   // origin -> network
@@ -25,7 +26,7 @@ AccessTable compute_access(const StudyInputs& in, int threads) {
     }
 
     // One search per service; OpenMP across services, one search object per thread.
-#pragma omp parallel num_threads(thread_count)
+#pragma omp parallel num_threads(threads_used)
     {
         MultiSourceDijkstra to_facility(graph, Direction::reverse, false);
         MultiSourceDijkstra from_facility(graph, Direction::forward, false);

@@ -11,6 +11,7 @@
 
 #include "proxima/core/error.hpp"
 #include "proxima/routing/points_csv.hpp"
+#include "proxima/core/threads.hpp"
 
 namespace proxima {
 
@@ -54,9 +55,9 @@ std::vector<SiteCandidate> cell_candidates(const StudyInputs& in) {
     return out;
 }
 
-std::vector<SiteCandidate> file_candidates(const std::filesystem::path& path) {
+std::vector<SiteCandidate> file_candidates(const std::filesystem::path& path, const Log& log) {
     std::vector<SiteCandidate> out;
-    for (const auto& p : read_points_csv(path)) {
+    for (const auto& p : read_points_csv(path, log)) {
         out.push_back({p.id, p.id, p.position});
     }
     return out;
@@ -314,11 +315,11 @@ SitingSearch search_candidates(const StudyInputs& in, std::size_t service, std::
         out.problem.population.push_back(o.population);
     }
 
-    const int thread_count = threads > 0 ? threads : omp_get_max_threads();
+    const int threads_used = proxima::thread_count(threads);
     const auto n = static_cast<std::int64_t>(candidates.size());
     std::size_t settled_total = 0;
     std::size_t searched = 0;
-#pragma omp parallel num_threads(thread_count) reduction(+ : settled_total, searched)
+#pragma omp parallel num_threads(threads_used) reduction(+ : settled_total, searched)
     {
         PrunedSearch scratch;
 #pragma omp for schedule(dynamic, 4)

@@ -22,6 +22,7 @@
 #include "proxima/core/error.hpp"
 #include "proxima/routing/multi_source_dijkstra.hpp"
 #include "proxima/routing/point_routing.hpp"
+#include "proxima/core/threads.hpp"
 
 namespace proxima {
 
@@ -249,8 +250,8 @@ std::vector<Deciseconds> service_times_at(const StudyInputs& in, std::size_t s, 
     search.run();
 
     std::vector<Deciseconds> out(points.size(), unreachable_ds);
-    const int thread_count = threads > 0 ? threads : omp_get_max_threads();
-#pragma omp parallel for schedule(dynamic, 256) num_threads(thread_count)
+    const int threads_used = proxima::thread_count(threads);
+#pragma omp parallel for schedule(dynamic, 256) num_threads(threads_used)
     for (std::size_t i = 0; i < points.size(); ++i) {
         const Snap& point = points[i];
         Deciseconds best = unreachable_ds;

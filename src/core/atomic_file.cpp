@@ -2,12 +2,14 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iostream>
 #include <system_error>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include "proxima/core/error.hpp"
+#include "proxima/core/temporaries.hpp"
 
 namespace proxima {
 
@@ -29,8 +31,10 @@ AtomicFile::AtomicFile(std::filesystem::path target) : m_target(std::move(target
     }
     m_tmp = m_target;
     m_tmp += fmt::format(".tmp-{}", ::getpid());
+    register_temporary(m_tmp);
     m_out.open(m_tmp, std::ios::binary | std::ios::trunc);
     if (!m_out) {
+        unregister_temporary(m_tmp);
         throw OutputError(fmt::format("cannot write '{}': {}", m_tmp.string(), std::strerror(errno)));
     }
 }
@@ -40,6 +44,7 @@ AtomicFile::~AtomicFile() {
         m_out.close();
         std::error_code ec;
         std::filesystem::remove(m_tmp, ec);  // never throws: best effort clean-up
+        unregister_temporary(m_tmp);
     }
 }
 
@@ -48,19 +53,38 @@ void AtomicFile::commit() {
     const bool ok = static_cast<bool>(m_out);
     m_out.close();
     std::error_code ec;
+    const auto hold = hold_temporaries();  // an interruption waits for the rename
+    m_committed = true;
+    unregister_temporary(m_tmp);
     if (!ok || m_out.fail()) {
         std::filesystem::remove(m_tmp, ec);
-        m_committed = true;
         throw OutputError(fmt::format("writing '{}' failed (disk full or removed?)", m_target.string()));
     }
     std::filesystem::rename(m_tmp, m_target, ec);
     if (ec) {
         std::filesystem::remove(m_tmp, ec);
-        m_committed = true;
         throw OutputError(fmt::format("cannot move the finished output onto '{}': {}", m_target.string(),
                                       ec.message()));
     }
-    m_committed = true;
+}
+
+OutputStream::OutputStream(const std::filesystem::path& target) {
+    if (!is_stdout_name(target)) {
+        m_file = std::make_unique<AtomicFile>(target);
+    }
+}
+
+std::ostream& OutputStream::stream() { return m_file ? static_cast<std::ostream&>(m_file->stream()) : std::cout; }
+
+void OutputStream::commit() {
+    if (m_file) {
+        m_file->commit();
+        return;
+    }
+    std::cout.flush();
+    if (!std::cout) {
+        throw OutputError("writing to standard output failed (closed pipe or full disk?)");
+    }
 }
 
 } // namespace proxima

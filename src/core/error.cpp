@@ -19,4 +19,12 @@ std::string Error::where() const {
     return std::string(file) + ":" + std::to_string(m_where.line());
 }
 
+std::string library_message(std::string_view message) {
+    while (!message.empty() && (message.back() == '.' || message.back() == ' ' || message.back() == '\n' ||
+                                message.back() == '\r' || message.back() == '\t')) {
+        message.remove_suffix(1);
+    }
+    return message.empty() ? std::string("no detail given") : std::string(message);
+}
+
 } // namespace proxima

@@ -11,6 +11,8 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include "proxima/core/error.hpp"
+
 namespace proxima::detail {
 
 struct DatasetCloser {
@@ -44,7 +46,7 @@ public:
 /// The message of the last GDAL error (call CPLErrorReset() before the operation checked).
 inline std::string gdal_detail() {
     const char* msg = CPLGetLastErrorMsg();
-    return msg != nullptr && *msg != '\0' ? std::string(msg) : std::string("GDAL gave no detail");
+    return msg != nullptr && *msg != '\0' ? library_message(msg) : std::string("GDAL gave no detail");
 }
 
 /// Whether the last GDAL operation failed (after CPLErrorReset()).

@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 
 #include "proxima/core/error.hpp"
+#include "proxima/core/input_path.hpp"
 
 namespace proxima {
 
@@ -49,6 +50,7 @@ std::string sha256_hex(const std::string& data) {
 }
 
 std::string sha256_file(const std::filesystem::path& path) {
+    require_input_file(path, "file");  // never hash a FIFO or /dev/zero: it would never end
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw InputError(fmt::format("cannot open '{}' to compute its checksum: {}", path.string(),

@@ -3,6 +3,7 @@
 // and the line, for the profile and study parsers. Not a public header.
 
 #include <algorithm>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -82,6 +83,27 @@ public:
             fail(node, fmt::format("'{}' = {} is out of range [{}, {}]", name, v, lo, hi));
         }
         return v;
+    }
+
+    /// A whole number (a TOML integer: 7, not 7.5 nor 7.0) within [lo, hi].
+    std::int64_t integer(const toml::table& t, std::string_view key, const std::string& where, std::int64_t lo,
+                         std::int64_t hi, std::optional<std::int64_t> fallback = std::nullopt) const {
+        const toml::node* node = t.get(key);
+        if (node == nullptr) {
+            if (fallback) {
+                return *fallback;
+            }
+            fail(fmt::format("missing key '{}{}'", where, key));
+        }
+        const auto v = node->value_exact<std::int64_t>();
+        if (!v) {
+            fail(*node, fmt::format("'{}{}' must be a whole number (e.g. {}), not {}", where, key, lo,
+                                    node->is_floating_point() ? "a decimal" : "text or a list"));
+        }
+        if (*v < lo || *v > hi) {
+            fail(*node, fmt::format("'{}{}' = {} is out of range [{}, {}]", where, key, *v, lo, hi));
+        }
+        return *v;
     }
 
     std::string string(const toml::table& t, std::string_view key, const std::string& where) const {

@@ -10,6 +10,7 @@
 
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/input_path.hpp"
 #include "proxima/core/sha256.hpp"
 
 namespace proxima {
@@ -74,7 +75,9 @@ public:
             truncated();
         }
         v.resize(n);
-        std::memcpy(v.data(), m_data + m_pos, n * sizeof(T));
+        if (n > 0) {  // memcpy from or to a null pointer is undefined, even for 0 bytes
+            std::memcpy(v.data(), m_data + m_pos, n * sizeof(T));
+        }
         m_pos += n * sizeof(T);
     }
     void finish() const {
@@ -125,7 +128,41 @@ void for_each_array(Arrays& g, F&& f) {
 
 } // namespace
 
+bool has_graph_signature(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+        return false;
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::array<char, magic.size()> head{};
+    in.read(head.data(), head.size());
+    return in && head == magic;
+}
+
+void check_graph_destination(const std::filesystem::path& path, const std::string& setting) {
+    if (is_stdout_name(path)) {
+        return;
+    }
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (!std::filesystem::exists(status)) {
+        return;
+    }
+    if (std::filesystem::is_directory(status)) {
+        throw OutputError(fmt::format("graph file '{}' is a folder; set {} to a file name such as '{}'",
+                                      path.string(), setting, (path / "graph.pxg").string()));
+    }
+    if (!has_graph_signature(path)) {
+        throw OutputError(fmt::format("'{}' exists and is not a Proxima graph file: it is not replaced (is it the "
+                                      "extract, the study or a table given by mistake?); set {} to a new file name "
+                                      "such as '{}'",
+                                      path.string(), setting,
+                                      (path.parent_path() / (path.stem().string() + "-graph.pxg")).string()));
+    }
+}
+
 void save_graph(const RoadGraph& graph, const std::filesystem::path& path) {
+    check_graph_destination(path, "the graph file name");
     PayloadWriter payload;
     const auto& p = graph.provenance();
     payload.string(p.source_file);
@@ -138,7 +175,7 @@ void save_graph(const RoadGraph& graph, const std::filesystem::path& path) {
     const auto& bytes = payload.bytes();
     const std::string digest = sha256_hex(std::span(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()));
 
-    AtomicFile out(path);
+    OutputStream out(path);
     auto& s = out.stream();
     s.write(magic.data(), magic.size());
     const std::uint32_t version = graph_file_format_version;
@@ -158,9 +195,7 @@ RoadGraph load_graph(const std::filesystem::path& path) {
                                      "EXTRACT.osm.pbf -o {}'",
                                      path.string(), path.string()));
     }
-    if (std::filesystem::is_directory(path, ec)) {
-        throw InputError(fmt::format("'{}' is a folder, not a graph file", path.string()));
-    }
+    require_input_file(path, "graph file");
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw InputError(fmt::format("cannot open graph file '{}': {}", path.string(), std::strerror(errno)));

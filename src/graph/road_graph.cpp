@@ -110,6 +110,31 @@ void RoadGraph::validate() const {
         broken("edge arrays have inconsistent sizes");
     }
     for (std::size_t e = 0; e < edges; ++e) {
+        if (m.edge_first_point[e + 1] < m.edge_first_point[e] || m.edge_first_point[e + 1] > m.points.size()) {
+            broken(fmt::format("edge {} has its shape points out of order", e));
+        }
+    }
+    auto valid_position = [](const LonLat& p) {
+        return std::isfinite(p.lon) && std::isfinite(p.lat) && p.lon >= -180 && p.lon <= 180 && p.lat >= -90 &&
+               p.lat <= 90;
+    };
+    for (std::size_t v = 0; v < n; ++v) {
+        if (!valid_position(m.node_coord[v])) {
+            broken(fmt::format("node {} has no valid WGS84 position", v));
+        }
+    }
+    for (std::size_t p = 0; p < m.points.size(); ++p) {
+        if (!valid_position(m.points[p]) || !std::isfinite(m.point_m[p]) || !std::isfinite(m.point_fwd_ds[p]) ||
+            !std::isfinite(m.point_bwd_ds[p])) {
+            broken(fmt::format("shape point {} has no valid position or offset", p));
+        }
+    }
+    for (std::size_t a = 0; a < arcs; ++a) {
+        if (!(m.length_m[a] >= 0.0F) || !std::isfinite(m.length_m[a])) {
+            broken(fmt::format("arc {} has length {} m", a, m.length_m[a]));
+        }
+    }
+    for (std::size_t e = 0; e < edges; ++e) {
         const auto b = m.edge_first_point[e];
         const auto end = m.edge_first_point[e + 1];
         if (end < b + 2) {
@@ -140,7 +165,11 @@ void RoadGraph::validate() const {
                 broken(fmt::format("arc {} does not start and end where edge {} does", a, e));
             }
             const float total = dir == 0 ? m.point_fwd_ds[end - 1] : m.point_bwd_ds[end - 1];
-            if (std::abs(static_cast<double>(m.travel_ds[a]) - std::round(total)) > 1.0 || m.travel_ds[a] > max_arc_ds) {
+            // Cumulative times are floats: allow their rounding (one part in a million) on long arcs.
+            const double tolerance = std::max(1.0, static_cast<double>(total) * 1e-6);
+            if (!std::isfinite(total) ||
+                std::abs(static_cast<double>(m.travel_ds[a]) - std::round(total)) > tolerance ||
+                m.travel_ds[a] > max_arc_ds) {
                 broken(fmt::format("arc {} time {} ds disagrees with its edge ({} ds)", a, m.travel_ds[a], total));
             }
         }

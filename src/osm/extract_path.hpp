@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "proxima/core/error.hpp"
+#include "proxima/core/input_path.hpp"
 
 namespace proxima::detail {
 
@@ -17,9 +18,7 @@ inline void check_extract_path(const std::filesystem::path& extract) {
                                      "(e.g. from Geofabrik or OpenStreetMap France) or use one in data/osm/",
                                      extract.string()));
     }
-    if (std::filesystem::is_directory(extract, ec)) {
-        throw InputError(fmt::format("'{}' is a folder; give the path of an .osm.pbf file", extract.string()));
-    }
+    require_input_file(extract, "OSM extract");
 }
 
 } // namespace proxima::detail

@@ -118,7 +118,8 @@ RawNetwork read_routable_ways(const std::filesystem::path& extract, const Profil
     RawNetwork net;
     using Index = osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
     Index index;
-    osmium::handler::NodeLocationsForWays<Index> locations(index);
+    Index negative_ids;  // JOSM files number new nodes below zero: they are nodes like the others
+    osmium::handler::NodeLocationsForWays<Index, Index> locations(index, negative_ids);
     locations.ignore_errors();  // missing nodes are counted by the collector instead
     RoutableWayCollector collector(profile, net, report);
     try {
@@ -137,9 +138,9 @@ RawNetwork read_routable_ways(const std::filesystem::path& extract, const Profil
     } catch (const std::exception& e) {
         throw InputError(fmt::format("cannot read OSM extract '{}': {}. Is it an OpenStreetMap file (.osm.pbf, "
                                      ".osm or .opl) and complete?",
-                                     extract.string(), e.what()));
+                                     extract.string(), library_message(e.what())));
     }
-    report.location_index_bytes = index.used_memory();
+    report.location_index_bytes = index.used_memory() + negative_ids.used_memory();
     return net;
 }
 

@@ -435,11 +435,11 @@ void translating_osm_errors(const std::filesystem::path& extract, Read&& read) {
     } catch (const osmium::out_of_order_error& e) {
         throw InputError(fmt::format("OSM extract '{}' is not sorted by type and id ({}); sort it with "
                                      "'osmium sort {} -o sorted.osm.pbf'",
-                                     extract.string(), e.what(), extract.string()));
+                                     extract.string(), library_message(e.what()), extract.string()));
     } catch (const std::exception& e) {
         throw InputError(fmt::format("cannot read OSM extract '{}': {}. Is it an OpenStreetMap file (.osm.pbf, "
                                      ".osm or .opl) and complete?",
-                                     extract.string(), e.what()));
+                                     extract.string(), library_message(e.what())));
     }
 }
 
@@ -459,7 +459,8 @@ void read_two_passes(const std::filesystem::path& extract, RelationHandler& rela
         manager.prepare_for_lookup();
 
         LocationIndex index;
-        osmium::handler::NodeLocationsForWays<LocationIndex> locations(index);
+        LocationIndex negative_ids;  // JOSM files number new nodes below zero
+        osmium::handler::NodeLocationsForWays<LocationIndex, LocationIndex> locations(index, negative_ids);
         locations.ignore_errors();  // missing locations are reported per object
         auto& pass2 = manager.handler([&on_areas](osmium::memory::Buffer&& areas) {
             for (const auto& area : areas.select<osmium::Area>()) {
@@ -875,7 +876,8 @@ OsmFeaturesAndBoundaries extract_osm_features_and_boundaries(const std::filesyst
         feature_areas.prepare_for_lookup();
         boundary_areas.prepare_for_lookup();
         LocationIndex index;
-        osmium::handler::NodeLocationsForWays<LocationIndex> locations(index);
+        LocationIndex negative_ids;  // JOSM files number new nodes below zero
+        osmium::handler::NodeLocationsForWays<LocationIndex, LocationIndex> locations(index, negative_ids);
         locations.ignore_errors();
         auto& feature_pass = feature_areas.handler([&features](osmium::memory::Buffer&& areas) {
             for (const auto& area : areas.select<osmium::Area>()) {

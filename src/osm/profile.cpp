@@ -11,6 +11,7 @@
 #include <toml++/toml.h>
 
 #include "proxima/core/error.hpp"
+#include "proxima/core/input_path.hpp"
 #include "proxima/core/sha256.hpp"
 #include "core/toml_reader.hpp"
 
@@ -51,7 +52,7 @@ Profile parse_profile(const std::string& toml_text, const std::string& source) {
     const auto& meta = r.table(root, "profile", "");
     r.only_keys(meta, "profile.", {"name", "version", "description"});
     p.name = r.string(meta, "name", "profile.");
-    p.version = static_cast<int>(r.number(meta, "version", "profile.", 1, 1e6));
+    p.version = static_cast<int>(r.integer(meta, "version", "profile.", 1, 1000000));
 
     const auto& speed = r.table(root, "speed", "");
     r.only_keys(speed, "speed.", {"posted_factor", "min_kmh", "max_kmh"});
@@ -103,11 +104,12 @@ Profile parse_profile(const std::string& toml_text, const std::string& source) {
     const auto& ferry = r.table(root, "ferry", "");
     r.only_keys(ferry, "ferry.", {"routable", "default_kmh"});
     p.ferry_routable = r.boolean(ferry, "routable", "ferry.");
-    p.ferry_kmh = r.number(ferry, "default_kmh", "ferry.", 1, 100);
+    p.ferry_kmh = r.number(ferry, "default_kmh", "ferry.", p.min_kmh, std::min(100.0, p.max_kmh));
     return p;
 }
 
 Profile load_profile(const std::filesystem::path& path) {
+    require_input_file(path, "profile");
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw InputError(fmt::format("cannot open profile '{}': {}; the bundled car profile is "

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <string>
 
 namespace proxima {
@@ -37,14 +38,42 @@ bool iequals(std::string_view a, std::string_view b) {
            });
 }
 
+/// A plain decimal number as OSM writes them ("50", "7.5", ".5"): digits with at most one dot, no
+/// sign, no exponent, no "nan"/"inf" (std::from_chars alone accepts all of those). Parses the
+/// longest such prefix of `s`; `rest` receives what follows, trimmed.
 std::optional<double> parse_number_prefix(std::string_view s, std::string_view& rest) {
-    double v = 0;
-    const auto* end = s.data() + s.size();
-    auto [ptr, ec] = std::from_chars(s.data(), end, v);
-    if (ec != std::errc() || ptr == s.data()) {
+    std::size_t end = 0;
+    bool digits = false;
+    bool dot = false;
+    for (; end < s.size(); ++end) {
+        const char c = s[end];
+        if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
+            digits = true;
+        } else if (c == '.' && !dot) {
+            dot = true;
+        } else {
+            break;
+        }
+    }
+    if (!digits) {
         return std::nullopt;
     }
-    rest = trim(std::string_view(ptr, static_cast<std::size_t>(end - ptr)));
+    double v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + end, v);
+    if (ec != std::errc() || ptr != s.data() + end || !std::isfinite(v)) {
+        return std::nullopt;
+    }
+    rest = trim(s.substr(end));
+    return v;
+}
+
+/// The whole of `s` as a plain decimal number (see parse_number_prefix).
+std::optional<double> plain_number(std::string_view s) {
+    std::string_view rest;
+    const auto v = parse_number_prefix(trim(s), rest);
+    if (!v || !rest.empty()) {
+        return std::nullopt;
+    }
     return v;
 }
 
@@ -98,7 +127,82 @@ bool contains(const std::vector<std::string>& list, std::string_view v) {
     return std::find(list.begin(), list.end(), v) != list.end();
 }
 
+/// "MM", "HH:MM" or "HH:MM:SS": whole numbers, minutes and seconds below 60 after hours.
+std::optional<double> parse_clock_duration(std::string_view value) {
+    std::vector<std::string_view> parts;
+    std::size_t start = 0;
+    while (true) {
+        const auto end = value.find(':', start);
+        parts.push_back(value.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+        if (end == std::string_view::npos) {
+            break;
+        }
+        start = end + 1;
+    }
+    if (parts.size() > 3) {
+        return std::nullopt;
+    }
+    static constexpr double unit[3][3] = {{60, 0, 0}, {3600, 60, 0}, {3600, 60, 1}};
+    double total = 0;
+    for (std::size_t k = 0; k < parts.size(); ++k) {
+        const auto n = plain_number(parts[k]);
+        if (!n || parts[k].size() > 9) {
+            return std::nullopt;
+        }
+        // "99:99" or "00:60" is not a time of day nor a duration: minutes and seconds after an
+        // hour field stay below 60. A lone number is minutes and may be any size.
+        if (k > 0 && *n >= 60) {
+            return std::nullopt;
+        }
+        total += *n * unit[parts.size() - 1][k];
+    }
+    return total;
+}
+
+/// ISO 8601 "PnDTnHnMnS" (days and time parts only; ferries take hours at most).
+std::optional<double> parse_iso8601_duration(std::string_view value) {
+    double total = 0;
+    bool in_time = false;
+    bool any = false;
+    std::size_t i = 1;
+    while (i < value.size()) {
+        if (value[i] == 'T' || value[i] == 't') {
+            in_time = true;
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < value.size() && (std::isdigit(static_cast<unsigned char>(value[j])) || value[j] == '.')) {
+            ++j;
+        }
+        if (j == i || j == value.size() || j - i > 9) {
+            return std::nullopt;
+        }
+        const auto n = plain_number(value.substr(i, j - i));
+        if (!n) {
+            return std::nullopt;
+        }
+        const char u = static_cast<char>(std::toupper(static_cast<unsigned char>(value[j])));
+        if (u == 'D' && !in_time) {
+            total += *n * 86400;
+        } else if (u == 'H' && in_time) {
+            total += *n * 3600;
+        } else if (u == 'M' && in_time) {
+            total += *n * 60;
+        } else if (u == 'S' && in_time) {
+            total += *n;
+        } else {
+            return std::nullopt;
+        }
+        any = true;
+        i = j + 1;
+    }
+    return any ? std::optional<double>(total) : std::nullopt;
+}
+
 } // namespace
+
+std::optional<double> parse_plain_number(std::string_view value) { return plain_number(value); }
 
 MaxspeedValue parse_maxspeed(std::string_view value, const Profile& profile) {
     if (value.find(';') == std::string_view::npos) {
@@ -143,78 +247,16 @@ std::optional<double> parse_duration_s(std::string_view value) {
     if (value.empty()) {
         return std::nullopt;
     }
-    auto to_uint = [](std::string_view s) -> std::optional<double> {
-        if (s.empty()) {
-            return std::nullopt;
-        }
-        double v = 0;
-        auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-        if (ec != std::errc() || ptr != s.data() + s.size() || v < 0) {
-            return std::nullopt;
-        }
-        return v;
-    };
+    std::optional<double> total;
     if (value.size() > 2 && (value[0] == 'P' || value[0] == 'p')) {
-        // ISO 8601: PnDTnHnMnS (days and time parts only; ferries take hours at most).
-        double total = 0;
-        bool in_time = false;
-        bool any = false;
-        std::size_t i = 1;
-        while (i < value.size()) {
-            if (value[i] == 'T' || value[i] == 't') {
-                in_time = true;
-                ++i;
-                continue;
-            }
-            std::size_t j = i;
-            while (j < value.size() && (std::isdigit(static_cast<unsigned char>(value[j])) || value[j] == '.')) {
-                ++j;
-            }
-            if (j == i || j == value.size()) {
-                return std::nullopt;
-            }
-            const auto n = to_uint(value.substr(i, j - i));
-            if (!n) {
-                return std::nullopt;
-            }
-            const char u = static_cast<char>(std::toupper(static_cast<unsigned char>(value[j])));
-            if (u == 'D' && !in_time) {
-                total += *n * 86400;
-            } else if (u == 'H' && in_time) {
-                total += *n * 3600;
-            } else if (u == 'M' && in_time) {
-                total += *n * 60;
-            } else if (u == 'S' && in_time) {
-                total += *n;
-            } else {
-                return std::nullopt;
-            }
-            any = true;
-            i = j + 1;
-        }
-        return any ? std::optional<double>(total) : std::nullopt;
+        total = parse_iso8601_duration(value);
+    } else {
+        total = parse_clock_duration(value);
     }
-    std::vector<std::string_view> parts;
-    std::size_t start = 0;
-    while (true) {
-        const auto end = value.find(':', start);
-        parts.push_back(value.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-        if (end == std::string_view::npos) {
-            break;
-        }
-        start = end + 1;
-    }
-    if (parts.size() > 3) {
+    // A value beyond any real crossing is a typo or vandalism, not a duration: refusing it keeps
+    // arc times far from the limits of the graph's integer times.
+    if (!total || !std::isfinite(*total) || *total > max_ferry_duration_s) {
         return std::nullopt;
-    }
-    double total = 0;
-    const double unit[3][3] = {{60, 0, 0}, {3600, 60, 0}, {3600, 60, 1}};
-    for (std::size_t k = 0; k < parts.size(); ++k) {
-        const auto n = to_uint(parts[k]);
-        if (!n) {
-            return std::nullopt;
-        }
-        total += *n * unit[parts.size() - 1][k];
     }
     return total;
 }
@@ -272,7 +314,7 @@ WayRule evaluate_way(const Profile& profile, std::span<const Tag> tags) {
     rule.backward = *oneway != Oneway::forward;
 
     if (ferry) {
-        rule.forward_kmh = rule.backward_kmh = profile.ferry_kmh;
+        rule.forward_kmh = rule.backward_kmh = std::clamp(profile.ferry_kmh, profile.min_kmh, profile.max_kmh);
         if (has_tag(tags, "duration")) {
             rule.ferry_duration_s = parse_duration_s(find_tag(tags, "duration"));
             if (!rule.ferry_duration_s || *rule.ferry_duration_s <= 0) {
@@ -300,7 +342,11 @@ WayRule evaluate_way(const Profile& profile, std::span<const Tag> tags) {
         if (v.kind == MaxspeedValue::Kind::invalid) {
             rule.invalid_maxspeed = true;
         }
-        const double kmh = v.kind == MaxspeedValue::Kind::value ? v.kmh * profile.posted_factor : class_kmh;
+        double kmh = v.kind == MaxspeedValue::Kind::value ? v.kmh * profile.posted_factor : class_kmh;
+        if (!std::isfinite(kmh)) {  // std::clamp would pass a NaN through: never a zero-time arc
+            rule.invalid_maxspeed = true;
+            kmh = class_kmh;
+        }
         return std::clamp(kmh, profile.min_kmh, profile.max_kmh);
     };
     rule.forward_kmh = speed_for("maxspeed:forward");

@@ -84,7 +84,7 @@ std::string html(std::string_view s) {
 /// JSON inside <script type="application/json">: a '<' can only occur inside a JSON string,
 /// where "\u003c" means the same; so neither "</script" nor "<!--" can end or confuse the block.
 std::string json_for_script(const Json& j) {
-    std::string s = j.dump();
+    std::string s = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     replace_all(s, "<", "\\u003c");
     return s;
 }
@@ -479,7 +479,7 @@ std::string text_of(const Json& v) {
         }
         return out;
     }
-    return v.dump();
+    return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string service_label(const Json& s) {

@@ -433,7 +433,7 @@ void write_geopackage(const std::filesystem::path& path, const std::vector<Outpu
 
 void write_layer_csv(const std::filesystem::path& path, const OutputLayer& layer) {
     check_layer(layer, false);
-    AtomicFile out(path);
+    OutputStream out(path);
     auto& s = out.stream();
     for (std::size_t j = 0; j < layer.fields.size(); ++j) {
         s << (j > 0 ? "," : "") << csv_text(layer.fields[j].name);

@@ -67,7 +67,7 @@ public:
         m_ct.reset(OGRCreateCoordinateTransformation(&wgs84, &target));
         if (!m_ct) {
             throw ConfigError(fmt::format("cannot convert WGS84 coordinates to output CRS '{}': {}", crs,
-                                          CPLGetLastErrorMsg()));
+                                          detail::gdal_detail()));
         }
     }
 
@@ -84,7 +84,7 @@ public:
             throw InputError(fmt::format("{}: malformed WKB ({} bytes)", what, wgs84.size()));
         }
         if (g->transform(m_ct.get()) != OGRERR_NONE) {
-            throw Error(fmt::format("{}: cannot convert to the output CRS: {}", what, CPLGetLastErrorMsg()));
+            throw Error(fmt::format("{}: cannot convert to the output CRS: {}", what, detail::gdal_detail()));
         }
         std::vector<unsigned char> out(g->WkbSize());
         g->exportToWkb(wkbNDR, out.data(), wkbVariantIso);

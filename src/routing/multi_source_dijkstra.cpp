@@ -1,4 +1,5 @@
 #include "proxima/routing/multi_source_dijkstra.hpp"
+#include "proxima/core/threads.hpp"
 
 #include <algorithm>
 #include <cassert>
@@ -183,8 +184,8 @@ void MultiSourceDijkstra::times(std::span<Deciseconds> out) const {
 std::vector<std::vector<Deciseconds>> run_many(const RoadGraph& graph, Direction direction,
                                                std::span<const SourceSet> sets, int threads) {
     std::vector<std::vector<Deciseconds>> result(sets.size());
-    const int thread_count = threads > 0 ? threads : omp_get_max_threads();
-#pragma omp parallel num_threads(thread_count)
+    const int threads_used = proxima::thread_count(threads);
+#pragma omp parallel num_threads(threads_used)
     {
         MultiSourceDijkstra search(graph, direction, false);
 #pragma omp for schedule(dynamic, 1)

@@ -1,4 +1,5 @@
 #include "proxima/routing/point_routing.hpp"
+#include "proxima/core/threads.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -131,23 +132,32 @@ Trip route(const RoadGraph& graph, const Snap& from, const Snap& to, const Acces
 std::vector<Trip> travel_table(const RoadGraph& graph, std::span<const Snap> sources, std::span<const Snap> targets,
                                const AccessOptions& options, int threads) {
     std::vector<Trip> out(sources.size() * targets.size());
-    std::vector<std::vector<SourceSet::Source>> target_seeds(targets.size());
-    for (std::size_t j = 0; j < targets.size(); ++j) {
-        target_seeds[j] = seeds(graph, targets[j], Direction::reverse, options);
+    // Search from the smaller side: 1 M sources x 1 target is one reverse search, not 1 M.
+    const bool from_targets = targets.size() < sources.size();
+    const auto searched = from_targets ? targets : sources;
+    const auto looked_up = from_targets ? sources : targets;
+    const Direction direction = from_targets ? Direction::reverse : Direction::forward;
+    const Direction lookup_direction = from_targets ? Direction::forward : Direction::reverse;
+    std::vector<std::vector<SourceSet::Source>> lookup_seeds(looked_up.size());
+    for (std::size_t j = 0; j < looked_up.size(); ++j) {
+        lookup_seeds[j] = seeds(graph, looked_up[j], lookup_direction, options);
     }
-    const int thread_count = threads > 0 ? threads : omp_get_max_threads();
-#pragma omp parallel num_threads(thread_count)
+    const int threads_used = proxima::thread_count(threads);
+#pragma omp parallel num_threads(threads_used)
     {
-        MultiSourceDijkstra search(graph, Direction::forward);
+        MultiSourceDijkstra search(graph, direction);
 #pragma omp for schedule(dynamic, 1)
-        for (std::size_t i = 0; i < sources.size(); ++i) {
+        for (std::size_t i = 0; i < searched.size(); ++i) {
             search.reset();
-            for (const auto& s : seeds(graph, sources[i], Direction::forward, options)) {
+            for (const auto& s : seeds(graph, searched[i], direction, options)) {
                 search.add_source(s.node, s.offset_ds, s.tag, s.offset_m);
             }
             search.run();
-            for (std::size_t j = 0; j < targets.size(); ++j) {
-                out[i * targets.size() + j] = complete_trip(graph, search, sources[i], targets[j], target_seeds[j], options);
+            for (std::size_t j = 0; j < looked_up.size(); ++j) {
+                const Snap& from = from_targets ? looked_up[j] : searched[i];
+                const Snap& to = from_targets ? searched[i] : looked_up[j];
+                const std::size_t cell = from_targets ? j * targets.size() + i : i * targets.size() + j;
+                out[cell] = complete_trip(graph, search, from, to, lookup_seeds[j], options);
             }
         }
     }

@@ -14,8 +14,8 @@
 
 namespace proxima {
 
-std::vector<NamedPoint> read_points_csv(const std::filesystem::path& path) {
-    CsvReader csv(path, "points file");
+std::vector<NamedPoint> read_points_csv(const std::filesystem::path& path, const Log& log) {
+    CsvReader csv(path, "points file", log);
     if (csv.column("id") < 0 || csv.column("lon") < 0 || csv.column("lat") < 0) {
         std::string present;
         for (const auto& c : csv.columns()) {
@@ -66,7 +66,7 @@ std::vector<NamedPoint> read_points_csv(const std::filesystem::path& path) {
 
 void write_table_csv(const std::filesystem::path& path, std::span<const NamedPoint> sources,
                      std::span<const NamedPoint> targets, std::span<const Trip> trips) {
-    AtomicFile out(path);
+    OutputStream out(path);
     auto& s = out.stream();
     s << "source_id,target_id,seconds,metres\n";
     auto quoted = [](const std::string& v) {
@@ -94,8 +94,8 @@ void write_table_csv(const std::filesystem::path& path, std::span<const NamedPoi
     out.commit();
 }
 
-std::vector<TableRow> read_table_csv(const std::filesystem::path& path) {
-    CsvReader csv(path, "table file");
+std::vector<TableRow> read_table_csv(const std::filesystem::path& path, const Log& log) {
+    CsvReader csv(path, "table file", log);
     const int f_source = csv.require_column({"source_id"});
     const int f_target = csv.require_column({"target_id"});
     const int f_seconds = csv.require_column({"seconds"});

@@ -74,7 +74,8 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     RunSummary summary;
     summary.study_name = study.name;
     summary.output_dir = dir;
-    OutputFolder folder(dir, options.force);  // removed unless committed
+    check_study_input_files(study);  // before the output folder exists: a bad path leaves nothing
+    OutputFolder folder(dir, options.force, files_of_study(study), options.only_services.empty() ? "run" : "deficit");
     const std::filesystem::path& tmp = folder.tmp();
     {
         Stopwatch clock;
@@ -444,7 +445,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         run["outputs"] = summary.files;
         {
             AtomicFile file(tmp / "run.json");
-            file.stream() << run.dump(2) << '\n';
+            file.stream() << run.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
             file.commit();
         }
         summary.files.push_back("run.json");

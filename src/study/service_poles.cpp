@@ -149,6 +149,14 @@ PoleClassification classify_study_poles(const StudyFile& study, const std::vecto
         out.gammes = osm ? builtin_gammes_osm() : builtin_gammes_insee_2025();
     }
     out.approximation = osm;
+    // Readers' warnings (e.g. a CSV read as Windows-1252) join the classification's, logged below.
+    const Log readers([&out, &log](LogLevel level, const std::string& message) {
+        if (level == LogLevel::warning) {
+            out.warnings.push_back(message);
+        } else if (level == LogLevel::info) {
+            log.info(message);
+        }
+    });
 
     // Which gammes can be classified, and refuse the required ones that cannot.
     BpeCounts counts;
@@ -158,7 +166,7 @@ PoleClassification classify_study_poles(const StudyFile& study, const std::vecto
     }
     if (out.source == "bpe_counts") {
         for (std::size_t i = 0; i < study.poles.counts.size(); ++i) {
-            BpeCounts more = read_bpe_counts(study.poles.counts[i]);
+            BpeCounts more = read_bpe_counts(study.poles.counts[i], readers);
             merge_bpe_counts(counts, more, i == 0 ? "" : study.poles.counts[0].string(), study.poles.counts[i].string());
         }
         out.warnings.insert(out.warnings.end(), counts.warnings.begin(), counts.warnings.end());
@@ -347,7 +355,7 @@ PoleClassification classify_study_poles(const StudyFile& study, const std::vecto
         for (const auto& [code, owners] : items_of_code) {
             codes.insert(code);
         }
-        const FacilityReadResult bpe = read_bpe_csv(study.bpe, codes, known_bpe_types());
+        const FacilityReadResult bpe = read_bpe_csv(study.bpe, codes, known_bpe_types(), readers);
         for (const auto& f : bpe.facilities) {
             auto it = by_code.find(f.commune_code);
             if (it == by_code.end()) {
@@ -385,7 +393,7 @@ PoleClassification classify_study_poles(const StudyFile& study, const std::vecto
     }
 
     if (list) {
-        CsvReader csv(study.poles.list, "list of pole communes");
+        CsvReader csv(study.poles.list, "list of pole communes", readers);
         const int code_col = csv.require_column({"code", "code_insee", "CODGEO", "INSEE_COM"});
         const int level_col = csv.require_column({"level", "niveau", "gamme"});
         std::set<std::string> listed;

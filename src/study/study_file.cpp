@@ -12,6 +12,7 @@
 
 #include "core/toml_reader.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/input_path.hpp"
 #include "proxima/core/sha256.hpp"
 
 namespace proxima {
@@ -166,7 +167,7 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
     const auto& study = r.table(root, "study", "");
     r.only_keys(study, "study.", {"name", "cog_year", "output", "crs", "description"});
     s.name = r.string(study, "name", "study.");
-    s.cog_year = static_cast<int>(r.number(study, "cog_year", "study.", 0, 2100, 0.0));
+    s.cog_year = static_cast<int>(r.integer(study, "cog_year", "study.", 0, 2100, 0));
     s.output_dir = rel(optional_string(r, study, "output", "study.").value_or("output"));
     if (auto crs = optional_string(r, study, "crs", "study.")) {
         PJ_CONTEXT* ctx = proj_context_create();
@@ -198,7 +199,7 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
     r.only_keys(zones, "zones.", {"file", "osm_admin_level", "layer", "code_field", "name_field", "codes", "departements"});
     s.zones.file = rel(optional_string(r, zones, "file", "zones.").value_or(""));
     if (zones.get("osm_admin_level") != nullptr) {
-        s.zones.osm_admin_level = static_cast<int>(r.number(zones, "osm_admin_level", "zones.", 1, 12));
+        s.zones.osm_admin_level = static_cast<int>(r.integer(zones, "osm_admin_level", "zones.", 1, 12));
     }
     if (s.zones.file.empty() == !s.zones.osm_admin_level.has_value()) {
         r.fail(zones, "[zones] needs either 'file' (a vector file of communes) or 'osm_admin_level' (boundaries from "
@@ -423,6 +424,7 @@ bool StudyFile::Zones::keeps(const std::string& code) const {
 }
 
 StudyFile load_study(const std::filesystem::path& path) {
+    require_input_file(path, "study file");
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw InputError(fmt::format("cannot open study file '{}': {}", path.string(), std::strerror(errno)));
@@ -430,6 +432,41 @@ StudyFile load_study(const std::filesystem::path& path) {
     std::ostringstream text;
     text << in.rdbuf();
     return parse_study(text.str(), path);
+}
+
+std::vector<std::pair<std::string, std::filesystem::path>> study_input_files(const StudyFile& s) {
+    std::vector<std::pair<std::string, std::filesystem::path>> out;
+    auto add = [&](const char* what, const std::filesystem::path& p) {
+        if (!p.empty()) {
+            out.emplace_back(what, p);
+        }
+    };
+    add("study file", s.path);
+    add("OSM extract ([network] osm)", s.network.osm);
+    add("profile ([network] profile)", s.network.profile);
+    add("zones file ([zones] file)", s.zones.file);
+    add("commune table ([communes] table)", s.commune_table);
+    add("population grid ([population] grid)", s.population.grid);
+    add("populated points ([population] points)", s.population.points);
+    add("reference points ([origins] file)", s.origins.reference_points);
+    add("BPE file ([services] bpe)", s.bpe);
+    for (const auto& service : s.services) {
+        for (const auto& f : service.files) {
+            add("facility file ([services] files)", f.file);
+        }
+    }
+    add("gammes file ([poles] gammes)", s.poles.gammes);
+    for (const auto& c : s.poles.counts) {
+        add("BPE count table ([poles] counts)", c);
+    }
+    add("list of poles ([poles] list)", s.poles.list);
+    return out;
+}
+
+void check_study_input_files(const StudyFile& study) {
+    for (const auto& [what, path] : study_input_files(study)) {
+        require_input_file(path, what);
+    }
 }
 
 } // namespace proxima

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -14,6 +15,7 @@
 #include "proxima/osm/default_profile.hpp"
 #include "proxima/osm/graph_builder.hpp"
 #include "proxima/osm/osm_features.hpp"
+#include "proxima/territory/population_value.hpp"
 
 namespace proxima {
 
@@ -25,6 +27,14 @@ using OriginKind = StudyFile::Origins::Kind;
 RoadGraph load_or_build_graph(const StudyFile& study, const Log& log, std::string& origin) {
     const Profile profile = study.network.profile.empty() ? default_car_profile() : load_profile(study.network.profile);
     const auto& cache = study.network.graph;
+    if (!cache.empty()) {
+        // The cache is rebuilt in place: refuse at once a path that holds something else.
+        try {
+            check_graph_destination(cache, fmt::format("[network] graph in {}", study.path.string()));
+        } catch (const OutputError& e) {
+            throw ConfigError(e.what());
+        }
+    }
     std::error_code ec;
     if (!cache.empty() && std::filesystem::exists(cache, ec)) {
         try {
@@ -99,31 +109,43 @@ ZoneLayer read_study_zones(const StudyFile& study, const OsmBoundaries* from_osm
 struct PopulatedPoints {
     std::vector<GridCell> points;  ///< reuses the grid cell shape: id = name, centre = position
     std::vector<UnplacedPopulation> unplaced;
+    std::vector<std::string> warnings;  ///< rows listed twice (counted once)
     double total = 0.0;
 };
 
-PopulatedPoints read_populated_points(const StudyFile& study) {
+PopulatedPoints read_populated_points(const StudyFile& study, const Log& log) {
     const auto& p = study.population;
-    CsvReader csv(p.points, "population points file");
+    CsvReader csv(p.points, "population points file", log);
     const int lon = csv.require_column({p.points_lon_field});
     const int lat = csv.require_column({p.points_lat_field});
     const int pop = csv.require_column({p.points_population_field});
     const int name = csv.column(p.points_name_field);
     PopulatedPoints out;
+    // A place listed twice (same name, same position) would be counted twice: an exact repeat is
+    // counted once and reported, a repeat with another population is an error.
+    std::map<std::tuple<std::string, std::string, std::string>, std::pair<std::uint64_t, double>> seen;
     while (csv.next()) {
         GridCell c;
         c.line = csv.line();
         c.id = name >= 0 ? csv.field(name) : fmt::format("line {}", c.line);
-        const std::string pop_text = csv.field(pop);
-        const auto population = parse_decimal(pop_text);
-        if (!population || *population < 0) {
-            throw InputError(fmt::format("{}: population '{}' of '{}' is not a number of inhabitants", csv.where(),
-                                         pop_text, c.id));
-        }
-        c.population = *population;
-        out.total += c.population;
+        c.population = read_population(csv.field(pop), csv.where(), "'" + c.id + "'", PopulationFigure::decimal);
         const std::string lon_text = csv.field(lon);
         const std::string lat_text = csv.field(lat);
+        if (name >= 0) {
+            const auto [it, fresh] = seen.try_emplace({c.id, lon_text, lat_text}, c.line, c.population);
+            if (!fresh) {
+                if (it->second.second != c.population) {
+                    throw InputError(fmt::format("{}: '{}' at the same position is already listed on line {} with "
+                                                 "another population ({} against {}); keep one row per place",
+                                                 csv.where(), c.id, it->second.first, it->second.second, c.population));
+                }
+                out.warnings.push_back(fmt::format("{}: '{}' repeats line {} (same position, same population): "
+                                                   "counted once",
+                                                   csv.where(), c.id, it->second.first));
+                continue;
+            }
+        }
+        out.total += c.population;
         if (lon_text.empty() && lat_text.empty()) {
             out.unplaced.push_back({fmt::format("{} ({}: no coordinates)", c.id, csv.where()), c.population});
             continue;
@@ -145,12 +167,23 @@ std::string plural(std::size_t n, const char* one, const char* many) { return fm
 } // namespace
 
 StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
+    check_study_input_files(study);
     StudyInputs in;
     in.study = study;
     auto warn = [&](const std::string& message) {
         in.warnings.push_back(message);
         log.warning(message);
     };
+    // What the readers report (e.g. a CSV read as Windows-1252) lands in the study's warnings too.
+    const Log readers([&](LogLevel level, const std::string& message) {
+        if (level == LogLevel::warning) {
+            warn(message);
+        } else if (level == LogLevel::info) {
+            log.info(message);
+        } else {
+            log.debug(message);
+        }
+    });
 
     Stopwatch clock;
     auto phase = [&](const char* name) {
@@ -194,7 +227,7 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
     }
     phase(osm_boundaries ? "zones and osm services" : "zones");
     if (!study.commune_table.empty()) {
-        in.communes = read_commune_table(study.commune_table);
+        in.communes = read_commune_table(study.commune_table, readers);
         in.join = join_zones(in.zones, *in.communes);
         // The table's names are those of the study's COG year (the polygons may be older, or
         // abbreviated: "Turbie" for La Turbie in the 2018 sample).
@@ -236,7 +269,12 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
     case PopulationSource::communes:
         for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
             const Commune* c = in.communes->find(in.zones.zones[z].code);
-            if (c != nullptr && c->population) {
+            if (c != nullptr && !c->population) {
+                throw InputError(fmt::format("{}:{}: commune {} ({}) of the study has no population, and "
+                                             "population.source is \"communes\": fill in its population municipale",
+                                             in.communes->source(), c->line, c->code, c->name));
+            }
+            if (c != nullptr) {
                 zone_population[z] = static_cast<double>(*c->population);
             }
         }
@@ -255,15 +293,18 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
     case PopulationSource::points: {
         PopulationGrid cells;
         if (study.population.source == PopulationSource::grid) {
-            in.grid = read_population_grid(study.population.grid, study.population.grid_options);
+            in.grid = read_population_grid(study.population.grid, study.population.grid_options, readers);
             cells = *in.grid;
         } else {
-            auto points = read_populated_points(study);
+            auto points = read_populated_points(study, readers);
             cells.cells = std::move(points.points);
             cells.total_population = points.total;
             cells.source = study.population.points.string();
             for (auto& u : points.unplaced) {
                 in.unplaced_population.push_back(u);
+            }
+            for (const auto& w : points.warnings) {
+                warn(w);
             }
         }
         in.population_total = cells.total_population;
@@ -297,7 +338,7 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
             PointFileOptions options;
             options.id_field = study.origins.reference_code_field;
             options.crs = study.origins.reference_crs;
-            for (const auto& f : read_point_file(study.origins.reference_points, options).facilities) {
+            for (const auto& f : read_point_file(study.origins.reference_points, options, readers).facilities) {
                 reference[f.id] = f.position;
             }
         }
@@ -377,7 +418,7 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
     phase("osm services");
     FacilityReadResult bpe;
     if (!study.bpe.empty() && !bpe_codes.empty()) {
-        bpe = read_bpe_csv(study.bpe, bpe_codes);
+        bpe = read_bpe_csv(study.bpe, bpe_codes, {}, readers);
     } else if (!study.bpe.empty()) {
         warn(fmt::format("BPE file {} not read: no service of the study has BPE codes", study.bpe.string()));
     }
@@ -441,7 +482,7 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
             }
         }
         for (const auto& file : service.spec.files) {
-            auto read = read_point_file(file.file, file.options);
+            auto read = read_point_file(file.file, file.options, readers);
             service.from_files += read.facilities.size();
             service.facilities.insert(service.facilities.end(), read.facilities.begin(), read.facilities.end());
             service.unplaced.insert(service.unplaced.end(), read.unplaced.begin(), read.unplaced.end());

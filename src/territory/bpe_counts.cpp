@@ -3,6 +3,8 @@
 #include <charconv>
 #include <vector>
 
+#include <cmath>
+
 #include <fmt/format.h>
 
 #include "proxima/core/csv_reader.hpp"
@@ -17,7 +19,8 @@ namespace {
 std::int64_t parse_count(const CsvReader& csv, const std::string& text, const std::string& column) {
     std::int64_t v = -1;
     // Some exports write counts as decimals ("3.0"): accept an integral decimal.
-    if (auto d = parse_decimal(text); d && *d >= 0 && *d == static_cast<double>(static_cast<std::int64_t>(*d))) {
+    // Bounded before the cast: converting a double beyond int64 is undefined behaviour.
+    if (auto d = parse_decimal(text); d && *d >= 0 && *d <= 1e9 && *d == std::floor(*d)) {
         v = static_cast<std::int64_t>(*d);
     }
     if (text.empty()) {
@@ -47,8 +50,8 @@ void check_type(const CsvReader& csv, const std::string& type) {
 
 } // namespace
 
-BpeCounts read_bpe_counts(const std::filesystem::path& path) {
-    CsvReader csv(path, "BPE count table");
+BpeCounts read_bpe_counts(const std::filesystem::path& path, const Log& log) {
+    CsvReader csv(path, "BPE count table", log);
     BpeCounts out;
     const int geo = csv.column("GEO");
     if (geo >= 0) {

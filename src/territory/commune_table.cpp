@@ -8,6 +8,7 @@
 
 #include "proxima/core/csv_reader.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/territory/population_value.hpp"
 
 namespace proxima {
 
@@ -55,8 +56,8 @@ std::int64_t CommuneTable::total_population() const {
     return total;
 }
 
-CommuneTable read_commune_table(const std::filesystem::path& path) {
-    CsvReader csv(path, "commune table");
+CommuneTable read_commune_table(const std::filesystem::path& path, const Log& log) {
+    CsvReader csv(path, "commune table", log);
     const int code = csv.require_column({"code_insee", "INSEE_COM", "CODGEO", "COM", "code"});
     auto optional_column = [&](std::initializer_list<std::string_view> names) {
         for (auto n : names) {
@@ -84,15 +85,12 @@ CommuneTable read_commune_table(const std::filesystem::path& path) {
         c.name = name >= 0 ? csv.field(name) : std::string();
         c.departement = dep >= 0 ? csv.field(dep) : std::string();
         if (population >= 0) {
+            // An empty figure is "not given" (INSEE leaves uninhabited territories such as the
+            // TAAF blank): kept as unknown here and refused where a study needs it.
             const std::string text = csv.field(population);
-            if (!text.empty()) {
-                const auto v = parse_decimal(text);
-                if (!v || *v < 0 || std::floor(*v) != *v) {
-                    throw InputError(fmt::format("{}: population '{}' of commune {} is not a whole number of "
-                                                 "inhabitants",
-                                                 csv.where(), text, c.code));
-                }
-                c.population = static_cast<std::int64_t>(*v);
+            if (text.find_first_not_of(' ') != std::string::npos) {
+                c.population = static_cast<std::int64_t>(
+                    read_population(text, csv.where(), "commune " + c.code, PopulationFigure::whole));
             }
         }
         c.epci_siren = epci >= 0 ? csv.field(epci) : std::string();

@@ -20,6 +20,7 @@
 #include "proxima/core/csv_reader.hpp"
 #include "core/gdal_handles.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/input_path.hpp"
 
 namespace proxima {
 
@@ -33,88 +34,6 @@ using detail::SrsPtr;
 
 OGRSpatialReferenceH srs_handle(const SrsPtr& p) { return static_cast<OGRSpatialReferenceH>(p.get()); }
 
-// ---------------------------------------------------------------------------------------------
-// Text encoding. GDAL's CSV driver hands fields over byte for byte; older BPE files are CP1252.
-
-/// True if the whole file is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at
-/// most U+10FFFF). A BOM is valid UTF-8. Streams the file.
-bool file_is_utf8(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::array<char, 1 << 16> buffer{};
-    int pending = 0;             // continuation bytes still expected
-    unsigned char low = 0x80;    // range allowed for the next continuation byte
-    unsigned char high = 0xBF;
-    while (in) {
-        in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-        const auto n = static_cast<std::size_t>(in.gcount());
-        for (std::size_t i = 0; i < n; ++i) {
-            const auto c = static_cast<unsigned char>(buffer[i]);
-            if (pending > 0) {
-                if (c < low || c > high) {
-                    return false;
-                }
-                --pending;
-                low = 0x80;
-                high = 0xBF;
-                continue;
-            }
-            if (c < 0x80) {
-                continue;
-            }
-            if (c >= 0xC2 && c <= 0xDF) {
-                pending = 1;
-            } else if (c >= 0xE0 && c <= 0xEF) {
-                pending = 2;
-                low = c == 0xE0 ? 0xA0 : 0x80;   // overlong
-                high = c == 0xED ? 0x9F : 0xBF;  // surrogates
-            } else if (c >= 0xF0 && c <= 0xF4) {
-                pending = 3;
-                low = c == 0xF0 ? 0x90 : 0x80;   // overlong
-                high = c == 0xF4 ? 0x8F : 0xBF;  // beyond U+10FFFF
-            } else {
-                return false;
-            }
-        }
-    }
-    return pending == 0;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
-}
-
-/// CP1252 → UTF-8. Bytes 0xA0-0xFF are Latin-1; 0x80-0x9F are CP1252's extra characters (€, œ,
-/// typographic quotes...). The five bytes CP1252 leaves undefined map to the C1 control of the
-/// same value, as Windows does, so the conversion never fails and the result is always UTF-8.
-std::string cp1252_to_utf8(std::string_view text) {
-    static constexpr std::array<char32_t, 32> high_controls = {
-        0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
-        0x2039, 0x0152, 0x008D, 0x017D, 0x008F, 0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
-        0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178};
-    std::string out;
-    out.reserve(text.size() + text.size() / 4);
-    for (char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x80) {
-            out += ch;
-        } else if (c < 0xA0) {
-            append_utf8(out, high_controls[c - 0x80]);
-        } else {
-            append_utf8(out, c);
-        }
-    }
-    return out;
-}
-
 std::string trimmed(std::string s) {
     const auto not_space = [](unsigned char c) { return std::isspace(c) == 0; };
     s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
@@ -122,21 +41,19 @@ std::string trimmed(std::string s) {
     return s;
 }
 
-/// Fields of the current CSV record as trimmed UTF-8.
+/// Fields of the current CSV record, trimmed (CsvReader already hands them over as UTF-8).
 class CsvText {
 public:
-    CsvText(const CsvReader& csv, bool cp1252) : m_csv(csv), m_cp1252(cp1252) {}
+    explicit CsvText(const CsvReader& csv) : m_csv(csv) {}
     [[nodiscard]] std::string operator()(int column) const {
         if (column < 0) {
             return {};
         }
-        std::string s = trimmed(m_csv.field(column));
-        return m_cp1252 ? cp1252_to_utf8(s) : s;
+        return trimmed(m_csv.field(column));
     }
 
 private:
     const CsvReader& m_csv;
-    bool m_cp1252;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -223,7 +140,7 @@ public:
         m_transform.reset(OCTNewCoordinateTransformation(srs_handle(m_source), srs_handle(m_wgs84)));
         CPLPopErrorHandler();
         if (!m_transform) {
-            m_error = fmt::format("cannot convert {} to WGS84: {}", describe(), CPLGetLastErrorMsg());
+            m_error = fmt::format("cannot convert {} to WGS84: {}", describe(), detail::gdal_detail());
         }
         const char* area = nullptr;
         if (OSRGetAreaOfUse(source, &m_west, &m_south, &m_east, &m_north, &area) == 0) {
@@ -401,7 +318,7 @@ SrsPtr user_crs(const std::string& text, const std::string& file) {
     if (err != OGRERR_NONE) {
         throw ConfigError(fmt::format("CRS '{}' given for points file '{}' is not understood ({}); write it as "
                                       "EPSG:<code>, e.g. EPSG:2154 (Lambert-93) or EPSG:4326 (lon/lat degrees)",
-                                      text, file, CPLGetLastErrorMsg()));
+                                      text, file, detail::gdal_detail()));
     }
     return srs;
 }
@@ -429,20 +346,20 @@ private:
     std::set<std::string> m_seen;
 };
 
-FacilityReadResult read_point_csv(const std::filesystem::path& path, const PointFileOptions& options) {
+FacilityReadResult read_point_csv(const std::filesystem::path& path, const PointFileOptions& options, const Log& log) {
     const std::string p = path.string();
     if (options.crs.empty()) {
         throw ConfigError(fmt::format("points file '{}' is a CSV: give the CRS of x/y, e.g. EPSG:2154 (Lambert-93 "
                                       "metres) or EPSG:4326 (longitude/latitude degrees)",
                                       p));
     }
-    CsvReader csv(path, "points file");
+    CsvReader csv(path, "points file", log);
     const SrsPtr srs = user_crs(options.crs, p);
     const ToWgs84 to_wgs84(srs_handle(srs));
     if (!to_wgs84.error().empty()) {
         throw ConfigError(fmt::format("CRS '{}' given for points file '{}': {}", options.crs, p, to_wgs84.error()));
     }
-    const CsvText text(csv, !file_is_utf8(path));
+    const CsvText text(csv);
 
     const std::initializer_list<std::string_view> x_names = {"lon", "longitude", "x", "X", "LAMBERT_X"};
     const std::initializer_list<std::string_view> y_names = {"lat", "latitude", "y", "Y", "LAMBERT_Y"};
@@ -522,6 +439,7 @@ FacilityReadResult read_point_layer(const std::filesystem::path& path, const Poi
     if (!std::filesystem::exists(path, ec)) {
         throw InputError(fmt::format("points file '{}' does not exist", p));
     }
+    require_input_file(path, "points file");
     GDALAllRegister();
     CPLErrorReset();
     CPLPushErrorHandler(CPLQuietErrorHandler);
@@ -529,7 +447,7 @@ FacilityReadResult read_point_layer(const std::filesystem::path& path, const Poi
         GDALOpenEx(p.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
     CPLPopErrorHandler();
     if (!ds) {
-        const std::string reason = CPLGetLastErrorMsg();
+        const std::string reason = detail::gdal_detail();
         throw InputError(fmt::format("cannot read points file '{}' as a vector file (GeoPackage, GeoJSON, "
                                      "Shapefile...; a CSV needs the extension .csv): {}",
                                      p, reason.empty() ? "no GDAL driver recognises it" : reason));
@@ -602,9 +520,9 @@ FacilityReadResult read_point_layer(const std::filesystem::path& path, const Poi
 } // namespace
 
 FacilityReadResult read_bpe_csv(const std::filesystem::path& path, const std::set<std::string>& types,
-                                const std::set<std::string>& known_types) {
-    CsvReader csv(path, "BPE file");
-    const CsvText text(csv, !file_is_utf8(path));
+                                const std::set<std::string>& known_types, const Log& log) {
+    CsvReader csv(path, "BPE file", log);
+    const CsvText text(csv);
     const int typequ_col = require_bpe_column(csv, "TYPEQU");
     const int depcom_col = require_bpe_column(csv, "DEPCOM");
     const int x_col = require_bpe_column(csv, "LAMBERT_X");
@@ -674,10 +592,11 @@ FacilityReadResult read_bpe_csv(const std::filesystem::path& path, const std::se
     return out;
 }
 
-FacilityReadResult read_point_file(const std::filesystem::path& path, const PointFileOptions& options) {
+FacilityReadResult read_point_file(const std::filesystem::path& path, const PointFileOptions& options,
+                                   const Log& log) {
     const std::string ext = lowercase(path.extension().string());
     if (ext == ".csv" || ext == ".tsv" || ext == ".txt") {
-        return read_point_csv(path, options);
+        return read_point_csv(path, options, log);
     }
     return read_point_layer(path, options);
 }

@@ -6,6 +6,7 @@
 
 #include "core/toml_reader.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/input_path.hpp"
 #include "proxima/osm/osm_features.hpp"
 #include "proxima/territory/bpe_types.hpp"
 
@@ -50,7 +51,7 @@ GammeDefinition read_gamme(const TomlReader& r, const toml::table& t, const std:
     r.only_keys(t, where, {"label", "published_items", "items"});
     GammeDefinition g;
     g.label = r.string(t, "label", where);
-    g.published_items = static_cast<std::size_t>(r.number(t, "published_items", where, 0, 1000));
+    g.published_items = static_cast<std::size_t>(r.integer(t, "published_items", where, 0, 1000));
     const toml::node* items = t.get("items");
     if (items == nullptr) {
         r.fail(t, fmt::format("missing key '{}items' (a list, possibly empty when the composition is unknown)", where));
@@ -117,7 +118,7 @@ GammeSet parse_gammes(const std::string& toml_text, const std::string& source) {
     GammeSet set;
     set.source = source;
     set.name = r.string(top, "name", "gammes.");
-    set.year = static_cast<int>(r.number(top, "year", "gammes.", 1990, 2100));
+    set.year = static_cast<int>(r.integer(top, "year", "gammes.", 1990, 2100));
     const std::string kind = r.string(top, "kind", "gammes.");
     if (kind != "bpe" && kind != "osm-approximation") {
         r.fail(*top.get("kind"), "'gammes.kind' must be \"bpe\" or \"osm-approximation\"");
@@ -132,6 +133,7 @@ GammeSet parse_gammes(const std::string& toml_text, const std::string& source) {
 }
 
 GammeSet load_gammes(const std::string& path) {
+    require_input_file(path, "gammes file");
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw InputError(fmt::format("cannot read the gammes file {}: check the path ([poles] gammes)", path));

@@ -16,6 +16,7 @@
 #include "core/geos_context.hpp"
 #include "core/proj_to_wgs84.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/territory/population_value.hpp"
 
 namespace proxima {
 
@@ -221,14 +222,15 @@ void check_duplicates(const std::vector<GridCell>& cells, const std::string& sou
 
 } // namespace
 
-PopulationGrid read_population_grid(const std::filesystem::path& path, const PopulationGridOptions& options) {
+PopulationGrid read_population_grid(const std::filesystem::path& path, const PopulationGridOptions& options,
+                                    const Log& log) {
     const std::string p = path.string();
     if (options.cell_size_m && !(*options.cell_size_m > 0 && std::isfinite(*options.cell_size_m))) {
         throw ConfigError(fmt::format("population grid '{}': cell size {} m is not a positive length", p,
                                       *options.cell_size_m));
     }
     const GridToWgs84 to_wgs84(options.crs, p);
-    CsvReader csv(path, "population grid");
+    CsvReader csv(path, "population grid", log);
 
     // x/y centres unless only ids are configured or present.
     int x_col = -1;
@@ -294,16 +296,10 @@ PopulationGrid read_population_grid(const std::filesystem::path& path, const Pop
             cell.id = fmt::format("{}_{}", cell.x, cell.y);
         }
         const std::string text = csv.field(population_col);
-        const auto population = parse_decimal(text);
-        if (!population) {
-            throw InputError(fmt::format("{}: population '{}' (column {}) is not a number of inhabitants",
-                                         csv.where(), text, population_name));
-        }
-        if (*population < 0) {
-            throw InputError(fmt::format("{}: population '{}' (column {}) is negative", csv.where(), text,
-                                         population_name));
-        }
-        cell.population = *population;
+        const double population =
+            read_population(text, csv.where(), fmt::format("cell {} (column {})", cell.id, population_name),
+                            PopulationFigure::decimal);
+        cell.population = population;
         grid.total_population += cell.population;
         grid.cells.push_back(std::move(cell));
     }

@@ -16,6 +16,9 @@
 #include "proxima/core/csv_reader.hpp"
 #include "core/gdal_handles.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/input_path.hpp"
+#include "proxima/core/text_encoding.hpp"
+#include "proxima/territory/population_value.hpp"
 
 namespace proxima {
 
@@ -114,13 +117,14 @@ ZoneLayer read_zones(const std::filesystem::path& path, const ZoneLayerOptions& 
     if (!std::filesystem::exists(path, ec)) {
         throw InputError(fmt::format("zones file '{}' does not exist", p));
     }
+    require_input_file(path, "zones file");
     GDALAllRegister();
     CPLPushErrorHandler(CPLQuietErrorHandler);
     std::unique_ptr<void, DatasetCloser> ds(GDALOpenEx(p.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
     CPLPopErrorHandler();
     if (!ds) {
         throw InputError(fmt::format("cannot read zones '{}' as a vector file (GeoJSON, GeoPackage, Shapefile...): {}",
-                                     p, CPLGetLastErrorMsg()));
+                                     p, detail::gdal_detail()));
     }
     OGRLayerH layer = nullptr;
     if (options.layer.empty()) {
@@ -167,7 +171,7 @@ ZoneLayer read_zones(const std::filesystem::path& path, const ZoneLayerOptions& 
         static_cast<OGRSpatialReferenceH>(source.get()), static_cast<OGRSpatialReferenceH>(wgs84.get())));
     if (!to_wgs84) {
         throw InputError(fmt::format("zones '{}': cannot convert its CRS ({}) to WGS84: {}", p, out.crs,
-                                     CPLGetLastErrorMsg()));
+                                     detail::gdal_detail()));
     }
 
     // Where the source CRS is meant to be used (degrees), to catch coordinates given in another CRS.
@@ -200,13 +204,20 @@ ZoneLayer read_zones(const std::filesystem::path& path, const ZoneLayerOptions& 
         if (epci_field >= 0) {
             z.epci_siren = OGR_F_GetFieldAsString(raw, epci_field);
         }
+        // GDAL recodes shapefiles from their .cpg and GeoJSON/GeoPackage are UTF-8 by definition:
+        // a non-UTF-8 string here is a mislabelled file, refused before it reaches the outputs.
+        for (const std::string* text : {&z.code, &z.name, &z.epci_siren}) {
+            if (first_invalid_utf8(*text)) {
+                throw InputError(fmt::format("{}: '{}' is not UTF-8 text. For a shapefile, add a .cpg file next to "
+                                             "the .shp holding its encoding (e.g. CP1252); otherwise convert it: "
+                                             "ogr2ogr -lco ENCODING=UTF-8 converted.shp '{}'",
+                                             where, cp1252_to_utf8(*text), p));
+            }
+        }
         if (population_field >= 0 && OGR_F_IsFieldSetAndNotNull(raw, population_field)) {
             const std::string text = OGR_F_GetFieldAsString(raw, population_field);
-            const auto v = parse_decimal(text);
-            if (!v || *v < 0 || std::floor(*v) != *v) {
-                throw InputError(fmt::format("{}: population '{}' is not a whole number of inhabitants", where, text));
-            }
-            z.population = static_cast<std::int64_t>(*v);
+            z.population = static_cast<std::int64_t>(
+                read_population(text, where, "zone " + z.code, PopulationFigure::whole));
         }
         OGRGeometryH geometry = OGR_F_GetGeometryRef(raw);
         if (geometry == nullptr || OGR_G_IsEmpty(geometry)) {

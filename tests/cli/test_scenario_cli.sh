@@ -7,109 +7,10 @@
 # exits 1 if any check failed, 2 on bad usage.
 
 set -u
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+cli_test_setup "$@"
 
-if [ $# -ne 2 ]; then
-    echo "usage: $0 PATH/TO/proxima PATH/TO/data" >&2
-    exit 2
-fi
-PROXIMA=$1
-DATA=$2
-if [ ! -x "$PROXIMA" ]; then
-    echo "$0: '$PROXIMA' is not an executable" >&2
-    exit 2
-fi
-if [ ! -f "$DATA/osm/andorra-2021.osm.pbf" ] || [ ! -f "$DATA/andorra/poblacions-2010.csv" ]; then
-    echo "$0: '$DATA' is not the repository's data folder (no osm/andorra-2021.osm.pbf)" >&2
-    exit 2
-fi
-PROXIMA=$(cd "$(dirname "$PROXIMA")" && pwd)/$(basename "$PROXIMA")
-DATA=$(cd "$DATA" && pwd)
-
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/proxima-scenario-test.XXXXXX") || exit 2
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP" || exit 2
-
-if command -v timeout >/dev/null 2>&1; then
-    TIMEOUT=(timeout 120)
-else
-    TIMEOUT=()
-fi
-
-passed=0
-failed=0
-ok() {
-    passed=$((passed + 1))
-    echo "ok - $1"
-}
-not_ok() {
-    failed=$((failed + 1))
-    echo "not ok - $1: $2"
-}
-run() {
-    ${TIMEOUT[@]+"${TIMEOUT[@]}"} "$@" >"$TMP/stdout" 2>"$TMP/stderr"
-    RC=$?
-}
-stderr_excerpt() {
-    local text
-    text=$(grep -m1 '^proxima: ' "$TMP/stderr" || head -n1 "$TMP/stderr")
-    printf '%s' "${text:0:300}"
-}
-# expect NAME RC OUTPUT PHRASE... -- CMD...: exit code RC, every PHRASE in stderr, one
-# "proxima: " line for a failure, and (OUTPUT not "-") neither OUTPUT nor OUTPUT.tmp-* afterwards.
-expect() {
-    local name=$1 want=$2 output=$3
-    shift 3
-    local phrases=()
-    while [ $# -gt 0 ] && [ "$1" != "--" ]; do
-        phrases+=("$1")
-        shift
-    done
-    shift
-    run "$@"
-    local problems=()
-    if [ "$RC" -ne "$want" ]; then
-        problems+=("exit code $RC, expected $want")
-    fi
-    local phrase
-    for phrase in ${phrases[@]+"${phrases[@]}"}; do
-        if ! grep -qF -- "$phrase" "$TMP/stderr"; then
-            problems+=("stderr lacks '$phrase'")
-        fi
-    done
-    if [ "$want" -ge 3 ]; then
-        local n
-        n=$(grep -c '^proxima: ' "$TMP/stderr")
-        if [ "$n" -ne 1 ]; then
-            problems+=("$n stderr lines start with 'proxima: ', expected 1")
-        fi
-    fi
-    if [ "$output" != "-" ]; then
-        if [ -e "$output" ]; then
-            problems+=("$output was written")
-        fi
-        local left
-        left=$(find "$(dirname "$output")" -maxdepth 1 -name "$(basename "$output").tmp-*" 2>/dev/null | tr '\n' ' ')
-        if [ -n "$left" ]; then
-            problems+=("left behind: $left")
-        fi
-    fi
-    if [ ${#problems[@]} -eq 0 ]; then
-        ok "$name"
-    else
-        local details
-        details=$(printf '%s; ' "${problems[@]}")
-        not_ok "$name" "${details%; } [command: $*] [stderr: $(stderr_excerpt)]"
-    fi
-}
-check() {
-    local name=$1
-    shift
-    if "$@"; then
-        ok "$name"
-    else
-        not_ok "$name" "failed: $*"
-    fi
-}
 # csv_field FILE ROW COLUMN: the value of COLUMN (by header name) in data row ROW (1-based).
 csv_field() {
     awk -F, -v row="$2" -v col="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
@@ -268,5 +169,4 @@ else
     not_ok "site: grid cells" "exit code $RC, stdout: $(head -c 300 "$TMP/stdout"), stderr: $(stderr_excerpt)"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+cli_test_finish

@@ -105,3 +105,22 @@ TEST_CASE("an output folder that does not exist is an output error, nothing writ
     REQUIRE_THROWS_AS(save_graph(test::sample_graph("monaco-riviera-2016"), dir.path()), OutputError);
     CHECK(std::filesystem::is_empty(dir.path()));
 }
+
+TEST_CASE("a graph is never written over a file that is not a graph", "[graph]") {
+    test::TempDir dir("graph-destination");
+    const RoadGraph& g = test::sample_graph("andorra-2021");
+    const auto study = dir.path() / "study.toml";
+    std::ofstream(study) << "[study]\nname = \"precious\"\n";
+    const auto before = sha256_file(study);
+    REQUIRE_THROWS_AS(save_graph(g, study), OutputError);
+    REQUIRE_THROWS_WITH(save_graph(g, study), Contains("is not a Proxima graph file") && Contains("not replaced") &&
+                                                  Contains("study-graph.pxg"));
+    CHECK(sha256_file(study) == before);
+    REQUIRE_THROWS_WITH(check_graph_destination(dir.path(), "-o"), Contains("is a folder"));
+    // A graph file is replaced; a new name is written.
+    const auto graph = dir.path() / "g.pxg";
+    save_graph(g, graph);
+    CHECK(has_graph_signature(graph));
+    CHECK_NOTHROW(save_graph(g, graph));
+    CHECK_FALSE(has_graph_signature(study));
+}

@@ -1,6 +1,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 
 #include "proxima/core/error.hpp"
@@ -175,5 +177,38 @@ TEST_CASE("bad extracts are refused with a message naming the file", "[osm]") {
     }
     SECTION("a folder") {
         REQUIRE_THROWS_AS(build_road_graph(dir.path(), profile), InputError);
+    }
+}
+
+TEST_CASE("hostile tag values never make zero-time or absurd arcs, and JOSM's negative ids are nodes", "[osm]") {
+    const auto r = build_fixture("hostile-tags.osm");
+    const RoadGraph& g = r.graph;
+    CHECK(r.report.ways_with_invalid_maxspeed == 3);  // maxspeed=nan, the ferry duration, maxspeed:forward=inf
+    CHECK(r.report.osm_nodes_routable == 4);          // every node has a negative id: none dropped
+    REQUIRE(g.node_count() == 2);                     // a straight chain: its two ends
+    const NodeId a = node_at(g, 0.000, 0.0);
+    const NodeId d = node_at(g, 0.020, 0.0);
+    // Class speed over 2 km (not 0 s), ferry speed for the absurd duration (no abort), class speed.
+    CHECK(time_between(g, a, d) == Approx(2004 + 223 + 111).margin(2));
+    CHECK(time_between(g, d, a) == Approx(2004 + 223 + 111).margin(2));
+}
+
+TEST_CASE("an extract path that is not a regular file is refused before anything is read", "[osm]") {
+    const Profile profile = load_profile(test::fixture("test-profile.toml"));
+    REQUIRE_THROWS_WITH(build_road_graph("/dev/zero", profile), Contains("/dev/zero") && Contains("not a regular file"));
+    test::TempDir dir("fifo-extract");
+    const auto fifo = dir.path() / "extract.osm.pbf";
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    REQUIRE_THROWS_WITH(build_road_graph(fifo, profile), Contains("not a regular file"));
+    REQUIRE_THROWS_WITH(build_road_graph(dir.path(), profile), Contains("is a folder"));
+    // A library's message ends with a full stop: ours must not read "..".
+    const auto text = dir.path() / "text.osm.pbf";
+    std::ofstream(text) << "not osm\n";
+    try {
+        (void)build_road_graph(text, profile);
+        FAIL("a text file was read as OSM");
+    } catch (const InputError& e) {
+        CHECK(std::string(e.what()).find("..") == std::string::npos);
+        CHECK(std::string(e.what()).find(". .") == std::string::npos);
     }
 }

@@ -114,3 +114,45 @@ TEST_CASE("ferry durations in every form OSM uses", "[osm]") {
     CHECK_FALSE(parse_duration_s("1:2:3:4"));
     CHECK_FALSE(parse_duration_s(""));
 }
+
+TEST_CASE("non-finite and signed numbers are never speeds: nan, inf, exponents count as unreadable", "[osm]") {
+    using K = MaxspeedValue::Kind;
+    for (const char* v : {"nan", "NaN", "nan mph", "nan knots", "inf", "-inf", "infinity", "1e400", "+50", "0x20",
+                          "1e2", "50 km/h km/h", "."}) {
+        INFO(v);
+        CHECK(parse_maxspeed(v, car()).kind == K::invalid);
+        const auto r = eval({{"highway", "primary"}, {"maxspeed", v}});
+        REQUIRE(r.verdict == WayVerdict::routable);
+        CHECK(r.invalid_maxspeed);
+        CHECK(r.forward_kmh == 65);  // the class speed, never NaN (which would make arcs of zero time)
+        CHECK(r.backward_kmh == 65);
+    }
+    const auto forward_nan = eval({{"highway", "primary"}, {"maxspeed:forward", "nan"}, {"maxspeed", "80"}});
+    CHECK(forward_nan.invalid_maxspeed);
+    CHECK(forward_nan.forward_kmh == Approx(80 * 0.85));
+    CHECK(parse_maxspeed("7.5", car()).kmh == 7.5);
+    // Absurd but finite: clamped to the profile's bounds.
+    CHECK(eval({{"highway", "primary"}, {"maxspeed", "99999999999999999999"}}).forward_kmh == 130);
+    CHECK(parse_plain_number(" 12.5 ") == 12.5);
+    CHECK_FALSE(parse_plain_number("nan"));
+    CHECK_FALSE(parse_plain_number("-1"));
+    CHECK_FALSE(parse_plain_number("1e3"));
+    CHECK_FALSE(parse_plain_number(""));
+}
+
+TEST_CASE("ferry durations that are not durations fall back to the ferry speed, counted", "[osm]") {
+    for (const char* v : {"nan", "nan:00", "inf", "99:99", "00:60", "1:00:60", "-00:05", "-5", "999999999:00",
+                          "99999999999999999999", "PTnanM", "PT1e9H", "P9999DT1H", "1:2:3:4", "00:05 h"}) {
+        INFO(v);
+        CHECK_FALSE(parse_duration_s(v));
+        const auto r = eval({{"route", "ferry"}, {"duration", v}});
+        REQUIRE(r.verdict == WayVerdict::routable);
+        CHECK_FALSE(r.ferry_duration_s);
+        CHECK(r.invalid_maxspeed);
+        CHECK(r.forward_kmh == 15);
+    }
+    CHECK(parse_duration_s("90") == 5400);        // a lone number is minutes, any size
+    CHECK(parse_duration_s("71:59") == 259140);   // just under the 3-day cap
+    CHECK_FALSE(parse_duration_s("72:01"));
+    CHECK(parse_duration_s("00:59:59") == 3599);
+}

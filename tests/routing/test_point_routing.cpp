@@ -225,3 +225,40 @@ TEST_CASE("the Andorra 40 x 40 table ranks trips like OSRM and is of the same or
     CHECK(agreement.median_ratio < 1.33);
     CHECK(agreement.share_within_25pct > 0.8);
 }
+
+TEST_CASE("a table searched from the targets (fewer targets than sources) gives the same trips", "[routing]") {
+    const RoadGraph& g = test::sample_graph("monaco-riviera-2016");
+    const EdgeSnapper snapper(g);
+    std::mt19937_64 rng(test::random_seed() + 11);
+    std::uniform_real_distribution<double> lon(7.40, 7.46);
+    std::uniform_real_distribution<double> lat(43.72, 43.76);
+    auto points = [&](int n) {
+        std::vector<Snap> out;
+        while (static_cast<int>(out.size()) < n) {
+            if (auto s = snapper.snap({lon(rng), lat(rng)}, 300.0)) {
+                out.push_back(*s);  // mid-edge points with off-network legs: every seed kind
+            }
+        }
+        return out;
+    };
+    const auto sources = points(30);
+    const auto targets = points(3);
+    const auto many_to_few = travel_table(g, sources, targets, AccessOptions{});  // reverse searches
+    const auto few_to_many = travel_table(g, targets, sources, AccessOptions{});  // forward searches
+    REQUIRE(many_to_few.size() == 90);
+    std::size_t reachable = 0;
+    for (std::size_t i = 0; i < sources.size(); ++i) {
+        for (std::size_t j = 0; j < targets.size(); ++j) {
+            const Trip& t = many_to_few[i * targets.size() + j];
+            const Trip one = route(g, sources[i], targets[j], AccessOptions{});
+            INFO("source " << i << " target " << j);
+            REQUIRE(t.ds == one.ds);
+            if (one.reachable()) {
+                ++reachable;
+                REQUIRE(t.metres == Approx(one.metres).margin(0.05));
+            }
+        }
+    }
+    CHECK(reachable > 60);
+    CHECK(few_to_many.size() == 90);
+}

@@ -57,7 +57,7 @@ TEST_CASE("commune table errors name the file, the line and the value", "[territ
     }
     SECTION("population with a decimal comma (another separator)") {
         std::ofstream(path) << "code_insee;nom;population\n01001;A;10,5\n";
-        REQUIRE_THROWS_WITH(read_commune_table(path), Contains("communes.csv:2") && Contains("whole number"));
+        REQUIRE_THROWS_WITH(read_commune_table(path), Contains("communes.csv:2") && Contains("not a number"));
     }
     SECTION("duplicate code") {
         std::ofstream(path) << "CODGEO,LIBGEO,PMUN\n01001,A,10\n01002,B,20\n01001,C,30\n";

@@ -251,7 +251,7 @@ TEST_CASE("bad population grids are refused with the file, the line and the valu
     SECTION("non-numeric population, with its line") {
         write("x,y,Ind\n3630500,2383500,3\n3631500,2383500,beaucoup\n");
         REQUIRE_THROWS_AS(read_population_grid(path), InputError);
-        REQUIRE_THROWS_WITH(read_population_grid(path), Contains(p + ":3: population 'beaucoup' (column Ind)"));
+        REQUIRE_THROWS_WITH(read_population_grid(path), Contains(p + ":3: population 'beaucoup' of cell") && Contains("(column Ind) is not a number"));
     }
     SECTION("decimal comma") {
         write("x;y;Ind\n3630500;2383500;11,5\n");

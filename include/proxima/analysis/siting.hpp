@@ -50,7 +50,7 @@ struct SiteCandidate {
 /// the study's origins are not grid cells.
 [[nodiscard]] std::vector<SiteCandidate> cell_candidates(const StudyInputs& in);
 /// Candidates from an `id,lon,lat` CSV (read_points_csv; throws InputError as it does).
-[[nodiscard]] std::vector<SiteCandidate> file_candidates(const std::filesystem::path& path);
+[[nodiscard]] std::vector<SiteCandidate> file_candidates(const std::filesystem::path& path, const Log& log = Log{});
 
 /// The graph-free form of a siting problem: the baseline time of every origin and, for each
 /// candidate, the origins it would serve strictly faster (sorted by origin).

@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
+#include <ostream>
 
 namespace proxima {
 
@@ -31,5 +33,22 @@ private:
     std::ofstream m_out;
     bool m_committed = false;
 };
+
+/// Where a command writes its one output file: a file written atomically (AtomicFile), or
+/// standard output when the name is "-" (the convention of every such command).
+class OutputStream {
+public:
+    explicit OutputStream(const std::filesystem::path& target);
+    [[nodiscard]] std::ostream& stream();
+    [[nodiscard]] bool is_stdout() const { return !m_file; }
+    /// Renames the file into place, or flushes standard output. Throws OutputError.
+    void commit();
+
+private:
+    std::unique_ptr<AtomicFile> m_file;
+};
+
+/// True if `target` names standard output ("-").
+[[nodiscard]] inline bool is_stdout_name(const std::filesystem::path& target) { return target == "-"; }
 
 } // namespace proxima

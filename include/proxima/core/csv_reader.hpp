@@ -9,13 +9,18 @@
 #include <string_view>
 #include <vector>
 
+#include "proxima/core/log.hpp"
+
 namespace proxima {
 
 class CsvReader {
 public:
     /// Opens `path`; `what` names the file's role in messages ("points file", "commune table").
-    /// Throws InputError if the file is missing, empty or not readable as CSV.
-    CsvReader(const std::filesystem::path& path, std::string what);
+    /// Text that is not UTF-8 is read as Windows-1252 and converted, with a warning on `log`
+    /// naming the file, the first such byte and the iconv command. Throws InputError if the file
+    /// is missing, not a regular file, empty, binary (NUL bytes), not readable as CSV, or has a
+    /// record with more or fewer fields than its header.
+    CsvReader(const std::filesystem::path& path, std::string what, const Log& log = Log{});
     ~CsvReader();
     CsvReader(const CsvReader&) = delete;
     CsvReader& operator=(const CsvReader&) = delete;
@@ -30,7 +35,7 @@ public:
 
     /// Moves to the next record; false at the end.
     bool next();
-    /// Text of a field of the current record ("" for an empty field).
+    /// Text of a field of the current record, UTF-8 ("" for an empty field).
     [[nodiscard]] std::string field(int column) const;
     /// Line of the file on which the current record starts (the header is line 1).
     [[nodiscard]] std::uint64_t line() const { return m_line; }
@@ -48,6 +53,7 @@ private:
     std::vector<std::uint64_t> m_record_lines;
     std::uint64_t m_record = 0;
     std::uint64_t m_line = 1;
+    bool m_cp1252 = false;  ///< the file is Windows-1252: fields are converted to UTF-8
 };
 
 /// Parses a decimal number written with a dot (no thousands separator); nullopt otherwise.

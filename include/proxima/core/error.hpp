@@ -7,6 +7,7 @@
 #include <source_location>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace proxima {
 
@@ -45,5 +46,9 @@ class OutputError : public Error {
 public:
     using Error::Error;
 };
+
+/// A message from a library (GDAL, libosmium, PROJ) ready to be embedded in one of ours: trimmed
+/// of its closing full stop and spaces, so that "…: <message>; <our advice>" reads as one sentence.
+[[nodiscard]] std::string library_message(std::string_view message);
 
 } // namespace proxima

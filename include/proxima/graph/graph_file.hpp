@@ -20,8 +20,18 @@ namespace proxima {
 
 inline constexpr std::uint32_t graph_file_format_version = 1;
 
-/// Writes the graph atomically (temporary file, then rename). Throws OutputError.
+/// Writes the graph atomically (temporary file, then rename), or to standard output for "-".
+/// Throws OutputError, and never replaces an existing file that is not a Proxima graph
+/// (see check_graph_destination).
 void save_graph(const RoadGraph& graph, const std::filesystem::path& path);
+
+/// True if `path` is a regular file that starts with the graph file signature.
+[[nodiscard]] bool has_graph_signature(const std::filesystem::path& path);
+
+/// Throws OutputError if writing a graph to `path` would destroy something else: an existing
+/// folder, special file, or regular file without the graph signature (a study file, a CSV, an OSM
+/// extract given by mistake). `setting` names what to change in the message (e.g. "-o").
+void check_graph_destination(const std::filesystem::path& path, const std::string& setting);
 
 /// Reads and validates a graph cache. Throws InputError if the file cannot be read and CacheError
 /// if it is not a Proxima graph, has another format version, or is corrupt.

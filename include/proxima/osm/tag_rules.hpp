@@ -42,8 +42,18 @@ enum class Oneway { both, forward, backward, reversible };
 /// reversible/alternating → reversible; anything else → nullopt (treated as unset).
 [[nodiscard]] std::optional<Oneway> parse_oneway(std::string_view value);
 
+/// Longest crossing a ferry's duration=* may state, in seconds (3 days; the longest car ferries
+/// take under two). A longer value is a typo and is read as unreadable.
+inline constexpr double max_ferry_duration_s = 3 * 86400.0;
+
 /// duration=* of a ferry: "HH:MM", "HH:MM:SS", "MM" (minutes) or ISO 8601 "PT1H30M". Seconds.
+/// Minutes and seconds after an hour field must be below 60; signs, "nan", "inf" and values
+/// beyond max_ferry_duration_s are not durations (nullopt).
 [[nodiscard]] std::optional<double> parse_duration_s(std::string_view value);
+
+/// A plain decimal number as OSM values write them ("50", "7.5"): digits and at most one dot,
+/// surrounding spaces allowed; no sign, exponent, "nan" or "inf". nullopt otherwise.
+[[nodiscard]] std::optional<double> parse_plain_number(std::string_view value);
 
 struct WayRule {
     WayVerdict verdict = WayVerdict::not_a_road;

@@ -48,7 +48,8 @@ struct Trip {
 [[nodiscard]] Trip route(const RoadGraph& graph, const Snap& from, const Snap& to, const AccessOptions& options);
 
 /// Fastest trips from every source to every target, row-major (sources.size() × targets.size()).
-/// One forward search per source, in parallel (OpenMP).
+/// One search per point of the smaller side, in parallel (OpenMP): forward from each source, or,
+/// when there are fewer targets, reverse from each target. Both give the same trips.
 [[nodiscard]] std::vector<Trip> travel_table(const RoadGraph& graph, std::span<const Snap> sources,
                                              std::span<const Snap> targets, const AccessOptions& options,
                                              int threads = 0);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "proxima/core/log.hpp"
 #include "proxima/graph/ids.hpp"
 #include "proxima/routing/point_routing.hpp"
 
@@ -23,9 +24,10 @@ struct NamedPoint {
 /// Reads `id,lon,lat` points. Throws InputError naming the file, line, column and value for a
 /// missing file, missing columns (listing those present), a non-numeric or out-of-range
 /// coordinate, an empty or duplicate id, or a file with no point.
-[[nodiscard]] std::vector<NamedPoint> read_points_csv(const std::filesystem::path& path);
+[[nodiscard]] std::vector<NamedPoint> read_points_csv(const std::filesystem::path& path, const Log& log = Log{});
 
-/// Writes `source_id,target_id,seconds,metres` atomically; unreachable pairs get empty (NULL)
+/// Writes `source_id,target_id,seconds,metres` atomically (or to standard output for "-");
+/// unreachable pairs get empty (NULL)
 /// seconds and metres. Seconds with one decimal (the graph's resolution), metres with one decimal.
 void write_table_csv(const std::filesystem::path& path, std::span<const NamedPoint> sources,
                      std::span<const NamedPoint> targets, std::span<const Trip> trips);
@@ -43,7 +45,7 @@ struct TableRow {
 
 /// Reads a `source_id,target_id,seconds,metres` table (ours, or another router's for comparison).
 /// Throws InputError naming file, line and value for missing columns or non-numeric values.
-[[nodiscard]] std::vector<TableRow> read_table_csv(const std::filesystem::path& path);
+[[nodiscard]] std::vector<TableRow> read_table_csv(const std::filesystem::path& path, const Log& log = Log{});
 
 /// How two travel-time tables agree on the pairs both have (reachable in both, source != target).
 struct TableAgreement {

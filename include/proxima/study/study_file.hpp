@@ -114,6 +114,14 @@ struct StudyFile {
 /// Reads a study file. Throws InputError if it cannot be read, ConfigError for invalid content
 /// (naming the key and line), including unknown services and non-positive thresholds.
 [[nodiscard]] StudyFile load_study(const std::filesystem::path& path);
+
+/// Every input file the study names (extract, profile, zones, tables, population, BPE, facility
+/// files, poles files), in a stable order, with the role of each (for messages and run.json).
+[[nodiscard]] std::vector<std::pair<std::string, std::filesystem::path>> study_input_files(const StudyFile& study);
+
+/// Checks that every input file of the study exists and is a regular file (require_input_file),
+/// before anything is read, hashed or created. Throws InputError naming the setting's file.
+void check_study_input_files(const StudyFile& study);
 /// Same from text; `path` locates relative paths and names the file in messages.
 [[nodiscard]] StudyFile parse_study(const std::string& toml_text, const std::filesystem::path& path);
 

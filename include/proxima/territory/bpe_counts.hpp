@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "proxima/core/log.hpp"
+
 namespace proxima {
 
 struct BpeCounts {
@@ -31,7 +33,7 @@ struct BpeCounts {
 /// negative count, a TYPEQU unknown to every vintage, a commune/type pair given twice with
 /// different counts (an identical repeat is a warning), a file
 /// with no data row. Several TIME_PERIOD values in a long file are refused (say which to keep).
-[[nodiscard]] BpeCounts read_bpe_counts(const std::filesystem::path& path);
+[[nodiscard]] BpeCounts read_bpe_counts(const std::filesystem::path& path, const Log& log = Log{});
 
 /// Adds `more` into `into` (several tables, e.g. one per type); a commune/type in both is an
 /// InputError naming both files.

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "proxima/core/log.hpp"
+
 namespace proxima {
 
 struct Commune {
@@ -53,6 +55,6 @@ private:
 ///   EPCI: epci_siren, SIREN_EPCI, EPCI;  EPCI name: epci_nom, NOM_EPCI, LIBEPCI.
 /// Code is required; the others are optional. Throws InputError naming file, line and value for
 /// a malformed code, a non-numeric or negative population, or a code given twice.
-[[nodiscard]] CommuneTable read_commune_table(const std::filesystem::path& path);
+[[nodiscard]] CommuneTable read_commune_table(const std::filesystem::path& path, const Log& log = Log{});
 
 } // namespace proxima

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "proxima/core/log.hpp"
 #include "proxima/graph/ids.hpp"
 
 namespace proxima {
@@ -60,7 +61,7 @@ struct FacilityReadResult {
 /// row's CRS (1° margin: western Guyane lies a little beyond UTM 22N), e.g. metropolitan
 /// coordinates on a 974 row or swapped columns; also for a file with a header but no row.
 [[nodiscard]] FacilityReadResult read_bpe_csv(const std::filesystem::path& path, const std::set<std::string>& types,
-                                              const std::set<std::string>& known_types = {});
+                                              const std::set<std::string>& known_types = {}, const Log& log = Log{});
 
 struct PointFileOptions {
     std::string x_field;      ///< empty: first of lon, longitude, x, X, LAMBERT_X
@@ -82,6 +83,7 @@ struct PointFileOptions {
 /// InputError naming file, line/feature and value for a missing file, layer or column,
 /// non-numeric coordinates, an empty or repeated id, a geometry that is not a point, a layer with
 /// an undefined CRS, or points outside the CRS's area of use (1° margin).
-[[nodiscard]] FacilityReadResult read_point_file(const std::filesystem::path& path, const PointFileOptions& options);
+[[nodiscard]] FacilityReadResult read_point_file(const std::filesystem::path& path, const PointFileOptions& options,
+                                                 const Log& log = Log{});
 
 } // namespace proxima

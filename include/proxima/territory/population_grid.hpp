@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "proxima/core/log.hpp"
 #include "proxima/graph/ids.hpp"
 #include "proxima/territory/zones.hpp"
 
@@ -58,7 +59,7 @@ struct PopulationGrid {
 /// ConfigError for a CRS PROJ does not know or that is not projected, or a cell_size_m that is not
 /// positive or contradicts the ids.
 [[nodiscard]] PopulationGrid read_population_grid(const std::filesystem::path& path,
-                                                  const PopulationGridOptions& options = {});
+                                                  const PopulationGridOptions& options = {}, const Log& log = Log{});
 
 /// Which zone holds each cell centre. Every inhabitant is accounted for: cells outside every zone
 /// are counted with their population, never dropped silently. A centre on the border between

@@ -1,0 +1,76 @@
+// Fuzz target: study files (proxima/study/study_file.hpp), parse_study(text,
+// "/tmp/fuzz/study.toml"). Parsing only: no input file named by the study is opened.
+//
+// proxima::Error and its subclasses (ConfigError naming key and line) are the expected way to
+// refuse input; any other exception, or a crash, is a finding.
+//
+// Invariants on success: every numeric setting finite and within the range the parser promises
+// (network speeds and distances, cell size, pole buffer, thresholds in (0, 1440] minutes); at
+// least one service, each with a valid id and a source of facilities; zones from a file or from
+// OSM boundaries, not both.
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <exception>
+#include <string>
+
+#include "fuzz_common.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima/study/study_file.hpp"
+
+namespace {
+
+bool finite_in(double v, double lo, double hi) { return std::isfinite(v) && v >= lo && v <= hi; }
+
+bool valid_id(const std::string& id) {
+    return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    });
+}
+
+void check_study(const proxima::StudyFile& s) {
+    PROXIMA_FUZZ_CHECK(s.cog_year >= 0 && s.cog_year <= 2100, "cog_year %d", s.cog_year);
+    PROXIMA_FUZZ_CHECK(finite_in(s.network.access_kmh, 1, 200), "network.access_speed_kmh %g", s.network.access_kmh);
+    PROXIMA_FUZZ_CHECK(finite_in(s.network.max_snap_m, 1, 1e6), "network.max_snap_m %g", s.network.max_snap_m);
+    PROXIMA_FUZZ_CHECK(finite_in(s.network.warn_snap_m, 0, 1e6), "network.warn_snap_m %g", s.network.warn_snap_m);
+    PROXIMA_FUZZ_CHECK(!s.network.osm.empty(), "no network.osm");
+    PROXIMA_FUZZ_CHECK(s.zones.file.empty() != !s.zones.osm_admin_level.has_value(),
+                       "zones from a file and OSM boundaries, or from neither");
+    if (s.zones.osm_admin_level) {
+        PROXIMA_FUZZ_CHECK(*s.zones.osm_admin_level >= 1 && *s.zones.osm_admin_level <= 12, "osm_admin_level %d",
+                           *s.zones.osm_admin_level);
+    }
+    if (s.population.grid_options.cell_size_m) {
+        PROXIMA_FUZZ_CHECK(finite_in(*s.population.grid_options.cell_size_m, 1, 1e5), "population.cell_size_m %g",
+                           *s.population.grid_options.cell_size_m);
+    }
+    PROXIMA_FUZZ_CHECK(finite_in(s.poles.buffer_km, 0, 500), "poles.buffer_km %g", s.poles.buffer_km);
+    PROXIMA_FUZZ_CHECK(!s.services.empty(), "a study without services was accepted");
+    for (const auto& svc : s.services) {
+        PROXIMA_FUZZ_CHECK(valid_id(svc.id), "service id '%s'", svc.id.c_str());
+        PROXIMA_FUZZ_CHECK(std::isfinite(svc.threshold_min) && svc.threshold_min > 0 && svc.threshold_min <= 1440,
+                           "service '%s' threshold_min %g", svc.id.c_str(), svc.threshold_min);
+        PROXIMA_FUZZ_CHECK(!svc.bpe_codes.empty() || !svc.osm_selectors.empty() || !svc.files.empty() ||
+                               !svc.pole.empty(),
+                           "service '%s' has no source of facilities", svc.id.c_str());
+        PROXIMA_FUZZ_CHECK(!svc.label.empty(), "service '%s' has no label", svc.id.c_str());
+    }
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string text(reinterpret_cast<const char*>(data), size);
+    try {
+        const proxima::StudyFile study = proxima::parse_study(text, "/tmp/fuzz/study.toml");
+        check_study(study);
+        proxima::fuzz::accepted("parse_study");
+    } catch (const proxima::Error& e) {
+        proxima::fuzz::refused(e, "parse_study");  // expected: ConfigError naming key and line
+    } catch (const std::exception& e) {
+        proxima::fuzz::unexpected_exception(e, "parse_study");
+    }
+    return 0;
+}

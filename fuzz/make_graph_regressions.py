@@ -1,0 +1,82 @@
+#!/usr/bin/env python3
+"""Writes the graph_file regression inputs (fuzz/regressions/graph_file/): a real graph's payload
+with one array broken the way fuzzing found it broken. Run it again whenever the graph file
+format changes (the inputs must keep reaching the payload reader and RoadGraph::validate()):
+
+    build/proxima build-graph tests/fixtures/chain-and-speeds.osm -o /tmp/g.pxg \
+        --profile tests/fixtures/test-profile.toml
+    fuzz/make_graph_regressions.py /tmp/g.pxg fuzz/regressions/graph_file
+
+The payload layout is the one of src/graph/graph_file.cpp: provenance strings (u32 length +
+bytes), then each array as a u64 count and its raw elements, in GRAPH_ARRAYS order."""
+import struct
+import sys
+from pathlib import Path
+
+HEADER = 88
+STRINGS = 5
+# (name, element format) in the order of graph_file.cpp's for_each_array.
+GRAPH_ARRAYS = [
+    ("first_out", "I"), ("head", "I"), ("travel_ds", "I"), ("length_m", "f"), ("arc_edge", "I"),
+    ("first_in", "I"), ("tail_in", "I"), ("in_arc", "I"), ("in_travel_ds", "I"), ("node_coord", "dd"),
+    ("edge_first_point", "I"), ("points", "dd"), ("point_m", "f"), ("point_fwd_ds", "f"),
+    ("point_bwd_ds", "f"), ("edge_arc", "I"), ("edge_way_id", "q"),
+]
+
+
+def parse(payload):
+    pos = 0
+    strings = []
+    for _ in range(STRINGS):
+        (n,) = struct.unpack_from("<I", payload, pos)
+        strings.append(payload[pos + 4:pos + 4 + n])
+        pos += 4 + n
+    arrays = {}
+    for name, fmt in GRAPH_ARRAYS:
+        (count,) = struct.unpack_from("<Q", payload, pos)
+        pos += 8
+        size = struct.calcsize("<" + fmt)
+        arrays[name] = [struct.unpack_from("<" + fmt, payload, pos + i * size) for i in range(count)]
+        pos += count * size
+    assert pos == len(payload), "the layout above no longer matches graph_file.cpp"
+    return strings, arrays
+
+
+def build(strings, arrays):
+    out = bytearray()
+    for s in strings:
+        out += struct.pack("<I", len(s)) + s
+    for name, fmt in GRAPH_ARRAYS:
+        values = arrays[name]
+        out += struct.pack("<Q", len(values))
+        for v in values:
+            out += struct.pack("<" + fmt, *v)
+    return bytes(out)
+
+
+def main():
+    graph, folder = Path(sys.argv[1]), Path(sys.argv[2])
+    strings, arrays = parse(graph.read_bytes()[HEADER:])
+    cases = {}
+    # Every array empty: memcpy of zero bytes from a null pointer (undefined behaviour).
+    cases["empty-array-memcpy-null-pointer"] = build(strings, {name: [] for name, _ in GRAPH_ARRAYS})
+    # An edge whose shape points run past the end: validate() read beyond the arrays.
+    broken = {k: list(v) for k, v in arrays.items()}
+    broken["edge_first_point"][1] = (len(arrays["points"]) + 1000,)
+    cases["validate-heap-overflow-edge-first-point-not-monotone"] = build(strings, broken)
+    broken = {k: list(v) for k, v in arrays.items()}
+    broken["length_m"][0] = (-2e23,)
+    cases["arc-length-negative-accepted"] = build(strings, broken)
+    broken = {k: list(v) for k, v in arrays.items()}
+    # A shape point inside an edge (not a node, so the arcs' end checks cannot see it).
+    first = [b for (b,) in arrays["edge_first_point"]]
+    inner = next(b + 1 for b, e in zip(first, first[1:]) if e - b >= 3)
+    broken["points"][inner] = (1e277, broken["points"][inner][1])
+    cases["coordinates-outside-wgs84-accepted"] = build(strings, broken)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, payload in cases.items():
+        (folder / name).write_bytes(b"\x01" + payload)  # odd first byte: payload mode
+
+
+if __name__ == "__main__":
+    main()
