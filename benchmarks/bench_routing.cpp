@@ -1,5 +1,6 @@
 // Routing and graph-build benchmarks on the sample extracts in data/osm/, with Boost.Graph's
-// Dijkstra on the very same CSR arrays as the baseline. At the end the program prints the ratios
+// Dijkstra on the very same arrays as the baseline (the turn-aware graph's transitions), and
+// Boost on the physical arcs without turns as the baseline of what the turn model costs. At the end the program prints the ratios
 // measured in this run (machines are noisy; only ratios within one run mean something).
 //
 //   build/<sample>/read_only         libosmium decode + node locations, trivial handler (floor)
@@ -53,7 +54,7 @@ namespace {
 
 using proxima::Deciseconds;
 using proxima::Direction;
-using proxima::NodeId;
+using proxima::StateId;
 
 struct Sample {
     const char* name;
@@ -62,6 +63,8 @@ struct Sample {
 constexpr Sample samples[] = {
     {"andorra", "osm/andorra-2021.osm.pbf"},
     {"monaco", "osm/monaco-riviera-2016.osm.pbf"},
+    {"nantes", "osm/nantes-centre-2014.osm.pbf"},
+    {"stbarth", "osm/saint-barthelemy-2014.osm.pbf"},
 };
 
 constexpr std::size_t source_count = 64;       // one-to-all sources, cycled through iterations
@@ -167,8 +170,8 @@ public:
         }
         m_sources.clear();
         for (const auto& s : sources) {
-            m_dist[proxima::to_index(s.node)] = s.offset_ds;
-            m_sources.push_back(proxima::to_index(s.node));
+            m_dist[proxima::to_index(s.state)] = s.offset_ds;
+            m_sources.push_back(proxima::to_index(s.state));
         }
         boost::dijkstra_shortest_paths_no_init(m_g, m_sources.begin(), m_sources.end(), pred_map(), dist_map(),
                                                weight_map(), m_index, std::less<Deciseconds>(),
@@ -194,6 +197,7 @@ struct Fixture {
     proxima::RoadGraph graph;
     std::unique_ptr<BoostGraph> boost_forward;
     std::unique_ptr<BoostGraph> boost_reverse;
+    std::unique_ptr<BoostGraph> boost_nodes;     ///< the physical arcs, no turns: the search before turns
     std::vector<std::uint32_t> sources;          ///< one-to-all sources
     std::vector<proxima::SourceSet> sets;        ///< multi-source sets, distinct nodes per set
 
@@ -207,21 +211,21 @@ void check_same(const Fixture& f, Direction d, const std::vector<proxima::Source
     proxima::MultiSourceDijkstra ours(f.graph, d);
     ours.reset();
     for (const auto& s : sources) {
-        ours.add_source(s.node, s.offset_ds);
+        ours.add_source(s.state, s.offset_ds);
     }
     ours.run();
     BoostSearch theirs(f.boost_graph(d));
     if (sources.size() == 1 && sources[0].offset_ds == 0) {
-        theirs.one_to_all(proxima::to_index(sources[0].node));  // the exact call that is timed
+        theirs.one_to_all(proxima::to_index(sources[0].state));  // the exact call that is timed
     } else {
         theirs.multi_source(sources);
     }
     std::uint32_t reached = 0;
-    for (std::uint32_t v = 0; v < f.graph.node_count(); ++v) {
-        const Deciseconds a = ours.time_ds(NodeId{v});
+    for (std::uint32_t v = 0; v < f.graph.state_count(); ++v) {
+        const Deciseconds a = ours.time_ds(StateId{v});
         const Deciseconds b = theirs.dist()[v];  // inf passed to Boost is unreachable_ds as well
         if (a != b) {
-            fail(what + ": node " + std::to_string(v) + ": proxima " + std::to_string(a) + " ds, boost " +
+            fail(what + ": state " + std::to_string(v) + ": proxima " + std::to_string(a) + " ds, boost " +
                  std::to_string(b) + " ds");
         }
         reached += a != proxima::unreachable_ds ? 1 : 0;
@@ -240,11 +244,12 @@ const Fixture& fixture(const Sample& sample) {
     auto f = std::make_unique<Fixture>();
     f->graph = proxima::build_road_graph(sample_path(sample), proxima::default_car_profile()).graph;
     const proxima::RoadGraph& g = f->graph;
-    f->boost_forward = make_boost_graph(g.first_out(), g.head(), g.travel_ds());
-    f->boost_reverse = make_boost_graph(g.first_in(), g.tail_in(), g.in_travel_ds());
+    f->boost_forward = make_boost_graph(g.first_transition(), g.transition_head(), g.transition_ds());
+    f->boost_reverse = make_boost_graph(g.first_in_transition(), g.in_transition_tail(), g.in_transition_ds());
+    f->boost_nodes = make_boost_graph(g.first_out(), g.head(), g.travel_ds());
 
     std::mt19937 rng(42);
-    std::uniform_int_distribution<std::uint32_t> node_dist(0, g.node_count() - 1);
+    std::uniform_int_distribution<std::uint32_t> node_dist(0, g.state_count() - 1);
     for (std::size_t i = 0; i < source_count; ++i) {
         f->sources.push_back(node_dist(rng));
     }
@@ -252,13 +257,13 @@ const Fixture& fixture(const Sample& sample) {
     for (std::size_t i = 0; i < set_count; ++i) {
         proxima::SourceSet set;
         std::vector<std::uint32_t> used;
-        while (set.sources.size() < sources_per_set && set.sources.size() < g.node_count()) {
+        while (set.sources.size() < sources_per_set && set.sources.size() < g.state_count()) {
             const auto v = node_dist(rng);
             if (std::find(used.begin(), used.end(), v) != used.end()) {
                 continue;
             }
             used.push_back(v);
-            set.sources.push_back({NodeId{v}, offset_dist(rng), static_cast<std::uint32_t>(set.sources.size())});
+            set.sources.push_back({StateId{v}, offset_dist(rng), static_cast<std::uint32_t>(set.sources.size())});
         }
         f->sets.push_back(std::move(set));
     }
@@ -268,7 +273,7 @@ const Fixture& fixture(const Sample& sample) {
     for (const Direction d : {Direction::forward, Direction::reverse}) {
         const std::string dn = d == Direction::forward ? "forward" : "reverse";
         for (std::size_t i = 0; i < 4; ++i) {
-            check_same(*f, d, {{NodeId{f->sources[i]}, 0}}, name + " one-to-all " + dn + " source " + std::to_string(i));
+            check_same(*f, d, {{StateId{f->sources[i]}, 0}}, name + " one-to-all " + dn + " source " + std::to_string(i));
         }
         for (std::size_t i = 0; i < f->sets.size(); ++i) {
             check_same(*f, d, f->sets[i].sources, name + " multi-source " + dn + " set " + std::to_string(i));
@@ -280,17 +285,18 @@ const Fixture& fixture(const Sample& sample) {
         proxima::MultiSourceDijkstra one(g, Direction::reverse);
         one.reset();
         for (const auto& s : f->sets[i].sources) {
-            one.add_source(s.node, s.offset_ds, s.tag, s.offset_m);
+            one.add_source(s.state, s.offset_ds, s.tag, s.offset_m);
         }
         one.run();
-        for (std::uint32_t v = 0; v < g.node_count(); ++v) {
-            if (many[i][v] != one.time_ds(NodeId{v})) {
-                fail(name + " run_many set " + std::to_string(i) + " differs at node " + std::to_string(v));
+        for (std::uint32_t v = 0; v < g.state_count(); ++v) {
+            if (many[i][v] != one.time_ds(StateId{v})) {
+                fail(name + " run_many set " + std::to_string(i) + " differs at state " + std::to_string(v));
             }
         }
     }
-    std::fprintf(stderr, "[%s] graph: %u nodes, %u arcs; proxima == boost on %zu checks\n", sample.name,
-                 g.node_count(), g.arc_count(), 2 * (4 + f->sets.size()));
+    std::fprintf(stderr, "[%s] graph: %u nodes, %u arcs, %u states, %u turns; proxima == boost on %zu checks\n",
+                 sample.name, g.node_count(), g.arc_count(), g.state_count(), g.transition_count(),
+                 2 * (4 + f->sets.size()));
     slot = std::move(f);
     return *slot;
 }
@@ -298,6 +304,8 @@ const Fixture& fixture(const Sample& sample) {
 void graph_counters(benchmark::State& state, const proxima::RoadGraph& g) {
     state.counters["nodes"] = g.node_count();
     state.counters["arcs"] = g.arc_count();
+    state.counters["states"] = g.state_count();
+    state.counters["turns"] = g.transition_count();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,7 +371,7 @@ void bm_one_to_all_proxima(benchmark::State& state, const Sample& sample, Direct
     std::size_t i = 0;
     for (auto _ : state) {
         search.reset();
-        search.add_source(NodeId{f.sources[i++ % f.sources.size()]}, 0);
+        search.add_source(StateId{f.sources[i++ % f.sources.size()]}, 0);
         benchmark::DoNotOptimize(search.run());
         benchmark::ClobberMemory();
     }
@@ -382,6 +390,21 @@ void bm_one_to_all_boost(benchmark::State& state, const Sample& sample, Directio
     graph_counters(state, f.graph);
 }
 
+/// The node-based search of before the turn model (Boost on the physical arcs, no turns): the
+/// baseline for what the turn-aware graph costs.
+void bm_one_to_all_boost_nodes(benchmark::State& state, const Sample& sample) {
+    const Fixture& f = fixture(sample);
+    BoostSearch search(*f.boost_nodes);
+    std::size_t i = 0;
+    for (auto _ : state) {
+        const auto arc = f.graph.state_arc(StateId{f.sources[i++ % f.sources.size()]});
+        search.one_to_all(proxima::to_index(f.graph.tail(arc)));
+        benchmark::DoNotOptimize(search.dist().data());
+        benchmark::ClobberMemory();
+    }
+    graph_counters(state, f.graph);
+}
+
 void bm_multi_source_proxima(benchmark::State& state, const Sample& sample, Direction d) {
     const Fixture& f = fixture(sample);
     proxima::MultiSourceDijkstra search(f.graph, d);
@@ -390,7 +413,7 @@ void bm_multi_source_proxima(benchmark::State& state, const Sample& sample, Dire
         const auto& set = f.sets[i++ % f.sets.size()];
         search.reset();
         for (const auto& s : set.sources) {
-            search.add_source(s.node, s.offset_ds, s.tag);
+            search.add_source(s.state, s.offset_ds, s.tag);
         }
         benchmark::DoNotOptimize(search.run());
         benchmark::ClobberMemory();
@@ -523,6 +546,10 @@ void print_ratio_table(const RecordingReporter& r, int max_threads) {
                 row(s.name, label, p + "/boost", p + "/proxima", Clock::cpu, "target >= 2x", 2.0);
             }
         }
+        row(s.name, "turns: boost states/boost nodes (forward)", "one_to_all/" + n + "/forward/boost",
+            "one_to_all/" + n + "/nodes/boost", Clock::cpu, "search graph cost of the turn model", 0.0);
+        row(s.name, "turns: proxima states/boost nodes (fwd)", "one_to_all/" + n + "/forward/proxima",
+            "one_to_all/" + n + "/nodes/boost", Clock::cpu, "", 0.0);
         row(s.name, "graph build  full/read_only", "build/" + n + "/full", "build/" + n + "/read_only", Clock::real,
             "", 0.0);
         if (max_threads > 1) {
@@ -563,6 +590,8 @@ int main(int argc, char** argv) {
             benchmark::RegisterBenchmark((p + "/boost").c_str(), bm_one_to_all_boost, s, d)
                 ->Unit(benchmark::kMicrosecond)->MinTime(min_time);
         }
+        benchmark::RegisterBenchmark(("one_to_all/" + n + "/nodes/boost").c_str(), bm_one_to_all_boost_nodes, s)
+            ->Unit(benchmark::kMicrosecond)->MinTime(min_time);
         for (const Direction d : {Direction::forward, Direction::reverse}) {
             const std::string p = "multi_source/" + n + "/" + dir_name(d);
             benchmark::RegisterBenchmark((p + "/proxima").c_str(), bm_multi_source_proxima, s, d)

@@ -20,7 +20,10 @@ GRAPH_ARRAYS = [
     ("first_out", "I"), ("head", "I"), ("travel_ds", "I"), ("length_m", "f"), ("arc_edge", "I"),
     ("first_in", "I"), ("tail_in", "I"), ("in_arc", "I"), ("in_travel_ds", "I"), ("node_coord", "dd"),
     ("edge_first_point", "I"), ("points", "dd"), ("point_m", "f"), ("point_fwd_ds", "f"),
-    ("point_bwd_ds", "f"), ("edge_arc", "I"), ("edge_way_id", "q"),
+    ("point_bwd_ds", "f"), ("edge_arc", "I"), ("edge_way_id", "q"), ("edge_first_run", "I"),
+    ("run_first_segment", "I"), ("run_way_id", "q"), ("state_arc", "I"), ("arc_first_copy", "I"),
+    ("copy_state", "I"), ("first_transition", "I"), ("transition_head", "I"), ("transition_ds", "I"),
+    ("first_in_transition", "I"), ("in_transition_tail", "I"), ("in_transition_ds", "I"),
 ]
 
 

@@ -28,7 +28,7 @@ nlohmann::json snap_json(const std::string& given, LonLat input, const Snap& s, 
             {"snapped_lon", round_to(s.point.lon, 1e-7)},
             {"snapped_lat", round_to(s.point.lat, 1e-7)},
             {"snap_metres", round_to(s.distance_m, 0.1)},
-            {"osm_way_id", graph.edge_way_id(s.edge)}};
+            {"osm_way_id", graph.segment_way_id(s.edge, s.segment)}};
 }
 
 } // namespace

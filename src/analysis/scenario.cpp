@@ -9,6 +9,7 @@
 
 #include "proxima/core/error.hpp"
 #include "proxima/routing/multi_source_dijkstra.hpp"
+#include "proxima/routing/site_search.hpp"
 #include "proxima/routing/point_routing.hpp"
 
 namespace proxima {
@@ -53,74 +54,42 @@ SiteAccess::SiteAccess(const StudyInputs& in, TravelDirection direction, std::sp
     const AccessOptions access{in.study.network.access_kmh};
     const std::size_t origins = in.origins.size();
 
-    MultiSourceDijkstra search(graph, search_direction(m_outbound), false);
-    search.reset();
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> site_edges;  // (edge, site)
-    for (std::uint32_t f = 0; f < sites.size(); ++f) {
-        for (const auto& seed : seeds(graph, sites[f], search_direction(m_outbound), access, f)) {
-            search.add_source(seed.node, seed.offset_ds, seed.tag);
-        }
-        site_edges.emplace_back(to_index(sites[f].edge), f);
-    }
-    std::sort(site_edges.begin(), site_edges.end());
-    m_settled = search.run();
-    m_node_ds.assign(graph.node_count(), unreachable_ds);
-    search.times(m_node_ds);
+    SiteSearch search(graph, search_direction(m_outbound), access);
+    m_settled = search.run(sites);
+    m_state_ds.assign(graph.state_count(), unreachable_ds);
+    search.search().times(m_state_ds);
 
-    // Origins by the nodes their own leg reaches, and by edge.
+    // Origins by the states their own seeds reach (CSR), and by edge.
     std::vector<std::vector<SourceSet::Source>> origin_seeds(origins);
-    m_node_first.assign(graph.node_count() + 1, 0);
+    m_state_first.assign(graph.state_count() + 1, 0);
     for (std::size_t o = 0; o < origins; ++o) {
-        origin_seeds[o] = seeds(graph, in.origins[o].snap, origin_direction(m_outbound), access);
-        for (const auto& s : origin_seeds[o]) {
-            ++m_node_first[to_index(s.node) + 1];
+        origin_seeds[o] = search.point_seeds(in.origins[o].snap);
+        for (const auto& seed : origin_seeds[o]) {
+            ++m_state_first[to_index(seed.state) + 1];
         }
         m_edge_origins.emplace_back(to_index(in.origins[o].snap.edge), static_cast<std::uint32_t>(o));
     }
     std::sort(m_edge_origins.begin(), m_edge_origins.end());
-    for (std::size_t v = 0; v < graph.node_count(); ++v) {
-        m_node_first[v + 1] += m_node_first[v];
+    for (std::size_t v = 0; v < graph.state_count(); ++v) {
+        m_state_first[v + 1] += m_state_first[v];
     }
-    m_node_origins.resize(m_node_first.back());
+    m_state_origins.resize(m_state_first.back());
     {
-        std::vector<std::uint32_t> fill(m_node_first.begin(), m_node_first.end() - 1);
+        std::vector<std::uint32_t> fill(m_state_first.begin(), m_state_first.end() - 1);
         for (std::size_t o = 0; o < origins; ++o) {
-            for (const auto& s : origin_seeds[o]) {
-                m_node_origins[fill[to_index(s.node)]++] = {static_cast<std::uint32_t>(o), s.offset_ds};
+            for (const auto& seed : origin_seeds[o]) {
+                m_state_origins[fill[to_index(seed.state)]++] = {static_cast<std::uint32_t>(o), seed.offset_ds};
             }
         }
     }
 
-    // Per origin, exactly as compute_access(): the best seed, then trips along a shared edge.
+    // Per origin, exactly as compute_access().
     m_origin_ds.assign(origins, unreachable_ds);
     m_nearest.assign(origins, invalid_index);
     for (std::size_t o = 0; o < origins; ++o) {
-        Deciseconds best = unreachable_ds;
-        std::uint32_t nearest = invalid_index;
-        for (const auto& seed : origin_seeds[o]) {
-            const Deciseconds t = search.time_ds(seed.node);
-            if (t == unreachable_ds) {
-                continue;
-            }
-            const Deciseconds total = t + seed.offset_ds;
-            const std::uint32_t f = search.source_of(seed.node);
-            if (total < best || (total == best && f < nearest)) {
-                best = total;
-                nearest = f;
-            }
-        }
-        const Snap& origin = in.origins[o].snap;
-        const std::uint32_t edge = to_index(origin.edge);
-        auto it = std::lower_bound(site_edges.begin(), site_edges.end(), std::pair<std::uint32_t, std::uint32_t>{edge, 0});
-        for (; it != site_edges.end() && it->first == edge; ++it) {
-            const auto total = same_edge_total(graph, origin, sites[it->second], access, m_outbound);
-            if (total && (*total < best || (*total == best && it->second < nearest))) {
-                best = *total;
-                nearest = it->second;
-            }
-        }
-        m_origin_ds[o] = best;
-        m_nearest[o] = nearest;
+        const SiteReach r = search.resolve(in.origins[o].snap, origin_seeds[o]);
+        m_origin_ds[o] = r.ds;
+        m_nearest[o] = r.site;
     }
 }
 
@@ -128,63 +97,24 @@ std::vector<OriginImprovement> SiteAccess::improvements(std::span<const Snap> ne
                                                         std::size_t* settled_count) const {
     const RoadGraph& graph = m_in.graph;
     const AccessOptions access{m_in.study.network.access_kmh};
-    const std::size_t n = graph.node_count();
-    if (s.m_time.size() != n) {
-        s.m_time.assign(n, unreachable_ds);
-        s.m_tag.assign(n, 0);
-        s.m_stamp.assign(n, 0);
-        s.m_round = 0;
+    const Direction direction = search_direction(m_outbound);
+    if (!s.m_search || &s.m_search->graph() != &graph || s.m_search->direction() != direction) {
+        s.m_search = std::make_unique<MultiSourceDijkstra>(graph, direction, false);
     }
-    s.m_round += 2;
-    if (s.m_round < 2) {  // wrapped: clear once
-        std::fill(s.m_stamp.begin(), s.m_stamp.end(), 0);
-        s.m_round = 2;
-    }
-    const std::uint32_t reached = s.m_round;
-    const std::uint32_t done = s.m_round + 1;
-    s.m_settled.clear();
-
-    const bool forward = search_direction(m_outbound) == Direction::forward;
-    const auto first = forward ? graph.first_out() : graph.first_in();
-    const auto target = forward ? graph.head() : graph.tail_in();
-    const auto weight = forward ? graph.travel_ds() : graph.in_travel_ds();
-
-    // A binary heap on (time, tag, node): equal times settle the lower tag first, so each node
-    // keeps the lowest-indexed new site among the fastest.
-    auto& heap = s.m_heap;
-    heap.clear();
-    auto offer = [&](std::uint32_t v, Deciseconds t, std::uint32_t tag) {
-        // Pruning: a node the current sites reach at least as fast can improve nothing beyond it.
-        if (t >= m_node_ds[v] || s.m_stamp[v] == done) {
-            return;
-        }
-        if (s.m_stamp[v] == reached && (t > s.m_time[v] || (t == s.m_time[v] && tag >= s.m_tag[v]))) {
-            return;
-        }
-        s.m_stamp[v] = reached;
-        s.m_time[v] = t;
-        s.m_tag[v] = tag;
-        heap.emplace_back(t, tag, v);
-        std::push_heap(heap.begin(), heap.end(), std::greater<>{});
-    };
+    MultiSourceDijkstra& search = *s.m_search;
+    search.reset();
     for (std::uint32_t i = 0; i < new_sites.size(); ++i) {
-        for (const auto& seed : seeds(graph, new_sites[i], search_direction(m_outbound), access, i)) {
-            offer(to_index(seed.node), seed.offset_ds, seed.tag);
+        for (const auto& seed : seeds(graph, new_sites[i], direction, access, i)) {
+            search.add_source(seed.state, seed.offset_ds, seed.tag);
         }
     }
-    while (!heap.empty()) {
-        std::pop_heap(heap.begin(), heap.end(), std::greater<>{});
-        const auto [t, tag, u] = heap.back();
-        heap.pop_back();
-        if (s.m_stamp[u] != reached || s.m_time[u] != t || s.m_tag[u] != tag) {
-            continue;  // stale entry
-        }
-        s.m_stamp[u] = done;
-        s.m_settled.push_back(u);
-        for (std::uint32_t a = first[u], end = first[u + 1]; a < end; ++a) {
-            offer(target[a], t + weight[a], tag);
-        }
-    }
+    // Pruning: a state the current sites reach at least as fast can improve nothing beyond it
+    // (a path through it costs at least its current time plus the rest). So only the area the
+    // new sites win is searched, and min(before, new) is exact.
+    s.m_settled.clear();
+    search.run(
+        max_travel_ds, [this](std::uint32_t v, Deciseconds t) { return t >= m_state_ds[v]; },
+        [&s](std::uint32_t v, Deciseconds) { s.m_settled.push_back(v); });
     if (settled_count != nullptr) {
         *settled_count = s.m_settled.size();
     }
@@ -193,9 +123,9 @@ std::vector<OriginImprovement> SiteAccess::improvements(std::span<const Snap> ne
     auto& candidates = s.m_candidates;
     candidates.clear();
     for (const std::uint32_t v : s.m_settled) {
-        for (std::uint32_t i = m_node_first[v]; i < m_node_first[v + 1]; ++i) {
-            const auto [o, offset] = m_node_origins[i];
-            candidates.push_back({o, s.m_time[v] + offset, s.m_tag[v]});
+        for (std::uint32_t i = m_state_first[v]; i < m_state_first[v + 1]; ++i) {
+            const auto [o, offset] = m_state_origins[i];
+            candidates.push_back({o, search.time_ds(StateId{v}) + offset, search.source_of(StateId{v})});
         }
     }
     for (std::uint32_t i = 0; i < new_sites.size(); ++i) {

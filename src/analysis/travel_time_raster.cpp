@@ -20,7 +20,7 @@
 #include "core/geos_context.hpp"
 #include "core/proj_to_wgs84.hpp"
 #include "proxima/core/error.hpp"
-#include "proxima/routing/multi_source_dijkstra.hpp"
+#include "proxima/routing/site_search.hpp"
 #include "proxima/routing/point_routing.hpp"
 #include "proxima/core/threads.hpp"
 
@@ -237,41 +237,14 @@ std::vector<Deciseconds> service_times_at(const StudyInputs& in, std::size_t s, 
     const bool outbound = service.spec.direction == TravelDirection::from_service;
 
     // As compute_access(): one search from all facilities at once (reverse: times to them).
-    MultiSourceDijkstra search(graph, outbound ? Direction::forward : Direction::reverse, false);
-    search.reset();
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> on_edge;  // (edge, facility), for same-edge trips
-    for (std::uint32_t f = 0; f < service.snaps.size(); ++f) {
-        for (const auto& seed : seeds(graph, service.snaps[f], outbound ? Direction::forward : Direction::reverse, access, f)) {
-            search.add_source(seed.node, seed.offset_ds, seed.tag);
-        }
-        on_edge.emplace_back(to_index(service.snaps[f].edge), f);
-    }
-    std::sort(on_edge.begin(), on_edge.end());
-    search.run();
+    SiteSearch search(graph, outbound ? Direction::forward : Direction::reverse, access);
+    search.run(service.snaps);
 
     std::vector<Deciseconds> out(points.size(), unreachable_ds);
     const int threads_used = proxima::thread_count(threads);
 #pragma omp parallel for schedule(dynamic, 256) num_threads(threads_used)
     for (std::size_t i = 0; i < points.size(); ++i) {
-        const Snap& point = points[i];
-        Deciseconds best = unreachable_ds;
-        // Residents leave the point (to_service); an outbound service arrives at it.
-        for (const auto& seed : seeds(graph, point, outbound ? Direction::reverse : Direction::forward, access)) {
-            const Deciseconds t = search.time_ds(seed.node);
-            if (t != unreachable_ds) {
-                best = std::min(best, t + seed.offset_ds);
-            }
-        }
-        const std::uint32_t edge = to_index(point.edge);
-        auto it = std::lower_bound(on_edge.begin(), on_edge.end(), std::make_pair(edge, 0U));
-        for (; it != on_edge.end() && it->first == edge; ++it) {
-            const Snap& facility = service.snaps[it->second];
-            const auto direct = outbound ? same_edge_leg(graph, facility, point) : same_edge_leg(graph, point, facility);
-            if (direct) {
-                best = std::min(best, access_ds(point, access) + direct->ds + access_ds(facility, access));
-            }
-        }
-        out[i] = best;
+        out[i] = search.resolve(points[i], search.point_seeds(points[i])).ds;
     }
     return out;
 }

@@ -124,6 +124,18 @@ void for_each_array(Arrays& g, F&& f) {
     f(g.point_bwd_ds);
     f(g.edge_arc);
     f(g.edge_way_id);
+    f(g.edge_first_run);
+    f(g.run_first_segment);
+    f(g.run_way_id);
+    f(g.state_arc);
+    f(g.arc_first_copy);
+    f(g.copy_state);
+    f(g.first_transition);
+    f(g.transition_head);
+    f(g.transition_ds);
+    f(g.first_in_transition);
+    f(g.in_transition_tail);
+    f(g.in_transition_ds);
 }
 
 } // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <tuple>
 
 #include <fmt/format.h>
 
@@ -39,12 +40,24 @@ std::span<const float> RoadGraph::edge_point_bwd_ds(EdgeId e) const {
 }
 float RoadGraph::edge_length_m(EdgeId e) const { return m.point_m[m.edge_first_point[to_index(e) + 1] - 1]; }
 
+std::int64_t RoadGraph::segment_way_id(EdgeId e, std::uint32_t segment) const {
+    const auto b = m.run_first_segment.begin() + m.edge_first_run[to_index(e)];
+    const auto end = m.run_first_segment.begin() + m.edge_first_run[to_index(e) + 1];
+    // The last run starting at or before the segment.
+    const auto it = std::upper_bound(b, end, segment);
+    return m.run_way_id[static_cast<std::size_t>(std::max(it - 1, b) - m.run_first_segment.begin())];
+}
+
 std::size_t RoadGraph::memory_bytes() const noexcept {
     auto bytes = [](const auto& v) { return v.size() * sizeof(v[0]); };
     return bytes(m.first_out) + bytes(m.head) + bytes(m.travel_ds) + bytes(m.length_m) + bytes(m.arc_edge) +
            bytes(m.first_in) + bytes(m.tail_in) + bytes(m.in_arc) + bytes(m.in_travel_ds) +
            bytes(m.node_coord) + bytes(m.edge_first_point) + bytes(m.points) + bytes(m.point_m) +
-           bytes(m.point_fwd_ds) + bytes(m.point_bwd_ds) + bytes(m.edge_arc) + bytes(m.edge_way_id);
+           bytes(m.point_fwd_ds) + bytes(m.point_bwd_ds) + bytes(m.edge_arc) + bytes(m.edge_way_id) +
+           bytes(m.edge_first_run) + bytes(m.run_first_segment) + bytes(m.run_way_id) + bytes(m.state_arc) +
+           bytes(m.arc_first_copy) + bytes(m.copy_state) + bytes(m.first_transition) + bytes(m.transition_head) +
+           bytes(m.transition_ds) + bytes(m.first_in_transition) + bytes(m.in_transition_tail) +
+           bytes(m.in_transition_ds);
 }
 
 namespace {
@@ -180,6 +193,103 @@ void RoadGraph::validate() const {
             broken(fmt::format("arc {} names edge slot {} which does not name it back", a, code));
         }
     }
+    validate_way_runs();
+    validate_search_graph();
+}
+
+void RoadGraph::validate_way_runs() const {
+    const std::size_t edges = edge_count();
+    if (m.edge_first_run.size() != edges + 1 || m.edge_first_run.front() != 0 ||
+        m.edge_first_run.back() != m.run_first_segment.size() || m.run_way_id.size() != m.run_first_segment.size()) {
+        broken("way runs have inconsistent sizes");
+    }
+    for (std::size_t e = 0; e < edges; ++e) {
+        const auto b = m.edge_first_run[e];
+        const auto end = m.edge_first_run[e + 1];
+        const auto segments = m.edge_first_point[e + 1] - m.edge_first_point[e] - 1;
+        if (end <= b || m.run_first_segment[b] != 0) {
+            broken(fmt::format("edge {} has no way run starting at its first segment", e));
+        }
+        for (auto r = b + 1; r < end; ++r) {
+            if (m.run_first_segment[r] <= m.run_first_segment[r - 1] || m.run_first_segment[r] >= segments) {
+                broken(fmt::format("edge {} has way runs out of order", e));
+            }
+        }
+    }
+}
+
+void RoadGraph::validate_search_graph() const {
+    const std::size_t arcs = m.head.size();
+    const std::size_t states = m.state_arc.size();
+    if (states < arcs || m.arc_first_copy.size() != arcs + 1 || m.arc_first_copy.front() != 0 ||
+        m.arc_first_copy.back() != m.copy_state.size() || m.copy_state.size() != states - arcs) {
+        broken("the search graph's state arrays have inconsistent sizes");
+    }
+    for (std::size_t s = 0; s < states; ++s) {
+        if (s < arcs ? m.state_arc[s] != s : m.state_arc[s] >= arcs) {
+            broken(fmt::format("state {} names arc {}", s, m.state_arc[s]));
+        }
+    }
+    std::vector<std::uint8_t> listed(states - arcs, 0);
+    for (std::size_t a = 0; a < arcs; ++a) {
+        if (m.arc_first_copy[a] > m.arc_first_copy[a + 1]) {
+            broken("the copies of arcs are out of order");
+        }
+        for (auto i = m.arc_first_copy[a]; i < m.arc_first_copy[a + 1]; ++i) {
+            const auto c = m.copy_state[i];
+            if (c < arcs || c >= states || m.state_arc[c] != a || listed[c - arcs] != 0) {
+                broken(fmt::format("copy {} of arc {} is not a copy of it", c, a));
+            }
+            listed[c - arcs] = 1;
+        }
+    }
+    check_csr(m.first_transition, m.transition_head, states, "first_transition/transition_head");
+    check_csr(m.first_in_transition, m.in_transition_tail, states, "first_in_transition/in_transition_tail");
+    const std::size_t transitions = m.transition_head.size();
+    if (m.transition_ds.size() != transitions || m.in_transition_tail.size() != transitions ||
+        m.in_transition_ds.size() != transitions) {
+        broken("per-transition arrays have different sizes");
+    }
+    for (std::size_t s = 0; s < states; ++s) {
+        const auto arc = m.state_arc[s];
+        for (auto i = m.first_transition[s]; i < m.first_transition[s + 1]; ++i) {
+            const auto t = m.transition_head[i];
+            if (m.head[arc] != to_index(tail(ArcId{m.state_arc[t]}))) {
+                broken(fmt::format("transition {} -> {} does not join arc {} to arc {}", s, t, arc, m.state_arc[t]));
+            }
+            if (m.transition_ds[i] < m.travel_ds[arc] || m.transition_ds[i] > max_arc_ds) {
+                broken(fmt::format("transition {} -> {} weighs {} ds, less than its arc ({} ds) or too much", s, t,
+                                   m.transition_ds[i], m.travel_ds[arc]));
+            }
+        }
+    }
+    // Transitions of a state lead to distinct states, sorted; the reverse CSR holds each of them
+    // once (in-slots of a state sorted by source), with the same weight.
+    for (std::size_t st = 0; st < states; ++st) {
+        for (auto i = m.first_transition[st] + 1; i < m.first_transition[st + 1]; ++i) {
+            if (m.transition_head[i] <= m.transition_head[i - 1]) {
+                broken(fmt::format("transitions of state {} are not sorted or repeat a target", st));
+            }
+        }
+        for (auto i = m.first_in_transition[st] + 1; i < m.first_in_transition[st + 1]; ++i) {
+            if (m.in_transition_tail[i] <= m.in_transition_tail[i - 1]) {
+                broken(fmt::format("reverse transitions of state {} are not sorted or repeat a source", st));
+            }
+        }
+    }
+    for (std::size_t t = 0; t < states; ++t) {
+        for (auto i = m.first_in_transition[t]; i < m.first_in_transition[t + 1]; ++i) {
+            const auto from = m.in_transition_tail[i];
+            const auto* b = m.transition_head.data() + m.first_transition[from];
+            const auto* e = m.transition_head.data() + m.first_transition[from + 1];
+            const auto* it = std::lower_bound(b, e, static_cast<std::uint32_t>(t));
+            if (it == e || *it != t || m.transition_ds[static_cast<std::size_t>(it - m.transition_head.data())] !=
+                                           m.in_transition_ds[i]) {
+                broken(fmt::format("reverse transition {} -> {} does not mirror a forward one", from, t));
+            }
+        }
+    }
+    // Equal counts, distinct pairs on both sides: the two CSRs hold the same transitions.
 }
 
 void build_reverse_csr(RoadGraph::Arrays& g) {
@@ -203,6 +313,83 @@ void build_reverse_csr(RoadGraph::Arrays& g) {
             g.in_travel_ds[slot] = g.travel_ds[a];
         }
     }
+}
+
+void build_search_graph(RoadGraph::Arrays& g, const std::vector<std::uint32_t>& copy_arc, std::vector<TurnSpec> turns) {
+    const auto arcs = static_cast<std::uint32_t>(g.head.size());
+    const auto states = static_cast<std::uint32_t>(arcs + copy_arc.size());
+    g.state_arc.resize(states);
+    std::iota(g.state_arc.begin(), g.state_arc.begin() + arcs, 0U);
+    std::copy(copy_arc.begin(), copy_arc.end(), g.state_arc.begin() + arcs);
+    // Copies by arc (CSR).
+    g.arc_first_copy.assign(arcs + 1, 0);
+    for (auto a : copy_arc) {
+        ++g.arc_first_copy[a + 1];
+    }
+    std::partial_sum(g.arc_first_copy.begin(), g.arc_first_copy.end(), g.arc_first_copy.begin());
+    g.copy_state.assign(copy_arc.size(), 0);
+    {
+        std::vector<std::uint32_t> fill(g.arc_first_copy.begin(), g.arc_first_copy.end() - 1);
+        for (std::uint32_t i = 0; i < copy_arc.size(); ++i) {
+            g.copy_state[fill[copy_arc[i]]++] = arcs + i;
+        }
+    }
+    // Sorted by (from, to); a pair given twice keeps its cheaper turn.
+    std::sort(turns.begin(), turns.end(), [](const TurnSpec& a, const TurnSpec& b) {
+        return std::tie(a.from, a.to, a.turn_ds) < std::tie(b.from, b.to, b.turn_ds);
+    });
+    turns.erase(std::unique(turns.begin(), turns.end(),
+                            [](const TurnSpec& a, const TurnSpec& b) { return a.from == b.from && a.to == b.to; }),
+                turns.end());
+    g.first_transition.assign(states + 1, 0);
+    g.transition_head.clear();
+    g.transition_ds.clear();
+    g.transition_head.reserve(turns.size());
+    g.transition_ds.reserve(turns.size());
+    for (const auto& t : turns) {
+        ++g.first_transition[t.from + 1];
+        g.transition_head.push_back(t.to);
+        const std::uint64_t w = std::uint64_t{g.travel_ds[g.state_arc[t.from]]} + t.turn_ds;
+        g.transition_ds.push_back(static_cast<Deciseconds>(std::min<std::uint64_t>(w, max_arc_ds)));
+    }
+    std::partial_sum(g.first_transition.begin(), g.first_transition.end(), g.first_transition.begin());
+    // Reverse: in-slots of each state sorted by source (sources visited in increasing order).
+    g.first_in_transition.assign(states + 1, 0);
+    for (auto t : g.transition_head) {
+        ++g.first_in_transition[t + 1];
+    }
+    std::partial_sum(g.first_in_transition.begin(), g.first_in_transition.end(), g.first_in_transition.begin());
+    g.in_transition_tail.assign(g.transition_head.size(), 0);
+    g.in_transition_ds.assign(g.transition_head.size(), 0);
+    std::vector<std::uint32_t> fill(g.first_in_transition.begin(), g.first_in_transition.end() - 1);
+    for (std::uint32_t s = 0; s < states; ++s) {
+        for (auto i = g.first_transition[s]; i < g.first_transition[s + 1]; ++i) {
+            const auto slot = fill[g.transition_head[i]]++;
+            g.in_transition_tail[slot] = s;
+            g.in_transition_ds[slot] = g.transition_ds[i];
+        }
+    }
+}
+
+std::vector<TurnSpec> all_turns_free(const RoadGraph::Arrays& g) {
+    std::vector<TurnSpec> turns;
+    const std::size_t n = g.first_out.size() - 1;
+    for (std::size_t v = 0; v < n; ++v) {
+        for (auto i = g.first_in[v]; i < g.first_in[v + 1]; ++i) {
+            for (auto b = g.first_out[v]; b < g.first_out[v + 1]; ++b) {
+                turns.push_back({g.in_arc[i], b, 0});
+            }
+        }
+    }
+    return turns;
+}
+
+void single_way_runs(RoadGraph::Arrays& g) {
+    const std::size_t edges = g.edge_first_point.empty() ? 0 : g.edge_first_point.size() - 1;
+    g.edge_first_run.resize(edges + 1);
+    std::iota(g.edge_first_run.begin(), g.edge_first_run.end(), 0U);
+    g.run_first_segment.assign(edges, 0);
+    g.run_way_id = g.edge_way_id;
 }
 
 RoadGraph graph_from_arcs(std::vector<LonLat> node_coords, const std::vector<ArcSpec>& arcs) {
@@ -238,6 +425,8 @@ RoadGraph graph_from_arcs(std::vector<LonLat> node_coords, const std::vector<Arc
     }
     g.node_coord = std::move(node_coords);
     build_reverse_csr(g);
+    single_way_runs(g);
+    build_search_graph(g, {}, all_turns_free(g));
     return RoadGraph(std::move(g));
 }
 

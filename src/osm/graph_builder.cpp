@@ -13,6 +13,7 @@
 #include <osmium/visitor.hpp>
 
 #include "osm/extract_path.hpp"
+#include "osm/turn_builder.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/core/sha256.hpp"
 #include "proxima/core/version.hpp"
@@ -21,6 +22,9 @@
 namespace proxima {
 
 namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Reading the extract
 
 /// A routable way (or the part of it whose nodes the extract holds), as read.
 struct RawWay {
@@ -34,6 +38,10 @@ struct RawNetwork {
     std::vector<RawWay> ways;
     std::vector<std::int64_t> node_ids;
     std::vector<LonLat> coords;
+    std::vector<std::pair<std::int64_t, NodeRule>> node_rules;  ///< nodes that matter, by OSM id
+    std::vector<detail::WayEnds> way_ends;                      ///< every routable way's end nodes
+    std::vector<TurnRestriction> restrictions;                  ///< those that apply to cars
+    std::vector<std::int64_t> tram_nodes;                       ///< nodes of tram tracks, sorted
 };
 
 double way_length_m(const osmium::WayNodeList& nodes) {
@@ -50,18 +58,33 @@ double way_length_m(const osmium::WayNodeList& nodes) {
     return m;
 }
 
-/// libosmium handler: applies the profile to each way and keeps the routable ones.
-class RoutableWayCollector : public osmium::handler::Handler {
+/// libosmium handler: applies the profile to each node, way and restriction relation, and keeps
+/// what the graph needs.
+class NetworkCollector : public osmium::handler::Handler {
 public:
-    RoutableWayCollector(const Profile& profile, RawNetwork& out, GraphBuildReport& report)
+    NetworkCollector(const Profile& profile, RawNetwork& out, GraphBuildReport& report)
         : m_profile(profile), m_out(out), m_report(report) {}
+
+    void node(const osmium::Node& node) {
+        if (node.tags().empty()) {
+            return;
+        }
+        collect_tags(node.tags());
+        const NodeRule rule = evaluate_node(m_profile, m_tags);
+        if (rule.feature != NodeFeature::none) {
+            m_out.node_rules.emplace_back(node.id(), rule);
+        }
+    }
 
     void way(const osmium::Way& way) {
         ++m_report.ways_read;
-        m_tags.clear();
-        for (const auto& t : way.tags()) {
-            m_tags.push_back({t.key(), t.value()});
+        // A tram line's level crossings are crossings of a street, not of a railway line.
+        if (const char* railway = way.tags()["railway"]; railway != nullptr && std::string_view(railway) == "tram") {
+            for (const auto& n : way.nodes()) {
+                m_out.tram_nodes.push_back(n.ref());
+            }
         }
+        collect_tags(way.tags());
         const WayRule rule = evaluate_way(m_profile, m_tags);
         const auto verdict = static_cast<std::size_t>(rule.verdict);
         ++m_report.ways_by_verdict[verdict];
@@ -74,6 +97,9 @@ public:
         }
         if (rule.invalid_maxspeed) {
             ++m_report.ways_with_invalid_maxspeed;
+        }
+        if (!way.nodes().empty()) {
+            m_out.way_ends.push_back({way.id(), way.nodes().front().ref(), way.nodes().back().ref()});
         }
         // Split at nodes the extract does not hold (ways cut by the extract boundary).
         bool missing = false;
@@ -105,15 +131,43 @@ public:
         }
     }
 
+    void relation(const osmium::Relation& relation) {
+        const char* type = relation.tags()["type"];
+        if (type == nullptr || !is_restriction_type(type)) {
+            return;
+        }
+        collect_tags(relation.tags());
+        m_members.clear();
+        for (const auto& m : relation.members()) {
+            const char t = m.type() == osmium::item_type::node ? 'n' : m.type() == osmium::item_type::way ? 'w' : 'r';
+            m_members.push_back({t, m.ref(), m.role()});
+        }
+        ParsedRestriction parsed = parse_restriction(relation.id(), m_tags, m_members);
+        ++m_report.restrictions_by_verdict[static_cast<std::size_t>(parsed.verdict)];
+        if (parsed.verdict == RestrictionVerdict::applies) {
+            m_out.restrictions.push_back(std::move(parsed.restriction));
+        } else if (parsed.verdict == RestrictionVerdict::malformed && m_report.restriction_problems.size() < 10) {
+            m_report.restriction_problems.push_back(fmt::format("relation/{}: {}", relation.id(), parsed.why));
+        }
+    }
+
 private:
+    void collect_tags(const osmium::TagList& tags) {
+        m_tags.clear();
+        for (const auto& t : tags) {
+            m_tags.push_back({t.key(), t.value()});
+        }
+    }
+
     const Profile& m_profile;
     RawNetwork& m_out;
     GraphBuildReport& m_report;
     std::vector<Tag> m_tags;
+    std::vector<RelationMember> m_members;
 };
 
-RawNetwork read_routable_ways(const std::filesystem::path& extract, const Profile& profile, GraphBuildReport& report,
-                              const GraphBuildOptions& options) {
+RawNetwork read_network(const std::filesystem::path& extract, const Profile& profile, GraphBuildReport& report,
+                        const GraphBuildOptions& options) {
     detail::check_extract_path(extract);
     RawNetwork net;
     using Index = osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
@@ -121,10 +175,11 @@ RawNetwork read_routable_ways(const std::filesystem::path& extract, const Profil
     Index negative_ids;  // JOSM files number new nodes below zero: they are nodes like the others
     osmium::handler::NodeLocationsForWays<Index, Index> locations(index, negative_ids);
     locations.ignore_errors();  // missing nodes are counted by the collector instead
-    RoutableWayCollector collector(profile, net, report);
+    NetworkCollector collector(profile, net, report);
     try {
         osmium::io::File file(extract.string());
-        osmium::io::Reader reader(file, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way);
+        osmium::io::Reader reader(file, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way |
+                                            osmium::osm_entity_bits::relation);
         const double size = static_cast<double>(std::max<std::size_t>(reader.file_size(), 1));
         while (osmium::memory::Buffer buffer = reader.read()) {
             osmium::apply(buffer, locations, collector);
@@ -141,25 +196,69 @@ RawNetwork read_routable_ways(const std::filesystem::path& extract, const Profil
                                      extract.string(), library_message(e.what())));
     }
     report.location_index_bytes = index.used_memory() + negative_ids.used_memory();
+    std::sort(net.node_rules.begin(), net.node_rules.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::sort(net.tram_nodes.begin(), net.tram_nodes.end());
+    for (auto& [id, rule] : net.node_rules) {
+        if (rule.feature == NodeFeature::level_crossing && std::binary_search(net.tram_nodes.begin(), net.tram_nodes.end(), id)) {
+            rule = {NodeFeature::crossing, profile.junctions.crossing_s, NodeDirection::both};
+        }
+    }
+    std::sort(net.way_ends.begin(), net.way_ends.end(),
+              [](const auto& a, const auto& b) { return a.way_id < b.way_id; });
     return net;
 }
 
-/// Position along a Hilbert curve of order 16 over the bounding box: nearby nodes get nearby ids,
-/// which keeps the search's memory accesses local.
-std::uint64_t hilbert_key(std::uint32_t x, std::uint32_t y) {
-    std::uint64_t d = 0;
-    for (std::uint32_t s = 1U << 15; s > 0; s /= 2) {
-        const std::uint32_t rx = (x & s) > 0 ? 1 : 0;
-        const std::uint32_t ry = (y & s) > 0 ? 1 : 0;
-        d += static_cast<std::uint64_t>(s) * s * ((3 * rx) ^ ry);
-        if (ry == 0) {
-            if (rx == 1) {
-                x = s - 1 - x;
-                y = s - 1 - y;
-            }
-            std::swap(x, y);
+const NodeRule* rule_of(const RawNetwork& net, std::int64_t osm_id) {
+    const auto it = std::lower_bound(net.node_rules.begin(), net.node_rules.end(), osm_id,
+                                     [](const auto& r, std::int64_t id) { return r.first < id; });
+    return it != net.node_rules.end() && it->first == osm_id ? &it->second : nullptr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nodes and segments
+
+/// Dense numbering of the located nodes. A barrier cars cannot pass splits the road: each
+/// segment touching it gets its own copy of the node, so nothing connects through it.
+struct DenseNodes {
+    std::vector<LonLat> coord;
+    std::vector<std::int64_t> osm_id;
+    std::vector<std::uint32_t> before;  ///< per way node occurrence: id for the segment arriving at it
+    std::vector<std::uint32_t> after;   ///< per way node occurrence: id for the segment leaving it
+};
+
+DenseNodes number_nodes(const RawNetwork& net, GraphBuildReport& report) {
+    DenseNodes d;
+    std::vector<std::int64_t> ids;
+    ids.reserve(net.node_ids.size());
+    for (auto id : net.node_ids) {
+        const NodeRule* r = rule_of(net, id);
+        if (r == nullptr || !r->blocked()) {
+            ids.push_back(id);
         }
     }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    d.coord.resize(ids.size());
+    d.osm_id = ids;
+    d.before.resize(net.node_ids.size());
+    d.after.resize(net.node_ids.size());
+    for (std::size_t i = 0; i < net.node_ids.size(); ++i) {
+        const auto it = std::lower_bound(ids.begin(), ids.end(), net.node_ids[i]);
+        if (it != ids.end() && *it == net.node_ids[i]) {
+            const auto v = static_cast<std::uint32_t>(it - ids.begin());
+            d.before[i] = d.after[i] = v;
+            d.coord[v] = net.coords[i];
+        } else {  // a closed barrier: one dead end on each side
+            ++report.ways_cut_by_barriers;
+            for (auto* side : {&d.before[i], &d.after[i]}) {
+                *side = static_cast<std::uint32_t>(d.coord.size());
+                d.coord.push_back(net.coords[i]);
+                d.osm_id.push_back(net.node_ids[i]);
+            }
+        }
+    }
+    report.osm_nodes_routable = ids.size();
     return d;
 }
 
@@ -170,44 +269,13 @@ struct Segment {
     bool backward = false;
     bool kept = false;
     int class_id = -1;
-    std::uint32_t way = 0;  ///< index into RawNetwork::ways
+    std::uint32_t way = 0;  ///< index into RawNetwork::ways; u -> v follows the way's node order
     double length_m = 0.0;
     double forward_ds = 0.0;
     double backward_ds = 0.0;
 };
 
-} // namespace
-
-GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Profile& profile, const Log& log,
-                                  const GraphBuildOptions& options) {
-    GraphBuildReport report;
-    report.extract_file = extract.filename().string();
-    Stopwatch read_clock;
-    log.info(fmt::format("reading {} with profile '{}'", extract.string(), profile.name));
-    RawNetwork net = read_routable_ways(extract, profile, report, options);
-    report.read_seconds = read_clock.seconds();
-    Stopwatch build_clock;
-    if (net.ways.empty()) {
-        throw InputError(fmt::format("OSM extract '{}' holds no road drivable under profile '{}' ({} ways read): "
-                                     "check that it is the right file and not empty",
-                                     extract.string(), profile.name, report.ways_read));
-    }
-
-    // Dense node numbering by OSM id.
-    std::vector<std::int64_t> osm_ids = net.node_ids;
-    std::sort(osm_ids.begin(), osm_ids.end());
-    osm_ids.erase(std::unique(osm_ids.begin(), osm_ids.end()), osm_ids.end());
-    const auto n = static_cast<std::uint32_t>(osm_ids.size());
-    std::vector<LonLat> coord(n);
-    std::vector<std::uint32_t> dense(net.node_ids.size());
-    for (std::size_t i = 0; i < net.node_ids.size(); ++i) {
-        dense[i] = static_cast<std::uint32_t>(std::lower_bound(osm_ids.begin(), osm_ids.end(), net.node_ids[i]) -
-                                              osm_ids.begin());
-        coord[dense[i]] = net.coords[i];
-    }
-    report.osm_nodes_routable = n;
-
-    // Segments between consecutive way nodes.
+std::vector<Segment> make_segments(const RawNetwork& net, const DenseNodes& d) {
     std::vector<Segment> segs;
     for (std::uint32_t w = 0; w < net.ways.size(); ++w) {
         const auto& way = net.ways[w];
@@ -218,8 +286,8 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
         }
         for (std::uint32_t i = way.first + 1; i < way.first + way.count; ++i) {
             Segment s;
-            s.u = dense[i - 1];
-            s.v = dense[i];
+            s.u = d.after[i - 1];
+            s.v = d.before[i];
             if (s.u == s.v) {
                 continue;  // repeated node in a way
             }
@@ -227,8 +295,8 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
             s.backward = way.rule.backward;
             s.class_id = way.rule.class_id;
             s.way = w;
-            s.length_m = osmium::geom::haversine::distance(osmium::geom::Coordinates{coord[s.u].lon, coord[s.u].lat},
-                                                           osmium::geom::Coordinates{coord[s.v].lon, coord[s.v].lat});
+            s.length_m = osmium::geom::haversine::distance(osmium::geom::Coordinates{d.coord[s.u].lon, d.coord[s.u].lat},
+                                                           osmium::geom::Coordinates{d.coord[s.v].lon, d.coord[s.v].lat});
             if (way.rule.ferry_duration_s && way_m > 0) {
                 s.forward_ds = s.backward_ds = *way.rule.ferry_duration_s * 10.0 * s.length_m / way_m;
             } else {
@@ -238,11 +306,12 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
             segs.push_back(s);
         }
     }
+    return segs;
+}
 
-    // Largest strongly connected component of the segment-level graph.
-    log.info(fmt::format("{} pieces of routable ways with at least two located nodes, {} OSM nodes, {} segments; "
-                         "finding strongly connected components",
-                         net.ways.size(), n, segs.size()));
+/// Keeps the largest strongly connected component of the segment-level network.
+void keep_largest_component(std::vector<Segment>& segs, std::uint32_t n, const Profile& profile,
+                            GraphBuildReport& report) {
     std::vector<std::uint32_t> first_out(n + 1, 0);
     for (const auto& s : segs) {
         first_out[s.u + 1] += s.forward ? 1 : 0;
@@ -263,17 +332,11 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
     }
     const StrongComponents scc = strong_components(first_out, head);
     report.components = scc.count;
-    std::vector<std::uint8_t> in_main(n, 0);
-    for (std::uint32_t v = 0; v < n; ++v) {
-        in_main[v] = scc.component[v] == scc.largest ? 1 : 0;
-    }
     report.osm_nodes_disconnected = n - scc.largest_size;
     std::vector<double> class_km(static_cast<std::size_t>(profile.class_count()), 0.0);
-    std::uint64_t kept_segments = 0;
     for (auto& s : segs) {
-        s.kept = in_main[s.u] != 0 && in_main[s.v] != 0;
+        s.kept = scc.component[s.u] == scc.largest && scc.component[s.v] == scc.largest;
         if (s.kept) {
-            ++kept_segments;
             class_km[static_cast<std::size_t>(s.class_id)] += s.length_m / 1000.0;
             report.km_kept += s.length_m / 1000.0;
         } else {
@@ -281,18 +344,45 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
             report.km_disconnected += s.length_m / 1000.0;
         }
     }
-    if (kept_segments == 0) {
-        throw InputError(fmt::format("OSM extract '{}' has no connected drivable network under profile '{}' "
-                                     "(every drivable road is a one-way dead end)",
-                                     extract.string(), profile.name));
-    }
     for (int c = 0; c < profile.class_count(); ++c) {
         if (class_km[static_cast<std::size_t>(c)] > 0) {
             report.km_by_class.emplace_back(profile.class_name(c), class_km[static_cast<std::size_t>(c)]);
         }
     }
+}
 
-    // Undirected incidence lists of the kept segments.
+// ---------------------------------------------------------------------------------------------
+// Chains (edges)
+
+struct Chain {
+    std::uint32_t from = 0;
+    std::uint32_t to = 0;
+    bool forward = false;
+    bool backward = false;
+    std::uint32_t first_seg = 0;
+    std::uint32_t last_seg = 0;
+    bool first_along = true;  ///< the first segment is walked in its way's node order
+    bool last_along = true;
+};
+
+struct Chains {
+    std::vector<Chain> chains;
+    std::vector<std::uint32_t> first_point;  ///< chains + 1
+    std::vector<LonLat> points;
+    std::vector<float> point_m;
+    std::vector<float> point_fwd;
+    std::vector<float> point_bwd;
+    std::vector<std::uint32_t> first_run;  ///< chains + 1
+    std::vector<std::uint32_t> run_first_segment;
+    std::vector<std::int64_t> run_way;
+    std::vector<std::uint8_t> is_node;  ///< per dense node
+};
+
+/// Merges runs of degree-2 nodes into chains. A node stays a node where the roads through it
+/// differ in drivable directions, or where `forced` says something happens there.
+Chains build_chains(const std::vector<Segment>& segs, const DenseNodes& d, const RawNetwork& net,
+                    const std::vector<std::uint8_t>& forced) {
+    const auto n = static_cast<std::uint32_t>(d.coord.size());
     std::vector<std::uint32_t> inc_first(n + 1, 0);
     for (const auto& s : segs) {
         if (s.kept) {
@@ -312,87 +402,77 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
         }
     }
     auto degree = [&](std::uint32_t v) { return inc_first[v + 1] - inc_first[v]; };
-    // Directions allowed on segment s when walked starting from node `from`.
     auto along = [&](const Segment& s, std::uint32_t from) { return s.u == from ? s.forward : s.backward; };
     auto against = [&](const Segment& s, std::uint32_t from) { return s.u == from ? s.backward : s.forward; };
 
-    // A degree-2 node stays a node when the two roads through it differ in drivable directions.
-    std::vector<std::uint8_t> is_node(n, 0);
+    Chains c;
+    c.is_node.assign(n, 0);
     for (std::uint32_t v = 0; v < n; ++v) {
-        const auto d = degree(v);
-        if (d == 0) {
+        const auto deg = degree(v);
+        if (deg == 0) {
             continue;
         }
-        if (d != 2) {
-            is_node[v] = 1;
+        if (deg != 2 || forced[v] != 0) {
+            c.is_node[v] = 1;
             continue;
         }
         const Segment& in = segs[inc[inc_first[v]]];
         const Segment& out = segs[inc[inc_first[v] + 1]];
         const std::uint32_t a = in.u == v ? in.v : in.u;
-        // in is walked a -> v, out is walked v -> b.
         if (along(in, a) != along(out, v) || against(in, a) != against(out, v)) {
-            is_node[v] = 1;
+            c.is_node[v] = 1;
         }
     }
-
-    // Walk chains from every node; then the cycles made only of degree-2 nodes.
-    struct Chain {
-        std::uint32_t from = 0;
-        std::uint32_t to = 0;
-        bool forward = false;
-        bool backward = false;
-        std::int64_t way_id = 0;
-        std::uint32_t first_point = 0;
-    };
-    std::vector<Chain> chains;
-    std::vector<LonLat> points;
-    std::vector<float> point_m;
-    std::vector<float> point_fwd;
-    std::vector<float> point_bwd;
-    std::vector<std::uint32_t> chain_first_point;
     std::vector<std::uint8_t> visited(segs.size(), 0);
-
     auto walk = [&](std::uint32_t start, std::uint32_t first_seg) {
-        Chain c;
-        c.from = start;
-        c.forward = along(segs[first_seg], start);
-        c.backward = against(segs[first_seg], start);
-        c.way_id = net.ways[segs[first_seg].way].way_id;
-        chain_first_point.push_back(static_cast<std::uint32_t>(points.size()));
-        points.push_back(coord[start]);
+        Chain ch;
+        ch.from = start;
+        ch.forward = along(segs[first_seg], start);
+        ch.backward = against(segs[first_seg], start);
+        ch.first_seg = first_seg;
+        ch.first_along = segs[first_seg].u == start;
+        c.first_point.push_back(static_cast<std::uint32_t>(c.points.size()));
+        c.first_run.push_back(static_cast<std::uint32_t>(c.run_way.size()));
+        c.points.push_back(d.coord[start]);
+        c.point_m.push_back(0);
+        c.point_fwd.push_back(0);
+        c.point_bwd.push_back(0);
         double m = 0;
         double fwd = 0;
         double bwd = 0;
-        point_m.push_back(0);
-        point_fwd.push_back(0);
-        point_bwd.push_back(0);
         std::uint32_t cur = start;
         std::uint32_t s = first_seg;
-        while (true) {
+        for (std::uint32_t k = 0;; ++k) {
             visited[s] = 1;
             const Segment& seg = segs[s];
+            const std::int64_t way_id = net.ways[seg.way].way_id;
+            if (c.run_way.size() == c.first_run.back() || c.run_way.back() != way_id) {
+                c.run_first_segment.push_back(k);
+                c.run_way.push_back(way_id);
+            }
             const std::uint32_t next = seg.u == cur ? seg.v : seg.u;
+            ch.last_seg = s;
+            ch.last_along = seg.u == cur;
             m += seg.length_m;
             fwd += seg.u == cur ? seg.forward_ds : seg.backward_ds;
             bwd += seg.u == cur ? seg.backward_ds : seg.forward_ds;
-            points.push_back(coord[next]);
-            point_m.push_back(static_cast<float>(m));
-            point_fwd.push_back(static_cast<float>(fwd));
-            point_bwd.push_back(static_cast<float>(bwd));
+            c.points.push_back(d.coord[next]);
+            c.point_m.push_back(static_cast<float>(m));
+            c.point_fwd.push_back(static_cast<float>(fwd));
+            c.point_bwd.push_back(static_cast<float>(bwd));
             cur = next;
-            if (is_node[cur] != 0) {
+            if (c.is_node[cur] != 0) {
                 break;
             }
             const auto s0 = inc[inc_first[cur]];
             const auto s1 = inc[inc_first[cur] + 1];
             s = s0 == s ? s1 : s0;
         }
-        c.to = cur;
-        chains.push_back(c);
+        ch.to = cur;
+        c.chains.push_back(ch);
     };
     for (std::uint32_t v = 0; v < n; ++v) {
-        if (is_node[v] == 0) {
+        if (c.is_node[v] == 0) {
             continue;
         }
         for (auto i = inc_first[v]; i < inc_first[v + 1]; ++i) {
@@ -402,26 +482,82 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
         }
     }
     for (std::uint32_t v = 0; v < n; ++v) {
-        if (degree(v) > 0 && is_node[v] == 0 && visited[inc[inc_first[v]]] == 0) {
-            is_node[v] = 1;  // a ring with no junction: cut it at its lowest OSM id
+        if (degree(v) > 0 && c.is_node[v] == 0 && visited[inc[inc_first[v]]] == 0) {
+            c.is_node[v] = 1;  // a ring with no junction: cut it at its lowest OSM id
             walk(v, inc[inc_first[v]]);
         }
     }
-    chain_first_point.push_back(static_cast<std::uint32_t>(points.size()));
+    c.first_point.push_back(static_cast<std::uint32_t>(c.points.size()));
+    c.first_run.push_back(static_cast<std::uint32_t>(c.run_way.size()));
+    return c;
+}
 
-    // Graph nodes in Hilbert order over the bounding box (ties by OSM id: deterministic).
-    std::vector<std::uint32_t> nodes;
+/// Nodes where something happens to traffic, or that a restriction names: they stay nodes.
+std::vector<std::uint8_t> forced_nodes(const RawNetwork& net, const DenseNodes& d) {
+    std::vector<std::int64_t> ids;
+    for (const auto& [id, rule] : net.node_rules) {
+        if (rule.matters()) {
+            ids.push_back(id);
+        }
+    }
+    for (const auto& r : net.restrictions) {
+        if (r.via_node != 0) {
+            ids.push_back(r.via_node);
+        }
+        for (const auto w : r.via_ways) {
+            const auto it = std::lower_bound(net.way_ends.begin(), net.way_ends.end(), w,
+                                             [](const detail::WayEnds& e, std::int64_t id) { return e.way_id < id; });
+            if (it != net.way_ends.end() && it->way_id == w) {
+                ids.push_back(it->first_node);
+                ids.push_back(it->last_node);
+            }
+        }
+    }
+    std::sort(ids.begin(), ids.end());
+    std::vector<std::uint8_t> forced(d.coord.size(), 0);
+    for (std::uint32_t v = 0; v < d.coord.size(); ++v) {
+        forced[v] = std::binary_search(ids.begin(), ids.end(), d.osm_id[v]) ? 1 : 0;
+    }
+    return forced;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Graph arrays
+
+/// Position along a Hilbert curve of order 16 over the bounding box: nearby nodes get nearby ids,
+/// which keeps the search's memory accesses local.
+std::uint64_t hilbert_key(std::uint32_t x, std::uint32_t y) {
+    std::uint64_t d = 0;
+    for (std::uint32_t s = 1U << 15; s > 0; s /= 2) {
+        const std::uint32_t rx = (x & s) > 0 ? 1 : 0;
+        const std::uint32_t ry = (y & s) > 0 ? 1 : 0;
+        d += static_cast<std::uint64_t>(s) * s * ((3 * rx) ^ ry);
+        if (ry == 0) {
+            if (rx == 1) {
+                x = s - 1 - x;
+                y = s - 1 - y;
+            }
+            std::swap(x, y);
+        }
+    }
+    return d;
+}
+
+/// Graph nodes in Hilbert order (ties by OSM id: deterministic); new_id per dense node.
+std::vector<std::uint32_t> order_nodes(const Chains& c, const DenseNodes& d, std::vector<std::uint32_t>& nodes) {
+    const auto n = static_cast<std::uint32_t>(d.coord.size());
+    nodes.clear();
     for (std::uint32_t v = 0; v < n; ++v) {
-        if (is_node[v] != 0) {
+        if (c.is_node[v] != 0) {
             nodes.push_back(v);
         }
     }
     double min_lon = 180, max_lon = -180, min_lat = 90, max_lat = -90;
     for (auto v : nodes) {
-        min_lon = std::min(min_lon, coord[v].lon);
-        max_lon = std::max(max_lon, coord[v].lon);
-        min_lat = std::min(min_lat, coord[v].lat);
-        max_lat = std::max(max_lat, coord[v].lat);
+        min_lon = std::min(min_lon, d.coord[v].lon);
+        max_lon = std::max(max_lon, d.coord[v].lon);
+        min_lat = std::min(min_lat, d.coord[v].lat);
+        max_lat = std::max(max_lat, d.coord[v].lat);
     }
     auto grid = [](double x, double lo, double hi) {
         const double t = hi > lo ? (x - lo) / (hi - lo) : 0.0;
@@ -429,20 +565,32 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
     };
     std::vector<std::uint64_t> key(n, 0);
     for (auto v : nodes) {
-        key[v] = hilbert_key(grid(coord[v].lon, min_lon, max_lon), grid(coord[v].lat, min_lat, max_lat));
+        key[v] = hilbert_key(grid(d.coord[v].lon, min_lon, max_lon), grid(d.coord[v].lat, min_lat, max_lat));
     }
     std::stable_sort(nodes.begin(), nodes.end(), [&](auto a, auto b) { return key[a] < key[b]; });
     std::vector<std::uint32_t> new_id(n, invalid_index);
     for (std::uint32_t i = 0; i < nodes.size(); ++i) {
         new_id[nodes[i]] = i;
     }
+    return new_id;
+}
 
-    // Arcs: one per drivable direction of each chain, sorted by tail (stable: chain order).
+/// The physical arrays (CSR, reverse CSR, geometry, way runs) and the turn model's view of each arc.
+RoadGraph::Arrays physical_arrays(Chains& c, const DenseNodes& d, const std::vector<Segment>& segs,
+                                  const RawNetwork& net, int ferry_class, std::vector<detail::ArcEnds>& arc_ends,
+                                  std::vector<detail::NodeInfo>& node_info) {
+    std::vector<std::uint32_t> nodes;
+    const std::vector<std::uint32_t> new_id = order_nodes(c, d, nodes);
     RoadGraph::Arrays g;
     const auto node_count = static_cast<std::uint32_t>(nodes.size());
     g.node_coord.resize(node_count);
+    node_info.resize(node_count);
     for (std::uint32_t i = 0; i < node_count; ++i) {
-        g.node_coord[i] = coord[nodes[i]];
+        g.node_coord[i] = d.coord[nodes[i]];
+        node_info[i].osm_id = d.osm_id[nodes[i]];
+        if (const NodeRule* r = rule_of(net, d.osm_id[nodes[i]])) {
+            node_info[i].rule = *r;
+        }
     }
     struct PendingArc {
         std::uint32_t tail;
@@ -450,40 +598,122 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
         std::uint32_t edge_slot;
     };
     std::vector<PendingArc> pending;
-    for (std::uint32_t e = 0; e < chains.size(); ++e) {
-        const auto& c = chains[e];
-        if (c.forward) {
-            pending.push_back({new_id[c.from], new_id[c.to], 2 * e});
+    for (std::uint32_t e = 0; e < c.chains.size(); ++e) {
+        const auto& ch = c.chains[e];
+        if (ch.forward) {
+            pending.push_back({new_id[ch.from], new_id[ch.to], 2 * e});
         }
-        if (c.backward) {
-            pending.push_back({new_id[c.to], new_id[c.from], 2 * e + 1});
+        if (ch.backward) {
+            pending.push_back({new_id[ch.to], new_id[ch.from], 2 * e + 1});
         }
     }
     std::stable_sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.tail < b.tail; });
     g.first_out.assign(node_count + 1, 0);
-    g.edge_arc.assign(2 * chains.size(), invalid_index);
+    g.edge_arc.assign(2 * c.chains.size(), invalid_index);
     for (std::uint32_t a = 0; a < pending.size(); ++a) {
         const auto& p = pending[a];
         ++g.first_out[p.tail + 1];
         g.head.push_back(p.head);
         const std::uint32_t e = p.edge_slot / 2;
-        const std::uint32_t last = chain_first_point[e + 1] - 1;
-        const double total_ds = (p.edge_slot & 1U) == 0 ? point_fwd[last] : point_bwd[last];
+        const bool against = (p.edge_slot & 1U) != 0;
+        const std::uint32_t last = c.first_point[e + 1] - 1;
+        const double total_ds = against ? c.point_bwd[last] : c.point_fwd[last];
         g.travel_ds.push_back(static_cast<Deciseconds>(std::min<double>(std::llround(total_ds), max_arc_ds)));
-        g.length_m.push_back(point_m[last]);
+        g.length_m.push_back(c.point_m[last]);
         g.arc_edge.push_back(p.edge_slot);
         g.edge_arc[p.edge_slot] = a;
+        // The segments at the arc's two ends: its tail's and its head's.
+        const Chain& ch = c.chains[e];
+        const Segment& first = segs[ch.first_seg];
+        const Segment& last_seg = segs[ch.last_seg];
+        detail::ArcEnds ends;
+        const Segment& tail_seg = against ? last_seg : first;
+        const Segment& head_seg = against ? first : last_seg;
+        ends.tail_way = net.ways[tail_seg.way].way_id;
+        ends.head_way = net.ways[head_seg.way].way_id;
+        ends.tail_along_way = against ? !ch.last_along : ch.first_along;
+        ends.head_along_way = against ? !ch.first_along : ch.last_along;
+        ends.tail_class = tail_seg.class_id;
+        ends.head_class = head_seg.class_id;
+        ends.ferry = first.class_id == ferry_class;
+        arc_ends.push_back(ends);
     }
     std::partial_sum(g.first_out.begin(), g.first_out.end(), g.first_out.begin());
-    g.edge_first_point = std::move(chain_first_point);
-    g.points = std::move(points);
-    g.point_m = std::move(point_m);
-    g.point_fwd_ds = std::move(point_fwd);
-    g.point_bwd_ds = std::move(point_bwd);
-    for (const auto& c : chains) {
-        g.edge_way_id.push_back(c.way_id);
+    g.edge_first_point = std::move(c.first_point);
+    g.points = std::move(c.points);
+    g.point_m = std::move(c.point_m);
+    g.point_fwd_ds = std::move(c.point_fwd);
+    g.point_bwd_ds = std::move(c.point_bwd);
+    for (const auto& ch : c.chains) {
+        g.edge_way_id.push_back(net.ways[segs[ch.first_seg].way].way_id);
     }
+    g.edge_first_run = std::move(c.first_run);
+    g.run_first_segment = std::move(c.run_first_segment);
+    g.run_way_id = std::move(c.run_way);
     build_reverse_csr(g);
+    return g;
+}
+
+} // namespace
+
+GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Profile& profile, const Log& log,
+                                  const GraphBuildOptions& options) {
+    GraphBuildReport report;
+    report.extract_file = extract.filename().string();
+    Stopwatch read_clock;
+    log.info(fmt::format("reading {} with profile '{}'", extract.string(), profile.name));
+    RawNetwork net = read_network(extract, profile, report, options);
+    report.read_seconds = read_clock.seconds();
+    Stopwatch build_clock;
+    if (net.ways.empty()) {
+        throw InputError(fmt::format("OSM extract '{}' holds no road drivable under profile '{}' ({} ways read): "
+                                     "check that it is the right file and not empty",
+                                     extract.string(), profile.name, report.ways_read));
+    }
+
+    const DenseNodes dense = number_nodes(net, report);
+    std::vector<Segment> segs = make_segments(net, dense);
+    log.info(fmt::format("{} pieces of routable ways with at least two located nodes, {} OSM nodes, {} segments; "
+                         "finding strongly connected components",
+                         net.ways.size(), report.osm_nodes_routable, segs.size()));
+    keep_largest_component(segs, static_cast<std::uint32_t>(dense.coord.size()), profile, report);
+    if (std::none_of(segs.begin(), segs.end(), [](const Segment& s) { return s.kept; })) {
+        throw InputError(fmt::format("OSM extract '{}' has no connected drivable network under profile '{}' "
+                                     "(every drivable road is a one-way dead end)",
+                                     extract.string(), profile.name));
+    }
+    // What each node is for traffic, counted on the roads kept.
+    {
+        std::vector<std::uint8_t> on_kept(dense.coord.size(), 0);
+        for (const auto& s : segs) {
+            if (s.kept) {
+                on_kept[s.u] = on_kept[s.v] = 1;
+            }
+        }
+        std::vector<std::int64_t> counted;
+        for (std::uint32_t v = 0; v < dense.coord.size(); ++v) {
+            if (on_kept[v] != 0) {
+                counted.push_back(dense.osm_id[v]);
+            }
+        }
+        std::sort(counted.begin(), counted.end());
+        counted.erase(std::unique(counted.begin(), counted.end()), counted.end());
+        for (const auto id : counted) {
+            if (const NodeRule* r = rule_of(net, id)) {
+                ++report.nodes_by_feature[static_cast<std::size_t>(r->feature)];
+            }
+        }
+    }
+
+    Chains chains = build_chains(segs, dense, net, forced_nodes(net, dense));
+    std::vector<detail::ArcEnds> arc_ends;
+    std::vector<detail::NodeInfo> node_info;
+    RoadGraph::Arrays g = physical_arrays(chains, dense, segs, net, profile.ferry_class(), arc_ends, node_info);
+
+    detail::SearchGraphParts search =
+        detail::build_turns(g, arc_ends, node_info, net.way_ends, net.restrictions, profile, report);
+    report.transitions = search.turns.size();
+    build_search_graph(g, search.copy_arc, std::move(search.turns));
 
     GraphProvenance provenance;
     provenance.source_file = extract.filename().string();
@@ -505,6 +735,7 @@ std::string format_build_report(const GraphBuildReport& r) {
     out += fmt::format("  nodes (intersections, dead ends): {}\n", r.nodes);
     out += fmt::format("  arcs (drivable directions):       {}\n", r.arcs);
     out += fmt::format("  edges (road chains with geometry):{:>1}{}\n", " ", r.edges);
+    out += fmt::format("  turns (allowed, for the search):  {}\n", r.transitions);
     out += fmt::format("  road kept: {:.1f} km\n", r.km_kept);
     for (const auto& [name, km] : r.km_by_class) {
         out += fmt::format("    {:<16} {:>10.1f} km\n", name, km);
@@ -519,6 +750,42 @@ std::string format_build_report(const GraphBuildReport& r) {
     out += fmt::format("    {:<36} {:>7} nodes {:>9.1f} km ({} segments; {} components in all)\n",
                        "disconnected from the main network", r.osm_nodes_disconnected, r.km_disconnected,
                        r.segments_disconnected, r.components);
+    out += "  junctions and barriers on the roads kept (delays and closures of the profile):\n";
+    for (int f = 1; f < node_feature_count; ++f) {
+        const auto n = r.nodes_by_feature[static_cast<std::size_t>(f)];
+        if (n > 0) {
+            out += fmt::format("    {:<36} {:>7}\n", to_string(static_cast<NodeFeature>(f)), n);
+        }
+    }
+    if (r.ways_cut_by_barriers > 0) {
+        out += fmt::format("    {:<36} {:>7} places (the road is split there)\n", "roads cut by a closed barrier",
+                           r.ways_cut_by_barriers);
+    }
+    const auto read = std::accumulate(r.restrictions_by_verdict.begin(), r.restrictions_by_verdict.end(), std::uint64_t{0});
+    out += fmt::format("  turn restrictions: {} relations read; {} applied through a node, {} through ways "
+                       "({} turns forbidden, {} arc copies)\n",
+                       read, r.restrictions_applied_via_node, r.restrictions_applied_via_way, r.turns_forbidden,
+                       r.states_copied);
+    for (auto v : {RestrictionVerdict::conditional, RestrictionVerdict::not_for_cars, RestrictionVerdict::malformed}) {
+        const auto n = r.restrictions_by_verdict[static_cast<std::size_t>(v)];
+        if (n > 0) {
+            out += fmt::format("    {:<36} {:>7}\n", to_string(v), n);
+        }
+    }
+    if (r.restrictions_not_applied > 0) {
+        out += fmt::format("    {:<36} {:>7} (members outside the extract or not drivable)\n",
+                           "not matching the network", r.restrictions_not_applied);
+    }
+    for (const auto& p : r.restriction_problems) {
+        out += fmt::format("      {}\n", p);
+    }
+    out += fmt::format("  U-turns: {} at dead ends; {} where a restriction left no other way; {} to keep the "
+                       "network connected\n",
+                       r.u_turns_at_dead_ends, r.u_turns_no_other_way, r.u_turns_to_stay_connected);
+    if (r.states_apart > 0) {
+        out += fmt::format("  warning: {} arc directions cannot be reached or left without a forbidden turn\n",
+                           r.states_apart);
+    }
     if (r.ways_with_missing_nodes > 0) {
         out += fmt::format("  warning: {} routable ways cut by the extract boundary ({} node references without a "
                            "location)\n",

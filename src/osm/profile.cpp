@@ -34,6 +34,71 @@ const std::string& Profile::class_name(int class_id) const {
     return ferry;
 }
 
+int Profile::importance_rank(int class_id) const {
+    const std::string& name = class_name(class_id);
+    std::string_view base = name;
+    if (base.size() > 5 && base.substr(base.size() - 5) == "_link") {
+        base.remove_suffix(5);
+    }
+    for (std::size_t i = 0; i < turns.importance.size(); ++i) {
+        if (turns.importance[i] == base) {
+            return static_cast<int>(i);
+        }
+    }
+    return static_cast<int>(turns.importance.size());
+}
+
+namespace {
+
+/// [turns], [junctions] and [barriers]: optional (a profile without them has free turns).
+void read_turn_sections(const toml::table& root, const detail::TomlReader& r, Profile& p) {
+    if (const auto* node = root.get("turns")) {
+        const auto& t = r.table(root, "turns", "");
+        r.only_keys(t, "turns.", {"max_turn_s", "curve_steepness", "curve_centre", "left_bias", "u_turns", "u_turn_s",
+                                  "yield_s", "importance"});
+        p.turns.max_turn_s = r.number(t, "max_turn_s", "turns.", 0, 600, 0.0);
+        p.turns.curve_steepness = r.number(t, "curve_steepness", "turns.", 0.1, 100, 13.0);
+        p.turns.curve_centre = r.number(t, "curve_centre", "turns.", 0, 100, 6.5);
+        p.turns.left_bias = r.number(t, "left_bias", "turns.", 0.5, 2, 1.0);
+        p.turns.u_turn_s = r.number(t, "u_turn_s", "turns.", 0, 3600, 0.0);
+        p.turns.yield_s = r.number(t, "yield_s", "turns.", 0, 600, 0.0);
+        p.turns.importance = r.strings(t, "importance", "turns.");
+        if (t.get("u_turns") != nullptr) {
+            const std::string where = r.string(t, "u_turns", "turns.");
+            if (where != "dead_ends" && where != "anywhere") {
+                r.fail(*t.get("u_turns"), "'turns.u_turns' must be \"dead_ends\" or \"anywhere\"");
+            }
+            p.turns.u_turns_anywhere = where == "anywhere";
+        }
+        (void)node;
+    }
+    if (root.get("junctions") != nullptr) {
+        const auto& j = r.table(root, "junctions", "");
+        r.only_keys(j, "junctions.", {"traffic_signals_s", "stop_s", "give_way_s", "crossing_s", "level_crossing_s"});
+        p.junctions.traffic_signals_s = r.number(j, "traffic_signals_s", "junctions.", 0, 600, 0.0);
+        p.junctions.stop_s = r.number(j, "stop_s", "junctions.", 0, 600, 0.0);
+        p.junctions.give_way_s = r.number(j, "give_way_s", "junctions.", 0, 600, 0.0);
+        p.junctions.crossing_s = r.number(j, "crossing_s", "junctions.", 0, 600, 0.0);
+        p.junctions.level_crossing_s = r.number(j, "level_crossing_s", "junctions.", 0, 600, 0.0);
+    }
+    if (root.get("barriers") != nullptr) {
+        const auto& b = r.table(root, "barriers", "");
+        r.only_keys(b, "barriers.", {"passable", "delay_s"});
+        p.barriers.passable = r.strings(b, "passable", "barriers.");
+        if (const auto* delays = b.get("delay_s")) {
+            if (!delays->is_table()) {
+                r.fail(*delays, "'barriers.delay_s' must be a table of barrier = seconds");
+            }
+            for (const auto& [key, node] : *delays->as_table()) {
+                p.barriers.delay_s[std::string(key.str())] =
+                    r.number_value(node, "barriers.delay_s." + std::string(key.str()), 0, 3600);
+            }
+        }
+    }
+}
+
+} // namespace
+
 Profile parse_profile(const std::string& toml_text, const std::string& source) {
     toml::table root;
     try {
@@ -43,7 +108,8 @@ Profile parse_profile(const std::string& toml_text, const std::string& source) {
                                       e.description()));
     }
     const detail::TomlReader r(source);
-    r.only_keys(root, "", {"profile", "speed", "highway", "maxspeed", "access", "oneway", "ferry"});
+    r.only_keys(root, "", {"profile", "speed", "highway", "maxspeed", "urban", "access", "oneway", "ferry", "turns",
+                          "junctions", "barriers"});
 
     Profile p;
     p.source = source;
@@ -88,6 +154,12 @@ Profile parse_profile(const std::string& toml_text, const std::string& source) {
         }
     }
 
+    if (root.get("urban") != nullptr) {
+        const auto& urban = r.table(root, "urban", "");
+        r.only_keys(urban, "urban.", {"limit_kmh"});
+        p.urban_limit_kmh = r.number(urban, "limit_kmh", "urban.", 5, 200);
+    }
+
     const auto& access = r.table(root, "access", "");
     r.only_keys(access, "access.", {"tags", "blocked"});
     p.access_tags = r.strings(access, "tags", "access.");
@@ -105,6 +177,7 @@ Profile parse_profile(const std::string& toml_text, const std::string& source) {
     r.only_keys(ferry, "ferry.", {"routable", "default_kmh"});
     p.ferry_routable = r.boolean(ferry, "routable", "ferry.");
     p.ferry_kmh = r.number(ferry, "default_kmh", "ferry.", p.min_kmh, std::min(100.0, p.max_kmh));
+    read_turn_sections(root, r, p);
     return p;
 }
 

@@ -261,6 +261,41 @@ std::optional<double> parse_duration_s(std::string_view value) {
     return total;
 }
 
+bool is_built_up(const Profile& profile, std::span<const Tag> tags) {
+    if (profile.urban_limit_kmh <= 0) {
+        return false;
+    }
+    for (const char* key : {"sidewalk", "sidewalk:both", "sidewalk:left", "sidewalk:right"}) {
+        const auto v = trim(find_tag(tags, key));
+        if (!v.empty() && v != "no" && v != "none") {
+            return true;
+        }
+    }
+    // A limit type: an alias (FR:urban, FR:zone30) or "XX:<km/h>" (zone:maxspeed=FR:30).
+    auto urban_limit = [&](std::string_view v) {
+        v = trim(v);
+        if (v.empty()) {
+            return false;
+        }
+        const auto parsed = parse_maxspeed(v, profile);
+        if (parsed.kind == MaxspeedValue::Kind::value) {
+            return parsed.kmh <= profile.urban_limit_kmh;
+        }
+        const auto colon = v.find(':');
+        if (colon != std::string_view::npos) {
+            const auto n = plain_number(v.substr(colon + 1));
+            return n && *n > 0 && *n <= profile.urban_limit_kmh;
+        }
+        return false;
+    };
+    for (const char* key : {"maxspeed:type", "source:maxspeed", "zone:maxspeed"}) {
+        if (urban_limit(find_tag(tags, key))) {
+            return true;
+        }
+    }
+    return false;
+}
+
 WayRule evaluate_way(const Profile& profile, std::span<const Tag> tags) {
     WayRule rule;
     const auto highway = find_tag(tags, "highway");
@@ -326,7 +361,12 @@ WayRule evaluate_way(const Profile& profile, std::span<const Tag> tags) {
         return rule;
     }
 
-    const double class_kmh = profile.highway_kmh[static_cast<std::size_t>(rule.class_id)].second;
+    rule.urban = is_built_up(profile, tags);
+    double class_kmh = profile.highway_kmh[static_cast<std::size_t>(rule.class_id)].second;
+    if (rule.urban) {
+        // In a built-up area the general limit applies to every class (Code de la route R413-3).
+        class_kmh = std::min(class_kmh, profile.urban_limit_kmh * profile.posted_factor);
+    }
     auto speed_for = [&](std::string_view directional_key) {
         MaxspeedValue v;
         if (has_tag(tags, directional_key)) {

@@ -28,43 +28,63 @@ std::vector<SourceSet::Source> seeds(const RoadGraph& graph, const Snap& snap, D
     const Deciseconds leg = access_ds(snap, options);
     const auto leg_m = static_cast<float>(snap.distance_m);
     const double edge_m = graph.edge_length_m(snap.edge);
-    const auto fwd_arc = graph.edge_arc(snap.edge, false);
-    const auto bwd_arc = graph.edge_arc(snap.edge, true);
-    if (fwd_arc != invalid_index) {
-        // Arc start -> end along the geometry; the snap splits it into [start, P] and [P, end].
-        const ArcId a{fwd_arc};
-        const Deciseconds w = graph.travel_ds()[fwd_arc];
-        const Deciseconds to_p = part_from_start(w, snap.along_fwd_ds);
+    const auto first = graph.first_transition();
+    const auto head = graph.transition_head();
+    const auto weight = graph.transition_ds();
+    for (const bool against : {false, true}) {
+        const auto arc = graph.edge_arc(snap.edge, against);
+        if (arc == invalid_index) {
+            continue;
+        }
+        // The snap splits the arc into [tail, P] and [P, head], exact parts of its weight.
+        const Deciseconds w = graph.travel_ds()[arc];
+        const Deciseconds to_p = against ? w - part_from_start(w, snap.along_bwd_ds) : part_from_start(w, snap.along_fwd_ds);
+        const auto tail_to_p_m = static_cast<float>(against ? edge_m - snap.along_m : snap.along_m);
+        const auto p_to_head_m = static_cast<float>(against ? snap.along_m : edge_m - snap.along_m);
         if (direction == Direction::forward) {
-            out.push_back({graph.head(a), leg + (w - to_p), tag, leg_m + static_cast<float>(edge_m - snap.along_m)});
+            // Leaving P: drive to the arc's head, then every turn allowed from it.
+            const auto state = to_index(RoadGraph::arc_state(ArcId{arc}));
+            for (auto i = first[state]; i < first[state + 1]; ++i) {
+                out.push_back({StateId{head[i]}, leg + (weight[i] - to_p), tag, leg_m + p_to_head_m});
+            }
         } else {
-            out.push_back({graph.tail(a), leg + to_p, tag, leg_m + static_cast<float>(snap.along_m)});
+            // Arriving at P: in the arc's state, or in any copy of it (whatever the way there).
+            out.push_back({RoadGraph::arc_state(ArcId{arc}), leg + to_p, tag, leg_m + tail_to_p_m});
+            for (const auto copy : graph.arc_copies(ArcId{arc})) {
+                out.push_back({StateId{copy}, leg + to_p, tag, leg_m + tail_to_p_m});
+            }
         }
     }
-    if (bwd_arc != invalid_index) {
-        // Arc end -> start against the geometry; P -> start takes along_bwd_ds.
-        const ArcId a{bwd_arc};
-        const Deciseconds w = graph.travel_ds()[bwd_arc];
-        const Deciseconds p_to_start = part_from_start(w, snap.along_bwd_ds);
-        if (direction == Direction::forward) {
-            out.push_back({graph.head(a), leg + p_to_start, tag, leg_m + static_cast<float>(snap.along_m)});
-        } else {
-            out.push_back({graph.tail(a), leg + (w - p_to_start), tag, leg_m + static_cast<float>(edge_m - snap.along_m)});
-        }
-    }
-    // A point exactly at an end of its edge is at that node: it may use every arc of the node,
-    // not only those of the edge it snapped onto.
+    // A point exactly at an end of its edge is at that node: it may start on any arc leaving the
+    // node, with no turn to make, and be reached by any arc entering it.
     const auto point_count = graph.edge_points(snap.edge).size();
     const bool at_start = snap.segment == 0 && snap.fraction == 0.0;
     const bool at_end = snap.segment + 2 == point_count && snap.fraction == 1.0;
     if (at_start || at_end) {
+        const auto fwd_arc = graph.edge_arc(snap.edge, false);
+        const auto bwd_arc = graph.edge_arc(snap.edge, true);
         NodeId node{};
         if (fwd_arc != invalid_index) {
             node = at_start ? graph.tail(ArcId{fwd_arc}) : graph.head(ArcId{fwd_arc});
         } else {
             node = at_start ? graph.head(ArcId{bwd_arc}) : graph.tail(ArcId{bwd_arc});
         }
-        out.push_back({node, leg, tag, leg_m});
+        const auto v = to_index(node);
+        if (direction == Direction::forward) {
+            for (auto b = graph.first_out()[v]; b < graph.first_out()[v + 1]; ++b) {
+                out.push_back({RoadGraph::arc_state(ArcId{b}), leg, tag, leg_m});
+            }
+        } else {
+            for (auto i = graph.first_in()[v]; i < graph.first_in()[v + 1]; ++i) {
+                const auto c = graph.in_arc()[i];
+                const Deciseconds w = graph.travel_ds()[c];
+                const float m = graph.length_m()[c] + leg_m;
+                out.push_back({RoadGraph::arc_state(ArcId{c}), leg + w, tag, m});
+                for (const auto copy : graph.arc_copies(ArcId{c})) {
+                    out.push_back({StateId{copy}, leg + w, tag, m});
+                }
+            }
+        }
     }
     return out;
 }
@@ -97,12 +117,12 @@ Trip complete_trip(const RoadGraph& graph, const MultiSourceDijkstra& search, co
                    const std::vector<SourceSet::Source>& to_seeds, const AccessOptions& options) {
     Trip best;
     for (const auto& s : to_seeds) {
-        const Deciseconds t = search.time_ds(s.node);
+        const Deciseconds t = search.time_ds(s.state);
         if (t == unreachable_ds) {
             continue;
         }
         const Deciseconds total = t + s.offset_ds;
-        const double metres = search.length_m(s.node) + s.offset_m;
+        const double metres = search.length_m(s.state) + s.offset_m;
         if (total < best.ds || (total == best.ds && metres < best.metres)) {
             best = {total, metres};
         }
@@ -123,7 +143,7 @@ Trip route(const RoadGraph& graph, const Snap& from, const Snap& to, const Acces
     MultiSourceDijkstra search(graph, Direction::forward);
     search.reset();
     for (const auto& s : seeds(graph, from, Direction::forward, options)) {
-        search.add_source(s.node, s.offset_ds, s.tag, s.offset_m);
+        search.add_source(s.state, s.offset_ds, s.tag, s.offset_m);
     }
     search.run();
     return complete_trip(graph, search, from, to, seeds(graph, to, Direction::reverse, options), options);
@@ -150,7 +170,7 @@ std::vector<Trip> travel_table(const RoadGraph& graph, std::span<const Snap> sou
         for (std::size_t i = 0; i < searched.size(); ++i) {
             search.reset();
             for (const auto& s : seeds(graph, searched[i], direction, options)) {
-                search.add_source(s.node, s.offset_ds, s.tag, s.offset_m);
+                search.add_source(s.state, s.offset_ds, s.tag, s.offset_m);
             }
             search.run();
             for (std::size_t j = 0; j < looked_up.size(); ++j) {

@@ -178,6 +178,10 @@ TableAgreement compare_tables(const std::vector<TableRow>& ours, const std::vect
     out.median_ratio = ratio.size() % 2 == 1 ? ratio[ratio.size() / 2]
                                              : (ratio[ratio.size() / 2 - 1] + ratio[ratio.size() / 2]) / 2.0;
     out.share_within_25pct = static_cast<double>(within) / static_cast<double>(a.size());
+    // Percentiles by the nearest rank below (the sorted ratios).
+    auto percentile = [&](double q) { return ratio[static_cast<std::size_t>(q * static_cast<double>(ratio.size() - 1))]; };
+    out.p10_ratio = percentile(0.1);
+    out.p90_ratio = percentile(0.9);
     const auto ra = ranks(a);
     const auto rb = ranks(b);
     const double n = static_cast<double>(a.size());

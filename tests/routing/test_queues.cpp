@@ -5,11 +5,13 @@
 
 #include <catch2/catch.hpp>
 
-#include "proxima/routing/bucket_queue.hpp"
-#include "proxima/routing/radix_heap.hpp"
+#include "proxima/routing/detail/bucket_queue.hpp"
+#include "proxima/routing/detail/radix_heap.hpp"
 #include "proxima_test/fixtures.hpp"
 
 using namespace proxima;
+using proxima::detail::BucketQueue;
+using proxima::detail::RadixHeap;
 
 TEST_CASE("the bucket queue pops keys in order under Dijkstra-like use, with decrease-key", "[routing]") {
     std::mt19937_64 rng(test::random_seed());

@@ -4,11 +4,12 @@
 //
 // How (exact, never approximated):
 //  - the existing situation is one multi-source search from the service's facilities
-//    (SiteAccess), which keeps the time of every graph node to the nearest facility;
-//  - new sites need one more search, from all of them at once, that never expands a node the
-//    existing facilities already reach at least as fast: a node reached no faster cannot lead
+//    (SiteAccess), which keeps the time of every search state to the nearest facility;
+//  - new sites need one more search, from all of them at once, that never expands a state the
+//    existing facilities already reach at least as fast: a state reached no faster cannot lead
 //    to a faster path anywhere (a path through it is at least its baseline time plus the rest).
-//    So only the area the new sites win is searched, and min(before, new) is the exact result;
+//    So only the area the new sites win is searched (the kernel's prune hook), and
+//    min(before, new) is the exact result;
 //  - closing sites changes every origin whose nearest closed: one full search from the
 //    remaining facilities (exactness first), then the new sites as above. Moving a site is
 //    closing it and opening one at the new place.
@@ -17,6 +18,7 @@
 // unreachable_ds / nullopt, never 0.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -25,6 +27,7 @@
 
 #include "proxima/analysis/access_times.hpp"
 #include "proxima/analysis/aggregation.hpp"
+#include "proxima/routing/multi_source_dijkstra.hpp"
 #include "proxima/routing/snap.hpp"
 #include "proxima/study/study_inputs.hpp"
 
@@ -37,20 +40,17 @@ struct OriginImprovement {
     std::uint32_t site = 0;    ///< which new site (index into the sites given), lowest on ties
 };
 
-/// Scratch memory of one pruned search (per node arrays, the heap): one per thread, reused.
+/// Scratch memory of one pruned search (the search kernel and its settled states): one per
+/// thread, reused.
 class PrunedSearch {
 public:
     PrunedSearch() = default;
 
 private:
     friend class SiteAccess;
-    std::vector<Deciseconds> m_time;
-    std::vector<std::uint32_t> m_tag;
-    std::vector<std::uint32_t> m_stamp;
+    std::unique_ptr<MultiSourceDijkstra> m_search;
     std::vector<std::uint32_t> m_settled;
-    std::vector<std::tuple<Deciseconds, std::uint32_t, std::uint32_t>> m_heap;  ///< (time, site, node)
     std::vector<OriginImprovement> m_candidates;
-    std::uint32_t m_round = 0;
 };
 
 /// Access from every origin to the nearest of a set of sites (or from it, for services that
@@ -77,18 +77,18 @@ public:
     [[nodiscard]] std::vector<OriginImprovement> improvements(std::span<const Snap> new_sites, PrunedSearch& scratch,
                                                               std::size_t* settled = nullptr) const;
 
-    /// Nodes settled by the full search of the constructor (for reports and benchmarks).
+    /// States settled by the full search of the constructor (for reports and benchmarks).
     [[nodiscard]] std::size_t settled_nodes() const { return m_settled; }
 
 private:
     const StudyInputs& m_in;
     bool m_outbound = false;
-    std::vector<Deciseconds> m_node_ds;     ///< per graph node: time to (or from) the nearest site
+    std::vector<Deciseconds> m_state_ds;    ///< per search state: time to (or from) the nearest site
     std::vector<Deciseconds> m_origin_ds;   ///< per origin
     std::vector<std::uint32_t> m_nearest;   ///< per origin
-    /// Origins attached to each node by their own off-network leg (CSR): node -> (origin, offset).
-    std::vector<std::uint32_t> m_node_first;
-    std::vector<std::pair<std::uint32_t, Deciseconds>> m_node_origins;
+    /// Origins attached to each state by their own seeds (CSR): state -> (origin, offset).
+    std::vector<std::uint32_t> m_state_first;
+    std::vector<std::pair<std::uint32_t, Deciseconds>> m_state_origins;
     /// Origins by snapped edge, for trips that stay on one edge: (edge, origin), sorted.
     std::vector<std::pair<std::uint32_t, std::uint32_t>> m_edge_origins;
     std::size_t m_settled = 0;
@@ -141,7 +141,7 @@ struct ScenarioResult {
     std::vector<ScenarioSiteChange> changes;       ///< in the order given: removed, moved, added
     std::size_t full_searches = 0;                 ///< multi-source searches over the whole graph
     std::size_t pruned_searches = 0;               ///< searches limited to where new sites win
-    std::size_t settled_nodes = 0;                 ///< nodes settled by all searches
+    std::size_t settled_nodes = 0;                 ///< search states settled by all searches
     std::size_t improved_origins = 0;              ///< origins faster after (by new sites)
 };
 

@@ -18,7 +18,8 @@
 
 namespace proxima {
 
-inline constexpr std::uint32_t graph_file_format_version = 1;
+/// 2: the turn-aware search graph (states, transitions) and the OSM way runs of each edge.
+inline constexpr std::uint32_t graph_file_format_version = 2;
 
 /// Writes the graph atomically (temporary file, then rename), or to standard output for "-".
 /// Throws OutputError, and never replaces an existing file that is not a Proxima graph

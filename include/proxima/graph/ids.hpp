@@ -12,6 +12,8 @@ namespace proxima {
 enum class NodeId : std::uint32_t {};
 enum class ArcId : std::uint32_t {};
 enum class EdgeId : std::uint32_t {};
+/// A state of the turn-aware search: driving one arc, the turn into it done (see road_graph.hpp).
+enum class StateId : std::uint32_t {};
 
 template <typename Id>
 [[nodiscard]] constexpr std::uint32_t to_index(Id id) noexcept {

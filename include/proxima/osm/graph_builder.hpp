@@ -1,9 +1,13 @@
 #pragma once
 // Builds a RoadGraph from an OSM extract (PBF, or .osm/.opl for small fixtures) and a profile.
 //
-// Steps: read routable ways with node locations (libosmium, one pass); split them into segments;
-// keep only the largest strongly connected component; merge chains of degree-2 nodes into edges
-// (keeping geometry, metres and per-point times); order nodes along a Hilbert curve for locality.
+// Steps: read routable ways with node locations, the nodes that matter to traffic (signals,
+// stops, barriers...) and the turn restrictions (libosmium, one pass); split ways into segments,
+// cutting them at barriers cars cannot pass; keep only the largest strongly connected component;
+// merge chains of degree-2 nodes into edges (keeping geometry, metres and per-point times), except
+// where a delay, a barrier or a restriction sits; order nodes along a Hilbert curve for
+// locality; then build the turn-aware search graph (turn costs, junction delays, U-turns,
+// restrictions through nodes and ways: osm/turn_builder).
 
 #include <array>
 #include <filesystem>
@@ -14,7 +18,9 @@
 #include "proxima/core/log.hpp"
 #include "proxima/graph/road_graph.hpp"
 #include "proxima/osm/profile.hpp"
+#include "proxima/osm/node_rules.hpp"
 #include "proxima/osm/tag_rules.hpp"
+#include "proxima/osm/turn_restrictions.hpp"
 
 namespace proxima {
 
@@ -32,6 +38,23 @@ struct GraphBuildReport {
     std::uint64_t osm_nodes_disconnected = 0;  ///< of those, outside the largest component
     std::uint64_t segments_disconnected = 0;
     double km_disconnected = 0.0;
+
+    // The turn model.
+    std::array<std::uint64_t, node_feature_count> nodes_by_feature{};  ///< road nodes read, by what they are
+    std::uint64_t ways_cut_by_barriers = 0;       ///< way occurrences of barriers cars cannot pass
+    std::array<std::uint64_t, restriction_verdict_count> restrictions_by_verdict{};  ///< relations read
+    std::uint64_t restrictions_applied_via_node = 0;
+    std::uint64_t restrictions_applied_via_way = 0;
+    std::uint64_t restrictions_not_applied = 0;   ///< for cars, but not matching the network
+    std::vector<std::string> restriction_problems;  ///< the first malformed or unmatched ones, why
+    std::uint64_t turns_forbidden = 0;            ///< turns removed by restrictions
+    std::uint64_t states_copied = 0;              ///< arc copies for restrictions through ways
+    std::uint64_t turns_with_junction_delay = 0;  ///< approaches to a node with a delay
+    std::uint64_t u_turns_at_dead_ends = 0;
+    std::uint64_t u_turns_no_other_way = 0;       ///< allowed where a restriction left no way out
+    std::uint64_t u_turns_to_stay_connected = 0;  ///< allowed to keep the network connected
+    std::uint64_t states_apart = 0;               ///< arc states outside the largest connected part
+    std::uint64_t transitions = 0;                ///< allowed turns in the search graph
 
     std::vector<std::pair<std::string, double>> km_by_class;  ///< kept road length per class
     double km_kept = 0.0;

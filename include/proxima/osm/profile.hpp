@@ -25,6 +25,10 @@ struct Profile {
     double max_kmh = 200.0;       ///< no routable way is faster than this (km/h)
 
     std::map<std::string, double> maxspeed_aliases;  ///< e.g. "FR:urban" -> 50 (km/h, posted)
+    /// [urban] limit_kmh: the general limit inside built-up areas (km/h, posted). A road there with
+    /// no usable maxspeed is driven as a road posted at this limit when its class default is
+    /// faster. 0: no such rule.
+    double urban_limit_kmh = 0.0;
     std::vector<std::string> maxspeed_ignored;       ///< e.g. "none", "signals": use the class speed
 
     std::vector<std::string> access_tags;     ///< checked in order, most specific first
@@ -35,6 +39,40 @@ struct Profile {
 
     bool ferry_routable = false;  ///< route=ferry usable
     double ferry_kmh = 10.0;      ///< ferry speed when no duration=* tag (km/h)
+
+    /// [turns]: the cost of turning at a junction (seconds). See turn_model.hpp for the curve.
+    struct Turns {
+        double max_turn_s = 0.0;        ///< cost of the sharpest turn (180°); 0: no angle cost
+        double curve_steepness = 13.0;  ///< logistic steepness over the angle in half-turns
+        double curve_centre = 6.5;      ///< logistic centre (steepness / 2: centred on 90°)
+        double left_bias = 1.0;         ///< > 1: left turns (across oncoming traffic) cost more
+        bool u_turns_anywhere = false;  ///< false: only where no other way out exists (dead ends)
+        double u_turn_s = 0.0;          ///< added to a U-turn's angle cost
+        double yield_s = 0.0;           ///< crossing or joining a more important road, no signals
+        /// Road classes from most to least important (links count as their road); classes not
+        /// listed rank below all.
+        std::vector<std::string> importance;
+    } turns;
+
+    /// [junctions]: delays (seconds) for traffic passing a node with these tags.
+    struct Junctions {
+        double traffic_signals_s = 0.0;  ///< highway=traffic_signals (or crossing=traffic_signals)
+        double stop_s = 0.0;             ///< highway=stop
+        double give_way_s = 0.0;         ///< highway=give_way
+        double crossing_s = 0.0;         ///< highway=crossing without signals (pedestrians)
+        double level_crossing_s = 0.0;   ///< railway=level_crossing
+    } junctions;
+
+    /// [barriers]: barrier=* on a node of a road.
+    struct Barriers {
+        std::vector<std::string> passable;           ///< no effect (cattle_grid, entrance...)
+        std::map<std::string, double> delay_s;       ///< passable with a delay (gate, toll_booth...)
+        // Every other barrier value blocks cars (bollard, block, chain...), unless the node's
+        // access tags (access.tags) let cars through; access.blocked values block any barrier.
+    } barriers;
+
+    /// Rank of a class in turns.importance (0 = most important); importance.size() if unlisted.
+    [[nodiscard]] int importance_rank(int class_id) const;
 
     /// Class id of a highway value, or -1 if not routable.
     [[nodiscard]] int highway_class(std::string_view highway) const;

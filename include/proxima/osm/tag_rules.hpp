@@ -64,7 +64,13 @@ struct WayRule {
     double backward_kmh = 0.0;     ///< travel speed against
     std::optional<double> ferry_duration_s;  ///< whole-way crossing time from duration=*
     bool invalid_maxspeed = false; ///< a maxspeed tag could not be read (class speed used)
+    bool urban = false;            ///< tags place it in a built-up area (see is_built_up)
 };
+
+/// True if a way's tags place it inside a built-up area: sidewalks, or a speed-limit type (the
+/// maxspeed:type, source:maxspeed or zone:maxspeed value, or maxspeed itself) that is an urban
+/// limit, i.e. at most profile.urban_limit_kmh (FR:urban, FR:zone30, FR:30...).
+[[nodiscard]] bool is_built_up(const Profile& profile, std::span<const Tag> tags);
 
 /// Applies the profile to the tags of one way.
 [[nodiscard]] WayRule evaluate_way(const Profile& profile, std::span<const Tag> tags);

@@ -26,8 +26,14 @@ struct AccessOptions {
 [[nodiscard]] Deciseconds access_ds(const Snap& snap, const AccessOptions& options);
 
 /// Seeds of a search leaving the snapped point (Direction::forward) or arriving at it
-/// (Direction::reverse): the edge's end nodes with the time along the edge, plus the access leg.
-/// Offsets are exact parts of the arc weights (they add up to travel_ds).
+/// (Direction::reverse), as states of the turn-aware graph with offsets:
+///  - leaving P on arc a: every state a turn from a's head leads to, offset = access leg + rest
+///    of a + that turn's cost (a forward search starts there; a reverse search's time at those
+///    states completes the trip from P);
+///  - arriving at P on arc a: a's state and its copies, offset = time from a's tail to P + leg.
+/// Both arcs of the edge count (a trip may start in either direction where both are drivable).
+/// Offsets split the arc weights exactly (parts of travel_ds). A point at a node also leaves by
+/// any arc of the node without a turn cost, and arrives by any arc entering it.
 [[nodiscard]] std::vector<SourceSet::Source> seeds(const RoadGraph& graph, const Snap& snap, Direction direction,
                                                    const AccessOptions& options, std::uint32_t tag = 0);
 

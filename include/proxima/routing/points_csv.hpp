@@ -51,6 +51,8 @@ struct TableRow {
 struct TableAgreement {
     std::size_t pairs = 0;
     double median_ratio = 0.0;       ///< median of ours / theirs (seconds)
+    double p10_ratio = 0.0;          ///< 10th percentile of the ratios
+    double p90_ratio = 0.0;          ///< 90th percentile of the ratios
     double spearman = 0.0;           ///< rank correlation of the seconds
     double share_within_25pct = 0.0; ///< share of pairs with ratio in [0.75, 1.25]
 };

@@ -8,6 +8,7 @@
 
 #include "proxima/osm/default_profile.hpp"
 #include "proxima/osm/graph_builder.hpp"
+#include "proxima/routing/multi_source_dijkstra.hpp"
 #include "proxima_test/fixtures.hpp"
 
 namespace proxima::test {
@@ -29,15 +30,64 @@ inline RoadGraph random_graph(std::uint32_t nodes, std::uint32_t arcs, std::uint
     return graph_from_arcs(std::move(coords), list);
 }
 
-/// The road graph of a bundled extract (data/osm/<name>.osm.pbf) with the car profile, cached.
-inline const RoadGraph& sample_graph(const std::string& name) {
-    static std::map<std::string, RoadGraph> cache;
+/// The road graph of a bundled extract (data/osm/<name>.osm.pbf) with the car profile, and its
+/// build report, cached.
+inline const GraphBuildResult& sample_build(const std::string& name) {
+    static std::map<std::string, GraphBuildResult> cache;
     auto it = cache.find(name);
     if (it == cache.end()) {
-        auto built = build_road_graph(data_file("osm/" + name + ".osm.pbf"), default_car_profile());
-        it = cache.emplace(name, std::move(built.graph)).first;
+        it = cache.emplace(name, build_road_graph(data_file("osm/" + name + ".osm.pbf"), default_car_profile())).first;
     }
     return it->second;
+}
+inline const RoadGraph& sample_graph(const std::string& name) { return sample_build(name).graph; }
+inline const GraphBuildReport& sample_report(const std::string& name) { return sample_build(name).report; }
+
+/// Time from node `from` to node `to` on the turn-aware graph: leave `from` by any arc (no turn to
+/// make there), arrive at `to` by any arc (its last arc driven to the end). unreachable_ds if none.
+inline Deciseconds node_to_node_ds(const RoadGraph& g, NodeId from, NodeId to) {
+    if (from == to) {
+        return 0;
+    }
+    MultiSourceDijkstra search(g, Direction::forward, false);
+    search.reset();
+    const auto u = to_index(from);
+    for (auto b = g.first_out()[u]; b < g.first_out()[u + 1]; ++b) {
+        search.add_source(RoadGraph::arc_state(ArcId{b}), 0);
+    }
+    search.run();
+    Deciseconds best = unreachable_ds;
+    const auto v = to_index(to);
+    for (auto i = g.first_in()[v]; i < g.first_in()[v + 1]; ++i) {
+        const auto c = g.in_arc()[i];
+        auto consider = [&](std::uint32_t state) {
+            const auto t = search.time_ds(StateId{state});
+            if (t != unreachable_ds) {
+                best = std::min(best, t + g.travel_ds()[c]);
+            }
+        };
+        consider(c);
+        for (const auto copy : g.arc_copies(ArcId{c})) {
+            consider(copy);
+        }
+    }
+    return best;
+}
+
+/// Node times from a turn-free graph's state times (graph_from_arcs): a node's time is the time of
+/// any state leaving it, or, for a node without exits, of an arc into it driven to the end.
+inline std::vector<Deciseconds> node_times_from_states(const RoadGraph& g, const MultiSourceDijkstra& search) {
+    std::vector<Deciseconds> out(g.node_count(), unreachable_ds);
+    for (std::uint32_t s = 0; s < g.state_count(); ++s) {
+        const auto t = search.time_ds(StateId{s});
+        if (t == unreachable_ds) {
+            continue;
+        }
+        const auto arc = g.state_arc(StateId{s});
+        const auto tail = to_index(g.tail(arc));
+        out[tail] = std::min(out[tail], t);
+    }
+    return out;
 }
 
 } // namespace proxima::test

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace proxima {
+namespace proxima::detail {
 
 class BucketQueue {
 public:
@@ -114,4 +114,4 @@ private:
     std::uint32_t m_size = 0;
 };
 
-} // namespace proxima
+} // namespace proxima::detail

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace proxima {
+namespace proxima::detail {
 
 class RadixHeap {
 public:
@@ -83,4 +83,4 @@ private:
     std::uint32_t m_last = 0;
 };
 
-} // namespace proxima
+} // namespace proxima::detail
