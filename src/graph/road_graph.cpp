@@ -203,6 +203,11 @@ void RoadGraph::validate_way_runs() const {
         m.edge_first_run.back() != m.run_first_segment.size() || m.run_way_id.size() != m.run_first_segment.size()) {
         broken("way runs have inconsistent sizes");
     }
+    for (std::size_t e = 0; e < edges; ++e) {  // before any index is read through these offsets
+        if (m.edge_first_run[e] > m.edge_first_run[e + 1]) {
+            broken(fmt::format("edge {} has its way runs out of order", e));
+        }
+    }
     for (std::size_t e = 0; e < edges; ++e) {
         const auto b = m.edge_first_run[e];
         const auto end = m.edge_first_run[e + 1];
@@ -230,11 +235,13 @@ void RoadGraph::validate_search_graph() const {
             broken(fmt::format("state {} names arc {}", s, m.state_arc[s]));
         }
     }
-    std::vector<std::uint8_t> listed(states - arcs, 0);
-    for (std::size_t a = 0; a < arcs; ++a) {
+    for (std::size_t a = 0; a < arcs; ++a) {  // before any index is read through these offsets
         if (m.arc_first_copy[a] > m.arc_first_copy[a + 1]) {
             broken("the copies of arcs are out of order");
         }
+    }
+    std::vector<std::uint8_t> listed(states - arcs, 0);
+    for (std::size_t a = 0; a < arcs; ++a) {
         for (auto i = m.arc_first_copy[a]; i < m.arc_first_copy[a + 1]; ++i) {
             const auto c = m.copy_state[i];
             if (c < arcs || c >= states || m.state_arc[c] != a || listed[c - arcs] != 0) {

@@ -712,8 +712,8 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
 
     detail::SearchGraphParts search =
         detail::build_turns(g, arc_ends, node_info, net.way_ends, net.restrictions, profile, report);
-    report.transitions = search.turns.size();
     build_search_graph(g, search.copy_arc, std::move(search.turns));
+    report.transitions = g.transition_head.size();
 
     GraphProvenance provenance;
     provenance.source_file = extract.filename().string();
