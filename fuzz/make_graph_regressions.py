@@ -20,7 +20,7 @@ GRAPH_ARRAYS = [
     ("first_out", "I"), ("head", "I"), ("travel_ds", "I"), ("length_m", "f"), ("arc_edge", "I"),
     ("first_in", "I"), ("tail_in", "I"), ("in_arc", "I"), ("in_travel_ds", "I"), ("node_coord", "dd"),
     ("edge_first_point", "I"), ("points", "dd"), ("point_m", "f"), ("point_fwd_ds", "f"),
-    ("point_bwd_ds", "f"), ("edge_arc", "I"), ("edge_way_id", "q"), ("edge_first_run", "I"),
+    ("point_bwd_ds", "f"), ("edge_arc", "I"), ("edge_way_id", "q"), ("edge_flags", "B"), ("edge_first_run", "I"),
     ("run_first_segment", "I"), ("run_way_id", "q"), ("state_arc", "I"), ("arc_first_copy", "I"),
     ("copy_state", "I"), ("first_transition", "I"), ("transition_head", "I"), ("transition_ds", "I"),
     ("first_in_transition", "I"), ("in_transition_tail", "I"), ("in_transition_ds", "I"),
@@ -76,6 +76,14 @@ def main():
     inner = next(b + 1 for b, e in zip(first, first[1:]) if e - b >= 3)
     broken["points"][inner] = (1e277, broken["points"][inner][1])
     cases["coordinates-outside-wgs84-accepted"] = build(strings, broken)
+    # Offsets into the arc copies and the way runs that run past their arrays before going back
+    # down: validate() read through them before checking their order.
+    broken = {k: list(v) for k, v in arrays.items()}
+    broken["arc_first_copy"][1] = (5,)
+    cases["copy-offsets-read-before-checked"] = build(strings, broken)
+    broken = {k: list(v) for k, v in arrays.items()}
+    broken["edge_first_run"][1] = (len(arrays["run_way_id"]) + 5,)
+    cases["run-offsets-read-before-checked"] = build(strings, broken)
     folder.mkdir(parents=True, exist_ok=True)
     for name, payload in cases.items():
         (folder / name).write_bytes(b"\x01" + payload)  # odd first byte: payload mode

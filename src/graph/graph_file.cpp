@@ -124,6 +124,7 @@ void for_each_array(Arrays& g, F&& f) {
     f(g.point_bwd_ds);
     f(g.edge_arc);
     f(g.edge_way_id);
+    f(g.edge_flags);
     f(g.edge_first_run);
     f(g.run_first_segment);
     f(g.run_way_id);

@@ -53,7 +53,7 @@ std::size_t RoadGraph::memory_bytes() const noexcept {
     return bytes(m.first_out) + bytes(m.head) + bytes(m.travel_ds) + bytes(m.length_m) + bytes(m.arc_edge) +
            bytes(m.first_in) + bytes(m.tail_in) + bytes(m.in_arc) + bytes(m.in_travel_ds) +
            bytes(m.node_coord) + bytes(m.edge_first_point) + bytes(m.points) + bytes(m.point_m) +
-           bytes(m.point_fwd_ds) + bytes(m.point_bwd_ds) + bytes(m.edge_arc) + bytes(m.edge_way_id) +
+           bytes(m.point_fwd_ds) + bytes(m.point_bwd_ds) + bytes(m.edge_arc) + bytes(m.edge_way_id) + bytes(m.edge_flags) +
            bytes(m.edge_first_run) + bytes(m.run_first_segment) + bytes(m.run_way_id) + bytes(m.state_arc) +
            bytes(m.arc_first_copy) + bytes(m.copy_state) + bytes(m.first_transition) + bytes(m.transition_head) +
            bytes(m.transition_ds) + bytes(m.first_in_transition) + bytes(m.in_transition_tail) +
@@ -119,7 +119,8 @@ void RoadGraph::validate() const {
     const std::size_t edges = edge_count();
     if (m.edge_first_point.empty() || m.edge_first_point.front() != 0 || m.edge_first_point.back() != m.points.size() ||
         m.point_m.size() != m.points.size() || m.point_fwd_ds.size() != m.points.size() ||
-        m.point_bwd_ds.size() != m.points.size() || m.edge_arc.size() != 2 * edges || m.edge_way_id.size() != edges) {
+        m.point_bwd_ds.size() != m.points.size() || m.edge_arc.size() != 2 * edges || m.edge_way_id.size() != edges ||
+        m.edge_flags.size() != edges) {
         broken("edge arrays have inconsistent sizes");
     }
     for (std::size_t e = 0; e < edges; ++e) {
@@ -429,6 +430,7 @@ RoadGraph graph_from_arcs(std::vector<LonLat> node_coords, const std::vector<Arc
         g.edge_arc.push_back(id);
         g.edge_arc.push_back(invalid_index);
         g.edge_way_id.push_back(-1);
+        g.edge_flags.push_back(0);
     }
     g.node_coord = std::move(node_coords);
     build_reverse_csr(g);

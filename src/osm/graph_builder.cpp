@@ -98,6 +98,13 @@ public:
         if (rule.invalid_maxspeed) {
             ++m_report.ways_with_invalid_maxspeed;
         }
+        if (rule.invalid_limit) {
+            ++m_report.ways_with_invalid_limit;
+        }
+        m_report.ways_destination_only += (rule.forward_destination || rule.backward_destination) ? 1 : 0;
+        m_report.ways_opened += rule.opened ? 1 : 0;
+        m_report.ways_alternating += rule.alternating ? 1 : 0;
+        m_report.ways_shuttle_train += rule.shuttle_train ? 1 : 0;
         if (!way.nodes().empty()) {
             m_out.way_ends.push_back({way.id(), way.nodes().front().ref(), way.nodes().back().ref()});
         }
@@ -267,6 +274,8 @@ struct Segment {
     std::uint32_t v = 0;
     bool forward = false;
     bool backward = false;
+    bool forward_destination = false;   ///< u -> v only for trips that start or end on the way
+    bool backward_destination = false;
     bool kept = false;
     int class_id = -1;
     std::uint32_t way = 0;  ///< index into RawNetwork::ways; u -> v follows the way's node order
@@ -293,6 +302,8 @@ std::vector<Segment> make_segments(const RawNetwork& net, const DenseNodes& d) {
             }
             s.forward = way.rule.forward;
             s.backward = way.rule.backward;
+            s.forward_destination = way.rule.forward_destination;
+            s.backward_destination = way.rule.backward_destination;
             s.class_id = way.rule.class_id;
             s.way = w;
             s.length_m = osmium::geom::haversine::distance(osmium::geom::Coordinates{d.coord[s.u].lon, d.coord[s.u].lat},
@@ -302,6 +313,10 @@ std::vector<Segment> make_segments(const RawNetwork& net, const DenseNodes& d) {
             } else {
                 s.forward_ds = s.length_m / (way.rule.forward_kmh / 3.6) * 10.0;
                 s.backward_ds = s.length_m / (way.rule.backward_kmh / 3.6) * 10.0;
+            }
+            if (way.rule.delay_s > 0 && way_m > 0) {  // a wait for the whole way, spread along it
+                s.forward_ds += way.rule.delay_s * 10.0 * s.length_m / way_m;
+                s.backward_ds += way.rule.delay_s * 10.0 * s.length_m / way_m;
             }
             segs.push_back(s);
         }
@@ -359,6 +374,8 @@ struct Chain {
     std::uint32_t to = 0;
     bool forward = false;
     bool backward = false;
+    bool forward_destination = false;
+    bool backward_destination = false;
     std::uint32_t first_seg = 0;
     std::uint32_t last_seg = 0;
     bool first_along = true;  ///< the first segment is walked in its way's node order
@@ -381,7 +398,7 @@ struct Chains {
 /// Merges runs of degree-2 nodes into chains. A node stays a node where the roads through it
 /// differ in drivable directions, or where `forced` says something happens there.
 Chains build_chains(const std::vector<Segment>& segs, const DenseNodes& d, const RawNetwork& net,
-                    const std::vector<std::uint8_t>& forced) {
+                    const std::vector<std::uint8_t>& forced, int ferry_class) {
     const auto n = static_cast<std::uint32_t>(d.coord.size());
     std::vector<std::uint32_t> inc_first(n + 1, 0);
     for (const auto& s : segs) {
@@ -404,6 +421,12 @@ Chains build_chains(const std::vector<Segment>& segs, const DenseNodes& d, const
     auto degree = [&](std::uint32_t v) { return inc_first[v + 1] - inc_first[v]; };
     auto along = [&](const Segment& s, std::uint32_t from) { return s.u == from ? s.forward : s.backward; };
     auto against = [&](const Segment& s, std::uint32_t from) { return s.u == from ? s.backward : s.forward; };
+    auto along_dest = [&](const Segment& s, std::uint32_t from) {
+        return s.u == from ? s.forward_destination : s.backward_destination;
+    };
+    auto against_dest = [&](const Segment& s, std::uint32_t from) {
+        return s.u == from ? s.backward_destination : s.forward_destination;
+    };
 
     Chains c;
     c.is_node.assign(n, 0);
@@ -419,7 +442,10 @@ Chains build_chains(const std::vector<Segment>& segs, const DenseNodes& d, const
         const Segment& in = segs[inc[inc_first[v]]];
         const Segment& out = segs[inc[inc_first[v] + 1]];
         const std::uint32_t a = in.u == v ? in.v : in.u;
-        if (along(in, a) != along(out, v) || against(in, a) != against(out, v)) {
+        if (along(in, a) != along(out, v) || against(in, a) != against(out, v) ||
+            along_dest(in, a) != along_dest(out, v) || against_dest(in, a) != against_dest(out, v) ||
+            (in.class_id == ferry_class) != (out.class_id == ferry_class)) {
+            // Where the drivable directions, the destination-only rule or road/ferry change.
             c.is_node[v] = 1;
         }
     }
@@ -429,6 +455,8 @@ Chains build_chains(const std::vector<Segment>& segs, const DenseNodes& d, const
         ch.from = start;
         ch.forward = along(segs[first_seg], start);
         ch.backward = against(segs[first_seg], start);
+        ch.forward_destination = along_dest(segs[first_seg], start);
+        ch.backward_destination = against_dest(segs[first_seg], start);
         ch.first_seg = first_seg;
         ch.first_along = segs[first_seg].u == start;
         c.first_point.push_back(static_cast<std::uint32_t>(c.points.size()));
@@ -636,6 +664,7 @@ RoadGraph::Arrays physical_arrays(Chains& c, const DenseNodes& d, const std::vec
         ends.tail_class = tail_seg.class_id;
         ends.head_class = head_seg.class_id;
         ends.ferry = first.class_id == ferry_class;
+        ends.destination = against ? ch.backward_destination : ch.forward_destination;
         arc_ends.push_back(ends);
     }
     std::partial_sum(g.first_out.begin(), g.first_out.end(), g.first_out.begin());
@@ -646,6 +675,8 @@ RoadGraph::Arrays physical_arrays(Chains& c, const DenseNodes& d, const std::vec
     g.point_bwd_ds = std::move(c.point_bwd);
     for (const auto& ch : c.chains) {
         g.edge_way_id.push_back(net.ways[segs[ch.first_seg].way].way_id);
+        // Trips never start or end on a ferry or a car train: no point is snapped to them.
+        g.edge_flags.push_back(segs[ch.first_seg].class_id == ferry_class ? RoadGraph::edge_no_snap : 0);
     }
     g.edge_first_run = std::move(c.first_run);
     g.run_first_segment = std::move(c.run_first_segment);
@@ -705,7 +736,7 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
         }
     }
 
-    Chains chains = build_chains(segs, dense, net, forced_nodes(net, dense));
+    Chains chains = build_chains(segs, dense, net, forced_nodes(net, dense), profile.ferry_class());
     std::vector<detail::ArcEnds> arc_ends;
     std::vector<detail::NodeInfo> node_info;
     RoadGraph::Arrays g = physical_arrays(chains, dense, segs, net, profile.ferry_class(), arc_ends, node_info);
@@ -743,13 +774,21 @@ std::string format_build_report(const GraphBuildReport& r) {
     out += fmt::format("  ways read: {}; routable: {}\n", r.ways_read,
                        r.ways_by_verdict[static_cast<std::size_t>(WayVerdict::routable)]);
     out += "  dropped:\n";
-    for (auto v : {WayVerdict::unroutable_class, WayVerdict::access_denied, WayVerdict::reversible, WayVerdict::area}) {
+    for (auto v : {WayVerdict::unroutable_class, WayVerdict::access_denied, WayVerdict::closed, WayVerdict::too_small,
+                   WayVerdict::reversible, WayVerdict::area}) {
         const auto i = static_cast<std::size_t>(v);
         out += fmt::format("    {:<36} {:>7} ways {:>10.1f} km\n", to_string(v), r.ways_by_verdict[i], r.km_by_verdict[i]);
     }
     out += fmt::format("    {:<36} {:>7} nodes {:>9.1f} km ({} segments; {} components in all)\n",
                        "disconnected from the main network", r.osm_nodes_disconnected, r.km_disconnected,
                        r.segments_disconnected, r.components);
+    out += fmt::format("  routable ways for destination traffic only (private, delivery, destination...): {}; "
+                       "{} arc directions of open roads reached only through them, treated alike\n",
+                       r.ways_destination_only, r.states_behind_destination);
+    if (r.ways_opened + r.ways_alternating + r.ways_shuttle_train > 0) {
+        out += fmt::format("  routable ways opened to cars by their tags: {}; alternating one-ways: {}; car trains: {}\n",
+                           r.ways_opened, r.ways_alternating, r.ways_shuttle_train);
+    }
     out += "  junctions and barriers on the roads kept (delays and closures of the profile):\n";
     for (int f = 1; f < node_feature_count; ++f) {
         const auto n = r.nodes_by_feature[static_cast<std::size_t>(f)];
@@ -790,6 +829,10 @@ std::string format_build_report(const GraphBuildReport& r) {
         out += fmt::format("  warning: {} routable ways cut by the extract boundary ({} node references without a "
                            "location)\n",
                            r.ways_with_missing_nodes, r.missing_node_refs);
+    }
+    if (r.ways_with_invalid_limit > 0) {
+        out += fmt::format("  warning: {} ways with an unreadable width, height or weight limit (ignored)\n",
+                           r.ways_with_invalid_limit);
     }
     if (r.ways_with_invalid_maxspeed > 0) {
         out += fmt::format("  warning: {} ways with an unreadable maxspeed or duration tag (class speed used)\n",

@@ -28,10 +28,11 @@ int Profile::highway_class(std::string_view highway) const {
 
 const std::string& Profile::class_name(int class_id) const {
     static const std::string ferry = "ferry";
+    static const std::string opened = "opened";
     if (class_id >= 0 && static_cast<std::size_t>(class_id) < highway_kmh.size()) {
         return highway_kmh[static_cast<std::size_t>(class_id)].first;
     }
-    return ferry;
+    return class_id == opened_class() ? opened : ferry;
 }
 
 int Profile::importance_rank(int class_id) const {
@@ -108,8 +109,8 @@ Profile parse_profile(const std::string& toml_text, const std::string& source) {
                                       e.description()));
     }
     const detail::TomlReader r(source);
-    r.only_keys(root, "", {"profile", "speed", "highway", "maxspeed", "urban", "access", "oneway", "ferry", "turns",
-                          "junctions", "barriers"});
+    r.only_keys(root, "", {"profile", "speed", "highway", "maxspeed", "urban", "access", "oneway", "closed", "vehicle",
+                          "ferry", "turns", "junctions", "barriers"});
 
     Profile p;
     p.source = source;
@@ -161,22 +162,48 @@ Profile parse_profile(const std::string& toml_text, const std::string& source) {
     }
 
     const auto& access = r.table(root, "access", "");
-    r.only_keys(access, "access.", {"tags", "blocked"});
+    r.only_keys(access, "access.", {"tags", "blocked", "destination", "opening", "never_opened", "opened_kmh"});
     p.access_tags = r.strings(access, "tags", "access.");
     p.access_blocked = r.strings(access, "blocked", "access.");
+    p.access_destination = r.strings(access, "destination", "access.");
+    p.access_opening = r.strings(access, "opening", "access.");
+    p.never_opened = r.strings(access, "never_opened", "access.");
+    p.opened_kmh = r.number(access, "opened_kmh", "access.", p.min_kmh, p.max_kmh, std::max(p.min_kmh, 10.0));
     if (p.access_tags.empty()) {
         r.fail(access, "'access.tags' must list at least one tag (e.g. \"access\")");
     }
 
     const auto& oneway = r.table(root, "oneway", "");
-    r.only_keys(oneway, "oneway.", {"implied_by_highway", "implied_by_junction"});
+    r.only_keys(oneway, "oneway.", {"implied_by_highway", "implied_by_junction", "tags", "alternating_s"});
     p.oneway_highways = r.strings(oneway, "implied_by_highway", "oneway.");
     p.oneway_junctions = r.strings(oneway, "implied_by_junction", "oneway.");
+    if (oneway.get("tags") != nullptr) {
+        p.oneway_tags = r.strings(oneway, "tags", "oneway.");
+    }
+    p.alternating_s = r.number(oneway, "alternating_s", "oneway.", 0, 3600, 0.0);
+
+    if (root.get("closed") != nullptr) {
+        const auto& closed = r.table(root, "closed", "");
+        r.only_keys(closed, "closed.", {"construction_open", "service", "smoothness", "seasonal"});
+        p.closed.construction_open = r.strings(closed, "construction_open", "closed.");
+        p.closed.service = r.strings(closed, "service", "closed.");
+        p.closed.smoothness = r.strings(closed, "smoothness", "closed.");
+        p.closed.seasonal = r.strings(closed, "seasonal", "closed.");
+    }
+    if (root.get("vehicle") != nullptr) {
+        const auto& v = r.table(root, "vehicle", "");
+        r.only_keys(v, "vehicle.", {"width_m", "height_m", "weight_t"});
+        p.vehicle.width_m = r.number(v, "width_m", "vehicle.", 0, 10, 0.0);
+        p.vehicle.height_m = r.number(v, "height_m", "vehicle.", 0, 10, 0.0);
+        p.vehicle.weight_t = r.number(v, "weight_t", "vehicle.", 0, 100, 0.0);
+    }
 
     const auto& ferry = r.table(root, "ferry", "");
-    r.only_keys(ferry, "ferry.", {"routable", "default_kmh"});
+    r.only_keys(ferry, "ferry.", {"routable", "default_kmh", "shuttle_train_kmh"});
     p.ferry_routable = r.boolean(ferry, "routable", "ferry.");
     p.ferry_kmh = r.number(ferry, "default_kmh", "ferry.", p.min_kmh, std::min(100.0, p.max_kmh));
+    p.shuttle_train_kmh =
+        r.number(ferry, "shuttle_train_kmh", "ferry.", p.min_kmh, std::min(200.0, p.max_kmh), p.ferry_kmh);
     read_turn_sections(root, r, p);
     return p;
 }

@@ -16,6 +16,8 @@ const char* to_string(WayVerdict v) {
     case WayVerdict::access_denied: return "access forbidden";
     case WayVerdict::reversible: return "reversible one-way";
     case WayVerdict::area: return "area, not a road";
+    case WayVerdict::closed: return "closed (works, impassable...)";
+    case WayVerdict::too_small: return "too narrow, low or weak for a car";
     }
     return "?";
 }
@@ -236,8 +238,11 @@ std::optional<Oneway> parse_oneway(std::string_view value) {
     if (value == "no" || value == "0" || value == "false") {
         return Oneway::both;
     }
-    if (value == "reversible" || value == "alternating") {
+    if (value == "reversible") {
         return Oneway::reversible;
+    }
+    if (value == "alternating") {
+        return Oneway::alternating;
     }
     return std::nullopt;
 }
@@ -296,11 +301,215 @@ bool is_built_up(const Profile& profile, std::span<const Tag> tags) {
     return false;
 }
 
+namespace {
+
+bool non_numeric_limit(std::string_view v) {
+    for (const char* word : {"default", "none", "unsigned", "no_sign", "no-sign", "no_indications", "below_default"}) {
+        if (iequals(v, word)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/// The first of `keys` present for one direction: "<key>:<direction>" before "<key>".
+std::string_view directional(std::span<const Tag> tags, std::initializer_list<std::string_view> keys,
+                             std::string_view direction) {
+    std::string key;
+    for (const auto k : keys) {
+        key.assign(k);
+        key += ':';
+        key += direction;
+        if (has_tag(tags, key)) {
+            return find_tag(tags, key);
+        }
+        if (has_tag(tags, k)) {
+            return find_tag(tags, k);
+        }
+    }
+    return {};
+}
+
+enum class Access { unset, allowed, destination, denied };
+
+/// The car's access in one direction ("forward" or "backward"), most specific key first.
+Access car_access(const Profile& profile, std::span<const Tag> tags, std::string_view direction) {
+    std::string key;
+    for (const auto& k : profile.access_tags) {
+        key = k + ":" + std::string(direction);
+        std::string_view value;
+        if (has_tag(tags, key)) {
+            value = trim(find_tag(tags, key));
+        } else if (has_tag(tags, k)) {
+            value = trim(find_tag(tags, k));
+        } else {
+            continue;
+        }
+        if (contains(profile.access_blocked, value)) {
+            return Access::denied;
+        }
+        if (contains(profile.access_destination, value)) {
+            return Access::destination;
+        }
+        return Access::allowed;  // yes, designated... and unknown values: not a ban (as OSRM)
+    }
+    return Access::unset;
+}
+
+/// True if the value that decided a direction's access opens a way of another class.
+bool opens(const Profile& profile, std::span<const Tag> tags, std::string_view direction) {
+    for (const auto& k : profile.access_tags) {
+        const std::string key = k + ":" + std::string(direction);
+        std::string_view value;
+        if (has_tag(tags, key)) {
+            value = trim(find_tag(tags, key));
+        } else if (has_tag(tags, k)) {
+            value = trim(find_tag(tags, k));
+        } else {
+            continue;
+        }
+        return contains(profile.access_opening, value) || contains(profile.access_destination, value);
+    }
+    return false;
+}
+
+/// Closed whatever the class: works, emergency access only, impassable, seasonal roads.
+bool closed_way(const Profile& profile, std::span<const Tag> tags) {
+    const auto& c = profile.closed;
+    if (has_tag(tags, "construction") && !contains(c.construction_open, trim(find_tag(tags, "construction")))) {
+        return !c.construction_open.empty();
+    }
+    if (contains(c.service, trim(find_tag(tags, "service"))) || contains(c.smoothness, trim(find_tag(tags, "smoothness")))) {
+        return true;
+    }
+    if (!c.smoothness.empty() && (find_tag(tags, "impassable") == "yes" || find_tag(tags, "status") == "impassable")) {
+        return true;
+    }
+    for (const auto& key : c.seasonal) {
+        if (find_tag(tags, key) == "yes") {
+            return true;
+        }
+    }
+    return false;
+}
+
+/// True if a car fits the way in one direction (width, height, weight limits of the profile).
+bool car_fits(const Profile& profile, std::span<const Tag> tags, std::string_view direction, bool& unreadable) {
+    const auto& v = profile.vehicle;
+    if (v.width_m > 0) {
+        const auto w = parse_length_m(directional(tags, {"maxwidth:physical", "maxwidth", "width"}, direction), unreadable);
+        if (w && *w <= v.width_m) {
+            return false;
+        }
+    }
+    if (v.height_m > 0) {
+        const auto h = parse_length_m(directional(tags, {"maxheight:physical", "maxheight"}, direction), unreadable);
+        if (h && *h < v.height_m) {
+            return false;
+        }
+    }
+    if (v.weight_t > 0) {
+        const auto t = parse_weight_t(directional(tags, {"maxweightrating", "maxweight"}, direction), unreadable);
+        if (t && *t < v.weight_t) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/// The way's one-way rule for cars: the most specific oneway key present with a readable value,
+/// else the implied one-ways.
+Oneway car_oneway(const Profile& profile, std::span<const Tag> tags, std::string_view highway, bool ferry) {
+    for (const auto& key : profile.oneway_tags) {
+        if (has_tag(tags, key)) {
+            if (const auto v = parse_oneway(find_tag(tags, key))) {
+                return *v;
+            }
+        }
+    }
+    const bool implied = (!ferry && contains(profile.oneway_highways, highway)) ||
+                         contains(profile.oneway_junctions, find_tag(tags, "junction"));
+    return implied ? Oneway::forward : Oneway::both;
+}
+
+} // namespace
+
+std::optional<double> parse_length_m(std::string_view value, bool& unreadable) {
+    value = trim(value);
+    if (value.empty() || non_numeric_limit(value)) {
+        return std::nullopt;
+    }
+    std::string text(value);
+    std::replace(text.begin(), text.end(), ',', '.');
+    std::string_view rest;
+    const auto n = parse_number_prefix(text, rest);
+    if (!n) {
+        unreadable = true;
+        return std::nullopt;
+    }
+    if (rest.empty() || iequals(rest, "m")) {
+        return *n;
+    }
+    if (iequals(rest, "ft") || iequals(rest, "feet")) {
+        return *n * 0.3048;
+    }
+    if (!rest.empty() && rest.front() == '\'') {  // 6'6" (feet and inches)
+        rest.remove_prefix(1);
+        double inches = 0;
+        if (!rest.empty() && rest.back() == '"') {
+            std::string_view tail;
+            const auto in = parse_number_prefix(trim(rest.substr(0, rest.size() - 1)), tail);
+            if (!in || !tail.empty()) {
+                unreadable = true;
+                return std::nullopt;
+            }
+            inches = *in;
+        } else if (!rest.empty()) {
+            unreadable = true;
+            return std::nullopt;
+        }
+        return (*n * 12 + inches) * 0.0254;
+    }
+    unreadable = true;
+    return std::nullopt;
+}
+
+std::optional<double> parse_weight_t(std::string_view value, bool& unreadable) {
+    value = trim(value);
+    if (value.empty() || non_numeric_limit(value)) {
+        return std::nullopt;
+    }
+    std::string text(value);
+    std::replace(text.begin(), text.end(), ',', '.');
+    std::string_view rest;
+    const auto n = parse_number_prefix(text, rest);
+    if (!n) {
+        unreadable = true;
+        return std::nullopt;
+    }
+    if (rest.empty() || iequals(rest, "t") || iequals(rest, "tonnes")) {
+        return *n;
+    }
+    if (iequals(rest, "kg")) {
+        return *n / 1000.0;
+    }
+    if (iequals(rest, "lbs") || iequals(rest, "lb")) {
+        return *n * 0.45359237 / 1000.0;
+    }
+    if (iequals(rest, "st")) {  // short tons
+        return *n * 0.90718474;
+    }
+    unreadable = true;
+    return std::nullopt;
+}
+
 WayRule evaluate_way(const Profile& profile, std::span<const Tag> tags) {
     WayRule rule;
     const auto highway = find_tag(tags, "highway");
-    const bool ferry = find_tag(tags, "route") == "ferry";
-    if (!ferry && highway.empty()) {
+    const auto route = find_tag(tags, "route");
+    const bool ferry = route == "ferry" || route == "shuttle_train";
+    const auto aeroway = find_tag(tags, "aeroway");
+    if (!ferry && highway.empty() && aeroway != "runway" && aeroway != "taxiway") {
         rule.verdict = WayVerdict::not_a_road;
         return rule;
     }
@@ -310,46 +519,65 @@ WayRule evaluate_way(const Profile& profile, std::span<const Tag> tags) {
             return rule;
         }
         rule.class_id = profile.ferry_class();
+        rule.shuttle_train = route == "shuttle_train";
     } else {
         if (find_tag(tags, "area") == "yes") {
             rule.verdict = WayVerdict::area;
             return rule;
         }
-        rule.class_id = profile.highway_class(highway);
+        rule.class_id = highway.empty() ? -1 : profile.highway_class(highway);
         if (rule.class_id < 0) {
-            rule.verdict = WayVerdict::unroutable_class;
+            // Another class (footway, road, a runway...) opened to cars by its access tags.
+            const std::string_view what = highway.empty() ? aeroway : highway;
+            if (contains(profile.never_opened, what) ||
+                (!opens(profile, tags, "forward") && !opens(profile, tags, "backward"))) {
+                rule.verdict = highway.empty() ? WayVerdict::not_a_road : WayVerdict::unroutable_class;
+                return rule;
+            }
+            rule.class_id = profile.opened_class();
+            rule.opened = true;
+        }
+        if (closed_way(profile, tags)) {
+            rule.verdict = WayVerdict::closed;
             return rule;
         }
     }
-    // The most specific access tag present decides (e.g. motor_vehicle=yes overrides access=no).
-    for (const auto& key : profile.access_tags) {
-        if (has_tag(tags, key)) {
-            if (contains(profile.access_blocked, trim(find_tag(tags, key)))) {
-                rule.verdict = WayVerdict::access_denied;
-                return rule;
-            }
-            break;
-        }
-    }
 
-    std::optional<Oneway> oneway;
-    if (has_tag(tags, "oneway")) {
-        oneway = parse_oneway(find_tag(tags, "oneway"));
-    }
-    if (!oneway) {
-        const bool implied = (!ferry && contains(profile.oneway_highways, highway)) ||
-                             contains(profile.oneway_junctions, find_tag(tags, "junction"));
-        oneway = implied ? Oneway::forward : Oneway::both;
-    }
-    if (*oneway == Oneway::reversible) {
+    // Directions: the one-way rule, then per direction the car's access and physical limits.
+    const Oneway oneway = car_oneway(profile, tags, highway, ferry);
+    if (oneway == Oneway::reversible) {
         rule.verdict = WayVerdict::reversible;
         return rule;
     }
-    rule.forward = *oneway != Oneway::backward;
-    rule.backward = *oneway != Oneway::forward;
+    rule.alternating = oneway == Oneway::alternating;
+    bool along = oneway != Oneway::backward;
+    bool against = oneway != Oneway::forward;  // both for alternating: one at a time
+    const Access fwd_access = car_access(profile, tags, "forward");
+    const Access bwd_access = car_access(profile, tags, "backward");
+    const bool fwd_fits = car_fits(profile, tags, "forward", rule.invalid_limit);
+    const bool bwd_fits = car_fits(profile, tags, "backward", rule.invalid_limit);
+    // An opened class needs the opening in that direction; a routable one only a lack of ban.
+    along = along && (rule.opened ? opens(profile, tags, "forward") : fwd_access != Access::denied);
+    against = against && (rule.opened ? opens(profile, tags, "backward") : bwd_access != Access::denied);
+    if (!along && !against) {
+        rule.verdict = WayVerdict::access_denied;
+        return rule;
+    }
+    rule.forward = along && fwd_fits;
+    rule.backward = against && bwd_fits;
+    if (!rule.forward && !rule.backward) {
+        rule.verdict = WayVerdict::too_small;
+        return rule;
+    }
+    rule.forward_destination = fwd_access == Access::destination;
+    rule.backward_destination = bwd_access == Access::destination;
+    if (rule.alternating) {
+        rule.delay_s = profile.alternating_s;
+    }
 
     if (ferry) {
-        rule.forward_kmh = rule.backward_kmh = std::clamp(profile.ferry_kmh, profile.min_kmh, profile.max_kmh);
+        const double kmh = rule.shuttle_train ? profile.shuttle_train_kmh : profile.ferry_kmh;
+        rule.forward_kmh = rule.backward_kmh = std::clamp(kmh, profile.min_kmh, profile.max_kmh);
         if (has_tag(tags, "duration")) {
             rule.ferry_duration_s = parse_duration_s(find_tag(tags, "duration"));
             if (!rule.ferry_duration_s || *rule.ferry_duration_s <= 0) {
@@ -362,7 +590,7 @@ WayRule evaluate_way(const Profile& profile, std::span<const Tag> tags) {
     }
 
     rule.urban = is_built_up(profile, tags);
-    double class_kmh = profile.highway_kmh[static_cast<std::size_t>(rule.class_id)].second;
+    double class_kmh = rule.opened ? profile.opened_kmh : profile.highway_kmh[static_cast<std::size_t>(rule.class_id)].second;
     if (rule.urban) {
         // In a built-up area the general limit applies to every class (Code de la route R413-3).
         class_kmh = std::min(class_kmh, profile.urban_limit_kmh * profile.posted_factor);

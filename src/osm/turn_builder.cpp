@@ -325,6 +325,72 @@ double node_delay_s(const NodeRule& rule, const ArcEnds& c) {
     return rule.delay_s;
 }
 
+/// Destination-only arcs (access=private, destination...) may start or end a trip, never be
+/// driven through: a path may go through them only at its start and at its end. Each of their
+/// states gets a second state, entered from the open network and with no way back out to it;
+/// the first keeps its exits (a trip that starts there leaves freely). Open roads that can be
+/// reached only through destination-only ones (a public cul-de-sac behind a private gate) carry
+/// only the traffic of the places on them too: they are treated the same way, so that nobody
+/// living there is cut off.
+void add_destination_copies(TurnTable& table, const std::vector<ArcEnds>& ends, GraphBuildReport& report) {
+    const auto states = static_cast<std::uint32_t>(table.out.size());
+    std::vector<std::uint8_t> destination(states, 0);
+    bool any = false;
+    for (std::uint32_t s = 0; s < states; ++s) {
+        destination[s] = ends[table.state_arc[s]].destination ? 1 : 0;
+        any = any || destination[s] != 0;
+    }
+    if (!any) {
+        return;
+    }
+    // The open network: the largest strongly connected part of the turns between open states.
+    std::vector<std::uint32_t> first(states + 1, 0);
+    std::vector<std::uint32_t> head;
+    for (std::uint32_t s = 0; s < states; ++s) {
+        if (destination[s] == 0) {
+            for (const auto& t : table.out[s]) {
+                if (destination[t.first] == 0) {
+                    head.push_back(t.first);
+                }
+            }
+        }
+        first[s + 1] = static_cast<std::uint32_t>(head.size());
+    }
+    const StrongComponents open = strong_components(first, head);
+    for (std::uint32_t s = 0; s < states; ++s) {
+        if (destination[s] == 0 && open.component[s] != open.largest) {
+            destination[s] = 1;
+            ++report.states_behind_destination;
+        }
+    }
+    std::vector<std::uint32_t> end_copy(states, invalid_index);
+    for (std::uint32_t s = 0; s < states; ++s) {
+        if (destination[s] != 0) {
+            end_copy[s] = static_cast<std::uint32_t>(table.state_arc.size());
+            table.state_arc.push_back(table.state_arc[s]);
+            table.out.emplace_back();
+            ++report.states_destination_only;
+        }
+    }
+    for (std::uint32_t s = 0; s < states; ++s) {
+        if (end_copy[s] == invalid_index) {
+            // From the open network into a destination-only arc: into its copy without exits.
+            for (auto& [t, ds] : table.out[s]) {
+                if (end_copy[t] != invalid_index) {
+                    t = end_copy[t];
+                }
+            }
+            continue;
+        }
+        auto& inside = table.out[end_copy[s]];
+        for (const auto& [t, ds] : table.out[s]) {
+            if (end_copy[t] != invalid_index) {
+                inside.emplace_back(end_copy[t], ds);
+            }
+        }
+    }
+}
+
 } // namespace
 
 SearchGraphParts build_turns(const RoadGraph::Arrays& g, const std::vector<ArcEnds>& ends,
@@ -452,6 +518,7 @@ SearchGraphParts build_turns(const RoadGraph::Arrays& g, const std::vector<ArcEn
         scc = components();
     }
     report.states_apart = table.out.size() - scc.largest_size;
+    add_destination_copies(table, ends, report);
 
     SearchGraphParts parts;
     parts.copy_arc.assign(table.state_arc.begin() + arcs, table.state_arc.end());

@@ -25,6 +25,7 @@ struct ArcEnds {
     int tail_class = -1;
     int head_class = -1;
     bool ferry = false;
+    bool destination = false;  ///< only for trips that start or end on it (access=private...)
 };
 
 /// What the turn model needs of a graph node.

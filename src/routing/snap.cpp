@@ -31,6 +31,9 @@ EdgeSnapper::EdgeSnapper(const RoadGraph& graph)
     std::vector<Value> values;
     values.reserve(g.points.size());
     for (std::uint32_t e = 0; e < graph.edge_count(); ++e) {
+        if (!graph.snappable(EdgeId{e})) {
+            continue;  // a ferry or a car train: trips neither start nor end there
+        }
         for (auto p = g.edge_first_point[e]; p + 1 < g.edge_first_point[e + 1]; ++p) {
             m_index->point_edge[p] = e;
             values.emplace_back(BgSegment(BgPoint(m_points_xy[p].x, m_points_xy[p].y),

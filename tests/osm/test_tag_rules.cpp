@@ -73,17 +73,115 @@ TEST_CASE("oneway values and implied one-ways set the drivable directions", "[os
     CHECK(dirs({{"highway", "motorway_link"}}) == std::make_pair(true, true));
     CHECK(dirs({{"highway", "residential"}, {"oneway", "maybe"}}) == std::make_pair(true, true));
     CHECK(eval({{"highway", "residential"}, {"oneway", "reversible"}}).verdict == WayVerdict::reversible);
-    CHECK(eval({{"highway", "residential"}, {"oneway", "alternating"}}).verdict == WayVerdict::reversible);
+    // Alternating: both ways, one at a time, after a wait.
+    const auto alternating = eval({{"highway", "residential"}, {"oneway", "alternating"}});
+    CHECK(alternating.verdict == WayVerdict::routable);
+    CHECK(std::make_pair(alternating.forward, alternating.backward) == std::make_pair(true, true));
+    CHECK(alternating.alternating);
+    CHECK(alternating.delay_s == 15);
+    // The most specific one-way key for a car wins.
+    CHECK(dirs({{"highway", "residential"}, {"oneway", "yes"}, {"oneway:motorcar", "no"}}) == std::make_pair(true, true));
+    CHECK(dirs({{"highway", "residential"}, {"oneway:vehicle", "yes"}}) == std::make_pair(true, false));
+    CHECK(dirs({{"highway", "residential"}, {"oneway", "no"}, {"oneway:motor_vehicle", "-1"}}) == std::make_pair(false, true));
+    CHECK(dirs({{"highway", "residential"}, {"oneway", "yes"}, {"oneway:bicycle", "no"}}) == std::make_pair(true, false));
 }
 
-TEST_CASE("access tags: the most specific one present decides", "[osm]") {
-    CHECK(eval({{"highway", "service"}, {"access", "private"}}).verdict == WayVerdict::access_denied);
+TEST_CASE("access tags: the most specific one present decides, per direction", "[osm]") {
     CHECK(eval({{"highway", "service"}, {"access", "no"}}).verdict == WayVerdict::access_denied);
     CHECK(eval({{"highway", "service"}, {"access", "no"}, {"motor_vehicle", "yes"}}).verdict == WayVerdict::routable);
     CHECK(eval({{"highway", "service"}, {"motor_vehicle", "no"}}).verdict == WayVerdict::access_denied);
-    CHECK(eval({{"highway", "service"}, {"vehicle", "no"}, {"motorcar", "destination"}}).verdict == WayVerdict::routable);
-    CHECK(eval({{"highway", "service"}, {"access", "destination"}}).verdict == WayVerdict::routable);
     CHECK(eval({{"highway", "residential"}, {"access", "agricultural"}}).verdict == WayVerdict::access_denied);
+    // Destination traffic only: routable, flagged (never driven through).
+    for (const char* v : {"private", "delivery", "destination", "customers", "permit", "residents"}) {
+        INFO(v);
+        const auto r = eval({{"highway", "service"}, {"access", v}});
+        REQUIRE(r.verdict == WayVerdict::routable);
+        CHECK(r.forward_destination);
+        CHECK(r.backward_destination);
+    }
+    const auto car_dest = eval({{"highway", "service"}, {"vehicle", "no"}, {"motorcar", "destination"}});
+    CHECK(car_dest.verdict == WayVerdict::routable);
+    CHECK(car_dest.forward_destination);
+    CHECK_FALSE(eval({{"highway", "service"}, {"access", "private"}, {"motor_vehicle", "yes"}}).forward_destination);
+    CHECK(eval({{"highway", "service"}, {"motorcar", "private"}}).forward_destination);
+    // Directional access: motor_vehicle:forward=no makes a one-way; :backward=destination.
+    const auto one_way = eval({{"highway", "residential"}, {"motor_vehicle:forward", "no"}});
+    CHECK(std::make_pair(one_way.forward, one_way.backward) == std::make_pair(false, true));
+    const auto mixed = eval({{"highway", "residential"}, {"access:backward", "destination"}});
+    CHECK(mixed.forward);
+    CHECK_FALSE(mixed.forward_destination);
+    CHECK(mixed.backward_destination);
+    CHECK(eval({{"highway", "residential"}, {"motorcar:backward", "no"}, {"motor_vehicle", "yes"}}).backward == false);
+    CHECK(eval({{"highway", "residential"}, {"access:forward", "no"}, {"access:backward", "no"}}).verdict ==
+          WayVerdict::access_denied);
+}
+
+TEST_CASE("ways of other classes opened to cars by their tags; highway=road is not routable by itself", "[osm]") {
+    CHECK(eval({{"highway", "road"}}).verdict == WayVerdict::unroutable_class);
+    const auto road = eval({{"highway", "road"}, {"access", "yes"}});
+    REQUIRE(road.verdict == WayVerdict::routable);
+    CHECK(road.opened);
+    CHECK(road.class_id == car().opened_class());
+    CHECK(road.forward_kmh == 10);
+    CHECK(eval({{"highway", "footway"}, {"access", "permissive"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "cycleway"}, {"motor_vehicle", "designated"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "footway"}, {"foot", "yes"}}).verdict == WayVerdict::unroutable_class);
+    CHECK(eval({{"highway", "footway"}, {"motor_vehicle", "no"}}).verdict == WayVerdict::unroutable_class);
+    // vehicle:forward=yes on a pedestrian street: one way, forward.
+    const auto pedestrian = eval({{"highway", "pedestrian"}, {"vehicle:forward", "yes"}});
+    REQUIRE(pedestrian.verdict == WayVerdict::routable);
+    CHECK(std::make_pair(pedestrian.forward, pedestrian.backward) == std::make_pair(true, false));
+    // Opened with a destination value: destination traffic only.
+    CHECK(eval({{"highway", "pedestrian"}, {"motor_vehicle", "destination"}}).forward_destination);
+    // Runways with explicit access (the road across Gibraltar's runway); never steps or works.
+    CHECK(eval({{"aeroway", "runway"}}).verdict == WayVerdict::not_a_road);
+    CHECK(eval({{"aeroway", "runway"}, {"motor_vehicle", "yes"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "steps"}, {"motor_vehicle", "yes"}}).verdict == WayVerdict::unroutable_class);
+    CHECK(eval({{"highway", "construction"}, {"access", "yes"}}).verdict == WayVerdict::unroutable_class);
+}
+
+TEST_CASE("closed states: works, emergency access, impassable, winter and ice roads", "[osm]") {
+    CHECK(eval({{"highway", "primary"}, {"construction", "yes"}}).verdict == WayVerdict::closed);
+    CHECK(eval({{"highway", "primary"}, {"construction", "widening"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "primary"}, {"construction", "no"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "service"}, {"service", "emergency_access"}}).verdict == WayVerdict::closed);
+    CHECK(eval({{"highway", "service"}, {"service", "driveway"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "unclassified"}, {"smoothness", "impassable"}}).verdict == WayVerdict::closed);
+    CHECK(eval({{"highway", "unclassified"}, {"smoothness", "bad"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "unclassified"}, {"impassable", "yes"}}).verdict == WayVerdict::closed);
+    CHECK(eval({{"highway", "unclassified"}, {"winter_road", "yes"}}).verdict == WayVerdict::closed);
+    CHECK(eval({{"highway", "unclassified"}, {"ice_road", "yes"}}).verdict == WayVerdict::closed);
+}
+
+TEST_CASE("physical limits: width, height and weight below the car's close the way, with units", "[osm]") {
+    CHECK(eval({{"highway", "residential"}, {"maxwidth", "1.8"}}).verdict == WayVerdict::too_small);
+    CHECK(eval({{"highway", "residential"}, {"maxwidth", "1.9"}}).verdict == WayVerdict::too_small);
+    CHECK(eval({{"highway", "residential"}, {"maxwidth", "2.0"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "residential"}, {"width", "1.5 m"}}).verdict == WayVerdict::too_small);
+    CHECK(eval({{"highway", "residential"}, {"width", "4"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "residential"}, {"maxheight", "1.9"}}).verdict == WayVerdict::too_small);
+    CHECK(eval({{"highway", "residential"}, {"maxheight", "6'0\""}}).verdict == WayVerdict::too_small);  // 1.83 m
+    CHECK(eval({{"highway", "residential"}, {"maxheight", "7'"}}).verdict == WayVerdict::routable);       // 2.13 m
+    CHECK(eval({{"highway", "residential"}, {"maxheight", "default"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "residential"}, {"maxheight", "none"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "residential"}, {"maxweight", "1.5"}}).verdict == WayVerdict::too_small);
+    CHECK(eval({{"highway", "residential"}, {"maxweight", "1500 kg"}}).verdict == WayVerdict::too_small);
+    CHECK(eval({{"highway", "residential"}, {"maxweight", "3.5"}}).verdict == WayVerdict::routable);
+    CHECK(eval({{"highway", "residential"}, {"maxweight", "7700 lbs"}}).verdict == WayVerdict::routable);
+    // One direction only.
+    const auto low = eval({{"highway", "residential"}, {"maxheight:backward", "1.8"}});
+    CHECK(std::make_pair(low.forward, low.backward) == std::make_pair(true, false));
+    // Unreadable limits are counted and ignored, never a closure nor a crash.
+    const auto junk = eval({{"highway", "residential"}, {"maxwidth", "narrow-ish"}});
+    CHECK(junk.verdict == WayVerdict::routable);
+    CHECK(junk.invalid_limit);
+    bool unreadable = false;
+    CHECK(parse_length_m("2,5 m", unreadable) == 2.5);
+    CHECK(parse_length_m("3 ft", unreadable) == Approx(0.9144));
+    CHECK(parse_weight_t("12 st", unreadable) == Approx(10.886).margin(0.001));
+    CHECK_FALSE(unreadable);
+    CHECK_FALSE(parse_length_m("nan", unreadable));
+    CHECK(unreadable);
 }
 
 TEST_CASE("classes, areas and ferries", "[osm]") {
@@ -100,6 +198,12 @@ TEST_CASE("classes, areas and ferries", "[osm]") {
     CHECK(eval({{"route", "ferry"}, {"motor_vehicle", "no"}}).verdict == WayVerdict::access_denied);
     CHECK(eval({{"route", "ferry"}}).forward_kmh == 15);
     CHECK(eval({{"route", "ferry"}, {"duration", "soon"}}).invalid_maxspeed);
+    const auto train = eval({{"route", "shuttle_train"}, {"duration", "00:35"}});
+    REQUIRE(train.verdict == WayVerdict::routable);
+    CHECK(train.shuttle_train);
+    CHECK(train.class_id == car().ferry_class());
+    CHECK(*train.ferry_duration_s == 2100);
+    CHECK(eval({{"route", "shuttle_train"}}).forward_kmh == 10);
 }
 
 TEST_CASE("ferry durations in every form OSM uses", "[osm]") {

@@ -77,6 +77,7 @@ public:
         std::vector<float> point_bwd_ds;              ///< cumulative time from edge start, against (to reach the start)
         std::vector<std::uint32_t> edge_arc;          ///< edge * 2 + dir: arc id or invalid_index
         std::vector<std::int64_t> edge_way_id;        ///< OSM way of the edge's first segment
+        std::vector<std::uint8_t> edge_flags;         ///< per edge: edge_no_snap...
 
         // Runs of consecutive shape segments of an edge on one OSM way (for reporting the way
         // under a snapped point): run r covers segments run_first_segment[r] .. the next run's.
@@ -141,6 +142,9 @@ public:
     [[nodiscard]] EdgeId arc_edge(ArcId a) const { return EdgeId{m.arc_edge[to_index(a)] >> 1}; }
     [[nodiscard]] bool arc_against_geometry(ArcId a) const { return (m.arc_edge[to_index(a)] & 1U) != 0; }
     [[nodiscard]] std::int64_t edge_way_id(EdgeId e) const { return m.edge_way_id[to_index(e)]; }
+    /// Edge flag: no point is snapped to this edge (a ferry, a car train).
+    static constexpr std::uint8_t edge_no_snap = 1;
+    [[nodiscard]] bool snappable(EdgeId e) const { return (m.edge_flags[to_index(e)] & edge_no_snap) == 0; }
     /// OSM way of shape segment `segment` (0-based) of edge `e`.
     [[nodiscard]] std::int64_t segment_way_id(EdgeId e, std::uint32_t segment) const;
 

@@ -32,6 +32,11 @@ struct GraphBuildReport {
     std::uint64_t ways_with_missing_nodes = 0;   ///< routable ways cut by the extract boundary
     std::uint64_t missing_node_refs = 0;         ///< their node references without a location
     std::uint64_t ways_with_invalid_maxspeed = 0;  ///< unreadable maxspeed/duration (class speed used)
+    std::uint64_t ways_with_invalid_limit = 0;     ///< unreadable width/height/weight limit (ignored)
+    std::uint64_t ways_destination_only = 0;       ///< routable for trips that start or end on them only
+    std::uint64_t ways_opened = 0;                 ///< of another class, opened to cars by their tags
+    std::uint64_t ways_alternating = 0;            ///< oneway=alternating (delay)
+    std::uint64_t ways_shuttle_train = 0;          ///< route=shuttle_train
 
     std::uint32_t components = 0;            ///< strongly connected components of the routable network
     std::uint64_t osm_nodes_routable = 0;    ///< OSM nodes on routable ways
@@ -49,6 +54,8 @@ struct GraphBuildReport {
     std::vector<std::string> restriction_problems;  ///< the first malformed or unmatched ones, why
     std::uint64_t turns_forbidden = 0;            ///< turns removed by restrictions
     std::uint64_t states_copied = 0;              ///< arc copies for restrictions through ways
+    std::uint64_t states_destination_only = 0;    ///< arc copies for destination-only traffic
+    std::uint64_t states_behind_destination = 0;  ///< open arcs reached only through destination-only ones
     std::uint64_t turns_with_junction_delay = 0;  ///< approaches to a node with a delay
     std::uint64_t u_turns_at_dead_ends = 0;
     std::uint64_t u_turns_no_other_way = 0;       ///< allowed where a restriction left no way out

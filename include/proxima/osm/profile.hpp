@@ -33,12 +33,40 @@ struct Profile {
 
     std::vector<std::string> access_tags;     ///< checked in order, most specific first
     std::vector<std::string> access_blocked;  ///< values that forbid the way
+    /// Values that let a car in only to reach a place on the way (private, destination...): such
+    /// a way can be entered or left only at a trip's ends, never driven through.
+    std::vector<std::string> access_destination;
+    /// Values that open to cars a way whose class is not routable (a footway with
+    /// motor_vehicle=designated, a road with access=permissive).
+    std::vector<std::string> access_opening;
+    /// Classes never opened, whatever their tags (construction, proposed, steps...).
+    std::vector<std::string> never_opened;
+    double opened_kmh = 10.0;  ///< speed of an opened way without a usable maxspeed (km/h)
 
     std::vector<std::string> oneway_highways;   ///< highway values implying oneway=yes
     std::vector<std::string> oneway_junctions;  ///< junction values implying oneway=yes
+    /// oneway keys, most specific for a car first (oneway:motorcar ... oneway).
+    std::vector<std::string> oneway_tags{"oneway"};
+    double alternating_s = 0.0;  ///< oneway=alternating: delay for driving the way (seconds)
 
-    bool ferry_routable = false;  ///< route=ferry usable
+    /// [closed]: ways a car cannot use whatever their class and access.
+    struct Closed {
+        std::vector<std::string> construction_open;  ///< construction=* values that leave the road open
+        std::vector<std::string> service;            ///< service=* values that close (emergency_access)
+        std::vector<std::string> smoothness;         ///< smoothness=* values that close (impassable)
+        std::vector<std::string> seasonal;           ///< keys whose "yes" closes (winter_road, ice_road)
+    } closed;
+
+    /// [vehicle]: the car's size, against maxwidth/width, maxheight and maxweight.
+    struct Vehicle {
+        double width_m = 0.0;    ///< closed where maxwidth or width <= this
+        double height_m = 0.0;   ///< closed where maxheight < this
+        double weight_t = 0.0;   ///< closed where maxweight < this
+    } vehicle;
+
+    bool ferry_routable = false;  ///< route=ferry and route=shuttle_train (car trains) usable
     double ferry_kmh = 10.0;      ///< ferry speed when no duration=* tag (km/h)
+    double shuttle_train_kmh = 10.0;  ///< car-train speed when no duration=* tag (km/h)
 
     /// [turns]: the cost of turning at a junction (seconds). See turn_model.hpp for the curve.
     struct Turns {
@@ -76,11 +104,13 @@ struct Profile {
 
     /// Class id of a highway value, or -1 if not routable.
     [[nodiscard]] int highway_class(std::string_view highway) const;
-    /// Name of a class id; "ferry" for ferry_class().
+    /// Name of a class id; "ferry" for ferry_class(), "opened" for opened_class().
     [[nodiscard]] const std::string& class_name(int class_id) const;
-    /// Class id used for ferry routes (after the highway classes).
+    /// Class id used for ferry routes and car trains (after the highway classes).
     [[nodiscard]] int ferry_class() const { return static_cast<int>(highway_kmh.size()); }
-    [[nodiscard]] int class_count() const { return static_cast<int>(highway_kmh.size()) + 1; }
+    /// Class id of ways of another class opened to cars by their access tags.
+    [[nodiscard]] int opened_class() const { return static_cast<int>(highway_kmh.size()) + 1; }
+    [[nodiscard]] int class_count() const { return static_cast<int>(highway_kmh.size()) + 2; }
 };
 
 /// Parses a profile from TOML text. `source` names it in messages. Throws ConfigError naming the

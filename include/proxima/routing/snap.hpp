@@ -2,6 +2,7 @@
 // Snapping arbitrary points onto the nearest routable edge: an R-tree (Boost.Geometry) over all
 // edge segments in a local metric projection, exact projection onto the nearest segment.
 // Every edge of a RoadGraph carries at least one arc, so every snap can be driven from/to.
+// Ferries and car trains are not indexed: a trip never starts or ends on them.
 
 #include <memory>
 #include <optional>

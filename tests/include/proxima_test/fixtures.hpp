@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 namespace proxima::test {
@@ -15,6 +17,12 @@ inline std::filesystem::path data_file(const std::string& relative) {
 
 inline std::filesystem::path fixture(const std::string& name) {
     return std::filesystem::path(PROXIMA_TEST_FIXTURE_DIR) / name;
+}
+
+/// The whole content of a file (test data, fixtures).
+inline std::string read_text(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
 inline std::uint64_t random_seed() {
