@@ -20,48 +20,9 @@ namespace proxima {
 namespace {
 
 using Geos = detail::Geos;
-
-/// The non-empty polygons of `g` (recursing into collections), as clones. Points and lines,
-/// which a union or a repair can leave beside the areas, are dropped.
-void collect_polygons(const Geos& geos, const GEOSGeometry* g, std::vector<Geos::Ptr>& out) {
-    const int type = GEOSGeomTypeId_r(geos.ctx(), g);
-    if (type == GEOS_POLYGON) {
-        if (GEOSisEmpty_r(geos.ctx(), g) == 0) {
-            out.push_back(geos.check(geos.own(GEOSGeom_clone_r(geos.ctx(), g)), "copy a polygon"));
-        }
-    } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
-        const int parts = GEOSGetNumGeometries_r(geos.ctx(), g);
-        for (int k = 0; k < parts; ++k) {
-            collect_polygons(geos, GEOSGetGeometryN_r(geos.ctx(), g, k), out);
-        }
-    }
-}
-
-/// Hands `parts` over to a new collection of `type` (GEOS takes ownership of the parts).
-Geos::Ptr make_collection(const Geos& geos, int type, std::vector<Geos::Ptr>&& parts) {
-    std::vector<GEOSGeometry*> raw;
-    raw.reserve(parts.size());
-    for (auto& p : parts) {
-        raw.push_back(p.release());
-    }
-    parts.clear();
-    return geos.check(geos.own(GEOSGeom_createCollection_r(geos.ctx(), type, raw.data(), static_cast<unsigned>(raw.size()))),
-                      "build a collection");
-}
-
-/// The polygonal part of `g` as one Polygon, or a MultiPolygon if it has several; null if `g`
-/// holds no area.
-Geos::Ptr polygonal(const Geos& geos, const GEOSGeometry* g) {
-    std::vector<Geos::Ptr> parts;
-    collect_polygons(geos, g, parts);
-    if (parts.empty()) {
-        return geos.own(nullptr);
-    }
-    if (parts.size() == 1) {
-        return std::move(parts.front());
-    }
-    return make_collection(geos, GEOS_MULTIPOLYGON, std::move(parts));
-}
+using detail::collect_polygons;
+using detail::make_collection;
+using detail::polygonal;
 
 /// `g` itself if valid, else GEOS's repair of it.
 Geos::Ptr made_valid(const Geos& geos, Geos::Ptr g) {

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "proxima/core/error.hpp"
+#include "proxima/core/number_format.hpp"
 #include "proxima/routing/multi_source_dijkstra.hpp"
 #include "proxima/routing/site_search.hpp"
 #include "proxima/routing/point_routing.hpp"
@@ -18,8 +19,6 @@ namespace {
 
 /// The search runs from the sites: towards them (reverse) when residents drive to the service.
 Direction search_direction(bool outbound) { return outbound ? Direction::forward : Direction::reverse; }
-/// The origin side of a trip: leaving it (forward) when residents drive to the service.
-Direction origin_direction(bool outbound) { return outbound ? Direction::reverse : Direction::forward; }
 
 /// A trip along one shared edge between an origin and a site, all legs included.
 std::optional<Deciseconds> same_edge_total(const RoadGraph& graph, const Snap& origin, const Snap& site,
@@ -31,17 +30,7 @@ std::optional<Deciseconds> same_edge_total(const RoadGraph& graph, const Snap& o
     return access_ds(origin, access) + direct->ds + access_ds(site, access);
 }
 
-std::string people(double v) {
-    const std::string digits = fmt::format("{:.0f}", v);
-    std::string out;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && digits[i - 1] != '-' && (digits.size() - i) % 3 == 0) {
-            out += ' ';
-        }
-        out += digits[i];
-    }
-    return out;
-}
+std::string people(double v) { return format_number(v, 0, console_numbers); }
 
 } // namespace
 

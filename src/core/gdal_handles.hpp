@@ -9,6 +9,8 @@
 
 #include <gdal.h>
 #include <ogr_api.h>
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
 #include <ogr_srs_api.h>
 
 #include "proxima/core/error.hpp"
@@ -27,10 +29,28 @@ struct SrsDestroyer {
 struct TransformDestroyer {
     void operator()(void* t) const { OCTDestroyCoordinateTransformation(static_cast<OGRCoordinateTransformationH>(t)); }
 };
+struct GeometryDestroyer {
+    void operator()(void* g) const { OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(g)); }
+};
+struct FieldDefnDestroyer {
+    void operator()(void* f) const { OGR_Fld_Destroy(static_cast<OGRFieldDefnH>(f)); }
+};
 using DatasetPtr = std::unique_ptr<void, DatasetCloser>;
 using FeaturePtr = std::unique_ptr<void, FeatureDestroyer>;
 using SrsPtr = std::unique_ptr<void, SrsDestroyer>;
 using TransformPtr = std::unique_ptr<void, TransformDestroyer>;
+using GeometryPtr = std::unique_ptr<void, GeometryDestroyer>;
+using FieldDefnPtr = std::unique_ptr<void, FieldDefnDestroyer>;
+
+// The same for GDAL's C++ classes.
+struct OgrGeometryDeleter {
+    void operator()(OGRGeometry* g) const { OGRGeometryFactory::destroyGeometry(g); }
+};
+struct OgrTransformDeleter {
+    void operator()(OGRCoordinateTransformation* t) const { OGRCoordinateTransformation::DestroyCT(t); }
+};
+using OgrGeometryPtr = std::unique_ptr<OGRGeometry, OgrGeometryDeleter>;
+using OgrTransformPtr = std::unique_ptr<OGRCoordinateTransformation, OgrTransformDeleter>;
 
 
 /// GDAL reports through CPLGetLastErrorMsg() while this lives; nothing is printed (the library

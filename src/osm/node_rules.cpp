@@ -21,15 +21,6 @@ const char* to_string(NodeFeature f) {
 
 namespace {
 
-std::string_view find(std::span<const Tag> tags, std::string_view key) {
-    for (const auto& t : tags) {
-        if (t.key == key) {
-            return t.value;
-        }
-    }
-    return {};
-}
-
 NodeDirection direction_of(std::string_view value) {
     if (value == "forward") {
         return NodeDirection::forward;
@@ -43,7 +34,7 @@ NodeDirection direction_of(std::string_view value) {
 /// The most specific access tag present on the node (access.tags order), or empty.
 std::string_view node_access(const Profile& profile, std::span<const Tag> tags) {
     for (const auto& key : profile.access_tags) {
-        if (const auto v = find(tags, key); !v.empty()) {
+        if (const auto v = find_tag(tags, key); !v.empty()) {
             return v;
         }
     }
@@ -63,7 +54,7 @@ NodeRule barrier_rule(const Profile& profile, std::span<const Tag> tags, std::st
         return {NodeFeature::barrier_delay, it->second, NodeDirection::both};
     }
     // A rising bollard, or any barrier whose tags open it to cars, lets them through.
-    const bool opened = !access.empty() || find(tags, "bollard") == "rising";
+    const bool opened = !access.empty() || find_tag(tags, "bollard") == "rising";
     if (listed(profile.barriers.passable, barrier) || opened) {
         return {NodeFeature::barrier_passable, 0.0, NodeDirection::both};
     }
@@ -73,15 +64,15 @@ NodeRule barrier_rule(const Profile& profile, std::span<const Tag> tags, std::st
 } // namespace
 
 NodeRule evaluate_node(const Profile& profile, std::span<const Tag> tags) {
-    if (const auto barrier = find(tags, "barrier"); !barrier.empty()) {
+    if (const auto barrier = find_tag(tags, "barrier"); !barrier.empty()) {
         return barrier_rule(profile, tags, barrier);
     }
     const auto& j = profile.junctions;
-    const auto highway = find(tags, "highway");
-    const auto direction = direction_of(find(tags, "direction"));
-    if (highway == "traffic_signals" || (highway == "crossing" && find(tags, "crossing") == "traffic_signals")) {
+    const auto highway = find_tag(tags, "highway");
+    const auto direction = direction_of(find_tag(tags, "direction"));
+    if (highway == "traffic_signals" || (highway == "crossing" && find_tag(tags, "crossing") == "traffic_signals")) {
         // traffic_signals:direction says which way the lights face; it overrides direction.
-        const auto own = find(tags, "traffic_signals:direction");
+        const auto own = find_tag(tags, "traffic_signals:direction");
         return {NodeFeature::traffic_signals, j.traffic_signals_s, own.empty() ? direction : direction_of(own)};
     }
     if (highway == "stop") {
@@ -93,7 +84,7 @@ NodeRule evaluate_node(const Profile& profile, std::span<const Tag> tags) {
     if (highway == "crossing") {
         return {NodeFeature::crossing, j.crossing_s, NodeDirection::both};
     }
-    if (find(tags, "railway") == "level_crossing") {
+    if (find_tag(tags, "railway") == "level_crossing") {
         return {NodeFeature::level_crossing, j.level_crossing_s, NodeDirection::both};
     }
     return {};

@@ -22,6 +22,19 @@ const char* to_string(WayVerdict v) {
     return "?";
 }
 
+std::string_view find_tag(std::span<const Tag> tags, std::string_view key) {
+    for (const auto& t : tags) {
+        if (t.key == key) {
+            return t.value;
+        }
+    }
+    return {};
+}
+
+bool has_tag(std::span<const Tag> tags, std::string_view key) {
+    return std::any_of(tags.begin(), tags.end(), [&](const Tag& t) { return t.key == key; });
+}
+
 namespace {
 
 std::string_view trim(std::string_view s) {
@@ -110,19 +123,6 @@ MaxspeedValue parse_single_maxspeed(std::string_view value, const Profile& profi
         return {MaxspeedValue::Kind::invalid, 0};
     }
     return {MaxspeedValue::Kind::value, *number * factor};
-}
-
-std::string_view find_tag(std::span<const Tag> tags, std::string_view key) {
-    for (const auto& t : tags) {
-        if (t.key == key) {
-            return t.value;
-        }
-    }
-    return {};
-}
-
-bool has_tag(std::span<const Tag> tags, std::string_view key) {
-    return std::any_of(tags.begin(), tags.end(), [&](const Tag& t) { return t.key == key; });
 }
 
 bool contains(const std::vector<std::string>& list, std::string_view v) {
@@ -332,45 +332,40 @@ std::string_view directional(std::span<const Tag> tags, std::initializer_list<st
 
 enum class Access { unset, allowed, destination, denied };
 
-/// The car's access in one direction ("forward" or "backward"), most specific key first.
-Access car_access(const Profile& profile, std::span<const Tag> tags, std::string_view direction) {
-    std::string key;
+/// The value of the most specific access key present for the car in one direction ("forward"
+/// or "backward"): <key>:<direction> before <key>, keys in the profile's order; nullopt if none.
+std::optional<std::string_view> deciding_access(const Profile& profile, std::span<const Tag> tags,
+                                                std::string_view direction) {
     for (const auto& k : profile.access_tags) {
-        key = k + ":" + std::string(direction);
-        std::string_view value;
+        const std::string key = k + ":" + std::string(direction);
         if (has_tag(tags, key)) {
-            value = trim(find_tag(tags, key));
-        } else if (has_tag(tags, k)) {
-            value = trim(find_tag(tags, k));
-        } else {
-            continue;
+            return trim(find_tag(tags, key));
         }
-        if (contains(profile.access_blocked, value)) {
-            return Access::denied;
+        if (has_tag(tags, k)) {
+            return trim(find_tag(tags, k));
         }
-        if (contains(profile.access_destination, value)) {
-            return Access::destination;
-        }
-        return Access::allowed;  // yes, designated... and unknown values: not a ban (as OSRM)
     }
-    return Access::unset;
+    return std::nullopt;
+}
+
+Access car_access(const Profile& profile, std::span<const Tag> tags, std::string_view direction) {
+    const auto value = deciding_access(profile, tags, direction);
+    if (!value) {
+        return Access::unset;
+    }
+    if (contains(profile.access_blocked, *value)) {
+        return Access::denied;
+    }
+    if (contains(profile.access_destination, *value)) {
+        return Access::destination;
+    }
+    return Access::allowed;  // yes, designated... and unknown values: not a ban (as OSRM)
 }
 
 /// True if the value that decided a direction's access opens a way of another class.
 bool opens(const Profile& profile, std::span<const Tag> tags, std::string_view direction) {
-    for (const auto& k : profile.access_tags) {
-        const std::string key = k + ":" + std::string(direction);
-        std::string_view value;
-        if (has_tag(tags, key)) {
-            value = trim(find_tag(tags, key));
-        } else if (has_tag(tags, k)) {
-            value = trim(find_tag(tags, k));
-        } else {
-            continue;
-        }
-        return contains(profile.access_opening, value) || contains(profile.access_destination, value);
-    }
-    return false;
+    const auto value = deciding_access(profile, tags, direction);
+    return value && (contains(profile.access_opening, *value) || contains(profile.access_destination, *value));
 }
 
 /// Closed whatever the class: works, emergency access only, impassable, seasonal roads.
@@ -432,9 +427,14 @@ Oneway car_oneway(const Profile& profile, std::span<const Tag> tags, std::string
     return implied ? Oneway::forward : Oneway::both;
 }
 
-} // namespace
-
-std::optional<double> parse_length_m(std::string_view value, bool& unreadable) {
+/// A physical limit's number and what follows it ("2,10 m" -> 2.1 and "m"; a decimal comma
+/// reads as a point). nullopt for an empty or non-numeric value ("none", "default"), with
+/// `unreadable` set when it should have been a number and is not.
+struct Measure {
+    double number = 0.0;
+    std::string unit;
+};
+std::optional<Measure> leading_measure(std::string_view value, bool& unreadable) {
     value = trim(value);
     if (value.empty() || non_numeric_limit(value)) {
         return std::nullopt;
@@ -447,11 +447,23 @@ std::optional<double> parse_length_m(std::string_view value, bool& unreadable) {
         unreadable = true;
         return std::nullopt;
     }
+    return Measure{*n, std::string(rest)};
+}
+
+} // namespace
+
+std::optional<double> parse_length_m(std::string_view value, bool& unreadable) {
+    const auto measure = leading_measure(value, unreadable);
+    if (!measure) {
+        return std::nullopt;
+    }
+    const double n = measure->number;
+    std::string_view rest = measure->unit;
     if (rest.empty() || iequals(rest, "m")) {
-        return *n;
+        return n;
     }
     if (iequals(rest, "ft") || iequals(rest, "feet")) {
-        return *n * 0.3048;
+        return n * 0.3048;
     }
     if (!rest.empty() && rest.front() == '\'') {  // 6'6" (feet and inches)
         rest.remove_prefix(1);
@@ -468,36 +480,30 @@ std::optional<double> parse_length_m(std::string_view value, bool& unreadable) {
             unreadable = true;
             return std::nullopt;
         }
-        return (*n * 12 + inches) * 0.0254;
+        return (n * 12 + inches) * 0.0254;
     }
     unreadable = true;
     return std::nullopt;
 }
 
 std::optional<double> parse_weight_t(std::string_view value, bool& unreadable) {
-    value = trim(value);
-    if (value.empty() || non_numeric_limit(value)) {
+    const auto measure = leading_measure(value, unreadable);
+    if (!measure) {
         return std::nullopt;
     }
-    std::string text(value);
-    std::replace(text.begin(), text.end(), ',', '.');
-    std::string_view rest;
-    const auto n = parse_number_prefix(text, rest);
-    if (!n) {
-        unreadable = true;
-        return std::nullopt;
-    }
+    const double n = measure->number;
+    const std::string_view rest = measure->unit;
     if (rest.empty() || iequals(rest, "t") || iequals(rest, "tonnes")) {
-        return *n;
+        return n;
     }
     if (iequals(rest, "kg")) {
-        return *n / 1000.0;
+        return n / 1000.0;
     }
     if (iequals(rest, "lbs") || iequals(rest, "lb")) {
-        return *n * 0.45359237 / 1000.0;
+        return n * 0.45359237 / 1000.0;
     }
     if (iequals(rest, "st")) {  // short tons
-        return *n * 0.90718474;
+        return n * 0.90718474;
     }
     unreadable = true;
     return std::nullopt;

@@ -16,24 +16,6 @@ const char* to_string(RestrictionVerdict v) {
 
 namespace {
 
-std::string_view find(std::span<const Tag> tags, std::string_view key) {
-    for (const auto& t : tags) {
-        if (t.key == key) {
-            return t.value;
-        }
-    }
-    return {};
-}
-
-bool has(std::span<const Tag> tags, std::string_view key) {
-    for (const auto& t : tags) {
-        if (t.key == key) {
-            return true;
-        }
-    }
-    return false;
-}
-
 /// True if a ';'-separated list holds `item` (spaces around items ignored).
 bool list_holds(std::string_view list, std::string_view item) {
     std::size_t start = 0;
@@ -77,7 +59,7 @@ ParsedRestriction parse_restriction(std::int64_t relation_id, std::span<const Ta
         return out;
     };
     // type=restriction:hgv (old style) restricts another vehicle.
-    const auto type = find(tags, "type");
+    const auto type = find_tag(tags, "type");
     if (type.size() > 12 && type != "restriction:motorcar" && type != "restriction:motor_vehicle" &&
         type != "restriction:vehicle") {
         out.verdict = RestrictionVerdict::not_for_cars;
@@ -85,7 +67,7 @@ ParsedRestriction parse_restriction(std::int64_t relation_id, std::span<const Ta
     }
     std::string_view value;
     for (const char* key : {"restriction:motorcar", "restriction:motor_vehicle", "restriction:vehicle", "restriction"}) {
-        if (const auto v = find(tags, key); !v.empty()) {
+        if (const auto v = find_tag(tags, key); !v.empty()) {
             value = v;
             break;
         }
@@ -102,20 +84,20 @@ ParsedRestriction parse_restriction(std::int64_t relation_id, std::span<const Ta
             out.verdict = RestrictionVerdict::not_for_cars;
             return out;
         }
-        if (has(tags, "restriction:conditional") || has(tags, "restriction:motorcar:conditional") ||
-            has(tags, "restriction:motor_vehicle:conditional")) {
+        if (has_tag(tags, "restriction:conditional") || has_tag(tags, "restriction:motorcar:conditional") ||
+            has_tag(tags, "restriction:motor_vehicle:conditional")) {
             out.verdict = RestrictionVerdict::conditional;
             return out;
         }
         return fail("no restriction=* value");
     }
     for (const char* key : {"day_on", "day_off", "hour_on", "hour_off"}) {
-        if (has(tags, key)) {
+        if (has_tag(tags, key)) {
             out.verdict = RestrictionVerdict::conditional;  // old time tags: when is unknown here
             return out;
         }
     }
-    const auto except = find(tags, "except");
+    const auto except = find_tag(tags, "except");
     if (list_holds(except, "motorcar") || list_holds(except, "motor_vehicle")) {
         out.verdict = RestrictionVerdict::not_for_cars;
         return out;

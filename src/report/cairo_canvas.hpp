@@ -15,6 +15,7 @@
 
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/number_format.hpp"
 
 namespace proxima::detail {
 
@@ -112,31 +113,7 @@ inline std::vector<std::string> wrap_text(cairo_t* cr, const std::string& text, 
 
 /// A number the French way: decimal comma, digits grouped by three with a no-break space
 /// (U+00A0), `decimals` digits after the comma ("12 345", "3,4").
-inline std::string french_number(double value, int decimals = 0) {
-    if (std::abs(value) < 0.5 * std::pow(10.0, -decimals)) {
-        value = 0.0;  // never "-0"
-    }
-    const std::string s = fmt::format("{:.{}f}", value, decimals);
-    const bool negative = !s.empty() && s[0] == '-';
-    std::string digits = negative ? s.substr(1) : s;
-    std::string fraction;
-    if (const auto dot = digits.find('.'); dot != std::string::npos) {
-        fraction.assign(1, ',');
-        fraction.append(digits, dot + 1);
-        digits.erase(dot);
-    }
-    std::string grouped;
-    for (std::size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) {
-            grouped += "\u00a0";
-        }
-        grouped += digits[i];
-    }
-    std::string out = negative ? std::string("-") : std::string();
-    out += grouped;
-    out += fraction;
-    return out;
-}
+inline std::string french_number(double value, int decimals = 0) { return format_number(value, decimals, map_numbers); }
 
 /// A value with as few decimals as it needs, up to two ("30", "7,5").
 inline std::string french_short(double value) {

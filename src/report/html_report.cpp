@@ -25,6 +25,7 @@
 #include "proxima/analysis/aggregation.hpp"
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/number_format.hpp"
 #include "proxima/core/version.hpp"
 #include "proxima/report/time_classes.hpp"
 
@@ -45,10 +46,7 @@ using detail::TransformPtr;
 // ---------------------------------------------------------------------------------------------
 // Small text helpers.
 
-struct GeometryDestroyer {
-    void operator()(void* g) const { OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(g)); }
-};
-using GeometryPtr = std::unique_ptr<void, GeometryDestroyer>;
+using detail::GeometryPtr;
 
 std::string read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -126,39 +124,9 @@ std::string css_without_images(std::string s) {
 constexpr std::string_view narrow_nbsp = "\u202f";  // thousands separator and before %
 constexpr std::string_view nbsp = "\u00a0";
 
-std::string group_thousands(std::string digits) {
-    std::string out;
-    const std::size_t n = digits.size();
-    for (std::size_t i = 0; i < n; ++i) {
-        if (i > 0 && (n - i) % 3 == 0) {
-            out += narrow_nbsp;
-        }
-        out += digits[i];
-    }
-    return out;
-}
+std::string fr_int(double v) { return format_number(std::round(v), 0, html_numbers); }
 
-std::string fr_int(double v) {
-    const double r = std::round(v);
-    const bool negative = r < 0;
-    std::string s = group_thousands(fmt::format("{:.0f}", std::fabs(r)));
-    return negative ? "−" + s : s;
-}
-
-std::string fr_decimal(double v, int decimals) {
-    std::string s = fmt::format("{:.{}f}", v, decimals);
-    const auto dot = s.find('.');
-    std::string integer = s.substr(0, dot);
-    const bool negative = !integer.empty() && integer[0] == '-';
-    if (negative) {
-        integer.erase(0, 1);
-    }
-    std::string out = (negative ? "−" : "") + group_thousands(integer);
-    if (dot != std::string::npos) {
-        out += "," + s.substr(dot + 1);
-    }
-    return out;
-}
+std::string fr_decimal(double v, int decimals) { return format_number(v, decimals, html_numbers); }
 
 std::string fr_share(const Json& share) {
     if (!share.is_number()) {

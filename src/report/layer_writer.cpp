@@ -32,14 +32,8 @@ using detail::FeaturePtr;
 using detail::SrsPtr;
 using detail::TransformPtr;
 
-struct GeometryDestroyer {
-    void operator()(void* g) const { OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(g)); }
-};
-struct FieldDefnDestroyer {
-    void operator()(void* f) const { OGR_Fld_Destroy(static_cast<OGRFieldDefnH>(f)); }
-};
-using GeometryPtr = std::unique_ptr<void, GeometryDestroyer>;
-using FieldDefnPtr = std::unique_ptr<void, FieldDefnDestroyer>;
+using detail::FieldDefnPtr;
+using detail::GeometryPtr;
 
 /// GeoPackage (SQLite) table and column names compare without case: "Code" and "code" clash.
 std::string folded(const std::string& name) {

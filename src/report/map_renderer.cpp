@@ -56,9 +56,6 @@ struct Bounds {
     [[nodiscard]] bool empty() const { return !(minx <= maxx); }
 };
 
-struct GeometryDeleter {
-    void operator()(OGRGeometry* g) const { OGRGeometryFactory::destroyGeometry(g); }
-};
 
 void collect(const OGRGeometry& g, bool lines_allowed, const std::string& what, Shape& out) {
     const auto type = wkbFlatten(g.getGeometryType());
@@ -119,7 +116,7 @@ Shape read_shape(const std::vector<unsigned char>& wkb, bool lines_allowed, cons
     QuietGdalErrors quiet;
     OGRGeometry* raw = nullptr;
     const OGRErr err = OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &raw, wkb.size());
-    std::unique_ptr<OGRGeometry, GeometryDeleter> geometry(raw);
+    detail::OgrGeometryPtr geometry(raw);
     if (err != OGRERR_NONE || !geometry) {
         throw InputError(fmt::format("{}: malformed WKB ({} bytes); give a Polygon or MultiPolygon in WKB", what,
                                      wkb.size()));

@@ -375,9 +375,6 @@ constexpr std::array<FieldSpec, 12> style_fields = {{{"f_table_catalog", OFTStri
                                                      {"ui", OFTString, 30},
                                                      {"update_time", OFTDateTime, 0}}};
 
-struct FieldDefnDestroyer {
-    void operator()(void* f) const { OGR_Fld_Destroy(static_cast<OGRFieldDefnH>(f)); }
-};
 
 OGRLayerH style_table(GDALDatasetH ds, const fs::path& gpkg) {
     if (OGRLayerH l = GDALDatasetGetLayerByName(ds, "layer_styles")) {
@@ -398,7 +395,7 @@ OGRLayerH style_table(GDALDatasetH ds, const fs::path& gpkg) {
         throw OutputError(fmt::format("cannot create table layer_styles in '{}': {}", gpkg.string(), gdal_detail()));
     }
     for (const auto& f : style_fields) {
-        std::unique_ptr<void, FieldDefnDestroyer> defn(OGR_Fld_Create(f.name, f.type));
+        detail::FieldDefnPtr defn(OGR_Fld_Create(f.name, f.type));
         auto* h = static_cast<OGRFieldDefnH>(defn.get());
         if (f.width > 0) {
             OGR_Fld_SetWidth(h, f.width);

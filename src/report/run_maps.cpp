@@ -27,12 +27,6 @@ using detail::QuietGdalErrors;
 
 using Box = std::array<double, 4>;  // minx, miny, maxx, maxy
 
-struct GeometryDeleter {
-    void operator()(OGRGeometry* g) const { OGRGeometryFactory::destroyGeometry(g); }
-};
-struct TransformDeleter {
-    void operator()(OGRCoordinateTransformation* t) const { OGRCoordinateTransformation::DestroyCT(t); }
-};
 
 Box empty_box() {
     const double inf = std::numeric_limits<double>::infinity();
@@ -79,7 +73,7 @@ public:
         QuietGdalErrors quiet;
         OGRGeometry* raw = nullptr;
         const OGRErr err = OGRGeometryFactory::createFromWkb(wgs84.data(), nullptr, &raw, wgs84.size());
-        std::unique_ptr<OGRGeometry, GeometryDeleter> g(raw);
+        detail::OgrGeometryPtr g(raw);
         if (err != OGRERR_NONE || !g) {
             throw InputError(fmt::format("{}: malformed WKB ({} bytes)", what, wgs84.size()));
         }
@@ -106,7 +100,7 @@ public:
     }
 
 private:
-    std::unique_ptr<OGRCoordinateTransformation, TransformDeleter> m_ct;
+    detail::OgrTransformPtr m_ct;
 };
 
 struct Epci {

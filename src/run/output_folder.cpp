@@ -304,4 +304,8 @@ FieldValue rounded(std::optional<double> v, double step) {
     return std::round(*v * inverse) / inverse;
 }
 
+FieldValue text_or_null(const std::string& text) {
+    return text.empty() ? FieldValue(std::monostate{}) : FieldValue(text);
+}
+
 } // namespace proxima

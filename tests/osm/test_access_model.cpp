@@ -16,6 +16,8 @@
 
 using namespace proxima;
 
+using test::node_at;
+
 namespace {
 
 GraphBuildResult build(const std::string& name, const Profile& profile = default_car_profile()) {
@@ -33,21 +35,6 @@ const Profile& car_without_turns() {
         return parse_profile(text, "car without turns");
     }();
     return p;
-}
-
-NodeId node_at(const RoadGraph& g, double lon, double lat) {
-    for (std::uint32_t v = 0; v < g.node_count(); ++v) {
-        const auto c = g.coord(NodeId{v});
-        if (std::abs(c.lon - lon) < 1e-9 && std::abs(c.lat - lat) < 1e-9) {
-            return NodeId{v};
-        }
-    }
-    FAIL("no graph node at " << lon << "," << lat);
-    return NodeId{0};
-}
-
-Deciseconds trip(const RoadGraph& g, LonLat from, LonLat to) {
-    return test::node_to_node_ds(g, node_at(g, from.lon, from.lat), node_at(g, to.lon, to.lat));
 }
 
 } // namespace

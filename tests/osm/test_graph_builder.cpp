@@ -14,21 +14,12 @@
 using namespace proxima;
 using Catch::Matchers::Contains;
 
+using test::node_at;
+
 namespace {
 
 GraphBuildResult build_fixture(const std::string& name) {
     return build_road_graph(test::fixture(name), load_profile(test::fixture("test-profile.toml")));
-}
-
-NodeId node_at(const RoadGraph& g, double lon, double lat) {
-    for (std::uint32_t v = 0; v < g.node_count(); ++v) {
-        const auto c = g.coord(NodeId{v});
-        if (std::abs(c.lon - lon) < 1e-9 && std::abs(c.lat - lat) < 1e-9) {
-            return NodeId{v};
-        }
-    }
-    FAIL("no graph node at " << lon << "," << lat);
-    return NodeId{0};
 }
 
 Deciseconds time_between(const RoadGraph& g, NodeId from, NodeId to) { return test::node_to_node_ds(g, from, to); }

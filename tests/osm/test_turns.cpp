@@ -18,6 +18,9 @@
 using namespace proxima;
 using Catch::Matchers::Contains;
 
+using test::node_at;
+using test::trip;
+
 namespace {
 
 const Profile& free_turns() {
@@ -31,22 +34,6 @@ const Profile& turn_costs() {
 
 GraphBuildResult build(const std::string& name, const Profile& profile = free_turns()) {
     return build_road_graph(test::fixture("turns/" + name), profile);
-}
-
-NodeId node_at(const RoadGraph& g, double lon, double lat) {
-    for (std::uint32_t v = 0; v < g.node_count(); ++v) {
-        const auto c = g.coord(NodeId{v});
-        if (std::abs(c.lon - lon) < 1e-9 && std::abs(c.lat - lat) < 1e-9) {
-            return NodeId{v};
-        }
-    }
-    FAIL("no graph node at " << lon << "," << lat);
-    return NodeId{0};
-}
-
-/// Node-to-node time between two positions (degrees).
-Deciseconds trip(const RoadGraph& g, LonLat from, LonLat to) {
-    return test::node_to_node_ds(g, node_at(g, from.lon, from.lat), node_at(g, to.lon, to.lat));
 }
 
 std::vector<Tag> tags(std::initializer_list<Tag> list) { return std::vector<Tag>(list); }

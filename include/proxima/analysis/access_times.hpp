@@ -4,6 +4,7 @@
 // service from all its facilities at once, services in parallel (OpenMP).
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,10 @@ public:
     [[nodiscard]] std::size_t service_count() const { return m_origins == 0 ? 0 : m_ds.size() / m_origins; }
     /// Deciseconds, unreachable_ds if no facility can be reached.
     [[nodiscard]] Deciseconds time_ds(std::size_t service, std::size_t origin) const { return m_ds[service * m_origins + origin]; }
+    /// The times of every origin to one service, in origin order.
+    [[nodiscard]] std::span<const Deciseconds> times_ds(std::size_t service) const {
+        return std::span<const Deciseconds>(m_ds).subspan(service * m_origins, m_origins);
+    }
     /// Index of the nearest facility (into ServiceInputs::facilities), invalid_index if unreachable.
     [[nodiscard]] std::uint32_t nearest(std::size_t service, std::size_t origin) const {
         return m_nearest[service * m_origins + origin];

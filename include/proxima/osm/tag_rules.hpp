@@ -15,6 +15,11 @@ struct Tag {
     std::string_view value;
 };
 
+/// The value of `key`, empty if absent (an empty value reads as absent, as in OSM).
+[[nodiscard]] std::string_view find_tag(std::span<const Tag> tags, std::string_view key);
+/// True if `key` is present, whatever its value.
+[[nodiscard]] bool has_tag(std::span<const Tag> tags, std::string_view key);
+
 /// Why a way is or is not part of the graph. Values are stable: they index build statistics.
 enum class WayVerdict : std::uint8_t {
     routable,

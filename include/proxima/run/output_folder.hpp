@@ -73,4 +73,7 @@ private:
 /// A value rounded to `step` for outputs; NULL for nullopt.
 [[nodiscard]] FieldValue rounded(std::optional<double> v, double step = 0.01);
 
+/// A text field, NULL when empty.
+[[nodiscard]] FieldValue text_or_null(const std::string& text);
+
 } // namespace proxima

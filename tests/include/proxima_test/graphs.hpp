@@ -2,7 +2,9 @@
 // Graphs for tests: random synthetic ones (loops, parallel arcs, zero weights, unreachable parts)
 // and the real samples, built once per process.
 
+#include <cmath>
 #include <map>
+#include <stdexcept>
 #include <random>
 #include <string>
 
@@ -72,6 +74,22 @@ inline Deciseconds node_to_node_ds(const RoadGraph& g, NodeId from, NodeId to) {
         }
     }
     return best;
+}
+
+/// The graph node at a position (degrees, to 1e-9) of a hand-made fixture; throws if there is none.
+inline NodeId node_at(const RoadGraph& g, double lon, double lat) {
+    for (std::uint32_t v = 0; v < g.node_count(); ++v) {
+        const auto c = g.coord(NodeId{v});
+        if (std::abs(c.lon - lon) < 1e-9 && std::abs(c.lat - lat) < 1e-9) {
+            return NodeId{v};
+        }
+    }
+    throw std::runtime_error("no graph node at " + std::to_string(lon) + "," + std::to_string(lat));
+}
+
+/// Node-to-node time between two positions of a fixture (node_to_node_ds).
+inline Deciseconds trip(const RoadGraph& g, LonLat from, LonLat to) {
+    return node_to_node_ds(g, node_at(g, from.lon, from.lat), node_at(g, to.lon, to.lat));
 }
 
 /// Node times from a turn-free graph's state times (graph_from_arcs): a node's time is the time of

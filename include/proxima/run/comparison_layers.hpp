@@ -1,6 +1,5 @@
 #pragma once
-// Output writing shared by `proxima scenario` and `proxima site` (defined in cmd_scenario.cpp):
-// the before/after files of a scenario (layers, CSV, maps).
+// The before/after outputs of a scenario (layers, maps), shared by the scenario and siting jobs.
 
 #include <filesystem>
 #include <string>
@@ -10,7 +9,7 @@
 #include "proxima/report/layer_writer.hpp"
 #include "proxima/run/output_folder.hpp"
 
-namespace proxima::cli {
+namespace proxima {
 
 /// The zones with their before/after figures (polygons): code, nom, population, before_min,
 /// after_min, delta_min, pop_over_before, pop_over_after.
@@ -32,4 +31,4 @@ std::vector<std::string> write_comparison_maps(const std::filesystem::path& dir,
                                                const ScenarioResult& result, const std::string& highlight_caption,
                                                bool after_only);
 
-} // namespace proxima::cli
+} // namespace proxima

@@ -1,0 +1,60 @@
+#pragma once
+// What every job of run/ (run, deficit, scenario, site) shares: the phase timer, the default
+// output folder, writing a set of layers as a GeoPackage and CSV tables, writing the JSON manifest.
+
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "proxima/core/log.hpp"
+#include "proxima/report/layer_writer.hpp"
+#include "proxima/study/study_file.hpp"
+
+namespace proxima {
+
+/// Wall-clock time of each phase of a job, in the order they ran (for run.json and the like).
+class PhaseTimer {
+public:
+    /// Ends the current phase under `name` and starts the next one.
+    void phase(const std::string& name) {
+        m_timings.emplace_back(name, m_clock.seconds());
+        m_clock.restart();
+    }
+    /// Adds phases timed elsewhere (e.g. the loading steps), prefixed, and restarts the clock.
+    void add(const std::vector<std::pair<std::string, double>>& timings, const std::string& prefix) {
+        for (const auto& [name, seconds] : timings) {
+            m_timings.emplace_back(prefix + name, seconds);
+        }
+        m_clock.restart();
+    }
+    [[nodiscard]] const std::vector<std::pair<std::string, double>>& timings() const { return m_timings; }
+    /// {"phase": seconds, ...} in the order they ran.
+    [[nodiscard]] nlohmann::ordered_json json() const;
+
+private:
+    Stopwatch m_clock;
+    std::vector<std::pair<std::string, double>> m_timings;
+};
+
+/// The default output folder of a job: "<study output>-<job>-<name>" beside the study's output
+/// (e.g. proxima-output/andorra-scenario-msp).
+[[nodiscard]] std::filesystem::path default_job_folder(const StudyFile& study, const std::string& job,
+                                                       const std::string& name);
+
+/// Writes `layers` into `dir/gpkg_name` (in `crs`) and, for every layer `csv_for` accepts, a CSV
+/// table `dir/<layer>.csv`. Returns the files written, relative to dir, in that order.
+std::vector<std::string> write_layers(const std::filesystem::path& dir, const std::string& gpkg_name,
+                                      const std::vector<OutputLayer>& layers, const std::string& crs,
+                                      const std::function<bool(const OutputLayer&)>& csv_for);
+
+/// Writes a JSON manifest (run.json, scenario.json, siting.json) atomically, indented, UTF-8.
+void write_manifest(const std::filesystem::path& path, const nlohmann::ordered_json& manifest);
+
+/// The part of every manifest that says what made the results: Proxima's version and the study.
+[[nodiscard]] nlohmann::ordered_json manifest_header(const StudyFile& study);
+
+} // namespace proxima

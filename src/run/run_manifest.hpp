@@ -1,0 +1,29 @@
+#pragma once
+// run.json of `proxima run` and the outcome of every service for the console (private to run/).
+
+#include <nlohmann/json.hpp>
+
+#include "proxima/analysis/aggregation.hpp"
+#include "proxima/run/run_study.hpp"
+#include "proxima/study/study_inputs.hpp"
+
+namespace proxima {
+
+/// Per service: population beyond the threshold in the study, and the EPCI (French studies) or
+/// zone with the highest share beyond.
+[[nodiscard]] std::vector<ServiceOutcome> service_outcomes(const StudyInputs& in, const StudyResults& results);
+
+/// The pôles de services for the console (one line per gamme, the names of the communes) and for
+/// run.json; both empty when the study classifies none.
+struct PolesSummary {
+    std::string text;
+    nlohmann::ordered_json json;
+};
+[[nodiscard]] PolesSummary poles_summary(const StudyInputs& in);
+
+/// run.json: where every number came from (inputs with their SHA-256, graph, parameters,
+/// services, population, pôles, warnings, timings, outputs), keys in a reading order.
+[[nodiscard]] nlohmann::ordered_json run_manifest(const StudyInputs& in, const RunOptions& options,
+                                                  const RunSummary& summary, const nlohmann::ordered_json& poles);
+
+} // namespace proxima

@@ -1,0 +1,333 @@
+#include "proxima/run/siting_job.hpp"
+
+#include <fmt/format.h>
+
+#include "proxima/core/error.hpp"
+#include "proxima/core/input_path.hpp"
+#include "proxima/core/number_format.hpp"
+#include "proxima/report/map_renderer.hpp"
+#include "proxima/run/comparison_layers.hpp"
+#include "proxima/run/job_support.hpp"
+#include "proxima/run/output_folder.hpp"
+#include "proxima/run/run_study.hpp"
+
+namespace proxima {
+
+namespace {
+
+using Type = OutputField::Type;
+
+std::string people(double v) { return format_number(v, 0, console_numbers); }
+
+std::string candidate_label(const SiteCandidate& c) {
+    return c.name == c.id ? c.id : fmt::format("{} ({})", c.name, c.id);
+}
+
+bool candidates_from_file(const SitingJob& job) { return job.candidates != "communes" && job.candidates != "cells"; }
+
+void check_siting_job(const SitingJob& job) {
+    if (job.k == 0 || job.k > 1000) {
+        throw ConfigError(fmt::format("--k {}: choose between 1 and 1000 new sites", job.k));
+    }
+    if (!(job.cap_min > 0) || job.cap_min > 14400) {
+        throw ConfigError(fmt::format("--cap {}: it must be more than 0 and at most 14400 minutes", job.cap_min));
+    }
+    if (candidates_from_file(job) && !std::filesystem::exists(job.candidates)) {
+        throw InputError(fmt::format("--candidates '{}': not 'communes' or 'cells', and no such file (a CSV of "
+                                     "points id,lon,lat)",
+                                     job.candidates));
+    }
+}
+
+/// Everything the job computed, for the outputs.
+struct SitingRun {
+    std::vector<SiteCandidate> candidates;
+    SitingSearch search;
+    SitingResult result;
+    std::optional<SitingResult> exhaustive;
+    std::optional<ScenarioResult> final_situation;  ///< the chosen sites added (none chosen: empty)
+    std::optional<ScenarioComparison> comparison;
+    double threshold_min = 0.0;
+};
+
+/// The final situation: the chosen sites added, as a scenario (one more pruned search).
+void add_final_situation(const StudyInputs& in, SitingRun& run) {
+    if (run.result.steps.empty()) {
+        return;
+    }
+    ScenarioSpec spec;
+    spec.name = "site";
+    for (const auto& step : run.result.steps) {
+        const auto& c = run.candidates[step.candidate];
+        spec.add.push_back({candidate_label(c), c.position});
+    }
+    run.final_situation = run_scenario(in, 0, spec);
+    run.comparison = compare_scenario(in, *run.final_situation);
+}
+
+OutputLayer chosen_sites_layer(const SitingRun& run) {
+    OutputLayer sites;
+    sites.name = "sites";
+    sites.geometry = OutputLayer::Geometry::point;
+    sites.fields = {{"rank", Type::integer},          {"id", Type::text},
+                    {"name", Type::text},             {"gain_covered", Type::real},
+                    {"gain_pop_min", Type::real},     {"covered_after", Type::real},
+                    {"share_covered_after", Type::real}, {"mean_capped_after_min", Type::real},
+                    {"snap_m", Type::real}};
+    for (std::size_t i = 0; i < run.result.steps.size(); ++i) {
+        const auto& step = run.result.steps[i];
+        const auto& c = run.candidates[step.candidate];
+        sites.rows.push_back({static_cast<std::int64_t>(i + 1), c.id, c.name, rounded(step.gain_covered, 0.1),
+                              rounded(step.gain_minutes, 0.1), rounded(step.after.covered, 0.1),
+                              step.after.population > 0 ? rounded(step.after.covered / step.after.population, 0.0001)
+                                                        : FieldValue(std::monostate{}),
+                              rounded(step.after.capped_mean_min()),
+                              rounded(run.search.snaps[step.candidate].distance_m, 0.1)});
+        sites.wkb.push_back(point_wkb(c.position));
+    }
+    return sites;
+}
+
+/// 0 sites (today), then the situation after each chosen site.
+std::vector<SitingValue> curve_values(const SitingResult& r) {
+    std::vector<SitingValue> values = {r.baseline};
+    for (const auto& step : r.steps) {
+        values.push_back(step.after);
+    }
+    return values;
+}
+
+OutputLayer curve_table(const SitingResult& r) {
+    OutputLayer curve;
+    curve.name = "curve";
+    curve.fields = {{"sites", Type::integer}, {"covered", Type::real}, {"share_covered", Type::real},
+                    {"mean_capped_min", Type::real}};
+    const auto values = curve_values(r);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const auto& v = values[i];
+        curve.rows.push_back({static_cast<std::int64_t>(i), rounded(v.covered, 0.1),
+                              v.population > 0 ? rounded(v.covered / v.population, 0.0001)
+                                               : FieldValue(std::monostate{}),
+                              rounded(v.capped_mean_min())});
+    }
+    return curve;
+}
+
+LineChart curve_chart(const StudyInputs& in, const SitingJob& job, const SitingRun& run) {
+    LineChart chart;
+    const auto values = curve_values(run.result);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        chart.x.push_back(static_cast<double>(i));
+        chart.y.push_back(job.objective == SitingObjective::coverage ? values[i].covered
+                                                                     : values[i].capped_mean_min());
+    }
+    const auto& label = in.services[0].spec.label;
+    chart.x_caption = "Nombre de nouveaux sites";
+    if (job.objective == SitingObjective::coverage) {
+        chart.title = fmt::format("{} : habitants à {:g} min ou moins", label, run.threshold_min);
+        chart.y_caption = "Habitants";
+        chart.y_reference = run.result.baseline.population;
+        chart.y_reference_caption = "Population totale";
+    } else {
+        chart.title = fmt::format("{} : temps moyen pondéré par la population", label);
+        chart.y_caption = fmt::format("Minutes (plafonnées à {:g})", job.cap_min);
+    }
+    return chart;
+}
+
+std::vector<std::string> write_siting_files(const std::filesystem::path& dir, const StudyInputs& in,
+                                            const SitingJob& job, const SitingRun& run) {
+    std::vector<OutputLayer> layers = {chosen_sites_layer(run)};
+    if (run.comparison) {
+        layers.push_back(zone_comparison_layer("situation", in, *run.comparison));
+        layers.push_back(area_comparison_table("areas", *run.comparison));
+    }
+    std::vector<std::string> files =
+        write_layers(dir, "siting.gpkg", layers, in.study.output_crs,
+                     [](const OutputLayer& l) { return l.geometry != OutputLayer::Geometry::polygon; });
+    const OutputLayer curve = curve_table(run.result);
+    write_layer_csv(dir / "curve.csv", curve);
+    files.push_back("curve.csv");
+    render_line_chart_png(curve_chart(in, job, run), dir / "curve.png");
+    files.push_back("curve.png");
+    if (run.final_situation) {
+        for (auto& f : write_comparison_maps(dir, in, *run.final_situation, "Site proposé", true)) {
+            files.push_back(std::move(f));
+        }
+    }
+    return files;
+}
+
+nlohmann::json exhaustive_json(const SitingRun& run, SitingObjective objective) {
+    const double g = objective_gain(run.result, objective);
+    const double o = objective_gain(*run.exhaustive, objective);
+    nlohmann::json ids = nlohmann::json::array();
+    for (const auto& step : run.exhaustive->steps) {
+        ids.push_back(run.candidates[step.candidate].id);
+    }
+    return {{"subsets", run.exhaustive->subsets},
+            {"optimum_gain", o},
+            {"greedy_gain", g},
+            {"ratio", o > 0 ? nlohmann::json(g / o) : nlohmann::json(nullptr)},
+            {"optimum_sites", ids}};
+}
+
+nlohmann::ordered_json siting_manifest(const StudyInputs& in, const SitingJob& job, const SitingRun& run) {
+    const StudyFile& study = in.study;
+    const SitingResult& r = run.result;
+    nlohmann::ordered_json j = manifest_header(study);
+    j["service"] = {{"id", in.services[0].spec.id},
+                    {"label", in.services[0].spec.label},
+                    {"existing_sites", in.services[0].facilities.size()}};
+    nlohmann::json skipped = nlohmann::json::array();
+    for (const auto& s : run.search.skipped) {
+        skipped.push_back(s.reason);
+    }
+    j["parameters"] = {{"k", job.k},
+                       {"objective", to_string(job.objective)},
+                       {"threshold_min", run.threshold_min},
+                       {"cap_min", job.cap_min},
+                       {"candidates", job.candidates},
+                       {"candidate_count", run.candidates.size()},
+                       {"skipped_candidates", skipped},
+                       {"access_speed_kmh", study.network.access_kmh},
+                       {"max_snap_m", study.network.max_snap_m}};
+    const auto* final_situation = run.final_situation ? &*run.final_situation : nullptr;
+    j["method"] = {
+        {"algorithm", "greedy with lazy evaluation (CELF)"},
+        {"guarantee", job.objective == SitingObjective::coverage
+                          ? "covered population is monotone submodular: greedy gain >= (1 - 1/e) of the best"
+                          : "reduction of the capped population-weighted time is monotone submodular "
+                            "(facility location): greedy gain >= (1 - 1/e) of the best"},
+        {"unreachable", fmt::format("mean-time: times capped at {:g} min, unreachable counts as {:g} min; "
+                                    "coverage: unreachable is never covered",
+                                    job.cap_min, job.cap_min)},
+        {"ties", "the other objective's gain, then the first candidate"},
+        {"full_searches", run.search.full_searches + (final_situation ? final_situation->full_searches : 0)},
+        {"candidate_searches", run.search.candidate_searches},
+        {"final_situation_searches", final_situation ? final_situation->pruned_searches : 0},
+        {"settled_nodes", run.search.settled_nodes},
+        {"gain_evaluations", r.gain_evaluations}};
+    nlohmann::json chosen = nlohmann::json::array();
+    for (const auto& step : r.steps) {
+        const auto& c = run.candidates[step.candidate];
+        chosen.push_back({{"id", c.id},
+                          {"name", c.name},
+                          {"lon", c.position.lon},
+                          {"lat", c.position.lat},
+                          {"gain_covered", step.gain_covered},
+                          {"gain_pop_min", step.gain_minutes},
+                          {"covered_after", step.after.covered},
+                          {"mean_capped_after_min", step.after.capped_mean_min()}});
+    }
+    j["baseline"] = {{"population", r.baseline.population},
+                     {"covered", r.baseline.covered},
+                     {"mean_capped_min", r.baseline.capped_mean_min()}};
+    j["chosen"] = chosen;
+    if (run.exhaustive) {
+        j["exhaustive"] = exhaustive_json(run, job.objective);
+    }
+    return j;
+}
+
+std::string siting_summary(const StudyInputs& in, const SitingJob& job, const SitingRun& run,
+                           const std::filesystem::path& dir) {
+    const SitingResult& r = run.result;
+    const double threshold = run.threshold_min;
+    std::string text = fmt::format("{}: {} new site{} for {} ({}, threshold {:g} min) among {} candidates; "
+                                   "results in {}\n",
+                                   in.study.name, r.steps.size(), r.steps.size() == 1 ? "" : "s",
+                                   in.services[0].spec.label, to_string(job.objective), threshold,
+                                   run.candidates.size(), dir.string());
+    const double pop = r.baseline.population;
+    auto share = [&](double v) { return pop > 0 ? 100.0 * v / pop : 0.0; };
+    text += fmt::format("  today: {} of {} inhabitants ({:.1f} %) within {:g} min; mean {:.1f} min\n",
+                        people(r.baseline.covered), people(pop), share(r.baseline.covered), threshold,
+                        r.baseline.capped_mean_min());
+    for (std::size_t i = 0; i < r.steps.size(); ++i) {
+        const auto& step = r.steps[i];
+        text += fmt::format("  {}. {}: +{} inhabitants within {:g} min ({:.1f} % in all), mean {:.1f} min\n", i + 1,
+                            candidate_label(run.candidates[step.candidate]), people(step.gain_covered), threshold,
+                            share(step.after.covered), step.after.capped_mean_min());
+    }
+    if (r.steps.size() < job.k) {
+        text += "  no other candidate improves anything\n";
+    }
+    if (!run.search.skipped.empty()) {
+        text += fmt::format("  {} candidate{} skipped, farther than {:g} m from any road (see siting.json)\n",
+                            run.search.skipped.size(), run.search.skipped.size() == 1 ? "" : "s",
+                            in.study.network.max_snap_m);
+    }
+    if (run.exhaustive) {
+        const double o = objective_gain(*run.exhaustive, job.objective);
+        text += o > 0 ? fmt::format("  exhaustive search over {} subsets: greedy reaches {:.1f} % of the best gain\n",
+                                    run.exhaustive->subsets, 100.0 * objective_gain(r, job.objective) / o)
+                      : fmt::format("  exhaustive search over {} subsets: no subset improves anything\n",
+                                    run.exhaustive->subsets);
+    }
+    text += fmt::format("  {} candidate searches (limited to where each candidate is faster) after 1 full "
+                        "search; {} gain evaluations\n",
+                        run.search.candidate_searches, r.gain_evaluations);
+    return text;
+}
+
+} // namespace
+
+SitingObjective parse_siting_objective(const std::string& text) {
+    if (text == "coverage") {
+        return SitingObjective::coverage;
+    }
+    if (text == "mean-time") {
+        return SitingObjective::mean_time;
+    }
+    throw ConfigError(fmt::format("--objective '{}': use coverage or mean-time", text));
+}
+
+ScenarioJobResult run_siting_job(const StudyFile& original, const SitingJob& job, const Log& log) {
+    PhaseTimer timer;
+    const StudyFile study = select_services(original, {job.service}, job.threshold_min);
+    check_siting_job(job);
+    ScenarioJobResult result;
+    result.dir = job.output_dir.empty() ? default_job_folder(study, "site", job.service) : job.output_dir;
+    check_study_input_files(study);
+    std::vector<std::filesystem::path> inputs = files_of_study(study);
+    const bool from_file = candidates_from_file(job);
+    if (from_file) {
+        require_input_file(job.candidates, "--candidates file");
+        inputs.emplace_back(job.candidates);
+    }
+    OutputFolder out(result.dir, job.force, inputs, "site");
+
+    const StudyInputs in = load_study_inputs(study, log);
+    SitingRun run;
+    run.candidates = job.candidates == "communes" ? commune_candidates(in)
+                     : job.candidates == "cells"  ? cell_candidates(in)
+                                                  : file_candidates(job.candidates, log);
+    timer.phase("load");
+    run.threshold_min = in.services[0].spec.threshold_min;
+    run.search = search_candidates(in, 0, run.candidates, run.threshold_min, job.cap_min, !from_file, job.threads);
+    timer.phase("candidate searches");
+    run.result = greedy_siting(run.search.problem, job.k, job.objective);
+    timer.phase("greedy");
+    if (job.compare_exhaustive) {
+        run.exhaustive = exhaustive_siting(run.search.problem, job.k, job.objective);
+        timer.phase("exhaustive");
+    }
+    add_final_situation(in, run);
+    timer.phase("final situation");
+
+    result.files = write_siting_files(out.tmp(), in, job, run);
+    timer.phase("write");
+
+    nlohmann::ordered_json manifest = siting_manifest(in, job, run);
+    manifest["timings_s"] = timer.json();
+    manifest["warnings"] = in.warnings;
+    result.files.push_back("siting.json");
+    manifest["outputs"] = result.files;
+    write_manifest(out.tmp() / "siting.json", manifest);
+    out.commit();
+    result.summary = siting_summary(in, job, run, result.dir);
+    return result;
+}
+
+} // namespace proxima
