@@ -115,6 +115,364 @@ std::optional<Gamme> parse_level(const std::string& text) {
 
 std::string plural(std::size_t n, const char* one, const char* many) { return fmt::format("{} {}", n, n == 1 ? one : many); }
 
+/// The classification's source, buffer and gammes definitions, before anything is counted.
+PoleClassification start_classification(const StudyFile& study) {
+    PoleClassification out;
+    out.source = study.poles.source;
+    out.buffer_km = study.poles.buffer_km;
+    const bool osm = out.source == "osm";
+    if (!study.poles.gammes.empty()) {
+        out.gammes = load_gammes(study.poles.gammes.string());
+    } else {
+        out.gammes = osm ? builtin_gammes_osm() : builtin_gammes_insee_2025();
+    }
+    out.approximation = osm;
+    return out;
+}
+
+/// The BPE count tables of [poles] counts, merged into one.
+BpeCounts read_count_tables(const StudyFile& study, const Log& readers) {
+    BpeCounts counts;
+    for (std::size_t i = 0; i < study.poles.counts.size(); ++i) {
+        BpeCounts more = read_bpe_counts(study.poles.counts[i], readers);
+        merge_bpe_counts(counts, more, i == 0 ? "" : study.poles.counts[0].string(), study.poles.counts[i].string());
+    }
+    return counts;
+}
+
+/// Why gamme `def` cannot be classified from the source (empty if it can).
+std::string why_not_classified(const GammeDefinition& def, const PoleClassification& out, const BpeCounts& counts,
+                               const std::string& count_files) {
+    const bool osm = out.source == "osm";
+    std::string why;
+    if (!def.complete()) {
+        why = fmt::format("{} lists {} of its {} items in {}", def.label, def.items.size(), def.published_items,
+                          out.gammes.source);
+    }
+    for (const auto& item : def.items) {
+        if (!why.empty()) {
+            break;
+        }
+        if (osm && item.osm_selectors.empty()) {
+            why = fmt::format("item '{}' of {} has no OSM selector in {}", item.id, def.label, out.gammes.source);
+        } else if (!osm && item.bpe_codes.empty()) {
+            why = fmt::format("item '{}' of {} has no BPE code in {}", item.id, def.label, out.gammes.source);
+        } else if (out.source == "bpe_counts") {
+            for (const auto& code : item.bpe_codes) {
+                if (counts.types.count(code) == 0) {
+                    why = fmt::format("the count tables ({}) have no column or row for type {} (item '{}' of {})",
+                                      count_files, code, item.id, def.label);
+                    break;
+                }
+            }
+        }
+    }
+    return why;
+}
+
+/// Which gammes can be classified; refuses the required ones that cannot, warns about the others.
+void decide_classified_gammes(const StudyFile& study, const std::vector<Gamme>& required, const BpeCounts& counts,
+                              const std::string& count_files, PoleClassification& out) {
+    for (Gamme g : all_gammes) {
+        const auto k = static_cast<std::size_t>(g);
+        const GammeDefinition& def = out.gammes[g];
+        const bool needed = std::find(required.begin(), required.end(), g) != required.end();
+        if (out.source == "list") {
+            out.classified[k] = true;
+            continue;
+        }
+        const std::string why = why_not_classified(def, out, counts, count_files);
+        if (why.empty()) {
+            out.classified[k] = true;
+        } else if (needed) {
+            throw ConfigError(fmt::format(
+                "{}: the {} cannot be found: {}. Give a gammes file listing every item of the gamme ([poles] gammes = "
+                "\"FILE\", format of data/services/gammes-2025.toml, e.g. from INSEE's BPE_gammes_equipements file), "
+                "or the list of pole communes ([poles] source = \"list\"), or use the OpenStreetMap approximation "
+                "([poles] source = \"osm\")",
+                study.path.string(), poles_name(g), why));
+        } else {
+            out.warnings.push_back(fmt::format("{} not classified: {}", def.label, why));
+        }
+    }
+}
+
+/// Every zone of the zones source with its polygon and box, and which of them are classified.
+struct PoleZones {
+    std::vector<Zone> zones;
+    std::vector<Box> boxes;                       ///< per zone
+    std::vector<Geos::Ptr> geometries;            ///< per zone
+    std::vector<std::size_t> candidate;           ///< zone index of each PoleCommune
+    std::map<std::string, std::size_t> by_code;   ///< PoleCommune index of each code
+};
+
+/// Reads the zones' polygons and boxes; the box of the study area, which must not be empty.
+Box read_zone_boxes(const StudyFile& study, const Geos& geos, PoleZones& z) {
+    Box study_box{1e9, 1e9, -1e9, -1e9};
+    for (const auto& zone : z.zones) {
+        auto g = geos.check(geos.read_wkb(zone.wkb), "read a zone polygon");
+        Box b;
+        GEOSGeom_getXMin_r(geos.ctx(), g.get(), &b.min_x);
+        GEOSGeom_getYMin_r(geos.ctx(), g.get(), &b.min_y);
+        GEOSGeom_getXMax_r(geos.ctx(), g.get(), &b.max_x);
+        GEOSGeom_getYMax_r(geos.ctx(), g.get(), &b.max_y);
+        if (study.zones.keeps(zone.code)) {
+            study_box.expand(b);
+        }
+        z.boxes.push_back(b);
+        z.geometries.push_back(std::move(g));
+    }
+    if (study_box.min_x > study_box.max_x) {
+        throw ConfigError(fmt::format("{}: no zone of the study area in {}", study.path.string(),
+                                      study.zones.file.empty() ? study.network.osm.string() : study.zones.file.string()));
+    }
+    return study_box;
+}
+
+/// Zones: the study's and those within the buffer, one PoleCommune each (those the OSM extract
+/// does not cover entirely are listed as not classified).
+PoleZones read_pole_zones(const StudyFile& study, const Geos& geos, PoleClassification& out) {
+    PoleZones z;
+    z.zones = all_zones(study);
+    const Box study_box = read_zone_boxes(study, geos, z);
+    const double mid_lat = (study_box.min_y + study_box.max_y) / 2 * M_PI / 180.0;
+    const double dy = study.poles.buffer_km / 110.54;
+    const double dx = study.poles.buffer_km / (111.32 * std::cos(mid_lat));
+    const Box buffered{study_box.min_x - dx, study_box.min_y - dy, study_box.max_x + dx, study_box.max_y + dy};
+    std::optional<Box> coverage;
+    if (out.source == "osm") {
+        coverage = extract_box(study.network.osm);
+        if (!coverage) {
+            out.warnings.push_back(fmt::format("{} has no bounding box in its header: communes partly outside the "
+                                               "extract may be under-counted",
+                                               study.network.osm.string()));
+        }
+    }
+    for (std::size_t i = 0; i < z.zones.size(); ++i) {
+        const bool in_study = study.zones.keeps(z.zones[i].code);
+        if (!in_study && !z.boxes[i].inside(buffered)) {
+            continue;
+        }
+        if (coverage && !z.boxes[i].inside(*coverage)) {
+            out.not_classified.push_back(fmt::format("{} {}: not entirely inside the OSM extract ({}), its equipment "
+                                                     "cannot all be counted",
+                                                     z.zones[i].code, z.zones[i].name, study.network.osm.string()));
+            if (in_study) {
+                out.warnings.push_back(out.not_classified.back());
+            }
+            continue;
+        }
+        PoleCommune c;
+        c.code = z.zones[i].code;
+        c.name = z.zones[i].name;
+        c.wkb = z.zones[i].wkb;
+        c.in_study = in_study;
+        c.destination = z.zones[i].point_on_surface;
+        c.destination_kind = "point on surface";
+        out.communes.push_back(std::move(c));
+        z.candidate.push_back(i);
+    }
+    for (std::size_t c = 0; c < out.communes.size(); ++c) {
+        z.by_code[out.communes[c].code] = c;
+    }
+    return z;
+}
+
+/// (gamme, item) pairs per BPE code.
+using ItemsOfCode = std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>>;
+
+/// What was found per commune: items present per gamme, and where its geolocated equipment is.
+struct PoleEquipment {
+    explicit PoleEquipment(const PoleClassification& out)
+        : present(out.communes.size()), positions(out.communes.size()) {
+        for (auto& p : present) {
+            for (Gamme g : all_gammes) {
+                p[static_cast<std::size_t>(g)].assign(out.gammes[g].items.size(), false);
+            }
+        }
+    }
+    std::vector<std::array<std::vector<bool>, 3>> present;
+    std::vector<std::vector<LonLat>> positions;
+};
+
+/// (gamme, item) of each BPE code of the classified gammes.
+ItemsOfCode items_by_bpe_code(const PoleClassification& out) {
+    ItemsOfCode items_of_code;
+    for (Gamme g : all_gammes) {
+        const auto k = static_cast<std::size_t>(g);
+        if (!out.classified[k]) {
+            continue;
+        }
+        for (std::size_t i = 0; i < out.gammes[g].items.size(); ++i) {
+            for (const auto& code : out.gammes[g].items[i].bpe_codes) {
+                items_of_code[code].emplace_back(k, i);
+            }
+        }
+    }
+    return items_of_code;
+}
+
+/// Source "osm": equipment mapped in the extract, counted in the zone polygon that contains it.
+void find_osm_equipment(const StudyFile& study, const Geos& geos, const PoleZones& zones, PoleClassification& out,
+                        PoleEquipment& found) {
+    std::vector<TagSelector> selectors;
+    std::vector<std::pair<std::size_t, std::size_t>> owner;
+    for (Gamme g : all_gammes) {
+        const auto k = static_cast<std::size_t>(g);
+        if (!out.classified[k]) {
+            continue;
+        }
+        for (std::size_t i = 0; i < out.gammes[g].items.size(); ++i) {
+            for (const auto& s : out.gammes[g].items[i].osm_selectors) {
+                selectors.push_back(TagSelector::parse(s));
+                owner.emplace_back(k, i);
+            }
+        }
+    }
+    const auto features = selectors.empty() ? std::vector<std::vector<OsmFeature>>{}
+                                            : extract_osm_features(study.network.osm, selectors);
+    std::vector<const GEOSPreparedGeometry*> prepared;
+    for (std::size_t c = 0; c < out.communes.size(); ++c) {
+        prepared.push_back(GEOSPrepare_r(geos.ctx(), zones.geometries[zones.candidate[c]].get()));
+    }
+    std::vector<std::set<std::string>> seen(out.communes.size());
+    for (std::size_t s = 0; s < features.size(); ++s) {
+        for (const auto& f : features[s]) {
+            for (std::size_t c = 0; c < out.communes.size(); ++c) {
+                const Box& b = zones.boxes[zones.candidate[c]];
+                if (f.position.lon < b.min_x || f.position.lon > b.max_x || f.position.lat < b.min_y ||
+                    f.position.lat > b.max_y) {
+                    continue;
+                }
+                auto point = geos.own(GEOSGeom_createPointFromXY_r(geos.ctx(), f.position.lon, f.position.lat));
+                if (GEOSPreparedContains_r(geos.ctx(), prepared[c], point.get()) == 1) {
+                    found.present[c][owner[s].first][owner[s].second] = true;
+                    if (seen[c].insert(f.osm_id).second) {
+                        found.positions[c].push_back(f.position);
+                    }
+                    break;
+                }
+            }
+        }
+    }
+    for (const auto* p : prepared) {
+        GEOSPreparedGeom_destroy_r(geos.ctx(), p);
+    }
+    out.method = fmt::format("{} ({}), equipment mapped in {}", out.gammes.name, out.gammes.source,
+                             study.network.osm.string());
+}
+
+/// Source "bpe": the study's geolocated BPE, counted by the commune code of each row.
+void find_bpe_equipment(const StudyFile& study, const PoleZones& zones,
+                        ItemsOfCode& items_of_code,
+                        const Log& readers, PoleClassification& out, PoleEquipment& found) {
+    std::set<std::string> codes;
+    for (const auto& [code, owners] : items_of_code) {
+        codes.insert(code);
+    }
+    const FacilityReadResult bpe = read_bpe_csv(study.bpe, codes, known_bpe_types(), readers);
+    for (const auto& f : bpe.facilities) {
+        auto it = zones.by_code.find(f.commune_code);
+        if (it == zones.by_code.end()) {
+            continue;
+        }
+        for (const auto& [k, i] : items_of_code[f.type]) {
+            found.present[it->second][k][i] = true;
+        }
+        found.positions[it->second].push_back(f.position);
+    }
+    for (const auto& u : bpe.unplaced) {
+        // Without coordinates the equipment still counts for its commune.
+        auto it = zones.by_code.find(u.commune_code);
+        if (it != zones.by_code.end()) {
+            for (const auto& [k, i] : items_of_code[u.type]) {
+                found.present[it->second][k][i] = true;
+            }
+        }
+    }
+    out.method = fmt::format("{} ({}), BPE {}", out.gammes.name, out.gammes.source, study.bpe.string());
+}
+
+/// Source "bpe_counts": the count tables' figures per commune and type.
+void find_counted_equipment(const BpeCounts& counts,
+                            ItemsOfCode& items_of_code,
+                            const std::string& count_files, PoleClassification& out, PoleEquipment& found) {
+    for (std::size_t c = 0; c < out.communes.size(); ++c) {
+        auto it = counts.by_commune.find(out.communes[c].code);
+        if (it == counts.by_commune.end()) {
+            continue;
+        }
+        for (const auto& [type, n] : it->second) {
+            for (const auto& [k, i] : items_of_code[type]) {
+                found.present[c][k][i] = true;
+            }
+            out.communes[c].equipment += static_cast<std::size_t>(n);
+        }
+    }
+    out.method = fmt::format("{} ({}), BPE counts {}", out.gammes.name, out.gammes.source, count_files);
+}
+
+/// Source "list": the user's pole communes and their levels, checked against the zones.
+void read_pole_list(const StudyFile& study, const PoleZones& zones, const Log& readers, PoleClassification& out) {
+    CsvReader csv(study.poles.list, "list of pole communes", readers);
+    const int code_col = csv.require_column({"code", "code_insee", "CODGEO", "INSEE_COM"});
+    const int level_col = csv.require_column({"level", "niveau", "gamme"});
+    std::set<std::string> listed;
+    while (csv.next()) {
+        const std::string code = csv.field(code_col);
+        const auto level = parse_level(csv.field(level_col));
+        if (!level) {
+            throw InputError(fmt::format("{}: level '{}' is not proximite, intermediaire or superieure", csv.where(),
+                                         csv.field(level_col)));
+        }
+        auto it = zones.by_code.find(code);
+        if (it == zones.by_code.end()) {
+            const bool exists =
+                std::any_of(zones.zones.begin(), zones.zones.end(), [&](const Zone& z) { return z.code == code; });
+            throw InputError(fmt::format("{}: commune '{}' is {}: correct the code, or widen [poles] buffer_km",
+                                         csv.where(), code,
+                                         exists ? fmt::format("farther than {} km from the study area",
+                                                              study.poles.buffer_km)
+                                                : "not a zone of the study's zones source"));
+        }
+        if (!listed.insert(code).second) {
+            throw InputError(fmt::format("{}: commune '{}' is listed twice", csv.where(), code));
+        }
+        // A listed level implies the lower ones (INSEE's gammes are nested in practice).
+        for (std::size_t k = 0; k <= static_cast<std::size_t>(*level); ++k) {
+            out.communes[it->second].counts.is_pole[k] = true;
+        }
+    }
+    out.method = fmt::format("list of pole communes {}", study.poles.list.string());
+}
+
+/// Pole flags from the items present; the destination is the centre of the equipment found.
+void classify_by_items(const PoleEquipment& found, PoleClassification& out) {
+    for (std::size_t c = 0; c < out.communes.size(); ++c) {
+        out.communes[c].counts = classify_items(out.gammes, found.present[c]);
+        if (!found.positions[c].empty()) {
+            out.communes[c].equipment = std::max(out.communes[c].equipment, found.positions[c].size());
+            out.communes[c].destination = services_centre(found.positions[c]);
+            out.communes[c].destination_kind = "centre of its equipment";
+        }
+    }
+}
+
+/// Levels, communes by code, and the warnings, logged once.
+void finish_classification(PoleClassification& out, const Log& log) {
+    for (auto& c : out.communes) {
+        c.level = c.counts.level();
+    }
+    std::sort(out.communes.begin(), out.communes.end(), [](const auto& a, const auto& b) { return a.code < b.code; });
+    if (!out.not_classified.empty()) {
+        out.warnings.push_back(fmt::format("poles: {} not classified (see `proxima poles`)",
+                                           plural(out.not_classified.size(), "zone", "zones")));
+    }
+    for (const auto& w : out.warnings) {
+        log.warning(w);
+    }
+}
+
 } // namespace
 
 std::array<std::size_t, 3> PoleClassification::pole_counts(bool study_only) const {
@@ -138,17 +496,7 @@ std::optional<Gamme> pole_service_gamme(const ServiceSpec& spec) {
 }
 
 PoleClassification classify_study_poles(const StudyFile& study, const std::vector<Gamme>& required, const Log& log) {
-    PoleClassification out;
-    out.source = study.poles.source;
-    out.buffer_km = study.poles.buffer_km;
-    const bool osm = out.source == "osm";
-    const bool list = out.source == "list";
-    if (!study.poles.gammes.empty()) {
-        out.gammes = load_gammes(study.poles.gammes.string());
-    } else {
-        out.gammes = osm ? builtin_gammes_osm() : builtin_gammes_insee_2025();
-    }
-    out.approximation = osm;
+    PoleClassification out = start_classification(study);
     // Readers' warnings (e.g. a CSV read as Windows-1252) join the classification's, logged below.
     const Log readers([&out, &log](LogLevel level, const std::string& message) {
         if (level == LogLevel::warning) {
@@ -157,292 +505,34 @@ PoleClassification classify_study_poles(const StudyFile& study, const std::vecto
             log.info(message);
         }
     });
-
-    // Which gammes can be classified, and refuse the required ones that cannot.
-    BpeCounts counts;
     std::string count_files;
     for (const auto& f : study.poles.counts) {
         count_files += (count_files.empty() ? "" : ", ") + f.string();
     }
+    BpeCounts counts;
     if (out.source == "bpe_counts") {
-        for (std::size_t i = 0; i < study.poles.counts.size(); ++i) {
-            BpeCounts more = read_bpe_counts(study.poles.counts[i], readers);
-            merge_bpe_counts(counts, more, i == 0 ? "" : study.poles.counts[0].string(), study.poles.counts[i].string());
-        }
+        counts = read_count_tables(study, readers);
         out.warnings.insert(out.warnings.end(), counts.warnings.begin(), counts.warnings.end());
     }
-    for (Gamme g : all_gammes) {
-        const auto k = static_cast<std::size_t>(g);
-        const GammeDefinition& def = out.gammes[g];
-        const bool needed = std::find(required.begin(), required.end(), g) != required.end();
-        std::string why;
-        if (list) {
-            out.classified[k] = true;
-            continue;
-        }
-        if (!def.complete()) {
-            why = fmt::format("{} lists {} of its {} items in {}", def.label, def.items.size(), def.published_items,
-                              out.gammes.source);
-        }
-        for (const auto& item : def.items) {
-            if (!why.empty()) {
-                break;
-            }
-            if (osm && item.osm_selectors.empty()) {
-                why = fmt::format("item '{}' of {} has no OSM selector in {}", item.id, def.label, out.gammes.source);
-            } else if (!osm && item.bpe_codes.empty()) {
-                why = fmt::format("item '{}' of {} has no BPE code in {}", item.id, def.label, out.gammes.source);
-            } else if (out.source == "bpe_counts") {
-                for (const auto& code : item.bpe_codes) {
-                    if (counts.types.count(code) == 0) {
-                        why = fmt::format("the count tables ({}) have no column or row for type {} (item '{}' of {})",
-                                          count_files, code, item.id, def.label);
-                        break;
-                    }
-                }
-            }
-        }
-        if (why.empty()) {
-            out.classified[k] = true;
-        } else if (needed) {
-            throw ConfigError(fmt::format(
-                "{}: the {} cannot be found: {}. Give a gammes file listing every item of the gamme ([poles] gammes = "
-                "\"FILE\", format of data/services/gammes-2025.toml, e.g. from INSEE's BPE_gammes_equipements file), "
-                "or the list of pole communes ([poles] source = \"list\"), or use the OpenStreetMap approximation "
-                "([poles] source = \"osm\")",
-                study.path.string(), poles_name(g), why));
-        } else {
-            out.warnings.push_back(fmt::format("{} not classified: {}", def.label, why));
-        }
-    }
+    decide_classified_gammes(study, required, counts, count_files, out);
 
-    // Zones: the study's and those within the buffer.
     Geos geos;
-    const std::vector<Zone> zones = all_zones(study);
-    std::vector<Box> boxes;
-    Box study_box{1e9, 1e9, -1e9, -1e9};
-    std::vector<Geos::Ptr> geometries;
-    for (const auto& z : zones) {
-        auto g = geos.check(geos.read_wkb(z.wkb), "read a zone polygon");
-        Box b;
-        GEOSGeom_getXMin_r(geos.ctx(), g.get(), &b.min_x);
-        GEOSGeom_getYMin_r(geos.ctx(), g.get(), &b.min_y);
-        GEOSGeom_getXMax_r(geos.ctx(), g.get(), &b.max_x);
-        GEOSGeom_getYMax_r(geos.ctx(), g.get(), &b.max_y);
-        if (study.zones.keeps(z.code)) {
-            study_box.expand(b);
-        }
-        boxes.push_back(b);
-        geometries.push_back(std::move(g));
-    }
-    if (study_box.min_x > study_box.max_x) {
-        throw ConfigError(fmt::format("{}: no zone of the study area in {}", study.path.string(),
-                                      study.zones.file.empty() ? study.network.osm.string() : study.zones.file.string()));
-    }
-    const double mid_lat = (study_box.min_y + study_box.max_y) / 2 * M_PI / 180.0;
-    const double dy = study.poles.buffer_km / 110.54;
-    const double dx = study.poles.buffer_km / (111.32 * std::cos(mid_lat));
-    const Box buffered{study_box.min_x - dx, study_box.min_y - dy, study_box.max_x + dx, study_box.max_y + dy};
-    std::optional<Box> coverage;
-    if (osm) {
-        coverage = extract_box(study.network.osm);
-        if (!coverage) {
-            out.warnings.push_back(fmt::format("{} has no bounding box in its header: communes partly outside the "
-                                               "extract may be under-counted",
-                                               study.network.osm.string()));
-        }
-    }
-    std::vector<std::size_t> candidate;  // zone index of each PoleCommune
-    for (std::size_t i = 0; i < zones.size(); ++i) {
-        const bool in_study = study.zones.keeps(zones[i].code);
-        if (!in_study && !boxes[i].inside(buffered)) {
-            continue;
-        }
-        if (coverage && !boxes[i].inside(*coverage)) {
-            out.not_classified.push_back(fmt::format("{} {}: not entirely inside the OSM extract ({}), its equipment "
-                                                     "cannot all be counted",
-                                                     zones[i].code, zones[i].name, study.network.osm.string()));
-            if (in_study) {
-                out.warnings.push_back(out.not_classified.back());
-            }
-            continue;
-        }
-        PoleCommune c;
-        c.code = zones[i].code;
-        c.name = zones[i].name;
-        c.wkb = zones[i].wkb;
-        c.in_study = in_study;
-        c.destination = zones[i].point_on_surface;
-        c.destination_kind = "point on surface";
-        out.communes.push_back(std::move(c));
-        candidate.push_back(i);
-    }
-    std::map<std::string, std::size_t> by_code;
-    for (std::size_t c = 0; c < out.communes.size(); ++c) {
-        by_code[out.communes[c].code] = c;
-    }
-
-    // Items present per commune.
-    std::vector<std::array<std::vector<bool>, 3>> present(out.communes.size());
-    for (auto& p : present) {
-        for (Gamme g : all_gammes) {
-            p[static_cast<std::size_t>(g)].assign(out.gammes[g].items.size(), false);
-        }
-    }
-    std::vector<std::vector<LonLat>> equipment(out.communes.size());
-    // (gamme, item) of each BPE code or selector
-    std::map<std::string, std::vector<std::pair<std::size_t, std::size_t>>> items_of_code;
-    for (Gamme g : all_gammes) {
-        const auto k = static_cast<std::size_t>(g);
-        if (!out.classified[k]) {
-            continue;
-        }
-        for (std::size_t i = 0; i < out.gammes[g].items.size(); ++i) {
-            for (const auto& code : out.gammes[g].items[i].bpe_codes) {
-                items_of_code[code].emplace_back(k, i);
-            }
-        }
-    }
-
-    if (osm) {
-        std::vector<TagSelector> selectors;
-        std::vector<std::pair<std::size_t, std::size_t>> owner;
-        for (Gamme g : all_gammes) {
-            const auto k = static_cast<std::size_t>(g);
-            if (!out.classified[k]) {
-                continue;
-            }
-            for (std::size_t i = 0; i < out.gammes[g].items.size(); ++i) {
-                for (const auto& s : out.gammes[g].items[i].osm_selectors) {
-                    selectors.push_back(TagSelector::parse(s));
-                    owner.emplace_back(k, i);
-                }
-            }
-        }
-        const auto features = selectors.empty() ? std::vector<std::vector<OsmFeature>>{}
-                                                : extract_osm_features(study.network.osm, selectors);
-        std::vector<const GEOSPreparedGeometry*> prepared;
-        for (std::size_t c = 0; c < out.communes.size(); ++c) {
-            prepared.push_back(GEOSPrepare_r(geos.ctx(), geometries[candidate[c]].get()));
-        }
-        std::vector<std::set<std::string>> seen(out.communes.size());
-        for (std::size_t s = 0; s < features.size(); ++s) {
-            for (const auto& f : features[s]) {
-                for (std::size_t c = 0; c < out.communes.size(); ++c) {
-                    const Box& b = boxes[candidate[c]];
-                    if (f.position.lon < b.min_x || f.position.lon > b.max_x || f.position.lat < b.min_y ||
-                        f.position.lat > b.max_y) {
-                        continue;
-                    }
-                    auto point = geos.own(GEOSGeom_createPointFromXY_r(geos.ctx(), f.position.lon, f.position.lat));
-                    if (GEOSPreparedContains_r(geos.ctx(), prepared[c], point.get()) == 1) {
-                        present[c][owner[s].first][owner[s].second] = true;
-                        if (seen[c].insert(f.osm_id).second) {
-                            equipment[c].push_back(f.position);
-                        }
-                        break;
-                    }
-                }
-            }
-        }
-        for (const auto* p : prepared) {
-            GEOSPreparedGeom_destroy_r(geos.ctx(), p);
-        }
-        out.method = fmt::format("{} ({}), equipment mapped in {}", out.gammes.name, out.gammes.source,
-                                 study.network.osm.string());
+    const PoleZones zones = read_pole_zones(study, geos, out);
+    PoleEquipment found(out);
+    auto items_of_code = items_by_bpe_code(out);
+    if (out.source == "osm") {
+        find_osm_equipment(study, geos, zones, out, found);
     } else if (out.source == "bpe") {
-        std::set<std::string> codes;
-        for (const auto& [code, owners] : items_of_code) {
-            codes.insert(code);
-        }
-        const FacilityReadResult bpe = read_bpe_csv(study.bpe, codes, known_bpe_types(), readers);
-        for (const auto& f : bpe.facilities) {
-            auto it = by_code.find(f.commune_code);
-            if (it == by_code.end()) {
-                continue;
-            }
-            for (const auto& [k, i] : items_of_code[f.type]) {
-                present[it->second][k][i] = true;
-            }
-            equipment[it->second].push_back(f.position);
-        }
-        for (const auto& u : bpe.unplaced) {
-            // Without coordinates the equipment still counts for its commune.
-            auto it = by_code.find(u.commune_code);
-            if (it != by_code.end()) {
-                for (const auto& [k, i] : items_of_code[u.type]) {
-                    present[it->second][k][i] = true;
-                }
-            }
-        }
-        out.method = fmt::format("{} ({}), BPE {}", out.gammes.name, out.gammes.source, study.bpe.string());
+        find_bpe_equipment(study, zones, items_of_code, readers, out, found);
     } else if (out.source == "bpe_counts") {
-        for (std::size_t c = 0; c < out.communes.size(); ++c) {
-            auto it = counts.by_commune.find(out.communes[c].code);
-            if (it == counts.by_commune.end()) {
-                continue;
-            }
-            for (const auto& [type, n] : it->second) {
-                for (const auto& [k, i] : items_of_code[type]) {
-                    present[c][k][i] = true;
-                }
-                out.communes[c].equipment += static_cast<std::size_t>(n);
-            }
-        }
-        out.method = fmt::format("{} ({}), BPE counts {}", out.gammes.name, out.gammes.source, count_files);
+        find_counted_equipment(counts, items_of_code, count_files, out, found);
     }
-
-    if (list) {
-        CsvReader csv(study.poles.list, "list of pole communes", readers);
-        const int code_col = csv.require_column({"code", "code_insee", "CODGEO", "INSEE_COM"});
-        const int level_col = csv.require_column({"level", "niveau", "gamme"});
-        std::set<std::string> listed;
-        while (csv.next()) {
-            const std::string code = csv.field(code_col);
-            const auto level = parse_level(csv.field(level_col));
-            if (!level) {
-                throw InputError(fmt::format("{}: level '{}' is not proximite, intermediaire or superieure", csv.where(),
-                                             csv.field(level_col)));
-            }
-            auto it = by_code.find(code);
-            if (it == by_code.end()) {
-                const bool exists = std::any_of(zones.begin(), zones.end(), [&](const Zone& z) { return z.code == code; });
-                throw InputError(fmt::format("{}: commune '{}' is {}: correct the code, or widen [poles] buffer_km",
-                                             csv.where(), code,
-                                             exists ? fmt::format("farther than {} km from the study area",
-                                                                  study.poles.buffer_km)
-                                                    : "not a zone of the study's zones source"));
-            }
-            if (!listed.insert(code).second) {
-                throw InputError(fmt::format("{}: commune '{}' is listed twice", csv.where(), code));
-            }
-            // A listed level implies the lower ones (INSEE's gammes are nested in practice).
-            for (std::size_t k = 0; k <= static_cast<std::size_t>(*level); ++k) {
-                out.communes[it->second].counts.is_pole[k] = true;
-            }
-        }
-        out.method = fmt::format("list of pole communes {}", study.poles.list.string());
+    if (out.source == "list") {
+        read_pole_list(study, zones, readers, out);
     } else {
-        for (std::size_t c = 0; c < out.communes.size(); ++c) {
-            out.communes[c].counts = classify_items(out.gammes, present[c]);
-            if (!equipment[c].empty()) {
-                out.communes[c].equipment = std::max(out.communes[c].equipment, equipment[c].size());
-                out.communes[c].destination = services_centre(equipment[c]);
-                out.communes[c].destination_kind = "centre of its equipment";
-            }
-        }
+        classify_by_items(found, out);
     }
-    for (auto& c : out.communes) {
-        c.level = c.counts.level();
-    }
-    std::sort(out.communes.begin(), out.communes.end(), [](const auto& a, const auto& b) { return a.code < b.code; });
-    if (!out.not_classified.empty()) {
-        out.warnings.push_back(fmt::format("poles: {} not classified (see `proxima poles`)",
-                                           plural(out.not_classified.size(), "zone", "zones")));
-    }
-    for (const auto& w : out.warnings) {
-        log.warning(w);
-    }
+    finish_classification(out, log);
     return out;
 }
 

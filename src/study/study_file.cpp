@@ -128,76 +128,70 @@ std::vector<std::pair<std::string, const toml::table*>> subtables_in_file_order(
     return out;
 }
 
-} // namespace
+/// What every section reader needs: the reader (it names the file in errors), the root table, and
+/// the study's folder, which the paths in the file are relative to.
+struct StudyToml {
+    const TomlReader& r;
+    const toml::table& root;
+    const std::string& source;
+    std::filesystem::path base;
 
-std::vector<ServiceSpec> parse_service_catalogue(const std::string& toml_text, const std::string& source) {
-    const toml::table root = parse_toml(toml_text, source);
-    const TomlReader r(source);
-    r.only_keys(root, "", {"services"});
-    const auto& services = r.table(root, "services", "");
-    std::vector<ServiceSpec> out;
-    for (const auto& [id, table] : subtables_in_file_order(services)) {
-        ServiceSpec spec;
-        spec.id = id;
-        spec.defined_in = "catalogue";
-        read_service_fields(r, *table, "services." + id + ".", spec, {});
-        if (!valid_service_id(id)) {
-            r.fail(*table, fmt::format("service id '{}' must use only a-z, 0-9 and _", id));
-        }
-        if (spec.label.empty() || spec.threshold_min <= 0) {
-            r.fail(*table, fmt::format("catalogue service '{}' needs a label and a threshold_min", id));
-        }
-        out.push_back(std::move(spec));
+    /// A path written in the study file, taken from the study's folder; empty stays empty.
+    [[nodiscard]] std::filesystem::path rel(const std::string& p) const {
+        return p.empty() ? std::filesystem::path() : (base / p).lexically_normal();
     }
-    return out;
+};
+
+/// Whether PROJ knows `crs` as a coordinate reference system.
+bool proj_knows_crs(const std::string& crs) {
+    PJ_CONTEXT* ctx = proj_context_create();
+    proj_log_level(ctx, PJ_LOG_NONE);  // we say what is wrong ourselves
+    PJ* pj = proj_create(ctx, crs.c_str());
+    const bool ok = pj != nullptr && proj_is_crs(pj) != 0;
+    if (pj != nullptr) {
+        proj_destroy(pj);
+    }
+    proj_context_destroy(ctx);
+    return ok;
 }
 
-StudyFile parse_study(const std::string& toml_text, const std::filesystem::path& path) {
-    const std::string source = path.string();
-    const toml::table root = parse_toml(toml_text, source);
-    const TomlReader r(source);
-    const std::filesystem::path base = path.parent_path();
-    auto rel = [&](const std::string& p) { return p.empty() ? std::filesystem::path() : (base / p).lexically_normal(); };
-
-    r.only_keys(root, "", {"study", "network", "zones", "communes", "population", "origins", "services", "poles"});
-    StudyFile s;
-    s.path = path;
-    s.sha256 = sha256_hex(toml_text);
-
-    const auto& study = r.table(root, "study", "");
+/// [study]: name, COG year, output folder and CRS.
+void read_study_section(const StudyToml& file, StudyFile& s) {
+    const TomlReader& r = file.r;
+    const auto& study = r.table(file.root, "study", "");
     r.only_keys(study, "study.", {"name", "cog_year", "output", "crs", "description"});
     s.name = r.string(study, "name", "study.");
     s.cog_year = static_cast<int>(r.integer(study, "cog_year", "study.", 0, 2100, 0));
-    s.output_dir = rel(optional_string(r, study, "output", "study.").value_or("output"));
+    s.output_dir = file.rel(optional_string(r, study, "output", "study.").value_or("output"));
     if (auto crs = optional_string(r, study, "crs", "study.")) {
-        PJ_CONTEXT* ctx = proj_context_create();
-        proj_log_level(ctx, PJ_LOG_NONE);  // we say what is wrong ourselves
-        PJ* pj = proj_create(ctx, crs->c_str());
-        const bool ok = pj != nullptr && proj_is_crs(pj) != 0;
-        if (pj != nullptr) {
-            proj_destroy(pj);
-        }
-        proj_context_destroy(ctx);
-        if (!ok) {
+        if (!proj_knows_crs(*crs)) {
             r.fail(*study.get("crs"), fmt::format("'study.crs' = \"{}\" is not a coordinate reference system PROJ "
                                                   "knows (e.g. \"EPSG:2154\" for Lambert-93)",
                                                   *crs));
         }
         s.output_crs = *crs;
     }
+}
 
-    const auto& network = r.table(root, "network", "");
+/// [network]: OSM extract, graph cache, profile and the snapping distances.
+void read_network_section(const StudyToml& file, StudyFile& s) {
+    const TomlReader& r = file.r;
+    const auto& network = r.table(file.root, "network", "");
     r.only_keys(network, "network.", {"osm", "graph", "profile", "access_speed_kmh", "max_snap_m", "warn_snap_m"});
-    s.network.osm = rel(r.string(network, "osm", "network."));
-    s.network.graph = rel(optional_string(r, network, "graph", "network.").value_or(""));
-    s.network.profile = rel(optional_string(r, network, "profile", "network.").value_or(""));
+    s.network.osm = file.rel(r.string(network, "osm", "network."));
+    s.network.graph = file.rel(optional_string(r, network, "graph", "network.").value_or(""));
+    s.network.profile = file.rel(optional_string(r, network, "profile", "network.").value_or(""));
     s.network.access_kmh = r.number(network, "access_speed_kmh", "network.", 1, 200, 15.0);
     s.network.max_snap_m = r.number(network, "max_snap_m", "network.", 1, 1e6, 2000.0);
     s.network.warn_snap_m = r.number(network, "warn_snap_m", "network.", 0, 1e6, 300.0);
+}
 
-    const auto& zones = r.table(root, "zones", "");
+/// [zones]: a vector file or the OSM admin level, its fields, and the codes/départements filter.
+void read_zones_section(const StudyToml& file, StudyFile& s) {
+    const TomlReader& r = file.r;
+    const auto& zones = r.table(file.root, "zones", "");
     r.only_keys(zones, "zones.", {"file", "osm_admin_level", "layer", "code_field", "name_field", "codes", "departements"});
-    s.zones.file = rel(optional_string(r, zones, "file", "zones.").value_or(""));
+    s.zones.file = file.rel(optional_string(r, zones, "file", "zones.").value_or(""));
     if (zones.get("osm_admin_level") != nullptr) {
         s.zones.osm_admin_level = static_cast<int>(r.integer(zones, "osm_admin_level", "zones.", 1, 12));
     }
@@ -210,21 +204,29 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
     s.zones.options.name_field = optional_string(r, zones, "name_field", "zones.").value_or("");
     s.zones.codes = r.strings(zones, "codes", "zones.");
     s.zones.departements = r.strings(zones, "departements", "zones.");
+}
 
-    if (const auto* communes = root.get("communes")) {
-        const auto& t = r.table(root, "communes", "");
+/// [communes] (optional): the INSEE commune table.
+void read_communes_section(const StudyToml& file, StudyFile& s) {
+    const TomlReader& r = file.r;
+    if (file.root.get("communes") != nullptr) {
+        const auto& t = r.table(file.root, "communes", "");
         r.only_keys(t, "communes.", {"table"});
-        s.commune_table = rel(r.string(t, "table", "communes."));
-        (void)communes;
+        s.commune_table = file.rel(r.string(t, "table", "communes."));
     }
+}
 
+/// [population] (optional): its source (default from the files given, else the commune table) and
+/// the fields of a grid or of populated points.
+void read_population_section(const StudyToml& file, StudyFile& s) {
     using PopulationSource = StudyFile::Population::Source;
-    if (root.get("population") != nullptr) {
-        const auto& t = r.table(root, "population", "");
+    const TomlReader& r = file.r;
+    if (file.root.get("population") != nullptr) {
+        const auto& t = r.table(file.root, "population", "");
         r.only_keys(t, "population.", {"source", "grid", "grid_crs", "cell_size_m", "x_field", "y_field", "id_field",
                                        "population_field", "points", "lon_field", "lat_field", "name_field"});
-        s.population.grid = rel(optional_string(r, t, "grid", "population.").value_or(""));
-        s.population.points = rel(optional_string(r, t, "points", "population.").value_or(""));
+        s.population.grid = file.rel(optional_string(r, t, "grid", "population.").value_or(""));
+        s.population.points = file.rel(optional_string(r, t, "points", "population.").value_or(""));
         const auto source_text = optional_string(r, t, "source", "population.");
         if (source_text) {
             const std::map<std::string, PopulationSource> names = {{"communes", PopulationSource::communes},
@@ -271,13 +273,18 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
     if (s.population.source == PopulationSource::communes && s.commune_table.empty()) {
         r.fail("'population.source' is \"communes\" but no [communes] table is given");
     }
+}
 
+/// [origins] (optional): their kind (default from the population source) and reference points.
+void read_origins_section(const StudyToml& file, StudyFile& s) {
+    using PopulationSource = StudyFile::Population::Source;
     using OriginKind = StudyFile::Origins::Kind;
+    const TomlReader& r = file.r;
     s.origins.kind = s.population.source == PopulationSource::grid     ? OriginKind::cells
                      : s.population.source == PopulationSource::points ? OriginKind::points
                                                                        : OriginKind::reference_points;
-    if (root.get("origins") != nullptr) {
-        const auto& t = r.table(root, "origins", "");
+    if (file.root.get("origins") != nullptr) {
+        const auto& t = r.table(file.root, "origins", "");
         r.only_keys(t, "origins.", {"kind", "file", "code_field", "crs"});
         if (auto kind = optional_string(r, t, "kind", "origins.")) {
             if (*kind == "reference_points") {
@@ -292,7 +299,7 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
                                                    *kind));
             }
         }
-        s.origins.reference_points = rel(optional_string(r, t, "file", "origins.").value_or(""));
+        s.origins.reference_points = file.rel(optional_string(r, t, "file", "origins.").value_or(""));
         s.origins.reference_code_field = optional_string(r, t, "code_field", "origins.").value_or("code");
         s.origins.reference_crs = optional_string(r, t, "crs", "origins.").value_or("");
         if (!s.origins.reference_points.empty() && s.origins.kind != OriginKind::reference_points) {
@@ -305,8 +312,12 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
     if (s.origins.kind == OriginKind::points && s.population.source != PopulationSource::points) {
         r.fail("'origins.kind' is \"points\" but the population is not given as points");
     }
+}
 
-    const auto& services = r.table(root, "services", "");
+/// [services]: catalogue services in `use`, then [services.<id>] tables overriding or adding one.
+void read_services_section(const StudyToml& file, StudyFile& s) {
+    const TomlReader& r = file.r;
+    const auto& services = r.table(file.root, "services", "");
     const auto catalogue = builtin_service_catalogue();
     auto from_catalogue = [&](const std::string& id) -> const ServiceSpec* {
         for (const auto& c : catalogue) {
@@ -317,7 +328,7 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
         return nullptr;
     };
     s.services_from_osm = services.get("from_osm") == nullptr ? true : r.boolean(services, "from_osm", "services.");
-    s.bpe = rel(optional_string(r, services, "bpe", "services.").value_or(""));
+    s.bpe = file.rel(optional_string(r, services, "bpe", "services.").value_or(""));
     for (const auto& [key, node] : services) {
         if (!node.is_table() && key.str() != "use" && key.str() != "from_osm" && key.str() != "bpe") {
             r.fail(node, fmt::format("unknown key 'services.{}' (allowed: use, from_osm, bpe, and one [services.<id>] "
@@ -357,8 +368,8 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
             s.services.push_back(std::move(spec));
             it = s.services.end() - 1;
         }
-        it->defined_in = fmt::format("{}:{}", source, table->source().begin.line);
-        read_service_fields(r, *table, "services." + id + ".", *it, base);
+        it->defined_in = fmt::format("{}:{}", file.source, table->source().begin.line);
+        read_service_fields(r, *table, "services." + id + ".", *it, file.base);
         if (it->label.empty()) {
             it->label = id;
         }
@@ -374,8 +385,12 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
     if (s.services.empty()) {
         r.fail(services, "the study has no service: list catalogue ids in services.use or define [services.<id>]");
     }
+}
 
-    if (const toml::node* node = root.get("poles")) {
+/// [poles] (optional): source of equipment (default from the files given), gammes, buffer.
+void read_poles_section(const StudyToml& file, StudyFile& s) {
+    const TomlReader& r = file.r;
+    if (const toml::node* node = file.root.get("poles")) {
         if (!node->is_table()) {
             r.fail(*node, "'poles' must be a table");
         }
@@ -389,11 +404,11 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
                                                      "\"list\", not \"{}\"",
                                                      s.poles.source));
         }
-        s.poles.gammes = rel(optional_string(r, poles, "gammes", "poles.").value_or(""));
+        s.poles.gammes = file.rel(optional_string(r, poles, "gammes", "poles.").value_or(""));
         for (const auto& c : r.strings(poles, "counts", "poles.")) {
-            s.poles.counts.push_back(rel(c));
+            s.poles.counts.push_back(file.rel(c));
         }
-        s.poles.list = rel(optional_string(r, poles, "list", "poles.").value_or(""));
+        s.poles.list = file.rel(optional_string(r, poles, "list", "poles.").value_or(""));
         s.poles.buffer_km = r.number(poles, "buffer_km", "poles.", 0, 500, 15.0);
         if (s.poles.source == "bpe_counts" && s.poles.counts.empty()) {
             r.fail(poles, "'poles.source' is \"bpe_counts\": give the count tables in poles.counts");
@@ -408,6 +423,51 @@ StudyFile parse_study(const std::string& toml_text, const std::filesystem::path&
     if (s.poles.source.empty()) {
         s.poles.source = !s.poles.counts.empty() ? "bpe_counts" : !s.poles.list.empty() ? "list" : !s.bpe.empty() ? "bpe" : "osm";
     }
+}
+
+} // namespace
+
+std::vector<ServiceSpec> parse_service_catalogue(const std::string& toml_text, const std::string& source) {
+    const toml::table root = parse_toml(toml_text, source);
+    const TomlReader r(source);
+    r.only_keys(root, "", {"services"});
+    const auto& services = r.table(root, "services", "");
+    std::vector<ServiceSpec> out;
+    for (const auto& [id, table] : subtables_in_file_order(services)) {
+        ServiceSpec spec;
+        spec.id = id;
+        spec.defined_in = "catalogue";
+        read_service_fields(r, *table, "services." + id + ".", spec, {});
+        if (!valid_service_id(id)) {
+            r.fail(*table, fmt::format("service id '{}' must use only a-z, 0-9 and _", id));
+        }
+        if (spec.label.empty() || spec.threshold_min <= 0) {
+            r.fail(*table, fmt::format("catalogue service '{}' needs a label and a threshold_min", id));
+        }
+        out.push_back(std::move(spec));
+    }
+    return out;
+}
+
+StudyFile parse_study(const std::string& toml_text, const std::filesystem::path& path) {
+    const std::string source = path.string();
+    const toml::table root = parse_toml(toml_text, source);
+    const TomlReader r(source);
+    const StudyToml file{r, root, source, path.parent_path()};
+
+    r.only_keys(root, "", {"study", "network", "zones", "communes", "population", "origins", "services", "poles"});
+    StudyFile s;
+    s.path = path;
+    s.sha256 = sha256_hex(toml_text);
+    // In this order: the defaults of a section depend on the sections read before it.
+    read_study_section(file, s);
+    read_network_section(file, s);
+    read_zones_section(file, s);
+    read_communes_section(file, s);
+    read_population_section(file, s);
+    read_origins_section(file, s);
+    read_services_section(file, s);
+    read_poles_section(file, s);
     return s;
 }
 

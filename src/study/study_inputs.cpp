@@ -164,109 +164,123 @@ PopulatedPoints read_populated_points(const StudyFile& study, const Log& log) {
 
 std::string plural(std::size_t n, const char* one, const char* many) { return fmt::format("{} {}", n, n == 1 ? one : many); }
 
-} // namespace
+/// Where the steps of load_study_inputs report: every warning is kept, in order, for run.json and
+/// logged. What the readers report (e.g. a CSV read as Windows-1252) lands in the study's warnings too.
+class Reporter {
+public:
+    Reporter(std::vector<std::string>& warnings, const Log& log)
+        : m_warnings(warnings), m_log(log), m_readers([this](LogLevel level, const std::string& message) {
+              if (level == LogLevel::warning) {
+                  warn(message);
+              } else if (level == LogLevel::info) {
+                  m_log.info(message);
+              } else {
+                  m_log.debug(message);
+              }
+          }) {}
+    Reporter(const Reporter&) = delete;
+    Reporter& operator=(const Reporter&) = delete;
 
-StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
-    check_study_input_files(study);
-    StudyInputs in;
-    in.study = study;
-    auto warn = [&](const std::string& message) {
-        in.warnings.push_back(message);
-        log.warning(message);
-    };
-    // What the readers report (e.g. a CSV read as Windows-1252) lands in the study's warnings too.
-    const Log readers([&](LogLevel level, const std::string& message) {
-        if (level == LogLevel::warning) {
-            warn(message);
-        } else if (level == LogLevel::info) {
-            log.info(message);
-        } else {
-            log.debug(message);
-        }
-    });
+    void warn(const std::string& message) const {
+        m_warnings.push_back(message);
+        m_log.warning(message);
+    }
+    /// The log to hand to file readers.
+    [[nodiscard]] const Log& readers() const { return m_readers; }
 
-    Stopwatch clock;
-    auto phase = [&](const char* name) {
-        in.timings.emplace_back(name, clock.seconds());
-        clock.restart();
-    };
-    in.graph = load_or_build_graph(study, log, in.graph_origin);
-    phase("graph");
-    // Facilities of every service: OSM selectors (one pass), BPE codes (one read), files.
+private:
+    std::vector<std::string>& m_warnings;
+    const Log& m_log;
+    Log m_readers;
+};
+
+/// What the services search: OSM selectors (one pass over the extract) and BPE codes (one read).
+struct ServiceSearch {
     std::vector<TagSelector> selectors;
     std::vector<std::pair<std::size_t, std::size_t>> selector_owner;  // (service, selector index)
     std::set<std::string> bpe_codes;
+    bool osm_read_with_zones = false;                   ///< features read with the OSM boundaries
+    std::vector<std::vector<OsmFeature>> osm_features;  ///< per selector
+    FacilityReadResult bpe;                             ///< rows of every service's BPE codes
+};
+
+/// The OSM selectors and BPE codes of every service.
+ServiceSearch plan_service_search(const StudyFile& study) {
+    ServiceSearch search;
     for (std::size_t s = 0; s < study.services.size(); ++s) {
         if (study.services_from_osm) {
             for (std::size_t k = 0; k < study.services[s].osm_selectors.size(); ++k) {
                 try {
-                    selectors.push_back(TagSelector::parse(study.services[s].osm_selectors[k]));
+                    search.selectors.push_back(TagSelector::parse(study.services[s].osm_selectors[k]));
                 } catch (const ConfigError& e) {
                     throw ConfigError(fmt::format("service '{}' ({}): {}", study.services[s].id,
                                                   study.services[s].defined_in, e.what()));
                 }
-                selector_owner.emplace_back(s, k);
+                search.selector_owner.emplace_back(s, k);
             }
         }
-        bpe_codes.insert(study.services[s].bpe_codes.begin(), study.services[s].bpe_codes.end());
+        search.bpe_codes.insert(study.services[s].bpe_codes.begin(), study.services[s].bpe_codes.end());
     }
+    return search;
+}
+
+/// The study's zones, filtered; boundaries cut by the extract are reported.
+void load_zones(const StudyFile& study, ServiceSearch& search, StudyInputs& in, const Reporter& report) {
     // Zones from OSM boundaries and services from OSM tags come from one read of the extract.
-    std::vector<std::vector<OsmFeature>> osm_features;
     std::optional<OsmBoundaries> osm_boundaries;
-    if (study.zones.osm_admin_level && !selectors.empty()) {
-        auto both = extract_osm_features_and_boundaries(study.network.osm, selectors, *study.zones.osm_admin_level);
-        osm_features = std::move(both.features);
+    if (study.zones.osm_admin_level && !search.selectors.empty()) {
+        auto both = extract_osm_features_and_boundaries(study.network.osm, search.selectors,
+                                                        *study.zones.osm_admin_level);
+        search.osm_features = std::move(both.features);
         osm_boundaries = std::move(both.boundaries);
+        search.osm_read_with_zones = true;
     }
     std::vector<std::string> broken;
     in.zones = read_study_zones(study, osm_boundaries ? &*osm_boundaries : nullptr, broken);
     if (!broken.empty()) {
-        warn(fmt::format("{} of admin_level {} cut by the extract's edge, not used as zones: {}",
-                         plural(broken.size(), "boundary", "boundaries"), study.zones.osm_admin_level.value_or(0),
-                         fmt::join(broken, ", ")));
+        report.warn(fmt::format("{} of admin_level {} cut by the extract's edge, not used as zones: {}",
+                                plural(broken.size(), "boundary", "boundaries"),
+                                study.zones.osm_admin_level.value_or(0), fmt::join(broken, ", ")));
     }
-    phase(osm_boundaries ? "zones and osm services" : "zones");
-    if (!study.commune_table.empty()) {
-        in.communes = read_commune_table(study.commune_table, readers);
-        in.join = join_zones(in.zones, *in.communes);
-        // The table's names are those of the study's COG year (the polygons may be older, or
-        // abbreviated: "Turbie" for La Turbie in the 2018 sample).
-        for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
-            if (in.join.commune_of_zone[z] != ZoneJoin::no_commune) {
-                const Commune& c = in.communes->communes()[in.join.commune_of_zone[z]];
-                if (!c.name.empty()) {
-                    in.zones.zones[z].name = c.name;
-                }
-            }
-        }
-        if (!study.zones.codes.empty()) {
-            in.join.unmatched_communes.clear();  // the study names its communes: the others are not missing
-            in.join.unmatched_communes_population = 0;
-        }
-        if (!in.join.unmatched_zones.empty()) {
-            std::string codes;
-            for (const auto& c : in.join.unmatched_zones) {
-                codes += (codes.empty() ? "" : ", ") + c;
-            }
-            warn(fmt::format("{} of {} not in the COG {} commune table {} (merged into a commune nouvelle?): {}",
-                             plural(in.join.unmatched_zones.size(), "zone", "zones"), in.zones.source, study.cog_year,
-                             study.commune_table.string(), codes));
-        }
-        if (!in.join.unmatched_communes.empty()) {
-            warn(fmt::format("{} of the commune table ({} inhabitants) have no polygon in {}",
-                             plural(in.join.unmatched_communes.size(), "commune", "communes"),
-                             in.join.unmatched_communes_population, in.zones.source));
-        }
-    }
+}
 
-    // Population, and the origins that carry it.
-    std::vector<double> zone_population(in.zones.zones.size(), 0.0);
-    std::vector<Origin> origins;
-    switch (study.population.source) {
-    case PopulationSource::none:
-        warn("no population given: origins carry no inhabitants (add [population] or a [communes] table)");
-        break;
-    case PopulationSource::communes:
+/// Reads the commune table and joins it to the zones; zones and communes without a match are reported.
+void join_commune_table(const StudyFile& study, StudyInputs& in, const Reporter& report) {
+    in.communes = read_commune_table(study.commune_table, report.readers());
+    in.join = join_zones(in.zones, *in.communes);
+    // The table's names are those of the study's COG year (the polygons may be older, or
+    // abbreviated: "Turbie" for La Turbie in the 2018 sample).
+    for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+        if (in.join.commune_of_zone[z] != ZoneJoin::no_commune) {
+            const Commune& c = in.communes->communes()[in.join.commune_of_zone[z]];
+            if (!c.name.empty()) {
+                in.zones.zones[z].name = c.name;
+            }
+        }
+    }
+    if (!study.zones.codes.empty()) {
+        in.join.unmatched_communes.clear();  // the study names its communes: the others are not missing
+        in.join.unmatched_communes_population = 0;
+    }
+    if (!in.join.unmatched_zones.empty()) {
+        std::string codes;
+        for (const auto& c : in.join.unmatched_zones) {
+            codes += (codes.empty() ? "" : ", ") + c;
+        }
+        report.warn(fmt::format("{} of {} not in the COG {} commune table {} (merged into a commune nouvelle?): {}",
+                                plural(in.join.unmatched_zones.size(), "zone", "zones"), in.zones.source,
+                                study.cog_year, study.commune_table.string(), codes));
+    }
+    if (!in.join.unmatched_communes.empty()) {
+        report.warn(fmt::format("{} of the commune table ({} inhabitants) have no polygon in {}",
+                                plural(in.join.unmatched_communes.size(), "commune", "communes"),
+                                in.join.unmatched_communes_population, in.zones.source));
+    }
+}
+
+/// Population per zone from the commune table (source "communes") or the zones' attribute ("zones").
+void read_zone_population(const StudyFile& study, StudyInputs& in, std::vector<double>& zone_population) {
+    if (study.population.source == PopulationSource::communes) {
         for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
             const Commune* c = in.communes->find(in.zones.zones[z].code);
             if (c != nullptr && !c->population) {
@@ -279,81 +293,108 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
             }
         }
         in.population_total = in.communes->total_population();
-        break;
-    case PopulationSource::zones:
-        for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
-            if (!in.zones.zones[z].population) {
-                throw InputError(fmt::format("{}: zone {} has no population value, and population.source is \"zones\"",
-                                             in.zones.source, in.zones.zones[z].code));
-            }
-            zone_population[z] = static_cast<double>(*in.zones.zones[z].population);
+        return;
+    }
+    for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+        if (!in.zones.zones[z].population) {
+            throw InputError(fmt::format("{}: zone {} has no population value, and population.source is \"zones\"",
+                                         in.zones.source, in.zones.zones[z].code));
         }
+        zone_population[z] = static_cast<double>(*in.zones.zones[z].population);
+    }
+}
+
+/// Population of a grid or of populated points, assigned to the zones; with cells or points as
+/// origins, one origin per populated cell or point.
+std::vector<Origin> place_population_cells(const StudyFile& study, StudyInputs& in,
+                                           std::vector<double>& zone_population, const Reporter& report) {
+    PopulationGrid cells;
+    if (study.population.source == PopulationSource::grid) {
+        in.grid = read_population_grid(study.population.grid, study.population.grid_options, report.readers());
+        cells = *in.grid;
+    } else {
+        auto points = read_populated_points(study, report.readers());
+        cells.cells = std::move(points.points);
+        cells.total_population = points.total;
+        cells.source = study.population.points.string();
+        for (auto& u : points.unplaced) {
+            in.unplaced_population.push_back(u);
+        }
+        for (const auto& w : points.warnings) {
+            report.warn(w);
+        }
+    }
+    in.population_total = cells.total_population;
+    const CellAssignment assignment = assign_cells_to_zones(cells, in.zones);
+    zone_population = assignment.population_of_zone;
+    if (assignment.cells_outside > 0) {
+        in.unplaced_population.push_back(
+            {fmt::format("{} of {} outside the study zones", plural(assignment.cells_outside, "point", "points"),
+                         cells.source),
+             assignment.population_outside});
+    }
+    std::vector<Origin> origins;
+    const bool per_point = study.origins.kind == OriginKind::cells || study.origins.kind == OriginKind::points;
+    if (per_point) {
+        for (std::size_t i = 0; i < cells.cells.size(); ++i) {
+            const auto z = assignment.zone_of_cell[i];
+            if (z == CellAssignment::outside || cells.cells[i].population <= 0) {
+                continue;
+            }
+            const GridCell& c = cells.cells[i];
+            origins.push_back({c.id, z, c.centre, c.population, {}, c.x, c.y});
+        }
+    }
+    return origins;
+}
+
+/// One origin per zone carrying its population, at the zone's reference point.
+void add_reference_origins(const StudyFile& study, const StudyInputs& in, const std::vector<double>& zone_population,
+                           std::vector<Origin>& origins, const Reporter& report) {
+    // A configured point layer (e.g. IGN chefs-lieux) where it has the zone; else the
+    // zone's point on surface.
+    std::map<std::string, LonLat> reference;
+    if (!study.origins.reference_points.empty()) {
+        PointFileOptions options;
+        options.id_field = study.origins.reference_code_field;
+        options.crs = study.origins.reference_crs;
+        for (const auto& f : read_point_file(study.origins.reference_points, options, report.readers()).facilities) {
+            reference[f.id] = f.position;
+        }
+    }
+    std::size_t fallback = 0;
+    for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+        const auto it = reference.find(in.zones.zones[z].code);
+        const bool have = it != reference.end();
+        fallback += (!reference.empty() && !have) ? 1 : 0;
+        origins.push_back({in.zones.zones[z].code, z, have ? it->second : in.zones.zones[z].point_on_surface,
+                           zone_population[z], {}});
+    }
+    if (fallback > 0) {
+        report.warn(fmt::format("{} without a point in {}: their point on surface is used",
+                                plural(fallback, "zone", "zones"), study.origins.reference_points.string()));
+    }
+}
+
+/// Population and the origins that carry it (not yet snapped).
+std::vector<Origin> place_population(const StudyFile& study, StudyInputs& in, const Reporter& report) {
+    std::vector<double> zone_population(in.zones.zones.size(), 0.0);
+    std::vector<Origin> origins;
+    switch (study.population.source) {
+    case PopulationSource::none:
+        report.warn("no population given: origins carry no inhabitants (add [population] or a [communes] table)");
+        break;
+    case PopulationSource::communes:
+    case PopulationSource::zones:
+        read_zone_population(study, in, zone_population);
         break;
     case PopulationSource::grid:
-    case PopulationSource::points: {
-        PopulationGrid cells;
-        if (study.population.source == PopulationSource::grid) {
-            in.grid = read_population_grid(study.population.grid, study.population.grid_options, readers);
-            cells = *in.grid;
-        } else {
-            auto points = read_populated_points(study, readers);
-            cells.cells = std::move(points.points);
-            cells.total_population = points.total;
-            cells.source = study.population.points.string();
-            for (auto& u : points.unplaced) {
-                in.unplaced_population.push_back(u);
-            }
-            for (const auto& w : points.warnings) {
-                warn(w);
-            }
-        }
-        in.population_total = cells.total_population;
-        const CellAssignment assignment = assign_cells_to_zones(cells, in.zones);
-        zone_population = assignment.population_of_zone;
-        if (assignment.cells_outside > 0) {
-            in.unplaced_population.push_back(
-                {fmt::format("{} of {} outside the study zones", plural(assignment.cells_outside, "point", "points"),
-                             cells.source),
-                 assignment.population_outside});
-        }
-        const bool per_point = study.origins.kind == OriginKind::cells || study.origins.kind == OriginKind::points;
-        if (per_point) {
-            for (std::size_t i = 0; i < cells.cells.size(); ++i) {
-                const auto z = assignment.zone_of_cell[i];
-                if (z == CellAssignment::outside || cells.cells[i].population <= 0) {
-                    continue;
-                }
-                const GridCell& c = cells.cells[i];
-                origins.push_back({c.id, z, c.centre, c.population, {}, c.x, c.y});
-            }
-        }
+    case PopulationSource::points:
+        origins = place_population_cells(study, in, zone_population, report);
         break;
     }
-    }
     if (study.origins.kind == OriginKind::reference_points) {
-        // A configured point layer (e.g. IGN chefs-lieux) where it has the zone; else the
-        // zone's point on surface.
-        std::map<std::string, LonLat> reference;
-        if (!study.origins.reference_points.empty()) {
-            PointFileOptions options;
-            options.id_field = study.origins.reference_code_field;
-            options.crs = study.origins.reference_crs;
-            for (const auto& f : read_point_file(study.origins.reference_points, options, readers).facilities) {
-                reference[f.id] = f.position;
-            }
-        }
-        std::size_t fallback = 0;
-        for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
-            const auto it = reference.find(in.zones.zones[z].code);
-            const bool have = it != reference.end();
-            fallback += (!reference.empty() && !have) ? 1 : 0;
-            origins.push_back({in.zones.zones[z].code, z, have ? it->second : in.zones.zones[z].point_on_surface,
-                               zone_population[z], {}});
-        }
-        if (fallback > 0) {
-            warn(fmt::format("{} without a point in {}: their point on surface is used",
-                             plural(fallback, "zone", "zones"), study.origins.reference_points.string()));
-        }
+        add_reference_origins(study, in, zone_population, origins, report);
     }
     if (study.population.source == PopulationSource::communes || study.population.source == PopulationSource::zones) {
         double placed = 0;
@@ -370,191 +411,256 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
                 {"inhabitants of table communes without a zone", in.population_total - placed});
         }
     }
+    return origins;
+}
 
-    phase("communes and population");
-    // Snap origins; those with no road within max_snap_m are reported with their population.
-    EdgeSnapper snapper(in.graph);
-    {
-        std::vector<LonLat> positions;
-        for (const auto& o : origins) {
-            positions.push_back(o.position);
+/// Snaps the origins onto the graph; those with no road within max_snap_m are reported with their
+/// population, then every population not placed.
+void snap_origins(const StudyFile& study, const EdgeSnapper& snapper, std::vector<Origin>& origins, StudyInputs& in,
+                  const Reporter& report) {
+    std::vector<LonLat> positions;
+    for (const auto& o : origins) {
+        positions.push_back(o.position);
+    }
+    const auto snaps = snapper.snap_all(positions, study.network.max_snap_m);
+    std::size_t unsnapped = 0;
+    double unsnapped_population = 0;
+    for (std::size_t i = 0; i < origins.size(); ++i) {
+        if (!snaps[i]) {
+            ++unsnapped;
+            unsnapped_population += origins[i].population;
+            continue;
         }
-        const auto snaps = snapper.snap_all(positions, study.network.max_snap_m);
-        std::size_t unsnapped = 0;
-        double unsnapped_population = 0;
-        for (std::size_t i = 0; i < origins.size(); ++i) {
-            if (!snaps[i]) {
-                ++unsnapped;
-                unsnapped_population += origins[i].population;
-                continue;
-            }
-            origins[i].snap = *snaps[i];
-            if (snaps[i]->distance_m > study.network.warn_snap_m) {
-                ++in.origins_long_snaps;
-                in.origins_long_snaps_population += origins[i].population;
-            }
-            in.origins.push_back(std::move(origins[i]));
+        origins[i].snap = *snaps[i];
+        if (snaps[i]->distance_m > study.network.warn_snap_m) {
+            ++in.origins_long_snaps;
+            in.origins_long_snaps_population += origins[i].population;
         }
-        if (unsnapped > 0) {
-            in.unplaced_population.push_back(
-                {fmt::format("{} farther than {} m from any road of the graph", plural(unsnapped, "origin", "origins"),
-                             study.network.max_snap_m),
-                 unsnapped_population});
-        }
-        if (in.origins_long_snaps > 0) {
-            warn(fmt::format("{} ({:.0f} inhabitants) are more than {} m from the nearest road: their off-network leg "
-                             "counts at {} km/h",
-                             plural(in.origins_long_snaps, "origin is", "origins are"), in.origins_long_snaps_population,
-                             study.network.warn_snap_m, study.network.access_kmh));
-        }
+        in.origins.push_back(std::move(origins[i]));
+    }
+    if (unsnapped > 0) {
+        in.unplaced_population.push_back(
+            {fmt::format("{} farther than {} m from any road of the graph", plural(unsnapped, "origin", "origins"),
+                         study.network.max_snap_m),
+             unsnapped_population});
+    }
+    if (in.origins_long_snaps > 0) {
+        report.warn(fmt::format("{} ({:.0f} inhabitants) are more than {} m from the nearest road: their off-network "
+                                "leg counts at {} km/h",
+                                plural(in.origins_long_snaps, "origin is", "origins are"),
+                                in.origins_long_snaps_population, study.network.warn_snap_m,
+                                study.network.access_kmh));
     }
     for (const auto& u : in.unplaced_population) {
-        warn(fmt::format("{:.0f} inhabitants not placed: {}", u.population, u.what));
+        report.warn(fmt::format("{:.0f} inhabitants not placed: {}", u.population, u.what));
     }
+}
+
+/// The BPE rows of every service's codes, in one read.
+void read_bpe_facilities(const StudyFile& study, ServiceSearch& search, const Reporter& report) {
+    if (!study.bpe.empty() && !search.bpe_codes.empty()) {
+        search.bpe = read_bpe_csv(study.bpe, search.bpe_codes, {}, report.readers());
+    } else if (!study.bpe.empty()) {
+        report.warn(fmt::format("BPE file {} not read: no service of the study has BPE codes", study.bpe.string()));
+    }
+}
+
+/// The pôles de services, when a service needs them or the study has a [poles] section.
+std::optional<PoleClassification> classify_poles_if_needed(const StudyFile& study, const Reporter& report) {
+    std::vector<Gamme> required;
+    for (const auto& spec : study.services) {
+        if (auto g = pole_service_gamme(spec)) {
+            required.push_back(*g);
+        }
+    }
+    if (required.empty() && !study.poles.given) {
+        return std::nullopt;
+    }
+    PoleClassification poles = classify_study_poles(study, required, Log{});  // warnings logged below, once
+    for (const auto& w : poles.warnings) {
+        report.warn(w);
+    }
+    return poles;
+}
+
+/// A pole service's facilities: the communes of the study area and its buffer that are poles of its gamme.
+void add_pole_facilities(const StudyFile& study, const PoleClassification& poles, Gamme g, ServiceInputs& service) {
+    for (const auto& c : poles.communes) {
+        if (c.is_pole(g)) {
+            service.facilities.push_back({"pole:" + c.code, c.name, std::string("pole_") + gamme_key(g), c.code,
+                                          c.destination, fmt::format("{} ({})", poles.method, c.destination_kind)});
+        }
+    }
+    if (service.facilities.empty()) {
+        throw InputError(fmt::format("service '{}': no commune of the study area or within {} km of it is a {} "
+                                     "by {}: widen [poles] buffer_km, or check the classification with "
+                                     "`proxima poles {}`",
+                                     service.spec.id, poles.buffer_km, pole_name(g), poles.method,
+                                     study.path.string()));
+    }
+}
+
+/// Service `s`'s facilities found in the OSM extract, the BPE and its own point files.
+void add_source_facilities(std::size_t s, const ServiceSearch& search, const Reporter& report,
+                           ServiceInputs& service) {
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < search.selector_owner.size(); ++i) {
+        if (search.selector_owner[i].first != s) {
+            continue;
+        }
+        for (const auto& f : search.osm_features[i]) {
+            if (seen.insert(f.osm_id).second) {
+                service.facilities.push_back({"osm:" + f.osm_id, f.name, search.selectors[i].expression(), "",
+                                              f.position, "osm:" + f.osm_id});
+                ++service.from_osm;
+            }
+        }
+    }
+    const std::set<std::string> codes(service.spec.bpe_codes.begin(), service.spec.bpe_codes.end());
+    for (const auto& f : search.bpe.facilities) {
+        if (codes.count(f.type) != 0) {
+            service.facilities.push_back(f);
+            ++service.from_bpe;
+        }
+    }
+    for (const auto& u : search.bpe.unplaced) {
+        if (codes.count(u.type) != 0) {
+            service.unplaced.push_back(u);
+        }
+    }
+    for (const auto& file : service.spec.files) {
+        auto read = read_point_file(file.file, file.options, report.readers());
+        service.from_files += read.facilities.size();
+        service.facilities.insert(service.facilities.end(), read.facilities.begin(), read.facilities.end());
+        service.unplaced.insert(service.unplaced.end(), read.unplaced.begin(), read.unplaced.end());
+    }
+}
+
+/// Refuses a service whose facility ids repeat or that has no facility; reports its unplaced rows.
+void check_facilities(const StudyFile& study, const ServiceInputs& service, const Reporter& report) {
+    std::map<std::string, std::string> ids;
+    for (const auto& f : service.facilities) {
+        auto [it, added] = ids.emplace(f.id, f.source);
+        if (!added) {
+            throw InputError(fmt::format("service '{}': facility id '{}' comes twice ({} and {}): give the "
+                                         "files distinct ids (id_field) or distinct names",
+                                         service.spec.id, f.id, it->second, f.source));
+        }
+    }
+    if (service.facilities.empty()) {
+        std::string searched;
+        if (study.services_from_osm && !service.spec.osm_selectors.empty()) {
+            searched += fmt::format("OSM tags ({}) in {}", fmt::join(service.spec.osm_selectors, " | "),
+                                    study.network.osm.string());
+        }
+        if (!study.bpe.empty() && !service.spec.bpe_codes.empty()) {
+            searched += fmt::format("{}BPE codes {} in {}", searched.empty() ? "" : "; ",
+                                    fmt::join(service.spec.bpe_codes, ", "), study.bpe.string());
+        }
+        if (!service.spec.files.empty()) {
+            searched += fmt::format("{}{}", searched.empty() ? "" : "; ",
+                                    plural(service.spec.files.size(), "file", "files"));
+        }
+        throw InputError(fmt::format("service '{}' ({}) has no facility: searched {}. Add a source (a BPE file, a "
+                                     "point file) or remove the service from the study",
+                                     service.spec.id, service.spec.defined_in,
+                                     searched.empty() ? "nothing (no source applies)" : searched));
+    }
+    if (!service.unplaced.empty()) {
+        report.warn(fmt::format("service '{}': {} not placed, not used (first: {}, {})", service.spec.id,
+                                plural(service.unplaced.size(), "row", "rows"), service.unplaced.front().where,
+                                service.unplaced.front().reason));
+    }
+}
+
+/// Snaps a service's facilities: one farther than max_snap_m is refused, long snaps are reported.
+void snap_facilities(const StudyFile& study, const EdgeSnapper& snapper, ServiceInputs& service,
+                     const Reporter& report) {
+    std::vector<LonLat> positions;
+    for (const auto& f : service.facilities) {
+        positions.push_back(f.position);
+    }
+    const auto snaps = snapper.snap_all(positions, study.network.max_snap_m);
+    for (std::size_t i = 0; i < snaps.size(); ++i) {
+        if (!snaps[i]) {
+            throw InputError(fmt::format("service '{}': facility {} ({}) at {:.6f},{:.6f} is more than {} m from "
+                                         "any road of the graph: check its coordinates, use an extract that "
+                                         "covers it, or raise network.max_snap_m",
+                                         service.spec.id, service.facilities[i].source, service.facilities[i].name,
+                                         positions[i].lon, positions[i].lat, study.network.max_snap_m));
+        }
+        service.snaps.push_back(*snaps[i]);
+        if (snaps[i]->distance_m > study.network.warn_snap_m) {
+            ++service.long_snaps;
+        }
+    }
+    if (service.long_snaps > 0) {
+        std::string which;
+        std::size_t listed = 0;
+        for (std::size_t i = 0; i < service.snaps.size() && listed < 3; ++i) {
+            if (service.snaps[i].distance_m > study.network.warn_snap_m) {
+                which += fmt::format("{}{} {} ({:.0f} m)", listed == 0 ? "" : ", ", service.facilities[i].source,
+                                     service.facilities[i].name, service.snaps[i].distance_m);
+                ++listed;
+            }
+        }
+        report.warn(fmt::format("service '{}': {} more than {} m from the nearest road: {}{}", service.spec.id,
+                                plural(service.long_snaps, "facility is", "facilities are"),
+                                study.network.warn_snap_m, which, service.long_snaps > listed ? ", ..." : ""));
+    }
+}
+
+/// Service `s` of the study: its facilities from every source, checked and snapped.
+ServiceInputs gather_service(const StudyFile& study, std::size_t s, const ServiceSearch& search,
+                             const std::optional<PoleClassification>& poles, const EdgeSnapper& snapper,
+                             const Reporter& report) {
+    ServiceInputs service;
+    service.spec = study.services[s];
+    if (auto g = pole_service_gamme(service.spec)) {
+        add_pole_facilities(study, *poles, *g, service);
+    }
+    add_source_facilities(s, search, report, service);
+    check_facilities(study, service, report);
+    snap_facilities(study, snapper, service, report);
+    return service;
+}
+
+} // namespace
+
+StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
+    check_study_input_files(study);
+    StudyInputs in;
+    in.study = study;
+    const Reporter report(in.warnings, log);
+    Stopwatch clock;
+    auto phase = [&](const char* name) {
+        in.timings.emplace_back(name, clock.seconds());
+        clock.restart();
+    };
+    in.graph = load_or_build_graph(study, log, in.graph_origin);
+    phase("graph");
+    ServiceSearch search = plan_service_search(study);
+    load_zones(study, search, in, report);
+    phase(search.osm_read_with_zones ? "zones and osm services" : "zones");
+    if (!study.commune_table.empty()) {
+        join_commune_table(study, in, report);
+    }
+    std::vector<Origin> origins = place_population(study, in, report);
+    phase("communes and population");
+    const EdgeSnapper snapper(in.graph);
+    snap_origins(study, snapper, origins, in, report);
     phase("origins");
-    if (!selectors.empty() && !osm_boundaries) {
-        osm_features = extract_osm_features(study.network.osm, selectors);
+    if (!search.selectors.empty() && !search.osm_read_with_zones) {
+        search.osm_features = extract_osm_features(study.network.osm, search.selectors);
     }
     phase("osm services");
-    FacilityReadResult bpe;
-    if (!study.bpe.empty() && !bpe_codes.empty()) {
-        bpe = read_bpe_csv(study.bpe, bpe_codes, {}, readers);
-    } else if (!study.bpe.empty()) {
-        warn(fmt::format("BPE file {} not read: no service of the study has BPE codes", study.bpe.string()));
-    }
-    {
-        std::vector<Gamme> required;
-        for (const auto& spec : study.services) {
-            if (auto g = pole_service_gamme(spec)) {
-                required.push_back(*g);
-            }
-        }
-        if (!required.empty() || study.poles.given) {
-            in.poles = classify_study_poles(study, required, Log{});  // warnings logged below, once
-            for (const auto& w : in.poles->warnings) {
-                warn(w);
-            }
-            phase("poles");
-        }
+    read_bpe_facilities(study, search, report);
+    in.poles = classify_poles_if_needed(study, report);
+    if (in.poles) {
+        phase("poles");
     }
     for (std::size_t s = 0; s < study.services.size(); ++s) {
-        ServiceInputs service;
-        service.spec = study.services[s];
-        if (auto g = pole_service_gamme(service.spec)) {
-            for (const auto& c : in.poles->communes) {
-                if (c.is_pole(*g)) {
-                    service.facilities.push_back({"pole:" + c.code, c.name, std::string("pole_") + gamme_key(*g),
-                                                  c.code, c.destination,
-                                                  fmt::format("{} ({})", in.poles->method, c.destination_kind)});
-                }
-            }
-            if (service.facilities.empty()) {
-                throw InputError(fmt::format("service '{}': no commune of the study area or within {} km of it is a {} "
-                                             "by {}: widen [poles] buffer_km, or check the classification with "
-                                             "`proxima poles {}`",
-                                             service.spec.id, in.poles->buffer_km, pole_name(*g), in.poles->method,
-                                             study.path.string()));
-            }
-        }
-        std::set<std::string> seen;
-        for (std::size_t i = 0; i < selector_owner.size(); ++i) {
-            if (selector_owner[i].first != s) {
-                continue;
-            }
-            for (const auto& f : osm_features[i]) {
-                if (seen.insert(f.osm_id).second) {
-                    service.facilities.push_back({"osm:" + f.osm_id, f.name, selectors[i].expression(), "", f.position,
-                                                  "osm:" + f.osm_id});
-                    ++service.from_osm;
-                }
-            }
-        }
-        const std::set<std::string> codes(service.spec.bpe_codes.begin(), service.spec.bpe_codes.end());
-        for (const auto& f : bpe.facilities) {
-            if (codes.count(f.type) != 0) {
-                service.facilities.push_back(f);
-                ++service.from_bpe;
-            }
-        }
-        for (const auto& u : bpe.unplaced) {
-            if (codes.count(u.type) != 0) {
-                service.unplaced.push_back(u);
-            }
-        }
-        for (const auto& file : service.spec.files) {
-            auto read = read_point_file(file.file, file.options, readers);
-            service.from_files += read.facilities.size();
-            service.facilities.insert(service.facilities.end(), read.facilities.begin(), read.facilities.end());
-            service.unplaced.insert(service.unplaced.end(), read.unplaced.begin(), read.unplaced.end());
-        }
-        {
-            std::map<std::string, std::string> ids;
-            for (const auto& f : service.facilities) {
-                auto [it, added] = ids.emplace(f.id, f.source);
-                if (!added) {
-                    throw InputError(fmt::format("service '{}': facility id '{}' comes twice ({} and {}): give the "
-                                                 "files distinct ids (id_field) or distinct names",
-                                                 service.spec.id, f.id, it->second, f.source));
-                }
-            }
-        }
-        if (service.facilities.empty()) {
-            std::string searched;
-            if (study.services_from_osm && !service.spec.osm_selectors.empty()) {
-                searched += fmt::format("OSM tags ({}) in {}", fmt::join(service.spec.osm_selectors, " | "),
-                                        study.network.osm.string());
-            }
-            if (!study.bpe.empty() && !service.spec.bpe_codes.empty()) {
-                searched += fmt::format("{}BPE codes {} in {}", searched.empty() ? "" : "; ",
-                                        fmt::join(service.spec.bpe_codes, ", "), study.bpe.string());
-            }
-            if (!service.spec.files.empty()) {
-                searched += fmt::format("{}{}", searched.empty() ? "" : "; ",
-                                        plural(service.spec.files.size(), "file", "files"));
-            }
-            throw InputError(fmt::format("service '{}' ({}) has no facility: searched {}. Add a source (a BPE file, a "
-                                         "point file) or remove the service from the study",
-                                         service.spec.id, service.spec.defined_in,
-                                         searched.empty() ? "nothing (no source applies)" : searched));
-        }
-        if (!service.unplaced.empty()) {
-            warn(fmt::format("service '{}': {} not placed, not used (first: {}, {})", service.spec.id,
-                             plural(service.unplaced.size(), "row", "rows"), service.unplaced.front().where,
-                             service.unplaced.front().reason));
-        }
-        std::vector<LonLat> positions;
-        for (const auto& f : service.facilities) {
-            positions.push_back(f.position);
-        }
-        const auto snaps = snapper.snap_all(positions, study.network.max_snap_m);
-        for (std::size_t i = 0; i < snaps.size(); ++i) {
-            if (!snaps[i]) {
-                throw InputError(fmt::format("service '{}': facility {} ({}) at {:.6f},{:.6f} is more than {} m from "
-                                             "any road of the graph: check its coordinates, use an extract that "
-                                             "covers it, or raise network.max_snap_m",
-                                             service.spec.id, service.facilities[i].source, service.facilities[i].name,
-                                             positions[i].lon, positions[i].lat, study.network.max_snap_m));
-            }
-            service.snaps.push_back(*snaps[i]);
-            if (snaps[i]->distance_m > study.network.warn_snap_m) {
-                ++service.long_snaps;
-            }
-        }
-        if (service.long_snaps > 0) {
-            std::string which;
-            std::size_t listed = 0;
-            for (std::size_t i = 0; i < service.snaps.size() && listed < 3; ++i) {
-                if (service.snaps[i].distance_m > study.network.warn_snap_m) {
-                    which += fmt::format("{}{} {} ({:.0f} m)", listed == 0 ? "" : ", ", service.facilities[i].source,
-                                         service.facilities[i].name, service.snaps[i].distance_m);
-                    ++listed;
-                }
-            }
-            warn(fmt::format("service '{}': {} more than {} m from the nearest road: {}{}", service.spec.id,
-                             plural(service.long_snaps, "facility is", "facilities are"), study.network.warn_snap_m,
-                             which, service.long_snaps > listed ? ", ..." : ""));
-        }
-        in.services.push_back(std::move(service));
+        in.services.push_back(gather_service(study, s, search, in.poles, snapper, report));
     }
     phase("other services and snapping");
     return in;
