@@ -64,7 +64,7 @@ void prepare(const std::string& service, LonLat site) {
     c->site = site;
     c->restricted = load_study_inputs(study);
     c->with_site = c->restricted;
-    const EdgeSnapper snapper(c->restricted.graph);
+    const EdgeSnapper snapper(c->restricted.graph());
     c->snap = snap_site(snapper, c->restricted, site, "benchmark site");
     Facility f;
     f.id = "new";
@@ -87,7 +87,7 @@ void prepare(const std::string& service, LonLat site) {
             std::exit(3);
         }
     }
-    snapper_of(service) = std::make_unique<EdgeSnapper>(c->restricted.graph);
+    snapper_of(service) = std::make_unique<EdgeSnapper>(c->restricted.graph());
     cases()[service] = std::move(c);
 }
 
@@ -146,7 +146,7 @@ void whole_scenario(benchmark::State& state, const std::string& service) {
 void snapper_build(benchmark::State& state, const std::string& service) {
     const Case& c = *cases().at(service);
     for (auto _ : state) {
-        const EdgeSnapper snapper(c.restricted.graph);
+        const EdgeSnapper snapper(c.restricted.graph());
         benchmark::DoNotOptimize(&snapper);
     }
 }

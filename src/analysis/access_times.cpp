@@ -8,7 +8,7 @@
 namespace proxima {
 
 AccessTable compute_access(const StudyInputs& in, int threads) {
-    const RoadGraph& graph = in.graph;
+    const RoadGraph& graph = in.graph();
     const AccessOptions access{in.study.network.access_kmh};
     AccessTable table(in.services.size(), in.origins.size());
 

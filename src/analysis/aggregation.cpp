@@ -20,7 +20,7 @@ std::optional<double> minutes_of(Deciseconds ds) {
     if (ds == unreachable_ds) {
         return std::nullopt;
     }
-    return static_cast<double>(ds) / 600.0;
+    return minutes_from_ds(ds);
 }
 
 bool is_over(std::optional<double> minutes, double threshold_min) { return !minutes || *minutes > threshold_min; }

@@ -39,7 +39,7 @@ std::string people(double v) { return format_number(v, 0, console_numbers); }
 
 SiteAccess::SiteAccess(const StudyInputs& in, TravelDirection direction, std::span<const Snap> sites)
     : m_in(in), m_outbound(direction == TravelDirection::from_service) {
-    const RoadGraph& graph = in.graph;
+    const RoadGraph& graph = in.graph();
     const AccessOptions access{in.study.network.access_kmh};
     const std::size_t origins = in.origins.size();
 
@@ -84,7 +84,7 @@ SiteAccess::SiteAccess(const StudyInputs& in, TravelDirection direction, std::sp
 
 std::vector<OriginImprovement> SiteAccess::improvements(std::span<const Snap> new_sites, PrunedSearch& s,
                                                         std::size_t* settled_count) const {
-    const RoadGraph& graph = m_in.graph;
+    const RoadGraph& graph = m_in.graph();
     const AccessOptions access{m_in.study.network.access_kmh};
     const Direction direction = search_direction(m_outbound);
     if (!s.m_search || &s.m_search->graph() != &graph || s.m_search->direction() != direction) {
@@ -251,7 +251,7 @@ ScenarioResult run_scenario(const StudyInputs& in, std::size_t service_index, co
     // New positions: moved sites first, then the added ones.
     std::optional<EdgeSnapper> own_snapper;
     if (snapper == nullptr && (!spec.add.empty() || !spec.move.empty())) {
-        own_snapper.emplace(in.graph);
+        own_snapper.emplace(in.graph());
         snapper = &*own_snapper;
     }
     std::vector<Facility> new_facilities;

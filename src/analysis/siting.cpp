@@ -1,3 +1,4 @@
+#include "proxima/study/time_limits.hpp"
 #include "proxima/analysis/siting.hpp"
 
 #include <algorithm>
@@ -76,7 +77,7 @@ struct Objective {
 
     [[nodiscard]] bool within(Deciseconds ds) const { return !is_over(minutes_of(ds), p.threshold_min); }
     [[nodiscard]] double capped(Deciseconds ds) const {
-        return ds == unreachable_ds ? cap_min : std::min(static_cast<double>(ds) / 600.0, cap_min);
+        return ds == unreachable_ds ? cap_min : std::min(minutes_from_ds(ds), cap_min);
     }
     [[nodiscard]] SitingValue value(std::span<const Deciseconds> ds) const {
         SitingValue v;
@@ -265,12 +266,8 @@ SitingSearch search_candidates(const StudyInputs& in, std::size_t service, std::
     if (service >= in.services.size()) {
         throw ConfigError(fmt::format("service index {} out of range ({} services)", service, in.services.size()));
     }
-    if (!(threshold_min > 0) || threshold_min > 1440) {
-        throw ConfigError(fmt::format("threshold {} min: it must be more than 0 and at most 1440 minutes", threshold_min));
-    }
-    if (!(cap_min > 0) || cap_min > 14400) {
-        throw ConfigError(fmt::format("cap {} min: it must be more than 0 and at most 14400 minutes", cap_min));
-    }
+    check_threshold_min(threshold_min, "threshold");
+    check_cap_min(cap_min, "cap");
     if (candidates.empty()) {
         throw InputError("no candidate site to choose from");
     }
@@ -286,7 +283,7 @@ SitingSearch search_candidates(const StudyInputs& in, std::size_t service, std::
     }
     std::optional<EdgeSnapper> own_snapper;
     if (snapper == nullptr) {
-        own_snapper.emplace(in.graph);
+        own_snapper.emplace(in.graph());
         snapper = &*own_snapper;
     }
     const auto snaps = snapper->snap_all(positions, in.study.network.max_snap_m);

@@ -217,7 +217,7 @@ RasterPixels raster_pixels(const StudyInputs& in, const RasterOptions& options) 
         proj_trans_generic(projection.pj(), PJ_FWD, &centres.data()->lon, sizeof(LonLat), centres.size(),
                            &centres.data()->lat, sizeof(LonLat), centres.size(), nullptr, 0, 0, nullptr, 0, 0);
     }
-    const EdgeSnapper snapper(in.graph);
+    const EdgeSnapper snapper(in.graph());
     const auto snaps = snapper.snap_all(centres, in.study.network.max_snap_m);
     for (std::size_t k = 0; k < candidates.size(); ++k) {
         // A centre PROJ could not convert (HUGE_VAL) is not snapped: it stays without a value.
@@ -231,7 +231,7 @@ RasterPixels raster_pixels(const StudyInputs& in, const RasterOptions& options) 
 
 std::vector<Deciseconds> service_times_at(const StudyInputs& in, std::size_t s, std::span<const Snap> points, int threads) {
     check_service(in, s);
-    const RoadGraph& graph = in.graph;
+    const RoadGraph& graph = in.graph();
     const AccessOptions access{in.study.network.access_kmh};
     const ServiceInputs& service = in.services[s];
     const bool outbound = service.spec.direction == TravelDirection::from_service;
@@ -260,7 +260,7 @@ TravelTimeRaster travel_time_raster(const StudyInputs& in, const RasterPixels& p
     const auto times = service_times_at(in, s, pixels.snap, threads);
     for (std::size_t k = 0; k < times.size(); ++k) {
         if (times[k] != unreachable_ds) {
-            out.minutes[pixels.pixel[k]] = static_cast<float>(times[k] / 600.0);
+            out.minutes[pixels.pixel[k]] = static_cast<float>(minutes_from_ds(times[k]));
         }
     }
     return out;

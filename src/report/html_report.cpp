@@ -1,3 +1,5 @@
+#include "proxima/core/markup.hpp"
+#include "proxima/report/run_manifest.hpp"
 #include "proxima/report/html_report.hpp"
 
 #include <algorithm>
@@ -63,22 +65,7 @@ void replace_all(std::string& s, std::string_view from, std::string_view to) {
     }
 }
 
-/// Text for HTML element content and attribute values.
-std::string html(std::string_view s) {
-    std::string out;
-    out.reserve(s.size());
-    for (char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
+std::string html(std::string_view s) { return escape_markup(s); }
 
 /// JSON inside <script type="application/json">: a '<' can only occur inside a JSON string,
 /// where "\u003c" means the same; so neither "</script" nor "<!--" can end or confuse the block.
@@ -149,7 +136,7 @@ std::string colour_of(std::size_t cls) { return hex_colour(time_classes[cls].col
 struct RunFolder {
     fs::path dir;
     fs::path gpkg;
-    Json run;                                 ///< run.json
+    RunManifest run;                          ///< run.json
     std::vector<std::pair<std::string, Json>> layers;  ///< embedded layers, GeoPackage order
     bool french = false;                      ///< communes carry code_insee (a French commune table)
     std::string origins_layer;                ///< "origins" or "cells"
@@ -314,21 +301,13 @@ RunFolder read_run_folder(const fs::path& dir) {
                                          p.string(), dir.string(), dir.string()));
         }
     }
+    Json json;
     try {
-        f.run = Json::parse(read_file(run_json));
+        json = Json::parse(read_file(run_json));
     } catch (const nlohmann::json::exception& e) {
         throw InputError(fmt::format("'{}' is not valid JSON ({}); run `proxima run` again", run_json.string(), e.what()));
     }
-    if (!f.run.is_object() || !f.run.contains("services") || !f.run["services"].is_array()) {
-        throw InputError(fmt::format("'{}' has no \"services\" list; it was not written by `proxima run`: run it again",
-                                     run_json.string()));
-    }
-    for (const auto& s : f.run["services"]) {
-        if (!s.contains("id") || !s["id"].is_string() || !s.contains("threshold_min") || !s["threshold_min"].is_number()) {
-            throw InputError(fmt::format("'{}': a service has no \"id\" or \"threshold_min\"; run `proxima run` again",
-                                         run_json.string()));
-        }
-    }
+    f.run = parse_run_manifest(json, run_json);
 
     QuietGdalErrors quiet;
     GDALAllRegister();
@@ -363,8 +342,8 @@ RunFolder read_run_folder(const fs::path& dir) {
     for (const char* band : band_names) {
         summary_fields.push_back(std::string("pop_") + band);
     }
-    for (const auto& s : f.run["services"]) {
-        const std::string id = s["id"];
+    for (const auto& s : f.run.services) {
+        const std::string& id = s.id;
         layer(f, "deficit_" + id);
         for (const char* suffix : {"_min", "_max_min", "_pop_over", "_over"}) {
             commune_fields.push_back(id + suffix);
@@ -395,8 +374,8 @@ void add_classes(RunFolder& f) {
             };
             if (communes || origins) {
                 Json classes = Json::object();
-                for (const auto& s : f.run["services"]) {
-                    const std::string id = s["id"];
+                for (const auto& s : f.run.services) {
+                    const std::string& id = s.id;
                     if (communes && p[id + "_over"].is_null()) {
                         classes[id] = nullptr;  // no origin in this commune: no time to show
                     } else {
@@ -451,9 +430,10 @@ std::string text_of(const Json& v) {
     return v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string service_label(const Json& s) {
-    return s.contains("label") && s["label"].is_string() ? s["label"].get<std::string>() : s["id"].get<std::string>();
-}
+std::string service_label(const ManifestService& s) { return s.label.empty() ? s.id : s.label; }
+
+/// A number as text_of() shows it when read back from JSON: whole numbers grouped, else 3 decimals.
+std::string number_text(double d) { return text_of(Json(d)); }
 
 /// The distribution of the population over the time classes, as a bar of the class colours.
 std::string band_bar(const Json& row) {
@@ -490,9 +470,8 @@ std::string services_table(const RunFolder& f) {
                       "<div class=\"scroll\"><table class=\"data\">\n<thead><tr><th>Service</th><th>Seuil</th>"
                       "<th>Équipements</th><th>Population</th><th>Au-delà du seuil</th><th>Part</th>"
                       "<th class=\"wide\">Répartition de la population par temps d'accès</th></tr></thead>\n<tbody>\n";
-    for (const auto& s : f.run["services"]) {
-        const std::string id = s["id"];
-        const Json* row = summary_row(f, "study", id);
+    for (const auto& s : f.run.services) {
+        const Json* row = summary_row(f, "study", s.id);
         const Json none = Json::object();
         const Json& r = row != nullptr ? *row : none;
         auto num = [&](const char* k) { return r.contains(k) && r[k].is_number() ? fr_int(r[k].get<double>()) : std::string("—"); };
@@ -500,8 +479,8 @@ std::string services_table(const RunFolder& f) {
                           r["population_over"].get<double>() > 0;
         out += fmt::format("<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>"
                            "<td class=\"n{}\">{}</td><td class=\"n{}\">{}</td><td>{}</td></tr>\n",
-                           html(service_label(s)), fr_minutes(s["threshold_min"].get<double>()),
-                           s.contains("facilities") ? text_of(s["facilities"]) : "—", num("population"),
+                           html(service_label(s)), fr_minutes(s.threshold_min), fr_int(static_cast<double>(s.facilities)),
+                           num("population"),
                            over ? " over" : "", num("population_over"), over ? " over" : "",
                            fr_share(r.contains("share_over") ? r["share_over"] : Json(nullptr)),
                            row != nullptr ? band_bar(r) : "");
@@ -512,12 +491,12 @@ std::string services_table(const RunFolder& f) {
 
 /// One row per EPCI (or per zone without commune table), one column per service.
 std::string areas_table(const RunFolder& f) {
-    const auto& services = f.run["services"];
+    const auto& services = f.run.services;
     if (services.empty()) {
         return {};
     }
     std::string scope = "epci";
-    const std::string first = services[0]["id"];
+    const std::string& first = services[0].id;
     auto rows_of = [&](const std::string& sc) {
         std::vector<const Json*> rows;
         for (const auto& feature : layer(f, "summary")["features"]) {
@@ -542,8 +521,7 @@ std::string areas_table(const RunFolder& f) {
         "concernés.</p>\n<div class=\"scroll\"><table class=\"data\">\n<thead><tr><th>{}</th><th>Population</th>",
         epci ? "Par EPCI" : "Par zone", epci ? "EPCI" : "Zone");
     for (const auto& s : services) {
-        out += fmt::format("<th>{}<br><small>seuil {}</small></th>", html(service_label(s)),
-                           fr_minutes(s["threshold_min"].get<double>()));
+        out += fmt::format("<th>{}<br><small>seuil {}</small></th>", html(service_label(s)), fr_minutes(s.threshold_min));
     }
     out += "</tr></thead>\n<tbody>\n";
     for (const Json* r : rows) {
@@ -556,7 +534,7 @@ std::string areas_table(const RunFolder& f) {
             const Json* cell = nullptr;
             for (const auto& feature : layer(f, "summary")["features"]) {
                 const Json& p = feature["properties"];
-                if (p["scope"] == scope && p["service"] == s["id"] && p["code"] == (*r)["code"]) {
+                if (p["scope"] == scope && p["service"] == s.id && p["code"] == (*r)["code"]) {
                     cell = &p;
                     break;
                 }
@@ -620,158 +598,120 @@ std::string key_value_rows(const std::vector<std::pair<std::string, std::string>
     return out;
 }
 
-std::string provenance_section(const RunFolder& f) {
-    const Json& run = f.run;
-    auto get = [&](const Json& obj, const char* key) -> const Json& {
-        static const Json null_json = nullptr;
-        return obj.is_object() && obj.contains(key) ? obj[key] : null_json;
-    };
-    std::string out = "<h2>Provenance du calcul</h2>\n<div class=\"cols\">\n<div>\n<h3>Étude</h3>\n"
-                      "<table class=\"kv\">\n";
-    const Json& study = get(run, "study");
+std::string study_provenance(const RunManifest& run) {
+    std::string out = "<h3>Étude</h3>\n<table class=\"kv\">\n";
     out += key_value_rows({
-        {"Version de Proxima", html(text_of(get(run, "proxima_version")))},
-        {"Étude", html(text_of(get(study, "name")))},
-        {"Fichier d'étude", "<code>" + html(text_of(get(study, "file"))) + "</code>"},
-        {"SHA-256 de l'étude", "<code class=\"hash\">" + html(text_of(get(study, "sha256"))) + "</code>"},
-        {"Système de coordonnées", html(text_of(get(study, "output_crs")))},
+        {"Version de Proxima", html(run.proxima_version)},
+        {"Étude", html(run.study.name)},
+        {"Fichier d'étude", "<code>" + html(run.study.file) + "</code>"},
+        {"SHA-256 de l'étude", "<code class=\"hash\">" + html(run.study.sha256) + "</code>"},
+        {"Système de coordonnées", html(run.study.output_crs)},
+    });
+    out += "</table>\n<h3>Réseau routier</h3>\n<table class=\"kv\">\n";
+    out += key_value_rows({
+        {"Graphe", html(run.graph.origin)},
+        {"Nœuds", html(fr_int(static_cast<double>(run.graph.nodes)))},
+        {"Arcs", html(fr_int(static_cast<double>(run.graph.arcs)))},
+        {"Profil", html(run.graph.profile)},
+        {"SHA-256 du profil", "<code class=\"hash\">" + html(run.graph.profile_sha256) + "</code>"},
     });
     out += "</table>\n";
-
-    const Json& graph = get(run, "graph");
-    if (graph.is_object()) {
-        out += "<h3>Réseau routier</h3>\n<table class=\"kv\">\n";
-        out += key_value_rows({
-            {"Graphe", html(text_of(get(graph, "origin")))},
-            {"Nœuds", html(text_of(get(graph, "nodes")))},
-            {"Arcs", html(text_of(get(graph, "arcs")))},
-            {"Profil", html(text_of(get(graph, "profile")))},
-            {"SHA-256 du profil", "<code class=\"hash\">" + html(text_of(get(graph, "profile_sha256"))) + "</code>"},
-        });
-        out += "</table>\n";
+    const auto& p = run.parameters;
+    std::string bands;
+    for (const double b : p.bands_min) {
+        bands += (bands.empty() ? "" : ", ") + number_text(b);
     }
-
-    const Json& parameters = get(run, "parameters");
-    if (parameters.is_object()) {
-        // Known parameters in words; any other is shown under its own name.
-        const std::vector<std::pair<std::string, std::string>> words = {
-            {"access_speed_kmh", "Vitesse hors réseau (km/h)"},
-            {"max_snap_m", "Distance maximale au réseau (m)"},
-            {"warn_snap_m", "Distance au réseau signalée au-delà de (m)"},
-            {"threads", "Fils de calcul (0 : tous les cœurs)"},
-            {"bands_min", "Bornes des classes de temps (min)"},
-            {"over_threshold", "Au-delà du seuil"},
-        };
-        out += "<h3>Paramètres</h3>\n<table class=\"kv\">\n";
-        std::vector<std::pair<std::string, std::string>> rows;
-        for (const auto& [key, value] : parameters.items()) {
-            std::string label = key;
-            for (const auto& [k, w] : words) {
-                if (k == key) {
-                    label = w;
-                }
-            }
-            std::string text = text_of(value);
-            if (key == "over_threshold" && value == "time > threshold, or unreachable") {
-                text = "temps supérieur au seuil, ou service inaccessible par la route";
-            }
-            rows.emplace_back(label, html(text));
+    out += "<h3>Paramètres</h3>\n<table class=\"kv\">\n";
+    out += key_value_rows({
+        {"Vitesse hors réseau (km/h)", html(number_text(p.access_speed_kmh))},
+        {"Distance maximale au réseau (m)", html(number_text(p.max_snap_m))},
+        {"Distance au réseau signalée au-delà de (m)", html(number_text(p.warn_snap_m))},
+        {"Fils de calcul (0 : tous les cœurs)", html(fr_int(p.threads))},
+        {"Bornes des classes de temps (min)", html(bands)},
+        {"Au-delà du seuil", html(p.over_threshold == "time > threshold, or unreachable"
+                                      ? "temps supérieur au seuil, ou service inaccessible par la route"
+                                      : p.over_threshold)},
+    });
+    out += "</table>\n<h3>Population</h3>\n<table class=\"kv\">\n";
+    out += key_value_rows({
+        {"Population lue", html(number_text(run.population.read))},
+        {"Points d'origine", html(fr_int(static_cast<double>(run.population.origins)))},
+        {"Population non placée (non comptée)", html(number_text(run.population.unplaced))},
+    });
+    out += "</table>\n";
+    if (!run.population.unplaced_detail.empty()) {
+        out += "<ul class=\"small\">\n";
+        for (const auto& [what, population] : run.population.unplaced_detail) {
+            out += fmt::format("<li>{} hab. : {}</li>\n", html(number_text(population)), html(what));
         }
-        out += key_value_rows(rows) + "</table>\n";
+        out += "</ul>\n";
     }
+    return out;
+}
 
-    const Json& population = get(run, "population");
-    if (population.is_object()) {
-        out += "<h3>Population</h3>\n<table class=\"kv\">\n";
-        out += key_value_rows({
-            {"Population lue", html(text_of(get(population, "read")))},
-            {"Points d'origine", html(text_of(get(population, "origins")))},
-            {"Population non placée (non comptée)", html(text_of(get(population, "unplaced")))},
-        });
-        out += "</table>\n";
-        const Json& detail = get(population, "unplaced_detail");
-        if (detail.is_array() && !detail.empty()) {
-            out += "<ul class=\"small\">\n";
-            for (const auto& u : detail) {
-                out += fmt::format("<li>{} hab. : {}</li>\n", html(text_of(get(u, "population"))),
-                                   html(text_of(get(u, "what"))));
-            }
-            out += "</ul>\n";
-        }
-    }
-    out += "</div>\n<div>\n";
-
-    const Json& inputs = get(run, "inputs");
-    out += "<h3>Données d'entrée</h3>\n<table class=\"data small\">\n<thead><tr><th>Fichier</th><th>SHA-256</th>"
-           "</tr></thead>\n<tbody>\n";
-    if (inputs.is_array()) {
-        for (const auto& i : inputs) {
-            out += fmt::format("<tr><td><code>{}</code></td><td><code class=\"hash\">{}</code></td></tr>\n",
-                               html(text_of(get(i, "path"))), html(text_of(get(i, "sha256"))));
-        }
+std::string computation_provenance(const RunManifest& run) {
+    std::string out = "<h3>Données d'entrée</h3>\n<table class=\"data small\">\n<thead><tr><th>Fichier</th>"
+                      "<th>SHA-256</th></tr></thead>\n<tbody>\n";
+    for (const auto& i : run.inputs) {
+        out += fmt::format("<tr><td><code>{}</code></td><td><code class=\"hash\">{}</code></td></tr>\n", html(i.path),
+                           html(i.sha256));
     }
     out += "</tbody></table>\n";
-
-    const Json& warnings = get(run, "warnings");
-    const Json& messages = get(warnings, "messages");
-    const std::size_t count = get(warnings, "count").is_number() ? get(warnings, "count").get<std::size_t>()
-                                                                   : (messages.is_array() ? messages.size() : 0);
-    out += fmt::format("<h3>Avertissements ({})</h3>\n", count);
-    if (messages.is_array() && !messages.empty()) {
+    out += fmt::format("<h3>Avertissements ({})</h3>\n", run.warnings.size());
+    if (!run.warnings.empty()) {
         out += "<ol class=\"small\">\n";
-        for (const auto& m : messages) {
-            out += "<li>" + html(text_of(m)) + "</li>\n";
+        for (const auto& m : run.warnings) {
+            out += "<li>" + html(m) + "</li>\n";
         }
         out += "</ol>\n";
     } else {
         out += "<p class=\"small\">Aucun avertissement.</p>\n";
     }
-
-    const Json& timings = get(run, "timings_s");
-    if (timings.is_object() && !timings.empty()) {
+    if (!run.timings_s.empty()) {
         double total = 0;
         out += "<h3>Durées de calcul</h3>\n<table class=\"data small\">\n<thead><tr><th>Étape</th><th>Durée</th></tr>"
                "</thead>\n<tbody>\n";
-        for (const auto& [phase, seconds] : timings.items()) {
-            const double s = seconds.is_number() ? seconds.get<double>() : 0.0;
-            total += s;
-            out += fmt::format("<tr><td>{}</td><td class=\"n\">{}{}s</td></tr>\n", html(phase), fr_decimal(s, 3), nbsp);
+        for (const auto& [phase, seconds] : run.timings_s) {
+            total += seconds;
+            out += fmt::format("<tr><td>{}</td><td class=\"n\">{}{}s</td></tr>\n", html(phase), fr_decimal(seconds, 3),
+                               nbsp);
         }
-        out += fmt::format("<tr class=\"total\"><td>Total</td><td class=\"n\">{}{}s</td></tr>\n", fr_decimal(total, 3),
-                           nbsp);
+        out += fmt::format("<tr class=\"total\"><td>Total</td><td class=\"n\">{}{}s</td></tr>\n",
+                           fr_decimal(total, 3), nbsp);
         out += "</tbody></table>\n";
     }
-    const Json& outputs = get(run, "outputs");
-    if (outputs.is_array() && !outputs.empty()) {
+    if (!run.outputs.empty()) {
         out += "<h3>Fichiers produits</h3>\n<p class=\"small\">";
-        bool first_output = true;
-        for (const auto& o : outputs) {
-            out += (first_output ? "" : ", ") + ("<code>" + html(text_of(o)) + "</code>");
-            first_output = false;
+        for (std::size_t i = 0; i < run.outputs.size(); ++i) {
+            out += (i == 0 ? "" : ", ") + ("<code>" + html(run.outputs[i]) + "</code>");
         }
         out += "</p>\n";
     }
-    out += "</div>\n</div>\n";
     return out;
+}
+
+std::string provenance_section(const RunFolder& f) {
+    return "<h2>Provenance du calcul</h2>\n<div class=\"cols\">\n<div>\n" + study_provenance(f.run) +
+           "</div>\n<div>\n" + computation_provenance(f.run) + "</div>\n</div>\n";
 }
 
 /// Everything the map script needs, in one JSON document.
 Json page_data(const RunFolder& f) {
     Json data;
-    data["study"] = f.run.contains("study") ? f.run["study"] : Json::object();
+    data["study"] = to_json(f.run)["study"];
     Json services = Json::array();
-    for (const auto& s : f.run["services"]) {
-        const double threshold = s["threshold_min"].get<double>();
+    for (const auto& s : f.run.services) {
+        const double threshold = s.threshold_min;
         const std::size_t cls = time_class_of(threshold);
         const bool on_bound = cls < band_upper_min.size() && band_upper_min[cls] == threshold;
-        services.push_back({{"id", s["id"]},
+        services.push_back({{"id", s.id},
                             {"label", service_label(s)},
                             {"threshold_min", threshold},
                             {"threshold_class", cls},
                             {"threshold_on_bound", on_bound},
-                            {"facilities", s.contains("facilities") ? s["facilities"] : Json(nullptr)},
-                            {"population_over", s.contains("population_over") ? s["population_over"] : Json(nullptr)},
-                            {"share_over", s.contains("share_over") ? s["share_over"] : Json(nullptr)}});
+                            {"facilities", s.facilities},
+                            {"population_over", s.population_over},
+                            {"share_over", s.share_over ? Json(*s.share_over) : Json(nullptr)}});
     }
     data["services"] = services;
     Json classes = Json::array();
@@ -786,7 +726,7 @@ Json page_data(const RunFolder& f) {
     data["origins_layer"] = f.origins_layer;
     data["attribution"] = fmt::format("Données © contributeurs OpenStreetMap{} — calcul Proxima {}",
                                       f.french ? ", INSEE" : "",
-                                      f.run.contains("proxima_version") ? text_of(f.run["proxima_version"]) : "");
+                                      f.run.proxima_version);
     Json layers = Json::object();
     for (const auto& [name, fc] : f.layers) {
         layers[name] = fc;
@@ -796,9 +736,8 @@ Json page_data(const RunFolder& f) {
 }
 
 std::string render_page(const RunFolder& f, const std::string& leaflet_js, const std::string& leaflet_css) {
-    const std::string study = f.run.contains("study") && f.run["study"].contains("name") ? text_of(f.run["study"]["name"])
-                                                                                        : f.dir.filename().string();
-    const std::string version = f.run.contains("proxima_version") ? text_of(f.run["proxima_version"]) : "";
+    const std::string study = f.run.study.name.empty() ? f.dir.filename().string() : f.run.study.name;
+    const std::string& version = f.run.proxima_version;
     std::string out;
     out += "<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">\n";
     out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
@@ -808,14 +747,14 @@ std::string render_page(const RunFolder& f, const std::string& leaflet_js, const
     // report.css and report.js (compiled in from data/report/) start on the line after their tag.
     out += "<style>\n" + std::string(detail::report_page_css) + "</style>\n</head>\n<body>\n<div class=\"page\">\n";
     out += fmt::format("<h1>Accessibilité aux services — {}</h1>\n", html(study));
-    const auto& pop = f.run.contains("population") ? f.run["population"] : Json::object();
+    const double unplaced = f.run.population.unplaced;
     out += fmt::format("<p class=\"subtitle\">Temps d'accès en voiture depuis les lieux habités jusqu'au service le "
                        "plus proche, calculés sur le réseau routier OpenStreetMap. Rapport produit par Proxima {}.{}</p>\n",
                        html(version),
-                       pop.contains("unplaced") && pop["unplaced"].is_number() && pop["unplaced"].get<double>() > 0
+                       unplaced > 0
                            ? fmt::format(" {} habitants n'ont pas pu être localisés et ne sont pas comptés (voir la "
                                          "provenance).",
-                                         fr_int(pop["unplaced"].get<double>()))
+                                         fr_int(unplaced))
                            : "");
     // The map right after the headline numbers: the EPCI table can be long in a large study.
     out += services_table(f);

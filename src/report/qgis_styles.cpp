@@ -1,3 +1,4 @@
+#include "proxima/core/markup.hpp"
 #include "proxima/report/qgis_styles.hpp"
 
 #include <array>
@@ -36,20 +37,7 @@ using detail::FeaturePtr;
 // ---------------------------------------------------------------------------------------------
 // QML text.
 
-std::string xml(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&apos;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
+std::string xml(std::string_view s) { return escape_markup(s); }
 
 /// QGIS colour text: "r,g,b,alpha" (0-255).
 std::string qcolour(Rgb c, int alpha = 255) { return fmt::format("{},{},{},{}", c.r, c.g, c.b, alpha); }

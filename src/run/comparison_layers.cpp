@@ -103,17 +103,10 @@ OutputLayer origin_comparison_layer(const std::string& name, const StudyInputs& 
 
 namespace {
 
-/// The inputs a map needs (no graph), with one service whose facilities are `facilities`.
+/// The inputs with one service whose facilities are `facilities` (the graph is shared, not copied).
 StudyInputs map_inputs(const StudyInputs& in, std::size_t service, const std::vector<Facility>& facilities,
                        const std::vector<Snap>& snaps) {
-    StudyInputs view;
-    view.study = in.study;
-    view.zones = in.zones;
-    view.communes = in.communes;
-    view.join = in.join;
-    view.grid = in.grid;
-    view.origins = in.origins;
-    view.population_total = in.population_total;
+    StudyInputs view = in;
     ServiceInputs sv;
     sv.spec = in.services[service].spec;
     sv.facilities = facilities;

@@ -20,8 +20,9 @@
 #include "proxima/run/output_folder.hpp"
 #include "proxima/run/poles_layer.hpp"
 #include "proxima/run/run_layers.hpp"
-#include "run_manifest.hpp"
+#include "run_outcomes.hpp"
 #include "proxima/study/study_inputs.hpp"
+#include "proxima/study/time_limits.hpp"
 
 namespace proxima {
 
@@ -43,10 +44,7 @@ StudyFile select_services(StudyFile study, const std::vector<std::string>& ids, 
         study.services = std::move(kept);
     }
     if (threshold_min) {
-        if (!(*threshold_min > 0) || *threshold_min > 1440) {
-            throw ConfigError(fmt::format("threshold {} min: it must be more than 0 and at most 1440 minutes",
-                                          *threshold_min));
-        }
+        check_threshold_min(*threshold_min, "threshold");
         for (auto& s : study.services) {
             s.threshold_min = *threshold_min;
         }
@@ -150,7 +148,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         summary.unplaced_population += u.population;
     }
     summary.timings = timer.timings();
-    write_manifest(tmp / "run.json", run_manifest(in, options, summary, poles.json));
+    write_manifest(tmp / "run.json", to_json(make_run_manifest(in, options, summary, poles.json)));
     summary.files.push_back("run.json");
     write_html_report(tmp);
     folder.commit();

@@ -10,6 +10,7 @@
 #include "proxima/run/job_support.hpp"
 #include "proxima/run/output_folder.hpp"
 #include "proxima/run/run_study.hpp"
+#include "proxima/study/time_limits.hpp"
 
 namespace proxima {
 
@@ -29,9 +30,7 @@ void check_siting_job(const SitingJob& job) {
     if (job.k == 0 || job.k > 1000) {
         throw ConfigError(fmt::format("--k {}: choose between 1 and 1000 new sites", job.k));
     }
-    if (!(job.cap_min > 0) || job.cap_min > 14400) {
-        throw ConfigError(fmt::format("--cap {}: it must be more than 0 and at most 14400 minutes", job.cap_min));
-    }
+    check_cap_min(job.cap_min, "--cap");
     if (candidates_from_file(job) && !std::filesystem::exists(job.candidates)) {
         throw InputError(fmt::format("--candidates '{}': not 'communes' or 'cells', and no such file (a CSV of "
                                      "points id,lon,lat)",

@@ -1,3 +1,4 @@
+#include "proxima/study/time_limits.hpp"
 #include "proxima/study/study_file.hpp"
 
 #include <algorithm>
@@ -54,8 +55,9 @@ void read_service_fields(const TomlReader& r, const toml::table& t, const std::s
     if (t.get("threshold_min") != nullptr) {
         const auto* node = t.get("threshold_min");
         const double v = r.number(t, "threshold_min", where, -1e9, 1e9);
-        if (!(v > 0) || v > 24 * 60) {
-            r.fail(*node, fmt::format("'{}threshold_min' = {} must be more than 0 and at most 1440 minutes", where, v));
+        if (!valid_threshold_min(v)) {
+            r.fail(*node, fmt::format("'{}threshold_min' = {} must be more than 0 and at most {:g} minutes", where, v,
+                                      max_threshold_min));
         }
         spec.threshold_min = v;
     }

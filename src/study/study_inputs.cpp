@@ -637,7 +637,7 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
         in.timings.emplace_back(name, clock.seconds());
         clock.restart();
     };
-    in.graph = load_or_build_graph(study, log, in.graph_origin);
+    in.road_graph = std::make_shared<const RoadGraph>(load_or_build_graph(study, log, in.graph_origin));
     phase("graph");
     ServiceSearch search = plan_service_search(study);
     load_zones(study, search, in, report);
@@ -647,7 +647,7 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
     }
     std::vector<Origin> origins = place_population(study, in, report);
     phase("communes and population");
-    const EdgeSnapper snapper(in.graph);
+    const EdgeSnapper snapper(in.graph());
     snap_origins(study, snapper, origins, in, report);
     phase("origins");
     if (!search.selectors.empty() && !search.osm_read_with_zones) {
@@ -700,7 +700,7 @@ std::string format_inspection(const StudyInputs& in) {
     const auto& s = in.study;
     std::string out;
     out += fmt::format("Study: {} ({})\n", s.name, s.path.string());
-    out += fmt::format("Network: {} nodes, {} arcs; {}\n", in.graph.node_count(), in.graph.arc_count(), in.graph_origin);
+    out += fmt::format("Network: {} nodes, {} arcs; {}\n", in.graph().node_count(), in.graph().arc_count(), in.graph_origin);
     out += fmt::format("\nZones: {} from {} (CRS {})\n", in.zones.zones.size(), in.zones.source, in.zones.crs);
     if (in.communes) {
         out += fmt::format("  commune table {} (COG {}): {} communes\n", s.commune_table.string(), s.cog_year,

@@ -38,8 +38,8 @@ TEST_CASE("access times equal the best point-to-point trip to (or from) any faci
             Deciseconds best = unreachable_ds;
             std::uint32_t nearest = invalid_index;
             for (std::uint32_t f = 0; f < service.snaps.size(); ++f) {
-                const Trip t = outbound ? route(in.graph, service.snaps[f], in.origins[o].snap, access)
-                                        : route(in.graph, in.origins[o].snap, service.snaps[f], access);
+                const Trip t = outbound ? route(in.graph(), service.snaps[f], in.origins[o].snap, access)
+                                        : route(in.graph(), in.origins[o].snap, service.snaps[f], access);
                 if (t.ds < best) {
                     best = t.ds;
                     nearest = f;
@@ -52,8 +52,8 @@ TEST_CASE("access times equal the best point-to-point trip to (or from) any faci
             if (best != unreachable_ds) {
                 // The facility named nearest is one reached in that time.
                 const Snap& f = service.snaps[one.nearest(s, o)];
-                const Trip t = outbound ? route(in.graph, f, in.origins[o].snap, access)
-                                        : route(in.graph, in.origins[o].snap, f, access);
+                const Trip t = outbound ? route(in.graph(), f, in.origins[o].snap, access)
+                                        : route(in.graph(), in.origins[o].snap, f, access);
                 CHECK(t.ds == best);
                 (void)nearest;
             }

@@ -92,7 +92,7 @@ Reference reference(const StudyInputs& in, std::size_t service, const std::vecto
         edited.facilities.push_back(f);
         positions.push_back(added[i]);
     }
-    const EdgeSnapper snapper(copy.graph);
+    const EdgeSnapper snapper(copy.graph());
     for (const auto& s : snapper.snap_all(positions, in.study.network.max_snap_m)) {
         REQUIRE(s.has_value());
         edited.snaps.push_back(*s);
@@ -132,7 +132,7 @@ void check_against(const StudyInputs& in, const ScenarioResult& r, const Referen
 /// A synthetic study: a random graph, one zone, random origins and facilities.
 StudyInputs synthetic(std::uint64_t seed, TravelDirection direction) {
     StudyInputs in;
-    in.graph = test::random_graph(300, 900, seed);
+    in.road_graph = std::make_shared<const RoadGraph>(test::random_graph(300, 900, seed));
     in.study.name = "synthetic";
     in.study.network.max_snap_m = 50000;
     Zone zone;
@@ -141,7 +141,7 @@ StudyInputs synthetic(std::uint64_t seed, TravelDirection direction) {
     std::mt19937_64 rng(seed + 1);
     std::uniform_real_distribution<double> coord(0.0, 0.1);
     std::uniform_real_distribution<double> people(0.0, 100.0);
-    const EdgeSnapper snapper(in.graph);
+    const EdgeSnapper snapper(in.graph());
     for (int i = 0; i < 60; ++i) {
         const LonLat p{coord(rng), coord(rng)};
         in.origins.push_back({fmt::format("o{}", i), 0, p, people(rng), *snapper.snap(p, 1e6)});

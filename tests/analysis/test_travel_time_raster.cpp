@@ -117,8 +117,9 @@ StudyInputs triangle_study(TravelDirection direction) {
     in.study.output_crs = "EPSG:2154";
     in.study.network.access_kmh = 15.0;
     in.study.network.max_snap_m = max_snap_m;
-    in.graph = graph_from_arcs({{2.000, 46.000}, {2.020, 46.000}, {2.010, 46.010}},
-                               {{0, 1, w_ab, 1550.0F}, {1, 2, w_bc, 1380.0F}, {2, 0, w_ca, 1380.0F}});
+    in.road_graph = std::make_shared<const RoadGraph>(
+        graph_from_arcs({{2.000, 46.000}, {2.020, 46.000}, {2.010, 46.010}},
+                        {{0, 1, w_ab, 1550.0F}, {1, 2, w_bc, 1380.0F}, {2, 0, w_ca, 1380.0F}}));
     in.zones.zones.push_back(make_zone("Z", "zone", wkb_of_wkt(fmt::format("POLYGON(({0} {2},{1} {2},{1} {3},{0} {3},{0} {2}))",
                                                                           zone_w, zone_e, zone_s, zone_n)),
                                        "test zone"));
@@ -131,7 +132,7 @@ StudyInputs triangle_study(TravelDirection direction) {
     f.id = "A";
     f.position = {2.000, 46.000};
     service.facilities.push_back(f);
-    const EdgeSnapper snapper(in.graph);
+    const EdgeSnapper snapper(in.graph());
     const auto snap = snapper.snap(f.position, 1.0);
     REQUIRE(snap);
     service.snaps.push_back(*snap);
@@ -246,7 +247,7 @@ TEST_CASE("synthetic one-way loop: every pixel's time is the hand-computed trip,
         CHECK(grid.line_y(grid.height) <= env.MinY);
         CHECK(grid.line_y(grid.height) > env.MinY - 50);
 
-        const EdgeSnapper snapper(in.graph);
+        const EdgeSnapper snapper(in.graph());
         std::size_t valued = 0;
         std::size_t checked_nodata = 0;
         for (int row = 0; row < grid.height; ++row) {
@@ -276,7 +277,7 @@ TEST_CASE("synthetic one-way loop: every pixel's time is the hand-computed trip,
                 const Snap& p = pixels.snap[static_cast<std::size_t>(at - pixels.pixel.begin())];
                 CHECK(p.distance_m == Approx(own->distance_m).margin(0.01));
                 REQUIRE_FALSE(std::isnan(value));
-                CHECK(value == Approx(expected_triangle_ds(in.graph, p, direction) / 600.0).margin(1e-4));
+                CHECK(value == Approx(expected_triangle_ds(in.graph(), p, direction) / 600.0).margin(1e-4));
                 ++valued;
             }
         }
@@ -372,7 +373,7 @@ TEST_CASE("Andorra: the pixel of an origin has the origin's time, within what ha
     const RasterPixels& pixels = andorra_pixels();
     const AccessTable access = compute_access(in);
     const Converter conv(pixels.grid.crs);
-    const EdgeSnapper snapper(in.graph);
+    const EdgeSnapper snapper(in.graph());
     const double half_diagonal_m = pixels.grid.resolution_m * std::sqrt(0.5);
     for (const std::string id : {"urgences", "smur", "pharmacie"}) {
         const std::size_t s = service_index(in, id);
@@ -421,7 +422,7 @@ TEST_CASE("Andorra: the pixel of a facility is close to 0 min; pixels outside th
     const StudyInputs& in = andorra();
     const RasterPixels& pixels = andorra_pixels();
     const Converter conv(pixels.grid.crs);
-    const EdgeSnapper snapper(in.graph);
+    const EdgeSnapper snapper(in.graph());
     const std::size_t s = service_index(in, "pharmacie");
     const TravelTimeRaster raster = travel_time_raster(in, pixels, s);
     const ServiceInputs& service = in.services[s];
@@ -438,7 +439,7 @@ TEST_CASE("Andorra: the pixel of a facility is close to 0 min; pixels outside th
                                     in.study.network.max_snap_m);
         REQUIRE(c);
         const Snap& fs = service.snaps[f];
-        const bool two_way = in.graph.edge_arc(fs.edge, false) != invalid_index && in.graph.edge_arc(fs.edge, true) != invalid_index;
+        const bool two_way = in.graph().edge_arc(fs.edge, false) != invalid_index && in.graph().edge_arc(fs.edge, true) != invalid_index;
         if (c->edge == fs.edge && c->segment == fs.segment && two_way) {
             // Drive along the shared edge: both legs and the stretch between the snaps.
             const double bound = leg_ds(*c) + leg_ds(fs) +

@@ -14,9 +14,11 @@
 #include "proxima/core/sha256.hpp"
 #include "proxima/run/run_study.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/outputs.hpp"
 
 using namespace proxima;
 using Catch::Matchers::Contains;
+using test::read_csv_rows;
 
 namespace {
 
@@ -24,20 +26,6 @@ StudyFile study(const std::string& name, const std::filesystem::path& scratch) {
     StudyFile s = load_study(test::data_file("studies/" + name + ".toml"));
     s.network.graph = scratch / (name + ".pxg");
     return s;
-}
-
-/// Rows of a CSV output as maps column -> text.
-std::vector<std::map<std::string, std::string>> read_rows(const std::filesystem::path& p) {
-    CsvReader csv(p, "output");
-    std::vector<std::map<std::string, std::string>> rows;
-    while (csv.next()) {
-        std::map<std::string, std::string> row;
-        for (std::size_t i = 0; i < csv.columns().size(); ++i) {
-            row[csv.columns()[i]] = csv.field(static_cast<int>(i));
-        }
-        rows.push_back(std::move(row));
-    }
-    return rows;
 }
 
 bool no_leftovers(const std::filesystem::path& dir) {
@@ -100,7 +88,7 @@ TEST_CASE("the Riviera run writes a GeoPackage in Lambert-93, CSV tables and run
     GDALClose(ds);
 
     // Population is conserved into the summary; run.json names its inputs with their hashes.
-    const auto rows = read_rows(out / "summary.csv");
+    const auto rows = read_csv_rows(out / "summary.csv");
     REQUIRE_FALSE(rows.empty());
     CHECK(rows[0].at("scope") == "study");
     CHECK(rows[0].at("population") == "19463");
@@ -124,7 +112,7 @@ TEST_CASE("Andorra: population beyond the threshold in the summary equals the su
     RunOptions options;
     options.output_dir = out;
     (void)run_study(study("andorra", dir.path()), options);
-    const auto origins = read_rows(out / "origins.csv");
+    const auto origins = read_csv_rows(out / "origins.csv");
     REQUIRE(origins.size() == 41);
     // Recompute from the per-origin times written in origins.csv.
     double over = 0;
@@ -138,7 +126,7 @@ TEST_CASE("Andorra: population beyond the threshold in the summary equals the su
         }
     }
     CHECK(total == 81362);
-    const auto summary = read_rows(out / "summary.csv");
+    const auto summary = read_csv_rows(out / "summary.csv");
     const auto& study_row = summary[0];
     REQUIRE(study_row.at("service") == "urgences");
     CHECK(std::stod(study_row.at("population_over")) == Approx(over));
@@ -220,7 +208,7 @@ TEST_CASE("deficit: one service at a chosen threshold writes that service's laye
     REQUIRE(s.services.size() == 1);
     CHECK(s.services[0].id == "pharmacie");
     CHECK(s.services[0].threshold_min == 5);
-    const auto communes = read_rows(dir.path() / "deficit" / "communes.csv");
+    const auto communes = read_csv_rows(dir.path() / "deficit" / "communes.csv");
     REQUIRE_FALSE(communes.empty());
     CHECK(communes[0].count("pharmacie_min") == 1);
     CHECK(communes[0].count("urgences_min") == 0);

@@ -1,6 +1,7 @@
 // Study inputs that used to give silent wrong numbers or destroy a file (issue: hardening).
 
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -8,6 +9,7 @@
 #include "proxima/core/error.hpp"
 #include "proxima/core/sha256.hpp"
 #include "proxima/study/study_inputs.hpp"
+#include "proxima/study/time_limits.hpp"
 #include "proxima_test/fixtures.hpp"
 
 using namespace proxima;
@@ -159,4 +161,17 @@ TEST_CASE("a study input that is a device, a FIFO or a folder is refused before 
     text.replace(text.find(from), from.size(), "/dev/zero");
     REQUIRE_THROWS_WITH(load_study_inputs(parse_study(text, path)),
                         Contains("populated points ([population] points)") && Contains("not a regular file"));
+}
+
+TEST_CASE("thresholds and caps share one rule wherever they come from", "[study]") {
+    CHECK(valid_threshold_min(30));
+    CHECK(valid_threshold_min(1440));
+    CHECK_FALSE(valid_threshold_min(0));
+    CHECK_FALSE(valid_threshold_min(-5));
+    CHECK_FALSE(valid_threshold_min(1440.5));
+    CHECK_FALSE(valid_threshold_min(std::numeric_limits<double>::quiet_NaN()));
+    CHECK_THROWS_WITH(check_threshold_min(0, "--threshold"),
+                      Catch::Matchers::Contains("--threshold 0 min: it must be more than 0 and at most 1440 minutes"));
+    CHECK_NOTHROW(check_cap_min(14400, "--cap"));
+    CHECK_THROWS_AS(check_cap_min(std::numeric_limits<double>::infinity(), "--cap"), ConfigError);
 }

@@ -92,7 +92,7 @@ TEST_CASE("the Riviera study: three French communes, their INSEE population, ser
     // Second load uses the cache.
     const auto again = load_study_inputs(bundled_study("riviera", dir.path() / "riviera.pxg"));
     CHECK_THAT(again.graph_origin, Contains("loaded from"));
-    CHECK(again.graph.node_count() == in.graph.node_count());
+    CHECK(again.graph().node_count() == in.graph().node_count());
 }
 
 TEST_CASE("the Andorra study: parishes from OSM, settlements as origins, unplaced population reported", "[study]") {

@@ -38,6 +38,8 @@ static_assert(std::uint64_t{max_travel_ds} + max_arc_ds < unreachable_ds,
 
 /// Deciseconds → seconds.
 [[nodiscard]] constexpr double seconds_from_ds(Deciseconds ds) noexcept { return ds / 10.0; }
+/// Deciseconds → minutes (for outputs; unreachable_ds is the caller's to handle).
+[[nodiscard]] constexpr double minutes_from_ds(Deciseconds ds) noexcept { return ds / 600.0; }
 
 /// A WGS84 position in degrees.
 struct LonLat {

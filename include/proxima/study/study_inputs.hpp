@@ -4,6 +4,7 @@
 // all snapped onto the graph. Data defects are counted and listed here, never dropped silently;
 // `proxima inspect` prints them and later stages carry them into run.json.
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,7 +50,10 @@ struct ServiceInputs {
 
 struct StudyInputs {
     StudyFile study;
-    RoadGraph graph;
+    /// Shared, never copied: a view of the inputs (one service, the maps of a scenario) is a plain
+    /// copy of this struct.
+    std::shared_ptr<const RoadGraph> road_graph;
+    [[nodiscard]] const RoadGraph& graph() const { return *road_graph; }
     std::string graph_origin;            ///< "built from ...", "loaded from cache ...", "rebuilt (stale cache)"
 
     ZoneLayer zones;                     ///< after the zones.codes/departements filter

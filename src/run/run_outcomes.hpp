@@ -1,9 +1,10 @@
 #pragma once
-// run.json of `proxima run` and the outcome of every service for the console (private to run/).
+// What `proxima run` found, for the console and run.json (private to run/).
 
 #include <nlohmann/json.hpp>
 
 #include "proxima/analysis/aggregation.hpp"
+#include "proxima/report/run_manifest.hpp"
 #include "proxima/run/run_study.hpp"
 #include "proxima/study/study_inputs.hpp"
 
@@ -22,8 +23,8 @@ struct PolesSummary {
 [[nodiscard]] PolesSummary poles_summary(const StudyInputs& in);
 
 /// run.json: where every number came from (inputs with their SHA-256, graph, parameters,
-/// services, population, pôles, warnings, timings, outputs), keys in a reading order.
-[[nodiscard]] nlohmann::ordered_json run_manifest(const StudyInputs& in, const RunOptions& options,
-                                                  const RunSummary& summary, const nlohmann::ordered_json& poles);
+/// services, population, pôles, warnings, timings, outputs).
+[[nodiscard]] RunManifest make_run_manifest(const StudyInputs& in, const RunOptions& options, const RunSummary& summary,
+                                            const nlohmann::ordered_json& poles);
 
 } // namespace proxima

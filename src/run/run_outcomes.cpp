@@ -1,0 +1,135 @@
+#include "run_outcomes.hpp"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "proxima/core/sha256.hpp"
+#include "proxima/core/version.hpp"
+
+namespace proxima {
+
+namespace {
+
+ManifestFile file_entry(const std::filesystem::path& p) { return {p.string(), sha256_file(p)}; }
+
+std::vector<ManifestFile> input_files(const StudyInputs& in) {
+    const StudyFile& study = in.study;
+    // The graph records its extract's SHA-256 (checked when loaded): no need to read it again.
+    std::vector<ManifestFile> inputs = {{study.network.osm.string(), in.graph().provenance().source_sha256}};
+    for (const auto* file : {&study.zones.file, &study.commune_table, &study.population.grid,
+                             &study.population.points, &study.bpe}) {
+        if (!file->empty()) {
+            inputs.push_back(file_entry(*file));
+        }
+    }
+    for (const auto& sv : study.services) {
+        for (const auto& f : sv.files) {
+            inputs.push_back(file_entry(f.file));
+        }
+    }
+    return inputs;
+}
+
+std::vector<ManifestService> manifest_services(const StudyInputs& in, const std::vector<ServiceOutcome>& outcomes) {
+    std::vector<ManifestService> services;
+    for (std::size_t s = 0; s < in.services.size(); ++s) {
+        const auto& sv = in.services[s];
+        const auto& out = outcomes[s];
+        services.push_back({sv.spec.id, sv.spec.label, sv.spec.threshold_min,
+                            sv.spec.direction == TravelDirection::to_service ? "to_service" : "from_service",
+                            sv.facilities.size(), sv.from_osm, sv.from_bpe, sv.from_files, sv.long_snaps,
+                            out.population, out.population_over, out.share_over});
+    }
+    return services;
+}
+
+} // namespace
+
+std::vector<ServiceOutcome> service_outcomes(const StudyInputs& in, const StudyResults& results) {
+    const std::string worst_scope = in.communes.has_value() ? "epci" : "zone";
+    std::vector<ServiceOutcome> outcomes;
+    for (const auto& sv : in.services) {
+        ServiceOutcome out;
+        out.id = sv.spec.id;
+        out.label = sv.spec.label;
+        out.threshold_min = sv.spec.threshold_min;
+        out.facilities = sv.facilities.size();
+        for (const auto& a : results.summary) {
+            if (a.service != out.id) {
+                continue;
+            }
+            if (a.scope == "study") {
+                out.population = a.population;
+                out.population_over = a.population_over;
+                out.share_over = a.share_over;
+            } else if (a.scope == worst_scope && a.share_over && (!out.worst_share || *a.share_over > *out.worst_share)) {
+                out.worst_share = a.share_over;
+                out.worst_area = a.name.empty() ? a.code : a.name;
+            }
+        }
+        outcomes.push_back(out);
+    }
+    return outcomes;
+}
+
+PolesSummary poles_summary(const StudyInputs& in) {
+    PolesSummary summary;
+    if (!in.poles) {
+        return summary;
+    }
+    const auto in_study = in.poles->pole_counts(true);
+    summary.text = fmt::format("  Pôles de services ({}{}):\n", in.poles->approximation ? "APPROXIMATION, " : "",
+                               in.poles->method);
+    summary.json["method"] = in.poles->method;
+    summary.json["approximation"] = in.poles->approximation;
+    summary.json["buffer_km"] = in.poles->buffer_km;
+    for (std::size_t k = 3; k-- > 0;) {
+        const Gamme g = static_cast<Gamme>(k);
+        if (!in.poles->classified[k]) {
+            summary.text += fmt::format("    {}: not classified\n", poles_name(g));
+            continue;
+        }
+        std::vector<std::string> names;
+        for (const auto& c : in.poles->communes) {
+            if (c.is_pole(g)) {
+                names.push_back(c.name + (c.in_study ? "" : " (buffer)"));
+            }
+        }
+        summary.text += fmt::format("    {}: {} in the study area{}{}\n", poles_name(g), in_study[k],
+                                    names.empty() ? "" : ": ", fmt::join(names, ", "));
+        summary.json[gamme_key(g)] = names;
+    }
+    return summary;
+}
+
+RunManifest make_run_manifest(const StudyInputs& in, const RunOptions& options, const RunSummary& summary,
+                              const nlohmann::ordered_json& poles) {
+    const StudyFile& study = in.study;
+    const auto& provenance = in.graph().provenance();
+    RunManifest m;
+    m.proxima_version = version_string;
+    m.study = {study.name, study.path.string(), study.sha256, study.cog_year, study.output_crs};
+    m.inputs = input_files(in);
+    m.graph = {in.graph_origin,          in.graph().node_count(),         in.graph().arc_count(),
+               provenance.profile_name, provenance.profile_sha256, provenance.source_sha256};
+    m.parameters = {study.network.access_kmh,
+                    study.network.max_snap_m,
+                    study.network.warn_snap_m,
+                    options.threads,
+                    std::vector<double>(band_upper_min.begin(), band_upper_min.end()),
+                    "time > threshold, or unreachable"};
+    m.services = manifest_services(in, summary.services);
+    m.population = {in.population_total, in.origins.size(), summary.unplaced_population, {}};
+    for (const auto& u : in.unplaced_population) {
+        m.population.unplaced_detail.emplace_back(u.what, u.population);
+    }
+    if (in.poles) {
+        m.poles = poles;
+    }
+    m.warnings = in.warnings;
+    m.timings_s = summary.timings;
+    m.outputs = summary.files;
+    return m;
+}
+
+} // namespace proxima
