@@ -57,155 +57,214 @@ void set_colour(cairo_t* cr, Rgb c, double alpha = 1.0) {
     cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, alpha);
 }
 
-} // namespace
+constexpr Rgb ink{0x1a, 0x1a, 0x1a};
+constexpr Rgb grid_line{0xdd, 0xdd, 0xdd};
+constexpr Rgb reference_line{0x55, 0x55, 0x55};
+constexpr Rgb data_line = time_classes[3].colour;  // viridis blue: the maps' palette
 
-void render_line_chart_png(const LineChart& chart, const std::filesystem::path& path, int width_px, int height_px) {
-    check_chart(chart, width_px, height_px);
-    // Sizes in points; the chart is laid out as if printed 6 inches wide.
-    const double pt = width_px / (6.0 * 72.0);
-    const Rgb ink{0x1a, 0x1a, 0x1a};
-    const Rgb grid{0xdd, 0xdd, 0xdd};
-    const Rgb line = time_classes[3].colour;  // viridis blue: the maps' palette
+/// Sizes shared by every part of the chart, in pixels.
+struct ChartMetrics {
+    double pt = 0.0;      ///< pixels per point: the chart is laid out as if printed 6 inches wide
+    double margin = 0.0;  ///< around the whole image
+    int width_px = 0;
+    int height_px = 0;
+};
 
-    detail::Canvas canvas = detail::make_canvas(width_px, height_px);
-    cairo_t* cr = canvas.cr.get();
-    const double margin = 12 * pt;
-
-    // Title.
-    double y = margin;
-    detail::set_font(cr, 12 * pt, true);
+/// The title, wrapped to the width, from the top margin. Returns the y just under it.
+double draw_title(cairo_t* cr, const LineChart& chart, const ChartMetrics& m) {
+    double y = m.margin;
+    detail::set_font(cr, 12 * m.pt, true);
     set_colour(cr, ink);
-    for (const auto& l : detail::wrap_text(cr, chart.title, width_px - 2 * margin)) {
-        cairo_move_to(cr, margin, y + detail::ascent(cr));
+    for (const auto& l : detail::wrap_text(cr, chart.title, m.width_px - 2 * m.margin)) {
+        cairo_move_to(cr, m.margin, y + detail::ascent(cr));
         cairo_show_text(cr, l.c_str());
         y += detail::line_height(cr);
     }
-    y += 4 * pt;
+    return y + 4 * m.pt;
+}
 
-    // Scales: y from 0 to a round value over the data; x over the data's range.
-    double y_max = *std::max_element(chart.y.begin(), chart.y.end());
-    double y_min = std::min(0.0, *std::min_element(chart.y.begin(), chart.y.end()));
+/// Both axes' ranges, round steps and the decimals their labels need.
+struct ChartScales {
+    double y_min = 0, y_max = 0, y_step = 0;
+    int y_decimals = 0;
+    double x_min = 0, x_max = 0, x_step = 0;
+    int x_decimals = 0;
+};
+
+/// y from 0 (or the lowest value) to a round value over the data and the reference; x over the
+/// data's range, in integer steps. A flat series still gets a span.
+ChartScales chart_scales(const LineChart& chart) {
+    ChartScales s;
+    s.y_max = *std::max_element(chart.y.begin(), chart.y.end());
+    s.y_min = std::min(0.0, *std::min_element(chart.y.begin(), chart.y.end()));
     if (chart.y_reference) {
-        y_max = std::max(y_max, *chart.y_reference);
-        y_min = std::min(y_min, *chart.y_reference);
+        s.y_max = std::max(s.y_max, *chart.y_reference);
+        s.y_min = std::min(s.y_min, *chart.y_reference);
     }
-    if (!(y_max > y_min)) {
-        y_max = y_min + 1;
+    if (!(s.y_max > s.y_min)) {
+        s.y_max = s.y_min + 1;
     }
-    const double y_step = nice_step(y_max - y_min, 5);
-    y_min = std::floor(y_min / y_step) * y_step;
-    y_max = std::ceil(y_max * 1.0001 / y_step) * y_step;
-    const int y_decimals = decimals_of(y_step);
+    s.y_step = nice_step(s.y_max - s.y_min, 5);
+    s.y_min = std::floor(s.y_min / s.y_step) * s.y_step;
+    s.y_max = std::ceil(s.y_max * 1.0001 / s.y_step) * s.y_step;
+    s.y_decimals = decimals_of(s.y_step);
 
-    double x_min = *std::min_element(chart.x.begin(), chart.x.end());
-    double x_max = *std::max_element(chart.x.begin(), chart.x.end());
-    if (!(x_max > x_min)) {
-        x_min -= 1;
-        x_max += 1;
+    s.x_min = *std::min_element(chart.x.begin(), chart.x.end());
+    s.x_max = *std::max_element(chart.x.begin(), chart.x.end());
+    if (!(s.x_max > s.x_min)) {
+        s.x_min -= 1;
+        s.x_max += 1;
     }
-    const double x_step = std::max(nice_step(x_max - x_min, 8), 1.0);  // integer steps
-    const int x_decimals = decimals_of(x_step);
+    s.x_step = std::max(nice_step(s.x_max - s.x_min, 8), 1.0);  // integer steps
+    s.x_decimals = decimals_of(s.x_step);
+    return s;
+}
 
-    // Plot area: room on the left for the widest y label and the caption, below for x.
+/// The plot's rectangle in pixels and the mapping of data values onto it.
+struct PlotArea {
+    ChartScales scales;
+    double left = 0, right = 0, top = 0, bottom = 0;
+    [[nodiscard]] double px(double v) const {
+        return left + (v - scales.x_min) / (scales.x_max - scales.x_min) * (right - left);
+    }
+    [[nodiscard]] double py(double v) const {
+        return bottom - (v - scales.y_min) / (scales.y_max - scales.y_min) * (bottom - top);
+    }
+};
+
+/// Room on the left for the widest y label and the caption, above for the reference caption,
+/// below for the x labels and caption; refused when too little is left to plot.
+PlotArea plot_area(cairo_t* cr, const ChartScales& scales, const ChartMetrics& m, double title_bottom) {
+    const double pt = m.pt;
     detail::set_font(cr, 9 * pt);
     double label_w = 0;
-    for (double v = y_min; v <= y_max + y_step / 2; v += y_step) {
-        label_w = std::max(label_w, detail::text_width(cr, detail::french_number(v, y_decimals)));
+    for (double v = scales.y_min; v <= scales.y_max + scales.y_step / 2; v += scales.y_step) {
+        label_w = std::max(label_w, detail::text_width(cr, detail::french_number(v, scales.y_decimals)));
     }
     const double lh = detail::line_height(cr);
-    const double left = margin + lh + 6 * pt + label_w + 6 * pt;
-    const double right = width_px - margin - 4 * pt;
-    const double top = y + lh;  // room for the reference caption
-    const double bottom = height_px - margin - lh - 6 * pt - lh - 4 * pt;
-    if (right - left < 50 || bottom - top < 50) {
-        throw ConfigError(fmt::format("chart size {}×{} px leaves no room to plot; make it larger", width_px, height_px));
+    PlotArea a;
+    a.scales = scales;
+    a.left = m.margin + lh + 6 * pt + label_w + 6 * pt;
+    a.right = m.width_px - m.margin - 4 * pt;
+    a.top = title_bottom + lh;  // room for the reference caption
+    a.bottom = m.height_px - m.margin - lh - 6 * pt - lh - 4 * pt;
+    if (a.right - a.left < 50 || a.bottom - a.top < 50) {
+        throw ConfigError(
+            fmt::format("chart size {}×{} px leaves no room to plot; make it larger", m.width_px, m.height_px));
     }
-    const auto px = [&](double v) { return left + (v - x_min) / (x_max - x_min) * (right - left); };
-    const auto py = [&](double v) { return bottom - (v - y_min) / (y_max - y_min) * (bottom - top); };
+    return a;
+}
 
-    // Grid and y labels.
+/// Horizontal grid lines with their y labels, then the x ticks with their labels.
+void draw_grid_and_ticks(cairo_t* cr, const PlotArea& a, double pt) {
+    const ChartScales& s = a.scales;
     cairo_set_line_width(cr, std::max(1.0, 0.5 * pt));
-    for (double v = y_min; v <= y_max + y_step / 2; v += y_step) {
-        set_colour(cr, grid);
-        cairo_move_to(cr, left, std::round(py(v)) + 0.5);
-        cairo_line_to(cr, right, std::round(py(v)) + 0.5);
+    for (double v = s.y_min; v <= s.y_max + s.y_step / 2; v += s.y_step) {
+        set_colour(cr, grid_line);
+        cairo_move_to(cr, a.left, std::round(a.py(v)) + 0.5);
+        cairo_line_to(cr, a.right, std::round(a.py(v)) + 0.5);
         cairo_stroke(cr);
-        const std::string s = detail::french_number(v, y_decimals);
+        const std::string text = detail::french_number(v, s.y_decimals);
         set_colour(cr, ink);
-        cairo_move_to(cr, left - 6 * pt - detail::text_width(cr, s), py(v) + detail::ascent(cr) * 0.36);
-        cairo_show_text(cr, s.c_str());
+        cairo_move_to(cr, a.left - 6 * pt - detail::text_width(cr, text), a.py(v) + detail::ascent(cr) * 0.36);
+        cairo_show_text(cr, text.c_str());
     }
-    // x ticks and labels.
-    for (double v = std::ceil(x_min / x_step) * x_step; v <= x_max + x_step / 1000; v += x_step) {
+    for (double v = std::ceil(s.x_min / s.x_step) * s.x_step; v <= s.x_max + s.x_step / 1000; v += s.x_step) {
         set_colour(cr, ink);
-        cairo_move_to(cr, px(v), bottom);
-        cairo_line_to(cr, px(v), bottom + 4 * pt);
+        cairo_move_to(cr, a.px(v), a.bottom);
+        cairo_line_to(cr, a.px(v), a.bottom + 4 * pt);
         cairo_stroke(cr);
-        const std::string s = detail::french_number(v, x_decimals);
-        cairo_move_to(cr, px(v) - detail::text_width(cr, s) / 2, bottom + 6 * pt + detail::ascent(cr));
-        cairo_show_text(cr, s.c_str());
+        const std::string text = detail::french_number(v, s.x_decimals);
+        cairo_move_to(cr, a.px(v) - detail::text_width(cr, text) / 2, a.bottom + 6 * pt + detail::ascent(cr));
+        cairo_show_text(cr, text.c_str());
     }
-    // Axes.
+}
+
+/// The two axes, then the captions: x centred under the labels, y turned along the axis.
+void draw_axes_and_captions(cairo_t* cr, const LineChart& chart, const PlotArea& a, const ChartMetrics& m) {
     set_colour(cr, ink);
-    cairo_set_line_width(cr, std::max(1.0, 0.8 * pt));
-    cairo_move_to(cr, left, top);
-    cairo_line_to(cr, left, bottom);
-    cairo_line_to(cr, right, bottom);
+    cairo_set_line_width(cr, std::max(1.0, 0.8 * m.pt));
+    cairo_move_to(cr, a.left, a.top);
+    cairo_line_to(cr, a.left, a.bottom);
+    cairo_line_to(cr, a.right, a.bottom);
     cairo_stroke(cr);
-    // Captions: x centred under the labels, y turned along the axis.
-    detail::set_font(cr, 9.5 * pt, true);
-    cairo_move_to(cr, (left + right) / 2 - detail::text_width(cr, chart.x_caption) / 2, height_px - margin);
+    detail::set_font(cr, 9.5 * m.pt, true);
+    cairo_move_to(cr, (a.left + a.right) / 2 - detail::text_width(cr, chart.x_caption) / 2, m.height_px - m.margin);
     cairo_show_text(cr, chart.x_caption.c_str());
     cairo_save(cr);
-    cairo_translate(cr, margin + detail::ascent(cr), (top + bottom) / 2 + detail::text_width(cr, chart.y_caption) / 2);
+    cairo_translate(cr, m.margin + detail::ascent(cr),
+                    (a.top + a.bottom) / 2 + detail::text_width(cr, chart.y_caption) / 2);
     cairo_rotate(cr, -M_PI / 2);
     cairo_move_to(cr, 0, 0);
     cairo_show_text(cr, chart.y_caption.c_str());
     cairo_restore(cr);
+}
 
-    // Reference line, dashed, with its caption above the end where the data lie farther from it
-    // (a coverage curve meets its total on the right: the caption goes left).
-    if (chart.y_reference) {
-        const double ry = py(*chart.y_reference);
-        const double dash[] = {6 * pt, 4 * pt};
-        cairo_set_dash(cr, dash, 2, 0);
-        set_colour(cr, {0x55, 0x55, 0x55});
-        cairo_set_line_width(cr, 1.2 * pt);
-        cairo_move_to(cr, left, ry);
-        cairo_line_to(cr, right, ry);
-        cairo_stroke(cr);
-        cairo_set_dash(cr, nullptr, 0, 0);
-        detail::set_font(cr, 9 * pt);
-        const auto first = std::min_element(chart.x.begin(), chart.x.end()) - chart.x.begin();
-        const auto last = std::max_element(chart.x.begin(), chart.x.end()) - chart.x.begin();
-        const bool left_side = std::abs(chart.y[static_cast<std::size_t>(first)] - *chart.y_reference) >
-                               std::abs(chart.y[static_cast<std::size_t>(last)] - *chart.y_reference);
-        const double tx = left_side ? left + 6 * pt : right - detail::text_width(cr, chart.y_reference_caption);
-        cairo_move_to(cr, tx, ry - 4 * pt);
-        cairo_show_text(cr, chart.y_reference_caption.c_str());
-    }
+/// Reference line, dashed, with its caption above the end where the data lie farther from it
+/// (a coverage curve meets its total on the right: the caption goes left).
+void draw_reference(cairo_t* cr, const LineChart& chart, const PlotArea& a, double pt) {
+    const double ry = a.py(*chart.y_reference);
+    const double dash[] = {6 * pt, 4 * pt};
+    cairo_set_dash(cr, dash, 2, 0);
+    set_colour(cr, reference_line);
+    cairo_set_line_width(cr, 1.2 * pt);
+    cairo_move_to(cr, a.left, ry);
+    cairo_line_to(cr, a.right, ry);
+    cairo_stroke(cr);
+    cairo_set_dash(cr, nullptr, 0, 0);
+    detail::set_font(cr, 9 * pt);
+    const auto first = std::min_element(chart.x.begin(), chart.x.end()) - chart.x.begin();
+    const auto last = std::max_element(chart.x.begin(), chart.x.end()) - chart.x.begin();
+    const bool left_side = std::abs(chart.y[static_cast<std::size_t>(first)] - *chart.y_reference) >
+                           std::abs(chart.y[static_cast<std::size_t>(last)] - *chart.y_reference);
+    const double tx = left_side ? a.left + 6 * pt : a.right - detail::text_width(cr, chart.y_reference_caption);
+    cairo_move_to(cr, tx, ry - 4 * pt);
+    cairo_show_text(cr, chart.y_reference_caption.c_str());
+}
 
-    // The data: a line through the points, a dot on each.
+/// The data: a line through the points, a dot on each; clipped a little outside the plot.
+void draw_series(cairo_t* cr, const LineChart& chart, const PlotArea& a, double pt) {
     cairo_save(cr);
-    cairo_rectangle(cr, left - 6 * pt, top - 6 * pt, right - left + 12 * pt, bottom - top + 12 * pt);
+    cairo_rectangle(cr, a.left - 6 * pt, a.top - 6 * pt, a.right - a.left + 12 * pt, a.bottom - a.top + 12 * pt);
     cairo_clip(cr);
-    set_colour(cr, line);
+    set_colour(cr, data_line);
     cairo_set_line_width(cr, 2.2 * pt);
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     for (std::size_t i = 0; i < chart.x.size(); ++i) {
-        i == 0 ? cairo_move_to(cr, px(chart.x[i]), py(chart.y[i])) : cairo_line_to(cr, px(chart.x[i]), py(chart.y[i]));
+        const double x = a.px(chart.x[i]);
+        const double y = a.py(chart.y[i]);
+        i == 0 ? cairo_move_to(cr, x, y) : cairo_line_to(cr, x, y);
     }
     cairo_stroke(cr);
     for (std::size_t i = 0; i < chart.x.size(); ++i) {
         cairo_new_path(cr);
-        cairo_arc(cr, px(chart.x[i]), py(chart.y[i]), 3.2 * pt, 0, 2 * M_PI);
+        cairo_arc(cr, a.px(chart.x[i]), a.py(chart.y[i]), 3.2 * pt, 0, 2 * M_PI);
         set_colour(cr, {255, 255, 255});
         cairo_fill_preserve(cr);
-        set_colour(cr, line);
+        set_colour(cr, data_line);
         cairo_set_line_width(cr, 1.6 * pt);
         cairo_stroke(cr);
     }
     cairo_restore(cr);
+}
+
+} // namespace
+
+void render_line_chart_png(const LineChart& chart, const std::filesystem::path& path, int width_px, int height_px) {
+    check_chart(chart, width_px, height_px);
+    const double pt = width_px / (6.0 * 72.0);
+    const ChartMetrics metrics{pt, 12 * pt, width_px, height_px};
+
+    detail::Canvas canvas = detail::make_canvas(width_px, height_px);
+    cairo_t* cr = canvas.cr.get();
+    const double title_bottom = draw_title(cr, chart, metrics);
+    const PlotArea area = plot_area(cr, chart_scales(chart), metrics, title_bottom);
+    draw_grid_and_ticks(cr, area, pt);
+    draw_axes_and_captions(cr, chart, area, metrics);
+    if (chart.y_reference) {
+        draw_reference(cr, chart, area, pt);
+    }
+    draw_series(cr, chart, area, pt);
 
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
         throw OutputError(

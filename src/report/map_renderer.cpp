@@ -689,18 +689,9 @@ void shape_path(cairo_t* cr, const Shape& s, const MapLayout& l) {
     }
 }
 
-void draw_map(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLayout& l, const Style& st,
-              const MapOptions& options) {
-    const PixelBox area{l.map_left, l.map_top, l.map_left + l.map_width, l.map_top + l.map_height};
-    cairo_save(cr);
-    cairo_rectangle(cr, area.x0, area.y0, l.map_width, l.map_height);
-    cairo_clip(cr);
-    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
-    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
-
-    // Choropleth. Each zone is also stroked in its own colour (a hairline) so that neighbours
-    // meet without the antialiasing seam of white between them.
+/// The choropleth. Each zone is also stroked in its own colour (a hairline) so that neighbours
+/// meet without the antialiasing seam of white between them.
+void draw_zones(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLayout& l, const Style& st) {
     for (std::size_t i = 0; i < p.zones.size(); ++i) {
         const MapZone& z = scene.zones[i];
         const Rgb colour = z.no_data ? no_data_fill : time_classes[time_class_of(z.minutes)].colour;
@@ -710,8 +701,11 @@ void draw_map(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLa
         cairo_set_line_width(cr, st.px(0.35));
         cairo_stroke(cr);
     }
+}
 
-    // Deficit: hatched inside, outlined.
+/// Deficit: hatched inside (its outline comes with the borders, over the veil).
+void draw_deficit_hatching(cairo_t* cr, const Prepared& p, const MapLayout& l, const PixelBox& area,
+                           const Style& st) {
     if (!p.deficit.parts.empty()) {
         cairo_save(cr);
         shape_path(cr, p.deficit, l);
@@ -719,7 +713,10 @@ void draw_map(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLa
         hatch_clip(cr, area, st);
         cairo_restore(cr);
     }
-    // The veil washes out the fills outside the focus; the borders drawn next stay crisp.
+}
+
+/// The veil washes out the fills outside the focus; the borders drawn next stay crisp.
+void draw_focus_veil(cairo_t* cr, const Prepared& p, const MapLayout& l, const PixelBox& area) {
     if (!p.focus.parts.empty()) {
         // The map area minus the focus (even-odd: the focus is a hole in the area).
         shape_path(cr, p.focus, l);
@@ -727,6 +724,10 @@ void draw_map(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLa
         set_colour(cr, {255, 255, 255}, 0.6);
         cairo_fill(cr);
     }
+}
+
+/// Commune borders, then the deficit's outline (cased in white), then the EPCI borders on top.
+void draw_borders(cairo_t* cr, const Prepared& p, const MapLayout& l, const Style& st) {
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
     for (const auto& s : p.communes) {
         shape_path(cr, s, l);
@@ -749,8 +750,10 @@ void draw_map(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLa
         cairo_set_line_width(cr, st.px(1.6));
         cairo_stroke(cr);
     }
+}
 
-    // Symbols, then the labels around them.
+/// Facilities, then highlighted sites. Returns their boxes: the labels must not cover them.
+std::vector<PixelBox> draw_symbols(cairo_t* cr, const MapScene& scene, const MapLayout& l, const Style& st) {
     const double r = st.px(symbol_radius_pt);
     std::vector<PixelBox> obstacles;
     for (const auto& f : scene.facilities) {
@@ -763,45 +766,84 @@ void draw_map(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLa
         draw_highlight(cr, x, y, r, st);
         obstacles.push_back({x - 1.25 * r, y - 1.25 * r, x + 1.25 * r, y + 1.25 * r});
     }
-    if (options.labels && !scene.labels.empty()) {
-        detail::set_font(cr, st.px(8.5), true);
-        const double halo = st.px(1.6);
-        cairo_font_extents_t fe;
-        cairo_font_extents(cr, &fe);
-        std::vector<detail::LabelRequest> requests;
-        std::vector<std::size_t> source;
-        std::vector<bool> outside;  // per request: anchor outside the focus (named in grey, placed last)
-        if (!p.focus.parts.empty()) {
-            shape_path(cr, p.focus, l);  // for cairo_in_fill
+    return obstacles;
+}
+
+/// The labels to place, in scene order, with the scene label each comes from.
+struct LabelCandidates {
+    std::vector<detail::LabelRequest> requests;
+    std::vector<std::size_t> source;
+    std::vector<bool> outside;  ///< per request: anchor outside the focus (named in grey, placed last)
+};
+
+/// One request per named label, sized for the current font with its halo. Uses the current path
+/// (the focus, when there is one) to tell whether an anchor lies outside the focus.
+LabelCandidates label_candidates(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLayout& l,
+                                 double halo, const cairo_font_extents_t& fe) {
+    LabelCandidates c;
+    for (std::size_t i = 0; i < scene.labels.size(); ++i) {
+        const MapLabel& lab = scene.labels[i];
+        if (lab.text.empty()) {
+            continue;
         }
-        for (std::size_t i = 0; i < scene.labels.size(); ++i) {
-            const MapLabel& lab = scene.labels[i];
-            if (lab.text.empty()) {
-                continue;
-            }
-            const auto [x, y] = l.to_pixel(lab.x, lab.y);
-            const bool out = !p.focus.parts.empty() && cairo_in_fill(cr, x, y) == 0;
-            // Names inside the focus come first whatever their priority: the offset is far above
-            // any population.
-            requests.push_back({x, y, detail::text_width(cr, lab.text) + 2 * halo, fe.ascent + fe.descent + 2 * halo,
-                                lab.priority + (out ? 0.0 : 1e15)});
-            source.push_back(i);
-            outside.push_back(out);
-        }
+        const auto [x, y] = l.to_pixel(lab.x, lab.y);
+        const bool out = !p.focus.parts.empty() && cairo_in_fill(cr, x, y) == 0;
+        // Names inside the focus come first whatever their priority: the offset is far above
+        // any population.
+        c.requests.push_back({x, y, detail::text_width(cr, lab.text) + 2 * halo, fe.ascent + fe.descent + 2 * halo,
+                              lab.priority + (out ? 0.0 : 1e15)});
+        c.source.push_back(i);
+        c.outside.push_back(out);
+    }
+    return c;
+}
+
+/// Place names where they fit, clear of the symbols and of each other, each on a white halo.
+void draw_labels(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLayout& l, const Style& st,
+                 const PixelBox& area, const std::vector<PixelBox>& obstacles) {
+    detail::set_font(cr, st.px(8.5), true);
+    const double halo = st.px(1.6);
+    cairo_font_extents_t fe;
+    cairo_font_extents(cr, &fe);
+    if (!p.focus.parts.empty()) {
+        shape_path(cr, p.focus, l);  // for cairo_in_fill
+    }
+    const LabelCandidates candidates = label_candidates(cr, scene, p, l, halo, fe);
+    cairo_new_path(cr);
+    const PixelBox inner{area.x0 + st.px(2), area.y0 + st.px(2), area.x1 - st.px(2), area.y1 - st.px(2)};
+    for (const auto& placed : detail::place_labels(candidates.requests, inner, obstacles, st.px(2))) {
+        const MapLabel& lab = scene.labels[candidates.source[placed.request]];
         cairo_new_path(cr);
-        const PixelBox inner{area.x0 + st.px(2), area.y0 + st.px(2), area.x1 - st.px(2), area.y1 - st.px(2)};
-        for (const auto& placed : detail::place_labels(requests, inner, obstacles, st.px(2))) {
-            const MapLabel& lab = scene.labels[source[placed.request]];
-            cairo_new_path(cr);
-            cairo_move_to(cr, placed.box.x0 + halo, placed.box.y0 + halo + fe.ascent);
-            cairo_text_path(cr, lab.text.c_str());
-            set_colour(cr, {255, 255, 255}, 0.9);
-            cairo_set_line_width(cr, 2 * halo);
-            cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-            cairo_stroke_preserve(cr);
-            set_colour(cr, outside[placed.request] ? muted_label : ink);
-            cairo_fill(cr);
-        }
+        cairo_move_to(cr, placed.box.x0 + halo, placed.box.y0 + halo + fe.ascent);
+        cairo_text_path(cr, lab.text.c_str());
+        set_colour(cr, {255, 255, 255}, 0.9);
+        cairo_set_line_width(cr, 2 * halo);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        cairo_stroke_preserve(cr);
+        set_colour(cr, candidates.outside[placed.request] ? muted_label : ink);
+        cairo_fill(cr);
+    }
+}
+
+/// Everything inside the map frame, clipped to it, in drawing order; then the frame itself.
+void draw_map(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLayout& l, const Style& st,
+              const MapOptions& options) {
+    const PixelBox area{l.map_left, l.map_top, l.map_left + l.map_width, l.map_top + l.map_height};
+    cairo_save(cr);
+    cairo_rectangle(cr, area.x0, area.y0, l.map_width, l.map_height);
+    cairo_clip(cr);
+    cairo_set_fill_rule(cr, CAIRO_FILL_RULE_EVEN_ODD);
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+
+    draw_zones(cr, scene, p, l, st);
+    draw_deficit_hatching(cr, p, l, area, st);
+    draw_focus_veil(cr, p, l, area);
+    draw_borders(cr, p, l, st);
+    // Symbols, then the labels around them.
+    const std::vector<PixelBox> obstacles = draw_symbols(cr, scene, l, st);
+    if (options.labels && !scene.labels.empty()) {
+        draw_labels(cr, scene, p, l, st, area, obstacles);
     }
     cairo_restore(cr);
 
