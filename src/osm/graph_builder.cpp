@@ -395,88 +395,115 @@ struct Chains {
     std::vector<std::uint8_t> is_node;  ///< per dense node
 };
 
-/// Merges runs of degree-2 nodes into chains. A node stays a node where the roads through it
-/// differ in drivable directions, or where `forced` says something happens there.
-Chains build_chains(const std::vector<Segment>& segs, const DenseNodes& d, const RawNetwork& net,
-                    const std::vector<std::uint8_t>& forced, int ferry_class) {
-    const auto n = static_cast<std::uint32_t>(d.coord.size());
-    std::vector<std::uint32_t> inc_first(n + 1, 0);
+/// The kept segments touching each dense node, CSR: a chain goes on through a node of degree 2.
+struct SegmentIncidence {
+    std::vector<std::uint32_t> first;    ///< dense nodes + 1, into `segment`
+    std::vector<std::uint32_t> segment;  ///< indices into the segments
+
+    [[nodiscard]] std::uint32_t degree(std::uint32_t v) const { return first[v + 1] - first[v]; }
+};
+
+/// The kept segments at each of the `n` dense nodes, in segment order.
+SegmentIncidence incidence_of(const std::vector<Segment>& segs, std::uint32_t n) {
+    SegmentIncidence inc;
+    inc.first.assign(n + 1, 0);
     for (const auto& s : segs) {
         if (s.kept) {
-            ++inc_first[s.u + 1];
-            ++inc_first[s.v + 1];
+            ++inc.first[s.u + 1];
+            ++inc.first[s.v + 1];
         }
     }
-    std::partial_sum(inc_first.begin(), inc_first.end(), inc_first.begin());
-    std::vector<std::uint32_t> inc(inc_first.back());
-    {
-        std::vector<std::uint32_t> fill(inc_first.begin(), inc_first.end() - 1);
-        for (std::uint32_t i = 0; i < segs.size(); ++i) {
-            if (segs[i].kept) {
-                inc[fill[segs[i].u]++] = i;
-                inc[fill[segs[i].v]++] = i;
-            }
+    std::partial_sum(inc.first.begin(), inc.first.end(), inc.first.begin());
+    inc.segment.resize(inc.first.back());
+    std::vector<std::uint32_t> fill(inc.first.begin(), inc.first.end() - 1);
+    for (std::uint32_t i = 0; i < segs.size(); ++i) {
+        if (segs[i].kept) {
+            inc.segment[fill[segs[i].u]++] = i;
+            inc.segment[fill[segs[i].v]++] = i;
         }
     }
-    auto degree = [&](std::uint32_t v) { return inc_first[v + 1] - inc_first[v]; };
-    auto along = [&](const Segment& s, std::uint32_t from) { return s.u == from ? s.forward : s.backward; };
-    auto against = [&](const Segment& s, std::uint32_t from) { return s.u == from ? s.backward : s.forward; };
-    auto along_dest = [&](const Segment& s, std::uint32_t from) {
-        return s.u == from ? s.forward_destination : s.backward_destination;
-    };
-    auto against_dest = [&](const Segment& s, std::uint32_t from) {
-        return s.u == from ? s.backward_destination : s.forward_destination;
-    };
+    return inc;
+}
 
-    Chains c;
-    c.is_node.assign(n, 0);
+// Segment `s` driven from its end `from` (along) or towards it (against): drivable, or for
+// destination traffic only.
+bool drivable_along(const Segment& s, std::uint32_t from) { return s.u == from ? s.forward : s.backward; }
+bool drivable_against(const Segment& s, std::uint32_t from) { return s.u == from ? s.backward : s.forward; }
+bool destination_along(const Segment& s, std::uint32_t from) {
+    return s.u == from ? s.forward_destination : s.backward_destination;
+}
+bool destination_against(const Segment& s, std::uint32_t from) {
+    return s.u == from ? s.backward_destination : s.forward_destination;
+}
+
+/// Per dense node, 1 where chains end (it stays a node of the graph): not of degree 2, `forced`,
+/// or where the roads through it differ; 0 inside a chain or off the network.
+std::vector<std::uint8_t> chain_end_flags(const std::vector<Segment>& segs, const SegmentIncidence& inc,
+                                          const std::vector<std::uint8_t>& forced, int ferry_class) {
+    const auto n = static_cast<std::uint32_t>(inc.first.size() - 1);
+    std::vector<std::uint8_t> is_node(n, 0);
     for (std::uint32_t v = 0; v < n; ++v) {
-        const auto deg = degree(v);
+        const auto deg = inc.degree(v);
         if (deg == 0) {
             continue;
         }
         if (deg != 2 || forced[v] != 0) {
-            c.is_node[v] = 1;
+            is_node[v] = 1;
             continue;
         }
-        const Segment& in = segs[inc[inc_first[v]]];
-        const Segment& out = segs[inc[inc_first[v] + 1]];
+        const Segment& in = segs[inc.segment[inc.first[v]]];
+        const Segment& out = segs[inc.segment[inc.first[v] + 1]];
         const std::uint32_t a = in.u == v ? in.v : in.u;
-        if (along(in, a) != along(out, v) || against(in, a) != against(out, v) ||
-            along_dest(in, a) != along_dest(out, v) || against_dest(in, a) != against_dest(out, v) ||
+        if (drivable_along(in, a) != drivable_along(out, v) || drivable_against(in, a) != drivable_against(out, v) ||
+            destination_along(in, a) != destination_along(out, v) ||
+            destination_against(in, a) != destination_against(out, v) ||
             (in.class_id == ferry_class) != (out.class_id == ferry_class)) {
             // Where the drivable directions, the destination-only rule or road/ferry change.
-            c.is_node[v] = 1;
+            is_node[v] = 1;
         }
     }
-    std::vector<std::uint8_t> visited(segs.size(), 0);
-    auto walk = [&](std::uint32_t start, std::uint32_t first_seg) {
+    return is_node;
+}
+
+/// Walks chains from node to node (the nodes `Chains::is_node` marks), appending each chain, its
+/// points with the metres and travel times from its start, and its runs of ways to the Chains.
+class ChainWalker {
+public:
+    ChainWalker(const std::vector<Segment>& segs, const SegmentIncidence& inc, const DenseNodes& d,
+                const RawNetwork& net, Chains& c)
+        : m_segs(segs), m_inc(inc), m_d(d), m_net(net), m_c(c), m_visited(segs.size(), 0) {}
+
+    /// True once segment `s` is part of a chain.
+    [[nodiscard]] bool visited(std::uint32_t s) const { return m_visited[s] != 0; }
+
+    /// The chain that leaves node `start` by segment `first_seg`, up to the next node.
+    void walk(std::uint32_t start, std::uint32_t first_seg) {
         Chain ch;
         ch.from = start;
-        ch.forward = along(segs[first_seg], start);
-        ch.backward = against(segs[first_seg], start);
-        ch.forward_destination = along_dest(segs[first_seg], start);
-        ch.backward_destination = against_dest(segs[first_seg], start);
+        ch.forward = drivable_along(m_segs[first_seg], start);
+        ch.backward = drivable_against(m_segs[first_seg], start);
+        ch.forward_destination = destination_along(m_segs[first_seg], start);
+        ch.backward_destination = destination_against(m_segs[first_seg], start);
         ch.first_seg = first_seg;
-        ch.first_along = segs[first_seg].u == start;
-        c.first_point.push_back(static_cast<std::uint32_t>(c.points.size()));
-        c.first_run.push_back(static_cast<std::uint32_t>(c.run_way.size()));
-        c.points.push_back(d.coord[start]);
-        c.point_m.push_back(0);
-        c.point_fwd.push_back(0);
-        c.point_bwd.push_back(0);
+        ch.first_along = m_segs[first_seg].u == start;
+        m_c.first_point.push_back(static_cast<std::uint32_t>(m_c.points.size()));
+        m_c.first_run.push_back(static_cast<std::uint32_t>(m_c.run_way.size()));
+        m_c.points.push_back(m_d.coord[start]);
+        m_c.point_m.push_back(0);
+        m_c.point_fwd.push_back(0);
+        m_c.point_bwd.push_back(0);
         double m = 0;
         double fwd = 0;
         double bwd = 0;
         std::uint32_t cur = start;
         std::uint32_t s = first_seg;
         for (std::uint32_t k = 0;; ++k) {
-            visited[s] = 1;
-            const Segment& seg = segs[s];
-            const std::int64_t way_id = net.ways[seg.way].way_id;
-            if (c.run_way.size() == c.first_run.back() || c.run_way.back() != way_id) {
-                c.run_first_segment.push_back(k);
-                c.run_way.push_back(way_id);
+            m_visited[s] = 1;
+            const Segment& seg = m_segs[s];
+            const std::int64_t way_id = m_net.ways[seg.way].way_id;
+            if (m_c.run_way.size() == m_c.first_run.back() || m_c.run_way.back() != way_id) {
+                m_c.run_first_segment.push_back(k);
+                m_c.run_way.push_back(way_id);
             }
             const std::uint32_t next = seg.u == cur ? seg.v : seg.u;
             ch.last_seg = s;
@@ -484,35 +511,54 @@ Chains build_chains(const std::vector<Segment>& segs, const DenseNodes& d, const
             m += seg.length_m;
             fwd += seg.u == cur ? seg.forward_ds : seg.backward_ds;
             bwd += seg.u == cur ? seg.backward_ds : seg.forward_ds;
-            c.points.push_back(d.coord[next]);
-            c.point_m.push_back(static_cast<float>(m));
-            c.point_fwd.push_back(static_cast<float>(fwd));
-            c.point_bwd.push_back(static_cast<float>(bwd));
+            m_c.points.push_back(m_d.coord[next]);
+            m_c.point_m.push_back(static_cast<float>(m));
+            m_c.point_fwd.push_back(static_cast<float>(fwd));
+            m_c.point_bwd.push_back(static_cast<float>(bwd));
             cur = next;
-            if (c.is_node[cur] != 0) {
+            if (m_c.is_node[cur] != 0) {
                 break;
             }
-            const auto s0 = inc[inc_first[cur]];
-            const auto s1 = inc[inc_first[cur] + 1];
+            const auto s0 = m_inc.segment[m_inc.first[cur]];
+            const auto s1 = m_inc.segment[m_inc.first[cur] + 1];
             s = s0 == s ? s1 : s0;
         }
         ch.to = cur;
-        c.chains.push_back(ch);
-    };
+        m_c.chains.push_back(ch);
+    }
+
+private:
+    const std::vector<Segment>& m_segs;
+    const SegmentIncidence& m_inc;
+    const DenseNodes& m_d;
+    const RawNetwork& m_net;
+    Chains& m_c;
+    std::vector<std::uint8_t> m_visited;  ///< per segment
+};
+
+/// Merges runs of degree-2 nodes into chains. A node stays a node where the roads through it
+/// differ in drivable directions, or where `forced` says something happens there.
+Chains build_chains(const std::vector<Segment>& segs, const DenseNodes& d, const RawNetwork& net,
+                    const std::vector<std::uint8_t>& forced, int ferry_class) {
+    const auto n = static_cast<std::uint32_t>(d.coord.size());
+    const SegmentIncidence inc = incidence_of(segs, n);
+    Chains c;
+    c.is_node = chain_end_flags(segs, inc, forced, ferry_class);
+    ChainWalker walker(segs, inc, d, net, c);
     for (std::uint32_t v = 0; v < n; ++v) {
         if (c.is_node[v] == 0) {
             continue;
         }
-        for (auto i = inc_first[v]; i < inc_first[v + 1]; ++i) {
-            if (visited[inc[i]] == 0) {
-                walk(v, inc[i]);
+        for (auto i = inc.first[v]; i < inc.first[v + 1]; ++i) {
+            if (!walker.visited(inc.segment[i])) {
+                walker.walk(v, inc.segment[i]);
             }
         }
     }
     for (std::uint32_t v = 0; v < n; ++v) {
-        if (degree(v) > 0 && c.is_node[v] == 0 && visited[inc[inc_first[v]]] == 0) {
+        if (inc.degree(v) > 0 && c.is_node[v] == 0 && !walker.visited(inc.segment[inc.first[v]])) {
             c.is_node[v] = 1;  // a ring with no junction: cut it at its lowest OSM id
-            walk(v, inc[inc_first[v]]);
+            walker.walk(v, inc.segment[inc.first[v]]);
         }
     }
     c.first_point.push_back(static_cast<std::uint32_t>(c.points.size()));

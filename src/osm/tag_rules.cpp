@@ -509,6 +509,126 @@ std::optional<double> parse_weight_t(std::string_view value, bool& unreadable) {
     return std::nullopt;
 }
 
+namespace {
+
+/// The class of a way that is not a ferry, opened to cars by its access tags if the profile does not
+/// route it. False, with the verdict set, if cars cannot use it (area, closed, not opened).
+bool read_road_class(const Profile& profile, std::span<const Tag> tags, std::string_view highway,
+                     std::string_view aeroway, WayRule& rule) {
+    if (find_tag(tags, "area") == "yes") {
+        rule.verdict = WayVerdict::area;
+        return false;
+    }
+    rule.class_id = highway.empty() ? -1 : profile.highway_class(highway);
+    if (rule.class_id < 0) {
+        // Another class (footway, road, a runway...) opened to cars by its access tags.
+        const std::string_view what = highway.empty() ? aeroway : highway;
+        if (contains(profile.never_opened, what) ||
+            (!opens(profile, tags, "forward") && !opens(profile, tags, "backward"))) {
+            rule.verdict = highway.empty() ? WayVerdict::not_a_road : WayVerdict::unroutable_class;
+            return false;
+        }
+        rule.class_id = profile.opened_class();
+        rule.opened = true;
+    }
+    if (closed_way(profile, tags)) {
+        rule.verdict = WayVerdict::closed;
+        return false;
+    }
+    return true;
+}
+
+/// The directions a car may drive: the one-way rule, then per direction the car's access and
+/// physical limits. False, with the verdict set, if it may drive neither.
+bool read_directions(const Profile& profile, std::span<const Tag> tags, std::string_view highway, bool ferry,
+                     WayRule& rule) {
+    const Oneway oneway = car_oneway(profile, tags, highway, ferry);
+    if (oneway == Oneway::reversible) {
+        rule.verdict = WayVerdict::reversible;
+        return false;
+    }
+    rule.alternating = oneway == Oneway::alternating;
+    bool along = oneway != Oneway::backward;
+    bool against = oneway != Oneway::forward;  // both for alternating: one at a time
+    const Access fwd_access = car_access(profile, tags, "forward");
+    const Access bwd_access = car_access(profile, tags, "backward");
+    const bool fwd_fits = car_fits(profile, tags, "forward", rule.invalid_limit);
+    const bool bwd_fits = car_fits(profile, tags, "backward", rule.invalid_limit);
+    // An opened class needs the opening in that direction; a routable one only a lack of ban.
+    along = along && (rule.opened ? opens(profile, tags, "forward") : fwd_access != Access::denied);
+    against = against && (rule.opened ? opens(profile, tags, "backward") : bwd_access != Access::denied);
+    if (!along && !against) {
+        rule.verdict = WayVerdict::access_denied;
+        return false;
+    }
+    rule.forward = along && fwd_fits;
+    rule.backward = against && bwd_fits;
+    if (!rule.forward && !rule.backward) {
+        rule.verdict = WayVerdict::too_small;
+        return false;
+    }
+    rule.forward_destination = fwd_access == Access::destination;
+    rule.backward_destination = bwd_access == Access::destination;
+    if (rule.alternating) {
+        rule.delay_s = profile.alternating_s;
+    }
+    return true;
+}
+
+/// A ferry's (or car train's) speed from the profile, and its crossing time from duration=*.
+void read_ferry_speed(const Profile& profile, std::span<const Tag> tags, WayRule& rule) {
+    const double kmh = rule.shuttle_train ? profile.shuttle_train_kmh : profile.ferry_kmh;
+    rule.forward_kmh = rule.backward_kmh = std::clamp(kmh, profile.min_kmh, profile.max_kmh);
+    if (has_tag(tags, "duration")) {
+        rule.ferry_duration_s = parse_duration_s(find_tag(tags, "duration"));
+        if (!rule.ferry_duration_s || *rule.ferry_duration_s <= 0) {
+            rule.ferry_duration_s.reset();
+            rule.invalid_maxspeed = true;  // reported with the unreadable speed tags
+        }
+    }
+}
+
+/// A road's speed in one direction: the posted limit (`directional_key` before maxspeed) times the
+/// profile's factor, else `class_kmh`; within the profile's range. Unreadable limits are flagged.
+double direction_kmh(const Profile& profile, std::span<const Tag> tags, std::string_view directional_key,
+                     double class_kmh, bool& invalid_maxspeed) {
+    MaxspeedValue v;
+    if (has_tag(tags, directional_key)) {
+        v = parse_maxspeed(find_tag(tags, directional_key), profile);
+    }
+    if (v.kind == MaxspeedValue::Kind::absent || v.kind == MaxspeedValue::Kind::invalid) {
+        const bool directional_invalid = v.kind == MaxspeedValue::Kind::invalid;
+        v = has_tag(tags, "maxspeed") ? parse_maxspeed(find_tag(tags, "maxspeed"), profile) : MaxspeedValue{};
+        if (directional_invalid) {
+            invalid_maxspeed = true;
+        }
+    }
+    if (v.kind == MaxspeedValue::Kind::invalid) {
+        invalid_maxspeed = true;
+    }
+    double kmh = v.kind == MaxspeedValue::Kind::value ? v.kmh * profile.posted_factor : class_kmh;
+    if (!std::isfinite(kmh)) {  // std::clamp would pass a NaN through: never a zero-time arc
+        invalid_maxspeed = true;
+        kmh = class_kmh;
+    }
+    return std::clamp(kmh, profile.min_kmh, profile.max_kmh);
+}
+
+/// A road's speeds both ways: posted limits, else its class speed (capped in built-up areas).
+void read_road_speeds(const Profile& profile, std::span<const Tag> tags, WayRule& rule) {
+    rule.urban = is_built_up(profile, tags);
+    double class_kmh =
+        rule.opened ? profile.opened_kmh : profile.highway_kmh[static_cast<std::size_t>(rule.class_id)].second;
+    if (rule.urban) {
+        // In a built-up area the general limit applies to every class (Code de la route R413-3).
+        class_kmh = std::min(class_kmh, profile.urban_limit_kmh * profile.posted_factor);
+    }
+    rule.forward_kmh = direction_kmh(profile, tags, "maxspeed:forward", class_kmh, rule.invalid_maxspeed);
+    rule.backward_kmh = direction_kmh(profile, tags, "maxspeed:backward", class_kmh, rule.invalid_maxspeed);
+}
+
+} // namespace
+
 WayRule evaluate_way(const Profile& profile, std::span<const Tag> tags) {
     WayRule rule;
     const auto highway = find_tag(tags, "highway");
@@ -526,105 +646,17 @@ WayRule evaluate_way(const Profile& profile, std::span<const Tag> tags) {
         }
         rule.class_id = profile.ferry_class();
         rule.shuttle_train = route == "shuttle_train";
-    } else {
-        if (find_tag(tags, "area") == "yes") {
-            rule.verdict = WayVerdict::area;
-            return rule;
-        }
-        rule.class_id = highway.empty() ? -1 : profile.highway_class(highway);
-        if (rule.class_id < 0) {
-            // Another class (footway, road, a runway...) opened to cars by its access tags.
-            const std::string_view what = highway.empty() ? aeroway : highway;
-            if (contains(profile.never_opened, what) ||
-                (!opens(profile, tags, "forward") && !opens(profile, tags, "backward"))) {
-                rule.verdict = highway.empty() ? WayVerdict::not_a_road : WayVerdict::unroutable_class;
-                return rule;
-            }
-            rule.class_id = profile.opened_class();
-            rule.opened = true;
-        }
-        if (closed_way(profile, tags)) {
-            rule.verdict = WayVerdict::closed;
-            return rule;
-        }
-    }
-
-    // Directions: the one-way rule, then per direction the car's access and physical limits.
-    const Oneway oneway = car_oneway(profile, tags, highway, ferry);
-    if (oneway == Oneway::reversible) {
-        rule.verdict = WayVerdict::reversible;
+    } else if (!read_road_class(profile, tags, highway, aeroway, rule)) {
         return rule;
     }
-    rule.alternating = oneway == Oneway::alternating;
-    bool along = oneway != Oneway::backward;
-    bool against = oneway != Oneway::forward;  // both for alternating: one at a time
-    const Access fwd_access = car_access(profile, tags, "forward");
-    const Access bwd_access = car_access(profile, tags, "backward");
-    const bool fwd_fits = car_fits(profile, tags, "forward", rule.invalid_limit);
-    const bool bwd_fits = car_fits(profile, tags, "backward", rule.invalid_limit);
-    // An opened class needs the opening in that direction; a routable one only a lack of ban.
-    along = along && (rule.opened ? opens(profile, tags, "forward") : fwd_access != Access::denied);
-    against = against && (rule.opened ? opens(profile, tags, "backward") : bwd_access != Access::denied);
-    if (!along && !against) {
-        rule.verdict = WayVerdict::access_denied;
+    if (!read_directions(profile, tags, highway, ferry, rule)) {
         return rule;
     }
-    rule.forward = along && fwd_fits;
-    rule.backward = against && bwd_fits;
-    if (!rule.forward && !rule.backward) {
-        rule.verdict = WayVerdict::too_small;
-        return rule;
-    }
-    rule.forward_destination = fwd_access == Access::destination;
-    rule.backward_destination = bwd_access == Access::destination;
-    if (rule.alternating) {
-        rule.delay_s = profile.alternating_s;
-    }
-
     if (ferry) {
-        const double kmh = rule.shuttle_train ? profile.shuttle_train_kmh : profile.ferry_kmh;
-        rule.forward_kmh = rule.backward_kmh = std::clamp(kmh, profile.min_kmh, profile.max_kmh);
-        if (has_tag(tags, "duration")) {
-            rule.ferry_duration_s = parse_duration_s(find_tag(tags, "duration"));
-            if (!rule.ferry_duration_s || *rule.ferry_duration_s <= 0) {
-                rule.ferry_duration_s.reset();
-                rule.invalid_maxspeed = true;  // reported with the unreadable speed tags
-            }
-        }
-        rule.verdict = WayVerdict::routable;
-        return rule;
+        read_ferry_speed(profile, tags, rule);
+    } else {
+        read_road_speeds(profile, tags, rule);
     }
-
-    rule.urban = is_built_up(profile, tags);
-    double class_kmh = rule.opened ? profile.opened_kmh : profile.highway_kmh[static_cast<std::size_t>(rule.class_id)].second;
-    if (rule.urban) {
-        // In a built-up area the general limit applies to every class (Code de la route R413-3).
-        class_kmh = std::min(class_kmh, profile.urban_limit_kmh * profile.posted_factor);
-    }
-    auto speed_for = [&](std::string_view directional_key) {
-        MaxspeedValue v;
-        if (has_tag(tags, directional_key)) {
-            v = parse_maxspeed(find_tag(tags, directional_key), profile);
-        }
-        if (v.kind == MaxspeedValue::Kind::absent || v.kind == MaxspeedValue::Kind::invalid) {
-            const bool directional_invalid = v.kind == MaxspeedValue::Kind::invalid;
-            v = has_tag(tags, "maxspeed") ? parse_maxspeed(find_tag(tags, "maxspeed"), profile) : MaxspeedValue{};
-            if (directional_invalid) {
-                rule.invalid_maxspeed = true;
-            }
-        }
-        if (v.kind == MaxspeedValue::Kind::invalid) {
-            rule.invalid_maxspeed = true;
-        }
-        double kmh = v.kind == MaxspeedValue::Kind::value ? v.kmh * profile.posted_factor : class_kmh;
-        if (!std::isfinite(kmh)) {  // std::clamp would pass a NaN through: never a zero-time arc
-            rule.invalid_maxspeed = true;
-            kmh = class_kmh;
-        }
-        return std::clamp(kmh, profile.min_kmh, profile.max_kmh);
-    };
-    rule.forward_kmh = speed_for("maxspeed:forward");
-    rule.backward_kmh = speed_for("maxspeed:backward");
     rule.verdict = WayVerdict::routable;
     return rule;
 }

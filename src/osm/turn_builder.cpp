@@ -66,9 +66,12 @@ ArcBearings arc_bearings(const RoadGraph::Arrays& g) {
 
 Deciseconds to_ds(double seconds) { return static_cast<Deciseconds>(std::llround(std::max(0.0, seconds) * 10.0)); }
 
+/// The transitions out of one state: (to state, turn ds).
+using TurnList = std::vector<std::pair<std::uint32_t, Deciseconds>>;
+
 /// Allowed transitions per state while they are being built (copies appended at the end).
 struct TurnTable {
-    std::vector<std::vector<std::pair<std::uint32_t, Deciseconds>>> out;  ///< per state: (to state, turn ds)
+    std::vector<TurnList> out;  ///< per state: (to state, turn ds)
     std::vector<std::uint32_t> state_arc;
 };
 
@@ -391,49 +394,69 @@ void add_destination_copies(TurnTable& table, const std::vector<ArcEnds>& ends, 
     }
 }
 
-} // namespace
+/// The turns at the nodes before any restriction: the states (one per arc so far) and their
+/// transitions, and per arc the U-turns the profile does not allow, kept aside: one may be needed
+/// where nothing else is.
+struct NodeTurns {
+    TurnTable table;
+    std::vector<TurnList> u_turn_of;
+};
 
-SearchGraphParts build_turns(const RoadGraph::Arrays& g, const std::vector<ArcEnds>& ends,
-                             const std::vector<NodeInfo>& nodes, const std::vector<WayEnds>& way_ends,
-                             const std::vector<TurnRestriction>& restrictions, const Profile& profile,
-                             GraphBuildReport& report) {
+/// Number of distinct edges touching node v (`edges_at` is scratch): 1 at a dead end, 3 or more
+/// at a junction.
+std::size_t distinct_edges_at(const RoadGraph::Arrays& g, std::uint32_t v, std::vector<std::uint32_t>& edges_at) {
+    edges_at.clear();
+    for (auto a = g.first_out[v]; a < g.first_out[v + 1]; ++a) {
+        edges_at.push_back(g.arc_edge[a] >> 1);
+    }
+    for (auto i = g.first_in[v]; i < g.first_in[v + 1]; ++i) {
+        edges_at.push_back(g.arc_edge[g.in_arc[i]] >> 1);
+    }
+    std::sort(edges_at.begin(), edges_at.end());
+    edges_at.erase(std::unique(edges_at.begin(), edges_at.end()), edges_at.end());
+    return edges_at.size();
+}
+
+/// The importance rank of the most important road at node v, for yielding.
+int best_rank_at(const RoadGraph::Arrays& g, const std::vector<ArcEnds>& ends, const Profile& profile,
+                 std::uint32_t v) {
+    int best_rank = 1 << 20;
+    for (auto a = g.first_out[v]; a < g.first_out[v + 1]; ++a) {
+        best_rank = std::min(best_rank, profile.importance_rank(ends[a].tail_class));
+    }
+    for (auto i = g.first_in[v]; i < g.first_in[v + 1]; ++i) {
+        best_rank = std::min(best_rank, profile.importance_rank(ends[g.in_arc[i]].head_class));
+    }
+    return best_rank;
+}
+
+/// Every turn from an arc into a node to an arc out of it, with its cost (junction delay, angle,
+/// U-turn, yielding): the transitions of the arcs' own states, before any restriction.
+NodeTurns turns_at_nodes(const RoadGraph::Arrays& g, const std::vector<ArcEnds>& ends,
+                         const std::vector<NodeInfo>& nodes, const Profile& profile, GraphBuildReport& report) {
     const auto n = static_cast<std::uint32_t>(g.first_out.size() - 1);
     const auto arcs = static_cast<std::uint32_t>(g.head.size());
     const ArcBearings bearing = arc_bearings(g);
     const auto& turns = profile.turns;
 
-    TurnTable table;
+    NodeTurns node_turns;
+    TurnTable& table = node_turns.table;
     table.out.resize(arcs);
     table.state_arc.resize(arcs);
     for (std::uint32_t a = 0; a < arcs; ++a) {
         table.state_arc[a] = a;
     }
-    // U-turns not allowed by the profile, kept aside: one may be needed where nothing else is.
-    std::vector<std::vector<std::pair<std::uint32_t, Deciseconds>>> u_turn_of(arcs);
+    auto& u_turn_of = node_turns.u_turn_of;
+    u_turn_of.resize(arcs);
 
     std::vector<std::uint32_t> edges_at;  // distinct edges touching the node being processed
     for (std::uint32_t v = 0; v < n; ++v) {
-        edges_at.clear();
-        for (auto a = g.first_out[v]; a < g.first_out[v + 1]; ++a) {
-            edges_at.push_back(g.arc_edge[a] >> 1);
-        }
-        for (auto i = g.first_in[v]; i < g.first_in[v + 1]; ++i) {
-            edges_at.push_back(g.arc_edge[g.in_arc[i]] >> 1);
-        }
-        std::sort(edges_at.begin(), edges_at.end());
-        edges_at.erase(std::unique(edges_at.begin(), edges_at.end()), edges_at.end());
-        const bool dead_end = edges_at.size() == 1;
-        const bool junction = edges_at.size() > 2;
+        const std::size_t edge_count = distinct_edges_at(g, v, edges_at);
+        const bool dead_end = edge_count == 1;
+        const bool junction = edge_count > 2;
         const NodeRule& rule = nodes[v].rule;
         const bool signals = rule.feature == NodeFeature::traffic_signals;
-        // The most important road at the junction, for yielding.
-        int best_rank = 1 << 20;
-        for (auto a = g.first_out[v]; a < g.first_out[v + 1]; ++a) {
-            best_rank = std::min(best_rank, profile.importance_rank(ends[a].tail_class));
-        }
-        for (auto i = g.first_in[v]; i < g.first_in[v + 1]; ++i) {
-            best_rank = std::min(best_rank, profile.importance_rank(ends[g.in_arc[i]].head_class));
-        }
+        const int best_rank = best_rank_at(g, ends, profile, v);
         for (auto i = g.first_in[v]; i < g.first_in[v + 1]; ++i) {
             const std::uint32_t c = g.in_arc[i];
             const int c_rank = profile.importance_rank(ends[c].head_class);
@@ -467,10 +490,16 @@ SearchGraphParts build_turns(const RoadGraph::Arrays& g, const std::vector<ArcEn
             }
         }
     }
+    return node_turns;
+}
 
+/// Applies the restrictions that apply to cars. Through nodes first, then through ways: the
+/// copies a way restriction makes inherit the node restrictions of their arcs.
+void apply_restrictions(const RoadGraph::Arrays& g, const std::vector<ArcEnds>& ends,
+                        const std::vector<NodeInfo>& nodes, const std::vector<WayEnds>& way_ends,
+                        const std::vector<TurnRestriction>& restrictions, TurnTable& table,
+                        GraphBuildReport& report) {
     RestrictionResolver resolver(g, ends, nodes, way_ends, table, report);
-    // Through nodes first, then through ways: the copies a way restriction makes inherit the
-    // node restrictions of their arcs.
     for (const auto& r : restrictions) {
         if (r.via_node != 0) {
             resolver.apply(r);
@@ -481,9 +510,11 @@ SearchGraphParts build_turns(const RoadGraph::Arrays& g, const std::vector<ArcEn
             resolver.apply(r);
         }
     }
+}
 
-    // A car must never be trapped: where an arc (or a copy) has no way out at all, the U-turn
-    // the profile does not allow is allowed after all.
+/// A car must never be trapped: where an arc (or a copy) has no way out at all, the U-turn the
+/// profile does not allow is allowed after all.
+void allow_u_turns_where_trapped(TurnTable& table, const std::vector<TurnList>& u_turn_of, GraphBuildReport& report) {
     for (std::uint32_t s = 0; s < table.out.size(); ++s) {
         const auto arc = table.state_arc[s];
         if (table.out[s].empty() && !u_turn_of[arc].empty()) {
@@ -491,21 +522,26 @@ SearchGraphParts build_turns(const RoadGraph::Arrays& g, const std::vector<ArcEn
             ++report.u_turns_no_other_way;
         }
     }
+}
 
-    // States that cannot reach the rest (or be reached) without a U-turn, e.g. at the end of a
-    // road closed by a restriction: allow their U-turns, once, and count what is still apart.
-    auto components = [&] {
-        std::vector<std::uint32_t> first(table.out.size() + 1, 0);
-        std::vector<std::uint32_t> head;
-        for (std::uint32_t s = 0; s < table.out.size(); ++s) {
-            for (const auto& t : table.out[s]) {
-                head.push_back(t.first);
-            }
-            first[s + 1] = static_cast<std::uint32_t>(head.size());
+/// The strongly connected components of the states under their transitions.
+StrongComponents state_components(const TurnTable& table) {
+    std::vector<std::uint32_t> first(table.out.size() + 1, 0);
+    std::vector<std::uint32_t> head;
+    for (std::uint32_t s = 0; s < table.out.size(); ++s) {
+        for (const auto& t : table.out[s]) {
+            head.push_back(t.first);
         }
-        return strong_components(first, head);
-    };
-    auto scc = components();
+        first[s + 1] = static_cast<std::uint32_t>(head.size());
+    }
+    return strong_components(first, head);
+}
+
+/// States that cannot reach the rest (or be reached) without a U-turn, e.g. at the end of a road
+/// closed by a restriction: allow their U-turns, once, and count what is still apart.
+void allow_u_turns_to_stay_connected(TurnTable& table, const std::vector<TurnList>& u_turn_of,
+                                     GraphBuildReport& report) {
+    auto scc = state_components(table);
     if (scc.largest_size < table.out.size()) {
         for (std::uint32_t s = 0; s < table.out.size(); ++s) {
             if (scc.component[s] != scc.largest) {
@@ -515,11 +551,14 @@ SearchGraphParts build_turns(const RoadGraph::Arrays& g, const std::vector<ArcEn
                 }
             }
         }
-        scc = components();
+        scc = state_components(table);
     }
     report.states_apart = table.out.size() - scc.largest_size;
-    add_destination_copies(table, ends, report);
+}
 
+/// The finished table as the search graph takes it: the arc of each copy (the states past the
+/// `arcs` first ones) and every transition, in state order.
+SearchGraphParts search_graph_parts(const TurnTable& table, std::uint32_t arcs) {
     SearchGraphParts parts;
     parts.copy_arc.assign(table.state_arc.begin() + arcs, table.state_arc.end());
     for (std::uint32_t s = 0; s < table.out.size(); ++s) {
@@ -528,6 +567,22 @@ SearchGraphParts build_turns(const RoadGraph::Arrays& g, const std::vector<ArcEn
         }
     }
     return parts;
+}
+
+} // namespace
+
+SearchGraphParts build_turns(const RoadGraph::Arrays& g, const std::vector<ArcEnds>& ends,
+                             const std::vector<NodeInfo>& nodes, const std::vector<WayEnds>& way_ends,
+                             const std::vector<TurnRestriction>& restrictions, const Profile& profile,
+                             GraphBuildReport& report) {
+    const auto arcs = static_cast<std::uint32_t>(g.head.size());
+    NodeTurns node_turns = turns_at_nodes(g, ends, nodes, profile, report);
+    TurnTable& table = node_turns.table;
+    apply_restrictions(g, ends, nodes, way_ends, restrictions, table, report);
+    allow_u_turns_where_trapped(table, node_turns.u_turn_of, report);
+    allow_u_turns_to_stay_connected(table, node_turns.u_turn_of, report);
+    add_destination_copies(table, ends, report);
+    return search_graph_parts(table, arcs);
 }
 
 } // namespace proxima::detail
