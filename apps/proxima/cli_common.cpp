@@ -64,6 +64,12 @@ void SnapSettings::check() const {
     }
 }
 
+void add_csv_dialect_option(CLI::App& cmd, std::string& text) {
+    cmd.add_option("--csv-dialect", text,
+                   "CSV tables for GIS tools ('gis': ',' separated, '.' decimal; the default) or for a French "
+                   "spreadsheet ('fr': ';' separated, ',' decimal, UTF-8 with BOM)");
+}
+
 void add_threads_option(CLI::App& cmd, int& threads, const std::string& what) {
     cmd.add_option("--threads", threads,
                    fmt::format("Threads for {} (default 0: all {} processors; more than that is capped)", what,

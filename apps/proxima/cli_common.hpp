@@ -48,6 +48,8 @@ struct SnapSettings {
 
 /// Registers --threads (0: all processors; at most max_threads_option) on `cmd`.
 void add_threads_option(CLI::App& cmd, int& threads, const std::string& what = "the searches");
+/// --csv-dialect gis|fr (report/layer_writer.hpp), into `text`; parse it with parse_csv_dialect().
+void add_csv_dialect_option(CLI::App& cmd, std::string& text);
 /// The thread count to use for the --threads given: capped at the processors, with a note when
 /// it is.
 [[nodiscard]] int checked_threads(int requested, const Context& context);

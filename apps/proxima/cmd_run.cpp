@@ -21,6 +21,7 @@ struct RunArguments {
     bool no_maps = false;
     bool maps_per_epci = false;
     double raster_resolution_m = 100.0;
+    std::string csv_dialect = "gis";
     std::string service;
     double threshold = 0.0;
 };
@@ -33,7 +34,9 @@ void add_common(CLI::App& cmd, RunArguments& a) {
     cmd.add_flag("--no-maps", a.no_maps, "Do not draw the PNG maps (maps/)");
     cmd.add_flag("--maps-per-epci", a.maps_per_epci, "Also draw one map per EPCI and service (maps/epci/)");
     cmd.add_option("--raster-resolution", a.raster_resolution_m,
-                   "Cell size of the travel-time rasters and isochrones, metres (default 100; 0: none)");
+                   "Cell size of the travel-time rasters and isochrones, metres (default 100; 0: none; the "
+                   "deficit areas are drawn from a 100 m surface then)");
+    add_csv_dialect_option(cmd, a.csv_dialect);
 }
 
 void apply_common(const RunArguments& a, RunOptions& options, const Context& context) {
@@ -45,6 +48,7 @@ void apply_common(const RunArguments& a, RunOptions& options, const Context& con
     options.maps = !a.no_maps;
     options.maps_per_epci = a.maps_per_epci;
     options.raster_resolution_m = a.raster_resolution_m;
+    options.csv_dialect = parse_csv_dialect(a.csv_dialect);
 }
 
 } // namespace

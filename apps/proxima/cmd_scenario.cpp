@@ -23,6 +23,7 @@ struct ScenarioArguments {
     std::string name = "scenario";
     double threshold = 0.0;
     std::string output;
+    std::string csv_dialect = "gis";
     bool force = false;
     int threads = 0;
 };
@@ -56,6 +57,7 @@ void add_scenario_command(CLI::App& app, Context& context, int& exit_code) {
     cmd->add_option("-o,--output", a->output, "Output folder (default: <study output>-scenario-<name>)");
     cmd->add_flag("--force", a->force, "Replace the output folder if it exists");
     add_threads_option(*cmd, a->threads);
+    add_csv_dialect_option(*cmd, a->csv_dialect);
     cmd->callback([&context, &exit_code, a, threshold] {
         exit_code = guarded(context, [&] {
             const StudyFile study = load_study(a->study);
@@ -77,6 +79,7 @@ void add_scenario_command(CLI::App& app, Context& context, int& exit_code) {
             a->threads = checked_threads(a->threads, context);
             job.output_dir = a->output;
             job.force = a->force;
+            job.csv_dialect = parse_csv_dialect(a->csv_dialect);
             std::cout << run_scenario_job(study, job, context.log()).summary;
         });
     });

@@ -17,6 +17,7 @@ struct SiteArguments {
     std::string objective = "coverage";
     double threshold = 0.0;
     std::string output;
+    std::string csv_dialect = "gis";
     SitingJob job;
 };
 
@@ -44,6 +45,7 @@ void add_site_command(CLI::App& app, Context& context, int& exit_code) {
     cmd->add_option("-o,--output", a->output, "Output folder (default: <study output>-site-<service>)");
     cmd->add_flag("--force", a->job.force, "Replace the output folder if it exists");
     add_threads_option(*cmd, a->job.threads);
+    add_csv_dialect_option(*cmd, a->csv_dialect);
     cmd->callback([&context, &exit_code, a, threshold] {
         exit_code = guarded(context, [&] {
             SitingJob job = a->job;
@@ -53,6 +55,7 @@ void add_site_command(CLI::App& app, Context& context, int& exit_code) {
                 job.threshold_min = a->threshold;
             }
             job.output_dir = a->output;
+            job.csv_dialect = parse_csv_dialect(a->csv_dialect);
             const StudyFile study = load_study(a->study);
             std::cout << run_siting_job(study, job, context.log()).summary;
         });

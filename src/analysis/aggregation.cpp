@@ -1,3 +1,4 @@
+#include "proxima/study/study_areas.hpp"
 #include "proxima/analysis/aggregation.hpp"
 
 #include <map>
@@ -27,6 +28,13 @@ bool is_over(std::optional<double> minutes, double threshold_min) { return !minu
 
 StudyResults aggregate(const StudyInputs& in, const AccessTable& access) {
     StudyResults out;
+    const std::vector<ZoneGroup> epci_groups = study_epcis(in);
+    std::vector<const ZoneGroup*> epci_of_zone(in.zones.zones.size(), nullptr);
+    for (const ZoneGroup& g : epci_groups) {
+        for (const std::size_t z : g.zones) {
+            epci_of_zone[z] = &g;
+        }
+    }
     const std::size_t zone_count = in.zones.zones.size();
     const bool french = in.communes.has_value();
     for (std::size_t s = 0; s < in.services.size(); ++s) {
@@ -98,14 +106,12 @@ StudyResults aggregate(const StudyInputs& in, const AccessTable& access) {
                 }
             };
             add_to(total);
-            if (french && in.join.commune_of_zone[z] != ZoneJoin::no_commune) {
-                const Commune& c = in.communes->communes()[in.join.commune_of_zone[z]];
-                auto& d = deps.try_emplace(c.departement, summary("departement", c.departement, "")).first->second;
+            if (const Commune* c = commune_of_zone(in, z)) {
+                auto& d = deps.try_emplace(c->departement, summary("departement", c->departement, "")).first->second;
                 add_to(d);
-                if (!c.epci_siren.empty()) {
-                    auto& e = epcis.try_emplace(c.epci_siren, summary("epci", c.epci_siren, c.epci_name)).first->second;
-                    add_to(e);
-                }
+            }
+            if (const ZoneGroup* g = epci_of_zone[z]) {
+                add_to(epcis.try_emplace(g->code, summary("epci", g->code, g->name)).first->second);
             }
             zone_rows.push_back(std::move(row));
         }

@@ -270,6 +270,7 @@ ScenarioResult run_scenario(const StudyInputs& in, std::size_t service_index, co
         f.name = site.name;
         f.position = site.position;
         f.source = "scenario " + spec.name;
+        f.provider = "scenario";
         new_snaps.push_back(snap_site(*snapper, in, f.position, fmt::format("new site '{}' (--add)", site.name)));
         r.changes.push_back({ScenarioSiteChange::Kind::added, f.id, f.name, f.position, new_snaps.back().distance_m});
         new_facilities.push_back(std::move(f));

@@ -224,6 +224,8 @@ RasterPixels raster_pixels(const StudyInputs& in, const RasterOptions& options) 
         if (snaps[k]) {
             out.pixel.push_back(candidates[k]);
             out.snap.push_back(*snaps[k]);
+        } else {
+            out.unsnapped.push_back(candidates[k]);
         }
     }
     return out;

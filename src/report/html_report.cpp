@@ -628,6 +628,9 @@ std::string study_provenance(const RunManifest& run) {
         {"Distance au réseau signalée au-delà de (m)", html(number_text(p.warn_snap_m))},
         {"Fils de calcul (0 : tous les cœurs)", html(fr_int(p.threads))},
         {"Bornes des classes de temps (min)", html(bands)},
+        {"Résolution de la surface des temps (m)", html(number_text(p.surface_resolution_m))},
+        {"Format des CSV", html(p.csv_dialect == "fr" ? "français (séparateur ;, virgule décimale, BOM)"
+                                                      : "SIG (séparateur virgule, point décimal)")},
         {"Au-delà du seuil", html(p.over_threshold == "time > threshold, or unreachable"
                                       ? "temps supérieur au seuil, ou service inaccessible par la route"
                                       : p.over_threshold)},

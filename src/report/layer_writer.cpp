@@ -1,5 +1,6 @@
 #include "proxima/report/layer_writer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <limits>
@@ -359,8 +360,9 @@ void write_layer(GDALDatasetH ds, const OutputLayer& layer, OGRSpatialReferenceH
 
 /// CSV text field: quoted when it holds a separator, a quote or a line break (quotes doubled),
 /// and when empty, so that an empty text ("") differs from NULL (nothing), as in PostgreSQL.
-std::string csv_text(const std::string& v) {
-    if (!v.empty() && v.find_first_of(",\"\r\n") == std::string::npos) {
+std::string csv_text(const std::string& v, char separator) {
+    const char specials[] = {separator, '"', '\r', '\n', '\0'};
+    if (!v.empty() && v.find_first_of(specials) == std::string::npos) {
         return v;
     }
     std::string q = "\"";
@@ -425,24 +427,53 @@ void write_geopackage(const std::filesystem::path& path, const std::vector<Outpu
     out.commit();
 }
 
-void write_layer_csv(const std::filesystem::path& path, const OutputLayer& layer) {
+CsvDialect parse_csv_dialect(const std::string& text, const std::string& option) {
+    if (text == "gis") {
+        return CsvDialect::gis;
+    }
+    if (text == "fr") {
+        return CsvDialect::fr;
+    }
+    throw ConfigError(fmt::format("{} '{}': use gis (',' separated, for GIS tools; the default) or fr (';' separated, "
+                                  "decimal comma, for a French spreadsheet)",
+                                  option, text));
+}
+
+const char* to_string(CsvDialect dialect) { return dialect == CsvDialect::fr ? "fr" : "gis"; }
+
+void write_layer_csv(const std::filesystem::path& path, const OutputLayer& layer, CsvDialect dialect) {
     check_layer(layer, false);
+    const bool fr = dialect == CsvDialect::fr;
+    const char separator = fr ? ';' : ',';
     OutputStream out(path);
     auto& s = out.stream();
+    if (fr) {
+        s << "\xEF\xBB\xBF";  // the BOM: without it a spreadsheet reads UTF-8 as its local code page
+    }
     for (std::size_t j = 0; j < layer.fields.size(); ++j) {
-        s << (j > 0 ? "," : "") << csv_text(layer.fields[j].name);
+        if (j > 0) {
+            s << separator;
+        }
+        s << csv_text(layer.fields[j].name, separator);
     }
     s << '\n';
     for (const auto& row : layer.rows) {
         for (std::size_t j = 0; j < row.size(); ++j) {
             if (j > 0) {
-                s << ',';
+                s << separator;
             }
             switch (row[j].index()) {
             case 0: break;  // NULL: empty field
             case 1: s << fmt::format("{}", std::get<std::int64_t>(row[j])); break;
-            case 2: s << fmt::format("{}", std::get<double>(row[j])); break;  // shortest round-trip
-            default: s << csv_text(std::get<std::string>(row[j])); break;
+            case 2: {
+                std::string text = fmt::format("{}", std::get<double>(row[j]));  // shortest round-trip
+                if (fr) {
+                    std::replace(text.begin(), text.end(), '.', ',');
+                }
+                s << text;
+                break;
+            }
+            default: s << csv_text(std::get<std::string>(row[j]), separator); break;
             }
         }
         s << '\n';

@@ -7,7 +7,7 @@
 namespace proxima::detail {
 
 std::vector<PlacedLabel> place_labels(const std::vector<LabelRequest>& requests, const PixelBox& bounds,
-                                      const std::vector<PixelBox>& obstacles, double gap) {
+                                      const std::vector<PixelBox>& obstacles, double gap, int rings) {
     std::vector<std::size_t> order(requests.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     // stable_sort: equal priorities keep the input order, whatever the standard library.
@@ -19,18 +19,22 @@ std::vector<PlacedLabel> place_labels(const std::vector<LabelRequest>& requests,
         const LabelRequest& r = requests[i];
         const double w = r.width;
         const double h = r.height;
-        // Top-left corners of the candidate boxes.
-        const std::array<std::array<double, 2>, 9> candidates = {{
-            {r.anchor_x - w / 2, r.anchor_y - h / 2},        // centred
-            {r.anchor_x - w / 2, r.anchor_y - gap - h},      // above
-            {r.anchor_x - w / 2, r.anchor_y + gap},          // below
-            {r.anchor_x + gap, r.anchor_y - h / 2},          // right
-            {r.anchor_x - gap - w, r.anchor_y - h / 2},      // left
-            {r.anchor_x + gap, r.anchor_y - gap - h},        // above right
-            {r.anchor_x - gap - w, r.anchor_y - gap - h},    // above left
-            {r.anchor_x + gap, r.anchor_y + gap},            // below right
-            {r.anchor_x - gap - w, r.anchor_y + gap},        // below left
-        }};
+        // Top-left corners of the candidate boxes: centred, then each ring of eight positions
+        // at a growing distance from the anchor.
+        std::vector<std::array<double, 2>> candidates = {{r.anchor_x - w / 2, r.anchor_y - h / 2}};
+        for (int ring = 1; ring <= std::max(rings, 1); ++ring) {
+            const double d = gap * (ring == 1 ? 1.0 : 3.0 * (ring - 1));
+            candidates.insert(candidates.end(), {
+                {r.anchor_x - w / 2, r.anchor_y - d - h},      // above
+                {r.anchor_x - w / 2, r.anchor_y + d},          // below
+                {r.anchor_x + d, r.anchor_y - h / 2},          // right
+                {r.anchor_x - d - w, r.anchor_y - h / 2},      // left
+                {r.anchor_x + d, r.anchor_y - d - h},          // above right
+                {r.anchor_x - d - w, r.anchor_y - d - h},      // above left
+                {r.anchor_x + d, r.anchor_y + d},              // below right
+                {r.anchor_x - d - w, r.anchor_y + d},          // below left
+            });
+        }
         for (const auto& [x, y] : candidates) {
             const PixelBox box{x, y, x + w, y + h};
             if (!box.inside(bounds)) {

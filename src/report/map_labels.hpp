@@ -30,9 +30,10 @@ struct PlacedLabel {
 
 /// Places what fits. `gap` is the free space kept around each label (pixels) and the distance
 /// from the anchor for the off-centre positions. Candidates, in order: centred on the anchor,
-/// above, below, right, left, then the four diagonals. Returns the placed labels in placement
-/// order (highest priority first).
+/// above, below, right, left, then the four diagonals; with `rings` > 1, the same eight again at
+/// 3, 6, 9... gaps (labels that must find a place, e.g. the population of a deficit area).
+/// Returns the placed labels in placement order (highest priority first).
 [[nodiscard]] std::vector<PlacedLabel> place_labels(const std::vector<LabelRequest>& requests, const PixelBox& bounds,
-                                                    const std::vector<PixelBox>& obstacles, double gap);
+                                                    const std::vector<PixelBox>& obstacles, double gap, int rings = 1);
 
 } // namespace proxima::detail

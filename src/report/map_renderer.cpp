@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <numeric>
 
 #include <cpl_error.h>
 #include <fmt/format.h>
@@ -164,6 +165,12 @@ constexpr Rgb commune_line{0x8c, 0x8c, 0x8c};
 constexpr Rgb epci_line{0x26, 0x26, 0x26};
 constexpr Rgb frame_line{0x99, 0x99, 0x99};
 constexpr Rgb no_data_fill{0xff, 0xff, 0xff};
+/// Outside the study zones (neighbouring land, sea): a neutral tone the time colours stand out on.
+constexpr Rgb surroundings_fill{0xe4, 0xe2, 0xdc};
+constexpr Rgb road_line{0xff, 0xff, 0xff};
+/// The hatching of a deficit area where nobody lives: present, but quieter than where people do.
+constexpr Rgb uninhabited_hatch{0x80, 0x80, 0x80};
+constexpr Rgb road_casing{0x9a, 0x9a, 0x9a};
 /// Radius of the facility symbol, points (about 2 mm across in print).
 constexpr double symbol_radius_pt = 5.2;
 
@@ -179,10 +186,12 @@ struct Prepared {
     std::vector<Shape> communes;
     std::vector<Shape> epcis;
     Shape deficit;
+    std::vector<Shape> inhabited;  ///< parts of the deficit where people live
     Shape focus;
     Bounds frame;
     bool any_unreachable = false;
     bool any_no_data = false;
+    bool any_cluster = false;  ///< set by plan(): some sites are merged at this scale
 };
 
 Prepared prepare(const MapScene& scene) {
@@ -202,6 +211,9 @@ Prepared prepare(const MapScene& scene) {
             p.any_unreachable = true;
         }
     }
+    for (const auto& place : scene.places) {
+        p.any_unreachable = p.any_unreachable || !place.minutes;
+    }
     for (std::size_t i = 0; i < scene.commune_borders.size(); ++i) {
         p.communes.push_back(read_shape(scene.commune_borders[i], true,
                                         fmt::format("commune border {} of {}", i + 1, scene.commune_borders.size())));
@@ -211,6 +223,11 @@ Prepared prepare(const MapScene& scene) {
             read_shape(scene.epci_borders[i], true, fmt::format("EPCI border {} of {}", i + 1, scene.epci_borders.size())));
     }
     p.deficit = read_shape(scene.deficit, false, "deficit zone");
+    for (std::size_t i = 0; i < scene.deficit_inhabited.size(); ++i) {
+        p.inhabited.push_back(read_shape(scene.deficit_inhabited[i], false,
+                                         fmt::format("inhabited deficit part {} of {}", i + 1,
+                                                     scene.deficit_inhabited.size())));
+    }
     p.focus = read_shape(scene.focus, false, "map focus");
     if (scene.frame) {
         const auto& f = *scene.frame;
@@ -241,27 +258,122 @@ void check_options(const MapOptions& o) {
 // ---------------------------------------------------------------------------------------------
 // Symbols, shared by the map and its legend.
 
-/// A facility: white disc, black ring, black cross; readable on every class colour.
-void draw_facility(cairo_t* cr, double x, double y, double r, const Style& st) {
+/// A facility in the symbol of its family: white shape, black edge and mark, readable on every
+/// class colour. Health: disc and cross; education: square and bar; public service: diamond and
+/// dot; commerce: triangle; pôle de services: black disc with a white ring; other: disc and dot.
+void draw_facility(cairo_t* cr, double x, double y, double r, const Style& st, ServiceFamily family) {
     cairo_new_path(cr);
-    cairo_arc(cr, x, y, r, 0, 2 * M_PI);
-    set_colour(cr, {255, 255, 255});
+    switch (family) {
+    case ServiceFamily::education: cairo_rectangle(cr, x - r * 0.9, y - r * 0.9, r * 1.8, r * 1.8); break;
+    case ServiceFamily::public_service:
+        cairo_move_to(cr, x, y - r * 1.2);
+        cairo_line_to(cr, x + r * 1.2, y);
+        cairo_line_to(cr, x, y + r * 1.2);
+        cairo_line_to(cr, x - r * 1.2, y);
+        cairo_close_path(cr);
+        break;
+    case ServiceFamily::commerce:
+        cairo_move_to(cr, x, y - r * 1.15);
+        cairo_line_to(cr, x + r * 1.1, y + r * 0.8);
+        cairo_line_to(cr, x - r * 1.1, y + r * 0.8);
+        cairo_close_path(cr);
+        break;
+    default: cairo_arc(cr, x, y, r, 0, 2 * M_PI); break;
+    }
+    set_colour(cr, family == ServiceFamily::pole ? ink : Rgb{255, 255, 255});
     cairo_fill_preserve(cr);
     set_colour(cr, ink);
     cairo_set_line_width(cr, st.px(1.3));
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
     cairo_stroke(cr);
     const double a = r * 0.55;
-    cairo_set_line_width(cr, st.px(1.5));
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
-    cairo_move_to(cr, x - a, y);
-    cairo_line_to(cr, x + a, y);
-    cairo_move_to(cr, x, y - a);
-    cairo_line_to(cr, x, y + a);
+    switch (family) {
+    case ServiceFamily::health:
+        cairo_set_line_width(cr, st.px(1.5));
+        cairo_move_to(cr, x - a, y);
+        cairo_line_to(cr, x + a, y);
+        cairo_move_to(cr, x, y - a);
+        cairo_line_to(cr, x, y + a);
+        cairo_stroke(cr);
+        break;
+    case ServiceFamily::education:
+        cairo_set_line_width(cr, st.px(1.5));
+        cairo_move_to(cr, x - a, y);
+        cairo_line_to(cr, x + a, y);
+        cairo_stroke(cr);
+        break;
+    case ServiceFamily::pole:
+        cairo_arc(cr, x, y, r * 0.45, 0, 2 * M_PI);
+        set_colour(cr, {255, 255, 255});
+        cairo_fill(cr);
+        break;
+    case ServiceFamily::commerce: break;
+    default:
+        cairo_arc(cr, x, y, r * 0.28, 0, 2 * M_PI);
+        cairo_fill(cr);
+        break;
+    }
+}
+
+/// The number of sites a symbol stands for, on a small black badge at its upper right.
+void draw_count_badge(cairo_t* cr, double x, double y, double r, const Style& st, std::size_t count) {
+    const std::string text = std::to_string(count);
+    detail::set_font(cr, st.px(6.5), true);
+    const double w = std::max(detail::text_width(cr, text) + st.px(3), st.px(8));
+    const double h = st.px(8);
+    const double bx = x + r * 0.55;
+    const double by = y - r * 0.55 - h;
+    cairo_new_path(cr);
+    cairo_rectangle(cr, bx, by, w, h);
+    set_colour(cr, ink);
+    cairo_fill_preserve(cr);
+    set_colour(cr, {255, 255, 255});
+    cairo_set_line_width(cr, st.px(0.6));
+    cairo_stroke(cr);
+    cairo_move_to(cr, bx + (w - detail::text_width(cr, text)) / 2, by + h / 2 + detail::ascent(cr) * 0.36);
+    cairo_show_text(cr, text.c_str());
+}
+
+/// A populated place: a disc in the colour of its time, its area growing with its population.
+double place_radius(double population, const Style& st) {
+    return st.px(std::clamp(1.6 + 0.9 * std::sqrt(std::max(population, 0.0) / 1000.0), 1.6, 7.0));
+}
+void draw_place(cairo_t* cr, double x, double y, double r, Rgb colour, const Style& st) {
+    cairo_new_path(cr);
+    cairo_arc(cr, x, y, r, 0, 2 * M_PI);
+    set_colour(cr, colour);
+    cairo_fill_preserve(cr);
+    set_colour(cr, ink);
+    cairo_set_line_width(cr, st.px(0.7));
     cairo_stroke(cr);
 }
 
-/// A highlighted site (e.g. added by a scenario): a white five-pointed star with a black edge.
-void draw_highlight(cairo_t* cr, double x, double y, double r, const Style& st) {
+/// Sites closer than a symbol at this scale, merged (in scene order: the first one of a group
+/// carries it). Returns, per group, its position and how many sites it holds.
+struct SymbolGroup {
+    double x = 0.0, y = 0.0;
+    std::size_t count = 0;
+};
+std::vector<SymbolGroup> group_symbols(const std::vector<MapPoint>& points, const MapLayout& l, double r) {
+    std::vector<SymbolGroup> groups;
+    for (const auto& f : points) {
+        const auto [x, y] = l.to_pixel(f.x, f.y);
+        auto near = std::find_if(groups.begin(), groups.end(), [&](const SymbolGroup& g) {
+            return std::hypot(g.x - x, g.y - y) < 2.2 * r;
+        });
+        if (near == groups.end()) {
+            groups.push_back({x, y, 1});
+        } else {
+            ++near->count;
+        }
+    }
+    return groups;
+}
+
+/// A highlighted site (e.g. added by a scenario): a white five-pointed star with a black edge,
+/// and its number inside when it has one (proposed sites 1, 2, 3...).
+void draw_highlight(cairo_t* cr, double x, double y, double r, const Style& st, const std::string& number = {}) {
     cairo_new_path(cr);
     for (int i = 0; i < 10; ++i) {
         const double radius = i % 2 == 0 ? r * 1.25 : r * 0.55;
@@ -277,11 +389,17 @@ void draw_highlight(cairo_t* cr, double x, double y, double r, const Style& st) 
     cairo_set_line_width(cr, st.px(1.3));
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_MITER);
     cairo_stroke(cr);
+    if (!number.empty()) {
+        detail::set_font(cr, st.px(number.size() > 1 ? 5.5 : 7), true);
+        set_colour(cr, ink);
+        cairo_move_to(cr, x - detail::text_width(cr, number) / 2, y + detail::ascent(cr) * 0.42);
+        cairo_show_text(cr, number.c_str());
+    }
 }
 
 /// Diagonal hatching ("/") over the current clip: black lines with a thin white casing, so that
 /// they show on the light and the dark classes alike. Lines sit on a fixed pixel lattice.
-void hatch_clip(cairo_t* cr, const PixelBox& area, const Style& st) {
+void hatch_clip(cairo_t* cr, const PixelBox& area, const Style& st, Rgb colour = ink) {
     const double spacing = st.px(7.0);  // along x: 5 pt between lines
     const double start = std::floor((area.x0 + area.y0) / spacing) * spacing;
     const double end = area.x1 + area.y1;
@@ -291,7 +409,7 @@ void hatch_clip(cairo_t* cr, const PixelBox& area, const Style& st) {
             set_colour(cr, {255, 255, 255}, 0.55);
             cairo_set_line_width(cr, st.px(1.6));
         } else {
-            set_colour(cr, ink);
+            set_colour(cr, colour);
             cairo_set_line_width(cr, st.px(0.8));
         }
         for (double c = start; c <= end + spacing; c += spacing) {
@@ -374,36 +492,80 @@ public:
         }
 
         m_y += m_st.px(10);
+        if (!m_scene.places.empty()) {
+            const std::string caption = m_scene.places_caption.empty()
+                                            ? "Lieu habité : couleur de son temps, taille selon sa population"
+                                            : m_scene.places_caption;
+            symbol_row(caption, box_h, text_x, [&](double x, double y) {
+                draw_place(cr, x + box_w * 0.25, y + box_h / 2, place_radius(100, m_st), time_classes[1].colour, m_st);
+                draw_place(cr, x + box_w * 0.7, y + box_h / 2, place_radius(5000, m_st), time_classes[3].colour, m_st);
+            });
+        }
         if (!m_prepared.deficit.parts.empty()) {
             std::string caption = m_scene.deficit_caption;
             if (caption.empty()) {
                 caption = t ? "Au-delà du seuil de " + detail::french_short(*t) + "\u00a0min" : "Au-delà du seuil";
             }
-            symbol_row(caption, box_h, text_x, [&](double x, double y) {
+            const bool split = !m_prepared.inhabited.empty();
+            const auto hatch_box = [&](double x, double y, Rgb colour, double edge_pt) {
                 cairo_rectangle(cr, x, y, box_w, box_h);
                 set_colour(cr, {255, 255, 255});
                 cairo_fill(cr);
                 cairo_save(cr);
                 cairo_rectangle(cr, x, y, box_w, box_h);
                 cairo_clip(cr);
-                hatch_clip(cr, {x, y, x + box_w, y + box_h}, m_st);
+                hatch_clip(cr, {x, y, x + box_w, y + box_h}, m_st, colour);
                 cairo_restore(cr);
                 cairo_rectangle(cr, x, y, box_w, box_h);
-                set_colour(cr, ink);
-                cairo_set_line_width(cr, m_st.px(1.2));
+                set_colour(cr, colour);
+                cairo_set_line_width(cr, m_st.px(edge_pt));
                 cairo_stroke(cr);
-            });
+            };
+            if (split) {
+                symbol_row(caption + ", où vivent des habitants", box_h, text_x,
+                           [&](double x, double y) { hatch_box(x, y, ink, 1.8); });
+                symbol_row("… et sans habitant", box_h, text_x,
+                           [&](double x, double y) { hatch_box(x, y, uninhabited_hatch, 1.1); });
+            } else {
+                symbol_row(caption, box_h, text_x, [&](double x, double y) { hatch_box(x, y, ink, 1.2); });
+            }
         }
         if (!m_scene.facilities.empty()) {
             const std::string caption = m_scene.facility_caption.empty() ? "Site du service" : m_scene.facility_caption;
             symbol_row(caption, box_h, text_x, [&](double x, double y) {
-                draw_facility(cr, x + box_w / 2, y + box_h / 2, m_st.px(symbol_radius_pt), m_st);
+                draw_facility(cr, x + box_w / 2, y + box_h / 2, m_st.px(symbol_radius_pt), m_st,
+                              m_scene.facility_family);
             });
+            if (m_prepared.any_cluster) {
+                symbol_row("Sites voisins regroupés (leur nombre)", box_h, text_x, [&](double x, double y) {
+                    const double r = m_st.px(symbol_radius_pt);
+                    draw_facility(cr, x + box_w / 2 - r * 0.3, y + box_h / 2 + r * 0.3, r, m_st,
+                                  m_scene.facility_family);
+                    draw_count_badge(cr, x + box_w / 2 - r * 0.3, y + box_h / 2 + r * 0.3, r, m_st, 2);
+                });
+            }
         }
         if (!m_scene.highlights.empty()) {
             const std::string caption = m_scene.highlight_caption.empty() ? "Site ajouté" : m_scene.highlight_caption;
+            const bool numbered = !m_scene.highlights.front().number.empty();
             symbol_row(caption, box_h, text_x, [&](double x, double y) {
-                draw_highlight(cr, x + box_w / 2, y + box_h / 2, m_st.px(symbol_radius_pt), m_st);
+                draw_highlight(cr, x + box_w / 2, y + box_h / 2, m_st.px(symbol_radius_pt) * (numbered ? 1.35 : 1.0),
+                               m_st, numbered ? "1" : "");
+            });
+        }
+        if (!m_scene.roads.empty()) {
+            symbol_row("Route (plus large si rapide)", box_h, text_x, [&](double x, double y) {
+                cairo_rectangle(cr, x, y, box_w, box_h);
+                set_colour(cr, surroundings_fill);
+                cairo_fill(cr);
+                cairo_move_to(cr, x, y + box_h / 2);
+                cairo_line_to(cr, x + box_w, y + box_h / 2);
+                set_colour(cr, road_casing);
+                cairo_set_line_width(cr, m_st.px(2.2));
+                cairo_stroke_preserve(cr);
+                set_colour(cr, road_line);
+                cairo_set_line_width(cr, m_st.px(1.3));
+                cairo_stroke(cr);
             });
         }
         if (!m_scene.commune_borders.empty()) {
@@ -673,6 +835,19 @@ Plan plan(const MapScene& scene, const Prepared& prepared, const MapOptions& opt
     return plan;
 }
 
+/// The plan, with the legend row of merged sites when some merge at the planned scale (the
+/// scale depends a little on the legend's height: planned again with the row).
+Plan plan_with_groups(const MapScene& scene, Prepared& prepared, const MapOptions& options) {
+    Plan p = plan(scene, prepared, options);
+    const Style st{options.dpi / 72.0};
+    const auto groups = group_symbols(scene.facilities, p.layout, st.px(symbol_radius_pt));
+    if (groups.size() < scene.facilities.size()) {
+        prepared.any_cluster = true;
+        p = plan(scene, prepared, options);
+    }
+    return p;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Drawing.
 
@@ -703,12 +878,21 @@ void draw_zones(cairo_t* cr, const MapScene& scene, const Prepared& p, const Map
     }
 }
 
-/// Deficit: hatched inside (its outline comes with the borders, over the veil).
+/// Deficit: hatched inside (its outline comes with the borders, over the veil); in grey where
+/// nobody lives when the inhabited parts are known, in black where people beyond live.
 void draw_deficit_hatching(cairo_t* cr, const Prepared& p, const MapLayout& l, const PixelBox& area,
                            const Style& st) {
-    if (!p.deficit.parts.empty()) {
+    if (p.deficit.parts.empty()) {
+        return;
+    }
+    cairo_save(cr);
+    shape_path(cr, p.deficit, l);
+    cairo_clip(cr);
+    hatch_clip(cr, area, st, p.inhabited.empty() ? ink : uninhabited_hatch);
+    cairo_restore(cr);
+    for (const Shape& part : p.inhabited) {
         cairo_save(cr);
-        shape_path(cr, p.deficit, l);
+        shape_path(cr, part, l);
         cairo_clip(cr);
         hatch_clip(cr, area, st);
         cairo_restore(cr);
@@ -740,8 +924,17 @@ void draw_borders(cairo_t* cr, const Prepared& p, const MapLayout& l, const Styl
         set_colour(cr, {255, 255, 255}, 0.8);
         cairo_set_line_width(cr, st.px(2.4));
         cairo_stroke_preserve(cr);
-        set_colour(cr, ink);
+        set_colour(cr, p.inhabited.empty() ? ink : uninhabited_hatch);
         cairo_set_line_width(cr, st.px(1.1));
+        cairo_stroke(cr);
+    }
+    for (const Shape& part : p.inhabited) {
+        shape_path(cr, part, l);
+        set_colour(cr, {255, 255, 255}, 0.8);
+        cairo_set_line_width(cr, st.px(3.2));
+        cairo_stroke_preserve(cr);
+        set_colour(cr, ink);
+        cairo_set_line_width(cr, st.px(1.8));
         cairo_stroke(cr);
     }
     for (const auto& s : p.epcis) {
@@ -752,21 +945,115 @@ void draw_borders(cairo_t* cr, const Prepared& p, const MapLayout& l, const Styl
     }
 }
 
-/// Facilities, then highlighted sites. Returns their boxes: the labels must not cover them.
+/// The map area in the neutral tone of the surroundings; the zones are painted over it.
+void draw_surroundings(cairo_t* cr, const PixelBox& area) {
+    cairo_rectangle(cr, area.x0, area.y0, area.x1 - area.x0, area.y1 - area.y0);
+    set_colour(cr, surroundings_fill);
+    cairo_fill(cr);
+}
+
+/// The roads: a grey casing under a white line, local roads first so that fast ones stay on top.
+void draw_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const Style& st) {
+    if (scene.roads.empty()) {
+        return;
+    }
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    const double width[3] = {0.5, 1.0, 1.6};
+    for (int pass = 0; pass < 2; ++pass) {
+        for (int rank = 0; rank < 3; ++rank) {
+            cairo_new_path(cr);
+            for (const auto& road : scene.roads) {
+                if (std::clamp(road.rank, 0, 2) != rank) {
+                    continue;
+                }
+                for (std::size_t i = 0; i < road.points.size(); ++i) {
+                    const auto [x, y] = l.to_pixel(road.points[i][0], road.points[i][1]);
+                    i == 0 ? cairo_move_to(cr, x, y) : cairo_line_to(cr, x, y);
+                }
+            }
+            if (pass == 0) {
+                set_colour(cr, road_casing, 0.55);
+                cairo_set_line_width(cr, st.px(width[rank] + 0.7));
+            } else {
+                set_colour(cr, road_line, 0.85);
+                cairo_set_line_width(cr, st.px(width[rank]));
+            }
+            cairo_stroke(cr);
+        }
+    }
+}
+
+/// Populated places, largest first so that small ones stay visible on top. Returns their boxes:
+/// the labels must not cover them.
+std::vector<PixelBox> draw_places(cairo_t* cr, const MapScene& scene, const MapLayout& l, const Style& st) {
+    std::vector<PixelBox> boxes;
+    std::vector<std::size_t> order(scene.places.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return scene.places[a].population > scene.places[b].population;
+    });
+    for (const std::size_t i : order) {
+        const MapValuePoint& p = scene.places[i];
+        const auto [x, y] = l.to_pixel(p.x, p.y);
+        const double r = place_radius(p.population, st);
+        draw_place(cr, x, y, r, time_classes[time_class_of(p.minutes)].colour, st);
+        boxes.push_back({x - r, y - r, x + r, y + r});
+    }
+    return boxes;
+}
+
+/// Facilities (grouped where they overlap), then highlighted sites. Returns their boxes: the
+/// labels must not cover them.
 std::vector<PixelBox> draw_symbols(cairo_t* cr, const MapScene& scene, const MapLayout& l, const Style& st) {
     const double r = st.px(symbol_radius_pt);
     std::vector<PixelBox> obstacles;
-    for (const auto& f : scene.facilities) {
-        const auto [x, y] = l.to_pixel(f.x, f.y);
-        draw_facility(cr, x, y, r, st);
-        obstacles.push_back({x - r, y - r, x + r, y + r});
+    for (const auto& g : group_symbols(scene.facilities, l, r)) {
+        draw_facility(cr, g.x, g.y, r, st, scene.facility_family);
+        if (g.count > 1) {
+            draw_count_badge(cr, g.x, g.y, r, st, g.count);
+        }
+        obstacles.push_back({g.x - r, g.y - r - (g.count > 1 ? st.px(8) : 0.0), g.x + r + (g.count > 1 ? st.px(8) : 0.0),
+                             g.y + r});
     }
     for (const auto& h : scene.highlights) {
         const auto [x, y] = l.to_pixel(h.x, h.y);
-        draw_highlight(cr, x, y, r, st);
-        obstacles.push_back({x - 1.25 * r, y - 1.25 * r, x + 1.25 * r, y + 1.25 * r});
+        const double rh = h.number.empty() ? r : r * 1.35;
+        draw_highlight(cr, x, y, rh, st, h.number);
+        obstacles.push_back({x - 1.25 * rh, y - 1.25 * rh, x + 1.25 * rh, y + 1.25 * rh});
     }
     return obstacles;
+}
+
+/// The population of the deficit's inhabited parts, in bold on a white box, placed first.
+void draw_deficit_labels(cairo_t* cr, const MapScene& scene, const MapLayout& l, const Style& st,
+                         const PixelBox& area, std::vector<PixelBox>& obstacles) {
+    if (scene.deficit_labels.empty()) {
+        return;
+    }
+    detail::set_font(cr, st.px(8.5), true);
+    const double pad = st.px(2);
+    cairo_font_extents_t fe;
+    cairo_font_extents(cr, &fe);
+    std::vector<detail::LabelRequest> requests;
+    for (const auto& lab : scene.deficit_labels) {
+        const auto [x, y] = l.to_pixel(lab.x, lab.y);
+        requests.push_back({x, y, detail::text_width(cr, lab.text) + 2 * pad, fe.ascent + fe.descent + 2 * pad,
+                            lab.priority});
+    }
+    for (const auto& placed : detail::place_labels(requests, area, obstacles, st.px(2), 6)) {
+        const MapLabel& lab = scene.deficit_labels[placed.request];
+        const PixelBox& b = placed.box;
+        cairo_new_path(cr);
+        cairo_rectangle(cr, b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0);
+        set_colour(cr, {255, 255, 255}, 0.92);
+        cairo_fill_preserve(cr);
+        set_colour(cr, ink);
+        cairo_set_line_width(cr, st.px(0.8));
+        cairo_stroke(cr);
+        cairo_move_to(cr, b.x0 + pad, b.y0 + pad + fe.ascent);
+        cairo_show_text(cr, lab.text.c_str());
+        obstacles.push_back(b);
+    }
 }
 
 /// The labels to place, in scene order, with the scene label each comes from.
@@ -781,6 +1068,17 @@ struct LabelCandidates {
 LabelCandidates label_candidates(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLayout& l,
                                  double halo, const cairo_font_extents_t& fe) {
     LabelCandidates c;
+    for (std::size_t i = 0; i < scene.highlights.size(); ++i) {
+        const MapPoint& h = scene.highlights[i];
+        if (h.name.empty()) {
+            continue;
+        }
+        const auto [x, y] = l.to_pixel(h.x, h.y);
+        const std::string text = h.number.empty() ? h.name : h.number + ". " + h.name;
+        c.requests.push_back({x, y, detail::text_width(cr, text) + 2 * halo, fe.ascent + fe.descent + 2 * halo, 2e15});
+        c.source.push_back(scene.labels.size() + i);  // past the scene labels: a highlight
+        c.outside.push_back(false);
+    }
     for (std::size_t i = 0; i < scene.labels.size(); ++i) {
         const MapLabel& lab = scene.labels[i];
         if (lab.text.empty()) {
@@ -812,10 +1110,17 @@ void draw_labels(cairo_t* cr, const MapScene& scene, const Prepared& p, const Ma
     cairo_new_path(cr);
     const PixelBox inner{area.x0 + st.px(2), area.y0 + st.px(2), area.x1 - st.px(2), area.y1 - st.px(2)};
     for (const auto& placed : detail::place_labels(candidates.requests, inner, obstacles, st.px(2))) {
-        const MapLabel& lab = scene.labels[candidates.source[placed.request]];
+        const std::size_t source = candidates.source[placed.request];
+        std::string text;
+        if (source < scene.labels.size()) {
+            text = scene.labels[source].text;
+        } else {
+            const MapPoint& h = scene.highlights[source - scene.labels.size()];
+            text = h.number.empty() ? h.name : h.number + ". " + h.name;
+        }
         cairo_new_path(cr);
         cairo_move_to(cr, placed.box.x0 + halo, placed.box.y0 + halo + fe.ascent);
-        cairo_text_path(cr, lab.text.c_str());
+        cairo_text_path(cr, text.c_str());
         set_colour(cr, {255, 255, 255}, 0.9);
         cairo_set_line_width(cr, 2 * halo);
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
@@ -836,13 +1141,18 @@ void draw_map(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLa
     cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
 
+    draw_surroundings(cr, area);
     draw_zones(cr, scene, p, l, st);
+    draw_roads(cr, scene, l, st);
     draw_deficit_hatching(cr, p, l, area, st);
     draw_focus_veil(cr, p, l, area);
     draw_borders(cr, p, l, st);
-    // Symbols, then the labels around them.
-    const std::vector<PixelBox> obstacles = draw_symbols(cr, scene, l, st);
-    if (options.labels && !scene.labels.empty()) {
+    const std::vector<PixelBox> places = draw_places(cr, scene, l, st);
+    // Symbols, then the labels around them: the deficit's population first.
+    std::vector<PixelBox> obstacles = draw_symbols(cr, scene, l, st);
+    obstacles.insert(obstacles.end(), places.begin(), places.end());
+    draw_deficit_labels(cr, scene, l, st, area, obstacles);
+    if (options.labels && (!scene.labels.empty() || !scene.highlights.empty())) {
         draw_labels(cr, scene, p, l, st, area, obstacles);
     }
     cairo_restore(cr);
@@ -855,16 +1165,35 @@ void draw_map(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLa
 
 } // namespace
 
+ServiceFamily service_family(std::string_view f) {
+    if (f == "sante") {
+        return ServiceFamily::health;
+    }
+    if (f == "education") {
+        return ServiceFamily::education;
+    }
+    if (f == "services_publics") {
+        return ServiceFamily::public_service;
+    }
+    if (f == "commerce") {
+        return ServiceFamily::commerce;
+    }
+    if (f == "pole") {
+        return ServiceFamily::pole;
+    }
+    return ServiceFamily::other;
+}
+
 MapLayout map_layout(const MapScene& scene, const MapOptions& options) {
     check_options(options);
-    const Prepared prepared = prepare(scene);
-    return plan(scene, prepared, options).layout;
+    Prepared prepared = prepare(scene);
+    return plan_with_groups(scene, prepared, options).layout;
 }
 
 void render_map_png(const MapScene& scene, const std::filesystem::path& path, const MapOptions& options) {
     check_options(options);
-    const Prepared prepared = prepare(scene);
-    const Plan p = plan(scene, prepared, options);
+    Prepared prepared = prepare(scene);
+    const Plan p = plan_with_groups(scene, prepared, options);
     const MapLayout& l = p.layout;
     const Style st{options.dpi / 72.0};
 

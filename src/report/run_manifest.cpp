@@ -32,7 +32,9 @@ nlohmann::ordered_json to_json(const RunManifest& m) {
                        {"warn_snap_m", m.parameters.warn_snap_m},
                        {"threads", m.parameters.threads},
                        {"bands_min", m.parameters.bands_min},
-                       {"over_threshold", m.parameters.over_threshold}};
+                       {"over_threshold", m.parameters.over_threshold},
+                       {"surface_resolution_m", m.parameters.surface_resolution_m},
+                       {"csv_dialect", m.parameters.csv_dialect}};
     // Services and unplaced entries keep the alphabetical key order run.json has always had.
     nlohmann::json services = nlohmann::json::array();
     for (const auto& s : m.services) {
@@ -178,6 +180,8 @@ RunManifest parse_run_manifest(const nlohmann::ordered_json& j, const std::files
         m.parameters.bands_min.push_back(b.get<double>());
     }
     m.parameters.over_threshold = r.text(p, "over_threshold", "parameters.");
+    m.parameters.surface_resolution_m = r.number(p, "surface_resolution_m", "parameters.");
+    m.parameters.csv_dialect = r.text(p, "csv_dialect", "parameters.");
     for (const auto& s : r.array(j, "services", "")) {
         const std::string w = "services[].";
         m.services.push_back({r.text(s, "id", w), r.text(s, "label", w), r.number(s, "threshold_min", w),

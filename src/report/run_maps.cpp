@@ -1,3 +1,4 @@
+#include "proxima/study/study_areas.hpp"
 #include "proxima/report/run_maps.hpp"
 
 #include <algorithm>
@@ -103,36 +104,6 @@ private:
     detail::OgrTransformPtr m_ct;
 };
 
-struct Epci {
-    std::string name;
-    std::vector<std::size_t> zones;
-};
-
-/// EPCI of each zone: from the commune table when the zone matched one, else from the zone layer.
-std::map<std::string, Epci> epcis_of(const StudyInputs& in) {
-    std::map<std::string, Epci> out;
-    for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
-        std::string siren = in.zones.zones[z].epci_siren;
-        std::string name;
-        if (in.communes && z < in.join.commune_of_zone.size() && in.join.commune_of_zone[z] != ZoneJoin::no_commune) {
-            const Commune& c = in.communes->communes()[in.join.commune_of_zone[z]];
-            if (!c.epci_siren.empty()) {
-                siren = c.epci_siren;
-                name = c.epci_name;
-            }
-        }
-        if (siren.empty()) {
-            continue;
-        }
-        Epci& e = out[siren];
-        if (e.name.empty()) {
-            e.name = name;
-        }
-        e.zones.push_back(z);
-    }
-    return out;
-}
-
 /// `core` widened to take in the `used` facilities lying close outside it: within a quarter of
 /// its larger side, or 5 km, whichever is more (people cross a border to the nearest site; a
 /// far one would shrink the territory on the map).
@@ -149,7 +120,7 @@ Box widened(const Box& core, const std::vector<MapPoint>& facilities, const std:
 }
 
 /// The WGS84 polygons of an EPCI's zones.
-std::vector<std::vector<unsigned char>> epci_wkbs(const StudyInputs& in, const Epci& epci) {
+std::vector<std::vector<unsigned char>> epci_wkbs(const StudyInputs& in, const ZoneGroup& epci) {
     std::vector<std::vector<unsigned char>> parts;
     for (std::size_t z : epci.zones) {
         parts.push_back(in.zones.zones[z].wkb);
@@ -217,10 +188,76 @@ std::string source_line(const StudyInputs& in, std::size_t s) {
     return line;
 }
 
+/// "3 063 hab." for a deficit part.
+std::string inhabitants_text(double population) {
+    return detail::french_number(population) + (population >= 1.5 ? "\u00a0hab." : "\u00a0hab.");
+}
+
+/// The notes under the legend: the key figure, and the inhabitants beyond the threshold the
+/// hatching cannot show (their point is where the surface, sampled every pixel, is within).
+void add_population_notes(MapScene& scene, const AreaSummary& a, const DeficitTerritory& deficit) {
+    scene.notes.push_back(population_note(a));
+    if (deficit.population_outside >= 0.5) {
+        scene.notes.push_back(fmt::format("dont {} hors des zones hachurées (surface des temps au pas de {}\u00a0m)",
+                                          detail::french_number(deficit.population_outside),
+                                          detail::french_short(deficit.resolution_m)));
+    }
+}
+
+/// Names of the largest populated places (points studies), after the zones' names: the towns a
+/// reader looks for. A place named like its zone is already labelled.
+void add_place_labels(MapScene& scene, const StudyInputs& in, ToOutput& to_output) {
+    std::set<std::string> zone_names;
+    for (const Zone& z : in.zones.zones) {
+        zone_names.insert(z.name);
+    }
+    std::vector<std::size_t> order;
+    for (std::size_t o = 0; o < in.origins.size(); ++o) {
+        if (in.origins[o].population > 0 && !in.origins[o].id.empty() && zone_names.count(in.origins[o].id) == 0) {
+            order.push_back(o);
+        }
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return in.origins[a].population > in.origins[b].population; });
+    order.resize(std::min<std::size_t>(order.size(), 12));
+    for (const std::size_t o : order) {
+        const auto [x, y] = to_output.point(in.origins[o].position, fmt::format("origin {}", in.origins[o].id));
+        scene.labels.push_back({x, y, in.origins[o].id, in.origins[o].population});
+    }
+}
+
 } // namespace
 
+MapContext map_context(const StudyInputs& in) {
+    MapContext context;
+    ToOutput to_output(in.study.output_crs);
+    const RoadGraph& g = in.graph();
+    // A département has hundreds of thousands of local roads: beyond that, only the main ones.
+    const bool all_roads = g.edge_count() <= 200'000;
+    for (std::uint32_t e = 0; e < g.edge_count(); ++e) {
+        std::uint32_t arc = g.edge_arc(EdgeId{e}, false);
+        if (arc == invalid_index) {
+            arc = g.edge_arc(EdgeId{e}, true);
+        }
+        if (arc == invalid_index || g.travel_ds()[arc] == 0) {
+            continue;
+        }
+        const double kmh = g.length_m()[arc] / seconds_from_ds(g.travel_ds()[arc]) * 3.6;
+        MapLine line;
+        line.rank = kmh >= 90 ? 2 : kmh >= 60 ? 1 : 0;
+        if (line.rank == 0 && !all_roads) {
+            continue;
+        }
+        for (const LonLat p : g.edge_points(EdgeId{e})) {
+            line.points.push_back(to_output.point(p, fmt::format("road edge {}", e)));
+        }
+        context.roads.push_back(std::move(line));
+    }
+    return context;
+}
+
 MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, const StudyResults& results,
-                           std::size_t s, const std::vector<unsigned char>& deficit_wkb_wgs84) {
+                           std::size_t s, const DeficitTerritory& deficit, const MapContext& context) {
     if (s >= in.services.size() || s >= results.zones.size() || results.zones[s].size() != in.zones.zones.size() ||
         access.origin_count() != in.origins.size() || s >= access.service_count()) {
         throw Error(fmt::format("map of service {}: the results do not match the study inputs ({} services, {} zones, "
@@ -247,23 +284,21 @@ MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, con
                                      outward ? "depuis le site" : "jusqu'au site");
         scene.value_caption = "Temps en voiture (minutes)";
     } else {
-        scene.subtitle = fmt::format("{} — temps moyen des habitants de chaque {}, {} le plus proche", in.study.name,
-                                     units, outward ? "depuis le site" : "jusqu'au site");
-        scene.value_caption = "Temps moyen en voiture (minutes)";
+        scene.subtitle = fmt::format("{} — {} : temps moyen de leurs habitants ; points : lieux habités ; {} le plus "
+                                     "proche",
+                                     in.study.name, french ? "communes" : "zones",
+                                     outward ? "depuis le site" : "jusqu'au site");
+        scene.value_caption = "Temps en voiture (minutes)";
     }
     scene.threshold_min = spec.threshold_min;
-    scene.deficit_caption =
-        fmt::format("{} au-delà du seuil de {}\u00a0min{}", grid ? "Carreaux" : french ? "Communes" : "Zones",
-                    detail::french_short(spec.threshold_min), grid ? "" : " (temps moyen)");
+    scene.deficit_caption = fmt::format("Territoire au-delà de {}\u00a0min", detail::french_short(spec.threshold_min));
     scene.facility_caption = spec.label;
+    scene.facility_family = service_family(spec.family);
     scene.commune_border_caption = french ? "Limite de commune" : "Limite de zone";
     scene.source_line = source_line(in, s);
+    scene.roads = context.roads;
     if (const AreaSummary* a = find_summary(results, "study", "", spec.id)) {
-        scene.notes.push_back(population_note(*a));
-        if (!grid && deficit_wkb_wgs84.empty() && a->population_over >= 0.5) {
-            // Nothing is hatched, yet people are beyond: say why, or the map seems to contradict the figure.
-            scene.notes.push_back(fmt::format("Ils vivent dans des {}s dont le temps moyen reste sous le seuil.", units));
-        }
+        add_population_notes(scene, *a, deficit);
     }
 
     // Zones: the choropleth (communes), or a blank base under the cells.
@@ -284,6 +319,17 @@ MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, con
         const auto [lx, ly] = to_output.point(zone.point_on_surface, fmt::format("zone {} ({})", zone.code, zone.name));
         scene.labels.push_back({lx, ly, zone.name.empty() ? zone.code : zone.name, r.population});
     }
+    if (!grid) {
+        // The inhabited places, each in the colour of its own time: where the people beyond live.
+        for (std::size_t o = 0; o < in.origins.size(); ++o) {
+            const Origin& origin = in.origins[o];
+            if (origin.population > 0) {
+                const auto [x, y] = to_output.point(origin.position, fmt::format("origin {}", origin.id));
+                scene.places.push_back({x, y, minutes_of(access.time_ds(s, o)), origin.population});
+            }
+        }
+        add_place_labels(scene, in, to_output);
+    }
     if (grid) {
         for (std::size_t o = 0; o < in.origins.size(); ++o) {
             const Origin& origin = in.origins[o];
@@ -294,11 +340,21 @@ MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, con
             scene.zones.push_back(std::move(cell));
         }
     }
-    scene.deficit = to_output.wkb(deficit_wkb_wgs84, fmt::format("deficit zone of service '{}'", spec.id));
+    scene.deficit = to_output.wkb(deficit.wkb_wgs84, fmt::format("deficit area of service '{}'", spec.id));
+    for (const DeficitPart& part : deficit.parts) {
+        if (part.origins_over > 0) {
+            scene.deficit_inhabited.push_back(to_output.wkb(part.wkb_wgs84, "a deficit part"));
+        }
+        if (part.population_over >= 0.5) {
+            const auto [x, y] = to_output.point(part.label_point, "a deficit part");
+            scene.deficit_labels.push_back({x, y, inhabitants_text(part.population_over), part.population_over});
+        }
+    }
 
     // EPCI borders: the zones of each EPCI dissolved (GEOS, in WGS84).
-    for (const auto& [siren, epci] : epcis_of(in)) {
-        scene.epci_borders.push_back(to_output.wkb(dissolve_polygons(epci_wkbs(in, epci)), fmt::format("EPCI {}", siren)));
+    for (const ZoneGroup& epci : study_epcis(in)) {
+        scene.epci_borders.push_back(
+            to_output.wkb(dissolve_polygons(epci_wkbs(in, epci)), fmt::format("EPCI {}", epci.code)));
     }
 
     // Facilities; the frame takes in those that serve the study from just outside it.
@@ -310,7 +366,7 @@ MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, con
     }
     for (const Facility& facility : service.facilities) {
         const auto [x, y] = to_output.point(facility.position, fmt::format("facility {}", facility.id));
-        scene.facilities.push_back({x, y, facility.name.empty() ? facility.id : facility.name});
+        scene.facilities.push_back({x, y, facility.name.empty() ? facility.id : facility.name, {}});
     }
     if (!is_empty(zones_box)) {
         scene.frame = widened(zones_box, scene.facilities, used);
@@ -320,12 +376,12 @@ MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, con
 
 std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const StudyInputs& in,
                                         const AccessTable& access, const StudyResults& results,
-                                        const std::vector<std::vector<unsigned char>>& deficits_wgs84,
-                                        const RunMapOptions& options) {
-    if (deficits_wgs84.size() != in.services.size()) {
-        throw Error(fmt::format("maps: {} deficit zones for {} services; give one per service (empty for none)",
-                                deficits_wgs84.size(), in.services.size()));
+                                        const std::vector<DeficitTerritory>& deficits, const RunMapOptions& options) {
+    if (deficits.size() != in.services.size()) {
+        throw Error(fmt::format("maps: {} deficit areas for {} services; give one per service",
+                                deficits.size(), in.services.size()));
     }
+    const MapContext context = map_context(in);
     const auto make_dir = [](const std::filesystem::path& p) {
         std::error_code ec;
         std::filesystem::create_directories(p, ec);
@@ -334,7 +390,7 @@ std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const 
         }
     };
     make_dir(dir / "maps");
-    const auto epcis = options.per_epci ? epcis_of(in) : std::map<std::string, Epci>{};
+    const auto epcis = options.per_epci ? study_epcis(in) : std::vector<ZoneGroup>{};
     if (!epcis.empty()) {
         make_dir(dir / "maps" / "epci");
     }
@@ -344,21 +400,23 @@ std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const 
         Box box;
     };
     std::map<std::string, Focus> focus;
-    for (const auto& [siren, epci] : epcis) {
+    for (const ZoneGroup& epci : epcis) {
+        const std::string& siren = epci.code;
         Focus& f = focus[siren];
         f.wkb = to_output.wkb(dissolve_polygons(epci_wkbs(in, epci)), fmt::format("EPCI {}", siren), &f.box);
     }
 
     std::vector<std::string> written;
     for (std::size_t s = 0; s < in.services.size(); ++s) {
-        MapScene scene = scene_for_service(in, access, results, s, deficits_wgs84[s]);
+        MapScene scene = scene_for_service(in, access, results, s, deficits[s], context);
         const std::string id = in.services[s].spec.id;
         const std::string relative = "maps/" + id + ".png";
         render_map_png(scene, dir / relative, options.map);
         written.push_back(relative);
 
         const std::string study_subtitle = scene.subtitle;
-        for (const auto& [siren, epci] : epcis) {
+        for (const ZoneGroup& epci : epcis) {
+            const std::string& siren = epci.code;
             MapScene local = scene;
             // The EPCI, widened like the study's map to the facilities its inhabitants go to.
             const std::set<std::size_t> zones(epci.zones.begin(), epci.zones.end());
@@ -377,12 +435,6 @@ std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const 
             local.notes.clear();
             if (const AreaSummary* a = find_summary(results, "epci", siren, id)) {
                 local.notes.push_back(population_note(*a));
-                const bool hatched = std::any_of(epci.zones.begin(), epci.zones.end(), [&](std::size_t z) {
-                    return results.zones[s][z].origins > 0 && results.zones[s][z].over;
-                });
-                if (!grid_origins(in) && !hatched && a->population_over >= 0.5) {
-                    local.notes.push_back("Ils vivent dans des communes dont le temps moyen reste sous le seuil.");
-                }
             }
             std::string safe;
             for (char c : siren) {

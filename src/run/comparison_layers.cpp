@@ -115,8 +115,8 @@ StudyInputs map_inputs(const StudyInputs& in, std::size_t service, const std::ve
     return view;
 }
 
-void write_one_map(const std::filesystem::path& path, const StudyInputs& in, std::size_t service,
-                   const std::vector<Facility>& facilities, const std::vector<Snap>& snaps,
+void write_one_map(const std::filesystem::path& path, const StudyInputs& in, const RasterPixels& pixels,
+                   std::size_t service, const std::vector<Facility>& facilities, const std::vector<Snap>& snaps,
                    std::span<const Deciseconds> ds, std::span<const std::uint32_t> nearest, std::size_t highlighted,
                    const std::string& highlight_caption, const std::string& subtitle) {
     const StudyInputs view = map_inputs(in, service, facilities, snaps);
@@ -125,8 +125,10 @@ void write_one_map(const std::filesystem::path& path, const StudyInputs& in, std
         table.set(0, o, ds[o], nearest[o]);
     }
     const StudyResults results = aggregate(view, table);
-    const auto deficit = deficit_area(view, ds, results.zones[0], view.services[0].spec.threshold_min);
-    MapScene scene = scene_for_service(view, table, results, 0, deficit);
+    // The deficit of this situation, drawn from its own surface (one more search).
+    const TravelTimeRaster raster = travel_time_raster(view, pixels, 0);
+    const DeficitTerritory deficit = service_deficit(view, pixels, raster, ds, view.services[0].spec.threshold_min);
+    MapScene scene = scene_for_service(view, table, results, 0, deficit, map_context(in));
     // The last `highlighted` facilities are the new sites: a distinct symbol.
     const std::size_t keep = scene.facilities.size() - std::min(highlighted, scene.facilities.size());
     scene.highlights.assign(scene.facilities.begin() + static_cast<std::ptrdiff_t>(keep), scene.facilities.end());
@@ -150,8 +152,9 @@ std::vector<std::string> write_comparison_maps(const std::filesystem::path& dir,
     }
     std::vector<std::string> written;
     const ServiceInputs& sv = in.services[r.service];
+    const RasterPixels pixels = raster_pixels(in, RasterOptions{default_surface_resolution_m, in.study.output_crs, 0});
     if (!after_only) {
-        write_one_map(dir / "maps" / "before.png", in, r.service, sv.facilities, sv.snaps, r.before_ds,
+        write_one_map(dir / "maps" / "before.png", in, pixels, r.service, sv.facilities, sv.snaps, r.before_ds,
                       r.before_nearest, 0, "", "Avant");
         written.push_back("maps/before.png");
     }
@@ -159,7 +162,7 @@ std::vector<std::string> write_comparison_maps(const std::filesystem::path& dir,
     for (const auto& ch : r.changes) {
         opened += ch.kind == ScenarioSiteChange::Kind::added || ch.kind == ScenarioSiteChange::Kind::moved_to ? 1 : 0;
     }
-    write_one_map(dir / "maps" / "after.png", in, r.service, r.facilities_after, r.snaps_after, r.after_ds,
+    write_one_map(dir / "maps" / "after.png", in, pixels, r.service, r.facilities_after, r.snaps_after, r.after_ds,
                   r.after_nearest, opened, highlight_caption, "Après");
     written.push_back("maps/after.png");
     return written;

@@ -21,13 +21,13 @@ std::filesystem::path default_job_folder(const StudyFile& study, const std::stri
 
 std::vector<std::string> write_layers(const std::filesystem::path& dir, const std::string& gpkg_name,
                                       const std::vector<OutputLayer>& layers, const std::string& crs,
-                                      const std::function<bool(const OutputLayer&)>& csv_for) {
+                                      const std::function<bool(const OutputLayer&)>& csv_for, CsvDialect dialect) {
     std::vector<std::string> files;
     write_geopackage(dir / gpkg_name, layers, crs);
     files.push_back(gpkg_name);
     for (const auto& layer : layers) {
         if (csv_for(layer)) {
-            write_layer_csv(dir / (layer.name + ".csv"), layer);
+            write_layer_csv(dir / (layer.name + ".csv"), layer, dialect);
             files.push_back(layer.name + ".csv");
         }
     }

@@ -3,6 +3,7 @@
 #include "proxima/analysis/deficit_zones.hpp"
 #include "proxima/run/deficit_area.hpp"
 #include "proxima/run/output_folder.hpp"
+#include "proxima/study/study_areas.hpp"
 
 namespace proxima {
 
@@ -12,13 +13,6 @@ using Type = OutputField::Type;
 
 bool grid_origins(const StudyInputs& in) {
     return in.study.origins.kind == StudyFile::Origins::Kind::cells && in.grid.has_value();
-}
-
-const Commune* commune_of_zone(const StudyInputs& in, std::size_t z) {
-    if (!in.communes || in.join.commune_of_zone[z] == ZoneJoin::no_commune) {
-        return nullptr;
-    }
-    return &in.communes->communes()[in.join.commune_of_zone[z]];
 }
 
 } // namespace
@@ -73,7 +67,8 @@ OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access) {
     origins.fields = {{"id", Type::text}, {"zone", Type::text}, {"population", Type::real}, {"snap_m", Type::real}};
     for (const auto& sv : in.services) {
         origins.fields.push_back({sv.spec.id + "_min", Type::real});
-        origins.fields.push_back({sv.spec.id + "_nearest", Type::text});
+        origins.fields.push_back({sv.spec.id + "_nearest", Type::text});       // the site's id (services layer)
+        origins.fields.push_back({sv.spec.id + "_nearest_name", Type::text});  // its name, for people
     }
     for (std::size_t o = 0; o < in.origins.size(); ++o) {
         const Origin& origin = in.origins[o];
@@ -83,8 +78,8 @@ OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access) {
             row.push_back(rounded(minutes_of(access.time_ds(s, o))));
             const auto f = access.nearest(s, o);
             const Facility* facility = f == invalid_index ? nullptr : &in.services[s].facilities[f];
-            row.push_back(facility == nullptr ? FieldValue(std::monostate{})
-                                              : FieldValue(facility->name.empty() ? facility->id : facility->name));
+            row.push_back(facility == nullptr ? FieldValue() : FieldValue(facility->id));
+            row.push_back(facility == nullptr ? FieldValue() : text_or_null(facility->name));
         }
         origins.rows.push_back(std::move(row));
         origins.wkb.push_back(grid ? cell_polygon(origin.grid_x, origin.grid_y, in.grid->cell_size_m, in.grid->crs)
@@ -93,42 +88,80 @@ OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access) {
     return origins;
 }
 
-OutputLayer services_layer(const StudyInputs& in) {
+OutputLayer services_layer(const StudyInputs& in, const FacilityPlaces& places) {
+    const bool french = in.communes.has_value();
     OutputLayer services;
     services.name = "services";
     services.geometry = OutputLayer::Geometry::point;
-    services.fields = {{"service", Type::text}, {"id", Type::text}, {"name", Type::text},
-                       {"source", Type::text},  {"snap_m", Type::real}};
-    for (const auto& sv : in.services) {
+    services.fields = {{"service", Type::text}, {"id", Type::text},       {"name", Type::text},
+                       {"provider", Type::text}, {"source", Type::text},  {french ? "code_insee" : "zone", Type::text},
+                       {"commune", Type::text},  {"lon", Type::real},     {"lat", Type::real},
+                       {"snap_m", Type::real}};
+    for (std::size_t s = 0; s < in.services.size(); ++s) {
+        const auto& sv = in.services[s];
         for (std::size_t f = 0; f < sv.facilities.size(); ++f) {
             const auto& facility = sv.facilities[f];
-            services.rows.push_back({sv.spec.id, facility.id, text_or_null(facility.name), facility.source,
-                                     rounded(sv.snaps[f].distance_m, 0.1)});
+            const FacilityPlace& place = places.place(s, f);
+            services.rows.push_back({sv.spec.id, facility.id, text_or_null(facility.name),
+                                     text_or_null(facility.provider), facility.source, text_or_null(place.code),
+                                     text_or_null(place.name), rounded(facility.position.lon, 1e-7),
+                                     rounded(facility.position.lat, 1e-7), rounded(sv.snaps[f].distance_m, 0.1)});
             services.wkb.push_back(point_wkb(facility.position));
         }
     }
     return services;
 }
 
-OutputLayer deficit_layer(const StudyInputs& in, const StudyResults& results, std::size_t service,
-                          std::vector<unsigned char> area) {
+OutputLayer deficit_layer(const StudyInputs& in, std::size_t service, const DeficitTerritory& territory) {
     const auto& spec = in.services[service].spec;
     OutputLayer deficit;
     deficit.name = "deficit_" + spec.id;
     deficit.geometry = OutputLayer::Geometry::polygon;
-    deficit.fields = {{"service", Type::text},
-                      {"threshold_min", Type::real},
-                      {"population_over", Type::real},
-                      {"method", Type::text}};
-    double over = 0;
-    for (const auto& a : results.summary) {
-        if (a.scope == "study" && a.service == spec.id) {
-            over = a.population_over;
-        }
+    deficit.fields = {{"service", Type::text},         {"threshold_min", Type::real}, {"part", Type::integer},
+                      {"area_km2", Type::real},        {"inhabited", Type::integer},  {"population_over", Type::real},
+                      {"origins_over", Type::integer}, {"method", Type::text}};
+    for (std::size_t k = 0; k < territory.parts.size(); ++k) {
+        const DeficitPart& part = territory.parts[k];
+        deficit.rows.push_back({spec.id, spec.threshold_min, static_cast<std::int64_t>(k + 1),
+                                rounded(part.area_km2, 0.001), std::int64_t{part.origins_over > 0 ? 1 : 0},
+                                rounded(part.population_over, 0.1), static_cast<std::int64_t>(part.origins_over),
+                                std::string(deficit_method)});
+        deficit.wkb.push_back(part.wkb_wgs84);
     }
-    deficit.rows.push_back({spec.id, spec.threshold_min, rounded(over, 0.1), std::string(deficit_method(in))});
-    deficit.wkb.push_back(std::move(area));
+    if (territory.origins_outside > 0) {
+        // Counted beyond by their own times, but their point lies where the surface (sampled at
+        // pixel centres) is within: no area to draw, the people still counted.
+        deficit.rows.push_back({spec.id, spec.threshold_min, FieldValue(), FieldValue(), std::int64_t{1},
+                                rounded(territory.population_outside, 0.1),
+                                static_cast<std::int64_t>(territory.origins_outside),
+                                std::string("origins beyond the threshold in pixels whose centre is within it (surface "
+                                            "resolution): no area drawn")});
+        deficit.wkb.emplace_back();
+    }
     return deficit;
+}
+
+OutputLayer zones_over_layer(const StudyInputs& in, const StudyResults& results, std::size_t service) {
+    const auto& spec = in.services[service].spec;
+    const bool french = in.communes.has_value();
+    OutputLayer layer;
+    layer.name = (french ? "communes_over_" : "zones_over_") + spec.id;
+    layer.geometry = OutputLayer::Geometry::polygon;
+    layer.fields = {{french ? "code_insee" : "code", Type::text}, {"nom", Type::text},
+                    {"population", Type::real},                   {"mean_min", Type::real},
+                    {"max_min", Type::real},                      {"population_over", Type::real},
+                    {"threshold_min", Type::real}};
+    for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+        const auto& r = results.zones[service][z];
+        if (r.origins == 0 || !r.over) {
+            continue;
+        }
+        const Zone& zone = in.zones.zones[z];
+        layer.rows.push_back({zone.code, zone.name, rounded(r.population, 0.1), rounded(r.mean_min),
+                              rounded(r.max_min), rounded(r.population_over, 0.1), spec.threshold_min});
+        layer.wkb.push_back(zone.wkb);
+    }
+    return layer;
 }
 
 OutputLayer summary_table(const StudyResults& results) {
@@ -159,7 +192,12 @@ OutputLayer summary_table(const StudyResults& results) {
 }
 
 bool run_layer_has_csv(const OutputLayer& layer) {
-    return layer.name.rfind("deficit_", 0) != 0 && layer.name.rfind("isochrones_", 0) != 0;
+    for (const char* polygons_only : {"deficit_", "isochrones_", "communes_over_", "zones_over_"}) {
+        if (layer.name.rfind(polygons_only, 0) == 0) {
+            return false;
+        }
+    }
+    return true;
 }
 
 } // namespace proxima

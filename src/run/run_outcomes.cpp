@@ -5,6 +5,7 @@
 
 #include "proxima/core/sha256.hpp"
 #include "proxima/core/version.hpp"
+#include "proxima/run/deficit_area.hpp"
 
 namespace proxima {
 
@@ -117,7 +118,9 @@ RunManifest make_run_manifest(const StudyInputs& in, const RunOptions& options, 
                     study.network.warn_snap_m,
                     options.threads,
                     std::vector<double>(band_upper_min.begin(), band_upper_min.end()),
-                    "time > threshold, or unreachable"};
+                    "time > threshold, or unreachable",
+                    options.raster_resolution_m > 0 ? options.raster_resolution_m : default_surface_resolution_m,
+                    to_string(options.csv_dialect)};
     m.services = manifest_services(in, summary.services);
     m.population = {in.population_total, in.origins.size(), summary.unplaced_population, {}};
     for (const auto& u : in.unplaced_population) {

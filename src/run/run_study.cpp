@@ -15,6 +15,7 @@
 #include "proxima/report/qgis_styles.hpp"
 #include "proxima/report/run_maps.hpp"
 #include "proxima/run/deficit_area.hpp"
+#include "proxima/run/diagnostic_tables.hpp"
 #include "proxima/run/isochrone_layer.hpp"
 #include "proxima/run/job_support.hpp"
 #include "proxima/run/output_folder.hpp"
@@ -54,32 +55,44 @@ StudyFile select_services(StudyFile study, const std::vector<std::string>& ids, 
 
 namespace {
 
-/// Travel-time rasters (GeoTIFF, rasters/<service>.tif) and the isochrones at the threshold and
-/// the standard bands, one layer per service.
-std::vector<OutputLayer> write_rasters(const std::filesystem::path& dir, const StudyInputs& in,
-                                       const RunOptions& options, std::vector<std::string>& files) {
-    std::vector<OutputLayer> isochrone_layers;
-    const RasterPixels pixels =
-        raster_pixels(in, RasterOptions{options.raster_resolution_m, in.study.output_crs, options.threads});
-    std::filesystem::create_directories(dir / "rasters");
+/// What the travel-time surface of every service gives: the deficit territories, and with
+/// rasters on, the GeoTIFFs (rasters/<service>.tif) and the isochrones at the threshold and the
+/// standard bands. One search per service serves all three.
+struct SurfaceProducts {
+    std::vector<DeficitTerritory> deficits;
+    std::vector<OutputLayer> isochrones;
+};
+
+SurfaceProducts travel_time_surfaces(const std::filesystem::path& dir, const StudyInputs& in, const AccessTable& access,
+                                     const RunOptions& options, std::vector<std::string>& files) {
+    const bool rasters = options.raster_resolution_m > 0;
+    const double resolution = rasters ? options.raster_resolution_m : default_surface_resolution_m;
+    const RasterPixels pixels = raster_pixels(in, RasterOptions{resolution, in.study.output_crs, options.threads});
+    if (rasters) {
+        std::filesystem::create_directories(dir / "rasters");
+    }
+    SurfaceProducts out;
     for (std::size_t s = 0; s < in.services.size(); ++s) {
         const TravelTimeRaster raster = travel_time_raster(in, pixels, s, options.threads);
-        write_travel_time_geotiff(raster, dir / "rasters" / (raster.service + ".tif"));
-        files.push_back("rasters/" + raster.service + ".tif");
         const double threshold = in.services[s].spec.threshold_min;
-        isochrone_layers.push_back(
-            isochrone_layer(raster, threshold, isochrones_from_raster(raster, isochrone_limits(threshold))));
+        out.deficits.push_back(service_deficit(in, pixels, raster, access.times_ds(s), threshold));
+        if (rasters) {
+            write_travel_time_geotiff(raster, dir / "rasters" / (raster.service + ".tif"));
+            files.push_back("rasters/" + raster.service + ".tif");
+            out.isochrones.push_back(
+                isochrone_layer(raster, threshold, isochrones_from_raster(raster, isochrone_limits(threshold))));
+        }
     }
-    return isochrone_layers;
+    return out;
 }
 
 /// access.gpkg (with the QGIS styles of the PNG maps) and the CSV tables.
 void write_access_layers(const std::filesystem::path& dir, const StudyInputs& in, std::vector<OutputLayer> layers,
-                         std::vector<std::string>& files) {
+                         CsvDialect dialect, std::vector<std::string>& files) {
     if (in.poles) {
         layers.push_back(poles_layer(*in.poles));
     }
-    for (auto& f : write_layers(dir, "access.gpkg", layers, in.study.output_crs, run_layer_has_csv)) {
+    for (auto& f : write_layers(dir, "access.gpkg", layers, in.study.output_crs, run_layer_has_csv, dialect)) {
         files.push_back(std::move(f));
     }
     std::vector<StyledService> styled;
@@ -110,30 +123,26 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     const StudyResults results = aggregate(in, access);
     timer.phase("aggregation");
 
-    std::vector<std::vector<unsigned char>> deficits;
-    for (std::size_t s = 0; s < in.services.size(); ++s) {
-        deficits.push_back(deficit_area(in, access.times_ds(s), results.zones[s], in.services[s].spec.threshold_min));
-    }
-    timer.phase("deficit polygons");
+    SurfaceProducts surfaces = travel_time_surfaces(tmp, in, access, options, summary.files);
+    timer.phase(options.raster_resolution_m > 0 ? "rasters, isochrones and deficit areas" : "deficit areas");
 
-    std::vector<OutputLayer> isochrones;
-    if (options.raster_resolution_m > 0) {
-        isochrones = write_rasters(tmp, in, options, summary.files);
-        timer.phase("rasters and isochrones");
-    }
-
-    std::vector<OutputLayer> layers = {zones_layer(in, results), origins_layer(in, access), services_layer(in)};
+    const FacilityPlaces places(in);
+    std::vector<OutputLayer> layers = {zones_layer(in, results), origins_layer(in, access), services_layer(in, places)};
     for (std::size_t s = 0; s < in.services.size(); ++s) {
-        layers.push_back(deficit_layer(in, results, s, deficits[s]));
+        layers.push_back(deficit_layer(in, s, surfaces.deficits[s]));
+        layers.push_back(zones_over_layer(in, results, s));
     }
     layers.push_back(summary_table(results));
-    std::move(isochrones.begin(), isochrones.end(), std::back_inserter(layers));
-    write_access_layers(tmp, in, std::move(layers), summary.files);
+    std::move(surfaces.isochrones.begin(), surfaces.isochrones.end(), std::back_inserter(layers));
+    write_access_layers(tmp, in, std::move(layers), options.csv_dialect, summary.files);
+    for (auto& f : write_diagnostic_tables(tmp, in, access, results, places, options.csv_dialect)) {
+        summary.files.push_back(std::move(f));
+    }
     timer.phase("write");
     if (options.maps) {
         RunMapOptions map_options;
         map_options.per_epci = options.maps_per_epci;
-        for (auto& f : write_run_maps(tmp, in, access, results, deficits, map_options)) {
+        for (auto& f : write_run_maps(tmp, in, access, results, surfaces.deficits, map_options)) {
             summary.files.push_back(std::move(f));
         }
         timer.phase("maps");

@@ -27,7 +27,7 @@ OutputLayer changed_sites_layer(const std::string& name, const ScenarioResult& r
 }
 
 nlohmann::ordered_json scenario_manifest(const StudyFile& study, const StudyInputs& in, const ScenarioSpec& spec,
-                                         const ScenarioResult& r, const ScenarioComparison& c) {
+                                         const ScenarioResult& r, const ScenarioComparison& c, CsvDialect csv_dialect) {
     nlohmann::ordered_json j = manifest_header(study);
     const auto& sv = in.services[0];
     j["service"] = {{"id", sv.spec.id},
@@ -63,7 +63,8 @@ nlohmann::ordered_json scenario_manifest(const StudyFile& study, const StudyInpu
                           {"pop_unreachable_after", study_row.unreachable_after}};
     j["parameters"] = {{"access_speed_kmh", study.network.access_kmh},
                        {"max_snap_m", study.network.max_snap_m},
-                       {"over_threshold", "time > threshold, or unreachable"}};
+                       {"over_threshold", "time > threshold, or unreachable"},
+                       {"csv_dialect", to_string(csv_dialect)}};
     j["warnings"] = in.warnings;
     return j;
 }
@@ -94,13 +95,14 @@ ScenarioJobResult run_scenario_job(const StudyFile& original, const ScenarioJob&
                                              area_comparison_table("areas_" + name, c)};
     // Polygons only in the GeoPackage.
     result.files = write_layers(out.tmp(), "scenario.gpkg", layers, study.output_crs,
-                                [](const OutputLayer& l) { return l.geometry != OutputLayer::Geometry::polygon; });
+                                [](const OutputLayer& l) { return l.geometry != OutputLayer::Geometry::polygon; },
+                                job.csv_dialect);
     for (auto& f : write_comparison_maps(out.tmp(), in, r, "Site du scénario", false)) {
         result.files.push_back(std::move(f));
     }
     timer.phase("write");
 
-    nlohmann::ordered_json manifest = scenario_manifest(study, in, job.spec, r, c);
+    nlohmann::ordered_json manifest = scenario_manifest(study, in, job.spec, r, c, job.csv_dialect);
     manifest["timings_s"] = timer.json();
     result.files.push_back("scenario.json");
     manifest["outputs"] = result.files;

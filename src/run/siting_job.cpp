@@ -143,9 +143,9 @@ std::vector<std::string> write_siting_files(const std::filesystem::path& dir, co
     }
     std::vector<std::string> files =
         write_layers(dir, "siting.gpkg", layers, in.study.output_crs,
-                     [](const OutputLayer& l) { return l.geometry != OutputLayer::Geometry::polygon; });
+                     [](const OutputLayer& l) { return l.geometry != OutputLayer::Geometry::polygon; }, job.csv_dialect);
     const OutputLayer curve = curve_table(run.result);
-    write_layer_csv(dir / "curve.csv", curve);
+    write_layer_csv(dir / "curve.csv", curve, job.csv_dialect);
     files.push_back("curve.csv");
     render_line_chart_png(curve_chart(in, job, run), dir / "curve.png");
     files.push_back("curve.png");
@@ -190,7 +190,8 @@ nlohmann::ordered_json siting_manifest(const StudyInputs& in, const SitingJob& j
                        {"candidate_count", run.candidates.size()},
                        {"skipped_candidates", skipped},
                        {"access_speed_kmh", study.network.access_kmh},
-                       {"max_snap_m", study.network.max_snap_m}};
+                       {"max_snap_m", study.network.max_snap_m},
+                       {"csv_dialect", to_string(job.csv_dialect)}};
     const auto* final_situation = run.final_situation ? &*run.final_situation : nullptr;
     j["method"] = {
         {"algorithm", "greedy with lazy evaluation (CELF)"},
@@ -297,7 +298,8 @@ ScenarioJobResult run_siting_job(const StudyFile& original, const SitingJob& job
     }
     OutputFolder out(result.dir, job.force, inputs, "site");
 
-    const StudyInputs in = load_study_inputs(study, log);
+    // A service without any site yet is welcome: its first sites are what the user asks for.
+    const StudyInputs in = load_study_inputs(study, StudyLoadOptions{.allow_services_without_sites = true}, log);
     SitingRun run;
     run.candidates = job.candidates == "communes" ? commune_candidates(in)
                      : job.candidates == "cells"  ? cell_candidates(in)

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -40,7 +41,16 @@ bool valid_service_id(const std::string& id) {
 /// Reads the keys of one service table into `spec` (only those present override).
 void read_service_fields(const TomlReader& r, const toml::table& t, const std::string& where, ServiceSpec& spec,
                          const std::filesystem::path& base) {
-    r.only_keys(t, where, {"label", "threshold_min", "direction", "bpe", "osm", "files", "pole"});
+    r.only_keys(t, where, {"label", "threshold_min", "direction", "bpe", "osm", "files", "pole", "family"});
+    if (auto family = optional_string(r, t, "family", where)) {
+        static const std::set<std::string> known = {"sante", "education", "services_publics", "commerce", "pole"};
+        if (known.count(*family) == 0) {
+            r.fail(*t.get("family"), fmt::format("'{}family' must be one of sante, education, services_publics, "
+                                                 "commerce, pole, not \"{}\"",
+                                                 where, *family));
+        }
+        spec.family = *family;
+    }
     if (auto pole = optional_string(r, t, "pole", where)) {
         if (*pole != "proximite" && *pole != "intermediaire" && *pole != "superieure") {
             r.fail(*t.get("pole"), fmt::format("'{}pole' must be \"proximite\", \"intermediaire\" or \"superieure\", "

@@ -488,7 +488,7 @@ void add_pole_facilities(const StudyFile& study, const PoleClassification& poles
     for (const auto& c : poles.communes) {
         if (c.is_pole(g)) {
             service.facilities.push_back({"pole:" + c.code, c.name, std::string("pole_") + gamme_key(g), c.code,
-                                          c.destination, fmt::format("{} ({})", poles.method, c.destination_kind)});
+                                          c.destination, fmt::format("{} ({})", poles.method, c.destination_kind), "pole"});
         }
     }
     if (service.facilities.empty()) {
@@ -511,7 +511,7 @@ void add_source_facilities(std::size_t s, const ServiceSearch& search, const Rep
         for (const auto& f : search.osm_features[i]) {
             if (seen.insert(f.osm_id).second) {
                 service.facilities.push_back({"osm:" + f.osm_id, f.name, search.selectors[i].expression(), "",
-                                              f.position, "osm:" + f.osm_id});
+                                              f.position, "osm:" + f.osm_id, "osm"});
                 ++service.from_osm;
             }
         }
@@ -537,7 +537,7 @@ void add_source_facilities(std::size_t s, const ServiceSearch& search, const Rep
 }
 
 /// Refuses a service whose facility ids repeat or that has no facility; reports its unplaced rows.
-void check_facilities(const StudyFile& study, const ServiceInputs& service, const Reporter& report) {
+void check_facilities(const StudyFile& study, const ServiceInputs& service, bool allow_none, const Reporter& report) {
     std::map<std::string, std::string> ids;
     for (const auto& f : service.facilities) {
         auto [it, added] = ids.emplace(f.id, f.source);
@@ -561,10 +561,18 @@ void check_facilities(const StudyFile& study, const ServiceInputs& service, cons
             searched += fmt::format("{}{}", searched.empty() ? "" : "; ",
                                     plural(service.spec.files.size(), "file", "files"));
         }
+        if (searched.empty()) {
+            searched = "nothing (no source applies)";
+        }
+        if (allow_none) {
+            report.warn(fmt::format("service '{}' has no site yet (searched {}): today nobody reaches it, every "
+                                    "time is unreachable",
+                                    service.spec.id, searched));
+            return;
+        }
         throw InputError(fmt::format("service '{}' ({}) has no facility: searched {}. Add a source (a BPE file, a "
                                      "point file) or remove the service from the study",
-                                     service.spec.id, service.spec.defined_in,
-                                     searched.empty() ? "nothing (no source applies)" : searched));
+                                     service.spec.id, service.spec.defined_in, searched));
     }
     if (!service.unplaced.empty()) {
         report.warn(fmt::format("service '{}': {} not placed, not used (first: {}, {})", service.spec.id,
@@ -613,14 +621,14 @@ void snap_facilities(const StudyFile& study, const EdgeSnapper& snapper, Service
 /// Service `s` of the study: its facilities from every source, checked and snapped.
 ServiceInputs gather_service(const StudyFile& study, std::size_t s, const ServiceSearch& search,
                              const std::optional<PoleClassification>& poles, const EdgeSnapper& snapper,
-                             const Reporter& report) {
+                             bool allow_none, const Reporter& report) {
     ServiceInputs service;
     service.spec = study.services[s];
     if (auto g = pole_service_gamme(service.spec)) {
         add_pole_facilities(study, *poles, *g, service);
     }
     add_source_facilities(s, search, report, service);
-    check_facilities(study, service, report);
+    check_facilities(study, service, allow_none, report);
     snap_facilities(study, snapper, service, report);
     return service;
 }
@@ -628,6 +636,10 @@ ServiceInputs gather_service(const StudyFile& study, std::size_t s, const Servic
 } // namespace
 
 StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
+    return load_study_inputs(study, StudyLoadOptions{}, log);
+}
+
+StudyInputs load_study_inputs(const StudyFile& study, const StudyLoadOptions& options, const Log& log) {
     check_study_input_files(study);
     StudyInputs in;
     in.study = study;
@@ -660,7 +672,8 @@ StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
         phase("poles");
     }
     for (std::size_t s = 0; s < study.services.size(); ++s) {
-        in.services.push_back(gather_service(study, s, search, in.poles, snapper, report));
+        in.services.push_back(
+            gather_service(study, s, search, in.poles, snapper, options.allow_services_without_sites, report));
     }
     phase("other services and snapping");
     return in;

@@ -387,6 +387,7 @@ FacilityReadResult read_point_csv(const std::filesystem::path& path, const Point
         f.name = text(name_col);
         f.type = text(type_col);
         f.source = where;
+        f.provider = "file";
         const std::string xs = text(x_col);
         const std::string ys = text(y_col);
         if (xs.empty() || ys.empty()) {
@@ -488,6 +489,7 @@ FacilityReadResult read_point_layer(const std::filesystem::path& path, const Poi
         f.id = ids.make(field(raw, id_field), id_field >= 0, fid, where);
         f.name = field(raw, name_field);
         f.type = field(raw, type_field);
+        f.provider = "file";
         f.source = where;
         OGRGeometryH g = OGR_F_GetGeometryRef(raw);
         if (g == nullptr || OGR_G_IsEmpty(g) != 0) {
@@ -579,6 +581,7 @@ FacilityReadResult read_bpe_csv(const std::filesystem::path& path, const std::se
         f.commune_code = commune;
         f.position = *position;
         f.source = where;
+        f.provider = "bpe";
         f.name = text(nomrs_col);
         if (f.name.empty()) {
             const std::string libcom = text(libcom_col);

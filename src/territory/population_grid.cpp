@@ -1,4 +1,5 @@
 #include "proxima/territory/population_grid.hpp"
+#include "proxima/territory/zone_locator.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -336,89 +337,20 @@ PopulationGrid read_population_grid(const std::filesystem::path& path, const Pop
     return grid;
 }
 
-namespace {
-
-template <typename T, void (*Destroy)(GEOSContextHandle_t, T*)>
-struct GeosDestroyer {
-    GEOSContextHandle_t handle = nullptr;
-    void operator()(T* p) const { Destroy(handle, p); }
-};
-using PreparedPtr =
-    std::unique_ptr<const GEOSPreparedGeometry, GeosDestroyer<const GEOSPreparedGeometry, GEOSPreparedGeom_destroy_r>>;
-using TreePtr = std::unique_ptr<GEOSSTRtree, GeosDestroyer<GEOSSTRtree, GEOSSTRtree_destroy_r>>;
-
-void collect_zone(void* item, void* userdata) {
-    static_cast<std::vector<std::size_t>*>(userdata)->push_back(*static_cast<const std::size_t*>(item));
-}
-
-} // namespace
-
 CellAssignment assign_cells_to_zones(const PopulationGrid& grid, const ZoneLayer& zones) {
-    // Declared first so that it is destroyed last, after every GEOS object made with it.
-    const detail::Geos geos;
-    const GEOSContextHandle_t h = geos.ctx();
-
-    std::vector<detail::Geos::Ptr> polygons;
-    std::vector<PreparedPtr> prepared;
-    polygons.reserve(zones.zones.size());
-    prepared.reserve(zones.zones.size());
-    for (const auto& z : zones.zones) {
-        polygons.push_back(geos.read_wkb(z.wkb));
-        if (!polygons.back()) {
-            throw InputError(fmt::format("zones '{}', feature {} (code {}): its polygon cannot be read: {}",
-                                         zones.source, z.feature_id, z.code, geos.last_error()));
-        }
-        prepared.emplace_back(GEOSPrepare_r(h, polygons.back().get()),
-                              GeosDestroyer<const GEOSPreparedGeometry, GEOSPreparedGeom_destroy_r>{h});
-        if (!prepared.back()) {
-            throw InputError(fmt::format("zones '{}', feature {} (code {}): its polygon cannot be prepared: {}",
-                                         zones.source, z.feature_id, z.code, geos.last_error()));
-        }
-    }
-
-    // Envelope index so that each centre is tested against the few zones whose box holds it.
-    // Items point into zone_index, which is not resized while the tree lives; the tree is
-    // declared after the polygons so that it is destroyed before them.
-    std::vector<std::size_t> zone_index(zones.zones.size());
-    std::iota(zone_index.begin(), zone_index.end(), std::size_t{0});
-    TreePtr tree(GEOSSTRtree_create_r(h, 10), {h});
-    for (std::size_t i = 0; i < polygons.size(); ++i) {
-        GEOSSTRtree_insert_r(h, tree.get(), polygons[i].get(), &zone_index[i]);
-    }
-
+    const ZoneLocator locator(zones);
     CellAssignment out;
     out.zone_of_cell.assign(grid.cells.size(), CellAssignment::outside);
     out.population_of_zone.assign(zones.zones.size(), 0.0);
-    std::vector<std::size_t> candidates;
     for (std::size_t c = 0; c < grid.cells.size(); ++c) {
         const GridCell& cell = grid.cells[c];
-        const detail::Geos::Ptr point = geos.own(GEOSGeom_createPointFromXY_r(h, cell.centre.lon, cell.centre.lat));
-        if (!point) {
-            throw Error(fmt::format("{}:{}: cannot make a point of the cell centre: {}", grid.source, cell.line,
-                                    geos.last_error()));
-        }
-        candidates.clear();
-        GEOSSTRtree_query_r(h, tree.get(), point.get(), &collect_zone, &candidates);
-        // Intersects, not contains: a centre exactly on a shared border touches two zones and
-        // must still count once, in the one with the lowest index (the tree's order is not ours).
-        std::sort(candidates.begin(), candidates.end());
-        for (const std::size_t z : candidates) {
-            const char hit = GEOSPreparedIntersects_r(h, prepared[z].get(), point.get());
-            if (hit == 2) {
-                throw Error(fmt::format("{}:{}: GEOS failed to test the cell against zone {}: {}", grid.source,
-                                        cell.line, zones.zones[z].code, geos.last_error()));
-            }
-            if (hit == 1) {
-                out.zone_of_cell[c] = z;
-                break;
-            }
-        }
-        if (out.zone_of_cell[c] == CellAssignment::outside) {
+        if (const auto z = locator.zone_of(cell.centre)) {
+            out.zone_of_cell[c] = *z;
+            out.population_of_zone[*z] += cell.population;
+            out.population_inside += cell.population;
+        } else {
             out.population_outside += cell.population;
             ++out.cells_outside;
-        } else {
-            out.population_of_zone[out.zone_of_cell[c]] += cell.population;
-            out.population_inside += cell.population;
         }
     }
     return out;

@@ -217,7 +217,9 @@ void check_report(const std::string& study) {
         std::set<std::string> in_gpkg, in_report;
         for (int i = 0; i < GDALDatasetGetLayerCount(ds.ds); ++i) {
             const std::string name = OGR_L_GetName(GDALDatasetGetLayer(ds.ds, i));
-            if (name != "layer_styles") {  // QGIS styles: not data
+            // QGIS styles are not data; the zones whose mean is beyond (communes_over_*) are
+            // for reporting by commune in a GIS: the report draws the deficit territory.
+            if (name != "layer_styles" && name.find("_over_") == std::string::npos) {
                 in_gpkg.insert(name);
             }
         }

@@ -47,7 +47,7 @@ TEST_CASE("the Riviera run writes a GeoPackage in Lambert-93, CSV tables and run
     options.output_dir = out;
     const RunSummary summary = run_study(study("riviera", dir.path()), options);
     for (const char* f : {"access.gpkg", "communes.csv", "origins.csv", "services.csv", "summary.csv", "poles.csv",
-                          "run.json", "report.html", "maps/urgences.png", "rasters/urgences.tif"}) {
+                          "diagnostic_communes.csv", "diagnostic_epci.csv", "diagnostic.xlsx", "run.json", "report.html", "maps/urgences.png", "rasters/urgences.tif"}) {
         CHECK(std::filesystem::exists(out / f));
     }
     CHECK(no_leftovers(out));
@@ -62,11 +62,26 @@ TEST_CASE("the Riviera run writes a GeoPackage in Lambert-93, CSV tables and run
     for (int i = 0; i < GDALDatasetGetLayerCount(ds); ++i) {
         names.emplace_back(OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
     }
-    CHECK(names == std::vector<std::string>{"communes",           "origins",           "services",
-                                            "deficit_urgences",   "deficit_pharmacie", "deficit_poste",
-                                            "deficit_mairie",     "deficit_ecole",     "isochrones_urgences",
-                                            "isochrones_pharmacie", "isochrones_poste", "isochrones_mairie",
-                                            "isochrones_ecole",   "poles",             "summary",
+    CHECK(names == std::vector<std::string>{"communes",
+                                            "origins",
+                                            "services",
+                                            "deficit_urgences",
+                                            "communes_over_urgences",
+                                            "deficit_pharmacie",
+                                            "communes_over_pharmacie",
+                                            "deficit_poste",
+                                            "communes_over_poste",
+                                            "deficit_mairie",
+                                            "communes_over_mairie",
+                                            "deficit_ecole",
+                                            "communes_over_ecole",
+                                            "isochrones_urgences",
+                                            "isochrones_pharmacie",
+                                            "isochrones_poste",
+                                            "isochrones_mairie",
+                                            "isochrones_ecole",
+                                            "poles",
+                                            "summary",
                                             "layer_styles"});
     OGRLayerH communes = GDALDatasetGetLayerByName(ds, "communes");
     CHECK(OGR_L_GetFeatureCount(communes, 1) == 3);
@@ -217,7 +232,7 @@ TEST_CASE("deficit: one service at a chosen threshold writes that service's laye
     REQUIRE_THROWS_WITH(run_study(study("andorra", dir.path()), options), Contains("'boulangerie' is not in study"));
 }
 
-TEST_CASE("a grid study: cells as origins, the cells layer and dissolved cells as the deficit zone", "[run]") {
+TEST_CASE("a grid study: cells as origins, the cells layer, the deficit territory holds the cell beyond", "[run]") {
     // Four 1 km cells (EPSG:3035 centres): three in Andorra la Vella, next to the hospital, and
     // one on the Andorran side of El Pas de la Casa (centre 1.7243, 42.5372 by gdaltransform; the
     // cell holding the village itself is centred in France, outside the parishes), over the
@@ -246,15 +261,45 @@ TEST_CASE("a grid study: cells as origins, the cells layer and dissolved cells a
     OGRLayerH cells = GDALDatasetGetLayerByName(ds, "cells");
     REQUIRE(cells != nullptr);
     CHECK(OGR_L_GetFeatureCount(cells, 1) == 4);
+    // The deficit is the part of the parishes beyond 20 min on the surface (not the cells): the
+    // populated cell beyond lies in its first part, which holds its 2 000 inhabitants, and the
+    // parts (plus the row of those no part can show) add up to the population beyond.
     OGRLayerH deficit = GDALDatasetGetLayerByName(ds, "deficit_urgences");
     REQUIRE(deficit != nullptr);
     OGR_L_ResetReading(deficit);
-    OGRFeatureH f = OGR_L_GetNextFeature(deficit);
-    REQUIRE(f != nullptr);
-    OGRGeometryH g = OGR_F_GetGeometryRef(f);
-    REQUIRE(g != nullptr);
-    CHECK(OGR_G_IsValid(g));
-    CHECK(OGR_G_Area(g) == Approx(1e6).epsilon(0.01));  // one 1 km cell, in Lambert-93 m²
-    OGR_F_Destroy(f);
+    double population_over = 0;
+    double area_km2 = 0;
+    int features = 0;
+    OGRGeometryH cell_centre = OGR_G_CreateGeometry(wkbPoint);
+    OGR_G_SetPoint_2D(cell_centre, 0, 1.7243, 42.5372);
+    OGRSpatialReferenceH wgs84 = OSRNewSpatialReference(nullptr);
+    OSRSetFromUserInput(wgs84, "EPSG:4326");
+    OSRSetAxisMappingStrategy(wgs84, OAMS_TRADITIONAL_GIS_ORDER);
+    OGR_G_AssignSpatialReference(cell_centre, wgs84);
+    OGR_G_TransformTo(cell_centre, OGR_L_GetSpatialRef(deficit));
+    while (OGRFeatureH f = OGR_L_GetNextFeature(deficit)) {
+        ++features;
+        population_over += OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "population_over"));
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        if (features == 1) {
+            REQUIRE(g != nullptr);
+            CHECK(OGR_G_IsValid(g));
+            CHECK(OGR_G_Contains(g, cell_centre));
+            CHECK(OGR_F_GetFieldAsDouble(f, OGR_F_GetFieldIndex(f, "population_over")) == 2000);
+            CHECK(OGR_F_GetFieldAsInteger(f, OGR_F_GetFieldIndex(f, "inhabited")) == 1);
+        }
+        if (g != nullptr) {
+            area_km2 += OGR_G_Area(g) / 1e6;
+        }
+        OGR_F_Destroy(f);
+    }
+    CHECK(features >= 1);
+    CHECK(population_over == 2000);
+    // Mountains far from the hospital are beyond too: far more than the one cell, less than the
+    // parishes (468 km²).
+    CHECK(area_km2 > 5);
+    CHECK(area_km2 < 468);
+    OGR_G_DestroyGeometry(cell_centre);
+    OSRDestroySpatialReference(wgs84);
     GDALClose(ds);
 }

@@ -60,6 +60,9 @@ struct RasterPixels {
     std::size_t in_zones = 0;            ///< pixels whose centre lies in a study zone
     std::vector<std::uint32_t> pixel;    ///< index (row * width + col) of each snapped pixel, increasing
     std::vector<Snap> snap;              ///< per entry of `pixel`: its centre's snap
+    /// Pixels whose centre is in a zone but farther than network.max_snap_m from any road (no
+    /// car access: beyond any threshold), increasing.
+    std::vector<std::uint32_t> unsnapped;
 };
 
 /// Lays the grid over the study zones and snaps every pixel centre inside a zone (within

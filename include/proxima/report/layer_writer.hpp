@@ -46,11 +46,22 @@ struct OutputLayer {
 /// stays as it was) and nothing is left at the temporary name.
 void write_geopackage(const std::filesystem::path& path, const std::vector<OutputLayer>& layers, const std::string& crs);
 
-/// Writes one layer's table as CSV (no geometry column), atomically: UTF-8, ',' separated, '\n'
-/// line ends, header of field names. Integers as integers, reals with the shortest text that reads
-/// back the same value (30.0 -> "30", 1e-7 -> "1e-07"), NULL as an empty field, an empty text as
-/// "" (as PostgreSQL does); texts holding ',', '"' or line breaks are quoted, quotes doubled.
-/// Throws OutputError (see AtomicFile) and Error (malformed layer).
-void write_layer_csv(const std::filesystem::path& path, const OutputLayer& layer);
+/// The CSV conventions of an output table.
+///  - gis (default): UTF-8, ',' between fields, '.' decimal mark: what QGIS, R, pandas and
+///    databases read without options;
+///  - fr: UTF-8 with a byte order mark, ';' between fields, ',' decimal mark: what a French
+///    spreadsheet (Excel, LibreOffice in French) opens as columns and numbers by double-click.
+enum class CsvDialect { gis, fr };
+/// "gis" or "fr"; ConfigError otherwise (naming `option`).
+[[nodiscard]] CsvDialect parse_csv_dialect(const std::string& text, const std::string& option = "--csv-dialect");
+[[nodiscard]] const char* to_string(CsvDialect dialect);
+
+/// Writes one layer's table as CSV (no geometry column), atomically, in `dialect`: '\n' line
+/// ends, header of field names. Integers as integers, reals with the shortest text that reads back
+/// the same value (30.0 -> "30", 1e-7 -> "1e-07"; with a decimal comma in the fr dialect), NULL as
+/// an empty field, an empty text as "" (as PostgreSQL does); texts holding the separator, '"' or
+/// line breaks are quoted, quotes doubled. Throws OutputError (see AtomicFile) and Error
+/// (malformed layer).
+void write_layer_csv(const std::filesystem::path& path, const OutputLayer& layer, CsvDialect dialect = CsvDialect::gis);
 
 } // namespace proxima

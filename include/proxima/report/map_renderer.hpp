@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace proxima {
@@ -24,6 +25,28 @@ struct MapZone {
 struct MapPoint {
     double x = 0.0, y = 0.0;            ///< in MapScene::crs
     std::string name;
+    std::string number;                 ///< drawn inside a highlighted site (proposed sites 1, 2, 3...)
+};
+
+/// The family of a service: one symbol per family, the same on every map (and in the report and
+/// the QGIS styles), so that a reader tells a pharmacy from a school at a glance.
+enum class ServiceFamily { other, health, education, public_service, commerce, pole };
+/// The catalogue's family name ("sante", "education", "services_publics", "commerce", "pole";
+/// anything else: other).
+[[nodiscard]] ServiceFamily service_family(std::string_view catalogue_family);
+
+/// A populated place (an origin) drawn as a dot in the colour of its own time, its area growing
+/// with its population: where the people beyond the threshold live.
+struct MapValuePoint {
+    double x = 0.0, y = 0.0;            ///< in MapScene::crs
+    std::optional<double> minutes;      ///< nullopt: unreachable
+    double population = 0.0;
+};
+
+/// A road of the graph, for context: light lines under the symbols, wider for faster roads.
+struct MapLine {
+    std::vector<std::array<double, 2>> points;  ///< in MapScene::crs
+    int rank = 0;                               ///< 0 local, 1 main (>= 60 km/h), 2 fast (>= 90 km/h)
 };
 
 /// A label candidate: the renderer places the highest-priority ones first and drops any that
@@ -45,9 +68,19 @@ struct MapScene {
     std::vector<std::vector<unsigned char>> commune_borders;  ///< thin outlines (may repeat zones)
     std::vector<std::vector<unsigned char>> epci_borders;     ///< thicker outlines
     std::vector<unsigned char> deficit; ///< zones beyond the threshold, hatched and outlined; empty: none
+    /// The parts of `deficit` where people beyond the threshold live: hatched in black with a bold
+    /// outline; the rest of `deficit` is then hatched in grey (nobody lives there). Empty: all of
+    /// `deficit` in black.
+    std::vector<std::vector<unsigned char>> deficit_inhabited;
     std::optional<double> threshold_min;  ///< marked in the legend ("seuil : 30 min")
-    std::vector<MapPoint> facilities;   ///< drawn as symbols
+    std::vector<MapPoint> facilities;   ///< drawn as symbols; sites closer than a symbol merge, with a count
     std::string facility_caption;       ///< legend text for the symbol, e.g. "Service d'urgences"
+    ServiceFamily facility_family = ServiceFamily::other;  ///< the symbol's shape
+    std::vector<MapLine> roads;         ///< context, drawn over the fills, under everything else
+    std::vector<MapValuePoint> places;  ///< populated places coloured by their own time
+    std::string places_caption;         ///< legend text of the dots
+    /// Labels of the deficit's inhabited parts (e.g. "3 063 hab."), drawn in bold on a white box.
+    std::vector<MapLabel> deficit_labels;
     std::vector<MapPoint> highlights;   ///< e.g. sites added by a scenario, drawn as a distinct symbol
     std::string highlight_caption;
     std::vector<MapLabel> labels;

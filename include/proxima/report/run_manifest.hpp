@@ -59,6 +59,8 @@ struct RunManifest {
         int threads = 0;                    ///< 0: all cores
         std::vector<double> bands_min;      ///< upper bounds of the time classes
         std::string over_threshold;         ///< the rule, in words
+        double surface_resolution_m = 0.0;  ///< pixels of the travel-time surface (deficit areas)
+        std::string csv_dialect;            ///< "gis" or "fr"
     } parameters;
     std::vector<ManifestService> services;
     struct Population {

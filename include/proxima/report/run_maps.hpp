@@ -11,6 +11,7 @@
 
 #include "proxima/analysis/access_times.hpp"
 #include "proxima/analysis/aggregation.hpp"
+#include "proxima/analysis/deficit_territory.hpp"
 #include "proxima/report/map_renderer.hpp"
 #include "proxima/study/study_inputs.hpp"
 
@@ -21,34 +22,43 @@ struct RunMapOptions {
     MapOptions map;
 };
 
+/// What every map of a study shares whatever the service: the roads of the graph in the output
+/// CRS (all of them up to 200 000 edges, else the roads of 60 km/h and more).
+struct MapContext {
+    std::vector<MapLine> roads;
+};
+[[nodiscard]] MapContext map_context(const StudyInputs& in);
+
 /// The map of service `s` (index into in.services). Geometries are converted from WGS84 to
 /// in.study.output_crs, which must be projected in metres.
+///  - the surroundings of the zones in a neutral tone, the roads of `context` in light lines;
 ///  - zones: the study zones coloured by their population-weighted mean time
 ///    (results.zones[s][z].mean_min; a zone without origin is "sans habitant"); when the origins
 ///    are grid cells, the zones are drawn "sans habitant" underneath and each cell on top in the
-///    colour of its own time (access.time_ds);
-///  - deficit: `deficit_wkb_wgs84` (as run_study dissolves it; empty: none), hatched;
-///  - facilities, commune borders, EPCI borders (zones dissolved by the EPCI of the commune table,
-///    or of the zone layer), labels (one per zone, in zone order, at the zone's point on surface,
-///    priority = its population), title, subtitle, notes (the population beyond the threshold)
-///    and source line (data files and COG year, Proxima's version; no date);
+///    colour of its own time (access.time_ds); otherwise each populated origin is a dot in the
+///    colour of its own time, sized by its population, and the largest places are named;
+///  - deficit: the territory beyond the threshold (run/deficit_area.hpp), hatched and outlined,
+///    its inhabited parts labelled with their population;
+///  - facilities in the symbol of the service's family (merged where they overlap), commune
+///    borders, EPCI borders, zone labels (priority = population), title, subtitle, notes (the
+///    population beyond the threshold, and those the hatching cannot show) and source line;
 ///  - frame: the zones, widened to the facilities that are the nearest of some origin when they
 ///    lie close outside (within a quarter of the zones' larger side, or 5 km, whichever is more).
 /// Throws ConfigError if the output CRS is not projected in metres; Error if `s` or the results
 /// do not match the inputs.
 [[nodiscard]] MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, const StudyResults& results,
-                                         std::size_t s, const std::vector<unsigned char>& deficit_wkb_wgs84);
+                                         std::size_t s, const DeficitTerritory& deficit, const MapContext& context);
 
 /// Writes "maps/<service id>.png" under `dir` for every service, and with options.per_epci
 /// "maps/epci/<siren>_<service id>.png" for every EPCI of the study zones (the same layers,
 /// framed on the EPCI's communes and the sites they go to, the rest washed out, subtitled with
 /// its name, with the EPCI's population beyond the threshold). Creates the folders. Returns the
 /// paths written, relative to `dir`, in writing order (services in study order; EPCI by SIREN).
-/// `deficits_wgs84` holds one WKB per service, in service order (see run_study).
+/// `deficits` holds one territory per service, in service order (see run_study).
 /// Throws as scene_for_service() and render_map_png() (OutputError naming the file).
 std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const StudyInputs& in,
                                         const AccessTable& access, const StudyResults& results,
-                                        const std::vector<std::vector<unsigned char>>& deficits_wgs84,
+                                        const std::vector<DeficitTerritory>& deficits,
                                         const RunMapOptions& options = {});
 
 } // namespace proxima

@@ -1,22 +1,34 @@
 #pragma once
-// The deficit area of one service as the outputs draw it (one rule for run, deficit and
-// scenario maps): the grid cells beyond the threshold, dissolved (grid studies), or the zones
-// whose population-weighted mean is beyond it.
+// The deficit of a service as every output draws it (run layers and maps, scenario and siting
+// maps): the territory beyond the threshold on the travel-time surface
+// (analysis/deficit_territory.hpp), with the inhabitants beyond living in each part.
 
 #include <span>
 #include <vector>
 
-#include "proxima/analysis/aggregation.hpp"
+#include "proxima/analysis/deficit_territory.hpp"
+#include "proxima/analysis/travel_time_raster.hpp"
 #include "proxima/study/study_inputs.hpp"
 
 namespace proxima {
 
-/// WKB WGS84 (multi)polygon, empty when nothing is beyond. `ds` per origin, `zones` the
-/// aggregate() results of the same service.
-[[nodiscard]] std::vector<unsigned char> deficit_area(const StudyInputs& in, std::span<const Deciseconds> ds,
-                                                      const std::vector<ZoneServiceResult>& zones, double threshold_min);
+/// The resolution of the surface the deficit is drawn from when the run writes no raster.
+inline constexpr double default_surface_resolution_m = 100.0;
 
-/// How deficit_area() drew the area, for the layers' `method` field.
-[[nodiscard]] const char* deficit_method(const StudyInputs& in);
+/// The origins beyond `threshold_min` (time more than it, or unreachable), with their population.
+/// `ds` per origin.
+[[nodiscard]] std::vector<PopulatedPoint> origins_beyond(const StudyInputs& in, std::span<const Deciseconds> ds,
+                                                         double threshold_min);
+
+/// The deficit territory of one service of `in` given its times at the pixels (`raster`,
+/// made over `pixels`) and at the origins (`origin_ds`).
+[[nodiscard]] DeficitTerritory service_deficit(const StudyInputs& in, const RasterPixels& pixels,
+                                               const TravelTimeRaster& raster, std::span<const Deciseconds> origin_ds,
+                                               double threshold_min);
+
+/// In words, for the layers' `method` field and the notes of the maps.
+inline constexpr const char* deficit_method =
+    "study area beyond the threshold on the travel-time surface (pixels whose time is more than the threshold, "
+    "unreachable, or without a road within the snapping distance), inhabited or not, clipped to the zones";
 
 } // namespace proxima

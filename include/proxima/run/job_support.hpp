@@ -46,10 +46,11 @@ private:
                                                        const std::string& name);
 
 /// Writes `layers` into `dir/gpkg_name` (in `crs`) and, for every layer `csv_for` accepts, a CSV
-/// table `dir/<layer>.csv`. Returns the files written, relative to dir, in that order.
+/// table `dir/<layer>.csv` in `dialect`. Returns the files written, relative to dir, in that order.
 std::vector<std::string> write_layers(const std::filesystem::path& dir, const std::string& gpkg_name,
                                       const std::vector<OutputLayer>& layers, const std::string& crs,
-                                      const std::function<bool(const OutputLayer&)>& csv_for);
+                                      const std::function<bool(const OutputLayer&)>& csv_for,
+                                      CsvDialect dialect = CsvDialect::gis);
 
 /// Writes a JSON manifest (run.json, scenario.json, siting.json) atomically, indented, UTF-8.
 void write_manifest(const std::filesystem::path& path, const nlohmann::ordered_json& manifest);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "proxima/core/log.hpp"
+#include "proxima/report/layer_writer.hpp"
 #include "proxima/study/study_file.hpp"
 
 namespace proxima {
@@ -23,6 +24,7 @@ struct RunOptions {
     bool maps = true;                       ///< maps/<service>.png
     bool maps_per_epci = false;             ///< also maps/epci/<siren>_<service>.png
     double raster_resolution_m = 100.0;     ///< rasters/<service>.tif and isochrones_<service>; 0: none
+    CsvDialect csv_dialect = CsvDialect::gis;  ///< of every CSV table (report/layer_writer.hpp)
 };
 
 struct ServiceOutcome {

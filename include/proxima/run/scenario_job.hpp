@@ -10,6 +10,7 @@
 
 #include "proxima/analysis/scenario.hpp"
 #include "proxima/core/log.hpp"
+#include "proxima/report/layer_writer.hpp"
 #include "proxima/study/study_file.hpp"
 
 namespace proxima {
@@ -20,6 +21,7 @@ struct ScenarioJob {
     std::optional<double> threshold_min;     ///< overrides the service's threshold
     std::filesystem::path output_dir;        ///< empty: "<study output>-scenario-<name>"
     bool force = false;                      ///< replace a previous result folder
+    CsvDialect csv_dialect = CsvDialect::gis; ///< of the CSV tables
 };
 
 struct ScenarioJobResult {

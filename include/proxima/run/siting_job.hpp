@@ -26,6 +26,7 @@ struct SitingJob {
     std::filesystem::path output_dir;       ///< empty: "<study output>-site-<service>"
     bool force = false;                     ///< replace a previous result folder
     int threads = 0;                        ///< candidate searches in parallel (0: OpenMP's default)
+    CsvDialect csv_dialect = CsvDialect::gis; ///< of the CSV tables
 };
 
 /// "coverage" or "mean-time"; ConfigError otherwise.

@@ -39,6 +39,9 @@ struct ServiceSpec {
     std::string pole;                      ///< "proximite", "intermediaire", "superieure": facilities are
                                            ///< the study's pôles de services of that gamme (service_poles.hpp)
     std::string defined_in;                ///< "catalogue", or the study file and line
+    /// "sante", "education", "services_publics", "commerce" or "pole": the symbol of its sites on
+    /// every map; empty: a generic symbol.
+    std::string family;
 };
 
 

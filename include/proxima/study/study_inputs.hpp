@@ -80,6 +80,14 @@ struct StudyInputs {
 /// any road.
 [[nodiscard]] StudyInputs load_study_inputs(const StudyFile& study, const Log& log = Log{});
 
+struct StudyLoadOptions {
+    /// A service with no facility is kept (everyone unreachable) instead of refused, with a
+    /// warning: siting chooses the first sites of a service the territory does not have yet.
+    bool allow_services_without_sites = false;
+};
+[[nodiscard]] StudyInputs load_study_inputs(const StudyFile& study, const StudyLoadOptions& options,
+                                            const Log& log = Log{});
+
 /// Placed population summed by EPCI and by département (through the commune table), so that
 /// origins → communes → EPCI → département can be reconciled. Zones without a table match go to
 /// `no_commune`. Groups sorted by code.

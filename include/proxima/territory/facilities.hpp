@@ -21,6 +21,7 @@ struct Facility {
     std::string commune_code;  ///< DEPCOM for BPE rows, else empty
     LonLat position;           ///< WGS84
     std::string source;        ///< "file:line" or "osm:node/123", for messages and outputs
+    std::string provider;      ///< where it comes from: "osm", "bpe", "file", "pole" or "scenario"
 };
 
 /// Rows a reader could not turn into facilities, with why; counted in the run report.

@@ -1,0 +1,63 @@
+#pragma once
+// The deficit of a service as a territory: the part of the study zones beyond the threshold on
+// the travel-time surface (travel_time_raster.hpp), inhabited or not, as polygons clipped to the
+// zones, each with the inhabitants beyond the threshold who live in it.
+//
+// A pixel is beyond when its centre is in a zone and its time is more than the threshold, no
+// facility can be reached from it, or it lies farther than network.max_snap_m from any road (no
+// car access). Pixels just outside the zones, along their border, take the class of their
+// neighbours inside (beyond if any is), so that once clipped to the zones the area reaches the
+// border instead of stopping half a pixel short. Specks are removed as for isochrones.
+//
+// The population of a part is that of the origins beyond the threshold (their own times, as in
+// the tables) whose position lies in it. An origin beyond the threshold can sit in a pixel whose
+// centre is within it (the surface is sampled at pixel centres): its inhabitants are counted in
+// `population_outside`, so that parts + outside = the study's population beyond, exactly.
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+#include "proxima/analysis/isochrones.hpp"
+#include "proxima/analysis/travel_time_raster.hpp"
+#include "proxima/territory/zones.hpp"
+
+namespace proxima {
+
+/// An origin beyond the threshold: where, and how many people.
+struct PopulatedPoint {
+    LonLat position;
+    double population = 0.0;
+};
+
+struct DeficitPart {
+    std::vector<unsigned char> wkb_wgs84;  ///< Polygon, WGS84 lon/lat, valid and normalised
+    double area_km2 = 0.0;                 ///< planar, in the raster CRS
+    double population_over = 0.0;          ///< inhabitants beyond the threshold living in the part
+    std::size_t origins_over = 0;
+    LonLat label_point;                    ///< its most populous origin beyond, or a point inside it (labels)
+};
+
+struct DeficitTerritory {
+    double threshold_min = 0.0;
+    double resolution_m = 0.0;             ///< pixel side of the surface it was drawn from
+    /// Most inhabitants beyond first, then largest; ties by geometry bytes (deterministic).
+    std::vector<DeficitPart> parts;
+    std::vector<unsigned char> wkb_wgs84;  ///< all parts as one (multi)polygon; empty when none
+    double area_km2 = 0.0;                 ///< of all parts
+    double zones_area_km2 = 0.0;           ///< of the study zones, same CRS (for a share of territory)
+    std::size_t pixels_beyond = 0;         ///< pixels whose centre is in a zone and is beyond
+    double population_outside = 0.0;       ///< origins beyond the threshold in no part (see above)
+    std::size_t origins_outside = 0;
+};
+
+/// The deficit territory of one service. `raster` must have been made over `pixels` (same grid);
+/// `zones` are the study zones the pixels were laid over; `origins_over` the origins beyond the
+/// threshold. Throws ConfigError for a threshold that is not a positive number of minutes, Error
+/// if the raster does not match the pixels, InputError if a zone cannot be read or converted.
+[[nodiscard]] DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels,
+                                                 const ZoneLayer& zones, double threshold_min,
+                                                 std::span<const PopulatedPoint> origins_over,
+                                                 const IsochroneOptions& specks = {});
+
+} // namespace proxima

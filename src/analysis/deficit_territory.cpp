@@ -1,0 +1,201 @@
+#include "proxima/analysis/deficit_territory.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+
+#include <fmt/format.h>
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+#include <proj.h>
+
+#include "core/geos_reproject.hpp"
+#include "pixel_polygons.hpp"
+#include "proxima/core/error.hpp"
+
+namespace proxima {
+
+namespace {
+
+using detail::Geos;
+
+enum PixelClass : unsigned char { outside = 0, within = 1, beyond = 2 };
+
+/// The class of every pixel of the grid: outside the zones, within the threshold, beyond it.
+std::vector<unsigned char> classify_pixels(const TravelTimeRaster& raster, const RasterPixels& pixels,
+                                           double threshold_min) {
+    std::vector<unsigned char> cls(raster.grid.pixel_count(), outside);
+    for (const std::uint32_t i : pixels.pixel) {
+        // NaN (no facility reachable) is never within.
+        cls[i] = static_cast<double>(raster.minutes[i]) <= threshold_min ? within : beyond;
+    }
+    for (const std::uint32_t i : pixels.unsnapped) {
+        cls[i] = beyond;  // no road within reach: no car access at all
+    }
+    return cls;
+}
+
+/// Beyond, or just outside the zones next to a pixel beyond (the border halo, clipped later).
+bool selected(const std::vector<unsigned char>& cls, const RasterGrid& grid, int c, int r) {
+    const auto at = [&](int cc, int rr) {
+        return cls[static_cast<std::size_t>(rr) * static_cast<std::size_t>(grid.width) + static_cast<std::size_t>(cc)];
+    };
+    const unsigned char own = at(c, r);
+    if (own != outside) {
+        return own == beyond;
+    }
+    for (int dr = -1; dr <= 1; ++dr) {
+        for (int dc = -1; dc <= 1; ++dc) {
+            const int cc = c + dc;
+            const int rr = r + dr;
+            if (cc >= 0 && rr >= 0 && cc < grid.width && rr < grid.height && at(cc, rr) == beyond) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+/// The union of the zones in the raster CRS.
+Geos::Ptr zones_in_crs(const Geos& geos, const ZoneLayer& zones, const detail::ProjectedToWgs84& projection) {
+    std::vector<Geos::Ptr> parts;
+    for (const Zone& zone : zones.zones) {
+        const Geos::Ptr g = geos.read_wkb(zone.wkb);
+        if (!g) {
+            throw InputError(fmt::format("zone {} ({}): its geometry cannot be read: {}", zone.code, zone.name,
+                                         geos.last_error()));
+        }
+        parts.push_back(detail::reproject_from_wgs84(geos, g.get(), projection,
+                                                     fmt::format("zone {} ({})", zone.code, zone.name)));
+    }
+    const Geos::Ptr all = make_collection(geos, GEOS_GEOMETRYCOLLECTION, std::move(parts));
+    return geos.check(geos.own(GEOSUnaryUnion_r(geos.ctx(), all.get())), "merge the study zones");
+}
+
+/// The origins as points in the raster CRS.
+std::vector<Geos::Ptr> origin_points(const Geos& geos, std::span<const PopulatedPoint> origins,
+                                     const detail::ProjectedToWgs84& projection) {
+    std::vector<Geos::Ptr> out;
+    out.reserve(origins.size());
+    for (const auto& o : origins) {
+        double x = o.position.lon;
+        double y = o.position.lat;
+        proj_trans_generic(projection.pj(), PJ_INV, &x, sizeof(double), 1, &y, sizeof(double), 1, nullptr, 0, 0, nullptr,
+                           0, 0);
+        // An origin PROJ cannot place (HUGE_VAL) lies in no part: counted outside.
+        out.push_back(std::isfinite(x) && std::isfinite(y) ? geos.own(GEOSGeom_createPointFromXY_r(geos.ctx(), x, y))
+                                                           : nullptr);
+    }
+    return out;
+}
+
+/// A point inside a polygon of the raster CRS, in lon/lat.
+LonLat inside_point(const Geos& geos, const GEOSGeometry* polygon, const detail::ProjectedToWgs84& projection) {
+    const Geos::Ptr p = geos.check(geos.own(GEOSPointOnSurface_r(geos.ctx(), polygon)), "find a point in a deficit part");
+    double x = 0;
+    double y = 0;
+    GEOSGeomGetX_r(geos.ctx(), p.get(), &x);
+    GEOSGeomGetY_r(geos.ctx(), p.get(), &y);
+    proj_trans_generic(projection.pj(), PJ_FWD, &x, sizeof(double), 1, &y, sizeof(double), 1, nullptr, 0, 0, nullptr, 0,
+                       0);
+    return {x, y};
+}
+
+} // namespace
+
+DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels, const ZoneLayer& zones,
+                                   double threshold_min, std::span<const PopulatedPoint> origins_over,
+                                   const IsochroneOptions& specks) {
+    if (!(threshold_min > 0 && std::isfinite(threshold_min))) {
+        throw ConfigError(fmt::format("deficit of '{}': threshold {} min is not a positive number of minutes",
+                                      raster.service, threshold_min));
+    }
+    const RasterGrid& grid = raster.grid;
+    if (raster.minutes.size() != grid.pixel_count() || grid.width != pixels.grid.width ||
+        grid.height != pixels.grid.height || grid.min_x != pixels.grid.min_x || grid.max_y != pixels.grid.max_y) {
+        throw Error(fmt::format("deficit of '{}': the raster was not made over these pixels", raster.service));
+    }
+    DeficitTerritory out;
+    out.threshold_min = threshold_min;
+    out.resolution_m = grid.resolution_m;
+    for (const auto& o : origins_over) {
+        out.population_outside += o.population;
+    }
+    out.origins_outside = origins_over.size();
+    if (zones.zones.empty() || grid.pixel_count() == 0) {
+        return out;
+    }
+    const detail::ProjectedToWgs84 projection(grid.crs, fmt::format("deficit of '{}'", raster.service));
+    const Geos geos;
+    const Geos::Ptr study = zones_in_crs(geos, zones, projection);
+    out.zones_area_km2 = detail::area_of(geos, study.get()) / 1e6;
+
+    const std::vector<unsigned char> cls = classify_pixels(raster, pixels, threshold_min);
+    out.pixels_beyond = static_cast<std::size_t>(std::count(cls.begin(), cls.end(), beyond));
+    const double pixel_area = grid.resolution_m * grid.resolution_m;
+    const double min_part = specks.min_part_pixels * pixel_area;
+    std::size_t selected_pixels = 0;
+    const Geos::Ptr shape =
+        detail::pixel_shape(geos, grid, [&](int c, int r) { return selected(cls, grid, c, r); }, min_part,
+                            specks.min_hole_pixels * pixel_area, selected_pixels);
+    if (!shape) {
+        return out;
+    }
+    const Geos::Ptr clipped =
+        geos.check(geos.own(GEOSIntersection_r(geos.ctx(), shape.get(), study.get())), "clip the deficit to the zones");
+    std::vector<Geos::Ptr> pieces;
+    collect_polygons(geos, clipped.get(), pieces);
+
+    const std::vector<Geos::Ptr> points = origin_points(geos, origins_over, projection);
+    std::vector<bool> placed(points.size(), false);
+    std::vector<Geos::Ptr> kept;
+    for (auto& piece : pieces) {
+        const double area = detail::area_of(geos, piece.get());
+        if (area < min_part) {
+            continue;  // a sliver left by the clip
+        }
+        DeficitPart part;
+        part.area_km2 = area / 1e6;
+        const GEOSPreparedGeometry* prepared = GEOSPrepare_r(geos.ctx(), piece.get());
+        double largest = -1;
+        for (std::size_t k = 0; k < points.size(); ++k) {
+            if (!placed[k] && points[k] && GEOSPreparedIntersects_r(geos.ctx(), prepared, points[k].get()) == 1) {
+                placed[k] = true;
+                part.population_over += origins_over[k].population;
+                ++part.origins_over;
+                if (origins_over[k].population > largest) {
+                    largest = origins_over[k].population;
+                    part.label_point = origins_over[k].position;  // the label goes where the people are
+                }
+            }
+        }
+        GEOSPreparedGeom_destroy_r(geos.ctx(), prepared);
+        if (part.origins_over == 0) {
+            part.label_point = inside_point(geos, piece.get(), projection);
+        }
+        part.wkb_wgs84 = detail::to_wgs84_wkb(geos, piece.get(), grid.resolution_m, projection, "deficit area");
+        if (part.wkb_wgs84.empty()) {
+            continue;
+        }
+        out.area_km2 += part.area_km2;
+        out.parts.push_back(std::move(part));
+        kept.push_back(std::move(piece));
+    }
+    out.population_outside = 0.0;
+    out.origins_outside = 0;
+    for (std::size_t k = 0; k < points.size(); ++k) {
+        if (!placed[k]) {
+            out.population_outside += origins_over[k].population;
+            ++out.origins_outside;
+        }
+    }
+    std::sort(out.parts.begin(), out.parts.end(), [](const DeficitPart& a, const DeficitPart& b) {
+        return std::tie(b.population_over, b.area_km2, a.wkb_wgs84) < std::tie(a.population_over, a.area_km2, b.wkb_wgs84);
+    });
+    if (const Geos::Ptr all = polygonal(geos, std::move(kept))) {
+        out.wkb_wgs84 = detail::to_wgs84_wkb(geos, all.get(), grid.resolution_m, projection, "deficit area");
+    }
+    return out;
+}
+
+} // namespace proxima

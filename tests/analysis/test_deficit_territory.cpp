@@ -1,0 +1,236 @@
+// The deficit territory of the Andorra study, checked independently of the code under test: the
+// parts are read back with GEOS, pixel centres are carried to WGS84 with PROJ, and the
+// population beyond is counted from the access table.
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+#include <proj.h>
+
+#include "proxima/analysis/access_times.hpp"
+#include "proxima/analysis/aggregation.hpp"
+#include "proxima/analysis/deficit_territory.hpp"
+#include "proxima/analysis/travel_time_raster.hpp"
+#include "proxima/core/error.hpp"
+#include "proxima_test/fixtures.hpp"
+
+using namespace proxima;
+
+namespace {
+
+struct Andorra {
+    StudyInputs in;
+    AccessTable access;
+    RasterPixels pixels;
+};
+
+const Andorra& andorra() {
+    static const Andorra a = [] {
+        StudyFile study = load_study(test::data_file("studies/andorra.toml"));
+        study.network.graph.clear();  // no cache written from tests
+        Andorra r;
+        r.in = load_study_inputs(study);
+        r.access = compute_access(r.in);
+        r.pixels = raster_pixels(r.in, RasterOptions{100.0, r.in.study.output_crs, 0});
+        return r;
+    }();
+    return a;
+}
+
+std::size_t service_index(const StudyInputs& in, const std::string& id) {
+    for (std::size_t s = 0; s < in.services.size(); ++s) {
+        if (in.services[s].spec.id == id) {
+            return s;
+        }
+    }
+    FAIL("no service " << id);
+    return 0;
+}
+
+/// The origins beyond the threshold, counted here from the access table (not with run/).
+std::vector<PopulatedPoint> beyond(const Andorra& a, std::size_t s, double threshold_min) {
+    std::vector<PopulatedPoint> out;
+    for (std::size_t o = 0; o < a.in.origins.size(); ++o) {
+        const auto minutes = minutes_of(a.access.time_ds(s, o));
+        if (a.in.origins[o].population > 0 && (!minutes || *minutes > threshold_min)) {
+            out.push_back({a.in.origins[o].position, a.in.origins[o].population});
+        }
+    }
+    return out;
+}
+
+/// Point-in-territory tests on the WGS84 output, with pixel centres carried from the raster CRS.
+class TerritoryCheck {
+public:
+    TerritoryCheck(const std::vector<unsigned char>& wkb, const std::string& crs)
+        : m_ctx(GEOS_init_r()), m_proj(proj_context_create()) {
+        GEOSWKBReader* reader = GEOSWKBReader_create_r(m_ctx);
+        m_territory = GEOSWKBReader_read_r(m_ctx, reader, wkb.data(), wkb.size());
+        GEOSWKBReader_destroy_r(m_ctx, reader);
+        REQUIRE(m_territory != nullptr);
+        m_prepared = GEOSPrepare_r(m_ctx, m_territory);
+        proj_log_level(m_proj, PJ_LOG_NONE);
+        PJ* raw = proj_create_crs_to_crs(m_proj, crs.c_str(), "EPSG:4326", nullptr);
+        m_to_wgs84 = proj_normalize_for_visualization(m_proj, raw);
+        proj_destroy(raw);
+        REQUIRE(m_to_wgs84 != nullptr);
+    }
+    ~TerritoryCheck() {
+        GEOSPreparedGeom_destroy_r(m_ctx, m_prepared);
+        GEOSGeom_destroy_r(m_ctx, m_territory);
+        proj_destroy(m_to_wgs84);
+        proj_context_destroy(m_proj);
+        GEOS_finish_r(m_ctx);
+    }
+    TerritoryCheck(const TerritoryCheck&) = delete;
+    TerritoryCheck& operator=(const TerritoryCheck&) = delete;
+
+    bool contains_lonlat(double lon, double lat) const {
+        GEOSGeometry* p = GEOSGeom_createPointFromXY_r(m_ctx, lon, lat);
+        const bool inside = GEOSPreparedContains_r(m_ctx, m_prepared, p) == 1;
+        GEOSGeom_destroy_r(m_ctx, p);
+        return inside;
+    }
+    bool contains_projected(double x, double y) const {
+        const PJ_COORD c = proj_trans(m_to_wgs84, PJ_FWD, proj_coord(x, y, 0, 0));
+        return contains_lonlat(c.xy.x, c.xy.y);
+    }
+
+private:
+    GEOSContextHandle_t m_ctx;
+    PJ_CONTEXT* m_proj;
+    GEOSGeometry* m_territory = nullptr;
+    const GEOSPreparedGeometry* m_prepared = nullptr;
+    PJ* m_to_wgs84 = nullptr;
+};
+
+} // namespace
+
+TEST_CASE("the deficit of the Andorra hospital is the territory beyond 30 min, El Pas de la Casa in its first part",
+          "[analysis][deficit]") {
+    const Andorra& a = andorra();
+    const std::size_t s = service_index(a.in, "urgences");
+    const double threshold = 30.0;
+    const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
+    const auto over = beyond(a, s, threshold);
+    const DeficitTerritory t = deficit_territory(raster, a.pixels, a.in.zones, threshold, over);
+
+    REQUIRE_FALSE(t.parts.empty());
+    CHECK(t.threshold_min == threshold);
+    CHECK(t.resolution_m == 100.0);
+
+    // Every inhabitant beyond is in exactly one part, or counted outside.
+    double total_over = 0;
+    for (const auto& o : over) {
+        total_over += o.population;
+    }
+    double in_parts = 0;
+    std::size_t origins_in_parts = 0;
+    for (const auto& p : t.parts) {
+        in_parts += p.population_over;
+        origins_in_parts += p.origins_over;
+    }
+    CHECK(in_parts + t.population_outside == Approx(total_over).margin(1e-9));
+    CHECK(origins_in_parts + t.origins_outside == over.size());
+    CHECK(total_over >= 3063);  // El Pas de la Casa, over the Envalira pass, at least
+
+    // El Pas de la Casa (3 063 inhabitants) lies in the first part, the most populous.
+    const TerritoryCheck first(t.parts[0].wkb_wgs84, raster.grid.crs);
+    CHECK(first.contains_lonlat(1.7334940, 42.5447098));
+    CHECK(t.parts[0].population_over >= 3063);
+    CHECK(t.parts[0].area_km2 > 1.0);
+    // The label goes where the people are: the most populous origin beyond in the part.
+    CHECK(t.parts[0].label_point.lon == Approx(1.7334940));
+    CHECK(t.parts[0].label_point.lat == Approx(42.5447098));
+    // Andorra la Vella, next to the hospital, is not in the deficit.
+    const TerritoryCheck all(t.wkb_wgs84, raster.grid.crs);
+    CHECK_FALSE(all.contains_lonlat(1.5218, 42.5063));
+
+    // Parts sorted by inhabitants beyond, then area; areas add up; less than the parishes.
+    for (std::size_t k = 1; k < t.parts.size(); ++k) {
+        CHECK(t.parts[k - 1].population_over >= t.parts[k].population_over);
+    }
+    double area = 0;
+    for (const auto& p : t.parts) {
+        area += p.area_km2;
+    }
+    CHECK(area == Approx(t.area_km2).epsilon(1e-9));
+    CHECK(t.area_km2 < t.zones_area_km2);
+    CHECK(t.zones_area_km2 == Approx(468).epsilon(0.05));  // the seven parishes
+
+    // Against the surface itself: a pixel beyond whose eight neighbours are beyond too (or
+    // outside the zones) lies in the territory; a pixel within whose eight neighbours are within
+    // does not. (Pixels along the edge of the two can go either way at the half-pixel scale.)
+    const RasterGrid& g = raster.grid;
+    std::vector<int> cls(g.pixel_count(), 0);  // 0 outside, 1 within, 2 beyond
+    for (const auto i : a.pixels.pixel) {
+        cls[i] = raster.minutes[i] <= threshold ? 1 : 2;  // NaN: unreachable, beyond
+    }
+    for (const auto i : a.pixels.unsnapped) {
+        cls[i] = 2;
+    }
+    std::size_t checked_beyond = 0;
+    std::size_t checked_within = 0;
+    for (int r = 1; r + 1 < g.height; ++r) {
+        for (int c = 1; c + 1 < g.width; ++c) {
+            const int own = cls[static_cast<std::size_t>(r) * g.width + c];
+            if (own == 0 || (r * 7 + c * 3) % 11 != 0) {  // a sample: one pixel in eleven
+                continue;
+            }
+            bool uniform = true;
+            for (int dr = -1; dr <= 1 && uniform; ++dr) {
+                for (int dc = -1; dc <= 1 && uniform; ++dc) {
+                    const int n = cls[static_cast<std::size_t>(r + dr) * g.width + c + dc];
+                    uniform = own == 2 ? n != 1 : n == 1;
+                }
+            }
+            if (!uniform) {
+                continue;
+            }
+            const bool inside = all.contains_projected(g.centre_x(c), g.centre_y(r));
+            INFO("pixel " << c << "," << r << " class " << own);
+            if (own == 2) {
+                CHECK(inside);
+                ++checked_beyond;
+            } else {
+                CHECK_FALSE(inside);
+                ++checked_within;
+            }
+        }
+    }
+    CHECK(checked_beyond > 500);
+    CHECK(checked_within > 500);
+
+    // Same inputs, same bytes.
+    const DeficitTerritory again = deficit_territory(raster, a.pixels, a.in.zones, threshold, over);
+    CHECK(again.wkb_wgs84 == t.wkb_wgs84);
+}
+
+TEST_CASE("a threshold nobody is beyond gives no deficit; a bad threshold is refused", "[analysis][deficit]") {
+    const Andorra& a = andorra();
+    const std::size_t s = service_index(a.in, "urgences");
+    const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
+    // Every pixel with a value is within a day's drive; only the unreachable ones remain.
+    const DeficitTerritory none = deficit_territory(raster, a.pixels, a.in.zones, 24 * 60.0, beyond(a, s, 24 * 60.0));
+    double unreachable_km2 = 0;
+    std::size_t without_value = a.pixels.unsnapped.size();
+    for (const auto i : a.pixels.pixel) {
+        without_value += std::isnan(raster.minutes[i]) ? 1 : 0;
+    }
+    unreachable_km2 = static_cast<double>(without_value) * 0.01;
+    for (const auto& p : none.parts) {
+        CHECK(p.origins_over == 0);
+    }
+    CHECK(none.population_outside == 0);
+    CHECK(none.area_km2 <= unreachable_km2 + 5.0);  // the halo of the border adds at most a rim
+
+    for (const double bad : {0.0, -5.0, std::nan("")}) {
+        CHECK_THROWS_AS(deficit_territory(raster, a.pixels, a.in.zones, bad, {}), ConfigError);
+    }
+}
