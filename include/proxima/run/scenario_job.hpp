@@ -20,6 +20,10 @@ struct ScenarioJob {
     std::optional<double> threshold_min;     ///< overrides the service's threshold
     std::filesystem::path output_dir;        ///< empty: "<study output>-scenario-<name>"
     bool force = false;                      ///< replace a previous result folder
+    bool apl = false;                        ///< also the APL before and after (layers apl_<name>, scenario.json)
+    std::optional<double> apl_threshold;     ///< overrides the service's APL threshold
+    std::optional<double> new_supply;        ///< APL supply of each new site (default 1 without a supply column)
+    int threads = 0;                         ///< APL searches in parallel (0: all cores)
 };
 
 struct ScenarioJobResult {

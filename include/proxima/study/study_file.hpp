@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "proxima/study/apl_spec.hpp"
 #include "proxima/territory/bpe_types.hpp"
 #include "proxima/territory/facilities.hpp"
 #include "proxima/territory/population_grid.hpp"
@@ -39,6 +40,10 @@ struct ServiceSpec {
     std::string pole;                      ///< "proximite", "intermediaire", "superieure": facilities are
                                            ///< the study's pôles de services of that gamme (service_poles.hpp)
     std::string defined_in;                ///< "catalogue", or the study file and line
+    /// indicator = "apl": `proxima run` computes the APL (E2SFCA) of this service too, with `apl`
+    /// ([services.<id>.apl]; `proxima apl` uses `apl` for any service).
+    bool apl_in_run = false;
+    AplSpec apl;
 };
 
 
