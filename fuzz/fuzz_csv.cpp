@@ -1,17 +1,20 @@
 // Fuzz target: CSV input files, read through GDAL's CSV driver.
 //
-// The input is written to /tmp/proxima-fuzz-<pid>/input.csv and read three times:
+// The input is written to /tmp/proxima-fuzz-<pid>/input.csv and read four times:
 //   1. proxima::CsvReader (proxima/core/csv_reader.hpp): every record, every column's field(),
 //      line() and where();
 //   2. read_points_csv() (proxima/routing/points_csv.hpp), the distancier's `id,lon,lat` points;
-//   3. read_commune_table() (proxima/territory/commune_table.hpp), the INSEE commune table.
+//   3. read_commune_table() (proxima/territory/commune_table.hpp), the INSEE commune table;
+//   4. read_point_file() (proxima/territory/facilities.hpp) as a facility file in EPSG:4326 whose
+//      column `supply` holds each site's supply (the APL's supply_field).
 // proxima::Error (InputError naming file and line) is the expected refusal; any other exception,
 // or a crash, is a finding.
 //
 // Invariants: line() strictly increases from record to record, starts after the header (line 1)
 // and never exceeds the number of lines in the file; points have finite lon in [-180, 180] and
 // lat in [-90, 90], non-empty unique ids and increasing lines; communes have valid INSEE codes and
-// non-negative populations, and the table's total is their sum.
+// non-negative populations, and the table's total is their sum; every facility has a supply,
+// finite, from 0 to 1e9, and a finite WGS84 position.
 
 #include <cmath>
 #include <cstddef>
@@ -28,6 +31,7 @@
 #include "proxima/core/error.hpp"
 #include "proxima/routing/points_csv.hpp"
 #include "proxima/territory/commune_table.hpp"
+#include "proxima/territory/facilities.hpp"
 
 namespace {
 
@@ -108,6 +112,24 @@ void read_communes(const std::filesystem::path& path) {
     }
 }
 
+void read_supplies(const std::filesystem::path& path) {
+    proxima::PointFileOptions options;
+    options.crs = "EPSG:4326";
+    options.supply_field = "supply";
+    const auto read = proxima::read_point_file(path, options);
+    for (const auto& f : read.facilities) {
+        PROXIMA_FUZZ_CHECK(f.supply.has_value(), "facility '%s' read without its supply", f.id.c_str());
+        PROXIMA_FUZZ_CHECK(std::isfinite(*f.supply) && *f.supply >= 0 && *f.supply <= 1e9, "facility '%s' supply %g",
+                           f.id.c_str(), *f.supply);
+        PROXIMA_FUZZ_CHECK(std::isfinite(f.position.lon) && std::abs(f.position.lon) <= 180 &&
+                               std::isfinite(f.position.lat) && std::abs(f.position.lat) <= 90,
+                           "facility '%s' at lon %g lat %g", f.id.c_str(), f.position.lon, f.position.lat);
+    }
+    PROXIMA_FUZZ_CHECK(read.facilities.size() + read.unplaced.size() == read.rows_read,
+                       "%zu facilities and %zu unplaced rows of %llu rows", read.facilities.size(), read.unplaced.size(),
+                       static_cast<unsigned long long>(read.rows_read));
+}
+
 template <typename F>
 void expect_refusal_or_success(F&& f, const char* reader) {
     try {
@@ -129,5 +151,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     expect_refusal_or_success([&] { read_records(path, lines); }, "CsvReader");
     expect_refusal_or_success([&] { read_points(path); }, "read_points_csv");
     expect_refusal_or_success([&] { read_communes(path); }, "read_commune_table");
+    expect_refusal_or_success([&] { read_supplies(path); }, "read_point_file (supply)");
     return 0;
 }

@@ -7,7 +7,10 @@
 // Invariants on success: every numeric setting finite and within the range the parser promises
 // (network speeds and distances, cell size, pole buffer, thresholds in (0, 1440] minutes); at
 // least one service, each with a valid id and a source of facilities; zones from a file or from
-// OSM boundaries, not both.
+// OSM boundaries, not both; each service's APL settings ([services.<id>.apl]) usable: bands
+// increasing within (0, 1440] minutes with one weight each in (0, 1], never increasing, or a
+// continuous decay's max_min in (0, 1440]; per_inhabitants a power of ten; a positive threshold;
+// check_apl_spec() accepts them.
 
 #include <algorithm>
 #include <cmath>
@@ -28,6 +31,42 @@ bool valid_id(const std::string& id) {
     return !id.empty() && std::all_of(id.begin(), id.end(), [](char c) {
         return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
     });
+}
+
+void check_apl(const proxima::ServiceSpec& svc) {
+    const proxima::AplSpec& a = svc.apl;
+    const char* id = svc.id.c_str();
+    if (a.decay == proxima::AplSpec::Decay::bands) {
+        PROXIMA_FUZZ_CHECK(!a.band_upper_min.empty() && a.band_upper_min.size() == a.band_weight.size(),
+                           "service '%s': %zu APL bands, %zu weights", id, a.band_upper_min.size(), a.band_weight.size());
+        for (std::size_t i = 0; i < a.band_upper_min.size(); ++i) {
+            PROXIMA_FUZZ_CHECK(finite_in(a.band_upper_min[i], 1e-300, 1440), "service '%s': APL band bound %g", id,
+                               a.band_upper_min[i]);
+            PROXIMA_FUZZ_CHECK(finite_in(a.band_weight[i], 1e-300, 1), "service '%s': APL weight %g", id,
+                               a.band_weight[i]);
+            if (i > 0) {
+                PROXIMA_FUZZ_CHECK(a.band_upper_min[i] > a.band_upper_min[i - 1] &&
+                                       a.band_weight[i] <= a.band_weight[i - 1],
+                                   "service '%s': APL band %zu not increasing or weight increasing", id, i);
+            }
+        }
+    } else {
+        PROXIMA_FUZZ_CHECK(finite_in(a.max_min, 1e-300, 1440), "service '%s': APL max_min %g", id, a.max_min);
+    }
+    PROXIMA_FUZZ_CHECK(finite_in(proxima::apl_reach_min(a), 1e-300, 1440), "service '%s': APL reach %g", id,
+                       proxima::apl_reach_min(a));
+    bool power = false;
+    for (double p = 1; p <= 1e6; p *= 10) {
+        power = power || a.per_inhabitants == p;
+    }
+    PROXIMA_FUZZ_CHECK(power, "service '%s': APL per_inhabitants %g", id, a.per_inhabitants);
+    PROXIMA_FUZZ_CHECK(std::isfinite(a.threshold) && a.threshold > 0, "service '%s': APL threshold %g", id,
+                       a.threshold);
+    try {
+        proxima::check_apl_spec(a, "fuzz");
+    } catch (const proxima::ConfigError& e) {
+        PROXIMA_FUZZ_CHECK(false, "service '%s': parsed APL settings refused by check_apl_spec: %s", id, e.what());
+    }
 }
 
 void check_study(const proxima::StudyFile& s) {
@@ -56,6 +95,7 @@ void check_study(const proxima::StudyFile& s) {
                                !svc.pole.empty(),
                            "service '%s' has no source of facilities", svc.id.c_str());
         PROXIMA_FUZZ_CHECK(!svc.label.empty(), "service '%s' has no label", svc.id.c_str());
+        check_apl(svc);
     }
 }
 

@@ -68,6 +68,7 @@ void add_poles_command(CLI::App& app, Context& context, int& exit_code);
 void add_report_command(CLI::App& app, Context& context, int& exit_code);
 void add_scenario_command(CLI::App& app, Context& context, int& exit_code);
 void add_site_command(CLI::App& app, Context& context, int& exit_code);
+void add_apl_command(CLI::App& app, Context& context, int& exit_code);
 
 /// Runs `body`, mapping Proxima exceptions to exit codes and printing the message on stderr.
 int guarded(const Context& context, const std::function<void()>& body);

@@ -1,5 +1,6 @@
 // proxima scenario STUDY.toml --service ID [--add NAME,LON,LAT]... [--remove FACILITY_ID]...
 //                  [--move FACILITY_ID,LON,LAT]... [--name NAME] [--threshold MIN] [-o DIR] [--force]
+//                  [--apl [--apl-threshold APL] [--supply S]]
 // The job itself is run/scenario_job.hpp.
 
 #include <iostream>
@@ -26,6 +27,9 @@ struct ScenarioArguments {
     std::string csv_dialect = "gis";
     bool force = false;
     int threads = 0;
+    bool apl = false;
+    double apl_threshold = 0.0;
+    double supply = 1.0;
 };
 
 /// "NAME,LON,LAT" (the name may hold commas: the last two fields are the coordinates).
@@ -56,9 +60,14 @@ void add_scenario_command(CLI::App& app, Context& context, int& exit_code) {
     CLI::Option* threshold = cmd->add_option("--threshold", a->threshold, "Threshold in minutes (default: the service's)");
     cmd->add_option("-o,--output", a->output, "Output folder (default: <study output>-scenario-<name>)");
     cmd->add_flag("--force", a->force, "Replace the output folder if it exists");
+    cmd->add_flag("--apl", a->apl, "Also the APL (E2SFCA) before and after, by commune, EPCI, département");
+    CLI::Option* apl_threshold = cmd->add_option(
+        "--apl-threshold", a->apl_threshold, "With --apl: the APL threshold (default: [services.<id>.apl] threshold)");
+    CLI::Option* supply = cmd->add_option(
+        "--supply", a->supply, "With --apl: supply of each new site, in the unit of the service's supply (default 1)");
     add_threads_option(*cmd, a->threads);
     add_csv_dialect_option(*cmd, a->csv_dialect);
-    cmd->callback([&context, &exit_code, a, threshold] {
+    cmd->callback([&context, &exit_code, a, threshold, apl_threshold, supply] {
         exit_code = guarded(context, [&] {
             const StudyFile study = load_study(a->study);
             ScenarioJob job;
@@ -77,6 +86,14 @@ void add_scenario_command(CLI::App& app, Context& context, int& exit_code) {
                 job.threshold_min = a->threshold;
             }
             a->threads = checked_threads(a->threads, context);
+            job.threads = a->threads;
+            job.apl = a->apl;
+            if (apl_threshold->count() > 0) {
+                job.apl_threshold = a->apl_threshold;
+            }
+            if (supply->count() > 0) {
+                job.new_supply = a->supply;
+            }
             job.output_dir = a->output;
             job.force = a->force;
             job.csv_dialect = parse_csv_dialect(a->csv_dialect);

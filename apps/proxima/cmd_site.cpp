@@ -1,5 +1,6 @@
 // proxima site STUDY.toml --service ID --k K --candidates communes|cells|FILE
-//              [--objective coverage|mean-time] [--threshold MIN] [--cap MIN] [--compare-exhaustive]
+//              [--objective coverage|mean-time|apl] [--threshold MIN] [--cap MIN] [--compare-exhaustive]
+//              [--apl-threshold APL] [--supply S]
 //              [-o DIR] [--force] [--threads N]
 // The job itself is run/siting_job.hpp.
 
@@ -16,6 +17,8 @@ struct SiteArguments {
     std::string study;
     std::string objective = "coverage";
     double threshold = 0.0;
+    double apl_threshold = 0.0;
+    double supply = 1.0;
     std::string output;
     std::string csv_dialect = "gis";
     SitingJob job;
@@ -35,8 +38,14 @@ void add_site_command(CLI::App& app, Context& context, int& exit_code) {
                     "CSV file of points id,lon,lat")
         ->required();
     cmd->add_option("--objective", a->objective,
-                    "coverage (population within the threshold) or mean-time (population-weighted mean time, times "
-                    "capped at --cap, unreachable counting as --cap); default coverage");
+                    "coverage (population within the threshold), mean-time (population-weighted mean time, times "
+                    "capped at --cap, unreachable counting as --cap) or apl (population whose APL reaches the APL "
+                    "threshold; no approximation guarantee); default coverage");
+    CLI::Option* apl_threshold = cmd->add_option(
+        "--apl-threshold", a->apl_threshold,
+        "apl: the APL threshold (default: [services.<id>.apl] threshold, else 2.5)");
+    CLI::Option* supply = cmd->add_option(
+        "--supply", a->supply, "apl: supply of each new site, in the unit of the service's supply (default 1 per site)");
     CLI::Option* threshold = cmd->add_option("--threshold", a->threshold, "Threshold in minutes (default: the service's)");
     cmd->add_option("--cap", a->job.cap_min, "mean-time: cap of every time, and value of an unreachable origin "
                                              "(minutes, default 180)");
@@ -46,10 +55,16 @@ void add_site_command(CLI::App& app, Context& context, int& exit_code) {
     cmd->add_flag("--force", a->job.force, "Replace the output folder if it exists");
     add_threads_option(*cmd, a->job.threads);
     add_csv_dialect_option(*cmd, a->csv_dialect);
-    cmd->callback([&context, &exit_code, a, threshold] {
+    cmd->callback([&context, &exit_code, a, threshold, apl_threshold, supply] {
         exit_code = guarded(context, [&] {
             SitingJob job = a->job;
             job.objective = parse_siting_objective(a->objective);
+            if (apl_threshold->count() > 0) {
+                job.apl_threshold = a->apl_threshold;
+            }
+            if (supply->count() > 0) {
+                job.new_supply = a->supply;
+            }
             job.threads = checked_threads(job.threads, context);
             if (threshold->count() > 0) {
                 job.threshold_min = a->threshold;

@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
     add_poles_command(app, context, exit_code);
     add_scenario_command(app, context, exit_code);
     add_site_command(app, context, exit_code);
+    add_apl_command(app, context, exit_code);
     add_report_command(app, context, exit_code);
     add_demo_command(app, context, exit_code);
 

@@ -17,7 +17,12 @@
 namespace proxima {
 
 const char* to_string(SitingObjective objective) {
-    return objective == SitingObjective::coverage ? "coverage" : "mean-time";
+    switch (objective) {
+    case SitingObjective::coverage: return "coverage";
+    case SitingObjective::mean_time: return "mean-time";
+    case SitingObjective::apl: return "apl";
+    }
+    return "?";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -110,9 +115,68 @@ struct Objective {
     }
 };
 
+/// The APL objective: per-origin APL (unscaled) against the threshold (scaled).
+struct AplObjective {
+    const SitingProblem& p;
+    const SitingProblem::Apl& a;
+
+    explicit AplObjective(const SitingProblem& problem) : p(problem), a(*problem.apl) {}
+
+    [[nodiscard]] bool ok(double apl) const { return apl * a.scale >= a.threshold; }
+    [[nodiscard]] double shortfall(double apl) const { return std::max(0.0, a.threshold - apl * a.scale); }
+    void add_value(std::span<const double> apl, SitingValue& v) const {
+        for (std::size_t o = 0; o < apl.size(); ++o) {
+            v.apl_covered += ok(apl[o]) ? p.population[o] : 0.0;
+            v.apl_shortfall += p.population[o] * shortfall(apl[o]);
+        }
+    }
+    /// Marginal gains of candidate c over the current APL: (population lifted, shortfall reduced).
+    [[nodiscard]] std::pair<double, double> gain(std::size_t c, std::span<const double> current) const {
+        double covered = 0.0;
+        double reduced = 0.0;
+        for (const auto& [o, g] : a.gains[c]) {
+            const double after = current[o] + g;
+            if (!ok(current[o]) && ok(after)) {
+                covered += p.population[o];
+            }
+            reduced += p.population[o] * (shortfall(current[o]) - shortfall(after));
+        }
+        return {covered, reduced};
+    }
+    void apply(std::size_t c, std::vector<double>& current) const {
+        for (const auto& [o, g] : a.gains[c]) {
+            current[o] += g;
+        }
+    }
+};
+
 /// (primary, secondary) of a gain pair for the objective.
 std::pair<double, double> ranked(std::pair<double, double> gain, SitingObjective objective) {
     return objective == SitingObjective::coverage ? gain : std::pair<double, double>{gain.second, gain.first};
+}
+
+/// Fills the step's gains (every prepared objective) for adding `c` to `chosen`, then its
+/// values recomputed from the baseline with `c` added.
+SitingStep make_step(const SitingProblem& problem, std::vector<std::size_t>& chosen, std::size_t c) {
+    const Objective f(problem);
+    SitingStep step;
+    step.candidate = c;
+    std::vector<Deciseconds> times = problem.baseline_ds;
+    for (const auto k : chosen) {
+        f.apply(k, times);
+    }
+    std::tie(step.gain_covered, step.gain_minutes) = f.gain(c, times);
+    if (problem.apl) {
+        const AplObjective g(problem);
+        std::vector<double> apl = problem.apl->baseline;
+        for (const auto k : chosen) {
+            g.apply(k, apl);
+        }
+        std::tie(step.gain_apl_covered, step.gain_apl_shortfall) = g.gain(c, apl);
+    }
+    chosen.push_back(c);
+    step.after = evaluate_sites(problem, chosen);
+    return step;
 }
 
 void check_problem(const SitingProblem& p, std::size_t k) {
@@ -125,6 +189,48 @@ void check_problem(const SitingProblem& p, std::size_t k) {
     if (!(p.threshold_min > 0) || !(p.cap_min > 0)) {
         throw ConfigError("siting: the threshold and the cap must be more than 0 minutes");
     }
+    if (p.apl && (p.apl->baseline.size() != p.population.size() || p.apl->gains.size() != p.gains.size())) {
+        throw Error("siting problem: one APL per origin and one APL gain list per candidate expected");
+    }
+}
+
+void check_objective(const SitingProblem& p, SitingObjective objective) {
+    if (objective == SitingObjective::apl && !p.apl) {
+        throw ConfigError("siting: the apl objective needs the APL of the existing sites and of every candidate "
+                          "(add_apl_problem)");
+    }
+}
+
+/// Plain greedy for the APL objective (not submodular: stale gains are no bounds).
+SitingResult greedy_apl(const SitingProblem& problem, std::size_t k) {
+    const AplObjective g(problem);
+    SitingResult r;
+    r.baseline = evaluate_sites(problem, {});
+    std::vector<double> current = problem.apl->baseline;
+    std::vector<bool> taken(problem.gains.size(), false);
+    std::vector<std::size_t> chosen;
+    for (std::size_t round = 0; round < k; ++round) {
+        std::optional<std::size_t> best;
+        std::pair<double, double> best_gain{0.0, 0.0};
+        for (std::size_t c = 0; c < problem.gains.size(); ++c) {
+            if (taken[c]) {
+                continue;
+            }
+            const auto gain = g.gain(c, current);
+            ++r.gain_evaluations;
+            if (gain > best_gain) {  // strictly better: the lowest index wins ties
+                best_gain = gain;
+                best = c;
+            }
+        }
+        if (!best) {
+            break;  // no remaining site lifts anybody or reduces the shortfall
+        }
+        taken[*best] = true;
+        g.apply(*best, current);
+        r.steps.push_back(make_step(problem, chosen, *best));
+    }
+    return r;
 }
 
 } // namespace
@@ -135,15 +241,29 @@ SitingValue evaluate_sites(const SitingProblem& problem, std::span<const std::si
     for (const auto c : candidates) {
         f.apply(c, current);
     }
-    return f.value(current);
+    SitingValue v = f.value(current);
+    if (problem.apl) {
+        const AplObjective g(problem);
+        std::vector<double> apl = problem.apl->baseline;
+        for (const auto c : candidates) {
+            g.apply(c, apl);  // in the order given: the sums of compute_apl() with these sites appended
+        }
+        g.add_value(apl, v);
+    }
+    return v;
 }
 
 SitingResult greedy_siting(const SitingProblem& problem, std::size_t k, SitingObjective objective) {
     check_problem(problem, k);
+    check_objective(problem, objective);
+    if (objective == SitingObjective::apl) {
+        return greedy_apl(problem, k);
+    }
     const Objective f(problem);
     std::vector<Deciseconds> current = problem.baseline_ds;
+    std::vector<std::size_t> chosen;
     SitingResult r;
-    r.baseline = f.value(current);
+    r.baseline = evaluate_sites(problem, {});
 
     // Max-heap on (primary gain, secondary gain, lower index first); `round` = when evaluated.
     struct Entry {
@@ -175,12 +295,8 @@ SitingResult greedy_siting(const SitingProblem& problem, std::size_t k, SitingOb
         if (top.primary <= 0 && top.secondary <= 0) {
             break;  // no remaining site improves anything
         }
-        SitingStep step;
-        step.candidate = top.candidate;
-        std::tie(step.gain_covered, step.gain_minutes) = f.gain(top.candidate, current);
         f.apply(top.candidate, current);
-        step.after = f.value(current);
-        r.steps.push_back(step);
+        r.steps.push_back(make_step(problem, chosen, top.candidate));
         ++round;
     }
     return r;
@@ -188,6 +304,7 @@ SitingResult greedy_siting(const SitingProblem& problem, std::size_t k, SitingOb
 
 SitingResult exhaustive_siting(const SitingProblem& problem, std::size_t k, SitingObjective objective) {
     check_problem(problem, k);
+    check_objective(problem, objective);
     const std::size_t n = problem.gains.size();
     k = std::min(k, n);
     // Number of subsets, refused beyond 2 000 000.
@@ -200,25 +317,20 @@ SitingResult exhaustive_siting(const SitingProblem& problem, std::size_t k, Siti
                                       "(at most 2 000 000); use the greedy choice",
                                       n, k, subsets));
     }
-    const Objective f(problem);
     SitingResult r;
-    r.baseline = f.value(problem.baseline_ds);
+    r.baseline = evaluate_sites(problem, {});
     std::vector<std::size_t> subset(k);
     for (std::size_t i = 0; i < k; ++i) {
         subset[i] = i;
     }
     std::vector<std::size_t> best = subset;
     std::pair<double, double> best_key{-1e300, -1e300};
-    std::vector<Deciseconds> current;
     while (true) {
-        current = problem.baseline_ds;
-        for (const auto c : subset) {
-            f.apply(c, current);
-        }
-        const SitingValue v = f.value(current);
+        const SitingValue v = evaluate_sites(problem, subset);
         ++r.subsets;
-        const auto key = objective == SitingObjective::coverage ? std::pair<double, double>{v.covered, -v.capped_total}
-                                                                : std::pair<double, double>{-v.capped_total, v.covered};
+        const auto key = objective == SitingObjective::coverage    ? std::pair<double, double>{v.covered, -v.capped_total}
+                         : objective == SitingObjective::mean_time ? std::pair<double, double>{-v.capped_total, v.covered}
+                                                                   : std::pair<double, double>{v.apl_covered, -v.apl_shortfall};
         if (key > best_key) {  // strictly better: the first (lexicographically smallest) subset wins ties
             best_key = key;
             best = subset;
@@ -236,14 +348,9 @@ SitingResult exhaustive_siting(const SitingProblem& problem, std::size_t k, Siti
             subset[j] = subset[j - 1] + 1;
         }
     }
-    current = problem.baseline_ds;
+    std::vector<std::size_t> chosen;
     for (const auto c : best) {
-        SitingStep step;
-        step.candidate = c;
-        std::tie(step.gain_covered, step.gain_minutes) = f.gain(c, current);
-        f.apply(c, current);
-        step.after = f.value(current);
-        r.steps.push_back(step);
+        r.steps.push_back(make_step(problem, chosen, c));
     }
     return r;
 }
@@ -253,8 +360,12 @@ double objective_gain(const SitingResult& result, SitingObjective objective) {
         return 0.0;
     }
     const SitingValue& last = result.steps.back().after;
-    return objective == SitingObjective::coverage ? last.covered - result.baseline.covered
-                                                  : result.baseline.capped_total - last.capped_total;
+    switch (objective) {
+    case SitingObjective::coverage: return last.covered - result.baseline.covered;
+    case SitingObjective::mean_time: return result.baseline.capped_total - last.capped_total;
+    case SitingObjective::apl: return last.apl_covered - result.baseline.apl_covered;
+    }
+    return 0.0;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -338,6 +449,69 @@ SitingSearch search_candidates(const StudyInputs& in, std::size_t service, std::
     out.candidate_searches = searched;
     out.settled_nodes = base.settled_nodes() + settled_total;
     return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// APL
+
+void add_apl_problem(const StudyInputs& in, std::size_t service, const AplSpec& spec, double new_supply,
+                     SitingSearch& search, int threads) {
+    if (service >= in.services.size()) {
+        throw ConfigError(fmt::format("service index {} out of range ({} services)", service, in.services.size()));
+    }
+    if (!(std::isfinite(new_supply) && new_supply >= 0 && new_supply <= 1e9)) {
+        throw ConfigError(fmt::format("supply of each new site {}: give a number from 0 to 1e9, in the unit of the "
+                                      "service's supply",
+                                      new_supply));
+    }
+    const AplDecay decay(spec);
+    const AplResult base = compute_apl(in, service, spec, threads);
+    SitingProblem::Apl apl;
+    apl.baseline = base.apl;
+    apl.threshold = spec.threshold;
+    apl.scale = spec.per_inhabitants;
+    apl.supply = new_supply;
+    apl.gains.resize(search.snaps.size());
+
+    std::vector<bool> skipped(search.snaps.size(), false);
+    for (const auto& s : search.skipped) {
+        skipped[s.index] = true;
+    }
+    std::vector<Snap> snaps;
+    std::vector<std::size_t> which;
+    for (std::size_t i = 0; i < search.snaps.size(); ++i) {
+        if (!skipped[i]) {
+            snaps.push_back(search.snaps[i]);
+            which.push_back(i);
+        }
+    }
+    const CatchmentSearch catchments(in, in.services[service].spec.direction);
+    CatchmentStats stats;
+    const auto reach = catchments.catchments(snaps, decay.reach_ds(), threads, &stats);
+    // Each candidate as a site of its own: the sums of two_step_fca(), in the same order.
+    for (std::size_t k = 0; k < reach.size(); ++k) {
+        double weighted_demand = 0.0;
+        for (const auto& [o, ds] : reach[k].origins) {
+            const double w = decay.weight(ds);
+            if (w > 0) {
+                weighted_demand += w * in.origins[o].population;
+            }
+        }
+        if (!(weighted_demand > 0)) {
+            continue;  // it reaches no population: its supply serves nobody of the study
+        }
+        const double ratio = new_supply / weighted_demand;
+        auto& gains = apl.gains[which[k]];
+        for (const auto& [o, ds] : reach[k].origins) {
+            const double w = decay.weight(ds);
+            if (w > 0) {
+                gains.emplace_back(o, w * ratio);
+            }
+        }
+    }
+    search.apl_searches = base.searches.searches + stats.searches;
+    search.settled_nodes += base.searches.settled_states + stats.settled_states;
+    search.problem.apl = std::move(apl);
 }
 
 } // namespace proxima

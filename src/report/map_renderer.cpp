@@ -178,6 +178,14 @@ void set_colour(cairo_t* cr, Rgb c, double alpha = 1.0) {
     cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, alpha);
 }
 
+/// The fill of a zone that has a value: its time class, or its class of MapScene::value_classes.
+Rgb zone_colour(const MapScene& scene, const MapZone& z) {
+    if (scene.value_classes.empty() || !z.minutes) {
+        return time_classes[time_class_of(z.minutes)].colour;
+    }
+    return scene.value_classes[value_class_of(scene.value_classes, *z.minutes)].colour;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The scene read and laid out.
 
@@ -468,7 +476,10 @@ public:
         const std::optional<double> t = m_scene.threshold_min;
         const bool on_boundary =
             t && std::find(band_upper_min.begin(), band_upper_min.end(), *t) != band_upper_min.end();
-        for (std::size_t k = 0; k + 1 < time_classes.size(); ++k) {
+        for (const MapValueClass& vc : m_scene.value_classes) {  // another value than a time (APL)
+            swatch_row(vc.colour, vc.label, box_w, box_h, text_x, std::nullopt);
+        }
+        for (std::size_t k = 0; m_scene.value_classes.empty() && k + 1 < time_classes.size(); ++k) {
             const TimeClass& tc = time_classes[k];
             std::string label(tc.label);
             std::optional<double> inner;  // position of a threshold inside this class, 0..1 from the top
@@ -869,7 +880,7 @@ void shape_path(cairo_t* cr, const Shape& s, const MapLayout& l) {
 void draw_zones(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLayout& l, const Style& st) {
     for (std::size_t i = 0; i < p.zones.size(); ++i) {
         const MapZone& z = scene.zones[i];
-        const Rgb colour = z.no_data ? no_data_fill : time_classes[time_class_of(z.minutes)].colour;
+        const Rgb colour = z.no_data ? no_data_fill : zone_colour(scene, z);
         shape_path(cr, p.zones[i], l);
         set_colour(cr, colour);
         cairo_fill_preserve(cr);
@@ -1235,6 +1246,15 @@ void render_map_png(const MapScene& scene, const std::filesystem::path& path, co
         throw OutputError(fmt::format("cannot draw the map '{}': {}", path.string(), cairo_status_to_string(cairo_status(cr))));
     }
     detail::write_png_atomically(canvas.surface.get(), path);
+}
+
+std::size_t value_class_of(const std::vector<MapValueClass>& classes, double value) {
+    for (std::size_t k = 0; k < classes.size(); ++k) {
+        if ((!classes[k].lower || value >= *classes[k].lower) && (!classes[k].upper || value < *classes[k].upper)) {
+            return k;
+        }
+    }
+    return classes.empty() ? 0 : classes.size() - 1;
 }
 
 } // namespace proxima

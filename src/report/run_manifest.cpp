@@ -61,6 +61,9 @@ nlohmann::ordered_json to_json(const RunManifest& m) {
     if (!m.poles.is_null()) {
         j["poles"] = m.poles;
     }
+    if (!m.apl.is_null()) {
+        j["apl"] = m.apl;
+    }
     j["warnings"] = {{"count", m.warnings.size()}, {"messages", m.warnings}};
     Json timings = Json::object();
     for (const auto& [phase, seconds] : m.timings_s) {
@@ -200,6 +203,9 @@ RunManifest parse_run_manifest(const nlohmann::ordered_json& j, const std::files
     }
     if (const auto it = j.find("poles"); it != j.end()) {
         m.poles = *it;
+    }
+    if (const auto it = j.find("apl"); it != j.end()) {
+        m.apl = *it;
     }
     const Json& warnings = r.object(j, "warnings", "");
     for (const auto& w : r.array(warnings, "messages", "warnings.")) {

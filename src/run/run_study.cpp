@@ -14,6 +14,7 @@
 #include "proxima/report/html_report.hpp"
 #include "proxima/report/qgis_styles.hpp"
 #include "proxima/report/run_maps.hpp"
+#include "proxima/run/apl_outputs.hpp"
 #include "proxima/run/deficit_area.hpp"
 #include "proxima/run/diagnostic_tables.hpp"
 #include "proxima/run/isochrone_layer.hpp"
@@ -122,6 +123,10 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     timer.phase("search");
     const StudyResults results = aggregate(in, access);
     timer.phase("aggregation");
+    const std::vector<AplOutcome> apl = compute_run_apl(in, options.threads);  // indicator = "apl"
+    if (!apl.empty()) {
+        timer.phase("apl");
+    }
 
     SurfaceProducts surfaces = travel_time_surfaces(tmp, in, access, options, summary.files);
     timer.phase(options.raster_resolution_m > 0 ? "rasters, isochrones and deficit areas" : "deficit areas");
@@ -133,6 +138,11 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         layers.push_back(zones_over_layer(in, results, s));
     }
     layers.push_back(summary_table(results));
+    for (const auto& a : apl) {
+        for (auto& layer : apl_run_layers(in, a)) {
+            layers.push_back(std::move(layer));
+        }
+    }
     std::move(surfaces.isochrones.begin(), surfaces.isochrones.end(), std::back_inserter(layers));
     write_access_layers(tmp, in, std::move(layers), options.csv_dialect, summary.files);
     for (auto& f : write_diagnostic_tables(tmp, in, access, results, places, options.csv_dialect)) {
@@ -144,6 +154,10 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         map_options.per_epci = options.maps_per_epci;
         for (auto& f : write_run_maps(tmp, in, access, results, surfaces.deficits, map_options)) {
             summary.files.push_back(std::move(f));
+        }
+        for (const auto& a : apl) {
+            summary.files.push_back("maps/apl_" + in.services[a.service].spec.id + ".png");
+            write_apl_map(tmp, summary.files.back(), in, access, results, a);
         }
         timer.phase("maps");
     }
@@ -157,7 +171,12 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         summary.unplaced_population += u.population;
     }
     summary.timings = timer.timings();
-    write_manifest(tmp / "run.json", to_json(make_run_manifest(in, options, summary, poles.json)));
+    RunManifest manifest = make_run_manifest(in, options, summary, poles.json);
+    for (const auto& a : apl) {
+        summary.apl += apl_console_summary(in, a);
+        manifest.apl.push_back(apl_json(in, a));
+    }
+    write_manifest(tmp / "run.json", to_json(manifest));
     summary.files.push_back("run.json");
     write_html_report(tmp);
     folder.commit();
@@ -183,6 +202,7 @@ std::string format_run_summary(const RunSummary& s) {
         out += "\n";
     }
     out += s.poles;
+    out += s.apl;
     if (s.unplaced_population > 0) {
         out += fmt::format("  {} inhabitants could not be placed and are not counted above (see run.json)\n",
                            people(s.unplaced_population));

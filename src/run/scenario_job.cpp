@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "proxima/core/error.hpp"
+#include "proxima/run/apl_outputs.hpp"
 #include "proxima/run/comparison_layers.hpp"
 #include "proxima/run/job_support.hpp"
 #include "proxima/run/output_folder.hpp"
@@ -76,6 +78,9 @@ ScenarioJobResult run_scenario_job(const StudyFile& original, const ScenarioJob&
     // Only the service asked for, with the threshold override; the scenario checked before any work.
     const StudyFile study = select_services(original, {job.service}, job.threshold_min);
     check_scenario_spec(job.spec);
+    if (!job.apl && (job.apl_threshold || job.new_supply)) {
+        throw ConfigError("--apl-threshold and --supply go with --apl (the APL before and after)");
+    }
     ScenarioJobResult result;
     result.dir = job.output_dir.empty() ? default_job_folder(study, "scenario", job.spec.name) : job.output_dir;
     check_study_input_files(study);
@@ -87,12 +92,26 @@ ScenarioJobResult run_scenario_job(const StudyFile& original, const ScenarioJob&
     timer.phase("searches");
     const ScenarioComparison c = compare_scenario(in, r);
     timer.phase("aggregation");
+    std::optional<AplComparison> apl;
+    if (job.apl) {
+        AplSpec spec = in.services[0].spec.apl;
+        if (job.apl_threshold) {
+            spec.threshold = *job.apl_threshold;
+        }
+        check_apl_spec(spec, "--apl-threshold");
+        apl = compare_apl(in, r, spec, job.new_supply, job.threads);
+        timer.phase("apl");
+    }
 
     const std::string& name = job.spec.name;
-    const std::vector<OutputLayer> layers = {zone_comparison_layer("scenario_" + name, in, c),
-                                             changed_sites_layer(name, r),
-                                             origin_comparison_layer("origins_" + name, in, r),
-                                             area_comparison_table("areas_" + name, c)};
+    std::vector<OutputLayer> layers = {zone_comparison_layer("scenario_" + name, in, c),
+                                       changed_sites_layer(name, r),
+                                       origin_comparison_layer("origins_" + name, in, r),
+                                       area_comparison_table("areas_" + name, c)};
+    if (apl) {
+        layers.push_back(apl_zone_comparison_layer("apl_" + name, in, *apl));
+        layers.push_back(apl_area_comparison_table("apl_areas_" + name, *apl));
+    }
     // Polygons only in the GeoPackage.
     result.files = write_layers(out.tmp(), "scenario.gpkg", layers, study.output_crs,
                                 [](const OutputLayer& l) { return l.geometry != OutputLayer::Geometry::polygon; },
@@ -103,13 +122,16 @@ ScenarioJobResult run_scenario_job(const StudyFile& original, const ScenarioJob&
     timer.phase("write");
 
     nlohmann::ordered_json manifest = scenario_manifest(study, in, job.spec, r, c, job.csv_dialect);
+    if (apl) {
+        manifest["apl"] = apl_comparison_json(in, *apl);
+    }
     manifest["timings_s"] = timer.json();
     result.files.push_back("scenario.json");
     manifest["outputs"] = result.files;
     write_manifest(out.tmp() / "scenario.json", manifest);
     out.commit();
     result.summary = fmt::format("Scenario '{}' ({}): results in {}\n", name, study.name, result.dir.string()) +
-                     format_scenario_summary(in, r, c);
+                     format_scenario_summary(in, r, c) + (apl ? apl_comparison_summary(*apl) : std::string());
     return result;
 }
 

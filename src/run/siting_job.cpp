@@ -31,6 +31,9 @@ void check_siting_job(const SitingJob& job) {
         throw ConfigError(fmt::format("--k {}: choose between 1 and 1000 new sites", job.k));
     }
     check_cap_min(job.cap_min, "--cap");
+    if (job.objective != SitingObjective::apl && (job.apl_threshold || job.new_supply)) {
+        throw ConfigError("--apl-threshold and --supply go with --objective apl");
+    }
     if (candidates_from_file(job) && !std::filesystem::exists(job.candidates)) {
         throw InputError(fmt::format("--candidates '{}': not 'communes' or 'cells', and no such file (a CSV of "
                                      "points id,lon,lat)",
@@ -47,7 +50,51 @@ struct SitingRun {
     std::optional<ScenarioResult> final_situation;  ///< the chosen sites added (none chosen: empty)
     std::optional<ScenarioComparison> comparison;
     double threshold_min = 0.0;
+    std::optional<AplSpec> apl;                     ///< the APL objective's parameters (objective apl)
+    std::optional<AplResult> apl_final;             ///< APL recomputed from scratch with the chosen sites
 };
+
+/// The APL spec of the job: the service's, with the threshold override.
+AplSpec siting_apl_spec(const StudyInputs& in, const SitingJob& job) {
+    AplSpec spec = in.services[0].spec.apl;
+    if (job.apl_threshold) {
+        spec.threshold = *job.apl_threshold;
+    }
+    check_apl_spec(spec, "--apl-threshold");
+    return spec;
+}
+
+/// The supply of each new site: --supply, else 1 when the service has no supply column.
+double new_site_supply(const StudyInputs& in, const SitingJob& job) {
+    if (job.new_supply) {
+        return *job.new_supply;
+    }
+    const std::string& field = in.services[0].spec.apl.supply_field;
+    if (!field.empty()) {
+        throw ConfigError(fmt::format("the sites of service '{}' supply the values of column '{}': give the supply of "
+                                      "each new site with --supply (same unit)",
+                                      in.services[0].spec.id, field));
+    }
+    return 1.0;
+}
+
+/// The APL with the chosen sites added, from scratch (compute_apl over every site), to check the
+/// greedy's figures against.
+void add_final_apl(const StudyInputs& in, const SitingJob& job, SitingRun& run) {
+    if (!run.apl) {
+        return;
+    }
+    const ServiceInputs& sv = in.services[0];
+    std::vector<Snap> snaps = sv.snaps;
+    ServiceInputs with_spec = sv;
+    with_spec.spec.apl = *run.apl;
+    std::vector<double> supply = site_supply(with_spec);
+    for (const auto& step : run.result.steps) {
+        snaps.push_back(run.search.snaps[step.candidate]);
+        supply.push_back(run.search.problem.apl->supply);
+    }
+    run.apl_final = compute_apl(in, sv.spec.direction, snaps, supply, *run.apl, job.threads);
+}
 
 /// The final situation: the chosen sites added, as a scenario (one more pruned search).
 void add_final_situation(const StudyInputs& in, SitingRun& run) {
@@ -73,6 +120,12 @@ OutputLayer chosen_sites_layer(const SitingRun& run) {
                     {"gain_pop_min", Type::real},     {"covered_after", Type::real},
                     {"share_covered_after", Type::real}, {"mean_capped_after_min", Type::real},
                     {"snap_m", Type::real}};
+    if (run.apl) {
+        sites.fields.push_back({"gain_pop_apl_ok", Type::real});
+        sites.fields.push_back({"pop_apl_ok_after", Type::real});
+        sites.fields.push_back({"share_apl_ok_after", Type::real});
+        sites.fields.push_back({"apl_shortfall_after", Type::real});
+    }
     for (std::size_t i = 0; i < run.result.steps.size(); ++i) {
         const auto& step = run.result.steps[i];
         const auto& c = run.candidates[step.candidate];
@@ -82,6 +135,14 @@ OutputLayer chosen_sites_layer(const SitingRun& run) {
                                                         : FieldValue(std::monostate{}),
                               rounded(step.after.capped_mean_min()),
                               rounded(run.search.snaps[step.candidate].distance_m, 0.1)});
+        if (run.apl) {
+            auto& row = sites.rows.back();
+            row.push_back(rounded(step.gain_apl_covered, 0.1));
+            row.push_back(rounded(step.after.apl_covered, 0.1));
+            row.push_back(step.after.population > 0 ? rounded(step.after.apl_covered / step.after.population, 0.0001)
+                                                    : FieldValue(std::monostate{}));
+            row.push_back(rounded(step.after.apl_shortfall, 0.001));
+        }
         sites.wkb.push_back(point_wkb(c.position));
     }
     return sites;
@@ -96,11 +157,15 @@ std::vector<SitingValue> curve_values(const SitingResult& r) {
     return values;
 }
 
-OutputLayer curve_table(const SitingResult& r) {
+OutputLayer curve_table(const SitingResult& r, bool apl) {
     OutputLayer curve;
     curve.name = "curve";
     curve.fields = {{"sites", Type::integer}, {"covered", Type::real}, {"share_covered", Type::real},
                     {"mean_capped_min", Type::real}};
+    if (apl) {
+        curve.fields.push_back({"pop_apl_ok", Type::real});
+        curve.fields.push_back({"share_apl_ok", Type::real});
+    }
     const auto values = curve_values(r);
     for (std::size_t i = 0; i < values.size(); ++i) {
         const auto& v = values[i];
@@ -108,6 +173,11 @@ OutputLayer curve_table(const SitingResult& r) {
                               v.population > 0 ? rounded(v.covered / v.population, 0.0001)
                                                : FieldValue(std::monostate{}),
                               rounded(v.capped_mean_min())});
+        if (apl) {
+            curve.rows.back().push_back(rounded(v.apl_covered, 0.1));
+            curve.rows.back().push_back(v.population > 0 ? rounded(v.apl_covered / v.population, 0.0001)
+                                                         : FieldValue(std::monostate{}));
+        }
     }
     return curve;
 }
@@ -118,12 +188,18 @@ LineChart curve_chart(const StudyInputs& in, const SitingJob& job, const SitingR
     for (std::size_t i = 0; i < values.size(); ++i) {
         chart.x.push_back(static_cast<double>(i));
         chart.y.push_back(job.objective == SitingObjective::coverage ? values[i].covered
+                          : job.objective == SitingObjective::apl    ? values[i].apl_covered
                                                                      : values[i].capped_mean_min());
     }
     const auto& label = in.services[0].spec.label;
     chart.x_caption = "Nombre de nouveaux sites";
     if (job.objective == SitingObjective::coverage) {
         chart.title = fmt::format("{} : habitants à {:g} min ou moins", label, run.threshold_min);
+        chart.y_caption = "Habitants";
+        chart.y_reference = run.result.baseline.population;
+        chart.y_reference_caption = "Population totale";
+    } else if (job.objective == SitingObjective::apl) {
+        chart.title = fmt::format("{} : habitants dont l'APL atteint {:g}", label, run.apl->threshold);
         chart.y_caption = "Habitants";
         chart.y_reference = run.result.baseline.population;
         chart.y_reference_caption = "Population totale";
@@ -144,7 +220,7 @@ std::vector<std::string> write_siting_files(const std::filesystem::path& dir, co
     std::vector<std::string> files =
         write_layers(dir, "siting.gpkg", layers, in.study.output_crs,
                      [](const OutputLayer& l) { return l.geometry != OutputLayer::Geometry::polygon; }, job.csv_dialect);
-    const OutputLayer curve = curve_table(run.result);
+    const OutputLayer curve = curve_table(run.result, run.apl.has_value());
     write_layer_csv(dir / "curve.csv", curve, job.csv_dialect);
     files.push_back("curve.csv");
     render_line_chart_png(curve_chart(in, job, run), dir / "curve.png");
@@ -193,18 +269,28 @@ nlohmann::ordered_json siting_manifest(const StudyInputs& in, const SitingJob& j
                        {"max_snap_m", study.network.max_snap_m},
                        {"csv_dialect", to_string(job.csv_dialect)}};
     const auto* final_situation = run.final_situation ? &*run.final_situation : nullptr;
+    const char* guarantee =
+        job.objective == SitingObjective::coverage
+            ? "covered population is monotone submodular: greedy gain >= (1 - 1/e) of the best"
+        : job.objective == SitingObjective::mean_time
+            ? "reduction of the capped population-weighted time is monotone submodular (facility location): greedy "
+              "gain >= (1 - 1/e) of the best"
+            : "none: the population at or above the APL threshold is monotone (a new site adds to the APL within its "
+              "reach and changes no other site's ratio) but not submodular (two sites can lift together people "
+              "neither lifts alone), so greedy has no constant-factor guarantee; ties and rounds lifting nobody go by "
+              "the reduction of the population-weighted APL shortfall, which is monotone submodular. Use "
+              "--compare-exhaustive on small instances to measure the gap";
     j["method"] = {
-        {"algorithm", "greedy with lazy evaluation (CELF)"},
-        {"guarantee", job.objective == SitingObjective::coverage
-                          ? "covered population is monotone submodular: greedy gain >= (1 - 1/e) of the best"
-                          : "reduction of the capped population-weighted time is monotone submodular "
-                            "(facility location): greedy gain >= (1 - 1/e) of the best"},
+        {"algorithm", job.objective == SitingObjective::apl ? "plain greedy (every candidate re-evaluated each round)"
+                                                            : "greedy with lazy evaluation (CELF)"},
+        {"guarantee", guarantee},
         {"unreachable", fmt::format("mean-time: times capped at {:g} min, unreachable counts as {:g} min; "
                                     "coverage: unreachable is never covered",
                                     job.cap_min, job.cap_min)},
         {"ties", "the other objective's gain, then the first candidate"},
         {"full_searches", run.search.full_searches + (final_situation ? final_situation->full_searches : 0)},
         {"candidate_searches", run.search.candidate_searches},
+        {"apl_searches", run.search.apl_searches},
         {"final_situation_searches", final_situation ? final_situation->pruned_searches : 0},
         {"settled_nodes", run.search.settled_nodes},
         {"gain_evaluations", r.gain_evaluations}};
@@ -224,6 +310,35 @@ nlohmann::ordered_json siting_manifest(const StudyInputs& in, const SitingJob& j
                      {"covered", r.baseline.covered},
                      {"mean_capped_min", r.baseline.capped_mean_min()}};
     j["chosen"] = chosen;
+    if (run.apl) {
+        const AplSpec& spec = *run.apl;
+        const double greedy = r.steps.empty() ? r.baseline.apl_covered : r.steps.back().after.apl_covered;
+        double recomputed = 0.0;
+        for (std::size_t o = 0; o < in.origins.size(); ++o) {
+            recomputed += run.apl_final->apl[o] * spec.per_inhabitants >= spec.threshold ? in.origins[o].population : 0.0;
+        }
+        nlohmann::json steps = nlohmann::json::array();
+        for (const auto& step : r.steps) {
+            steps.push_back({{"gain_pop_apl_ok", step.gain_apl_covered},
+                             {"pop_apl_ok_after", step.after.apl_covered},
+                             {"apl_shortfall_after", step.after.apl_shortfall}});
+        }
+        j["apl"] = {{"unit", apl_unit(spec)},
+                    {"threshold", spec.threshold},
+                    {"ok", "APL >= threshold"},
+                    {"decay", describe_decay(spec)},
+                    {"supply_of_existing_sites", spec.supply_field.empty()
+                                                     ? nlohmann::json("1 per site (assumption: no supply column)")
+                                                     : nlohmann::json("column " + spec.supply_field)},
+                    {"supply_of_each_new_site", run.search.problem.apl->supply},
+                    {"baseline_pop_apl_ok", r.baseline.apl_covered},
+                    {"steps", steps},
+                    {"final_pop_apl_ok", greedy},
+                    {"final_pop_apl_ok_recomputed", recomputed},
+                    {"final_conservation_relative_residual", run.apl_final->conservation.relative_residual},
+                    {"note", "final_pop_apl_ok_recomputed comes from a full APL computation with the chosen sites "
+                             "added (compute_apl), independent of the greedy's sums"}};
+    }
     if (run.exhaustive) {
         j["exhaustive"] = exhaustive_json(run, job.objective);
     }
@@ -244,11 +359,28 @@ std::string siting_summary(const StudyInputs& in, const SitingJob& job, const Si
     text += fmt::format("  today: {} of {} inhabitants ({:.1f} %) within {:g} min; mean {:.1f} min\n",
                         people(r.baseline.covered), people(pop), share(r.baseline.covered), threshold,
                         r.baseline.capped_mean_min());
+    if (run.apl) {
+        text += fmt::format("  today: {} inhabitants ({:.1f} %) have an APL of {:g} or more ({}); new sites supply {:g} "
+                            "each{}\n",
+                            people(r.baseline.apl_covered), share(r.baseline.apl_covered), run.apl->threshold,
+                            apl_unit(*run.apl), run.search.problem.apl->supply,
+                            run.apl->supply_field.empty() ? " (1 per site: an assumption)" : "");
+    }
     for (std::size_t i = 0; i < r.steps.size(); ++i) {
         const auto& step = r.steps[i];
+        if (run.apl) {
+            text += fmt::format("  {}. {}: +{} inhabitants with an APL of {:g} or more ({:.1f} % in all); +{} within "
+                                "{:g} min\n",
+                                i + 1, candidate_label(run.candidates[step.candidate]), people(step.gain_apl_covered),
+                                run.apl->threshold, share(step.after.apl_covered), people(step.gain_covered), threshold);
+            continue;
+        }
         text += fmt::format("  {}. {}: +{} inhabitants within {:g} min ({:.1f} % in all), mean {:.1f} min\n", i + 1,
                             candidate_label(run.candidates[step.candidate]), people(step.gain_covered), threshold,
                             share(step.after.covered), step.after.capped_mean_min());
+    }
+    if (run.apl) {
+        text += "  (APL objective: greedy without guarantee, the objective is not submodular; see siting.json)\n";
     }
     if (r.steps.size() < job.k) {
         text += "  no other candidate improves anything\n";
@@ -280,7 +412,10 @@ SitingObjective parse_siting_objective(const std::string& text) {
     if (text == "mean-time") {
         return SitingObjective::mean_time;
     }
-    throw ConfigError(fmt::format("--objective '{}': use coverage or mean-time", text));
+    if (text == "apl") {
+        return SitingObjective::apl;
+    }
+    throw ConfigError(fmt::format("--objective '{}': use coverage, mean-time or apl", text));
 }
 
 ScenarioJobResult run_siting_job(const StudyFile& original, const SitingJob& job, const Log& log) {
@@ -308,6 +443,11 @@ ScenarioJobResult run_siting_job(const StudyFile& original, const SitingJob& job
     run.threshold_min = in.services[0].spec.threshold_min;
     run.search = search_candidates(in, 0, run.candidates, run.threshold_min, job.cap_min, !from_file, job.threads);
     timer.phase("candidate searches");
+    if (job.objective == SitingObjective::apl) {
+        run.apl = siting_apl_spec(in, job);
+        add_apl_problem(in, 0, *run.apl, new_site_supply(in, job), run.search, job.threads);
+        timer.phase("apl searches");
+    }
     run.result = greedy_siting(run.search.problem, job.k, job.objective);
     timer.phase("greedy");
     if (job.compare_exhaustive) {
@@ -315,6 +455,7 @@ ScenarioJobResult run_siting_job(const StudyFile& original, const SitingJob& job
         timer.phase("exhaustive");
     }
     add_final_situation(in, run);
+    add_final_apl(in, job, run);
     timer.phase("final situation");
 
     result.files = write_siting_files(out.tmp(), in, job, run);

@@ -38,10 +38,92 @@ bool valid_service_id(const std::string& id) {
     });
 }
 
+/// A list of numbers (integers or decimals) within [lo, hi].
+std::vector<double> numbers(const TomlReader& r, const toml::table& t, std::string_view key, const std::string& where,
+                            double lo, double hi) {
+    const toml::node* node = t.get(key);
+    const auto* arr = node == nullptr ? nullptr : node->as_array();
+    if (arr == nullptr) {
+        r.fail(node == nullptr ? static_cast<const toml::node&>(t) : *node,
+               fmt::format("'{}{}' must be a list of numbers", where, key));
+    }
+    std::vector<double> out;
+    for (const auto& item : *arr) {
+        out.push_back(r.number_value(item, fmt::format("{}{}", where, key), lo, hi));
+    }
+    return out;
+}
+
+/// [services.<id>.apl]: the APL's decay, supply column, unit and threshold (only the keys present
+/// override), checked as a whole.
+void read_apl_table(const TomlReader& r, const toml::table& t, const std::string& where, AplSpec& apl) {
+    r.only_keys(t, where,
+                {"decay", "bands_min", "weights", "max_min", "supply_field", "supply_unit", "per_inhabitants",
+                 "threshold"});
+    if (auto decay = optional_string(r, t, "decay", where)) {
+        if (*decay == "bands") {
+            apl.decay = AplSpec::Decay::bands;
+        } else if (*decay == "linear") {
+            apl.decay = AplSpec::Decay::linear;
+        } else if (*decay == "gaussian") {
+            apl.decay = AplSpec::Decay::gaussian;
+        } else {
+            r.fail(*t.get("decay"), fmt::format("'{}decay' must be \"bands\", \"linear\" or \"gaussian\", not \"{}\"",
+                                                where, *decay));
+        }
+    }
+    const bool bands = apl.decay == AplSpec::Decay::bands;
+    if ((t.get("bands_min") != nullptr) != (t.get("weights") != nullptr)) {
+        r.fail(t, fmt::format("'{}bands_min' and '{}weights' go together: the bounds of the bands (minutes) and one "
+                              "weight per band",
+                              where, where));
+    }
+    if (t.get("bands_min") != nullptr) {
+        if (!bands) {
+            r.fail(*t.get("bands_min"), fmt::format("'{}bands_min' goes with decay = \"bands\", not \"{}\" (which "
+                                                    "uses max_min)",
+                                                    where, to_string(apl.decay)));
+        }
+        apl.band_upper_min = numbers(r, t, "bands_min", where, -1e9, 1e9);
+        apl.band_weight = numbers(r, t, "weights", where, -1e9, 1e9);
+    }
+    if (t.get("max_min") != nullptr) {
+        if (bands) {
+            r.fail(*t.get("max_min"), fmt::format("'{}max_min' goes with decay = \"linear\" or \"gaussian\"; bands "
+                                                  "end at the last of bands_min",
+                                                  where));
+        }
+        apl.max_min = r.number(t, "max_min", where, -1e9, 1e9);
+    }
+    if (auto field = optional_string(r, t, "supply_field", where)) {
+        if (field->empty()) {
+            r.fail(*t.get("supply_field"), fmt::format("'{}supply_field' is empty: name the column of the facility "
+                                                       "files that holds each site's supply, or leave the key out (1 "
+                                                       "per site)",
+                                                       where));
+        }
+        apl.supply_field = *field;
+    }
+    if (auto unit = optional_string(r, t, "supply_unit", where)) {
+        apl.supply_unit = *unit;
+    }
+    apl.per_inhabitants = r.number(t, "per_inhabitants", where, -1e18, 1e18, apl.per_inhabitants);
+    apl.threshold = r.number(t, "threshold", where, -1e18, 1e18, apl.threshold);
+    try {
+        std::string name = where;
+        if (!name.empty() && name.back() == '.') {
+            name.pop_back();
+        }
+        check_apl_spec(apl, name);
+    } catch (const ConfigError& e) {
+        r.fail(t, e.what());
+    }
+}
+
 /// Reads the keys of one service table into `spec` (only those present override).
 void read_service_fields(const TomlReader& r, const toml::table& t, const std::string& where, ServiceSpec& spec,
                          const std::filesystem::path& base) {
-    r.only_keys(t, where, {"label", "threshold_min", "direction", "bpe", "osm", "files", "pole", "family"});
+    r.only_keys(t, where, {"label", "threshold_min", "direction", "bpe", "osm", "files", "pole", "family", "indicator", "apl"});
     if (auto family = optional_string(r, t, "family", where)) {
         static const std::set<std::string> known = {"sante", "education", "services_publics", "commerce", "pole"};
         if (known.count(*family) == 0) {
@@ -50,6 +132,22 @@ void read_service_fields(const TomlReader& r, const toml::table& t, const std::s
                                                  where, *family));
         }
         spec.family = *family;
+    }
+    if (auto indicator = optional_string(r, t, "indicator", where)) {
+        if (*indicator != "time" && *indicator != "apl") {
+            r.fail(*t.get("indicator"), fmt::format("'{}indicator' must be \"time\" (travel times, the default) or "
+                                                    "\"apl\" (travel times and the APL, E2SFCA), not \"{}\"",
+                                                    where, *indicator));
+        }
+        spec.apl_in_run = *indicator == "apl";
+    }
+    if (const toml::node* apl = t.get("apl")) {
+        if (!apl->is_table()) {
+            r.fail(*apl, fmt::format("'{}apl' must be a table ([{}apl] with decay, bands_min, weights, supply_field, "
+                                     "per_inhabitants, threshold)",
+                                     where, where));
+        }
+        read_apl_table(r, *apl->as_table(), where + "apl.", spec.apl);
     }
     if (auto pole = optional_string(r, t, "pole", where)) {
         if (*pole != "proximite" && *pole != "intermediaire" && *pole != "superieure") {

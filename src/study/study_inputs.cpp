@@ -529,7 +529,9 @@ void add_source_facilities(std::size_t s, const ServiceSearch& search, const Rep
         }
     }
     for (const auto& file : service.spec.files) {
-        auto read = read_point_file(file.file, file.options, report.readers());
+        PointFileOptions options = file.options;
+        options.supply_field = service.spec.apl.supply_field;  // APL: every site's supply, from its file
+        auto read = read_point_file(file.file, options, report.readers());
         service.from_files += read.facilities.size();
         service.facilities.insert(service.facilities.end(), read.facilities.begin(), read.facilities.end());
         service.unplaced.insert(service.unplaced.end(), read.unplaced.begin(), read.unplaced.end());
@@ -573,6 +575,18 @@ void check_facilities(const StudyFile& study, const ServiceInputs& service, bool
         throw InputError(fmt::format("service '{}' ({}) has no facility: searched {}. Add a source (a BPE file, a "
                                      "point file) or remove the service from the study",
                                      service.spec.id, service.spec.defined_in, searched));
+    }
+    if (!service.spec.apl.supply_field.empty()) {
+        // A supply read for some sites and assumed (1) for others would mix units without a word.
+        const std::size_t without = service.facilities.size() - service.from_files;
+        if (without > 0 || service.spec.files.empty()) {
+            throw InputError(fmt::format("service '{}' ({}): the APL supply comes from column '{}' of its facility "
+                                         "files, but {} of its sites come from OpenStreetMap, the BPE or the pôles, "
+                                         "which have no such column: give every site in files (files = [...], "
+                                         "from_osm = false, no bpe codes), or remove supply_field (1 per site)",
+                                         service.spec.id, service.spec.defined_in, service.spec.apl.supply_field,
+                                         without));
+        }
     }
     if (!service.unplaced.empty()) {
         report.warn(fmt::format("service '{}': {} not placed, not used (first: {}, {})", service.spec.id,

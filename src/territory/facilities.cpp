@@ -323,6 +323,36 @@ SrsPtr user_crs(const std::string& text, const std::string& file) {
     return srs;
 }
 
+/// Largest supply a site may have (APL): more than any activity a place could count, a year of
+/// consultations of a whole hospital included; a larger value is a mistake (units, a shifted column).
+constexpr double max_supply = 1e9;
+
+/// The supply of a placed row (APL), from the text of its supply column.
+double read_supply(const std::string& text, const std::string& column, const std::string& where) {
+    if (text.empty()) {
+        throw InputError(fmt::format("{}: empty supply in column '{}'; write the site's supply (0 for a site with no "
+                                     "activity) or remove the row",
+                                     where, column));
+    }
+    const auto v = parse_coordinate(text);
+    if (!v) {
+        throw InputError(fmt::format("{}: supply '{}' in column '{}' is not a number; write a decimal such as 1.5 "
+                                     "(or 1,5)",
+                                     where, text, column));
+    }
+    if (*v < 0 || *v > max_supply) {
+        throw InputError(fmt::format("{}: supply {} in column '{}' is {}; a site supplies 0 or more, at most {:g}",
+                                     where, text, column, *v < 0 ? "negative" : "too large", max_supply));
+    }
+    return *v + 0.0;  // -0 reads as 0
+}
+
+std::string missing_supply_column(const std::string& path, const std::string& column, const std::string& present) {
+    return fmt::format("points file '{}' has no column '{}', which the study names as the sites' supply (APL "
+                       "supply_field); it has: {}. Fix supply_field in [services.<id>.apl], or add the column",
+                       path, column, present);
+}
+
 /// Ids of a point file: the id field's value (filled, unique) or "<stem>:<number>".
 class PointIds {
 public:
@@ -374,6 +404,10 @@ FacilityReadResult read_point_csv(const std::filesystem::path& path, const Point
     const int id_col = point_column(csv, options.id_field, {"id", "ID", "identifiant"});
     const int name_col = point_column(csv, options.name_field, {"name", "nom", "NOM", "libelle"});
     const int type_col = options.type_field.empty() ? -1 : csv.require_column({options.type_field});
+    const int supply_col = options.supply_field.empty() ? -1 : csv.column(options.supply_field);
+    if (!options.supply_field.empty() && supply_col < 0) {
+        throw InputError(missing_supply_column(p, options.supply_field, column_list(csv)));
+    }
     const std::string& x_name = csv.columns()[static_cast<std::size_t>(x_col)];
     const std::string& y_name = csv.columns()[static_cast<std::size_t>(y_col)];
 
@@ -407,6 +441,9 @@ FacilityReadResult read_point_csv(const std::filesystem::path& path, const Point
                                          where, x_name, xs, y_name, ys, to_wgs84.describe()));
         }
         f.position = *position;
+        if (supply_col >= 0) {
+            f.supply = read_supply(text(supply_col), options.supply_field, where);
+        }
         out.facilities.push_back(std::move(f));
     }
     return out;
@@ -471,6 +508,14 @@ FacilityReadResult read_point_layer(const std::filesystem::path& path, const Poi
     const int id_field = layer_field(defn, options.id_field, {"id", "ID", "identifiant"}, p);
     const int name_field = layer_field(defn, options.name_field, {"name", "nom", "NOM", "libelle"}, p);
     const int type_field = options.type_field.empty() ? -1 : layer_field(defn, options.type_field, {}, p);
+    const int supply_field = options.supply_field.empty() ? -1 : OGR_FD_GetFieldIndex(defn, options.supply_field.c_str());
+    if (!options.supply_field.empty() && supply_field < 0) {
+        std::string fields;
+        for (int k = 0; k < OGR_FD_GetFieldCount(defn); ++k) {
+            fields += (k > 0 ? ", " : "") + std::string(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, k)));
+        }
+        throw InputError(missing_supply_column(p, options.supply_field, fields.empty() ? "none" : fields));
+    }
     auto field = [](OGRFeatureH f, int i) {
         return i >= 0 && OGR_F_IsFieldSetAndNotNull(f, i) != 0 ? trimmed(OGR_F_GetFieldAsString(f, i)) : std::string();
     };
@@ -514,6 +559,9 @@ FacilityReadResult read_point_layer(const std::filesystem::path& path, const Poi
                                          where, x, y, to_wgs84.describe()));
         }
         f.position = *position;
+        if (supply_field >= 0) {
+            f.supply = read_supply(field(raw, supply_field), options.supply_field, where);
+        }
         out.facilities.push_back(std::move(f));
     }
     return out;

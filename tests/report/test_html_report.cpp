@@ -219,7 +219,8 @@ void check_report(const std::string& study) {
             const std::string name = OGR_L_GetName(GDALDatasetGetLayer(ds.ds, i));
             // QGIS styles are not data; the zones whose mean is beyond (communes_over_*) are
             // for reporting by commune in a GIS: the report draws the deficit territory.
-            if (name != "layer_styles" && name.find("_over_") == std::string::npos) {
+            // The APL layers (apl_*) are tables of their own, shown in the report as their map.
+            if (name != "layer_styles" && name.find("_over_") == std::string::npos && name.rfind("apl_", 0) != 0) {
                 in_gpkg.insert(name);
             }
         }

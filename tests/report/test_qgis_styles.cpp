@@ -268,7 +268,7 @@ void check_styles(const std::string& study) {
     const fs::path gpkg = copy_of(study, tmp.path());
     add_qgis_styles(gpkg);
     const auto services = services_of(gpkg);
-    REQUIRE(services.size() == (study == "andorra" ? 6 : 5));  // Andorra adds pole_intermediaire
+    REQUIRE(services.size() == (study == "andorra" ? 7 : 5));  // Andorra adds medecin and pole_intermediaire
     Dataset ds(gpkg);
     const auto rows = style_rows(ds.ds);
     const std::string origins = GDALDatasetGetLayerByName(ds.ds, "cells") != nullptr ? "cells" : "origins";

@@ -203,6 +203,6 @@ TEST_CASE("siting job: bad parameters are refused before any work", "[run]") {
     job.cap_min = 60;
     job.candidates = (dir.path() / "no-such-file.csv").string();
     CHECK_THROWS_AS(run_siting_job(study, job, Log{}), InputError);
-    CHECK_THROWS_WITH(parse_siting_objective("fastest"), Contains("coverage or mean-time"));
+    CHECK_THROWS_WITH(parse_siting_objective("fastest"), Contains("coverage, mean-time or apl"));
     CHECK_FALSE(std::filesystem::exists(dir.path() / "andorra-site-pharmacie"));
 }

@@ -12,7 +12,21 @@
 #include <string_view>
 #include <vector>
 
+#include "proxima/report/time_classes.hpp"
+
 namespace proxima {
+
+/// A class of a choropleth of another value than a travel time (e.g. the APL): the values in
+/// [lower, upper), with its legend text and colour.
+struct MapValueClass {
+    std::string label;
+    std::optional<double> lower;   ///< inclusive (nullopt: no lower bound)
+    std::optional<double> upper;   ///< exclusive (nullopt: no upper bound)
+    Rgb colour;
+};
+
+/// Index of the first class holding `value` (the last class if none does).
+[[nodiscard]] std::size_t value_class_of(const std::vector<MapValueClass>& classes, double value);
 
 /// A choropleth unit: a commune or a grid cell, with its time in minutes (nullopt: unreachable,
 /// drawn in the "inaccessible" class; `no_data` true: no origin in it, drawn blank).
@@ -97,6 +111,9 @@ struct MapScene {
     /// When set (a Polygon or MultiPolygon), everything outside it is washed out under a white
     /// veil: the EPCI of a per-EPCI map stands out from its neighbours, which stay readable.
     std::vector<unsigned char> focus;
+    /// When not empty, MapZone::minutes holds another value than a time (e.g. the APL), drawn and
+    /// listed in the legend (under value_caption) in these classes instead of the time classes.
+    std::vector<MapValueClass> value_classes;
 };
 
 struct MapOptions {

@@ -70,6 +70,7 @@ struct RunManifest {
         std::vector<std::pair<std::string, double>> unplaced_detail;  ///< what, inhabitants
     } population;
     nlohmann::ordered_json poles;           ///< null: no classification (see study/service_poles.hpp)
+    nlohmann::ordered_json apl;             ///< null: no service with indicator = "apl"; else one object each
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> timings_s;  ///< phases in the order they ran
     std::vector<std::string> outputs;       ///< relative to the run folder

@@ -22,6 +22,10 @@ struct ScenarioJob {
     std::filesystem::path output_dir;        ///< empty: "<study output>-scenario-<name>"
     bool force = false;                      ///< replace a previous result folder
     CsvDialect csv_dialect = CsvDialect::gis; ///< of the CSV tables
+    bool apl = false;                        ///< also the APL before and after (layers apl_<name>, scenario.json)
+    std::optional<double> apl_threshold;     ///< overrides the service's APL threshold
+    std::optional<double> new_supply;        ///< APL supply of each new site (default 1 without a supply column)
+    int threads = 0;                         ///< APL searches in parallel (0: all cores)
 };
 
 struct ScenarioJobResult {

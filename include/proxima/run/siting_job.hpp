@@ -23,13 +23,15 @@ struct SitingJob {
     std::optional<double> threshold_min;    ///< overrides the service's threshold
     double cap_min = 180.0;                 ///< mean-time: cap of every time and value of unreachable
     bool compare_exhaustive = false;        ///< also search every K-subset and report the gap
+    std::optional<double> apl_threshold;    ///< apl: overrides the service's APL threshold
+    std::optional<double> new_supply;       ///< apl: supply of each new site (default 1 without a supply column)
     std::filesystem::path output_dir;       ///< empty: "<study output>-site-<service>"
     bool force = false;                     ///< replace a previous result folder
     int threads = 0;                        ///< candidate searches in parallel (0: OpenMP's default)
     CsvDialect csv_dialect = CsvDialect::gis; ///< of the CSV tables
 };
 
-/// "coverage" or "mean-time"; ConfigError otherwise.
+/// "coverage", "mean-time" or "apl"; ConfigError otherwise.
 [[nodiscard]] SitingObjective parse_siting_objective(const std::string& text);
 
 /// Chooses the sites and writes the folder (all or nothing). Throws ConfigError for bad

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "proxima/study/apl_spec.hpp"
 #include "proxima/territory/bpe_types.hpp"
 #include "proxima/territory/facilities.hpp"
 #include "proxima/territory/population_grid.hpp"
@@ -42,6 +43,10 @@ struct ServiceSpec {
     /// "sante", "education", "services_publics", "commerce" or "pole": the symbol of its sites on
     /// every map; empty: a generic symbol.
     std::string family;
+    /// indicator = "apl": `proxima run` computes the APL (E2SFCA) of this service too, with `apl`
+    /// ([services.<id>.apl]; `proxima apl` uses `apl` for any service).
+    bool apl_in_run = false;
+    AplSpec apl;
 };
 
 

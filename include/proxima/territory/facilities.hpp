@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,6 +23,9 @@ struct Facility {
     LonLat position;           ///< WGS84
     std::string source;        ///< "file:line" or "osm:node/123", for messages and outputs
     std::string provider;      ///< where it comes from: "osm", "bpe", "file", "pole" or "scenario"
+    /// What the site supplies (APL: full-time equivalents, consultations...), read from the
+    /// PointFileOptions::supply_field column; nullopt when no supply column was read.
+    std::optional<double> supply = std::nullopt;
 };
 
 /// Rows a reader could not turn into facilities, with why; counted in the run report.
@@ -70,6 +74,9 @@ struct PointFileOptions {
     std::string id_field;     ///< empty: first of id, ID, identifiant; none: "<file stem>:<line or fid>"
     std::string name_field;   ///< empty: first of name, nom, NOM, libelle; none: empty names
     std::string type_field;   ///< empty: none
+    /// Column of each site's supply (APL); empty: none. When given, the column must exist and
+    /// every placed row must hold a finite decimal >= 0 (decimal comma accepted), at most 1e9.
+    std::string supply_field;
     std::string crs;          ///< required for CSV ("EPSG:4326", "EPSG:2154"...); not used for vector files,
                               ///< which carry theirs
 };
@@ -80,10 +87,12 @@ struct PointFileOptions {
 /// Facility: id from the id field (must be filled and unique) else "<file stem>:<line>" (CSV) or
 /// "<file stem>:<fid>"; source "<file>:<line>" or "<file>:feature <fid>"; commune_code empty.
 /// Rows with an empty x or y, and features without geometry, are returned in `unplaced`.
+/// With options.supply_field, Facility::supply holds the value of that column.
 /// Throws ConfigError if a CSV comes without `options.crs` or with a CRS that is not understood;
 /// InputError naming file, line/feature and value for a missing file, layer or column,
 /// non-numeric coordinates, an empty or repeated id, a geometry that is not a point, a layer with
-/// an undefined CRS, or points outside the CRS's area of use (1° margin).
+/// an undefined CRS, points outside the CRS's area of use (1° margin), or a supply column that is
+/// missing or holds, on a placed row, an empty, non-numeric, negative or too large value.
 [[nodiscard]] FacilityReadResult read_point_file(const std::filesystem::path& path, const PointFileOptions& options,
                                                  const Log& log = Log{});
 
