@@ -467,9 +467,9 @@ std::string format_scenario_summary(const StudyInputs& in, const ScenarioResult&
         return out + "  no population to count\n";
     }
     const double delta = study->over_after - study->over_before;
-    out += fmt::format("  more than {:g} min away: {} inhabitants ({:.1f} %) before, {} ({:.1f} %) after", c.threshold_min,
-                       people(study->over_before), 100.0 * study->over_before / study->population,
-                       people(study->over_after), 100.0 * study->over_after / study->population);
+    out += fmt::format("  more than {:g} min away: {} inhabitants ({}) before, {} ({}) after", c.threshold_min,
+                       people(study->over_before), console_percent(100.0 * study->over_before / study->population),
+                       people(study->over_after), console_percent(100.0 * study->over_after / study->population));
     if (delta < 0) {
         out += fmt::format(": {} fewer\n", people(-delta));
     } else if (delta > 0) {
@@ -477,7 +477,7 @@ std::string format_scenario_summary(const StudyInputs& in, const ScenarioResult&
     } else {
         out += ": no change\n";
     }
-    auto minutes = [](const std::optional<double>& m) { return m ? fmt::format("{:.1f} min", *m) : std::string("none"); };
+    auto minutes = [](const std::optional<double>& m) { return m ? console_minutes(*m) + " min" : std::string("none"); };
     out += fmt::format("  mean time (population-weighted): {} before, {} after\n", minutes(study->mean_before_min),
                        minutes(study->mean_after_min));
     if (study->unreachable_before != study->unreachable_after) {

@@ -282,7 +282,13 @@ SitingResult greedy_siting(const SitingProblem& problem, std::size_t k, SitingOb
         ++r.gain_evaluations;
         heap.push({g1, g2, c, 0});
     }
-    for (std::size_t round = 0; round < k && !heap.empty();) {
+    // Coverage: once everyone is within the threshold there is nothing left to cover; a further
+    // site would only shorten times, which is another objective (mean-time).
+    auto everyone_covered = [&] {
+        const SitingValue& v = r.steps.empty() ? r.baseline : r.steps.back().after;
+        return objective == SitingObjective::coverage && v.population > 0 && v.covered >= v.population;
+    };
+    for (std::size_t round = 0; round < k && !heap.empty() && !everyone_covered();) {
         Entry top = heap.top();
         heap.pop();
         if (top.round != round) {

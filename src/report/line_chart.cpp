@@ -91,12 +91,20 @@ struct ChartScales {
     int x_decimals = 0;
 };
 
-/// y from 0 (or the lowest value) to a round value over the data and the reference; x over the
+/// y from 0 (or the lowest value; or just under it, see LineChart::y_from_zero) to a round value
+/// over the data and the reference; x over the
 /// data's range, in integer steps. A flat series still gets a span.
 ChartScales chart_scales(const LineChart& chart) {
     ChartScales s;
     s.y_max = *std::max_element(chart.y.begin(), chart.y.end());
-    s.y_min = std::min(0.0, *std::min_element(chart.y.begin(), chart.y.end()));
+    const double lowest = *std::min_element(chart.y.begin(), chart.y.end());
+    s.y_min = chart.y_from_zero ? std::min(0.0, lowest) : lowest;
+    if (!chart.y_from_zero && s.y_max > lowest) {
+        s.y_min = lowest - 0.08 * (s.y_max - lowest);  // a margin under the lowest point
+        if (lowest >= 0) {
+            s.y_min = std::max(0.0, s.y_min);  // counts and times are never negative
+        }
+    }
     if (chart.y_reference) {
         s.y_max = std::max(s.y_max, *chart.y_reference);
         s.y_min = std::min(s.y_min, *chart.y_reference);

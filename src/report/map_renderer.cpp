@@ -508,8 +508,11 @@ public:
                                             ? "Lieu habité : couleur de son temps, taille selon sa population"
                                             : m_scene.places_caption;
             symbol_row(caption, box_h, text_x, [&](double x, double y) {
-                draw_place(cr, x + box_w * 0.25, y + box_h / 2, place_radius(100, m_st), time_classes[1].colour, m_st);
-                draw_place(cr, x + box_w * 0.7, y + box_h / 2, place_radius(5000, m_st), time_classes[3].colour, m_st);
+                const auto& vc = m_scene.value_classes;
+                const Rgb small = vc.size() > 2 ? vc[vc.size() / 2 - 1].colour : time_classes[1].colour;
+                const Rgb large = vc.size() > 2 ? vc[vc.size() - 2].colour : time_classes[3].colour;
+                draw_place(cr, x + box_w * 0.25, y + box_h / 2, place_radius(100, m_st), small, m_st);
+                draw_place(cr, x + box_w * 0.7, y + box_h / 2, place_radius(5000, m_st), large, m_st);
             });
         }
         if (!m_prepared.deficit.parts.empty()) {
@@ -1007,7 +1010,10 @@ std::vector<PixelBox> draw_places(cairo_t* cr, const MapScene& scene, const MapL
         const MapValuePoint& p = scene.places[i];
         const auto [x, y] = l.to_pixel(p.x, p.y);
         const double r = place_radius(p.population, st);
-        draw_place(cr, x, y, r, time_classes[time_class_of(p.minutes)].colour, st);
+        const Rgb colour = scene.value_classes.empty() || !p.minutes
+                               ? time_classes[time_class_of(p.minutes)].colour
+                               : scene.value_classes[value_class_of(scene.value_classes, *p.minutes)].colour;
+        draw_place(cr, x, y, r, colour, st);
         boxes.push_back({x - r, y - r, x + r, y + r});
     }
     return boxes;
@@ -1120,7 +1126,29 @@ void draw_labels(cairo_t* cr, const MapScene& scene, const Prepared& p, const Ma
     const LabelCandidates candidates = label_candidates(cr, scene, p, l, halo, fe);
     cairo_new_path(cr);
     const PixelBox inner{area.x0 + st.px(2), area.y0 + st.px(2), area.x1 - st.px(2), area.y1 - st.px(2)};
-    for (const auto& placed : detail::place_labels(candidates.requests, inner, obstacles, st.px(2))) {
+    // The names of highlighted sites first, searched farther out (their own symbol is an
+    // obstacle next to the anchor): they must be read. Then the place names around them.
+    std::vector<detail::LabelRequest> first;
+    std::vector<detail::LabelRequest> rest;
+    std::vector<std::size_t> first_index;
+    std::vector<std::size_t> rest_index;
+    for (std::size_t k = 0; k < candidates.requests.size(); ++k) {
+        const bool highlight = candidates.source[k] >= scene.labels.size();
+        (highlight ? first : rest).push_back(candidates.requests[k]);
+        (highlight ? first_index : rest_index).push_back(k);
+    }
+    std::vector<detail::PlacedLabel> placed_labels;
+    std::vector<PixelBox> around = obstacles;
+    for (auto placed : detail::place_labels(first, inner, obstacles, st.px(2), 4)) {
+        around.push_back(placed.box);
+        placed.request = first_index[placed.request];
+        placed_labels.push_back(placed);
+    }
+    for (auto placed : detail::place_labels(rest, inner, around, st.px(2))) {
+        placed.request = rest_index[placed.request];
+        placed_labels.push_back(placed);
+    }
+    for (const auto& placed : placed_labels) {
         const std::size_t source = candidates.source[placed.request];
         std::string text;
         if (source < scene.labels.size()) {

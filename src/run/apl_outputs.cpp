@@ -60,6 +60,13 @@ const Commune* commune_of_zone(const StudyInputs& in, std::size_t z) {
 
 std::string people(double v) { return format_number(v, 0, console_numbers); }
 
+/// An APL value or threshold on the console: four significant digits, French decimal comma.
+std::string apl_console_number(double v) {
+    std::string text = fmt::format("{:.4g}", v);
+    std::replace(text.begin(), text.end(), '.', ',');
+    return text;
+}
+
 std::string apl_field(const AplSpec& spec) { return "apl_" + apl_scale_suffix(spec); }
 
 } // namespace
@@ -261,9 +268,10 @@ std::string apl_console_summary(const StudyInputs& in, const AplOutcome& apl) {
     std::string out = fmt::format("  APL {} ({} site{}, {}): ", sv.spec.label, sv.facilities.size(),
                                   sv.facilities.size() == 1 ? "" : "s", apl_unit(apl.spec));
     if (study.apl && study.population > 0) {
-        out += fmt::format("mean {:.4g}; {} of {} inhabitants ({:.1f} %) under {:g}", *study.apl,
+        out += fmt::format("mean {}; {} of {} inhabitants ({}) under {}", apl_console_number(*study.apl),
                            people(study.population_under), people(study.population),
-                           100.0 * study.population_under / study.population, apl.spec.threshold);
+                           console_percent(100.0 * study.population_under / study.population),
+                           apl_console_number(apl.spec.threshold));
         if (study.population_no_site >= 0.5) {
             out += fmt::format(", {} with no site within {:g} min", people(study.population_no_site),
                                apl_reach_min(apl.spec));
@@ -435,11 +443,12 @@ std::string apl_comparison_summary(const AplComparison& c) {
     if (!(b.population > 0)) {
         return "  APL: no population to count\n";
     }
-    return fmt::format("  APL ({}): mean {:.4g} before, {:.4g} after; under {:g}: {} inhabitants ({:.1f} %) before, {} "
-                       "({:.1f} %) after{}\n",
-                       apl_unit(c.spec), b.apl.value_or(0.0), a.apl.value_or(0.0), c.spec.threshold,
-                       people(b.population_under), 100.0 * b.population_under / b.population, people(a.population_under),
-                       100.0 * a.population_under / a.population,
+    return fmt::format("  APL ({}): mean {} before, {} after; under {}: {} inhabitants ({}) before, {} "
+                       "({}) after{}\n",
+                       apl_unit(c.spec), apl_console_number(b.apl.value_or(0.0)),
+                       apl_console_number(a.apl.value_or(0.0)), apl_console_number(c.spec.threshold),
+                       people(b.population_under), console_percent(100.0 * b.population_under / b.population),
+                       people(a.population_under), console_percent(100.0 * a.population_under / a.population),
                        c.spec.supply_field.empty() ? "; supply 1 per site (assumption)" : "");
 }
 

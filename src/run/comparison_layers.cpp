@@ -5,8 +5,6 @@
 #include <fmt/format.h>
 
 #include "proxima/core/error.hpp"
-#include "proxima/report/run_maps.hpp"
-#include "proxima/run/deficit_area.hpp"
 #include "proxima/run/output_folder.hpp"
 
 namespace proxima {
@@ -75,6 +73,24 @@ OutputLayer area_comparison_table(const std::string& name, const ScenarioCompari
     return table;
 }
 
+std::vector<OutputLayer> area_comparison_tables_by_scope(const std::string& name, const ScenarioComparison& c) {
+    const OutputLayer all = area_comparison_table(name, c);
+    std::vector<OutputLayer> out;
+    for (std::size_t row = 0; row < all.rows.size(); ++row) {
+        const std::string& scope = std::get<std::string>(all.rows[row][0]);
+        const std::string plural = scope == "study" || scope == "epci" ? scope : scope + "s";
+        const std::string table_name = name + "_" + plural;
+        if (out.empty() || out.back().name != table_name) {
+            OutputLayer t;
+            t.name = table_name;
+            t.fields = all.fields;
+            out.push_back(std::move(t));
+        }
+        out.back().rows.push_back(all.rows[row]);
+    }
+    return out;
+}
+
 OutputLayer origin_comparison_layer(const std::string& name, const StudyInputs& in, const ScenarioResult& r) {
     OutputLayer layer;
     layer.name = name;
@@ -99,73 +115,6 @@ OutputLayer origin_comparison_layer(const std::string& name, const StudyInputs& 
         layer.wkb.push_back(point_wkb(origin.position));
     }
     return layer;
-}
-
-namespace {
-
-/// The inputs with one service whose facilities are `facilities` (the graph is shared, not copied).
-StudyInputs map_inputs(const StudyInputs& in, std::size_t service, const std::vector<Facility>& facilities,
-                       const std::vector<Snap>& snaps) {
-    StudyInputs view = in;
-    ServiceInputs sv;
-    sv.spec = in.services[service].spec;
-    sv.facilities = facilities;
-    sv.snaps = snaps;
-    view.services = {sv};
-    return view;
-}
-
-void write_one_map(const std::filesystem::path& path, const StudyInputs& in, const RasterPixels& pixels,
-                   std::size_t service, const std::vector<Facility>& facilities, const std::vector<Snap>& snaps,
-                   std::span<const Deciseconds> ds, std::span<const std::uint32_t> nearest, std::size_t highlighted,
-                   const std::string& highlight_caption, const std::string& subtitle) {
-    const StudyInputs view = map_inputs(in, service, facilities, snaps);
-    AccessTable table(1, in.origins.size());
-    for (std::size_t o = 0; o < in.origins.size(); ++o) {
-        table.set(0, o, ds[o], nearest[o]);
-    }
-    const StudyResults results = aggregate(view, table);
-    // The deficit of this situation, drawn from its own surface (one more search).
-    const TravelTimeRaster raster = travel_time_raster(view, pixels, 0);
-    const DeficitTerritory deficit = service_deficit(view, pixels, raster, ds, view.services[0].spec.threshold_min);
-    MapScene scene = scene_for_service(view, table, results, 0, deficit, map_context(in));
-    // The last `highlighted` facilities are the new sites: a distinct symbol.
-    const std::size_t keep = scene.facilities.size() - std::min(highlighted, scene.facilities.size());
-    scene.highlights.assign(scene.facilities.begin() + static_cast<std::ptrdiff_t>(keep), scene.facilities.end());
-    scene.facilities.resize(keep);
-    if (!scene.highlights.empty()) {
-        scene.highlight_caption = highlight_caption;
-    }
-    scene.subtitle = subtitle + (scene.subtitle.empty() ? "" : " — " + scene.subtitle);
-    render_map_png(scene, path);
-}
-
-} // namespace
-
-std::vector<std::string> write_comparison_maps(const std::filesystem::path& dir, const StudyInputs& in,
-                                               const ScenarioResult& r, const std::string& highlight_caption,
-                                               bool after_only) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir / "maps", ec);
-    if (ec) {
-        throw OutputError(fmt::format("cannot create folder '{}': {}", (dir / "maps").string(), ec.message()));
-    }
-    std::vector<std::string> written;
-    const ServiceInputs& sv = in.services[r.service];
-    const RasterPixels pixels = raster_pixels(in, RasterOptions{default_surface_resolution_m, in.study.output_crs, 0});
-    if (!after_only) {
-        write_one_map(dir / "maps" / "before.png", in, pixels, r.service, sv.facilities, sv.snaps, r.before_ds,
-                      r.before_nearest, 0, "", "Avant");
-        written.push_back("maps/before.png");
-    }
-    std::size_t opened = 0;
-    for (const auto& ch : r.changes) {
-        opened += ch.kind == ScenarioSiteChange::Kind::added || ch.kind == ScenarioSiteChange::Kind::moved_to ? 1 : 0;
-    }
-    write_one_map(dir / "maps" / "after.png", in, pixels, r.service, r.facilities_after, r.snaps_after, r.after_ds,
-                  r.after_nearest, opened, highlight_caption, "Après");
-    written.push_back("maps/after.png");
-    return written;
 }
 
 } // namespace proxima

@@ -191,13 +191,13 @@ std::string format_run_summary(const RunSummary& s) {
     for (const auto& sv : s.services) {
         out += fmt::format("  {} ({} site{}): ", sv.label, sv.facilities, sv.facilities == 1 ? "" : "s");
         if (sv.share_over) {
-            out += fmt::format("{} of {} inhabitants ({:.1f} %) are more than {:g} min away", people(sv.population_over),
-                               people(sv.population), 100.0 * *sv.share_over, sv.threshold_min);
+            out += fmt::format("{} of {} inhabitants ({}) are more than {:g} min away", people(sv.population_over),
+                               people(sv.population), console_percent(100.0 * *sv.share_over), sv.threshold_min);
         } else {
             out += "no population to count";
         }
         if (sv.worst_share && *sv.worst_share > 0) {
-            out += fmt::format("; most affected: {} ({:.1f} %)", sv.worst_area, 100.0 * *sv.worst_share);
+            out += fmt::format("; most affected: {} ({})", sv.worst_area, console_percent(100.0 * *sv.worst_share));
         }
         out += "\n";
     }

@@ -5,6 +5,7 @@
 #include "proxima/core/error.hpp"
 #include "proxima/run/apl_outputs.hpp"
 #include "proxima/run/comparison_layers.hpp"
+#include "proxima/run/comparison_maps.hpp"
 #include "proxima/run/job_support.hpp"
 #include "proxima/run/output_folder.hpp"
 #include "proxima/run/run_study.hpp"
@@ -116,6 +117,10 @@ ScenarioJobResult run_scenario_job(const StudyFile& original, const ScenarioJob&
     result.files = write_layers(out.tmp(), "scenario.gpkg", layers, study.output_crs,
                                 [](const OutputLayer& l) { return l.geometry != OutputLayer::Geometry::polygon; },
                                 job.csv_dialect);
+    for (const OutputLayer& t : area_comparison_tables_by_scope("areas_" + name, c)) {
+        write_layer_csv(out.tmp() / (t.name + ".csv"), t, job.csv_dialect);
+        result.files.push_back(t.name + ".csv");
+    }
     for (auto& f : write_comparison_maps(out.tmp(), in, r, "Site du scénario", false)) {
         result.files.push_back(std::move(f));
     }

@@ -7,10 +7,12 @@
 #include "proxima/core/number_format.hpp"
 #include "proxima/report/map_renderer.hpp"
 #include "proxima/run/comparison_layers.hpp"
+#include "proxima/run/comparison_maps.hpp"
 #include "proxima/run/job_support.hpp"
 #include "proxima/run/output_folder.hpp"
 #include "proxima/run/run_study.hpp"
 #include "proxima/study/time_limits.hpp"
+#include "proxima/territory/zone_locator.hpp"
 
 namespace proxima {
 
@@ -111,15 +113,25 @@ void add_final_situation(const StudyInputs& in, SitingRun& run) {
     run.comparison = compare_scenario(in, *run.final_situation);
 }
 
-OutputLayer chosen_sites_layer(const SitingRun& run) {
+OutputLayer chosen_sites_layer(const StudyInputs& in, const SitingRun& run) {
+    const bool french = in.communes.has_value();
     OutputLayer sites;
     sites.name = "sites";
     sites.geometry = OutputLayer::Geometry::point;
-    sites.fields = {{"rank", Type::integer},          {"id", Type::text},
-                    {"name", Type::text},             {"gain_covered", Type::real},
-                    {"gain_pop_min", Type::real},     {"covered_after", Type::real},
-                    {"share_covered_after", Type::real}, {"mean_capped_after_min", Type::real},
+    sites.fields = {{"rank", Type::integer},
+                    {"id", Type::text},
+                    {"name", Type::text},
+                    {french ? "code_insee" : "zone", Type::text},
+                    {french ? "commune" : "zone_name", Type::text},
+                    {"lon", Type::real},
+                    {"lat", Type::real},
+                    {"gain_covered", Type::real},
+                    {"gain_pop_min", Type::real},
+                    {"covered_after", Type::real},
+                    {"share_covered_after", Type::real},
+                    {"mean_capped_after_min", Type::real},
                     {"snap_m", Type::real}};
+    const ZoneLocator locator(in.zones);
     if (run.apl) {
         sites.fields.push_back({"gain_pop_apl_ok", Type::real});
         sites.fields.push_back({"pop_apl_ok_after", Type::real});
@@ -129,7 +141,13 @@ OutputLayer chosen_sites_layer(const SitingRun& run) {
     for (std::size_t i = 0; i < run.result.steps.size(); ++i) {
         const auto& step = run.result.steps[i];
         const auto& c = run.candidates[step.candidate];
-        sites.rows.push_back({static_cast<std::int64_t>(i + 1), c.id, c.name, rounded(step.gain_covered, 0.1),
+        const auto z = locator.zone_of(c.position);
+        const Zone* zone = z ? &in.zones.zones[*z] : nullptr;
+        sites.rows.push_back({static_cast<std::int64_t>(i + 1), c.id, c.name,
+                              zone ? FieldValue(zone->code) : FieldValue(std::monostate{}),
+                              zone ? text_or_null(zone->name) : FieldValue(std::monostate{}),
+                              rounded(c.position.lon, 1e-7), rounded(c.position.lat, 1e-7),
+                              rounded(step.gain_covered, 0.1),
                               rounded(step.gain_minutes, 0.1), rounded(step.after.covered, 0.1),
                               step.after.population > 0 ? rounded(step.after.covered / step.after.population, 0.0001)
                                                         : FieldValue(std::monostate{}),
@@ -193,6 +211,7 @@ LineChart curve_chart(const StudyInputs& in, const SitingJob& job, const SitingR
     }
     const auto& label = in.services[0].spec.label;
     chart.x_caption = "Nombre de nouveaux sites";
+    chart.y_from_zero = false;  // the gains show even near a high baseline
     if (job.objective == SitingObjective::coverage) {
         chart.title = fmt::format("{} : habitants à {:g} min ou moins", label, run.threshold_min);
         chart.y_caption = "Habitants";
@@ -212,7 +231,7 @@ LineChart curve_chart(const StudyInputs& in, const SitingJob& job, const SitingR
 
 std::vector<std::string> write_siting_files(const std::filesystem::path& dir, const StudyInputs& in,
                                             const SitingJob& job, const SitingRun& run) {
-    std::vector<OutputLayer> layers = {chosen_sites_layer(run)};
+    std::vector<OutputLayer> layers = {chosen_sites_layer(in, run)};
     if (run.comparison) {
         layers.push_back(zone_comparison_layer("situation", in, *run.comparison));
         layers.push_back(area_comparison_table("areas", *run.comparison));
@@ -226,7 +245,8 @@ std::vector<std::string> write_siting_files(const std::filesystem::path& dir, co
     render_line_chart_png(curve_chart(in, job, run), dir / "curve.png");
     files.push_back("curve.png");
     if (run.final_situation) {
-        for (auto& f : write_comparison_maps(dir, in, *run.final_situation, "Site proposé", true)) {
+        for (auto& f : write_comparison_maps(dir, in, *run.final_situation, "Sites proposés, dans l'ordre du choix",
+                                             true, ComparisonMapStyle::numbered_sites)) {
             files.push_back(std::move(f));
         }
     }
@@ -253,7 +273,10 @@ nlohmann::ordered_json siting_manifest(const StudyInputs& in, const SitingJob& j
     nlohmann::ordered_json j = manifest_header(study);
     j["service"] = {{"id", in.services[0].spec.id},
                     {"label", in.services[0].spec.label},
-                    {"existing_sites", in.services[0].facilities.size()}};
+                    {"existing_sites", in.services[0].facilities.size()},
+                    {"baseline", in.services[0].facilities.empty()
+                                     ? "no site yet: nobody is covered, every time is unreachable"
+                                     : "the existing sites"}};
     nlohmann::json skipped = nlohmann::json::array();
     for (const auto& s : run.search.skipped) {
         skipped.push_back(s.reason);
@@ -356,33 +379,52 @@ std::string siting_summary(const StudyInputs& in, const SitingJob& job, const Si
                                    run.candidates.size(), dir.string());
     const double pop = r.baseline.population;
     auto share = [&](double v) { return pop > 0 ? 100.0 * v / pop : 0.0; };
-    text += fmt::format("  today: {} of {} inhabitants ({:.1f} %) within {:g} min; mean {:.1f} min\n",
-                        people(r.baseline.covered), people(pop), share(r.baseline.covered), threshold,
-                        r.baseline.capped_mean_min());
+    if (in.services[0].facilities.empty()) {
+        text += fmt::format("  today: no site yet, nobody within {:g} min of one (every time unreachable, counted as "
+                            "{:g} min in the mean)\n",
+                            threshold, job.cap_min);
+    } else {
+        text += fmt::format("  today: {} of {} inhabitants ({}) within {:g} min; mean {} min\n",
+                            people(r.baseline.covered), people(pop), console_percent(share(r.baseline.covered)),
+                            threshold, console_minutes(r.baseline.capped_mean_min()));
+    }
     if (run.apl) {
-        text += fmt::format("  today: {} inhabitants ({:.1f} %) have an APL of {:g} or more ({}); new sites supply {:g} "
+        text += fmt::format("  today: {} inhabitants ({}) have an APL of {:g} or more ({}); new sites supply {:g} "
                             "each{}\n",
-                            people(r.baseline.apl_covered), share(r.baseline.apl_covered), run.apl->threshold,
+                            people(r.baseline.apl_covered), console_percent(share(r.baseline.apl_covered)), run.apl->threshold,
                             apl_unit(*run.apl), run.search.problem.apl->supply,
                             run.apl->supply_field.empty() ? " (1 per site: an assumption)" : "");
     }
     for (std::size_t i = 0; i < r.steps.size(); ++i) {
         const auto& step = r.steps[i];
         if (run.apl) {
-            text += fmt::format("  {}. {}: +{} inhabitants with an APL of {:g} or more ({:.1f} % in all); +{} within "
+            text += fmt::format("  {}. {}: +{} inhabitants with an APL of {:g} or more ({} in all); +{} within "
                                 "{:g} min\n",
                                 i + 1, candidate_label(run.candidates[step.candidate]), people(step.gain_apl_covered),
-                                run.apl->threshold, share(step.after.apl_covered), people(step.gain_covered), threshold);
+                                run.apl->threshold, console_percent(share(step.after.apl_covered)), people(step.gain_covered), threshold);
             continue;
         }
-        text += fmt::format("  {}. {}: +{} inhabitants within {:g} min ({:.1f} % in all), mean {:.1f} min\n", i + 1,
+        if (job.objective == SitingObjective::coverage && step.gain_covered < 0.5) {
+            // Chosen on the tie-break: it brings nobody new within the threshold.
+            text += fmt::format("  {}. {}: nobody more within {:g} min ({} in all); shortens the mean to {} min\n",
+                                i + 1, candidate_label(run.candidates[step.candidate]), threshold,
+                                console_percent(share(step.after.covered)),
+                                console_minutes(step.after.capped_mean_min()));
+            continue;
+        }
+        text += fmt::format("  {}. {}: +{} inhabitants within {:g} min ({} in all), mean {} min\n", i + 1,
                             candidate_label(run.candidates[step.candidate]), people(step.gain_covered), threshold,
-                            share(step.after.covered), step.after.capped_mean_min());
+                            console_percent(share(step.after.covered)), console_minutes(step.after.capped_mean_min()));
     }
+    const bool everyone = pop > 0 && (r.steps.empty() ? r.baseline : r.steps.back().after).covered >= pop;
     if (run.apl) {
         text += "  (APL objective: greedy without guarantee, the objective is not submodular; see siting.json)\n";
     }
-    if (r.steps.size() < job.k) {
+    if (everyone && job.objective == SitingObjective::coverage) {
+        text += fmt::format("  everyone is within {:g} min{}: no other site is needed for this threshold\n", threshold,
+                            r.steps.empty() ? " already" : fmt::format(" with {} new site{}", r.steps.size(),
+                                                                       r.steps.size() == 1 ? "" : "s"));
+    } else if (r.steps.size() < job.k) {
         text += "  no other candidate improves anything\n";
     }
     if (!run.search.skipped.empty()) {
@@ -392,8 +434,8 @@ std::string siting_summary(const StudyInputs& in, const SitingJob& job, const Si
     }
     if (run.exhaustive) {
         const double o = objective_gain(*run.exhaustive, job.objective);
-        text += o > 0 ? fmt::format("  exhaustive search over {} subsets: greedy reaches {:.1f} % of the best gain\n",
-                                    run.exhaustive->subsets, 100.0 * objective_gain(r, job.objective) / o)
+        text += o > 0 ? fmt::format("  exhaustive search over {} subsets: greedy reaches {} of the best gain\n",
+                                    run.exhaustive->subsets, console_percent(100.0 * objective_gain(r, job.objective) / o))
                       : fmt::format("  exhaustive search over {} subsets: no subset improves anything\n",
                                     run.exhaustive->subsets);
     }

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "proxima/core/error.hpp"
 #include "proxima/run/run_study.hpp"
+#include "proxima/run/comparison_maps.hpp"
 #include "proxima/run/scenario_job.hpp"
 #include "proxima/run/siting_job.hpp"
 #include "proxima_test/fixtures.hpp"
@@ -189,6 +191,39 @@ TEST_CASE("siting job: the curve starts at today's coverage, grows with each sit
     CHECK(manifest["chosen"].size() == sites.size());
 }
 
+TEST_CASE("siting job: the first sites of a service that has none yet", "[run]") {
+    // France Services: no site mapped in Andorra. Today nobody is covered; the job chooses the
+    // first sites instead of refusing, and says where they are.
+    test::TempDir dir("siting-first");
+    StudyFile study = andorra(dir.path());
+    for (const auto& spec : builtin_service_catalogue()) {
+        if (spec.id == "france_services") {
+            study.services.push_back(spec);
+        }
+    }
+    REQUIRE(study.services.back().id == "france_services");
+    SitingJob job;
+    job.service = "france_services";
+    job.k = 2;
+    job.candidates = "communes";
+    const ScenarioJobResult r = run_siting_job(study, job, Log{});
+    CHECK_THAT(r.summary, Contains("today: no site yet, nobody within"));
+
+    const auto curve = read_csv_rows(r.dir / "curve.csv");
+    const auto sites = read_csv_rows(r.dir / "sites.csv");
+    REQUIRE(curve.size() == 3);
+    REQUIRE(sites.size() == 2);
+    CHECK(number(curve[0].at("covered")) == 0);
+    CHECK(number(curve[1].at("covered")) > 0.5 * 81362);  // the first site covers most of the country
+    for (const auto& site : sites) {
+        CHECK_FALSE(site.at("zone_name").empty());           // a parish holds each candidate
+        CHECK(number(site.at("lon")) == Approx(1.55).margin(0.2));
+        CHECK(number(site.at("lat")) == Approx(42.55).margin(0.1));
+    }
+    const auto manifest = read_json(r.dir / "siting.json");
+    CHECK(manifest["service"]["existing_sites"] == 0);
+}
+
 TEST_CASE("siting job: bad parameters are refused before any work", "[run]") {
     test::TempDir dir("siting-job-errors");
     const StudyFile study = andorra(dir.path());
@@ -205,4 +240,31 @@ TEST_CASE("siting job: bad parameters are refused before any work", "[run]") {
     CHECK_THROWS_AS(run_siting_job(study, job, Log{}), InputError);
     CHECK_THROWS_WITH(parse_siting_objective("fastest"), Contains("coverage, mean-time or apl"));
     CHECK_FALSE(std::filesystem::exists(dir.path() / "andorra-site-pharmacie"));
+}
+
+TEST_CASE("gain map values: minutes saved, first access and lost access, threshold crossings", "[run]") {
+    CHECK(minutes_saved(6000, 3000) == Approx(5.0));  // 10 min -> 5 min
+    CHECK(minutes_saved(3000, 6000) == Approx(-5.0));
+    CHECK(*minutes_saved(unreachable_ds, 3000) == std::numeric_limits<double>::infinity());
+    CHECK(*minutes_saved(3000, unreachable_ds) == -std::numeric_limits<double>::infinity());
+    CHECK_FALSE(minutes_saved(unreachable_ds, unreachable_ds).has_value());
+    const auto classes = gain_map_classes();
+    CHECK(classes[value_class_of(classes, 0.0)].label == "inchangé");
+    CHECK(classes[value_class_of(classes, -std::numeric_limits<double>::infinity())].label == "plus long");
+    CHECK(value_class_of(classes, std::numeric_limits<double>::infinity()) == classes.size() - 1);
+    CHECK(value_class_of(classes, 7.0) == 4);
+
+    // El Pas de la Casa gets its own emergency department: its 3 063 inhabitants pass under 30 min.
+    test::TempDir dir("gain-crossings");
+    StudyFile study = andorra(dir.path());
+    study.network.graph.clear();
+    study = select_services(study, {"urgences"}, std::nullopt);
+    const StudyInputs in = load_study_inputs(study);
+    ScenarioSpec spec;
+    spec.name = "pas";
+    spec.add.push_back({"Pas", LonLat{1.7334940, 42.5447098}});
+    const ScenarioResult r = run_scenario(in, 0, spec);
+    const ThresholdCrossings c = threshold_crossings(in, r, 30.0);
+    CHECK(c.now_within == 3063);
+    CHECK(c.now_beyond == 0);
 }

@@ -111,7 +111,9 @@ struct SitingStep {
 
 struct SitingResult {
     SitingValue baseline;
-    std::vector<SitingStep> steps;    ///< in the order chosen; fewer than K if no site improves anything
+    /// In the order chosen; fewer than K if no site improves anything or, for coverage, once
+    /// everyone is within the threshold.
+    std::vector<SitingStep> steps;
     std::size_t gain_evaluations = 0; ///< marginal gains computed (CELF saves most of them)
     std::size_t subsets = 0;          ///< exhaustive search: subsets evaluated
 };

@@ -162,6 +162,9 @@ struct LineChart {
     std::vector<double> y;
     std::optional<double> y_reference;  ///< a horizontal dashed line (e.g. the total population)
     std::string y_reference_caption;
+    /// true: the y axis starts at 0 (or the lowest value); false: it starts just under the lowest
+    /// value, so that small changes near a high baseline (a siting curve) stay visible.
+    bool y_from_zero = true;
 };
 void render_line_chart_png(const LineChart& chart, const std::filesystem::path& path, int width_px = 1200,
                            int height_px = 750);

@@ -19,16 +19,14 @@ namespace proxima {
 /// pop_over_after, delta_pop_over, share_over_before, share_over_after, mean_min_before,
 /// mean_min_after, delta_mean_min, pop_unreachable_before, pop_unreachable_after.
 [[nodiscard]] OutputLayer area_comparison_table(const std::string& name, const ScenarioComparison& comparison);
+/// The same rows, one table per scope in the order of the areas: "<name>_study",
+/// "<name>_departements", "<name>_epci", "<name>_communes" (or "_zones"), for the CSV files a
+/// planner opens by scale.
+[[nodiscard]] std::vector<OutputLayer> area_comparison_tables_by_scope(const std::string& name,
+                                                                     const ScenarioComparison& comparison);
 /// The origins with their before/after times (points): id, zone, population, before_min,
 /// after_min, delta_min, nearest_before, nearest_after.
 [[nodiscard]] OutputLayer origin_comparison_layer(const std::string& name, const StudyInputs& in,
                                                   const ScenarioResult& result);
-
-/// Writes maps/before.png (unless `after_only`) and maps/after.png under `dir`: the service's
-/// map (report/run_maps.hpp) with the deficit zones of each situation; on the after map the
-/// sites the scenario opens are highlighted (`highlight_caption`). Returns the files written.
-std::vector<std::string> write_comparison_maps(const std::filesystem::path& dir, const StudyInputs& in,
-                                               const ScenarioResult& result, const std::string& highlight_caption,
-                                               bool after_only);
 
 } // namespace proxima
