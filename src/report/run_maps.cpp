@@ -1,4 +1,3 @@
-#include "proxima/study/study_areas.hpp"
 #include "proxima/report/run_maps.hpp"
 
 #include <algorithm>
@@ -18,7 +17,9 @@
 #include "core/gdal_handles.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/core/version.hpp"
+#include "proxima/study/study_areas.hpp"
 #include "report/cairo_canvas.hpp"
+#include "report/map_projection.hpp"
 
 namespace proxima {
 
@@ -26,83 +27,11 @@ namespace {
 
 using detail::QuietGdalErrors;
 
-using Box = std::array<double, 4>;  // minx, miny, maxx, maxy
-
-
-Box empty_box() {
-    const double inf = std::numeric_limits<double>::infinity();
-    return {inf, inf, -inf, -inf};
-}
-void grow(Box& b, const Box& o) {
-    b = {std::min(b[0], o[0]), std::min(b[1], o[1]), std::max(b[2], o[2]), std::max(b[3], o[3])};
-}
-bool is_empty(const Box& b) { return !(b[0] <= b[2]); }
-
-/// WGS84 lon/lat to the output CRS, which must be projected in metres (the maps' scale bar).
-class ToOutput {
-public:
-    explicit ToOutput(const std::string& crs) {
-        QuietGdalErrors quiet;
-        OGRSpatialReference target;
-        const char* const options[] = {"ALLOW_NETWORK_ACCESS=NO", "ALLOW_FILE_ACCESS=NO", nullptr};
-        if (crs.empty() || target.SetFromUserInput(crs.c_str(), options) != OGRERR_NONE) {
-            throw ConfigError(fmt::format("output CRS '{}' is not a coordinate reference system GDAL/PROJ knows; give "
-                                          "it as EPSG:<code>, e.g. EPSG:2154 for Lambert-93",
-                                          crs));
-        }
-        if (!target.IsProjected() || std::abs(target.GetLinearUnits() - 1.0) > 1e-9) {
-            throw ConfigError(fmt::format("output CRS '{}' is not projected in metres: maps need metres for their "
-                                          "scale bar; use e.g. EPSG:2154 (Lambert-93)",
-                                          crs));
-        }
-        target.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        OGRSpatialReference wgs84;
-        wgs84.importFromEPSG(4326);
-        wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);  // our WKB is lon/lat
-        m_ct.reset(OGRCreateCoordinateTransformation(&wgs84, &target));
-        if (!m_ct) {
-            throw ConfigError(fmt::format("cannot convert WGS84 coordinates to output CRS '{}': {}", crs,
-                                          detail::gdal_detail()));
-        }
-    }
-
-    /// A WGS84 WKB in the output CRS (little-endian ISO WKB), and its extent. Empty stays empty.
-    std::vector<unsigned char> wkb(const std::vector<unsigned char>& wgs84, const std::string& what, Box* extent = nullptr) {
-        if (wgs84.empty()) {
-            return {};
-        }
-        QuietGdalErrors quiet;
-        OGRGeometry* raw = nullptr;
-        const OGRErr err = OGRGeometryFactory::createFromWkb(wgs84.data(), nullptr, &raw, wgs84.size());
-        detail::OgrGeometryPtr g(raw);
-        if (err != OGRERR_NONE || !g) {
-            throw InputError(fmt::format("{}: malformed WKB ({} bytes)", what, wgs84.size()));
-        }
-        if (g->transform(m_ct.get()) != OGRERR_NONE) {
-            throw Error(fmt::format("{}: cannot convert to the output CRS: {}", what, detail::gdal_detail()));
-        }
-        std::vector<unsigned char> out(g->WkbSize());
-        g->exportToWkb(wkbNDR, out.data(), wkbVariantIso);
-        if (extent != nullptr) {
-            OGREnvelope e;
-            g->getEnvelope(&e);
-            *extent = {e.MinX, e.MinY, e.MaxX, e.MaxY};
-        }
-        return out;
-    }
-
-    std::array<double, 2> point(LonLat p, const std::string& what) {
-        double x = p.lon;
-        double y = p.lat;
-        if (!m_ct->Transform(1, &x, &y) || !std::isfinite(x) || !std::isfinite(y)) {
-            throw Error(fmt::format("{} ({}, {}): cannot convert to the output CRS", what, p.lon, p.lat));
-        }
-        return {x, y};
-    }
-
-private:
-    detail::OgrTransformPtr m_ct;
-};
+using detail::Box;
+using detail::empty_box;
+using detail::grow;
+using detail::is_empty;
+using detail::ToOutput;
 
 /// `core` widened to take in the `used` facilities lying close outside it: within a quarter of
 /// its larger side, or 5 km, whichever is more (people cross a border to the nearest site; a

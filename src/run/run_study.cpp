@@ -8,10 +8,12 @@
 #include "proxima/analysis/access_times.hpp"
 #include "proxima/analysis/aggregation.hpp"
 #include "proxima/analysis/isochrones.hpp"
+#include "proxima/analysis/pole_access.hpp"
 #include "proxima/analysis/travel_time_raster.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/core/number_format.hpp"
 #include "proxima/report/html_report.hpp"
+#include "proxima/report/pole_maps.hpp"
 #include "proxima/report/qgis_styles.hpp"
 #include "proxima/report/run_maps.hpp"
 #include "proxima/run/apl_outputs.hpp"
@@ -160,6 +162,14 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             write_apl_map(tmp, summary.files.back(), in, access, results, a);
         }
         timer.phase("maps");
+        if (in.poles) {
+            // The pole levels and the access to them (one search per gamme to the poles' centres).
+            const PoleAccess pole_access = compute_pole_access(in, options.threads);
+            for (auto& f : write_pole_maps(tmp, in, access, results, pole_access, map_context(in))) {
+                summary.files.push_back(std::move(f));
+            }
+            timer.phase("pole maps");
+        }
     }
     summary.files.push_back("report.html");  // written last, from run.json
 
