@@ -20,7 +20,9 @@ TEST_CASE("numbers are grouped by three in the style of each output", "[core]") 
     CHECK(format_number(-2914, 0, html_numbers) == "\u22122\u202f914");
     CHECK(format_number(0.5, 2, html_numbers) == "0,50");
     // A value that rounds to zero has no sign: "-0" would read as a loss.
-    CHECK(format_number(-0.004, 2, console_numbers) == "0.00");
+    CHECK(format_number(-0.004, 2, console_numbers) == "0,00");  // the console writes the decimal comma too
+    CHECK(console_percent(3.7647) == "3,8 %");
+    CHECK(console_minutes(9.6999) == "9,7");
     CHECK(format_number(-0.4, 0, console_numbers) == "0");
 }
 
