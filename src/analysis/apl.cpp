@@ -84,26 +84,13 @@ CatchmentSearch::CatchmentSearch(const StudyInputs& in, TravelDirection directio
     const RoadGraph& graph = in.graph();
     const std::size_t origins = in.origins.size();
     m_seeds.resize(origins);
-    m_state_first.assign(graph.state_count() + 1, 0);
+    std::vector<std::uint32_t> edges(origins);
     for (std::size_t o = 0; o < origins; ++o) {
         // The origin plays the other side of the trip: it leaves (reverse search) or is arrived at.
         m_seeds[o] = seeds(graph, in.origins[o].snap, opposite(m_direction), m_access);
-        for (const auto& seed : m_seeds[o]) {
-            ++m_state_first[to_index(seed.state) + 1];
-        }
-        m_edge_origins.emplace_back(to_index(in.origins[o].snap.edge), static_cast<std::uint32_t>(o));
+        edges[o] = to_index(in.origins[o].snap.edge);
     }
-    std::sort(m_edge_origins.begin(), m_edge_origins.end());
-    for (std::size_t v = 0; v < graph.state_count(); ++v) {
-        m_state_first[v + 1] += m_state_first[v];
-    }
-    m_state_origins.resize(m_state_first.back());
-    std::vector<std::uint32_t> fill(m_state_first.begin(), m_state_first.end() - 1);
-    for (std::size_t o = 0; o < origins; ++o) {
-        for (const auto& seed : m_seeds[o]) {
-            m_state_origins[fill[to_index(seed.state)]++] = static_cast<std::uint32_t>(o);
-        }
-    }
+    m_origins = OriginIndex(graph.state_count(), m_seeds, edges);
 }
 
 std::vector<Catchment> CatchmentSearch::catchments(std::span<const Snap> sites, Deciseconds reach_ds, int threads,
@@ -142,13 +129,12 @@ std::vector<Catchment> CatchmentSearch::catchments(std::span<const Snap> sites, 
             // Origins seeded on a settled state, and those sharing the site's edge (a trip along it).
             candidates.clear();
             for (const std::uint32_t v : settled) {
-                candidates.insert(candidates.end(), m_state_origins.begin() + m_state_first[v],
-                                  m_state_origins.begin() + m_state_first[v + 1]);
+                for (const auto& at : m_origins.at_state(v)) {
+                    candidates.push_back(at.origin);
+                }
             }
-            const std::uint32_t edge = to_index(site.edge);
-            for (auto it = std::lower_bound(m_edge_origins.begin(), m_edge_origins.end(), std::make_pair(edge, 0U));
-                 it != m_edge_origins.end() && it->first == edge; ++it) {
-                candidates.push_back(it->second);
+            for (const auto& [edge, o] : m_origins.on_edge(to_index(site.edge))) {
+                candidates.push_back(o);
             }
             std::sort(candidates.begin(), candidates.end());
             candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());

@@ -48,29 +48,14 @@ SiteAccess::SiteAccess(const StudyInputs& in, TravelDirection direction, std::sp
     m_state_ds.assign(graph.state_count(), unreachable_ds);
     search.search().times(m_state_ds);
 
-    // Origins by the states their own seeds reach (CSR), and by edge.
+    // Origins by the states their own seeds reach, and by edge.
     std::vector<std::vector<SourceSet::Source>> origin_seeds(origins);
-    m_state_first.assign(graph.state_count() + 1, 0);
+    std::vector<std::uint32_t> origin_edges(origins);
     for (std::size_t o = 0; o < origins; ++o) {
         origin_seeds[o] = search.point_seeds(in.origins[o].snap);
-        for (const auto& seed : origin_seeds[o]) {
-            ++m_state_first[to_index(seed.state) + 1];
-        }
-        m_edge_origins.emplace_back(to_index(in.origins[o].snap.edge), static_cast<std::uint32_t>(o));
+        origin_edges[o] = to_index(in.origins[o].snap.edge);
     }
-    std::sort(m_edge_origins.begin(), m_edge_origins.end());
-    for (std::size_t v = 0; v < graph.state_count(); ++v) {
-        m_state_first[v + 1] += m_state_first[v];
-    }
-    m_state_origins.resize(m_state_first.back());
-    {
-        std::vector<std::uint32_t> fill(m_state_first.begin(), m_state_first.end() - 1);
-        for (std::size_t o = 0; o < origins; ++o) {
-            for (const auto& seed : origin_seeds[o]) {
-                m_state_origins[fill[to_index(seed.state)]++] = {static_cast<std::uint32_t>(o), seed.offset_ds};
-            }
-        }
-    }
+    m_origins = OriginIndex(graph.state_count(), origin_seeds, origin_edges);
 
     // Per origin, exactly as compute_access().
     m_origin_ds.assign(origins, unreachable_ds);
@@ -112,19 +97,15 @@ std::vector<OriginImprovement> SiteAccess::improvements(std::span<const Snap> ne
     auto& candidates = s.m_candidates;
     candidates.clear();
     for (const std::uint32_t v : s.m_settled) {
-        for (std::uint32_t i = m_state_first[v]; i < m_state_first[v + 1]; ++i) {
-            const auto [o, offset] = m_state_origins[i];
+        for (const auto& [o, offset] : m_origins.at_state(v)) {
             candidates.push_back({o, search.time_ds(StateId{v}) + offset, search.source_of(StateId{v})});
         }
     }
     for (std::uint32_t i = 0; i < new_sites.size(); ++i) {
-        const std::uint32_t edge = to_index(new_sites[i].edge);
-        auto it = std::lower_bound(m_edge_origins.begin(), m_edge_origins.end(),
-                                   std::pair<std::uint32_t, std::uint32_t>{edge, 0});
-        for (; it != m_edge_origins.end() && it->first == edge; ++it) {
-            const auto total = same_edge_total(graph, m_in.origins[it->second].snap, new_sites[i], access, m_outbound);
+        for (const auto& [edge, o] : m_origins.on_edge(to_index(new_sites[i].edge))) {
+            const auto total = same_edge_total(graph, m_in.origins[o].snap, new_sites[i], access, m_outbound);
             if (total) {
-                candidates.push_back({it->second, *total, i});
+                candidates.push_back({o, *total, i});
             }
         }
     }

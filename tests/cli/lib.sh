@@ -167,3 +167,30 @@ print("" if v is None else v)' "$1" 2>/dev/null
         grep -o '"seconds": *[0-9.]*' "$1" | head -n1 | sed 's/.*: *//'
     fi
 }
+
+# csv_field FILE ROW COLUMN: the value of COLUMN (by header name) in data row ROW (1-based).
+csv_field() {
+    awk -F, -v row="$2" -v col="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
+        NR == row + 1 { print $c }' "$1"
+}
+export -f csv_field  # also inside `check ... bash -c`
+
+# write_andorra_study FILE: the bundled Andorra study with absolute paths, its graph cache and
+# outputs in the scratch folder, without [services] (the caller appends its own).
+write_andorra_study() {
+    cat >"$1" <<STUDY
+[study]
+name = "cli andorra"
+output = "$TMP/out/andorra"
+[network]
+osm = "$DATA/osm/andorra-2021.osm.pbf"
+graph = "$TMP/andorra.pxg"
+[zones]
+osm_admin_level = 7
+[population]
+source = "points"
+points = "$DATA/andorra/poblacions-2010.csv"
+name_field = "poblacio"
+population_field = "population_2010"
+STUDY
+}

@@ -11,29 +11,10 @@ set -u
 . "$(dirname "$0")/lib.sh"
 cli_test_setup "$@"
 
-# csv_field FILE ROW COLUMN: the value of COLUMN (by header name) in data row ROW (1-based).
-csv_field() {
-    awk -F, -v row="$2" -v col="$3" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == col) c = i; next }
-        NR == row + 1 { print $c }' "$1"
-}
-export -f csv_field  # used inside `check ... bash -c`
-
 # The Andorra study with absolute paths, its graph cache and outputs in the scratch folder.
 STUDY=$TMP/andorra.toml
-cat >"$STUDY" <<STUDY
-[study]
-name = "cli andorra"
-output = "$TMP/out/andorra"
-[network]
-osm = "$DATA/osm/andorra-2021.osm.pbf"
-graph = "$TMP/andorra.pxg"
-[zones]
-osm_admin_level = 7
-[population]
-source = "points"
-points = "$DATA/andorra/poblacions-2010.csv"
-name_field = "poblacio"
-population_field = "population_2010"
+write_andorra_study "$STUDY"
+cat >>"$STUDY" <<STUDY
 [services]
 use = ["urgences", "pharmacie"]
 STUDY

@@ -22,19 +22,9 @@ using test::read_csv_rows;
 
 namespace {
 
-StudyFile andorra(const std::filesystem::path& scratch) {
-    StudyFile s = load_study(test::data_file("studies/andorra.toml"));
-    s.network.graph = scratch / "andorra.pxg";
-    s.output_dir = scratch / "andorra";
-    return s;
-}
-
-nlohmann::json read_json(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    return nlohmann::json::parse(in);
-}
-
-double number(const std::string& text) { return std::stod(text); }
+StudyFile andorra(const std::filesystem::path& scratch) { return test::andorra_study(scratch); }
+using test::number;
+using test::read_json;
 
 /// Folders left in `dir` other than those listed (temporary or half-written results).
 std::vector<std::string> entries(const std::filesystem::path& dir) {

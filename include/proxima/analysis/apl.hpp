@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "proxima/routing/multi_source_dijkstra.hpp"
+#include "proxima/routing/origin_index.hpp"
 #include "proxima/routing/point_routing.hpp"
 #include "proxima/study/apl_spec.hpp"
 #include "proxima/study/study_inputs.hpp"
@@ -89,9 +90,7 @@ private:
     Direction m_direction;                    ///< of the searches (from the sites)
     AccessOptions m_access;
     std::vector<std::vector<SourceSet::Source>> m_seeds;  ///< per origin, the side it plays in a trip
-    std::vector<std::uint32_t> m_state_first;             ///< CSR: state -> origins seeded there
-    std::vector<std::uint32_t> m_state_origins;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> m_edge_origins;  ///< (edge, origin), sorted
+    OriginIndex m_origins;                                ///< origins by the states of their seeds, by edge
 };
 
 /// Tolerance of the conservation check (relative).

@@ -28,6 +28,7 @@
 #include "proxima/analysis/access_times.hpp"
 #include "proxima/analysis/aggregation.hpp"
 #include "proxima/routing/multi_source_dijkstra.hpp"
+#include "proxima/routing/origin_index.hpp"
 #include "proxima/routing/snap.hpp"
 #include "proxima/study/study_inputs.hpp"
 
@@ -86,11 +87,7 @@ private:
     std::vector<Deciseconds> m_state_ds;    ///< per search state: time to (or from) the nearest site
     std::vector<Deciseconds> m_origin_ds;   ///< per origin
     std::vector<std::uint32_t> m_nearest;   ///< per origin
-    /// Origins attached to each state by their own seeds (CSR): state -> (origin, offset).
-    std::vector<std::uint32_t> m_state_first;
-    std::vector<std::pair<std::uint32_t, Deciseconds>> m_state_origins;
-    /// Origins by snapped edge, for trips that stay on one edge: (edge, origin), sorted.
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> m_edge_origins;
+    OriginIndex m_origins;  ///< origins by the states of their own seeds, and by snapped edge
     std::size_t m_settled = 0;
 };
 

@@ -1,12 +1,18 @@
 #pragma once
-// Reading back what the jobs write, for tests: CSV tables as rows of column -> text.
+// Reading back what the jobs write, for tests: CSV tables as rows of column -> text, JSON
+// manifests; and the bundled Andorra study with its graph cache and outputs in a scratch folder.
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "proxima/core/csv_reader.hpp"
+#include "proxima/study/study_file.hpp"
+#include "proxima_test/fixtures.hpp"
 
 namespace proxima::test {
 
@@ -22,6 +28,23 @@ inline std::vector<std::map<std::string, std::string>> read_csv_rows(const std::
         rows.push_back(std::move(row));
     }
     return rows;
+}
+
+/// A JSON output (run.json, scenario.json, siting.json, apl.json).
+inline nlohmann::json read_json(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return nlohmann::json::parse(in);
+}
+
+/// A number of a CSV field.
+inline double number(const std::string& text) { return std::stod(text); }
+
+/// data/studies/andorra.toml with its graph cache and outputs under `scratch`.
+inline StudyFile andorra_study(const std::filesystem::path& scratch) {
+    StudyFile s = load_study(data_file("studies/andorra.toml"));
+    s.network.graph = scratch / "andorra.pxg";
+    s.output_dir = scratch / "andorra";
+    return s;
 }
 
 } // namespace proxima::test
