@@ -19,6 +19,7 @@
 #include "proxima/analysis/travel_time_raster.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/services.hpp"
 
 using namespace proxima;
 
@@ -43,15 +44,7 @@ const Andorra& andorra() {
     return a;
 }
 
-std::size_t service_index(const StudyInputs& in, const std::string& id) {
-    for (std::size_t s = 0; s < in.services.size(); ++s) {
-        if (in.services[s].spec.id == id) {
-            return s;
-        }
-    }
-    FAIL("no service " << id);
-    return 0;
-}
+using test::service_index;
 
 /// The origins beyond the threshold, counted here from the access table (not with run/).
 std::vector<PopulatedPoint> beyond(const Andorra& a, std::size_t s, double threshold_min) {

@@ -12,6 +12,7 @@
 #include "proxima/analysis/scenario.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/services.hpp"
 #include "proxima_test/graphs.hpp"
 
 using namespace proxima;
@@ -34,15 +35,7 @@ const StudyInputs& andorra() {
     return in;
 }
 
-std::size_t service_index(const StudyInputs& in, const std::string& id) {
-    for (std::size_t s = 0; s < in.services.size(); ++s) {
-        if (in.services[s].spec.id == id) {
-            return s;
-        }
-    }
-    FAIL("no service " << id);
-    return 0;
-}
+using test::service_index;
 
 std::size_t origin_index(const StudyInputs& in, const std::string& id) {
     for (std::size_t o = 0; o < in.origins.size(); ++o) {

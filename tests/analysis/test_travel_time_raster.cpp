@@ -21,6 +21,7 @@
 #include "proxima/core/error.hpp"
 #include "proxima/routing/point_routing.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/services.hpp"
 
 using namespace proxima;
 
@@ -190,15 +191,7 @@ const RasterPixels& andorra_pixels() {
     return pixels;
 }
 
-std::size_t service_index(const StudyInputs& in, const std::string& id) {
-    for (std::size_t s = 0; s < in.services.size(); ++s) {
-        if (in.services[s].spec.id == id) {
-            return s;
-        }
-    }
-    FAIL("no service " << id);
-    return 0;
-}
+using test::service_index;
 
 /// (col, row) of the pixel containing a point of the raster CRS, or nullopt outside the grid.
 std::optional<std::pair<int, int>> pixel_at(const RasterGrid& grid, double x, double y) {

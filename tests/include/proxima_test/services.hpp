@@ -1,0 +1,23 @@
+#pragma once
+// The index of a service of loaded study inputs, by id (the test fails if there is none).
+
+#include <cstddef>
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "proxima/study/study_inputs.hpp"
+
+namespace proxima::test {
+
+inline std::size_t service_index(const StudyInputs& in, const std::string& id) {
+    for (std::size_t s = 0; s < in.services.size(); ++s) {
+        if (in.services[s].spec.id == id) {
+            return s;
+        }
+    }
+    FAIL("no service " << id);
+    return 0;
+}
+
+} // namespace proxima::test
