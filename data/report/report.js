@@ -23,37 +23,45 @@
   var defs = document.createElementNS(NS, 'svg');
   defs.setAttribute('width', '0'); defs.setAttribute('height', '0');
   defs.style.position = 'absolute';
-  var pattern = document.createElementNS(NS, 'pattern');
-  pattern.setAttribute('id', 'proxima-hatch');
-  pattern.setAttribute('patternUnits', 'userSpaceOnUse');
-  pattern.setAttribute('width', '8'); pattern.setAttribute('height', '8');
-  pattern.setAttribute('patternTransform', 'rotate(45)');
-  var stripe = document.createElementNS(NS, 'rect');
-  stripe.setAttribute('width', '2.5'); stripe.setAttribute('height', '8');
-  stripe.setAttribute('fill', '#b2182b');
-  pattern.appendChild(stripe);
+  // The beyond-threshold mark, as on the PNG maps: black where people live, grey elsewhere.
   var defsInner = document.createElementNS(NS, 'defs');
-  defsInner.appendChild(pattern); defs.appendChild(defsInner);
+  [['proxima-hatch', '#1a1a1a', '2.2'], ['proxima-hatch-empty', '#8c8c8c', '1.5']].forEach(function (h) {
+    var pattern = document.createElementNS(NS, 'pattern');
+    pattern.setAttribute('id', h[0]);
+    pattern.setAttribute('patternUnits', 'userSpaceOnUse');
+    pattern.setAttribute('width', '8'); pattern.setAttribute('height', '8');
+    pattern.setAttribute('patternTransform', 'rotate(45)');
+    var stripe = document.createElementNS(NS, 'rect');
+    stripe.setAttribute('width', h[2]); stripe.setAttribute('height', '8');
+    stripe.setAttribute('fill', h[1]);
+    pattern.appendChild(stripe);
+    defsInner.appendChild(pattern);
+  });
+  defs.appendChild(defsInner);
   document.body.appendChild(defs);
 
-  var map = L.map('map', {zoomSnap: 0.25, zoomDelta: 0.5});
+  var map = L.map('map', {zoomSnap: 0.25, zoomDelta: 0.5, zoomControl: false});
+  L.control.zoom({zoomInTitle: 'Zoom avant', zoomOutTitle: 'Zoom arrière'}).addTo(map);
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution(esc(D.attribution));
   L.control.scale({imperial: false}).addTo(map);
   // Drawing order, bottom to top: choropleth (overlayPane, 400), isochrones, deficit hatching,
-  // inhabited places, facilities, names.
+  // inhabited places, facilities, names. Isochrones and hatching are lines and marks over the
+  // communes, never in the way of a click on them (no pointer events).
   [['isochrones', 410], ['deficit', 420], ['places', 430], ['facilities', 440], ['labels', 650]].forEach(function (p) {
     map.createPane(p[0]);
     map.getPane(p[0]).style.zIndex = p[1];
   });
-  map.getPane('labels').style.pointerEvents = 'none';
-  map.getPane('deficit').style.pointerEvents = 'none';
+  ['labels', 'deficit', 'isochrones'].forEach(function (p) { map.getPane(p).style.pointerEvents = 'none'; });
 
+  var small = window.matchMedia && window.matchMedia('(max-width: 700px)').matches;
   var communes = D.layers.communes;
   var origins = D.layers[D.origins_layer];
   var cells = D.origins_layer === 'cells';
   var codeField = D.code_field;
   var unit = codeField === 'code_insee' ? 'Commune' : 'Zone';
+  var zoneNames = {};
+  communes.features.forEach(function (f) { zoneNames[f.properties[codeField]] = f.properties.nom; });
 
   function timeCell(p, id) {
     var over = p[id + '_over'], mean = p[id + '_min'], max = p[id + '_max_min'], pop = p[id + '_pop_over'];
@@ -82,7 +90,11 @@
     return h + '</div>';
   }
   function originPopup(p) {
-    var h = '<div class="popup"><b>' + esc(p.id) + '</b><br>Population : ' +
+    // Named by its place (a commune's name rather than its code; a cell by its commune).
+    var zone = zoneNames[p.zone];
+    var title = cells ? 'Carreau' + (zone ? ' — ' + zone : '')
+              : (p.id === p.zone && zone ? zone : p.id + (zone && zone !== p.id ? ' — ' + zone : ''));
+    var h = '<div class="popup"><b>' + esc(title) + '</b><br>Population : ' +
             (p.population === null ? '—' : nf0.format(p.population) + ' hab.') + '<table>';
     D.services.forEach(function (s) {
       var v = p[s.id + '_min'];
@@ -119,7 +131,11 @@
     }).addTo(g);
     var deficit = D.layers['deficit_' + s.id];
     L.geoJSON(deficit, {
-      style: {color: '#b2182b', weight: 2.5, fillColor: 'url(#proxima-hatch)', fillOpacity: 1},
+      style: function (f) {
+        var lived = f.properties.inhabited !== 0;
+        return {color: lived ? '#1a1a1a' : '#8c8c8c', weight: lived ? 2.5 : 1.2,
+                fillColor: lived ? 'url(#proxima-hatch)' : 'url(#proxima-hatch-empty)', fillOpacity: 1};
+      },
       pane: 'deficit', interactive: false
     }).addTo(g);
     L.geoJSON(D.layers.services, {
@@ -157,17 +173,10 @@
     var iso = D.layers['isochrones_' + s.id];
     if (!iso) return;
     isoLayers[s.id] = L.geoJSON(iso, {
-      pane: 'isochrones',
+      pane: 'isochrones', interactive: false,
       style: function (f) {
         var thr = f.properties.limit_min === s.threshold_min;
-        return {color: thr ? '#b2182b' : '#222', weight: thr ? 2.5 : 1.5, dashArray: thr ? null : '5 4',
-                fillOpacity: 0};
-      },
-      onEachFeature: function (f, l) {
-        var p = f.properties;
-        l.bindTooltip('Isochrone ' + nfT.format(p.limit_min) + ' min' +
-                      (p.area_km2 === null || p.area_km2 === undefined ? '' : ' (' + nf1.format(p.area_km2) + ' km²)'),
-                      {sticky: true});
+        return {color: '#1f4e79', weight: thr ? 2.5 : 1.5, dashArray: thr ? null : '5 4', fillOpacity: 0};
       }
     });
   });
@@ -197,9 +206,14 @@
       }
     }
     if (!cells) h += '<div><i class="blank"></i>sans habitant localisé</div>';
-    h += '<div><i class="hatch"></i>au-delà du seuil de ' + nfT.format(s.threshold_min) + ' min</div>';
+    h += '<div><i class="hatch"></i>territoire au-delà de ' + nfT.format(s.threshold_min) + ' min, habité</div>';
+    h += '<div><i class="hatch empty"></i>… et sans habitant</div>';
+    if (map.hasLayer(isoGroup) && isoLayers[s.id]) {
+      h += '<div><i class="iso"></i>isochrone ' + nfT.format(s.threshold_min) + ' min (seuil)</div>';
+      h += '<div><i class="iso band"></i>isochrones 10, 20, 30, 45, 60 min</div>';
+    }
     if (!cells && overlays['Lieux habités (origines)'] && map.hasLayer(overlays['Lieux habités (origines)'])) {
-      h += '<div><i class="dot" style="border-color:#b2182b;border-radius:50%"></i>lieu habité au-delà du seuil</div>';
+      h += '<div><i class="dot" style="border-color:#000;border-width:3px"></i>lieu habité au-delà du seuil</div>';
     }
     var n = s.facilities === null ? '' : ' (' + nf0.format(s.facilities) + ')';
     h += '<div><i class="dot"></i>' + esc(s.label) + n + '</div>';
@@ -207,7 +221,12 @@
       h += '<div class="s">Au-delà du seuil : <b>' + nf0.format(s.population_over) + ' hab.</b>' +
            (s.share_over === null ? '' : ' (' + nf1.format(100 * s.share_over) + '\u00a0%)') + '</div>';
     }
-    this._div.innerHTML = h;
+    // A collapsible legend: open on a large screen, closed on a phone (it would cover the map).
+    var open = this._open === undefined ? !small : this._open;
+    this._div.innerHTML = '<details' + (open ? ' open' : '') + '><summary>Légende</summary>' + h + '</details>';
+    var self = this;
+    this._div.firstChild.addEventListener('toggle', function () { self._open = self._div.firstChild.open; });
+    L.DomEvent.disableClickPropagation(this._div);
   };
   legend.addTo(map);
 
@@ -219,7 +238,7 @@
       overlays['Lieux habités (origines)'].setStyle(function (f) {
         var v = f.properties[s.id + '_min'];
         var over = v === null || v > s.threshold_min;
-        return {fillColor: C[f.classes[s.id]].colour, color: over ? '#b2182b' : '#222', weight: over ? 2.5 : 1};
+        return {fillColor: C[f.classes[s.id]].colour, color: over ? '#000' : '#444', weight: over ? 2.5 : 1};
       });
     }
     isoGroup.clearLayers();
@@ -227,7 +246,7 @@
   }
   map.on('baselayerchange', function (e) { activate(e.name); });
   map.on('overlayadd overlayremove', function () { if (active !== null) legend.update(active); });
-  L.control.layers(groups, overlays, {collapsed: false, position: 'topright'}).addTo(map);
+  L.control.layers(groups, overlays, {collapsed: small, position: 'topright'}).addTo(map);
   if (first !== null) {
     groups[first].addTo(map);
     activate(first);
@@ -235,6 +254,36 @@
 
   var bounds = L.geoJSON(communes).getBounds();
   if (!bounds.isValid()) bounds = L.geoJSON(D.layers.services).getBounds();
-  if (bounds.isValid()) map.fitBounds(bounds, {padding: [12, 12]});
-  else map.setView([46.6, 2.4], 6);
+  function frame() {
+    map.invalidateSize({animate: false});
+    // Keep the study clear of the legend (bottom right) when the map is wide enough for both.
+    var box = legend.getContainer ? legend.getContainer() : null;
+    var side = box && box.offsetWidth < map.getSize().x / 2 ? box.offsetWidth + 12 : 12;
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, {paddingTopLeft: [12, 12], paddingBottomRight: [side, 12], animate: false});
+    } else {
+      map.setView([46.6, 2.4], 6, {animate: false});
+    }
+  }
+  frame();
+  // Printed, the map is narrower than on screen: frame the whole study again on the page, and
+  // back on the screen afterwards.
+  window.addEventListener('beforeprint', frame);
+  window.addEventListener('afterprint', frame);
+  if (window.matchMedia) {
+    var print = window.matchMedia('print');
+    var onPrint = function () { frame(); };
+    if (print.addEventListener) print.addEventListener('change', onPrint); else print.addListener(onPrint);
+  }
+
+  // Static maps: a click (or Enter) shows one full window, another click closes it.
+  Array.prototype.forEach.call(document.querySelectorAll('.static-map img'), function (img) {
+    img.tabIndex = 0;
+    function toggle() { img.classList.toggle('zoomed'); }
+    img.addEventListener('click', toggle);
+    img.addEventListener('keydown', function (e) {
+      if (e.key === 'Enter') toggle();
+      else if (e.key === 'Escape') img.classList.remove('zoomed');
+    });
+  });
 })();

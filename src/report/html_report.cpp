@@ -1,5 +1,3 @@
-#include "proxima/core/markup.hpp"
-#include "proxima/report/run_manifest.hpp"
 #include "proxima/report/html_report.hpp"
 
 #include <algorithm>
@@ -27,9 +25,12 @@
 #include "proxima/analysis/aggregation.hpp"
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/markup.hpp"
 #include "proxima/core/number_format.hpp"
 #include "proxima/core/version.hpp"
+#include "proxima/report/run_manifest.hpp"
 #include "proxima/report/time_classes.hpp"
+#include "report/html_sections.hpp"
 #include "report/page_assets.hpp"
 
 namespace proxima {
@@ -553,42 +554,21 @@ std::string areas_table(const RunFolder& f) {
 }
 
 std::string map_section(const RunFolder& f) {
+    const std::string unit = f.french ? "commune" : "zone";
     const std::string colour = f.origins_layer == "cells"
-                                   ? "temps d'accès de chaque carreau de population (les limites des communes sont "
-                                     "tracées par-dessus)"
-                                   : "temps d'accès moyen des habitants de la commune, pondéré par la population";
+                                   ? fmt::format("temps d'accès de chaque carreau de population (les limites des {}s "
+                                                 "sont tracées par-dessus)",
+                                                 unit)
+                                   : fmt::format("temps d'accès moyen des habitants de la {}, pondéré par la population",
+                                                 unit);
     return fmt::format("<h2>Carte interactive</h2>\n<p>Choisir un service dans le sélecteur de couches (en haut à "
-                       "droite). Couleur : {}. Hachures : territoire au-delà du seuil. Cliquer sur une commune pour "
-                       "ses temps d'accès à chaque service.</p>\n<div id=\"map\"></div>\n",
-                       colour);
+                       "droite). Couleur : {0}. Hachures : territoire au-delà du seuil (noires où vivent des "
+                       "habitants, grises ailleurs). Cliquer sur une {1} pour ses temps d'accès à chaque service ; "
+                       "les mêmes temps sont dans le tableau <a href=\"#temps-par-{1}\">Temps par {1}</a>.</p>\n"
+                       "<div id=\"map\" tabindex=\"0\" aria-label=\"Carte interactive des temps d'accès\"></div>\n",
+                       colour, unit);
 }
 
-/// Static maps written beside the report (maps/*.png), linked by relative path.
-std::string maps_section(const RunFolder& f) {
-    const fs::path maps = f.dir / "maps";
-    std::error_code ec;
-    if (!fs::is_directory(maps, ec)) {
-        return {};
-    }
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(maps, ec)) {
-        if (entry.is_regular_file(ec) && entry.path().extension() == ".png") {
-            names.push_back(entry.path().filename().string());
-        }
-    }
-    if (names.empty()) {
-        return {};
-    }
-    std::sort(names.begin(), names.end());
-    std::string out = "<h2>Cartes statiques</h2>\n<p>Cartes prêtes à imprimer, dans le dossier <code>maps/</code> "
-                      "à côté de ce rapport (cliquer pour agrandir).</p>\n<div class=\"gallery\">\n";
-    for (const auto& n : names) {
-        const std::string href = "maps/" + n;
-        out += fmt::format("<a href=\"{0}\"><img src=\"{0}\" alt=\"{1}\" loading=\"lazy\"><span>{1}</span></a>\n",
-                           html(href), html(fs::path(n).stem().string()));
-    }
-    return out + "</div>\n";
-}
 
 std::string key_value_rows(const std::vector<std::pair<std::string, std::string>>& rows) {
     std::string out;
@@ -676,7 +656,8 @@ std::string computation_provenance(const RunManifest& run) {
                "</thead>\n<tbody>\n";
         for (const auto& [phase, seconds] : run.timings_s) {
             total += seconds;
-            out += fmt::format("<tr><td>{}</td><td class=\"n\">{}{}s</td></tr>\n", html(phase), fr_decimal(seconds, 3),
+            out += fmt::format("<tr><td>{}</td><td class=\"n\">{}{}s</td></tr>\n", html(detail::phase_name_fr(phase)),
+                               fr_decimal(seconds, 3),
                                nbsp);
         }
         out += fmt::format("<tr class=\"total\"><td>Total</td><td class=\"n\">{}{}s</td></tr>\n",
@@ -738,7 +719,8 @@ Json page_data(const RunFolder& f) {
     return data;
 }
 
-std::string render_page(const RunFolder& f, const std::string& leaflet_js, const std::string& leaflet_css) {
+std::string render_page(const RunFolder& f, const std::string& leaflet_js, const std::string& leaflet_css,
+                        std::size_t maps_budget) {
     const std::string study = f.run.study.name.empty() ? f.dir.filename().string() : f.run.study.name;
     const std::string& version = f.run.proxima_version;
     std::string out;
@@ -763,7 +745,8 @@ std::string render_page(const RunFolder& f, const std::string& leaflet_js, const
     out += services_table(f);
     out += map_section(f);
     out += areas_table(f);
-    out += maps_section(f);
+    out += detail::commune_times_section(layer(f, "communes"), f.run.services, f.french);
+    out += detail::static_maps_section(f.dir, f.run.services, maps_budget);
     out += provenance_section(f);
     out += fmt::format("<p class=\"footer\">Fond de carte : limites des {} de l'étude (aucun fond en ligne : ce "
                        "fichier s'ouvre sans réseau). Carte interactive : Leaflet. Données © contributeurs "
@@ -798,7 +781,7 @@ fs::path write_html_report(const fs::path& run_dir, const HtmlReportOptions& opt
 
     const fs::path target = run_dir / "report.html";
     AtomicFile file(target);
-    file.stream() << render_page(folder, js, css);
+    file.stream() << render_page(folder, js, css, options.static_maps_embed_budget);
     file.commit();
     return target;
 }

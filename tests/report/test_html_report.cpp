@@ -64,6 +64,28 @@ std::string read_file(const fs::path& p) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+/// Base64 decoded independently of the code under test (RFC 4648 alphabet, '=' padding).
+std::string decode_base64(const std::string& text) {
+    static const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    unsigned buffer = 0;
+    int bits = 0;
+    for (char c : text) {
+        if (c == '=') {
+            break;
+        }
+        const auto v = alphabet.find(c);
+        REQUIRE(v != std::string::npos);
+        buffer = (buffer << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
+        }
+    }
+    return out;
+}
+
 /// Parse errors and warnings libxml2 reports, counted by a structured handler.
 struct ParsedHtml {
     htmlDocPtr doc = nullptr;
@@ -390,7 +412,8 @@ TEST_CASE("HTML report: unreachable stays null, isochrones and static maps are s
         OGR_F_Destroy(c);
     }
     fs::create_directories(dir / "maps");
-    fs::copy_file(dir / "run.json", dir / "maps" / "urgences.png");  // any bytes: the report only links it
+    fs::copy_file(dir / "run.json", dir / "maps" / "urgences.png");  // any bytes: the report embeds them
+    const std::string map_bytes = read_file(dir / "maps" / "urgences.png");
 
     const Report r = read_report(write_html_report(dir));
     CHECK(r.html->errors.empty());
@@ -401,11 +424,39 @@ TEST_CASE("HTML report: unreachable stays null, isochrones and static maps are s
     REQUIRE(iso.size() == 1);
     CHECK(iso[0]["properties"]["limit_min"] == 30.0);
     CHECK(iso[0]["class"] == time_class_of(30.0));
-    bool linked = false;
-    for (xmlNodePtr img : elements(*r.html, "img")) {
-        linked = linked || attribute(img, "src") == std::optional<std::string>("maps/urgences.png");
+    // The static map is in the file itself (base64 of its bytes), captioned with the service's
+    // label, so that the report can be mailed alone.
+    const auto imgs = elements(*r.html, "img");
+    REQUIRE(imgs.size() == 1);
+    const auto src = attribute(imgs[0], "src");
+    REQUIRE(src.has_value());
+    REQUIRE(src->rfind("data:image/png;base64,", 0) == 0);
+    CHECK(decode_base64(src->substr(22)) == map_bytes);
+    CHECK(attribute(imgs[0], "alt") == std::optional<std::string>("Carte : Service d'urgences"));
+
+    // With its maps/ folder removed, the report refers to nothing outside itself.
+    fs::remove_all(dir / "maps");
+    const Report alone = read_report(dir / "report.html");
+    for (xmlNodePtr n : elements(*alone.html, "")) {
+        for (const char* a : {"src", "href"}) {
+            if (auto v = attribute(n, a)) {
+                INFO(a << "=" << v->substr(0, 60));
+                CHECK((v->rfind("data:", 0) == 0 || v->rfind("#", 0) == 0));
+            }
+        }
     }
-    CHECK(linked);
+    CHECK(alone.text.find("src=\"maps/") == std::string::npos);
+
+    // Beyond the embedding budget, maps stay beside the report and the report says so.
+    fs::create_directories(dir / "maps");
+    fs::copy_file(dir / "run.json", dir / "maps" / "urgences.png");
+    HtmlReportOptions lite;
+    lite.static_maps_embed_budget = 10;
+    const Report linked = read_report(write_html_report(dir, lite));
+    const auto linked_imgs = elements(*linked.html, "img");
+    REQUIRE(linked_imgs.size() == 1);
+    CHECK(attribute(linked_imgs[0], "src") == std::optional<std::string>("maps/urgences.png"));
+    CHECK(linked.text.find("restent dans le dossier") != std::string::npos);
 }
 
 TEST_CASE("HTML report of a grid study: cells instead of origins", "[report][html]") {

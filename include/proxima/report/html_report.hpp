@@ -6,6 +6,7 @@
 // one layer per service, and the provenance of the run (run.json). Colours and classes are the
 // shared ones of time_classes.hpp, as on the PNG maps and in QGIS.
 
+#include <cstddef>
 #include <filesystem>
 
 namespace proxima {
@@ -13,6 +14,8 @@ namespace proxima {
 struct HtmlReportOptions {
     /// Where leaflet.min.js and leaflet.css are read (Debian package libjs-leaflet).
     std::filesystem::path leaflet_dir = "/usr/share/javascript/leaflet";
+    /// Static maps (maps/*.png) are embedded up to this many bytes in all; the rest is linked.
+    std::size_t static_maps_embed_budget = 40u * 1024u * 1024u;
 };
 
 /// Reads the finished run folder `run_dir` (access.gpkg and run.json, as written by `proxima
@@ -25,8 +28,10 @@ struct HtmlReportOptions {
 /// GeoPackage values unchanged (times in minutes, NULL stays null: shown "inaccessible" or "—",
 /// never 0). The time class of each feature (index into time_classes, null for a commune without
 /// population) is added beside the properties, in a "classes" member. Other layers (e.g.
-/// layer_styles) are not embedded. Static maps found in run_dir/maps/*.png are linked by relative
-/// path (not inlined: they stay in the folder beside the report).
+/// layer_styles) are not embedded. The static maps found in run_dir/maps (and maps/epci) are
+/// embedded as data: URIs up to 40 MB in all (beyond, linked by relative path, which the report
+/// says): the file needs nothing beside it. Every commune's times are also a plain table (read
+/// with the keyboard, printed).
 ///
 /// Throws InputError when run_dir, access.gpkg or run.json is missing or unreadable, or when a
 /// layer or field the report needs is missing (naming the file, layer or field, and the fix);
