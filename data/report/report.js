@@ -2,6 +2,7 @@
   'use strict';
   var D = JSON.parse(document.getElementById('proxima-data').textContent);
   var C = D.classes;
+  var S = D.style;  // ink, uninhabited, isochrone: the colours of the PNG maps and QGIS
   var nf1 = new Intl.NumberFormat('fr-FR', {minimumFractionDigits: 1, maximumFractionDigits: 1});
   var nf0 = new Intl.NumberFormat('fr-FR', {maximumFractionDigits: 0});
   var nfT = new Intl.NumberFormat('fr-FR', {maximumFractionDigits: 1});  // thresholds: 30, or 7,5
@@ -25,7 +26,7 @@
   defs.style.position = 'absolute';
   // The beyond-threshold mark, as on the PNG maps: black where people live, grey elsewhere.
   var defsInner = document.createElementNS(NS, 'defs');
-  [['proxima-hatch', '#1a1a1a', '2.2'], ['proxima-hatch-empty', '#8c8c8c', '1.5']].forEach(function (h) {
+  [['proxima-hatch', S.ink, '2.2'], ['proxima-hatch-empty', S.uninhabited, '1.5']].forEach(function (h) {
     var pattern = document.createElementNS(NS, 'pattern');
     pattern.setAttribute('id', h[0]);
     pattern.setAttribute('patternUnits', 'userSpaceOnUse');
@@ -133,7 +134,7 @@
     L.geoJSON(deficit, {
       style: function (f) {
         var lived = f.properties.inhabited !== 0;
-        return {color: lived ? '#1a1a1a' : '#8c8c8c', weight: lived ? 2.5 : 1.2,
+        return {color: lived ? S.ink : S.uninhabited, weight: lived ? 2.5 : 1.2,
                 fillColor: lived ? 'url(#proxima-hatch)' : 'url(#proxima-hatch-empty)', fillOpacity: 1};
       },
       pane: 'deficit', interactive: false
@@ -176,7 +177,7 @@
       pane: 'isochrones', interactive: false,
       style: function (f) {
         var thr = f.properties.limit_min === s.threshold_min;
-        return {color: '#1f4e79', weight: thr ? 2.5 : 1.5, dashArray: thr ? null : '5 4', fillOpacity: 0};
+        return {color: S.isochrone, weight: thr ? 2.5 : 1.5, dashArray: thr ? null : '5 4', fillOpacity: 0};
       }
     });
   });
@@ -206,11 +207,18 @@
       }
     }
     if (!cells) h += '<div><i class="blank"></i>sans habitant localisé</div>';
-    h += '<div><i class="hatch"></i>territoire au-delà de ' + nfT.format(s.threshold_min) + ' min, habité</div>';
-    h += '<div><i class="hatch empty"></i>… et sans habitant</div>';
+    var hatch = function (c, w) {
+      return 'background:repeating-linear-gradient(45deg,' + c + ' 0 ' + w + 'px,transparent ' + w + 'px 6px);' +
+             'border-color:' + c;
+    };
+    h += '<div><i class="hatch" style="' + hatch(S.ink, 2) + '"></i>territoire au-delà de ' +
+         nfT.format(s.threshold_min) + ' min, habité</div>';
+    h += '<div><i class="hatch empty" style="' + hatch(S.uninhabited, 1.5) + '"></i>… et sans habitant</div>';
     if (map.hasLayer(isoGroup) && isoLayers[s.id]) {
-      h += '<div><i class="iso"></i>isochrone ' + nfT.format(s.threshold_min) + ' min (seuil)</div>';
-      h += '<div><i class="iso band"></i>isochrones 10, 20, 30, 45, 60 min</div>';
+      h += '<div><i class="iso" style="border-top-color:' + S.isochrone + '"></i>isochrone ' +
+           nfT.format(s.threshold_min) + ' min (seuil)</div>';
+      h += '<div><i class="iso band" style="border-top-color:' + S.isochrone + '"></i>isochrones 10, 20, 30, 45, ' +
+           '60 min</div>';
     }
     if (!cells && overlays['Lieux habités (origines)'] && map.hasLayer(overlays['Lieux habités (origines)'])) {
       h += '<div><i class="dot" style="border-color:#000;border-width:3px"></i>lieu habité au-delà du seuil</div>';

@@ -28,6 +28,7 @@
 #include "proxima/core/markup.hpp"
 #include "proxima/core/number_format.hpp"
 #include "proxima/core/version.hpp"
+#include "proxima/report/map_style.hpp"
 #include "proxima/report/run_manifest.hpp"
 #include "proxima/report/time_classes.hpp"
 #include "report/html_sections.hpp"
@@ -706,6 +707,10 @@ Json page_data(const RunFolder& f) {
                            {"colour", colour_of(static_cast<std::size_t>(&c - time_classes.data()))}});
     }
     data["classes"] = classes;
+    // The marks shared with the PNG maps and QGIS (report/map_style.hpp).
+    data["style"] = {{"ink", hex_colour(map_style::ink).data()},
+                     {"uninhabited", hex_colour(map_style::uninhabited_hatch).data()},
+                     {"isochrone", hex_colour(map_style::isochrone_line).data()}};
     data["code_field"] = f.french ? "code_insee" : "code";
     data["origins_layer"] = f.origins_layer;
     data["attribution"] = fmt::format("Données © contributeurs OpenStreetMap{} — calcul Proxima {}",

@@ -13,6 +13,7 @@
 
 #include "core/gdal_handles.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/report/map_style.hpp"
 #include "proxima/report/time_classes.hpp"
 #include "report/cairo_canvas.hpp"
 #include "report/map_labels.hpp"
@@ -158,7 +159,7 @@ struct Style {
     [[nodiscard]] double px(double points) const { return points * pt; }
 };
 
-constexpr Rgb ink{0x1a, 0x1a, 0x1a};
+constexpr Rgb ink = map_style::ink;
 constexpr Rgb muted{0x4d, 0x4d, 0x4d};
 constexpr Rgb muted_label{0x73, 0x73, 0x73};
 constexpr Rgb commune_line{0x8c, 0x8c, 0x8c};
@@ -168,8 +169,7 @@ constexpr Rgb no_data_fill{0xff, 0xff, 0xff};
 /// Outside the study zones (neighbouring land, sea): a neutral tone the time colours stand out on.
 constexpr Rgb surroundings_fill{0xe4, 0xe2, 0xdc};
 constexpr Rgb road_line{0xff, 0xff, 0xff};
-/// The hatching of a deficit area where nobody lives: present, but quieter than where people do.
-constexpr Rgb uninhabited_hatch{0x80, 0x80, 0x80};
+constexpr Rgb uninhabited_hatch = map_style::uninhabited_hatch;
 constexpr Rgb road_casing{0x9a, 0x9a, 0x9a};
 /// Radius of the facility symbol, points (about 2 mm across in print).
 constexpr double symbol_radius_pt = 5.2;

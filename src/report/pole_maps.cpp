@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "proxima/core/error.hpp"
+#include "proxima/report/map_style.hpp"
 #include "proxima/study/service_poles.hpp"
 #include "report/cairo_canvas.hpp"
 #include "report/map_projection.hpp"
@@ -69,11 +70,11 @@ MapScene poles_scene(const StudyInputs& in, const AccessTable& access, const Stu
         return fmt::format("{} ({})", what, communes_text(n, french));
     };
     scene.value_classes = {
-        {row("non classée", per_level[0]), std::nullopt, -0.5, {0xd9, 0xd9, 0xd9}},
-        {row("pas un pôle", per_level[1]), -0.5, 0.5, {0xf7, 0xf4, 0xe9}},
-        {row("pôle de proximité", per_level[2]), 0.5, 1.5, {0xfd, 0xd4, 0x9e}},
-        {row("pôle intermédiaire", per_level[3]), 1.5, 2.5, {0xf0, 0x7a, 0x3c}},
-        {row("pôle supérieur", per_level[4]), 2.5, std::nullopt, {0xa6, 0x1c, 0x1c}},
+        {row("non classée", per_level[0]), std::nullopt, -0.5, map_style::not_classified},
+        {row("pas un pôle", per_level[1]), -0.5, 0.5, map_style::not_a_pole},
+        {row("pôle de proximité", per_level[2]), 0.5, 1.5, map_style::pole_levels[0]},
+        {row("pôle intermédiaire", per_level[3]), 1.5, 2.5, map_style::pole_levels[1]},
+        {row("pôle supérieur", per_level[4]), 2.5, std::nullopt, map_style::pole_levels[2]},
     };
     if (per_level[0] == 0) {
         scene.value_classes.erase(scene.value_classes.begin());
@@ -123,9 +124,9 @@ MapScene pole_access_scene(const StudyInputs& in, const AccessTable& access, con
     MapScene scene = base_scene(in, access, results, context);
     detail::ToOutput to_output(in.study.output_crs);
     // Classes: none, then each level computed, lowest first.
-    static const std::array<Rgb, 3> colours = {Rgb{0xfd, 0xd4, 0x9e}, Rgb{0xf0, 0x7a, 0x3c}, Rgb{0xa6, 0x1c, 0x1c}};
+    const auto& colours = map_style::pole_levels;
     std::vector<double> population(poles.gammes.size() + 1, 0.0);
-    scene.value_classes.push_back({"aucun pôle à portée de ces seuils", std::nullopt, -0.5, {0x4a, 0x4a, 0x4a}});
+    scene.value_classes.push_back({"aucun pôle à portée de ces seuils", std::nullopt, -0.5, map_style::no_pole_within_reach});
     for (std::size_t k = 0; k < poles.gammes.size(); ++k) {
         const Gamme g = poles.gammes[k];
         scene.value_classes.push_back({fmt::format("{} à {}\u00a0min ou moins", pole_name(g),

@@ -20,6 +20,7 @@
 
 #include "core/gdal_handles.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/report/map_style.hpp"
 #include "proxima/report/time_classes.hpp"
 
 namespace proxima {
@@ -42,13 +43,14 @@ std::string xml(std::string_view s) { return escape_markup(s); }
 /// QGIS colour text: "r,g,b,alpha" (0-255).
 std::string qcolour(Rgb c, int alpha = 255) { return fmt::format("{},{},{},{}", c.r, c.g, c.b, alpha); }
 
-constexpr Rgb deficit_red{0xb2, 0x18, 0x2b};  // as the HTML report's hatching
+constexpr Rgb beyond_ink = map_style::ink;  // the beyond-threshold mark, as on the PNG maps
+constexpr Rgb deficit_red{0xb2, 0x18, 0x2b};  // origins beyond the threshold: a red ring
 constexpr Rgb border_grey{0x44, 0x44, 0x44};
 constexpr Rgb blank_white{0xff, 0xff, 0xff};
 constexpr Rgb outline_dark{0x22, 0x22, 0x22};
 
 /// Okabe-Ito colours (safe for colour-vision deficiencies), without its yellow, which the first
-/// time class uses; and one marker shape per service so that symbols differ without colour too.
+/// time class uses: the fill of each service's symbol, whose shape is its family's.
 constexpr std::array<Rgb, 7> service_colours = {{{0xe6, 0x9f, 0x00},
                                                  {0x56, 0xb4, 0xe9},
                                                  {0x00, 0x9e, 0x73},
@@ -56,8 +58,6 @@ constexpr std::array<Rgb, 7> service_colours = {{{0xe6, 0x9f, 0x00},
                                                  {0xd5, 0x5e, 0x00},
                                                  {0xcc, 0x79, 0xa7},
                                                  {0x00, 0x00, 0x00}}};
-constexpr std::array<const char*, 8> service_shapes = {"circle",  "square",   "triangle", "diamond",
-                                                       "pentagon", "hexagon", "star",     "cross2"};
 
 using Properties = std::vector<std::pair<std::string, std::string>>;
 
@@ -119,6 +119,43 @@ std::string marker_symbol(const std::string& name, const Marker& m) {
                                          {"size", fmt::format("{}", m.size_mm)},
                                          {"size_unit", "MM"},
                                          {"scale_method", "diameter"}});
+    return out + "      </symbol>\n";
+}
+
+/// The symbol of a service's sites in the shapes of the PNG maps (map_renderer.cpp,
+/// draw_facility): health a disc and a cross, education a square and a bar, public service a
+/// diamond and a dot, commerce a triangle, pôle a black disc with a white ring, other a disc and a
+/// dot; filled with `fill` so that services of one family can be told apart on one layer.
+std::string family_marker_symbol(const std::string& name, const std::string& family, Rgb fill) {
+    const auto layer = [](const std::string& shape, std::optional<Rgb> colour, double size_mm, double outline_mm,
+                          double angle = 0.0) {
+        return symbol_layer("SimpleMarker", {{"name", shape},
+                                             {"color", colour ? qcolour(*colour) : "0,0,0,0"},
+                                             {"outline_color", qcolour(map_style::ink)},
+                                             {"outline_style", "solid"},
+                                             {"outline_width", fmt::format("{}", outline_mm)},
+                                             {"outline_width_unit", "MM"},
+                                             {"size", fmt::format("{}", size_mm)},
+                                             {"size_unit", "MM"},
+                                             {"angle", fmt::format("{}", angle)},
+                                             {"scale_method", "diameter"}});
+    };
+    std::string out = fmt::format("      <symbol type=\"marker\" name=\"{}\" alpha=\"1\" clip_to_extent=\"1\" "
+                                  "force_rhr=\"0\">\n",
+                                  xml(name));
+    if (family == "sante") {
+        out += layer("circle", fill, 3.6, 0.35) + layer("cross", std::nullopt, 2.0, 0.45);
+    } else if (family == "education") {
+        out += layer("square", fill, 3.4, 0.35) + layer("line", std::nullopt, 2.0, 0.45, 90.0);
+    } else if (family == "services_publics") {
+        out += layer("diamond", fill, 4.0, 0.35) + layer("circle", map_style::ink, 0.9, 0.0);
+    } else if (family == "commerce") {
+        out += layer("triangle", fill, 3.8, 0.35);
+    } else if (family == "pole") {
+        out += layer("circle", map_style::ink, 3.6, 0.35) + layer("circle", Rgb{255, 255, 255}, 1.6, 0.0);
+    } else {
+        out += layer("circle", fill, 3.6, 0.35) + layer("circle", map_style::ink, 1.0, 0.0);
+    }
     return out + "      </symbol>\n";
 }
 
@@ -262,20 +299,36 @@ std::string services_qml(const std::vector<StyledService>& services) {
     }
     out += "    </categories>\n    <symbols>\n";
     for (std::size_t i = 0; i < services.size(); ++i) {
-        out += marker_symbol(std::to_string(i), {service_colours[i % service_colours.size()],
-                                                 service_shapes[i % service_shapes.size()], 3.4, {0, 0, 0}, 0.4});
+        out += family_marker_symbol(std::to_string(i), services[i].family, service_colours[i % service_colours.size()]);
     }
     out += "    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n";
     return qml_document(out, 0);
 }
 
+/// The territory beyond the threshold as on the PNG maps: black hatching and a bold outline
+/// where people beyond the threshold live, grey hatching where nobody does.
 std::string deficit_qml(const StyledService& s) {
-    std::string out = "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\" "
-                      "referencescale=\"-1\">\n    <symbols>\n";
-    out += fill_symbol("0", {deficit_red, "b_diagonal", deficit_red, 0.8});
-    out += "    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n";
-    (void)s;
-    return qml_document(out, 2);
+    const std::string t = number(s.threshold_min);
+    std::vector<Rule> rules;
+    rules.push_back({"\"inhabited\" = 1", fmt::format("au-delà de {} min, où vivent des habitants", t),
+                     fill_symbol("0", {beyond_ink, "b_diagonal", beyond_ink, 0.8})});
+    rules.push_back({"ELSE", "… et sans habitant",
+                     fill_symbol("1", {map_style::uninhabited_hatch, "b_diagonal", map_style::uninhabited_hatch, 0.3})});
+    return qml_document(rule_renderer(rules), 2);
+}
+
+/// The pôles de services by level, in the colours of maps/poles.png, labelled with their names.
+std::string poles_qml() {
+    std::vector<Rule> rules;
+    const std::array<const char*, 3> keys = {"proximite", "intermediaire", "superieure"};
+    const std::array<const char*, 3> names = {"pôle de proximité", "pôle intermédiaire", "pôle supérieur"};
+    for (std::size_t k = 3; k-- > 0;) {
+        rules.push_back({fmt::format("\"level\" = '{}'", keys[k]), names[k],
+                         fill_symbol(std::to_string(rules.size()), {map_style::pole_levels[k], "solid", border_grey, 0.26})});
+    }
+    rules.push_back({"ELSE", "pas un pôle",
+                     fill_symbol(std::to_string(rules.size()), {map_style::not_a_pole, "solid", border_grey, 0.26})});
+    return qml_document(rule_renderer(rules), 2, name_labels("nom"));
 }
 
 std::string isochrones_qml(const StyledService& s) {
@@ -287,7 +340,7 @@ std::string isochrones_qml(const StyledService& s) {
     }
     rules.push_back({fmt::format("{} = {}", quoted_field(field), number(s.threshold_min)),
                      fmt::format("seuil : {} min", number(s.threshold_min)),
-                     fill_symbol(std::to_string(rules.size()), {std::nullopt, "solid", deficit_red, 1.0})});
+                     fill_symbol(std::to_string(rules.size()), {std::nullopt, "solid", map_style::isochrone_line, 1.0})});
     return qml_document(rule_renderer(rules), 2);
 }
 
@@ -498,6 +551,9 @@ std::string qgis_style_qml(const std::string& layer, const std::vector<StyledSer
     if (layer.rfind("isochrones_", 0) == 0) {
         return isochrones_qml(service_named(services, layer.substr(11), layer));
     }
+    if (layer == "poles") {
+        return poles_qml();
+    }
     throw Error(fmt::format("no QGIS style for layer '{}'", layer));
 }
 
@@ -565,7 +621,7 @@ void add_qgis_styles(const fs::path& gpkg, const std::vector<StyledService>& ser
         }
         for (const auto& s : services) {
             const std::string deficit = "deficit_" + s.id;
-            OGRLayerH l = require_layer(h, deficit, {}, gpkg);
+            OGRLayerH l = require_layer(h, deficit, {"inhabited"}, gpkg);
             rows.push_back({deficit, geometry_column(l), "proxima", qgis_style_qml(deficit, services), true,
                             fmt::format("Proxima : territoire au-delà du seuil de {} min pour « {} »",
                                         number(s.threshold_min), s.label)});
@@ -575,6 +631,12 @@ void add_qgis_styles(const fs::path& gpkg, const std::vector<StyledService>& ser
                 rows.push_back({iso, geometry_column(li), "proxima", qgis_style_qml(iso, services), true,
                                 fmt::format("Proxima : isochrones de « {} »", s.label)});
             }
+        }
+
+        if (GDALDatasetGetLayerByName(h, "poles") != nullptr) {
+            OGRLayerH l = require_layer(h, "poles", {"level", "nom"}, gpkg);
+            rows.push_back({"poles", geometry_column(l), "proxima", qgis_style_qml("poles", services), true,
+                            "Proxima : pôles de services par niveau (gammes INSEE)"});
         }
 
         CPLErrorReset();
@@ -640,6 +702,7 @@ void add_qgis_styles(const fs::path& gpkg) {
         st.id = s["id"].get<std::string>();
         st.label = s.contains("label") && s["label"].is_string() ? s["label"].get<std::string>() : st.id;
         st.threshold_min = s["threshold_min"].get<double>();
+        st.family = s.contains("family") && s["family"].is_string() ? s["family"].get<std::string>() : "";
         services.push_back(std::move(st));
     }
     add_qgis_styles(gpkg, services);

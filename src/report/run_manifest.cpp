@@ -49,7 +49,8 @@ nlohmann::ordered_json to_json(const RunManifest& m) {
                             {"long_snaps", s.long_snaps},
                             {"population", s.population},
                             {"population_over", s.population_over},
-                            {"share_over", s.share_over ? nlohmann::json(*s.share_over) : nlohmann::json(nullptr)}});
+                            {"share_over", s.share_over ? nlohmann::json(*s.share_over) : nlohmann::json(nullptr)},
+                            {"family", s.family}});
     }
     j["services"] = services;
     j["population"] = {{"read", m.population.read}, {"origins", m.population.origins}, {"unplaced", m.population.unplaced}};
@@ -191,7 +192,11 @@ RunManifest parse_run_manifest(const nlohmann::ordered_json& j, const std::files
                               r.text(s, "direction", w), r.count(s, "facilities", w), r.count(s, "from_osm", w),
                               r.count(s, "from_bpe", w), r.count(s, "from_files", w), r.count(s, "long_snaps", w),
                               r.number(s, "population", w), r.number(s, "population_over", w),
-                              r.number_or_null(s, "share_over", w)});
+                              r.number_or_null(s, "share_over", w), ""});
+        // Written since the family symbols; an older run.json has none (generic symbol).
+        if (s.contains("family") && s["family"].is_string()) {
+            m.services.back().family = s["family"].get<std::string>();
+        }
     }
     const Json& pop = r.object(j, "population", "");
     m.population.read = r.number(pop, "read", "population.");

@@ -39,7 +39,7 @@ std::vector<ManifestService> manifest_services(const StudyInputs& in, const std:
         services.push_back({sv.spec.id, sv.spec.label, sv.spec.threshold_min,
                             sv.spec.direction == TravelDirection::to_service ? "to_service" : "from_service",
                             sv.facilities.size(), sv.from_osm, sv.from_bpe, sv.from_files, sv.long_snaps,
-                            out.population, out.population_over, out.share_over});
+                            out.population, out.population_over, out.share_over, sv.spec.family});
     }
     return services;
 }

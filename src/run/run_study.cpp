@@ -100,7 +100,7 @@ void write_access_layers(const std::filesystem::path& dir, const StudyInputs& in
     }
     std::vector<StyledService> styled;
     for (const auto& sv : in.services) {
-        styled.push_back({sv.spec.id, sv.spec.label, sv.spec.threshold_min});
+        styled.push_back({sv.spec.id, sv.spec.label, sv.spec.threshold_min, sv.spec.family});
     }
     add_qgis_styles(dir / "access.gpkg", styled);
 }

@@ -226,7 +226,8 @@ std::vector<StyledService> services_of(const fs::path& gpkg) {
     std::vector<StyledService> out;
     const auto run = nlohmann::json::parse(read_file(gpkg.parent_path() / "run.json"));
     for (const auto& s : run["services"]) {
-        out.push_back({s["id"].get<std::string>(), s["label"].get<std::string>(), s["threshold_min"].get<double>()});
+        out.push_back({s["id"].get<std::string>(), s["label"].get<std::string>(), s["threshold_min"].get<double>(),
+                       s.value("family", std::string())});
     }
     return out;
 }
@@ -307,6 +308,9 @@ void check_styles(const std::string& study) {
             CHECK(!r.description.empty());
         }
         std::set<std::string> tables = {"communes", origins, "services"};
+        if (GDALDatasetGetLayerByName(ds.ds, "poles") != nullptr) {
+            tables.insert("poles");
+        }
         for (const auto& s : services) {
             tables.insert("deficit_" + s.id);
             if (GDALDatasetGetLayerByName(ds.ds, ("isochrones_" + s.id).c_str()) != nullptr) {
@@ -340,7 +344,8 @@ void check_styles(const std::string& study) {
         }
     }
 
-    SECTION("services are categorized by service, deficit zones hatched") {
+    SECTION("services are categorized by service in their family's shapes, deficit hatched as on the PNG maps") {
+        CHECK(std::any_of(services.begin(), services.end(), [](const StyledService& s) { return s.family == "sante"; }));
         for (const auto& r : rows) {
             auto q = parse_qml(r.qml);
             REQUIRE(q->doc != nullptr);
@@ -355,11 +360,45 @@ void check_styles(const std::string& study) {
                     CHECK(attr(categories[i], "value") == services[i].id);
                     CHECK(attr(categories[i], "label") == services[i].label);
                 }
+                // The PNG maps' shapes: a health service is a disc with a cross, a school a
+                // square with a bar.
+                const auto symbols = children(child(renderer, "symbols"), "symbol");
+                REQUIRE(symbols.size() == services.size());
+                for (std::size_t i = 0; i < services.size(); ++i) {
+                    const auto layers = children(symbols[i], "layer");
+                    REQUIRE(!layers.empty());
+                    std::string shape;
+                    for (xmlNodePtr o : children(child(layers[0], "Option"), "Option")) {
+                        if (attr(o, "name") == "name") {
+                            shape = attr(o, "value");
+                        }
+                    }
+                    INFO(services[i].id << " family " << services[i].family);
+                    if (services[i].family == "sante") {
+                        CHECK(shape == "circle");
+                        CHECK(layers.size() == 2);
+                    } else if (services[i].family == "education") {
+                        CHECK(shape == "square");
+                    } else if (services[i].family == "services_publics") {
+                        CHECK(shape == "diamond");
+                    }
+                }
             } else if (r.table.rfind("deficit_", 0) == 0) {
-                CHECK(attr(renderer, "type") == "singleSymbol");
-                const auto options = symbol_options(child(child(renderer, "symbols"), "symbol"));
-                CHECK(options.at("style") == "b_diagonal");
-                CHECK(options.at("outline_style") == "solid");
+                CHECK(attr(renderer, "type") == "RuleRenderer");
+                const auto rules = rules_of(r.qml);
+                REQUIRE(rules.size() == 2);
+                CHECK(rules[0].filter == "\"inhabited\" = 1");
+                CHECK(rules[0].symbol.at("style") == "b_diagonal");
+                CHECK(rules[0].symbol.at("color") == "26,26,26,255");  // the ink of the PNG maps
+                CHECK(rules[0].symbol.at("outline_style") == "solid");
+                CHECK(rules[1].filter == "ELSE");
+                CHECK(rules[1].symbol.at("color") == "128,128,128,255");
+            } else if (r.table == "poles") {
+                const auto rules = rules_of(r.qml);
+                REQUIRE(rules.size() == 4);
+                CHECK(rules[0].filter == "\"level\" = 'superieure'");
+                CHECK(rules[0].label == "pôle supérieur");
+                CHECK(rules[3].filter == "ELSE");
             }
         }
     }
@@ -482,7 +521,7 @@ TEST_CASE("QGIS styles: a missing file or layer is named and the GeoPackage is u
     }
     SECTION("a service whose layers are not there") {
         auto services = services_of(gpkg);
-        services.push_back({"medecin", "Médecin généraliste", 20.0});
+        services.push_back({"medecin", "Médecin généraliste", 20.0, "sante"});
         const std::string before = read_file(gpkg);
         REQUIRE_THROWS_AS(add_qgis_styles(gpkg, services), InputError);
         REQUIRE_THROWS_WITH(add_qgis_styles(gpkg, services), Contains("medecin_min") || Contains("deficit_medecin"));

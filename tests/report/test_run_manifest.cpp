@@ -18,8 +18,8 @@ RunManifest sample_manifest() {
     m.inputs = {{"data/osm/andorra.osm.pbf", "cd34"}, {"data/andorra/poblacions.csv", "ef56"}};
     m.graph = {"built from data/osm/andorra.osm.pbf", 3205, 6376, "car", "0102", "cd34"};
     m.parameters = {5.0, 1000.0, 200.0, 0, {10, 20, 30, 45, 60}, "time > threshold, or unreachable", 100.0, "gis"};
-    m.services = {{"urgences", "Service d'urgences", 30.0, "to_service", 1, 1, 0, 0, 0, 81362.0, 3063.0, 0.0376},
-                  {"ecole", "École", 20.0, "to_service", 0, 0, 0, 0, 0, 0.0, 0.0, std::nullopt}};
+    m.services = {{"urgences", "Service d'urgences", 30.0, "to_service", 1, 1, 0, 0, 0, 81362.0, 3063.0, 0.0376, "sante"},
+                  {"ecole", "École", 20.0, "to_service", 0, 0, 0, 0, 0, 0.0, 0.0, std::nullopt, ""}};
     m.population = {85015.0, 120, 3653.0, {{"Incles (no coordinates)", 663.0}}};
     m.poles = {{"method", "osm"}, {"approximation", true}};
     m.warnings = {"5 boundaries cut by the extract's edge"};

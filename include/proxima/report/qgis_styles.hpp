@@ -23,6 +23,7 @@ struct StyledService {
     std::string id;                ///< e.g. "urgences": fields <id>_min..., layer deficit_<id>
     std::string label;             ///< legend text, e.g. "Service d'urgences"
     double threshold_min = 0.0;    ///< minutes
+    std::string family;            ///< catalogue family: the symbol of its sites, as on the PNG maps
 };
 
 /// Writes QGIS styles into the GeoPackage `gpkg` (access.gpkg of `proxima run`):

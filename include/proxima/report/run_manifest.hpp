@@ -32,6 +32,7 @@ struct ManifestService {
     double population = 0.0;                ///< in the study
     double population_over = 0.0;          ///< beyond the threshold, or unable to reach it
     std::optional<double> share_over;       ///< NULL when there is no population
+    std::string family;                     ///< catalogue family (map symbols); empty: generic
 };
 
 struct RunManifest {
