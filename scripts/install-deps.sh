@@ -14,6 +14,8 @@ PACKAGES=(
   libcairo2-dev fonts-dejavu-core libjs-leaflet libxml2-dev libxlsxwriter-dev
   # tests: reading the xlsx workbooks back with an independent reader
   python3-openpyxl
+  # tests: reading report.pdf back (pdfinfo, pdffonts, pdftotext, pdfimages)
+  poppler-utils
   # scripts/fuzz.sh: clang 16, its libFuzzer, OpenMP and llvm-symbolizer (Debian 12's default clang,
   # 14, cannot compile Proxima's C++20: std::source_location, lambdas capturing structured bindings)
   clang-16 libclang-rt-16-dev libomp-16-dev llvm-16

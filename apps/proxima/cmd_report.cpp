@@ -1,5 +1,6 @@
 // proxima report RUN_DIR: writes report.html again from a run folder (access.gpkg + run.json),
-// e.g. after copying it elsewhere or upgrading Proxima, and refreshes the QGIS styles.
+// e.g. after copying it elsewhere or upgrading Proxima, and refreshes the QGIS styles. report.pdf is
+// not written here (--pdf says so and how): it is drawn by `proxima run`.
 
 #include <iostream>
 
@@ -16,7 +17,20 @@ void add_report_command(CLI::App& app, Context& context, int& exit_code) {
                                              "folder");
     auto dir = std::make_shared<std::string>();
     cmd->add_option("run_dir", *dir, "Output folder of `proxima run` (holding access.gpkg and run.json)")->required();
-    cmd->callback([&context, &exit_code, dir] {
+    auto pdf = std::make_shared<bool>(false);
+    cmd->add_flag("--pdf", *pdf, "Not here: report.pdf is written by `proxima run` (this says how)");
+    cmd->callback([&context, &exit_code, dir, pdf] {
+        if (*pdf) {
+            // report.pdf draws its maps from the road graph and every origin's travel time, which
+            // a run folder does not keep (access.gpkg holds the zones' means): only a run can
+            // draw them again. A usage error, before anything is read or written.
+            std::cerr << fmt::format("proxima: report.pdf is written by `proxima run` (its maps need the road graph "
+                                     "and the travel times, which a run folder does not hold); write it again with "
+                                     "`proxima run STUDY.toml -o {} --force`\n",
+                                     *dir);
+            exit_code = exit_usage;
+            return;
+        }
         exit_code = guarded(context, [&] {
             const std::filesystem::path run_dir(*dir);
             add_qgis_styles(run_dir / "access.gpkg");

@@ -19,6 +19,7 @@ struct RunArguments {
     int threads = 0;
     bool force = false;
     bool no_maps = false;
+    bool no_pdf = false;
     bool maps_per_epci = false;
     double raster_resolution_m = 100.0;
     std::string csv_dialect = "gis";
@@ -32,6 +33,7 @@ void add_common(CLI::App& cmd, RunArguments& a) {
     add_threads_option(cmd, a.threads);
     cmd.add_flag("--force", a.force, "Replace the output folder if it exists");
     cmd.add_flag("--no-maps", a.no_maps, "Do not draw the PNG maps (maps/)");
+    cmd.add_flag("--no-pdf", a.no_pdf, "Do not write report.pdf");
     cmd.add_flag("--maps-per-epci", a.maps_per_epci, "Also draw one map per EPCI and service (maps/epci/)");
     cmd.add_option("--raster-resolution", a.raster_resolution_m,
                    "Cell size of the travel-time rasters and isochrones, metres (default 100; 0: none; the "
@@ -46,6 +48,7 @@ void apply_common(const RunArguments& a, RunOptions& options, const Context& con
     options.force = a.force;
     options.threads = checked_threads(a.threads, context);
     options.maps = !a.no_maps;
+    options.pdf = !a.no_pdf;
     options.maps_per_epci = a.maps_per_epci;
     options.raster_resolution_m = a.raster_resolution_m;
     options.csv_dialect = parse_csv_dialect(a.csv_dialect);

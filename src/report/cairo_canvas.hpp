@@ -31,6 +31,18 @@ using ContextPtr = std::unique_ptr<cairo_t, ContextDestroyer>;
 /// The typeface of every map and chart (Debian fonts-dejavu-core).
 inline constexpr const char* map_font_family = "DejaVu Sans";
 
+/// The text options of every map and chart, on any surface (an image, a PDF page): unhinted
+/// metrics, so that text measures the same at every size and the layout does not depend on
+/// the surface.
+inline void set_text_options(cairo_t* cr) {
+    cairo_font_options_t* fo = cairo_font_options_create();
+    cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
+    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
+    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
+    cairo_set_font_options(cr, fo);
+    cairo_font_options_destroy(fo);
+}
+
 /// A white ARGB image and its context, with the text options set. Throws OutputError if cairo
 /// cannot allocate it (e.g. out of memory).
 struct Canvas {
@@ -45,12 +57,7 @@ inline Canvas make_canvas(int width, int height) {
                                       cairo_status_to_string(cairo_surface_status(c.surface.get()))));
     }
     c.cr.reset(cairo_create(c.surface.get()));
-    cairo_font_options_t* fo = cairo_font_options_create();
-    cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
-    cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-    cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-    cairo_set_font_options(c.cr.get(), fo);
-    cairo_font_options_destroy(fo);
+    set_text_options(c.cr.get());
     cairo_set_source_rgb(c.cr.get(), 1, 1, 1);
     cairo_paint(c.cr.get());
     return c;

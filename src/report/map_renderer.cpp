@@ -17,6 +17,7 @@
 #include "proxima/report/time_classes.hpp"
 #include "report/cairo_canvas.hpp"
 #include "report/map_labels.hpp"
+#include "report/map_painter.hpp"
 
 namespace proxima {
 
@@ -1229,15 +1230,13 @@ MapLayout map_layout(const MapScene& scene, const MapOptions& options) {
     return plan_with_groups(scene, prepared, options).layout;
 }
 
-void render_map_png(const MapScene& scene, const std::filesystem::path& path, const MapOptions& options) {
-    check_options(options);
-    Prepared prepared = prepare(scene);
-    const Plan p = plan_with_groups(scene, prepared, options);
+namespace {
+
+/// Everything of the map on `cr`, in layout pixels from the current origin: the map, its title
+/// and subtitle over it, the source under it, the legend column and the scale block.
+void paint_map(cairo_t* cr, const MapScene& scene, const Prepared& prepared, const Plan& p, const MapOptions& options) {
     const MapLayout& l = p.layout;
     const Style st{options.dpi / 72.0};
-
-    detail::Canvas canvas = detail::make_canvas(l.width_px, l.height_px);
-    cairo_t* cr = canvas.cr.get();
     draw_map(cr, scene, prepared, l, st, options);
 
     // Title and subtitle over the map, source under it.
@@ -1269,7 +1268,34 @@ void render_map_png(const MapScene& scene, const std::filesystem::path& path, co
     LegendPainter legend(cr, scene, prepared, st, l.legend_left, l.legend_top, l.legend_width);
     legend.run(true);
     draw_scale_block(cr, l, st, l.legend_left, l.map_top + l.map_height - p.scale_height, true);
+}
 
+} // namespace
+
+MapLayout detail::render_map(cairo_t* cr, const MapScene& scene, const MapOptions& options, double width,
+                             double height) {
+    check_options(options);
+    Prepared prepared = prepare(scene);
+    const Plan p = plan_with_groups(scene, prepared, options);
+    const MapLayout& l = p.layout;
+    cairo_save(cr);
+    detail::set_text_options(cr);
+    const double scale = std::min(width / l.width_px, height / l.height_px);
+    if (scale != 1.0) {
+        cairo_scale(cr, scale, scale);
+    }
+    paint_map(cr, scene, prepared, p, options);
+    cairo_restore(cr);
+    return l;
+}
+
+void render_map_png(const MapScene& scene, const std::filesystem::path& path, const MapOptions& options) {
+    check_options(options);
+    Prepared prepared = prepare(scene);
+    const Plan p = plan_with_groups(scene, prepared, options);
+    detail::Canvas canvas = detail::make_canvas(p.layout.width_px, p.layout.height_px);
+    cairo_t* cr = canvas.cr.get();
+    paint_map(cr, scene, prepared, p, options);
     if (cairo_status(cr) != CAIRO_STATUS_SUCCESS) {
         throw OutputError(fmt::format("cannot draw the map '{}': {}", path.string(), cairo_status_to_string(cairo_status(cr))));
     }

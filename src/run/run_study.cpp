@@ -15,6 +15,7 @@
 #include "proxima/report/html_report.hpp"
 #include "proxima/report/pole_maps.hpp"
 #include "proxima/report/qgis_styles.hpp"
+#include "proxima/report/report_pdf.hpp"
 #include "proxima/report/run_maps.hpp"
 #include "proxima/run/apl_outputs.hpp"
 #include "proxima/run/deficit_area.hpp"
@@ -105,6 +106,19 @@ void write_access_layers(const std::filesystem::path& dir, const StudyInputs& in
     add_qgis_styles(dir / "access.gpkg", styled);
 }
 
+/// report.pdf from the same map scenes as the PNG maps (drawn again as vectors) and the
+/// manifest just written: its content is run.json's, so that the two never disagree.
+void write_pdf_report(const std::filesystem::path& path, const StudyInputs& in, const AccessTable& access,
+                      const StudyResults& results, const std::vector<DeficitTerritory>& deficits,
+                      const RunManifest& manifest) {
+    const MapContext context = map_context(in);
+    std::vector<MapScene> maps;
+    for (std::size_t s = 0; s < in.services.size(); ++s) {
+        maps.push_back(scene_for_service(in, access, results, s, deficits[s], context));
+    }
+    write_report_pdf(pdf_report_content(manifest, results, std::move(maps)), path);
+}
+
 } // namespace
 
 RunSummary run_study(const StudyFile& original, const RunOptions& options, const Log& log) {
@@ -171,6 +185,9 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             timer.phase("pole maps");
         }
     }
+    if (options.pdf) {
+        summary.files.push_back("report.pdf");  // written from the manifest, just before run.json
+    }
     summary.files.push_back("report.html");  // written last, from run.json
 
     summary.services = service_outcomes(in, results);
@@ -185,6 +202,13 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     for (const auto& a : apl) {
         summary.apl += apl_console_summary(in, a);
         manifest.apl.push_back(apl_json(in, a));
+    }
+    if (options.pdf) {
+        // From the manifest, whose timings it does not print: its own phase is added after.
+        write_pdf_report(tmp / "report.pdf", in, access, results, surfaces.deficits, manifest);
+        timer.phase("report.pdf");
+        summary.timings = timer.timings();
+        manifest.timings_s = summary.timings;
     }
     write_manifest(tmp / "run.json", to_json(manifest));
     summary.files.push_back("run.json");

@@ -2,7 +2,7 @@
 // The main job (`proxima run`): read a study's inputs, compute access times of every service
 // from every origin, aggregate them by commune, EPCI and département, draw the deficit zones,
 // and write access.gpkg (with QGIS styles), the CSV tables, travel-time rasters and isochrones, PNG
-// maps, report.html and run.json into the output folder — all or nothing.
+// maps, report.html, report.pdf and run.json into the output folder — all or nothing.
 
 #include <filesystem>
 #include <optional>
@@ -23,6 +23,7 @@ struct RunOptions {
     std::optional<double> threshold_min;    ///< overrides the threshold of the selected services
     bool maps = true;                       ///< maps/<service>.png
     bool maps_per_epci = false;             ///< also maps/epci/<siren>_<service>.png
+    bool pdf = true;                        ///< report.pdf (report/report_pdf.hpp)
     double raster_resolution_m = 100.0;     ///< rasters/<service>.tif and isochrones_<service>; 0: none
     CsvDialect csv_dialect = CsvDialect::gis;  ///< of every CSV table (report/layer_writer.hpp)
 };

@@ -1,0 +1,114 @@
+// report.pdf from a report built by hand: pagination of long tables, same bytes twice, errors.
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include <catch2/catch.hpp>
+
+#include "proxima/core/error.hpp"
+#include "proxima/report/report_pdf.hpp"
+#include "proxima_test/fixtures.hpp"
+
+using namespace proxima;
+
+namespace {
+
+/// A square polygon as little-endian WKB, in Lambert-93 metres.
+std::vector<unsigned char> square_wkb(double x, double y, double side) {
+    std::vector<unsigned char> wkb;
+    const auto put_u32 = [&](std::uint32_t v) {
+        for (int i = 0; i < 4; ++i) {
+            wkb.push_back(static_cast<unsigned char>(v >> (8 * i)));
+        }
+    };
+    const auto put_f64 = [&](double v) {
+        unsigned char b[8];
+        std::memcpy(b, &v, 8);
+        wkb.insert(wkb.end(), b, b + 8);
+    };
+    wkb.push_back(1);
+    put_u32(3);  // Polygon
+    put_u32(1);
+    put_u32(5);
+    for (const auto& [px, py] : {std::pair{x, y}, {x + side, y}, {x + side, y + side}, {x, y + side}, {x, y}}) {
+        put_f64(px);
+        put_f64(py);
+    }
+    return wkb;
+}
+
+PdfReport report_with_zones(std::size_t zones_over) {
+    PdfReport r;
+    r.manifest.proxima_version = "0.0.0-test";
+    r.manifest.study.name = "Étude d'essai";
+    r.manifest.study.file = "essai.toml";
+    r.manifest.inputs = {{"essai.osm.pbf", std::string(64, 'a')}};
+    r.manifest.warnings = {"un avertissement tel qu'écrit"};
+    PdfServicePage page;
+    page.service.id = "urgences";
+    page.service.label = "Service d'urgences";
+    page.service.threshold_min = 30;
+    page.service.facilities = 1;
+    page.service.population = 10000;
+    page.service.population_over = 3063;
+    page.service.share_over = 0.3063;
+    page.bands.population = {5000, 1000, 937, 2000, 1063, 0, 0};
+    page.map.crs = "EPSG:2154";
+    page.map.title = "Temps d'accès en voiture : Service d'urgences";
+    page.map.zones.push_back({square_wkb(650000, 6860000, 10000), 12.0, false});
+    page.map.zones.push_back({square_wkb(660000, 6860000, 10000), 41.0, false});
+    page.map.threshold_min = 30;
+    for (std::size_t i = 0; i < zones_over; ++i) {
+        page.zones_over.push_back({std::to_string(10000 + i), "Commune " + std::to_string(i), 1000, 30, 0.03});
+    }
+    r.manifest.services.push_back(page.service);
+    r.services.push_back(std::move(page));
+    return r;
+}
+
+std::string bytes_of(const std::filesystem::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::size_t pages_of(const std::string& pdf) {
+    std::size_t n = 0;
+    for (std::size_t at = pdf.find("/Type /Page"); at != std::string::npos; at = pdf.find("/Type /Page", at + 1)) {
+        n += pdf.compare(at, 12, "/Type /Pages") != 0;
+    }
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("report.pdf: a short table stays on the service's page", "[report][pdf]") {
+    test::TempDir dir("report-pdf-short");
+    write_report_pdf(report_with_zones(3), dir.path() / "report.pdf");
+    CHECK(pages_of(bytes_of(dir.path() / "report.pdf")) == 4);  // cover, summary, service, provenance
+}
+
+TEST_CASE("report.pdf: a long table continues over pages, and the same report gives the same bytes",
+          "[report][pdf]") {
+    test::TempDir dir("report-pdf-long");
+    write_report_pdf(report_with_zones(200), dir.path() / "a.pdf");
+    write_report_pdf(report_with_zones(200), dir.path() / "b.pdf");
+    const std::string a = bytes_of(dir.path() / "a.pdf");
+    CHECK(a == bytes_of(dir.path() / "b.pdf"));
+    // 200 rows of about 17 pt: the map's page and then about 40 rows a page.
+    CHECK(pages_of(a) >= 8);
+    CHECK(a.find("/Subtype /Image") == std::string::npos);
+    CHECK(a.find("/CreationDate") == std::string::npos);
+}
+
+TEST_CASE("report.pdf: content with a map missing is a caller's bug", "[report][pdf]") {
+    RunManifest m;
+    m.services.resize(2);
+    CHECK_THROWS_AS(pdf_report_content(m, StudyResults{}, std::vector<MapScene>(1)), Error);
+}
+
+TEST_CASE("report.pdf: an unwritable folder is an OutputError naming the file", "[report][pdf]") {
+    CHECK_THROWS_AS(write_report_pdf(report_with_zones(1), "/nonexistent-folder/report.pdf"), OutputError);
+}
