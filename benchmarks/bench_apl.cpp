@@ -111,13 +111,10 @@ int main(int argc, char** argv) {
             ->Unit(benchmark::kMicrosecond)
             ->UseRealTime();
     }
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    bench::RecordingReporter reporter(benchmark::ConsoleReporter::OO_None);
+    if (!bench::run_recorded(argc, argv, reporter)) {
         return 1;
     }
-    bench::RecordingReporter reporter(benchmark::ConsoleReporter::OO_None);
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-    benchmark::Shutdown();
 
     std::printf("\nRatios measured in this run (APL / plain access run of the same service, 1 thread)\n");
     for (const auto& service : services) {

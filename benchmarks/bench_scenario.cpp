@@ -197,13 +197,10 @@ int main(int argc, char** argv) {
             ->Unit(benchmark::kMicrosecond)
             ->UseRealTime();
     }
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    bench::RecordingReporter reporter(benchmark::ConsoleReporter::OO_None);
+    if (!bench::run_recorded(argc, argv, reporter)) {
         return 1;
     }
-    bench::RecordingReporter reporter(benchmark::ConsoleReporter::OO_None);
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-    benchmark::Shutdown();
 
     std::printf("\nRatios measured in this run (target: incremental >= 5x faster than a full recompute)\n");
     for (const auto& [service, site] : services) {

@@ -52,4 +52,16 @@ private:
     std::map<std::string, std::map<std::string, double>> m_counters;
 };
 
+/// Reads Google Benchmark's options from the command line, runs the registered benchmarks into
+/// `reporter` and shuts the library down. Returns false on an unknown option (already reported).
+inline bool run_recorded(int& argc, char** argv, RecordingReporter& reporter) {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+        return false;
+    }
+    benchmark::RunSpecifiedBenchmarks(&reporter);
+    benchmark::Shutdown();
+    return true;
+}
+
 } // namespace proxima::bench
