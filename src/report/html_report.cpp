@@ -641,7 +641,10 @@ std::string computation_provenance(const RunManifest& run) {
                            html(i.sha256));
     }
     out += "</tbody></table>\n";
-    out += fmt::format("<h3>Avertissements ({})</h3>\n", run.warnings.size());
+    out += fmt::format("<h3>Avertissements ({})</h3>\n{}", run.warnings.size(),
+                       run.warnings.empty() ? ""
+                                            : "<p class=\"small\">Messages du calcul, tels qu'écrits dans run.json "
+                                              "(en anglais).</p>\n");
     if (!run.warnings.empty()) {
         out += "<ol class=\"small\">\n";
         for (const auto& m : run.warnings) {
