@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "proxima/core/error.hpp"
+#include "proxima/osm/osm_features.hpp"
 #include "proxima/study/study_file.hpp"
 #include "proxima_test/fixtures.hpp"
 
@@ -42,6 +43,42 @@ TEST_CASE("the built-in catalogue holds the SDAASP services with the documents' 
     CHECK(find("pharmacie").osm_selectors.size() == 1);
     CHECK(find("france_services").bpe_codes == std::vector<std::string>{"A127", "A128"});
     CHECK(catalogue.front().id == "urgences");  // file order kept
+}
+
+TEST_CASE("the catalogue's mairie has its BPE code, and its médecin keeps general practitioners only",
+          "[study]") {
+    const auto catalogue = builtin_service_catalogue();
+    auto find = [&](const std::string& id) -> const ServiceSpec& {
+        for (const auto& s : catalogue) {
+            if (s.id == id) {
+                return s;
+            }
+        }
+        FAIL("no service " << id);
+        return catalogue.front();
+    };
+    // A129 "Mairie" in data/bpe/typequ.csv (BPE 2024 nomenclature).
+    CHECK(find("mairie").bpe_codes == std::vector<std::string>{"A129"});
+
+    using Tags = std::vector<std::pair<std::string, std::string>>;
+    auto counted = [&](const Tags& tags) {
+        for (const auto& expression : find("medecin").osm_selectors) {
+            if (TagSelector::parse(expression).matches(tags)) {
+                return true;
+            }
+        }
+        return false;
+    };
+    CHECK(counted({{"amenity", "doctors"}}));
+    CHECK(counted({{"healthcare", "doctor"}}));
+    CHECK(counted({{"amenity", "doctors"}, {"healthcare", "doctor"}, {"healthcare:speciality", "general"}}));
+    CHECK(counted({{"healthcare", "doctor"}, {"healthcare:speciality", "general"}}));
+    for (const char* other : {"dentist", "paediatrics", "ophthalmology", "psychiatry"}) {
+        INFO(other);
+        CHECK_FALSE(counted({{"amenity", "doctors"}, {"healthcare", "doctor"}, {"healthcare:speciality", other}}));
+        CHECK_FALSE(counted({{"amenity", "doctors"}, {"healthcare:speciality", other}}));
+    }
+    CHECK_FALSE(counted({{"amenity", "dentist"}, {"healthcare", "dentist"}}));
 }
 
 TEST_CASE("the bundled studies parse, with paths relative to the study file", "[study]") {
