@@ -12,6 +12,7 @@
 
 #include "proxima/core/error.hpp"
 #include "proxima/territory/commune_table.hpp"
+#include "proxima/territory/facilities.hpp"
 #include "proxima/territory/population_grid.hpp"
 #include "proxima/territory/zones.hpp"
 #include "proxima_test/fixtures.hpp"
@@ -185,4 +186,13 @@ TEST_CASE("an ADMIN EXPRESS GeoPackage is read from its COMMUNE layer, wherever 
     ZoneLayerOptions options;
     options.layer = "ARRONDISSEMENT";
     REQUIRE_THROWS_WITH(read_zones(gpkg, options), Contains("holds no feature"));
+}
+
+TEST_CASE("a BPE count table given as the geolocated BPE names its columns and the layouts read",
+          "[territory][published]") {
+    const auto counts = test::data_file("bpe/bpe-D201-medecins-generalistes-par-commune.csv");
+    REQUIRE_THROWS_AS(read_bpe_csv(counts, {}), InputError);
+    REQUIRE_THROWS_WITH(read_bpe_csv(counts, {}), Contains("has no column TYPEQU; it has: CODGEO, NB_D201") &&
+                                                      Contains("bpeYY_ensemble_xy.csv") &&
+                                                      Contains("plus EPSG") && Contains("[poles] counts"));
 }
