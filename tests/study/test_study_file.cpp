@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <fstream>
 
 #include <catch2/catch.hpp>
@@ -79,6 +80,30 @@ TEST_CASE("the catalogue's mairie has its BPE code, and its médecin keeps gener
         CHECK_FALSE(counted({{"amenity", "doctors"}, {"healthcare:speciality", other}}));
     }
     CHECK_FALSE(counted({{"amenity", "dentist"}, {"healthcare", "dentist"}}));
+}
+
+TEST_CASE("the catalogue's école counts schools, not music, driving or language schools", "[study]") {
+    std::vector<TagSelector> ecole;
+    for (const auto& s : builtin_service_catalogue()) {
+        if (s.id == "ecole") {
+            for (const auto& expression : s.osm_selectors) {
+                ecole.push_back(TagSelector::parse(expression));
+            }
+        }
+    }
+    REQUIRE_FALSE(ecole.empty());
+    using Tags = std::vector<std::pair<std::string, std::string>>;
+    auto counted = [&](const Tags& tags) {
+        return std::any_of(ecole.begin(), ecole.end(), [&](const TagSelector& s) { return s.matches(tags); });
+    };
+    CHECK(counted({{"amenity", "school"}}));
+    CHECK(counted({{"amenity", "school"}, {"school:FR", "primaire"}}));
+    CHECK_FALSE(counted({{"amenity", "school"}, {"school:FR", "collège"}}));
+    // OpenStreetMap tags these as amenities of their own.
+    for (const char* other : {"music_school", "driving_school", "language_school"}) {
+        INFO(other);
+        CHECK_FALSE(counted({{"amenity", other}}));
+    }
 }
 
 TEST_CASE("the bundled studies parse, with paths relative to the study file", "[study]") {
