@@ -766,8 +766,9 @@ std::string format_inspection(const StudyInputs& in) {
     const char* kinds[] = {"commune reference points", "populated grid cells", "populated points"};
     out += fmt::format("\nPopulation: {:.0f} inhabitants read\n", in.population_total);
     if (in.grid) {
-        out += fmt::format("  grid {}: {} cells of {:.0f} m, {:.0f} inhabitants\n", in.grid->source,
-                           in.grid->cells.size(), in.grid->cell_size_m, in.grid->total_population);
+        out += fmt::format("  grid {}: {} cells of {:.0f} m, {:.0f} inhabitants; read: {}\n", in.grid->source,
+                           in.grid->cells.size(), in.grid->cell_size_m, in.grid->total_population,
+                           in.grid->layout);
     }
     out += fmt::format("  placed on {} {}: {:.0f} inhabitants\n", in.origins.size(),
                        kinds[static_cast<int>(s.origins.kind)], placed);

@@ -89,9 +89,12 @@ int column_ignoring_case(const CsvReader& csv, std::string_view name) {
 int require_bpe_column(const CsvReader& csv, std::string_view name) {
     const int c = column_ignoring_case(csv, name);
     if (c < 0) {
-        throw InputError(fmt::format("BPE file '{}' has no column {}; it has: {}. The geolocated BPE "
-                                     "(bpeYY_ensemble_xy.csv, or the BPE23+ detail file) has TYPEQU, DEPCOM, "
-                                     "LAMBERT_X and LAMBERT_Y",
+        throw InputError(fmt::format("BPE file '{}' has no column {}; it has: {}. Layouts read: the geolocated "
+                                     "BPE ensemble file of 2021 and before (bpeYY_ensemble_xy.csv: DEPCOM, TYPEQU, "
+                                     "LAMBERT_X, LAMBERT_Y, QUALITE_XY; CRS from DEP) and the BPE 2023+ detail "
+                                     "file (the same columns plus EPSG, the CRS of each row), in any case. Is this "
+                                     "the count table per commune (CODGEO, NB_<TYPEQU>, or GEO, FACILITY_TYPE)? "
+                                     "Give it as [poles] counts instead",
                                      csv.path().string(), name, column_list(csv)));
     }
     return c;

@@ -2,6 +2,7 @@
 #include "proxima/territory/zone_locator.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <memory>
@@ -14,43 +15,168 @@
 #include <proj.h>
 
 #include "proxima/core/csv_reader.hpp"
+#include "core/gdal_handles.hpp"
 #include "core/geos_context.hpp"
 #include "core/proj_to_wgs84.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/input_path.hpp"
 #include "proxima/territory/population_value.hpp"
 
 namespace proxima {
 
 namespace {
 
-const std::initializer_list<std::string_view> x_names = {"x", "X", "x_centroid"};
-const std::initializer_list<std::string_view> y_names = {"y", "Y", "y_centroid"};
+/// Column names, matched ignoring case (INSEE wrote `Idcar_200m`/`Ind` in 2017 and
+/// `idcar_200m`/`ind` in 2019): each list in order of preference.
+const std::initializer_list<std::string_view> x_names = {"x", "x_centroid"};
+const std::initializer_list<std::string_view> y_names = {"y", "y_centroid"};
+/// The 200 m id before the 1 km one: a 200 m file of 2017 or 2019 carries both, and its rows are
+/// 200 m cells (several per 1 km id). `Idcar_nat` (the "natural" cell) is never a row's cell.
 const std::initializer_list<std::string_view> id_names = {"IdINSPIRE", "Idcar_200m", "Idcar_1km", "id_carr", "id"};
-const std::initializer_list<std::string_view> population_names = {"Ind", "ind", "population", "pop"};
+const std::initializer_list<std::string_view> population_names = {"Ind", "population", "pop"};
+
+/// The layouts recognised without options, for the message when none is found.
+constexpr const char* known_layouts =
+    "Filosofi 2015 carreaux (IdINSPIRE, Ind); Filosofi 2017 and 2019 carreaux 200 m (Idcar_200m or idcar_200m, "
+    "Ind or ind) and 1 km (Idcar_1km or idcar_1km, Ind or ind); cell centres in metres (x, y, Ind)";
 
 /// Cell sizes of the INSEE grids, the only ones we dare infer from the spacing of the centres.
 constexpr double inferable_sizes_m[] = {200.0, 1000.0};
 
-int first_present(const CsvReader& csv, std::initializer_list<std::string_view> names) {
-    for (auto name : names) {
-        if (const int c = csv.column(name); c >= 0) {
-            return c;
-        }
-    }
-    return -1;
+std::string lowercase(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
 }
 
-/// The configured column, else the first default present; throws (listing the columns) if none.
-int require(const CsvReader& csv, const std::string& configured, std::initializer_list<std::string_view> defaults) {
-    return configured.empty() ? csv.require_column(defaults) : csv.require_column({std::string_view(configured)});
+std::string join(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) {
+        out += (out.empty() ? "" : ", ") + n;
+    }
+    return out.empty() ? "none" : out;
 }
 
 std::string join(std::initializer_list<std::string_view> names) {
-    std::string out;
-    for (auto n : names) {
-        out += (out.empty() ? "" : ", ") + std::string(n);
+    return join(std::vector<std::string>(names.begin(), names.end()));
+}
+
+/// The rows of a grid file: a CSV through CsvReader, or the first layer of a GDAL vector file
+/// (the Filosofi GeoPackages), all fields as text. The geometry of a layer is not read: the
+/// cell id is the grid reference (the metropolitan GeoPackages store Lambert-93 squares while
+/// their ids are LAEA, see data/bpe/SOURCES.md section 5).
+class GridTable {
+public:
+    GridTable(const std::filesystem::path& path, const Log& log) : m_path(path.string()) {
+        const std::string ext = lowercase(path.extension().string());
+        if (ext == ".csv" || ext == ".tsv" || ext == ".txt") {
+            m_csv = std::make_unique<CsvReader>(path, "population grid", log);
+            m_columns = m_csv->columns();
+        } else {
+            open_layer(path);
+        }
     }
-    return out;
+
+    [[nodiscard]] const std::vector<std::string>& columns() const { return m_columns; }
+    [[nodiscard]] bool is_layer() const { return m_csv == nullptr; }
+
+    /// Index of the first of `names` present, ignoring case; -1 if none.
+    [[nodiscard]] int find(std::initializer_list<std::string_view> names) const {
+        for (auto name : names) {
+            const std::string wanted = lowercase(name);
+            for (std::size_t i = 0; i < m_columns.size(); ++i) {
+                if (lowercase(m_columns[i]) == wanted) {
+                    return static_cast<int>(i);
+                }
+            }
+        }
+        return -1;
+    }
+
+    bool next() {
+        if (m_csv) {
+            return m_csv->next();
+        }
+        m_feature.reset(OGR_L_GetNextFeature(m_layer));
+        if (!m_feature) {
+            return false;
+        }
+        ++m_features;
+        const GIntBig fid = OGR_F_GetFID(feature());
+        m_number = fid == OGRNullFID ? m_features : static_cast<std::uint64_t>(fid);
+        return true;
+    }
+
+    [[nodiscard]] std::string field(int column) const {
+        if (m_csv) {
+            return m_csv->field(column);
+        }
+        return OGR_F_IsFieldSetAndNotNull(feature(), column) != 0 ? OGR_F_GetFieldAsString(feature(), column)
+                                                                  : std::string();
+    }
+
+    /// The line of the current record (CSV), or its feature id (layer).
+    [[nodiscard]] std::uint64_t number() const { return m_csv ? m_csv->line() : m_number; }
+
+    /// "file:line" or "file, feature N", for messages about row `number`.
+    [[nodiscard]] std::string where(std::uint64_t number) const {
+        return is_layer() ? fmt::format("{}, feature {}", m_path, number) : fmt::format("{}:{}", m_path, number);
+    }
+    [[nodiscard]] std::string where() const { return where(number()); }
+
+private:
+    void open_layer(const std::filesystem::path& path) {
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec)) {
+            throw InputError(fmt::format("population grid '{}' does not exist", m_path));
+        }
+        require_input_file(path, "population grid");
+        GDALAllRegister();
+        {
+            const detail::QuietGdalErrors quiet;
+            m_dataset.reset(GDALOpenEx(m_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+        }
+        if (!m_dataset) {
+            throw InputError(fmt::format("cannot read population grid '{}' as a CSV (.csv) or a vector file "
+                                         "(GeoPackage...): {}",
+                                         m_path, detail::gdal_detail()));
+        }
+        m_layer = GDALDatasetGetLayer(m_dataset.get(), 0);
+        if (m_layer == nullptr) {
+            throw InputError(fmt::format("population grid '{}' holds no layer", m_path));
+        }
+        OGRFeatureDefnH defn = OGR_L_GetLayerDefn(m_layer);
+        for (int i = 0; i < OGR_FD_GetFieldCount(defn); ++i) {
+            m_columns.emplace_back(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)));
+        }
+        OGR_L_ResetReading(m_layer);
+    }
+
+    [[nodiscard]] OGRFeatureH feature() const { return static_cast<OGRFeatureH>(m_feature.get()); }
+
+    std::string m_path;
+    std::unique_ptr<CsvReader> m_csv;
+    detail::DatasetPtr m_dataset;
+    OGRLayerH m_layer = nullptr;
+    detail::FeaturePtr m_feature;
+    std::vector<std::string> m_columns;
+    std::uint64_t m_features = 0;
+    std::uint64_t m_number = 0;
+};
+
+/// The configured column (any case), else the first default present; -1 if none.
+int column_of(const GridTable& table, const std::string& configured, std::initializer_list<std::string_view> defaults,
+              const std::string& path) {
+    if (configured.empty()) {
+        return table.find(defaults);
+    }
+    const int c = table.find({std::string_view(configured)});
+    if (c < 0) {
+        throw InputError(fmt::format("population grid '{}' has no column {}, which the study names; it has: {}", path,
+                                     configured, join(table.columns())));
+    }
+    return c;
 }
 
 /// An INSEE / INSPIRE cell id: "CRS3035RES200mN2029800E4252400".
@@ -117,16 +243,17 @@ std::optional<CellId> parse_cell_id(std::string_view text) {
 
 /// A grid coordinate in metres. Grid CRSs (LAEA, Lambert, UTM) have positive coordinates over
 /// their area; a negative value means a wrong column or a wrong sign.
-double coordinate(const CsvReader& csv, int column, std::string_view axis, const std::string& crs) {
-    const std::string text = csv.field(column);
+double coordinate(const GridTable& table, int column, std::string_view axis, const std::string& crs) {
+    const std::string text = table.field(column);
+    const std::string& name = table.columns()[static_cast<std::size_t>(column)];
     const auto v = parse_decimal(text);
     if (!v) {
-        throw InputError(fmt::format("{}: {} '{}' (column {}) is not a number; expected metres in {}", csv.where(),
-                                     axis, text, csv.columns()[static_cast<std::size_t>(column)], crs));
+        throw InputError(fmt::format("{}: {} '{}' (column {}) is not a number; expected metres in {}", table.where(),
+                                     axis, text, name, crs));
     }
     if (*v < 0) {
         throw InputError(fmt::format("{}: {} '{}' (column {}) is negative; grid coordinates in {} are positive metres",
-                                     csv.where(), axis, text, csv.columns()[static_cast<std::size_t>(column)], crs));
+                                     table.where(), axis, text, name, crs));
     }
     return *v;
 }
@@ -137,14 +264,14 @@ class GridToWgs84 {
 public:
     /// Throws ConfigError for an empty, unknown or non-projected CRS.
     GridToWgs84(const std::string& crs, const std::string& source)
-        : m_projection(crs, fmt::format("population grid '{}'", source)), m_crs(crs), m_source(source) {}
+        : m_projection(crs, fmt::format("population grid '{}'", source)), m_crs(crs) {}
 
     /// "EPSG:3035" as PROJ identifies the CRS (whatever the spelling given), or "".
     [[nodiscard]] const std::string& authority_code() const { return m_projection.authority_code(); }
 
     /// Fills each cell's WGS84 centre. Throws InputError, with the line, for the first centre
     /// that cannot be converted or falls outside the CRS's area of use.
-    void locate(std::vector<GridCell>& cells) const {
+    void locate(std::vector<GridCell>& cells, const GridTable& table) const {
         const detail::ProjectedToWgs84& area = m_projection;
         std::vector<double> lon(cells.size());
         std::vector<double> lat(cells.size());
@@ -164,10 +291,10 @@ public:
             if (!converted || !lon_ok || !within(area.south, lat[i], area.north)) {
                 const std::string at = converted ? fmt::format("lands at lon {:.4f}, lat {:.4f}", lon[i], lat[i])
                                                  : std::string("cannot be converted to WGS84");
-                throw InputError(fmt::format("{}:{}: cell centre x {}, y {} {}, outside the area of use of {} (lon "
+                throw InputError(fmt::format("{}: cell centre x {}, y {} {}, outside the area of use of {} (lon "
                                              "{} to {}, lat {} to {}): are the x and y columns swapped, or the "
                                              "coordinates in another CRS?",
-                                             m_source, cells[i].line, cells[i].x, cells[i].y, at, m_crs, area.west,
+                                             table.where(cells[i].line), cells[i].x, cells[i].y, at, m_crs, area.west,
                                              area.east, area.south, area.north));
             }
             cells[i].centre = {lon[i], lat[i]};
@@ -177,7 +304,6 @@ public:
 private:
     detail::ProjectedToWgs84 m_projection;
     std::string m_crs;
-    std::string m_source;
 };
 
 /// The smallest positive gap between distinct centre x values: on a regular grid, the cell size.
@@ -198,7 +324,7 @@ std::optional<double> smallest_x_gap(const std::vector<GridCell>& cells) {
 
 /// Throws on the first repeated centre in file order, naming both lines. Sorting positions
 /// rather than hashing them keeps memory at one index per cell for national 200 m grids.
-void check_duplicates(const std::vector<GridCell>& cells, const std::string& source) {
+void check_duplicates(const std::vector<GridCell>& cells, const GridTable& table) {
     std::vector<std::size_t> order(cells.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -215,10 +341,134 @@ void check_duplicates(const std::vector<GridCell>& cells, const std::string& sou
     if (first) {
         const GridCell& a = cells[first->first];
         const GridCell& b = cells[first->second];
-        throw InputError(fmt::format("{}:{}: cell {} (centre x {}, y {}) is already on line {}; a grid lists each "
-                                     "cell once",
-                                     source, b.line, b.id, b.x, b.y, a.line));
+        throw InputError(fmt::format("{}: cell {} (centre x {}, y {}) is already on {} {}; a grid lists each cell "
+                                     "once",
+                                     table.where(b.line), b.id, b.x, b.y, table.is_layer() ? "feature" : "line",
+                                     a.line));
     }
+}
+
+} // namespace
+
+namespace {
+
+/// Where a grid's cells and populations are read from: x/y centres or cell ids.
+struct GridColumns {
+    int x = -1;
+    int y = -1;
+    int id = -1;
+    int population = -1;
+};
+
+/// The message for a grid whose layout is not recognised: the columns found, the layouts known,
+/// and the options that name other columns.
+InputError unknown_layout(const GridTable& table, const std::string& path, std::string_view missing) {
+    return InputError(fmt::format("population grid '{}': {}; it has: {}. Layouts read without options: {}. For "
+                                  "another layout, name its columns in [population]: id_field (an INSEE cell id "
+                                  "such as CRS3035RES200mN2029800E4252600) or x_field and y_field (cell centres), "
+                                  "and population_field",
+                                  path, missing, join(table.columns()), known_layouts));
+}
+
+/// x/y centres unless only ids are configured, or there are no x/y columns; then the ids.
+GridColumns find_grid_columns(const GridTable& table, const PopulationGridOptions& options, const std::string& p) {
+    GridColumns c;
+    const bool xy_configured = !options.x_field.empty() || !options.y_field.empty();
+    const bool ids_configured = !options.id_field.empty() && !xy_configured;
+    const bool xy_present = table.find(x_names) >= 0 || table.find(y_names) >= 0;
+    if (xy_configured || (!ids_configured && xy_present)) {
+        c.x = column_of(table, options.x_field, x_names, p);
+        c.y = column_of(table, options.y_field, y_names, p);
+        if (c.x < 0 || c.y < 0) {
+            throw unknown_layout(table, p,
+                                 fmt::format("no column {} ({}, in any case) next to its {} column",
+                                             c.x < 0 ? "x" : "y", join(c.x < 0 ? x_names : y_names),
+                                             c.x < 0 ? "y" : "x"));
+        }
+    } else {
+        c.id = column_of(table, options.id_field, id_names, p);
+        if (c.id < 0) {
+            throw unknown_layout(table, p,
+                                 fmt::format("neither cell-centre columns ({} and {}) nor a cell id column ({}), in "
+                                             "any case",
+                                             join(x_names), join(y_names), join(id_names)));
+        }
+    }
+    c.population = column_of(table, options.population_field, population_names, p);
+    if (c.population < 0) {
+        throw unknown_layout(table, p,
+                             fmt::format("no population column ({}, in any case)", join(population_names)));
+    }
+    return c;
+}
+
+/// The ids' cell size, the same on every row.
+struct IdSize {
+    std::optional<double> size_m;
+    std::uint64_t first_row = 0;
+};
+
+/// The centre of the cell whose INSEE id is in the current row; checks its CRS and size.
+void place_by_id(const GridTable& table, int id_col, const GridToWgs84& to_wgs84, const std::string& crs,
+                 IdSize& size, GridCell& cell) {
+    cell.id = table.field(id_col);
+    const auto id = parse_cell_id(cell.id);
+    if (!id) {
+        throw InputError(fmt::format("{}: cell id '{}' is not an INSEE grid id such as "
+                                     "CRS3035RES200mN2029800E4252400 (CRS code, cell size in metres, then north and "
+                                     "east of the south-west corner, multiples of the size)",
+                                     table.where(), cell.id));
+    }
+    if (id->crs != to_wgs84.authority_code()) {
+        throw InputError(fmt::format("{}: cell id '{}' is in {} but the grid's CRS is set to {}; set [population] "
+                                     "grid_crs = \"{}\"",
+                                     table.where(), cell.id, id->crs, crs, id->crs));
+    }
+    if (!size.size_m) {
+        size.size_m = id->size_m;
+        size.first_row = cell.line;
+    } else if (*size.size_m != id->size_m) {
+        throw InputError(fmt::format("{}: cell id '{}' is a {} m cell but {} {} holds a {} m cell; a grid has one cell "
+                                     "size",
+                                     table.where(), cell.id, id->size_m, table.is_layer() ? "feature" : "line",
+                                     size.first_row, *size.size_m));
+    }
+    cell.x = id->east + id->size_m / 2;
+    cell.y = id->north + id->size_m / 2;
+}
+
+/// The grid's cell size: configured, else from the ids, else inferred from the centres.
+double cell_size(const PopulationGrid& grid, const PopulationGridOptions& options, const IdSize& ids,
+                 const std::string& p) {
+    if (options.cell_size_m) {
+        if (ids.size_m && *ids.size_m != *options.cell_size_m) {
+            throw ConfigError(fmt::format("population grid '{}': cell size set to {} m, but its ids are {} m cells",
+                                          p, *options.cell_size_m, *ids.size_m));
+        }
+        return *options.cell_size_m;
+    }
+    if (ids.size_m) {
+        return *ids.size_m;
+    }
+    const auto gap = smallest_x_gap(grid.cells);
+    for (const double size : inferable_sizes_m) {
+        if (gap && std::abs(*gap - size) < 1e-6) {
+            return size;
+        }
+    }
+    throw InputError(fmt::format("population grid '{}': cannot infer the cell size ({}; INSEE grids are 200 or 1000 "
+                                 "m): set cell_size_m in the options",
+                                 p,
+                                 gap ? fmt::format("the closest centres are {} m apart", *gap)
+                                     : std::string("all centres share one x")));
+}
+
+/// "cell ids (idcar_200m), population ind": what was read, for inspect and the run report.
+std::string describe_layout(const GridTable& table, const GridColumns& c) {
+    auto name = [&](int col) { return table.columns()[static_cast<std::size_t>(col)]; };
+    const std::string where = c.id >= 0 ? fmt::format("cell ids ({})", name(c.id))
+                                        : fmt::format("cell centres ({}, {})", name(c.x), name(c.y));
+    return fmt::format("{}, population {}", where, name(c.population));
 }
 
 } // namespace
@@ -231,109 +481,38 @@ PopulationGrid read_population_grid(const std::filesystem::path& path, const Pop
                                       *options.cell_size_m));
     }
     const GridToWgs84 to_wgs84(options.crs, p);
-    CsvReader csv(path, "population grid", log);
-
-    // x/y centres unless only ids are configured or present.
-    int x_col = -1;
-    int y_col = -1;
-    int id_col = -1;
-    const bool xy_configured = !options.x_field.empty() || !options.y_field.empty();
-    const bool ids_configured = !options.id_field.empty() && !xy_configured;
-    if (xy_configured || (!ids_configured && (first_present(csv, x_names) >= 0 || first_present(csv, y_names) >= 0))) {
-        x_col = require(csv, options.x_field, x_names);
-        y_col = require(csv, options.y_field, y_names);
-    } else {
-        id_col = ids_configured ? csv.require_column({std::string_view(options.id_field)})
-                                : first_present(csv, id_names);
-        if (id_col < 0) {
-            std::string present;
-            for (const auto& c : csv.columns()) {
-                present += (present.empty() ? "" : ", ") + c;
-            }
-            throw InputError(fmt::format("population grid '{}' has neither cell-centre columns ({} and {}) nor a "
-                                         "cell id column ({}); it has: {}. Name them in the options (x_field and "
-                                         "y_field, or id_field)",
-                                         p, join(x_names), join(y_names), join(id_names),
-                                         present.empty() ? "none" : present));
-        }
-    }
-    const int population_col = require(csv, options.population_field, population_names);
-    const std::string& population_name = csv.columns()[static_cast<std::size_t>(population_col)];
+    GridTable table(path, log);
+    const GridColumns columns = find_grid_columns(table, options, p);
+    const std::string& population_name = table.columns()[static_cast<std::size_t>(columns.population)];
 
     PopulationGrid grid;
     grid.source = p;
     grid.crs = options.crs;
-    std::optional<double> id_size;
-    std::uint64_t id_size_line = 0;
-    while (csv.next()) {
+    grid.layout = describe_layout(table, columns);
+    IdSize id_size;
+    while (table.next()) {
         GridCell cell;
-        cell.line = csv.line();
-        if (id_col >= 0) {
-            cell.id = csv.field(id_col);
-            const auto id = parse_cell_id(cell.id);
-            if (!id) {
-                throw InputError(fmt::format("{}: cell id '{}' is not an INSEE grid id such as "
-                                             "CRS3035RES200mN2029800E4252400 (CRS code, cell size in metres, then "
-                                             "north and east of the south-west corner, multiples of the size)",
-                                             csv.where(), cell.id));
-            }
-            if (id->crs != to_wgs84.authority_code()) {
-                throw InputError(fmt::format("{}: cell id '{}' is in {} but the grid's CRS is set to {}", csv.where(),
-                                             cell.id, id->crs, options.crs));
-            }
-            if (!id_size) {
-                id_size = id->size_m;
-                id_size_line = cell.line;
-            } else if (*id_size != id->size_m) {
-                throw InputError(fmt::format("{}: cell id '{}' is a {} m cell but line {} holds a {} m cell; a grid "
-                                             "has one cell size",
-                                             csv.where(), cell.id, id->size_m, id_size_line, *id_size));
-            }
-            cell.x = id->east + id->size_m / 2;
-            cell.y = id->north + id->size_m / 2;
+        cell.line = table.number();
+        if (columns.id >= 0) {
+            place_by_id(table, columns.id, to_wgs84, options.crs, id_size, cell);
         } else {
-            cell.x = coordinate(csv, x_col, "x", options.crs);
-            cell.y = coordinate(csv, y_col, "y", options.crs);
+            cell.x = coordinate(table, columns.x, "x", options.crs);
+            cell.y = coordinate(table, columns.y, "y", options.crs);
             cell.id = fmt::format("{}_{}", cell.x, cell.y);
         }
-        const std::string text = csv.field(population_col);
-        const double population =
-            read_population(text, csv.where(), fmt::format("cell {} (column {})", cell.id, population_name),
-                            PopulationFigure::decimal);
-        cell.population = population;
+        cell.population = read_population(table.field(columns.population), table.where(),
+                                          fmt::format("cell {} (column {})", cell.id, population_name),
+                                          PopulationFigure::decimal);
         grid.total_population += cell.population;
         grid.cells.push_back(std::move(cell));
     }
     if (grid.cells.empty()) {
         throw InputError(fmt::format("population grid '{}' has a header but no cell", p));
     }
-    check_duplicates(grid.cells, p);
+    check_duplicates(grid.cells, table);
     // Before the size: a wrong CRS or swapped columns explain more than an odd spacing would.
-    to_wgs84.locate(grid.cells);
-
-    if (options.cell_size_m) {
-        if (id_size && *id_size != *options.cell_size_m) {
-            throw ConfigError(fmt::format("population grid '{}': cell size set to {} m, but its ids are {} m cells",
-                                          p, *options.cell_size_m, *id_size));
-        }
-        grid.cell_size_m = *options.cell_size_m;
-    } else if (id_size) {
-        grid.cell_size_m = *id_size;
-    } else {
-        const auto gap = smallest_x_gap(grid.cells);
-        for (const double size : inferable_sizes_m) {
-            if (gap && std::abs(*gap - size) < 1e-6) {
-                grid.cell_size_m = size;
-            }
-        }
-        if (grid.cell_size_m == 0) {
-            throw InputError(fmt::format("population grid '{}': cannot infer the cell size ({}; INSEE grids are 200 "
-                                         "or 1000 m): set cell_size_m in the options",
-                                         p,
-                                         gap ? fmt::format("the closest centres are {} m apart", *gap)
-                                             : std::string("all centres share one x")));
-        }
-    }
+    to_wgs84.locate(grid.cells, table);
+    grid.cell_size_m = cell_size(grid, options, id_size, p);
     return grid;
 }
 

@@ -129,11 +129,27 @@ std::unique_ptr<void, DatasetCloser> open_zones_dataset(const std::filesystem::p
     return ds;
 }
 
-/// The configured layer, else the first: refused when missing (naming the layers) or empty.
+/// The layer of communes in an ADMIN EXPRESS GeoPackage, which holds a dozen layers in an order
+/// that does not start with it (ARRONDISSEMENT, ..., CHFLIEU_COMMUNE, COMMUNE, ...); null if none.
+OGRLayerH admin_express_commune_layer(GDALDatasetH ds) {
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds); ++i) {
+        OGRLayerH layer = GDALDatasetGetLayer(ds, i);
+        if (EQUAL(OGR_L_GetName(layer), "COMMUNE")) {
+            return layer;
+        }
+    }
+    return nullptr;
+}
+
+/// The configured layer, else the COMMUNE layer of an ADMIN EXPRESS GeoPackage, else the first:
+/// refused when missing (naming the layers) or empty.
 OGRLayerH pick_layer(GDALDatasetH ds, const std::string& layer_name, const std::string& p) {
     OGRLayerH layer = nullptr;
     if (layer_name.empty()) {
-        layer = GDALDatasetGetLayer(ds, 0);
+        layer = admin_express_commune_layer(ds);
+        if (layer == nullptr) {
+            layer = GDALDatasetGetLayer(ds, 0);
+        }
     } else {
         layer = GDALDatasetGetLayerByName(ds, layer_name.c_str());
         if (layer == nullptr) {

@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <fstream>
 
 #include <catch2/catch.hpp>
 
 #include "proxima/core/error.hpp"
+#include "proxima/osm/osm_features.hpp"
 #include "proxima/study/study_file.hpp"
 #include "proxima_test/fixtures.hpp"
 
@@ -42,6 +44,66 @@ TEST_CASE("the built-in catalogue holds the SDAASP services with the documents' 
     CHECK(find("pharmacie").osm_selectors.size() == 1);
     CHECK(find("france_services").bpe_codes == std::vector<std::string>{"A127", "A128"});
     CHECK(catalogue.front().id == "urgences");  // file order kept
+}
+
+TEST_CASE("the catalogue's mairie has its BPE code, and its médecin keeps general practitioners only",
+          "[study]") {
+    const auto catalogue = builtin_service_catalogue();
+    auto find = [&](const std::string& id) -> const ServiceSpec& {
+        for (const auto& s : catalogue) {
+            if (s.id == id) {
+                return s;
+            }
+        }
+        FAIL("no service " << id);
+        return catalogue.front();
+    };
+    // A129 "Mairie" in data/bpe/typequ.csv (BPE 2024 nomenclature).
+    CHECK(find("mairie").bpe_codes == std::vector<std::string>{"A129"});
+
+    using Tags = std::vector<std::pair<std::string, std::string>>;
+    auto counted = [&](const Tags& tags) {
+        for (const auto& expression : find("medecin").osm_selectors) {
+            if (TagSelector::parse(expression).matches(tags)) {
+                return true;
+            }
+        }
+        return false;
+    };
+    CHECK(counted({{"amenity", "doctors"}}));
+    CHECK(counted({{"healthcare", "doctor"}}));
+    CHECK(counted({{"amenity", "doctors"}, {"healthcare", "doctor"}, {"healthcare:speciality", "general"}}));
+    CHECK(counted({{"healthcare", "doctor"}, {"healthcare:speciality", "general"}}));
+    for (const char* other : {"dentist", "paediatrics", "ophthalmology", "psychiatry"}) {
+        INFO(other);
+        CHECK_FALSE(counted({{"amenity", "doctors"}, {"healthcare", "doctor"}, {"healthcare:speciality", other}}));
+        CHECK_FALSE(counted({{"amenity", "doctors"}, {"healthcare:speciality", other}}));
+    }
+    CHECK_FALSE(counted({{"amenity", "dentist"}, {"healthcare", "dentist"}}));
+}
+
+TEST_CASE("the catalogue's école counts schools, not music, driving or language schools", "[study]") {
+    std::vector<TagSelector> ecole;
+    for (const auto& s : builtin_service_catalogue()) {
+        if (s.id == "ecole") {
+            for (const auto& expression : s.osm_selectors) {
+                ecole.push_back(TagSelector::parse(expression));
+            }
+        }
+    }
+    REQUIRE_FALSE(ecole.empty());
+    using Tags = std::vector<std::pair<std::string, std::string>>;
+    auto counted = [&](const Tags& tags) {
+        return std::any_of(ecole.begin(), ecole.end(), [&](const TagSelector& s) { return s.matches(tags); });
+    };
+    CHECK(counted({{"amenity", "school"}}));
+    CHECK(counted({{"amenity", "school"}, {"school:FR", "primaire"}}));
+    CHECK_FALSE(counted({{"amenity", "school"}, {"school:FR", "collège"}}));
+    // OpenStreetMap tags these as amenities of their own.
+    for (const char* other : {"music_school", "driving_school", "language_school"}) {
+        INFO(other);
+        CHECK_FALSE(counted({{"amenity", other}}));
+    }
 }
 
 TEST_CASE("the bundled studies parse, with paths relative to the study file", "[study]") {

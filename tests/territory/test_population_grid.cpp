@@ -235,18 +235,18 @@ TEST_CASE("bad population grids are refused with the file, the line and the valu
     }
     SECTION("x without y") {
         write("x,Ind\n1,3\n");
-        REQUIRE_THROWS_WITH(read_population_grid(path), Contains("no column y or Y or y_centroid; it has: x, Ind"));
+        REQUIRE_THROWS_WITH(read_population_grid(path), Contains("no column y (y, y_centroid, in any case) next to its x column; it has: x, Ind"));
     }
     SECTION("no population column") {
         write("x,y,habitants\n3630500,2383500,3\n");
         REQUIRE_THROWS_WITH(read_population_grid(path),
-                            Contains("no column Ind or ind or population or pop; it has: x, y, habitants"));
+                            Contains("no population column (Ind, population, pop, in any case); it has: x, y, habitants"));
     }
     SECTION("configured column that does not exist") {
         write("x,y,Ind\n3630500,2383500,3\n");
         PopulationGridOptions options;
         options.population_field = "men";
-        REQUIRE_THROWS_WITH(read_population_grid(path, options), Contains("no column men; it has: x, y, Ind"));
+        REQUIRE_THROWS_WITH(read_population_grid(path, options), Contains("no column men, which the study names; it has: x, y, Ind"));
     }
     SECTION("non-numeric population, with its line") {
         write("x,y,Ind\n3630500,2383500,3\n3631500,2383500,beaucoup\n");

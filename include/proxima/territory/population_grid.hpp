@@ -1,8 +1,12 @@
 #pragma once
 // Population on a square grid (INSEE Filosofi carreaux, 200 m or 1 km, ETRS89-LAEA EPSG:3035),
-// read from CSV with either cell-centre coordinates (x, y) or INSEE cell ids
-// (e.g. "CRS3035RES200mN2029800E4252400", the south-west corner; the centre is half a cell
-// further north and east). Cells are assigned to the zone containing their centre.
+// read from a CSV or the first layer of a GDAL vector file (the Filosofi GeoPackages) with
+// either cell-centre coordinates (x, y) or INSEE cell ids (e.g. "CRS3035RES200mN2029800E4252400",
+// the south-west corner; the centre is half a cell further north and east). A layer's geometry is
+// not read: the id is the grid reference. The published Filosofi layouts of 2015 (IdINSPIRE,
+// Ind), 2017 (Idcar_200m / Idcar_1km, Ind) and 2019 (idcar_200m / idcar_1km, ind) are recognised
+// without options: column names match ignoring case. Cells are assigned to the zone containing
+// their centre.
 //
 // Positions are checked once, at reading: every centre must convert to WGS84 and fall within the
 // area of use of the grid's CRS (with 1 degree of margin), which catches a wrong CRS. That area is
@@ -33,12 +37,14 @@ struct GridCell {
 };
 
 struct PopulationGridOptions {
-    std::string x_field;           ///< empty: first of x, X, x_centroid
-    std::string y_field;           ///< empty: first of y, Y, y_centroid
-    /// empty: first of IdINSPIRE, Idcar_200m, Idcar_1km, id_carr, id. Used when there are no x/y
-    /// columns, or when id_field is set and x_field/y_field are not.
+    // Column names, configured or default, match ignoring case.
+    std::string x_field;           ///< empty: first of x, x_centroid
+    std::string y_field;           ///< empty: first of y, y_centroid
+    /// empty: first of IdINSPIRE, Idcar_200m, Idcar_1km, id_carr, id (a 200 m file holds both
+    /// ids: its rows are 200 m cells). Used when there are no x/y columns, or when id_field is set
+    /// and x_field/y_field are not.
     std::string id_field;
-    std::string population_field;  ///< empty: first of Ind, ind, population, pop
+    std::string population_field;  ///< empty: first of Ind, population, pop
     std::string crs = "EPSG:3035"; ///< projected CRS of x/y (metres); ids must name the same one
     /// Empty: from the ids, else the smallest gap between distinct x, which must then be 200 or
     /// 1000 m (the INSEE grids); set it for any other grid.
@@ -51,10 +57,11 @@ struct PopulationGrid {
     double total_population = 0.0;  ///< sum over the cells
     std::string source;             ///< file path
     std::string crs;                ///< CRS of GridCell::x/y, as given in the options
+    std::string layout;             ///< the columns read, e.g. "cell ids (idcar_200m), population ind"
 };
 
-/// Reads a grid. Throws InputError naming file, line and value for missing columns (listing those
-/// present), non-numeric or negative values, malformed ids, duplicate cells (naming both lines),
+/// Reads a grid. Throws InputError naming file, line (CSV) or feature (layer) and value for a
+/// layout not recognised (listing the columns present and the layouts known), non-numeric or negative values, malformed ids, duplicate cells (naming both lines),
 /// centres outside the CRS's area of use, a cell size that cannot be inferred, or an empty file;
 /// ConfigError for a CRS PROJ does not know or that is not projected, or a cell_size_m that is not
 /// positive or contradicts the ids.

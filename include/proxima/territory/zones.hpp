@@ -28,7 +28,7 @@ struct Zone {
 };
 
 struct ZoneLayerOptions {
-    std::string layer;       ///< layer name; empty: the first layer
+    std::string layer;       ///< layer name; empty: the layer named COMMUNE (ADMIN EXPRESS), else the first
     std::string code_field;  ///< empty: first of INSEE_COM, code_insee, code, CODGEO, insee
     std::string name_field;  ///< empty: first of NOM, nom, NOM_COM, LIBGEO, name
 };
