@@ -140,7 +140,7 @@ MapScene synthetic_scene() {
     scene.epci_borders.push_back(rectangle(base_x, base_y - side, base_x + 2 * side, base_y + side));
     scene.deficit = rectangle(base_x + 3 * side, base_y, base_x + 4 * side, base_y + side);  // zone 4 (40 min)
     scene.threshold_min = 30.0;
-    scene.facilities.push_back({base_x + 0.2 * side, base_y + 0.2 * side, "Hôpital"});
+    scene.facilities.push_back({base_x + 0.2 * side, base_y + 0.2 * side, "Hôpital", {}});
     scene.facility_caption = "Service d'urgences";
     scene.source_line = "Sources : © OpenStreetMap contributors, INSEE COG 2026 — Proxima (essai)";
     scene.notes.push_back("Au-delà de 30 min : 1 234 habitants sur 10 000 (12,3 %)");
