@@ -173,6 +173,15 @@ TEST_CASE("study file errors name the key and the line", "[study]") {
         REQUIRE_THROWS_WITH(parse_study(minimal + "[services.pharmacie]\nthreshold_min = -5\n", path),
                             Contains("must be more than 0"));
     }
+    SECTION("a service family that is not one of the map symbols") {
+        REQUIRE_THROWS_WITH(parse_study(minimal + "[services.pharmacie]\nfamily = \"hopital\"\n", path),
+                            Contains("study.toml:10") && Contains("'services.pharmacie.family' must be one of") &&
+                                Contains("sante") && Contains("\"hopital\""));
+        REQUIRE_THROWS_WITH(parse_study(minimal + "[services.pharmacie]\nfamily = 3\n", path),
+                            Contains("services.pharmacie.family"));
+        const StudyFile ok = parse_study(minimal + "[services.pharmacie]\nfamily = \"commerce\"\n", path);
+        CHECK(ok.services.at(0).family == "commerce");
+    }
     SECTION("custom service without source") {
         REQUIRE_THROWS_WITH(parse_study(minimal + "[services.msap]\nthreshold_min = 20\n", path),
                             Contains("no source of facilities"));
