@@ -120,6 +120,7 @@ PoleClassification start_classification(const StudyFile& study) {
     PoleClassification out;
     out.source = study.poles.source;
     out.buffer_km = study.poles.buffer_km;
+    out.nested = study.poles.nested;
     const bool osm = out.source == "osm";
     if (!study.poles.gammes.empty()) {
         out.gammes = load_gammes(study.poles.gammes.string());
@@ -486,6 +487,26 @@ std::array<std::size_t, 3> PoleClassification::pole_counts(bool study_only) cons
         }
     }
     return n;
+}
+
+bool PoleClassification::serves(const PoleCommune& c, Gamme g) const {
+    if (c.is_pole(g)) {
+        return true;
+    }
+    if (!nested) {
+        return false;
+    }
+    for (std::size_t k = static_cast<std::size_t>(g) + 1; k < 3; ++k) {
+        if (c.counts.is_pole[k]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string PoleClassification::reading() const {
+    return nested ? "nested: access to a level counts its poles and those of the levels above"
+                  : "strict: access to a level counts only the poles of that level";
 }
 
 std::optional<Gamme> pole_service_gamme(const ServiceSpec& spec) {
