@@ -40,7 +40,7 @@ struct ServiceSpec {
     /// Catalogue `osm_unconfirmed`: places that may be this service but whose tags do not say so
     /// (for urgences, hospitals without an emergency=* tag). Not counted: listed by inspect, with
     /// their name and position; counted as sites when `include_unconfirmed`.
-    std::vector<std::string> osm_unconfirmed;
+    std::vector<std::string> osm_unconfirmed{};
     /// Study key include_hospitals_without_emergency = true: the osm_unconfirmed places are sites.
     bool include_unconfirmed = false;
     std::vector<PointFileSpec> files;      ///< explicit facility files
@@ -103,7 +103,7 @@ struct StudyFile {
         std::string points_name_field = "name";
         /// [population] groups = ["80+", "65+", "0-17"]: age groups counted beside the whole
         /// population (needs a grid with Filosofi's age columns).
-        std::vector<AgeGroup> groups;
+        std::vector<AgeGroup> groups{};
     } population;
 
     struct Origins {
@@ -115,8 +115,8 @@ struct StudyFile {
         /// IGN ADMIN EXPRESS chef-lieu points (CHFLIEU_COMMUNE, shapefile or GeoPackage layer):
         /// where a commune's population sits. Empty: the CHFLIEU_COMMUNE layer of the zones file
         /// when it is a GeoPackage that has one.
-        std::filesystem::path chef_lieu;
-        std::string chef_lieu_layer;             ///< empty: CHFLIEU_COMMUNE, else the first layer
+        std::filesystem::path chef_lieu{};
+        std::string chef_lieu_layer{};            ///< empty: CHFLIEU_COMMUNE, else the first layer
     } origins;
 
     bool services_from_osm = true;             ///< look for catalogue OSM selectors in network.osm

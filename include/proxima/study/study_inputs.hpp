@@ -42,7 +42,7 @@ struct Origin {
     double grid_y = 0.0;
     OriginPlacement placement = OriginPlacement::cell;
     /// Inhabitants of each of the study's age groups (StudyFile::Population::groups), same order.
-    std::vector<double> groups;
+    std::vector<double> groups{};
 };
 
 /// Population the study could not place on an origin, with why (shown to the user, in run.json).
@@ -63,7 +63,7 @@ struct ServiceInputs {
     /// OSM places matching the service's osm_unconfirmed selectors (hospitals without an
     /// emergency=* tag for urgences), sorted by OSM id: not counted unless spec.include_unconfirmed,
     /// then also in `facilities` (counted in from_osm).
-    std::vector<Facility> unconfirmed;
+    std::vector<Facility> unconfirmed{};
 };
 
 struct StudyInputs {

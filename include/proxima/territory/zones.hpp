@@ -27,7 +27,7 @@ struct Zone {
     std::int64_t feature_id = 0;             ///< feature id in the source, for messages
     /// ADMIN EXPRESS `ID` of the commune (e.g. COMMUNE_0000000009754033), which the chef-lieu
     /// layer's ID_COM names; empty when the layer has no ID field.
-    std::string admin_id;
+    std::string admin_id{};
 };
 
 struct ZoneLayerOptions {
