@@ -566,6 +566,8 @@ std::string format_poles(const PoleClassification& p) {
     if (p.source != "list") {
         out += fmt::format("  rule: {}\n", p.gammes.pole_rule);
     }
+    // The lists below are each level's own poles; the pole services and maps use this reading.
+    out += fmt::format("  access ([poles] nested = {}): {}\n", p.nested ? "true" : "false", p.reading());
     const auto in_study = p.pole_counts(true);
     const auto all = p.pole_counts(false);
     for (std::size_t k = 3; k-- > 0;) {

@@ -209,6 +209,8 @@ TEST_CASE("pôles: access to a level counts the levels above it (nested), or onl
     }
     CHECK_THAT(nested.poles->reading(), Contains("nested"));
     CHECK_THAT(strict.poles->reading(), Contains("strict"));
+    CHECK_THAT(format_poles(*strict.poles), Contains("access ([poles] nested = false): strict"));
+    CHECK_THAT(format_poles(*nested.poles), Contains("access ([poles] nested = true): nested"));
 }
 
 TEST_CASE("the nested reading: a pole of a higher gamme serves the lower ones, never the reverse", "[study][poles]") {
