@@ -4,7 +4,8 @@
 // proxima::Error and its subclasses (ConfigError naming key and line) are the expected way to
 // refuse input; any other exception, or a crash, is a finding.
 //
-// Invariants on success: every numeric setting finite and within the range the parser promises
+// Invariants on success: age groups ([population] groups) each add up at least one Filosofi age
+// band, have a column key, and come with a grid; every numeric setting finite and within the range the parser promises
 // (network speeds and distances, cell size, pole buffer, thresholds in (0, 1440] minutes); at
 // least one service, each with a valid id and a source of facilities; zones from a file or from
 // OSM boundaries, not both; each service's APL settings ([services.<id>.apl]) usable: bands
@@ -86,6 +87,13 @@ void check_study(const proxima::StudyFile& s) {
                            *s.population.grid_options.cell_size_m);
     }
     PROXIMA_FUZZ_CHECK(finite_in(s.poles.buffer_km, 0, 500), "poles.buffer_km %g", s.poles.buffer_km);
+    for (const auto& g : s.population.groups) {
+        // An age group adds up at least one of Filosofi's bands and names a column key.
+        PROXIMA_FUZZ_CHECK(std::any_of(g.bands.begin(), g.bands.end(), [](bool b) { return b; }) && !g.key.empty(),
+                           "age group '%s' has no band or no key", g.label.c_str());
+        PROXIMA_FUZZ_CHECK(s.population.source == proxima::StudyFile::Population::Source::grid,
+                           "age group '%s' without a grid", g.label.c_str());
+    }
     PROXIMA_FUZZ_CHECK(!s.services.empty(), "a study without services was accepted");
     for (const auto& svc : s.services) {
         PROXIMA_FUZZ_CHECK(valid_id(svc.id), "service id '%s'", svc.id.c_str());

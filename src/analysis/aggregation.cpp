@@ -40,7 +40,12 @@ StudyResults aggregate(const StudyInputs& in, const AccessTable& access) {
     for (std::size_t s = 0; s < in.services.size(); ++s) {
         const auto& spec = in.services[s].spec;
         const double threshold = spec.threshold_min;
+        const std::size_t groups = in.study.population.groups.size();
         std::vector<ZoneServiceResult> zones(zone_count);
+        for (auto& z : zones) {
+            z.group_population.assign(groups, 0.0);
+            z.group_population_over.assign(groups, 0.0);
+        }
         std::vector<double> weighted(zone_count, 0.0);
         std::vector<double> weight(zone_count, 0.0);
         std::vector<double> plain(zone_count, 0.0);
@@ -54,8 +59,14 @@ StudyResults aggregate(const StudyInputs& in, const AccessTable& access) {
             ++z.origins;
             z.population += origin.population;
             zone_bands[origin.zone].add(minutes, origin.population);
-            if (is_over(minutes, threshold)) {
+            const bool over = is_over(minutes, threshold);
+            if (over) {
                 z.population_over += origin.population;
+            }
+            // An origin without group figures (none placed there) adds nothing to the groups.
+            for (std::size_t g = 0; g < groups && g < origin.groups.size(); ++g) {
+                z.group_population[g] += origin.groups[g];
+                z.group_population_over[g] += over ? origin.groups[g] : 0.0;
             }
             if (!minutes) {
                 any_unreachable[origin.zone] = true;
@@ -86,6 +97,8 @@ StudyResults aggregate(const StudyInputs& in, const AccessTable& access) {
             a.name = std::move(name);
             a.service = spec.id;
             a.threshold_min = threshold;
+            a.group_population.assign(groups, 0.0);
+            a.group_population_over.assign(groups, 0.0);
             return a;
         };
         AreaSummary total = summary("study", "", in.study.name);
@@ -98,9 +111,15 @@ StudyResults aggregate(const StudyInputs& in, const AccessTable& access) {
             row.population = zones[z].population;
             row.population_over = zones[z].population_over;
             row.bands = zone_bands[z];
+            row.group_population = zones[z].group_population;
+            row.group_population_over = zones[z].group_population_over;
             auto add_to = [&](AreaSummary& a) {
                 a.population += row.population;
                 a.population_over += row.population_over;
+                for (std::size_t g = 0; g < groups; ++g) {
+                    a.group_population[g] += row.group_population[g];
+                    a.group_population_over[g] += row.group_population_over[g];
+                }
                 for (std::size_t b = 0; b < a.bands.population.size(); ++b) {
                     a.bands.population[b] += row.bands.population[b];
                 }

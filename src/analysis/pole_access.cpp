@@ -53,7 +53,7 @@ PoleAccess compute_pole_access(const StudyInputs& in, int threads) {
         std::vector<LonLat> positions;
         std::vector<const PoleCommune*> communes;
         for (const auto& c : poles.communes) {
-            if (c.is_pole(g)) {
+            if (poles.serves(c, g)) {
                 positions.push_back(c.destination);
                 communes.push_back(&c);
             }

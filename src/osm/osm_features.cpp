@@ -46,6 +46,31 @@ constexpr std::string_view selector_help =
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+/// True if a tag's value is `wanted`, or, for a multi-valued tag ("primaire;collège",
+/// "0;1"), if one of its ';'-separated parts is (OSM's convention for several values).
+bool value_is(const char* value, const std::string& wanted) {
+    const std::string_view v(value);
+    if (v == wanted) {
+        return true;
+    }
+    std::size_t start = 0;
+    while (start <= v.size() && v.find(';') != std::string_view::npos) {
+        const std::size_t end = std::min(v.find(';', start), v.size());
+        std::string_view part = v.substr(start, end - start);
+        while (!part.empty() && is_space(part.front())) {
+            part.remove_prefix(1);
+        }
+        while (!part.empty() && is_space(part.back())) {
+            part.remove_suffix(1);
+        }
+        if (part == wanted) {
+            return true;
+        }
+        start = end + 1;
+    }
+    return false;
+}
+
 /// True if the selector holds for tags whose values `value_of(key)` returns (nullptr: absent).
 template <typename ValueOf>
 bool selector_holds(const std::vector<std::vector<TagSelector::Term>>& alternatives, ValueOf&& value_of) {
@@ -55,7 +80,7 @@ bool selector_holds(const std::vector<std::vector<TagSelector::Term>>& alternati
             const bool hit = value != nullptr &&
                              (term.values.empty() ||
                               std::any_of(term.values.begin(), term.values.end(),
-                                          [value](const std::string& v) { return v == value; }));
+                                          [value](const std::string& v) { return value_is(value, v); }));
             return hit != term.negated;
         });
         if (all) {

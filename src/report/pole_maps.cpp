@@ -188,6 +188,10 @@ MapScene pole_access_scene(const StudyInputs& in, const AccessTable& access, con
                                               detail::french_number(100.0 * population[k] / total, 1), what));
         }
     }
+    scene.notes.push_back(in.poles->nested
+                              ? "Lecture emboîtée : un pôle supérieur compte aussi comme pôle intermédiaire et de "
+                                "proximité, un pôle intermédiaire comme pôle de proximité"
+                              : "Lecture stricte : seuls les pôles de chaque gamme comptent pour l'accès à cette gamme");
     if (poles.unsnapped > 0) {
         scene.notes.push_back(fmt::format("{} centre{} de pôle loin de toute route, non compté{}", poles.unsnapped,
                                           poles.unsnapped == 1 ? "" : "s", poles.unsnapped == 1 ? "" : "s"));

@@ -59,6 +59,12 @@ nlohmann::ordered_json to_json(const RunManifest& m) {
         unplaced.push_back({{"what", what}, {"population", population}});
     }
     j["population"]["unplaced_detail"] = unplaced;
+    if (!m.population_placement.is_null()) {
+        j["population"]["placement"] = m.population_placement;
+    }
+    if (!m.population_age_groups.is_null()) {
+        j["population"]["age_groups"] = m.population_age_groups;
+    }
     if (!m.poles.is_null()) {
         j["poles"] = m.poles;
     }
@@ -205,6 +211,12 @@ RunManifest parse_run_manifest(const nlohmann::ordered_json& j, const std::files
     for (const auto& u : r.array(pop, "unplaced_detail", "population.")) {
         m.population.unplaced_detail.emplace_back(r.text(u, "what", "population.unplaced_detail[]."),
                                                   r.number(u, "population", "population.unplaced_detail[]."));
+    }
+    if (const auto it = pop.find("placement"); it != pop.end()) {
+        m.population_placement = *it;
+    }
+    if (const auto it = pop.find("age_groups"); it != pop.end()) {
+        m.population_age_groups = *it;
     }
     if (const auto it = j.find("poles"); it != j.end()) {
         m.poles = *it;

@@ -50,19 +50,28 @@ std::vector<std::string> commune_formats(const StudyInputs& in, bool epci_column
         f.emplace_back();
     }
     f.emplace_back(people_format);
+    const std::size_t groups = in.study.population.groups.size();
+    f.insert(f.end(), groups, people_format);
     for (std::size_t s = 0; s < in.services.size(); ++s) {
         for (const char* code : {minutes_format, "", "", "", people_format}) {
             f.emplace_back(code);
         }
+        f.insert(f.end(), groups, people_format);
     }
     return f;
 }
 
 std::vector<std::string> epci_formats(const StudyInputs& in) {
     std::vector<std::string> f = {"", "", "0", people_format};
+    const std::size_t groups = in.study.population.groups.size();
+    f.insert(f.end(), groups, people_format);
     for (std::size_t s = 0; s < in.services.size(); ++s) {
         for (const char* code : {minutes_format, people_format, share_format}) {
             f.emplace_back(code);
+        }
+        for (std::size_t g = 0; g < groups; ++g) {
+            f.emplace_back(people_format);
+            f.emplace_back(share_format);
         }
     }
     return f;
@@ -87,6 +96,10 @@ OutputLayer commune_diagnostic(const StudyInputs& in, const AccessTable& access,
         t.fields.push_back({"EPCI", Type::text});
     }
     t.fields.push_back({"Population", Type::real});
+    const auto& groups = in.study.population.groups;
+    for (const auto& g : groups) {
+        t.fields.push_back({"Population " + g.label, Type::real});
+    }
     std::vector<std::vector<std::uint32_t>> main_site;
     for (std::size_t s = 0; s < in.services.size(); ++s) {
         const auto& spec = in.services[s].spec;
@@ -96,6 +109,9 @@ OutputLayer commune_diagnostic(const StudyInputs& in, const AccessTable& access,
         t.fields.push_back({fmt::format("{} : au-delà de {} min", spec.label, threshold_text(spec.threshold_min)),
                             Type::text});
         t.fields.push_back({spec.label + " : habitants au-delà", Type::real});
+        for (const auto& g : groups) {
+            t.fields.push_back({fmt::format("{} : habitants {} au-delà", spec.label, g.label), Type::real});
+        }
         main_site.push_back(main_site_of_zones(in, access, s));
     }
     for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
@@ -106,10 +122,13 @@ OutputLayer commune_diagnostic(const StudyInputs& in, const AccessTable& access,
             row.push_back(g == nullptr ? FieldValue() : text_or_null(g->name.empty() ? g->code : g->name));
         }
         row.push_back(rounded(results.zones.empty() ? 0.0 : results.zones[0][z].population, 1));
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            row.push_back(results.zones.empty() ? FieldValue() : rounded(results.zones[0][z].group_population.at(g), 1));
+        }
         for (std::size_t s = 0; s < in.services.size(); ++s) {
             const ZoneServiceResult& r = results.zones[s][z];
             if (r.origins == 0) {
-                row.insert(row.end(), 5, FieldValue());  // no origin: nothing is known of the zone
+                row.insert(row.end(), 5 + groups.size(), FieldValue());  // no origin: nothing is known of the zone
                 continue;
             }
             const std::uint32_t f = main_site[s][z];
@@ -120,6 +139,9 @@ OutputLayer commune_diagnostic(const StudyInputs& in, const AccessTable& access,
             row.push_back(site == nullptr ? FieldValue() : text_or_null(places.place(s, f).name));
             row.push_back(std::string(r.over ? "oui" : "non"));
             row.push_back(rounded(r.population_over, 1));
+            for (std::size_t g = 0; g < groups.size(); ++g) {
+                row.push_back(rounded(r.group_population_over.at(g), 1));
+            }
         }
         t.rows.push_back(std::move(row));
     }
@@ -136,6 +158,10 @@ OutputLayer epci_diagnostic(const StudyInputs& in, const AccessTable& access, co
         t.fields.push_back(
             {fmt::format("{} : habitants au-delà de {} min", spec.label, threshold_text(spec.threshold_min)), Type::real});
         t.fields.push_back({spec.label + " : part au-delà", Type::real});
+        for (const auto& g : in.study.population.groups) {
+            t.fields.push_back({fmt::format("{} : habitants {} au-delà", spec.label, g.label), Type::real});
+            t.fields.push_back({fmt::format("{} : part des {} au-delà", spec.label, g.label), Type::real});
+        }
     }
     const std::vector<ZoneGroup> epcis = study_epcis(in);
     std::vector<int> group_of_zone(in.zones.zones.size(), -1);
@@ -154,6 +180,10 @@ OutputLayer epci_diagnostic(const StudyInputs& in, const AccessTable& access, co
             }
         }
         row.push_back(rounded(first != nullptr ? first->population : 0.0, 1));
+        const std::size_t groups = in.study.population.groups.size();
+        for (std::size_t k = 0; k < groups; ++k) {
+            row.push_back(first != nullptr ? rounded(first->group_population.at(k), 1) : FieldValue());
+        }
         for (std::size_t s = 0; s < in.services.size(); ++s) {
             // Population-weighted mean over the origins of the EPCI that reach a site.
             double weighted = 0;
@@ -175,6 +205,12 @@ OutputLayer epci_diagnostic(const StudyInputs& in, const AccessTable& access, co
             row.push_back(weight > 0 ? rounded(weighted / weight, 0.1) : FieldValue());
             row.push_back(a != nullptr ? rounded(a->population_over, 1) : FieldValue());
             row.push_back(a != nullptr ? rounded(a->share_over, 0.0001) : FieldValue());
+            for (std::size_t k = 0; k < groups; ++k) {
+                const double population = a != nullptr ? a->group_population.at(k) : 0.0;
+                row.push_back(a != nullptr ? rounded(a->group_population_over.at(k), 1) : FieldValue());
+                row.push_back(population > 0 ? rounded(a->group_population_over.at(k) / population, 0.0001)
+                                             : FieldValue());
+            }
         }
         t.rows.push_back(std::move(row));
     }

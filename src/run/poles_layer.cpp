@@ -18,6 +18,7 @@ OutputLayer poles_layer(const PoleClassification& p) {
     layer.fields.push_back({"destination_kind", Type::text});
     layer.fields.push_back({"method", Type::text});
     layer.fields.push_back({"approximation", Type::integer});
+    layer.fields.push_back({"access_reading", Type::text});  // nested or strict: which poles the access counts
     const bool counted = p.source != "list";
     for (const auto& c : p.communes) {
         std::vector<FieldValue> row = {c.code, c.name, std::int64_t{c.in_study ? 1 : 0},
@@ -38,6 +39,7 @@ OutputLayer poles_layer(const PoleClassification& p) {
         row.push_back(c.destination_kind);
         row.push_back(p.method);
         row.push_back(std::int64_t{p.approximation ? 1 : 0});
+        row.push_back(std::string(p.nested ? "nested" : "strict"));
         layer.rows.push_back(std::move(row));
         layer.wkb.push_back(c.wkb);
     }

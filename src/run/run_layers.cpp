@@ -25,12 +25,19 @@ OutputLayer zones_layer(const StudyInputs& in, const StudyResults& results) {
     communes.fields = {{french ? "code_insee" : "code", Type::text}, {"nom", Type::text},
                        {"population", Type::real},                   {"epci_siren", Type::text},
                        {"epci_nom", Type::text}};
+    const auto& groups = in.study.population.groups;
+    for (const auto& g : groups) {
+        communes.fields.push_back({"pop_" + g.key, Type::real});
+    }
     for (const auto& sv : in.services) {
         const auto& id = sv.spec.id;
         communes.fields.push_back({id + "_min", Type::real});
         communes.fields.push_back({id + "_max_min", Type::real});
         communes.fields.push_back({id + "_pop_over", Type::real});
         communes.fields.push_back({id + "_over", Type::integer});
+        for (const auto& g : groups) {
+            communes.fields.push_back({id + "_pop_" + g.key + "_over", Type::real});
+        }
     }
     for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
         const Zone& zone = in.zones.zones[z];
@@ -39,6 +46,9 @@ OutputLayer zones_layer(const StudyInputs& in, const StudyResults& results) {
         std::vector<FieldValue> row = {zone.code, zone.name, rounded(population, 0.1),
                                        text_or_null(c != nullptr ? c->epci_siren : std::string()),
                                        text_or_null(c != nullptr ? c->epci_name : std::string())};
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            row.push_back(results.zones.empty() ? FieldValue() : rounded(results.zones[0][z].group_population.at(g), 0.1));
+        }
         for (std::size_t s = 0; s < in.services.size(); ++s) {
             const auto& r = results.zones[s][z];
             row.push_back(rounded(r.mean_min));
@@ -52,6 +62,9 @@ OutputLayer zones_layer(const StudyInputs& in, const StudyResults& results) {
             }
             row.push_back(std::move(population_over));
             row.push_back(std::move(over));
+            for (std::size_t g = 0; g < groups.size(); ++g) {
+                row.push_back(r.origins > 0 ? rounded(r.group_population_over.at(g), 0.1) : FieldValue());
+            }
         }
         communes.rows.push_back(std::move(row));
         communes.wkb.push_back(zone.wkb);
@@ -64,7 +77,12 @@ OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access) {
     OutputLayer origins;
     origins.name = grid ? "cells" : "origins";
     origins.geometry = grid ? OutputLayer::Geometry::polygon : OutputLayer::Geometry::point;
-    origins.fields = {{"id", Type::text}, {"zone", Type::text}, {"population", Type::real}, {"snap_m", Type::real}};
+    origins.fields = {{"id", Type::text}, {"zone", Type::text}, {"population", Type::real}, {"snap_m", Type::real},
+                      {"placement", Type::text}};
+    const auto& groups = in.study.population.groups;
+    for (const auto& g : groups) {
+        origins.fields.push_back({"pop_" + g.key, Type::real});
+    }
     for (const auto& sv : in.services) {
         origins.fields.push_back({sv.spec.id + "_min", Type::real});
         origins.fields.push_back({sv.spec.id + "_nearest", Type::text});       // the site's id (services layer)
@@ -73,7 +91,10 @@ OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access) {
     for (std::size_t o = 0; o < in.origins.size(); ++o) {
         const Origin& origin = in.origins[o];
         std::vector<FieldValue> row = {origin.id, in.zones.zones[origin.zone].code, rounded(origin.population, 0.1),
-                                       rounded(origin.snap.distance_m, 0.1)};
+                                       rounded(origin.snap.distance_m, 0.1), std::string(to_string(origin.placement))};
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            row.push_back(g < origin.groups.size() ? rounded(origin.groups[g], 0.1) : FieldValue());
+        }
         for (std::size_t s = 0; s < in.services.size(); ++s) {
             row.push_back(rounded(minutes_of(access.time_ds(s, o))));
             const auto f = access.nearest(s, o);
@@ -164,7 +185,7 @@ OutputLayer zones_over_layer(const StudyInputs& in, const StudyResults& results,
     return layer;
 }
 
-OutputLayer summary_table(const StudyResults& results) {
+OutputLayer summary_table(const StudyResults& results, const std::vector<AgeGroup>& groups) {
     OutputLayer table;
     table.name = "summary";
     table.fields = {{"scope", Type::text},         {"code", Type::text},
@@ -173,6 +194,11 @@ OutputLayer summary_table(const StudyResults& results) {
                     {"population_over", Type::real}, {"share_over", Type::real}};
     for (const char* band : band_names) {
         table.fields.push_back({std::string("pop_") + band, Type::real});
+    }
+    for (const auto& g : groups) {
+        table.fields.push_back({"pop_" + g.key, Type::real});
+        table.fields.push_back({"pop_" + g.key + "_over", Type::real});
+        table.fields.push_back({"share_" + g.key + "_over", Type::real});
     }
     for (const auto& a : results.summary) {
         std::vector<FieldValue> row = {a.scope,
@@ -185,6 +211,13 @@ OutputLayer summary_table(const StudyResults& results) {
                                        rounded(a.share_over, 0.0001)};
         for (double p : a.bands.population) {
             row.push_back(rounded(p, 0.1));
+        }
+        for (std::size_t g = 0; g < groups.size(); ++g) {
+            const double population = a.group_population.at(g);
+            const double over = a.group_population_over.at(g);
+            row.push_back(rounded(population, 0.1));
+            row.push_back(rounded(over, 0.1));
+            row.push_back(population > 0 ? rounded(over / population, 0.0001) : FieldValue());
         }
         table.rows.push_back(std::move(row));
     }

@@ -1,5 +1,8 @@
 #include "run_outcomes.hpp"
 
+#include <algorithm>
+#include <map>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -84,6 +87,10 @@ PolesSummary poles_summary(const StudyInputs& in) {
     summary.json["method"] = in.poles->method;
     summary.json["approximation"] = in.poles->approximation;
     summary.json["buffer_km"] = in.poles->buffer_km;
+    summary.json["nested"] = in.poles->nested;
+    summary.json["reading"] = in.poles->reading();
+    summary.text += fmt::format("    access reading ([poles] nested = {}): {}\n", in.poles->nested ? "true" : "false",
+                                in.poles->reading());
     for (std::size_t k = 3; k-- > 0;) {
         const Gamme g = static_cast<Gamme>(k);
         if (!in.poles->classified[k]) {
@@ -101,6 +108,90 @@ PolesSummary poles_summary(const StudyInputs& in) {
         summary.json[gamme_key(g)] = names;
     }
     return summary;
+}
+
+namespace {
+
+/// The communes whose inhabitants sit at a point on surface, the largest area × population first
+/// (where that point is the least likely to stand for where people live), at most `limit`.
+std::vector<const Origin*> point_on_surface_zones(const StudyInputs& in, std::size_t limit) {
+    std::vector<const Origin*> out;
+    for (const auto& o : in.origins) {
+        if (o.placement == OriginPlacement::point_on_surface && o.population > 0) {
+            out.push_back(&o);
+        }
+    }
+    const auto weight = [&](const Origin* o) { return in.zones.zones[o->zone].area_km2 * o->population; };
+    std::sort(out.begin(), out.end(), [&](const Origin* a, const Origin* b) {
+        return weight(a) != weight(b) ? weight(a) > weight(b) : a->id < b->id;
+    });
+    if (out.size() > limit) {
+        out.resize(limit);
+    }
+    return out;
+}
+
+} // namespace
+
+PopulationNotes population_notes(const StudyInputs& in, const StudyResults& results) {
+    PopulationNotes notes;
+    std::map<std::string, std::pair<std::size_t, double>> by_placement;
+    std::size_t on_surface = 0;
+    for (const auto& o : in.origins) {
+        auto& p = by_placement[to_string(o.placement)];
+        ++p.first;
+        p.second += o.population;
+        on_surface += o.placement == OriginPlacement::point_on_surface ? 1 : 0;
+    }
+    notes.placement = nlohmann::ordered_json::object();
+    for (const auto& [placement, counts] : by_placement) {
+        notes.placement[placement] = {{"origins", counts.first}, {"population", counts.second}};
+    }
+    const bool zone_origins = in.study.origins.kind == StudyFile::Origins::Kind::reference_points;
+    if (zone_origins && on_surface > 0) {
+        const auto worst = point_on_surface_zones(in, 10);
+        nlohmann::ordered_json listed = nlohmann::ordered_json::array();
+        std::vector<std::string> names;
+        for (const Origin* o : worst) {
+            const Zone& zone = in.zones.zones[o->zone];
+            listed.push_back({{"code", zone.code}, {"name", zone.name}, {"area_km2", zone.area_km2},
+                              {"population", o->population}});
+            names.push_back(fmt::format("{} {}", zone.code, zone.name));
+        }
+        notes.placement["point_on_surface_communes"] = listed;
+        notes.text += fmt::format("  {} of {} communes placed at a point on surface (no chef-lieu, no populated grid "
+                                  "cell): their times are the least sure; first by area x population: {}\n",
+                                  on_surface, in.zones.zones.size(), fmt::join(names, ", "));
+    }
+    const auto& groups = in.study.population.groups;
+    if (groups.empty()) {
+        return notes;
+    }
+    notes.age_groups = nlohmann::ordered_json::array();
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        nlohmann::ordered_json group = {{"group", groups[g].label}, {"key", groups[g].key}};
+        nlohmann::ordered_json over = nlohmann::ordered_json::object();
+        std::string line;
+        for (const auto& a : results.summary) {
+            if (a.scope != "study") {
+                continue;
+            }
+            const double population = a.group_population.at(g);
+            const double beyond = a.group_population_over.at(g);
+            group["population"] = population;
+            over[a.service] = {{"threshold_min", a.threshold_min},
+                               {"population_over", beyond},
+                               {"share_over", population > 0 ? nlohmann::ordered_json(beyond / population)
+                                                             : nlohmann::ordered_json(nullptr)}};
+            line += fmt::format("{}{} {:.0f} beyond {:g} min", line.empty() ? "" : "; ", a.service, beyond,
+                                a.threshold_min);
+        }
+        group["over"] = over;
+        notes.age_groups.push_back(group);
+        notes.text += fmt::format("  aged {} ({:.0f} inhabitants): {}\n", groups[g].label,
+                                  group.value("population", 0.0), line);
+    }
+    return notes;
 }
 
 RunManifest make_run_manifest(const StudyInputs& in, const RunOptions& options, const RunSummary& summary,

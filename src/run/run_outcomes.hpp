@@ -22,6 +22,16 @@ struct PolesSummary {
 };
 [[nodiscard]] PolesSummary poles_summary(const StudyInputs& in);
 
+/// How the origins were placed (counts per placement; the communes placed at a point on surface
+/// where it matters most: largest area × population) and, per age group of the study, its
+/// population beyond each service's threshold: console lines and run.json's population keys.
+struct PopulationNotes {
+    std::string text;
+    nlohmann::ordered_json placement;
+    nlohmann::ordered_json age_groups;
+};
+[[nodiscard]] PopulationNotes population_notes(const StudyInputs& in, const StudyResults& results);
+
 /// run.json: where every number came from (inputs with their SHA-256, graph, parameters,
 /// services, population, pôles, warnings, timings, outputs).
 [[nodiscard]] RunManifest make_run_manifest(const StudyInputs& in, const RunOptions& options, const RunSummary& summary,

@@ -153,7 +153,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         layers.push_back(deficit_layer(in, s, surfaces.deficits[s]));
         layers.push_back(zones_over_layer(in, results, s));
     }
-    layers.push_back(summary_table(results));
+    layers.push_back(summary_table(results, in.study.population.groups));
     for (const auto& a : apl) {
         for (auto& layer : apl_run_layers(in, a)) {
             layers.push_back(std::move(layer));
@@ -198,7 +198,11 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         summary.unplaced_population += u.population;
     }
     summary.timings = timer.timings();
+    const PopulationNotes population = population_notes(in, results);
+    summary.population = population.text;
     RunManifest manifest = make_run_manifest(in, options, summary, poles.json);
+    manifest.population_placement = population.placement;
+    manifest.population_age_groups = population.age_groups;
     for (const auto& a : apl) {
         summary.apl += apl_console_summary(in, a);
         manifest.apl.push_back(apl_json(in, a));
@@ -235,6 +239,7 @@ std::string format_run_summary(const RunSummary& s) {
         }
         out += "\n";
     }
+    out += s.population;
     out += s.poles;
     out += s.apl;
     if (s.unplaced_population > 0) {

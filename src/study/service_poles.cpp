@@ -120,6 +120,7 @@ PoleClassification start_classification(const StudyFile& study) {
     PoleClassification out;
     out.source = study.poles.source;
     out.buffer_km = study.poles.buffer_km;
+    out.nested = study.poles.nested;
     const bool osm = out.source == "osm";
     if (!study.poles.gammes.empty()) {
         out.gammes = load_gammes(study.poles.gammes.string());
@@ -488,6 +489,26 @@ std::array<std::size_t, 3> PoleClassification::pole_counts(bool study_only) cons
     return n;
 }
 
+bool PoleClassification::serves(const PoleCommune& c, Gamme g) const {
+    if (c.is_pole(g)) {
+        return true;
+    }
+    if (!nested) {
+        return false;
+    }
+    for (std::size_t k = static_cast<std::size_t>(g) + 1; k < 3; ++k) {
+        if (c.counts.is_pole[k]) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string PoleClassification::reading() const {
+    return nested ? "nested: access to a level counts its poles and those of the levels above"
+                  : "strict: access to a level counts only the poles of that level";
+}
+
 std::optional<Gamme> pole_service_gamme(const ServiceSpec& spec) {
     if (spec.pole.empty()) {
         return std::nullopt;
@@ -545,6 +566,8 @@ std::string format_poles(const PoleClassification& p) {
     if (p.source != "list") {
         out += fmt::format("  rule: {}\n", p.gammes.pole_rule);
     }
+    // The lists below are each level's own poles; the pole services and maps use this reading.
+    out += fmt::format("  access ([poles] nested = {}): {}\n", p.nested ? "true" : "false", p.reading());
     const auto in_study = p.pole_counts(true);
     const auto all = p.pole_counts(false);
     for (std::size_t k = 3; k-- > 0;) {

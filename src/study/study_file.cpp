@@ -123,7 +123,8 @@ void read_apl_table(const TomlReader& r, const toml::table& t, const std::string
 /// Reads the keys of one service table into `spec` (only those present override).
 void read_service_fields(const TomlReader& r, const toml::table& t, const std::string& where, ServiceSpec& spec,
                          const std::filesystem::path& base) {
-    r.only_keys(t, where, {"label", "threshold_min", "direction", "bpe", "osm", "files", "pole", "family", "indicator", "apl"});
+    r.only_keys(t, where, {"label", "threshold_min", "direction", "bpe", "osm", "osm_unconfirmed",
+                           "include_hospitals_without_emergency", "files", "pole", "family", "indicator", "apl"});
     if (auto family = optional_string(r, t, "family", where)) {
         static const std::set<std::string> known = {"sante", "education", "services_publics", "commerce", "pole"};
         if (known.count(*family) == 0) {
@@ -193,6 +194,18 @@ void read_service_fields(const TomlReader& r, const toml::table& t, const std::s
     }
     if (t.get("osm") != nullptr) {
         spec.osm_selectors = r.strings(t, "osm", where);
+    }
+    if (t.get("osm_unconfirmed") != nullptr) {
+        spec.osm_unconfirmed = r.strings(t, "osm_unconfirmed", where);
+    }
+    if (const toml::node* include = t.get("include_hospitals_without_emergency")) {
+        spec.include_unconfirmed = r.boolean(t, "include_hospitals_without_emergency", where);
+        if (spec.include_unconfirmed && spec.osm_unconfirmed.empty()) {
+            r.fail(*include, fmt::format("'{}include_hospitals_without_emergency' applies to services whose catalogue "
+                                         "entry lists hospitals not tagged emergency=* (osm_unconfirmed: urgences, "
+                                         "smur); this one has none",
+                                         where));
+        }
     }
     if (const auto* files = t.get("files")) {
         const auto* arr = files->as_array();
@@ -334,7 +347,8 @@ void read_population_section(const StudyToml& file, StudyFile& s) {
     if (file.root.get("population") != nullptr) {
         const auto& t = r.table(file.root, "population", "");
         r.only_keys(t, "population.", {"source", "grid", "grid_crs", "cell_size_m", "x_field", "y_field", "id_field",
-                                       "population_field", "points", "lon_field", "lat_field", "name_field"});
+                                       "population_field", "points", "lon_field", "lat_field", "name_field",
+                                       "groups"});
         s.population.grid = file.rel(optional_string(r, t, "grid", "population.").value_or(""));
         s.population.points = file.rel(optional_string(r, t, "points", "population.").value_or(""));
         const auto source_text = optional_string(r, t, "source", "population.");
@@ -377,6 +391,26 @@ void read_population_section(const StudyToml& file, StudyFile& s) {
         s.population.points_lon_field = optional_string(r, t, "lon_field", "population.").value_or("lon");
         s.population.points_lat_field = optional_string(r, t, "lat_field", "population.").value_or("lat");
         s.population.points_name_field = optional_string(r, t, "name_field", "population.").value_or("name");
+        if (const toml::node* groups = t.get("groups")) {
+            for (const auto& text : r.strings(t, "groups", "population.")) {
+                try {
+                    s.population.groups.push_back(parse_age_group(text, "population.groups"));
+                } catch (const ConfigError& e) {
+                    r.fail(*groups, e.what());
+                }
+                const auto& key = s.population.groups.back().key;
+                if (std::count_if(s.population.groups.begin(), s.population.groups.end(),
+                                  [&](const AgeGroup& g) { return g.key == key; }) > 1) {
+                    r.fail(*groups, fmt::format("'population.groups' lists \"{}\" twice", text));
+                }
+            }
+            if (!s.population.groups.empty() && s.population.source != PopulationSource::grid) {
+                r.fail(*groups, fmt::format("'population.groups' counts age groups from the age columns of a "
+                                            "Filosofi grid ({}): give the grid in population.grid (source = "
+                                            "\"grid\")",
+                                            filosofi_age_columns()));
+            }
+        }
     } else if (!s.commune_table.empty()) {
         s.population.source = PopulationSource::communes;
     }
@@ -395,7 +429,9 @@ void read_origins_section(const StudyToml& file, StudyFile& s) {
                                                                        : OriginKind::reference_points;
     if (file.root.get("origins") != nullptr) {
         const auto& t = r.table(file.root, "origins", "");
-        r.only_keys(t, "origins.", {"kind", "file", "code_field", "crs"});
+        r.only_keys(t, "origins.", {"kind", "file", "code_field", "crs", "chef_lieu", "chef_lieu_layer"});
+        s.origins.chef_lieu = file.rel(optional_string(r, t, "chef_lieu", "origins.").value_or(""));
+        s.origins.chef_lieu_layer = optional_string(r, t, "chef_lieu_layer", "origins.").value_or("");
         if (auto kind = optional_string(r, t, "kind", "origins.")) {
             if (*kind == "reference_points") {
                 s.origins.kind = OriginKind::reference_points;
@@ -414,6 +450,10 @@ void read_origins_section(const StudyToml& file, StudyFile& s) {
         s.origins.reference_crs = optional_string(r, t, "crs", "origins.").value_or("");
         if (!s.origins.reference_points.empty() && s.origins.kind != OriginKind::reference_points) {
             r.fail(t, "'origins.file' gives reference points: it goes with kind = \"reference_points\"");
+        }
+        if (!s.origins.chef_lieu.empty() && s.origins.kind != OriginKind::reference_points) {
+            r.fail(t, "'origins.chef_lieu' places each commune's population at its chef-lieu: it goes with kind = "
+                      "\"reference_points\" (a population from the communes or the zones)");
         }
     }
     if (s.origins.kind == OriginKind::cells && s.population.source != PopulationSource::grid) {
@@ -506,7 +546,10 @@ void read_poles_section(const StudyToml& file, StudyFile& s) {
         }
         const auto& poles = *node->as_table();
         s.poles.given = true;
-        r.only_keys(poles, "poles.", {"source", "gammes", "counts", "list", "buffer_km"});
+        r.only_keys(poles, "poles.", {"source", "gammes", "counts", "list", "buffer_km", "nested"});
+        if (poles.get("nested") != nullptr) {
+            s.poles.nested = r.boolean(poles, "nested", "poles.");
+        }
         s.poles.source = optional_string(r, poles, "source", "poles.").value_or("");
         if (!s.poles.source.empty() && s.poles.source != "bpe" && s.poles.source != "bpe_counts" &&
             s.poles.source != "osm" && s.poles.source != "list") {
@@ -619,6 +662,7 @@ std::vector<std::pair<std::string, std::filesystem::path>> study_input_files(con
     add("population grid ([population] grid)", s.population.grid);
     add("populated points ([population] points)", s.population.points);
     add("reference points ([origins] file)", s.origins.reference_points);
+    add("chef-lieu points ([origins] chef_lieu)", s.origins.chef_lieu);
     add("BPE file ([services] bpe)", s.bpe);
     for (const auto& service : s.services) {
         for (const auto& f : service.files) {

@@ -15,6 +15,7 @@
 #include "proxima/osm/default_profile.hpp"
 #include "proxima/osm/graph_builder.hpp"
 #include "proxima/osm/osm_features.hpp"
+#include "proxima/territory/chef_lieux.hpp"
 #include "proxima/territory/population_value.hpp"
 
 namespace proxima {
@@ -198,6 +199,7 @@ private:
 struct ServiceSearch {
     std::vector<TagSelector> selectors;
     std::vector<std::pair<std::size_t, std::size_t>> selector_owner;  // (service, selector index)
+    std::vector<bool> selector_unconfirmed;             ///< from the service's osm_unconfirmed list
     std::set<std::string> bpe_codes;
     bool osm_read_with_zones = false;                   ///< features read with the OSM boundaries
     std::vector<std::vector<OsmFeature>> osm_features;  ///< per selector
@@ -209,14 +211,18 @@ ServiceSearch plan_service_search(const StudyFile& study) {
     ServiceSearch search;
     for (std::size_t s = 0; s < study.services.size(); ++s) {
         if (study.services_from_osm) {
-            for (std::size_t k = 0; k < study.services[s].osm_selectors.size(); ++k) {
+            const auto& spec = study.services[s];
+            const std::size_t confirmed = spec.osm_selectors.size();
+            for (std::size_t k = 0; k < confirmed + spec.osm_unconfirmed.size(); ++k) {
+                const std::string& expression =
+                    k < confirmed ? spec.osm_selectors[k] : spec.osm_unconfirmed[k - confirmed];
                 try {
-                    search.selectors.push_back(TagSelector::parse(study.services[s].osm_selectors[k]));
+                    search.selectors.push_back(TagSelector::parse(expression));
                 } catch (const ConfigError& e) {
-                    throw ConfigError(fmt::format("service '{}' ({}): {}", study.services[s].id,
-                                                  study.services[s].defined_in, e.what()));
+                    throw ConfigError(fmt::format("service '{}' ({}): {}", spec.id, spec.defined_in, e.what()));
                 }
                 search.selector_owner.emplace_back(s, k);
+                search.selector_unconfirmed.push_back(k >= confirmed);
             }
         }
         search.bpe_codes.insert(study.services[s].bpe_codes.begin(), study.services[s].bpe_codes.end());
@@ -304,13 +310,32 @@ void read_zone_population(const StudyFile& study, StudyInputs& in, std::vector<d
     }
 }
 
+/// The inhabitants of each of the study's age groups in `ages`.
+std::vector<double> group_counts(const StudyFile& study, const AgeCounts& ages) {
+    std::vector<double> out;
+    out.reserve(study.population.groups.size());
+    for (const auto& g : study.population.groups) {
+        out.push_back(g.of(ages));
+    }
+    return out;
+}
+
 /// Population of a grid or of populated points, assigned to the zones; with cells or points as
-/// origins, one origin per populated cell or point.
+/// origins, one origin per populated cell or point. `zone_ages` sums the cells' age columns.
 std::vector<Origin> place_population_cells(const StudyFile& study, StudyInputs& in,
-                                           std::vector<double>& zone_population, const Reporter& report) {
+                                           std::vector<double>& zone_population, std::vector<AgeCounts>& zone_ages,
+                                           const Reporter& report) {
     PopulationGrid cells;
     if (study.population.source == PopulationSource::grid) {
         in.grid = read_population_grid(study.population.grid, study.population.grid_options, report.readers());
+        if (!study.population.groups.empty() && !in.grid->has_ages) {
+            throw InputError(fmt::format("{}: the study counts age groups ([population] groups in {}) but this grid "
+                                         "has no age columns: it needs Filosofi's {} (the 2015 edition writes them "
+                                         "Ind_0_3 ...; any case is read). Use a Filosofi file with the age columns, "
+                                         "or remove population.groups",
+                                         study.population.grid.string(), study.path.string(),
+                                         filosofi_age_columns()));
+        }
         cells = *in.grid;
     } else {
         auto points = read_populated_points(study, report.readers());
@@ -327,6 +352,12 @@ std::vector<Origin> place_population_cells(const StudyFile& study, StudyInputs& 
     in.population_total = cells.total_population;
     const CellAssignment assignment = assign_cells_to_zones(cells, in.zones);
     zone_population = assignment.population_of_zone;
+    for (std::size_t i = 0; i < cells.cells.size(); ++i) {
+        const auto z = assignment.zone_of_cell[i];
+        for (std::size_t k = 0; z != CellAssignment::outside && k < AgeCounts{}.size(); ++k) {
+            zone_ages[z][k] += cells.cells[i].ages[k];
+        }
+    }
     if (assignment.cells_outside > 0) {
         in.unplaced_population.push_back(
             {fmt::format("{} of {} outside the study zones", plural(assignment.cells_outside, "point", "points"),
@@ -342,17 +373,107 @@ std::vector<Origin> place_population_cells(const StudyFile& study, StudyInputs& 
                 continue;
             }
             const GridCell& c = cells.cells[i];
-            origins.push_back({c.id, z, c.centre, c.population, {}, c.x, c.y});
+            origins.push_back({c.id, z, c.centre, c.population, {}, c.x, c.y,
+                               in.grid ? OriginPlacement::cell : OriginPlacement::point, group_counts(study, c.ages)});
         }
     }
     return origins;
 }
 
-/// One origin per zone carrying its population, at the zone's reference point.
+/// Each zone's chef-lieu (IGN CHFLIEU_COMMUNE): from [origins] chef_lieu, else from the zones
+/// file when it is an ADMIN EXPRESS GeoPackage holding that layer; none otherwise.
+std::vector<std::optional<LonLat>> study_chef_lieux(const StudyFile& study, const StudyInputs& in,
+                                                    const Reporter& report) {
+    std::vector<std::optional<LonLat>> out(in.zones.zones.size());
+    std::filesystem::path path = study.origins.chef_lieu;
+    std::string layer = study.origins.chef_lieu_layer;
+    if (path.empty() && !study.zones.file.empty()) {
+        layer = find_chef_lieu_layer(study.zones.file);
+        if (!layer.empty()) {
+            path = study.zones.file;
+        }
+    }
+    if (path.empty()) {
+        return out;
+    }
+    const ChefLieuLayer points = read_chef_lieux(path, layer);
+    const bool by_id = points.link == "ID_COM";
+    std::map<std::string, std::size_t> zone_of;
+    for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+        const std::string& key = by_id ? in.zones.zones[z].admin_id : in.zones.zones[z].code;
+        if (!key.empty()) {
+            zone_of.emplace(key, z);
+        }
+    }
+    if (by_id && zone_of.empty()) {
+        throw InputError(fmt::format("chef-lieu points {} name their commune by ID_COM (the commune's ADMIN EXPRESS "
+                                     "ID), but the zones {} have no ID field: take the zones from the same ADMIN "
+                                     "EXPRESS edition (layer COMMUNE)",
+                                     points.source, in.zones.source));
+    }
+    std::size_t found = 0;
+    for (const auto& c : points.points) {
+        if (const auto it = zone_of.find(c.commune); it != zone_of.end()) {
+            out[it->second] = c.position;
+            ++found;
+        }
+    }
+    report.readers().info(fmt::format("chefs-lieux: {} of {} zones placed at theirs ({}, linked by {})", found,
+                                      in.zones.zones.size(), points.source, points.link));
+    return out;
+}
+
+/// The zone's populated cells of the study's grid (for spreading a commune's population), when
+/// the study gives a grid; empty lists otherwise.
+struct ZoneCells {
+    PopulationGrid grid;
+    std::vector<std::vector<std::size_t>> of_zone;  ///< per zone: populated cells whose centre it holds
+};
+
+ZoneCells study_zone_cells(const StudyFile& study, const StudyInputs& in, const Reporter& report) {
+    ZoneCells out;
+    out.of_zone.resize(in.zones.zones.size());
+    if (study.population.grid.empty()) {
+        return out;
+    }
+    out.grid = in.grid ? *in.grid
+                       : read_population_grid(study.population.grid, study.population.grid_options, report.readers());
+    const CellAssignment assignment = assign_cells_to_zones(out.grid, in.zones);
+    for (std::size_t c = 0; c < out.grid.cells.size(); ++c) {
+        if (assignment.zone_of_cell[c] != CellAssignment::outside && out.grid.cells[c].population > 0) {
+            out.of_zone[assignment.zone_of_cell[c]].push_back(c);
+        }
+    }
+    return out;
+}
+
+/// A zone's population `population` spread over its populated cells in proportion to their
+/// inhabitants (so the zone's total is kept): one origin per cell.
+void spread_on_cells(const StudyFile& study, std::size_t z, const std::string& code, double population,
+                     const ZoneCells& cells, std::vector<Origin>& origins) {
+    double grid_total = 0.0;
+    for (const std::size_t c : cells.of_zone[z]) {
+        grid_total += cells.grid.cells[c].population;
+    }
+    for (const std::size_t c : cells.of_zone[z]) {
+        const GridCell& cell = cells.grid.cells[c];
+        const double share = cell.population / grid_total;
+        AgeCounts ages = cell.ages;
+        for (double& a : ages) {
+            a *= population / grid_total;
+        }
+        origins.push_back({code + ":" + cell.id, z, cell.centre, population * share, {}, cell.x, cell.y,
+                           OriginPlacement::spread_on_cells, group_counts(study, ages)});
+    }
+}
+
+/// One origin per zone carrying its population, at the first place known of: its chef-lieu, its
+/// point in the [origins] file, else spread over its populated grid cells, else (last resort)
+/// its point on surface.
 void add_reference_origins(const StudyFile& study, const StudyInputs& in, const std::vector<double>& zone_population,
-                           std::vector<Origin>& origins, const Reporter& report) {
-    // A configured point layer (e.g. IGN chefs-lieux) where it has the zone; else the
-    // zone's point on surface.
+                           const std::vector<AgeCounts>& zone_ages, std::vector<Origin>& origins,
+                           const Reporter& report) {
+    const auto chef_lieux = study_chef_lieux(study, in, report);
     std::map<std::string, LonLat> reference;
     if (!study.origins.reference_points.empty()) {
         PointFileOptions options;
@@ -362,16 +483,29 @@ void add_reference_origins(const StudyFile& study, const StudyInputs& in, const 
             reference[f.id] = f.position;
         }
     }
+    const ZoneCells cells = study_zone_cells(study, in, report);
     std::size_t fallback = 0;
     for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
-        const auto it = reference.find(in.zones.zones[z].code);
-        const bool have = it != reference.end();
-        fallback += (!reference.empty() && !have) ? 1 : 0;
-        origins.push_back({in.zones.zones[z].code, z, have ? it->second : in.zones.zones[z].point_on_surface,
-                           zone_population[z], {}});
+        const Zone& zone = in.zones.zones[z];
+        const auto it = reference.find(zone.code);
+        if (chef_lieux[z]) {
+            origins.push_back({zone.code, z, *chef_lieux[z], zone_population[z], {}, 0.0, 0.0,
+                               OriginPlacement::chef_lieu, group_counts(study, zone_ages[z])});
+        } else if (it != reference.end()) {
+            origins.push_back({zone.code, z, it->second, zone_population[z], {}, 0.0, 0.0,
+                               OriginPlacement::reference_point, group_counts(study, zone_ages[z])});
+        } else if (!cells.of_zone[z].empty() && zone_population[z] > 0) {
+            fallback += reference.empty() ? 0 : 1;
+            spread_on_cells(study, z, zone.code, zone_population[z], cells, origins);
+        } else {
+            fallback += reference.empty() ? 0 : 1;
+            origins.push_back({zone.code, z, zone.point_on_surface, zone_population[z], {}, 0.0, 0.0,
+                               OriginPlacement::point_on_surface, group_counts(study, zone_ages[z])});
+        }
     }
     if (fallback > 0) {
-        report.warn(fmt::format("{} without a point in {}: their point on surface is used",
+        report.warn(fmt::format("{} without a point in {}: their population is spread over their populated grid "
+                                "cells, or sits at their point on surface",
                                 plural(fallback, "zone", "zones"), study.origins.reference_points.string()));
     }
 }
@@ -379,6 +513,7 @@ void add_reference_origins(const StudyFile& study, const StudyInputs& in, const 
 /// Population and the origins that carry it (not yet snapped).
 std::vector<Origin> place_population(const StudyFile& study, StudyInputs& in, const Reporter& report) {
     std::vector<double> zone_population(in.zones.zones.size(), 0.0);
+    std::vector<AgeCounts> zone_ages(in.zones.zones.size(), AgeCounts{});
     std::vector<Origin> origins;
     switch (study.population.source) {
     case PopulationSource::none:
@@ -390,11 +525,11 @@ std::vector<Origin> place_population(const StudyFile& study, StudyInputs& in, co
         break;
     case PopulationSource::grid:
     case PopulationSource::points:
-        origins = place_population_cells(study, in, zone_population, report);
+        origins = place_population_cells(study, in, zone_population, zone_ages, report);
         break;
     }
     if (study.origins.kind == OriginKind::reference_points) {
-        add_reference_origins(study, in, zone_population, origins, report);
+        add_reference_origins(study, in, zone_population, zone_ages, origins, report);
     }
     if (study.population.source == PopulationSource::communes || study.population.source == PopulationSource::zones) {
         double placed = 0;
@@ -486,7 +621,7 @@ std::optional<PoleClassification> classify_poles_if_needed(const StudyFile& stud
 /// A pole service's facilities: the communes of the study area and its buffer that are poles of its gamme.
 void add_pole_facilities(const StudyFile& study, const PoleClassification& poles, Gamme g, ServiceInputs& service) {
     for (const auto& c : poles.communes) {
-        if (c.is_pole(g)) {
+        if (poles.serves(c, g)) {
             service.facilities.push_back({"pole:" + c.code, c.name, std::string("pole_") + gamme_key(g), c.code,
                                           c.destination, fmt::format("{} ({})", poles.method, c.destination_kind), "pole"});
         }
@@ -504,18 +639,31 @@ void add_pole_facilities(const StudyFile& study, const PoleClassification& poles
 void add_source_facilities(std::size_t s, const ServiceSearch& search, const Reporter& report,
                            ServiceInputs& service) {
     std::set<std::string> seen;
-    for (std::size_t i = 0; i < search.selector_owner.size(); ++i) {
-        if (search.selector_owner[i].first != s) {
-            continue;
-        }
-        for (const auto& f : search.osm_features[i]) {
-            if (seen.insert(f.osm_id).second) {
-                service.facilities.push_back({"osm:" + f.osm_id, f.name, search.selectors[i].expression(), "",
-                                              f.position, "osm:" + f.osm_id, "osm"});
+    // The confirmed selectors first: a place they match is never listed as unconfirmed.
+    for (const bool unconfirmed : {false, true}) {
+        for (std::size_t i = 0; i < search.selector_owner.size(); ++i) {
+            if (search.selector_owner[i].first != s || search.selector_unconfirmed[i] != unconfirmed) {
+                continue;
+            }
+            for (const auto& f : search.osm_features[i]) {
+                if (!seen.insert(f.osm_id).second) {
+                    continue;
+                }
+                Facility facility{"osm:" + f.osm_id, f.name, search.selectors[i].expression(), "",
+                                  f.position, "osm:" + f.osm_id, "osm"};
+                if (unconfirmed) {
+                    service.unconfirmed.push_back(facility);
+                    if (!service.spec.include_unconfirmed) {
+                        continue;
+                    }
+                }
+                service.facilities.push_back(std::move(facility));
                 ++service.from_osm;
             }
         }
     }
+    std::sort(service.unconfirmed.begin(), service.unconfirmed.end(),
+              [](const Facility& a, const Facility& b) { return a.id < b.id; });
     const std::set<std::string> codes(service.spec.bpe_codes.begin(), service.spec.bpe_codes.end());
     for (const auto& f : search.bpe.facilities) {
         if (codes.count(f.type) != 0) {
@@ -603,7 +751,22 @@ void snap_facilities(const StudyFile& study, const EdgeSnapper& snapper, Service
         positions.push_back(f.position);
     }
     const auto snaps = snapper.snap_all(positions, study.network.max_snap_m);
+    // Hospitals counted in bulk by include_hospitals_without_emergency: one far from every road is
+    // left out with a warning (the user did not pick it), where a facility chosen is refused.
+    std::set<std::string> unconfirmed;
+    for (const auto& f : service.unconfirmed) {
+        unconfirmed.insert(f.id);
+    }
+    std::vector<Facility> kept;
     for (std::size_t i = 0; i < snaps.size(); ++i) {
+        if (!snaps[i] && unconfirmed.count(service.facilities[i].id) != 0) {
+            report.warn(fmt::format("service '{}': {} ({}) at {:.6f},{:.6f}, a hospital without emergency tag, is more "
+                                    "than {} m from any road of the graph: not counted",
+                                    service.spec.id, service.facilities[i].source, service.facilities[i].name,
+                                    positions[i].lon, positions[i].lat, study.network.max_snap_m));
+            --service.from_osm;
+            continue;
+        }
         if (!snaps[i]) {
             throw InputError(fmt::format("service '{}': facility {} ({}) at {:.6f},{:.6f} is more than {} m from "
                                          "any road of the graph: check its coordinates, use an extract that "
@@ -611,11 +774,13 @@ void snap_facilities(const StudyFile& study, const EdgeSnapper& snapper, Service
                                          service.spec.id, service.facilities[i].source, service.facilities[i].name,
                                          positions[i].lon, positions[i].lat, study.network.max_snap_m));
         }
+        kept.push_back(service.facilities[i]);
         service.snaps.push_back(*snaps[i]);
         if (snaps[i]->distance_m > study.network.warn_snap_m) {
             ++service.long_snaps;
         }
     }
+    service.facilities = std::move(kept);
     if (service.long_snaps > 0) {
         std::string which;
         std::size_t listed = 0;
@@ -648,6 +813,18 @@ ServiceInputs gather_service(const StudyFile& study, std::size_t s, const Servic
 }
 
 } // namespace
+
+const char* to_string(OriginPlacement placement) {
+    switch (placement) {
+    case OriginPlacement::cell: return "cell";
+    case OriginPlacement::point: return "point";
+    case OriginPlacement::chef_lieu: return "chef_lieu";
+    case OriginPlacement::reference_point: return "reference_point";
+    case OriginPlacement::spread_on_cells: return "spread_on_cells";
+    case OriginPlacement::point_on_surface: return "point_on_surface";
+    }
+    return "?";
+}
 
 StudyInputs load_study_inputs(const StudyFile& study, const Log& log) {
     return load_study_inputs(study, StudyLoadOptions{}, log);
@@ -723,6 +900,62 @@ PopulationReconciliation reconcile_population(const StudyInputs& in) {
     return r;
 }
 
+namespace {
+
+/// How the origins were placed (chef-lieu, grid cells, point on surface...), with the origins and
+/// inhabitants of each placement; the groups of the study.
+std::string format_placement(const StudyInputs& in) {
+    std::map<std::string, std::pair<std::size_t, double>> by;
+    for (const auto& o : in.origins) {
+        auto& b = by[to_string(o.placement)];
+        ++b.first;
+        b.second += o.population;
+    }
+    std::string out = "  placement:";
+    for (const auto& [placement, counts] : by) {
+        out += fmt::format(" {} {} ({:.0f} inhabitants);", placement, counts.first, counts.second);
+    }
+    out.back() = '\n';
+    if (by.count("point_on_surface") != 0 && in.study.origins.kind == StudyFile::Origins::Kind::reference_points) {
+        out += "    point_on_surface: no chef-lieu ([origins] chef_lieu, or the CHFLIEU_COMMUNE layer of an ADMIN "
+               "EXPRESS GeoPackage) and no populated grid cell ([population] grid): the least sure placement\n";
+    }
+    for (std::size_t g = 0; g < in.study.population.groups.size(); ++g) {
+        double sum = 0.0;
+        for (const auto& o : in.origins) {
+            sum += g < o.groups.size() ? o.groups[g] : 0.0;
+        }
+        out += fmt::format("  aged {}: {:.0f} inhabitants placed\n", in.study.population.groups[g].label, sum);
+    }
+    return out;
+}
+
+/// The OSM places a service may have but whose tags do not say so (hospitals without an
+/// emergency=* tag), so that the user can decide whether to count them.
+std::string format_unconfirmed_sites(const StudyInputs& in) {
+    std::string out;
+    for (const auto& sv : in.services) {
+        if (sv.unconfirmed.empty()) {
+            continue;
+        }
+        out += fmt::format("\n  {}: {} in the extract {} no emergency=* tag: {}\n", sv.spec.id,
+                           plural(sv.unconfirmed.size(), "hospital", "hospitals"),
+                           sv.unconfirmed.size() == 1 ? "has" : "have",
+                           sv.spec.include_unconfirmed
+                               ? "counted as sites (include_hospitals_without_emergency = true)"
+                               : fmt::format("NOT counted; to count them, set include_hospitals_without_emergency = "
+                                             "true in [services.{}]",
+                                             sv.spec.id));
+        for (const auto& f : sv.unconfirmed) {
+            out += fmt::format("    {:<22} {:<44} {:.5f}, {:.5f}\n", f.source, f.name.empty() ? "(no name)" : f.name,
+                               f.position.lon, f.position.lat);
+        }
+    }
+    return out;
+}
+
+} // namespace
+
 std::string format_inspection(const StudyInputs& in) {
     const auto& s = in.study;
     std::string out;
@@ -772,6 +1005,7 @@ std::string format_inspection(const StudyInputs& in) {
     }
     out += fmt::format("  placed on {} {}: {:.0f} inhabitants\n", in.origins.size(),
                        kinds[static_cast<int>(s.origins.kind)], placed);
+    out += format_placement(in);
     for (const auto& u : in.unplaced_population) {
         out += fmt::format("  NOT PLACED: {:.0f} inhabitants: {}\n", u.population, u.what);
     }
@@ -809,6 +1043,7 @@ std::string format_inspection(const StudyInputs& in) {
                            sv.long_snaps, sv.spec.label,
                            sv.spec.direction == TravelDirection::from_service ? " (from the service)" : "");
     }
+    out += format_unconfirmed_sites(in);
     out += fmt::format("\nWarnings: {}\n", in.warnings.size());
     for (const auto& w : in.warnings) {
         out += fmt::format("  - {}\n", w);

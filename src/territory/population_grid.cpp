@@ -463,6 +463,20 @@ double cell_size(const PopulationGrid& grid, const PopulationGridOptions& option
                                      : std::string("all centres share one x")));
 }
 
+/// The columns of Filosofi's age bands (any case: Ind_0_3 in 2015, ind_0_3 since), in
+/// filosofi_age_bands order; empty unless the file has every one of them.
+std::vector<int> find_age_columns(const GridTable& table) {
+    std::vector<int> columns;
+    for (const auto& band : filosofi_age_bands) {
+        const int c = table.find({std::string_view(band.column)});
+        if (c < 0) {
+            return {};
+        }
+        columns.push_back(c);
+    }
+    return columns;
+}
+
 /// "cell ids (idcar_200m), population ind": what was read, for inspect and the run report.
 std::string describe_layout(const GridTable& table, const GridColumns& c) {
     auto name = [&](int col) { return table.columns()[static_cast<std::size_t>(col)]; };
@@ -489,6 +503,12 @@ PopulationGrid read_population_grid(const std::filesystem::path& path, const Pop
     grid.source = p;
     grid.crs = options.crs;
     grid.layout = describe_layout(table, columns);
+    const std::vector<int> age_columns = find_age_columns(table);
+    grid.has_ages = !age_columns.empty();
+    if (grid.has_ages) {
+        grid.layout += fmt::format(", ages {} ... {}", table.columns()[static_cast<std::size_t>(age_columns.front())],
+                                   table.columns()[static_cast<std::size_t>(age_columns.back())]);
+    }
     IdSize id_size;
     while (table.next()) {
         GridCell cell;
@@ -503,6 +523,12 @@ PopulationGrid read_population_grid(const std::filesystem::path& path, const Pop
         cell.population = read_population(table.field(columns.population), table.where(),
                                           fmt::format("cell {} (column {})", cell.id, population_name),
                                           PopulationFigure::decimal);
+        for (std::size_t k = 0; k < age_columns.size(); ++k) {
+            const auto column = static_cast<std::size_t>(age_columns[k]);
+            cell.ages[k] = read_population(table.field(age_columns[k]), table.where(),
+                                           fmt::format("cell {} (column {})", cell.id, table.columns()[column]),
+                                           PopulationFigure::decimal);
+        }
         grid.total_population += cell.population;
         grid.cells.push_back(std::move(cell));
     }

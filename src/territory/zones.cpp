@@ -175,6 +175,7 @@ struct ZoneFields {
     int name = -1;
     int population = -1;
     int epci = -1;
+    int admin_id = -1;  ///< ADMIN EXPRESS ID, which CHFLIEU_COMMUNE's ID_COM names
 };
 
 /// The fields named in the study file, else the usual IGN/INSEE names; only the code is required.
@@ -185,6 +186,7 @@ ZoneFields find_zone_fields(OGRFeatureDefnH defn, const ZoneLayerOptions& option
     fields.name = find_field(defn, options.name_field, {"NOM", "nom", "NOM_COM", "LIBGEO", "name"}, p, "name", false);
     fields.population = find_field(defn, "", {"POPULATION", "population", "PMUN"}, p, "population", false);
     fields.epci = find_field(defn, "", {"SIREN_EPCI", "epci_siren"}, p, "EPCI", false);
+    fields.admin_id = find_field(defn, "", {"ID"}, p, "ADMIN EXPRESS id", false);
     return fields;
 }
 
@@ -251,6 +253,9 @@ void read_zone_attributes(OGRFeatureH raw, const ZoneFields& fields, const std::
     }
     if (fields.epci >= 0) {
         z.epci_siren = OGR_F_GetFieldAsString(raw, fields.epci);
+    }
+    if (fields.admin_id >= 0) {
+        z.admin_id = OGR_F_GetFieldAsString(raw, fields.admin_id);
     }
     // GDAL recodes shapefiles from their .cpg and GeoJSON/GeoPackage are UTF-8 by definition:
     // a non-UTF-8 string here is a mislabelled file, refused before it reaches the outputs.

@@ -89,5 +89,15 @@ check "services.csv: providers are osm/bpe/file/pole/scenario" \
     bash -c "tail -n +2 gis/services.csv | awk -F, '{print \$4}' | sort -u | grep -qvE '^(osm|bpe|file|pole|scenario)\$' && exit 1 || exit 0"
 check "origins.csv: <service>_nearest and <service>_nearest_name" \
     bash -c "head -n1 gis/origins.csv | grep -q 'urgences_nearest,urgences_nearest_name'"
+# Where inhabitants are: the Riviera study gives no chef-lieu and no grid, so each commune's
+# population sits at its point on surface, said per origin, in run.json and on the console.
+check "origins.csv: placement point_on_surface for each commune" \
+    bash -c "head -n1 gis/origins.csv | grep -q '^id,zone,population,snap_m,placement,' && [ \$(grep -c ',point_on_surface,' gis/origins.csv) -eq 3 ]"
+check "run.json: population.placement lists the communes at a point on surface, largest area x population first" \
+    /usr/bin/python3 -c "import json; p = json.load(open('gis/run.json'))['population']['placement']; \
+assert p['point_on_surface']['origins'] == 3; c = p['point_on_surface_communes']; \
+assert [x['code'] for x in c] == sorted([x['code'] for x in c], key=lambda k: -[x['area_km2'] * x['population'] for x in c if x['code'] == k][0])"
+check "run.json: the pole access reading is recorded" \
+    /usr/bin/python3 -c "import json; p = json.load(open('gis/run.json'))['poles']; assert p['nested'] is True and 'nested' in p['reading']"
 
 cli_test_finish

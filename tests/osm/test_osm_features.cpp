@@ -122,6 +122,7 @@ TEST_CASE("tag selectors combine terms with & and |, lists with ;, * and ! negat
     const Tags pharmacy_no{{"amenity", "pharmacy"}, {"dispensing", "no"}};
     const Tags pharmacy{{"amenity", "pharmacy"}};
     const Tags school{{"amenity", "school"}, {"school:FR", "elementaire"}};
+    const Tags cite_scolaire{{"amenity", "school"}, {"school:FR", "primaire; collège"}};
     const Tags none{};
     struct Case {
         const char* expression;
@@ -156,6 +157,13 @@ TEST_CASE("tag selectors combine terms with & and |, lists with ;, * and ! negat
         {"name=Saint Jean", &hospital, true},                      // inner spaces kept
         {"name=saint jean", &hospital, false},                     // exact comparison
         {"amenity=Hospital", &hospital, false},
+        // A tag holding several values (OSM's ';' convention) matches any of its parts.
+        {"school:FR=collège", &cite_scolaire, true},
+        {"school:FR=primaire;lycée", &cite_scolaire, true},
+        {"school:FR=lycée", &cite_scolaire, false},
+        {"!school:FR=collège", &cite_scolaire, false},
+        {"school:FR=collège;lycée", &cite_scolaire, true},       // spaces around a part are ignored
+        {"school:FR=maire", &cite_scolaire, false},              // parts are whole values, not substrings
     };
     for (const auto& c : cases) {
         INFO(c.expression);

@@ -41,6 +41,8 @@ struct ZoneServiceResult {
     double population_over = 0.0;   ///< beyond the threshold, unreachable included
     bool over = false;               ///< the zone's value (mean) is beyond the threshold, or unknown
     std::size_t origins = 0;
+    std::vector<double> group_population{};       ///< per study age group
+    std::vector<double> group_population_over{};  ///< per study age group, beyond the threshold
 };
 
 struct AreaSummary {
@@ -53,6 +55,8 @@ struct AreaSummary {
     double population_over = 0.0;
     std::optional<double> share_over;  ///< population_over / population; nullopt when population is 0
     Bands bands;
+    std::vector<double> group_population{};       ///< per study age group (StudyFile::Population::groups)
+    std::vector<double> group_population_over{};  ///< per study age group, beyond the threshold
 };
 
 struct StudyResults {

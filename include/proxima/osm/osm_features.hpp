@@ -27,7 +27,9 @@ namespace proxima {
 ///   term := ['!'] key ['=' values]        key alone means key=* (present with any value)
 ///   values := '*' | value (';' value)*    a value may hold inner spaces, not '&' or '|'
 /// "!key=v" holds when the key is absent or has another value; "!key" when the key is absent.
-/// Values are compared as exact strings (case and spaces count).
+/// Values are compared as exact strings (case and spaces count). A tag holding several values
+/// separated by ';' (OSM's convention: school:FR=primaire;collège, isced:level=0;1) matches a
+/// listed value when one of its parts (spaces around it ignored) is that value.
 class TagSelector {
 public:
     /// Parses a selector. Throws ConfigError naming the expression and the position (1-based

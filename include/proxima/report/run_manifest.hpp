@@ -70,6 +70,12 @@ struct RunManifest {
         double unplaced = 0.0;
         std::vector<std::pair<std::string, double>> unplaced_detail;  ///< what, inhabitants
     } population;
+    /// run.json's population.placement: how the origins were placed ({"chef_lieu": {"origins": n,
+    /// "population": p}, ...}, and "point_on_surface_communes" where it matters most); null: none.
+    nlohmann::ordered_json population_placement{};
+    /// run.json's population.age_groups: per study age group its population and, per service,
+    /// the population beyond the threshold ([{"group": "80+", "key": "80p", ...}]); null: none.
+    nlohmann::ordered_json population_age_groups{};
     nlohmann::ordered_json poles;           ///< null: no classification (see study/service_poles.hpp)
     nlohmann::ordered_json apl;             ///< null: no service with indicator = "apl"; else one object each
     std::vector<std::string> warnings;

@@ -31,7 +31,8 @@ namespace proxima {
 /// population-weighted mean time is beyond the threshold, for those who report by commune.
 [[nodiscard]] OutputLayer zones_over_layer(const StudyInputs& in, const StudyResults& results, std::size_t service);
 /// Every area (study, département, EPCI, zone) × service: population beyond, share, bands.
-[[nodiscard]] OutputLayer summary_table(const StudyResults& results);
+/// With `groups` (the study's age groups): pop_<key>, pop_<key>_over and share_<key>_over too.
+[[nodiscard]] OutputLayer summary_table(const StudyResults& results, const std::vector<AgeGroup>& groups = {});
 
 /// The layers that also get a CSV table (not the deficit, zones-over and isochrone polygons).
 [[nodiscard]] bool run_layer_has_csv(const OutputLayer& layer);

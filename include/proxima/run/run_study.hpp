@@ -50,6 +50,7 @@ struct RunSummary {
     std::vector<std::string> files;                       ///< written, relative to output_dir
     std::string poles;                                    ///< pôles de services, one line per level (empty: none)
     std::string apl;                                      ///< APL of the services with indicator = "apl" (empty: none)
+    std::string population{};                             ///< origin placement and age groups (empty: nothing to say)
 };
 
 /// The study restricted to the services `ids` (in that order; empty: all), with every kept

@@ -60,8 +60,15 @@ struct PoleClassification {
     std::vector<PoleCommune> communes;    ///< every zone classified, by code
     std::vector<std::string> not_classified;  ///< "code name: why"
     std::vector<std::string> warnings;
+    /// [poles] nested: access to a gamme counts the poles of the gammes above it too.
+    bool nested = true;
     /// Number of poles of each gamme (a commune counts in every gamme it qualifies for).
     [[nodiscard]] std::array<std::size_t, 3> pole_counts(bool study_only) const;
+    /// Whether `c` is a destination of gamme `g`'s access: a pole of `g`, or (nested reading) of
+    /// a gamme above it.
+    [[nodiscard]] bool serves(const PoleCommune& c, Gamme g) const;
+    /// The reading, for outputs: "nested (...)" or "strict (...)".
+    [[nodiscard]] std::string reading() const;
 };
 
 /// Classifies the study's zones and the buffer around them. `required` lists the gammes whose

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "proxima/study/age_groups.hpp"
 #include "proxima/study/apl_spec.hpp"
 #include "proxima/territory/bpe_types.hpp"
 #include "proxima/territory/facilities.hpp"
@@ -36,6 +37,12 @@ struct ServiceSpec {
     TravelDirection direction = TravelDirection::to_service;
     std::vector<std::string> bpe_codes;    ///< TYPEQU codes
     std::vector<std::string> osm_selectors;
+    /// Catalogue `osm_unconfirmed`: places that may be this service but whose tags do not say so
+    /// (for urgences, hospitals without an emergency=* tag). Not counted: listed by inspect, with
+    /// their name and position; counted as sites when `include_unconfirmed`.
+    std::vector<std::string> osm_unconfirmed{};
+    /// Study key include_hospitals_without_emergency = true: the osm_unconfirmed places are sites.
+    bool include_unconfirmed = false;
     std::vector<PointFileSpec> files;      ///< explicit facility files
     std::string pole;                      ///< "proximite", "intermediaire", "superieure": facilities are
                                            ///< the study's pôles de services of that gamme (service_poles.hpp)
@@ -94,6 +101,9 @@ struct StudyFile {
         std::string points_lat_field = "lat";
         std::string points_population_field = "population";
         std::string points_name_field = "name";
+        /// [population] groups = ["80+", "65+", "0-17"]: age groups counted beside the whole
+        /// population (needs a grid with Filosofi's age columns).
+        std::vector<AgeGroup> groups{};
     } population;
 
     struct Origins {
@@ -102,6 +112,11 @@ struct StudyFile {
         std::filesystem::path reference_points;  ///< optional point layer (e.g. chefs-lieux) with a code field
         std::string reference_code_field;        ///< its field holding the zone code (default: code)
         std::string reference_crs;               ///< CRS of its x/y when it is a CSV
+        /// IGN ADMIN EXPRESS chef-lieu points (CHFLIEU_COMMUNE, shapefile or GeoPackage layer):
+        /// where a commune's population sits. Empty: the CHFLIEU_COMMUNE layer of the zones file
+        /// when it is a GeoPackage that has one.
+        std::filesystem::path chef_lieu{};
+        std::string chef_lieu_layer{};            ///< empty: CHFLIEU_COMMUNE, else the first layer
     } origins;
 
     bool services_from_osm = true;             ///< look for catalogue OSM selectors in network.osm
@@ -115,6 +130,10 @@ struct StudyFile {
         std::vector<std::filesystem::path> counts;  ///< BPE count tables (source bpe_counts)
         std::filesystem::path list;            ///< CSV code,level (source list)
         double buffer_km = 15.0;               ///< zones around the study area classified too
+        /// Levels nest (default): access to a gamme counts its poles and those of the gammes above
+        /// (a pôle supérieur serves as a pôle intermédiaire), as analysts read INSEE's definitions.
+        /// false: only the poles of that gamme itself (the strict reading).
+        bool nested = true;
     } poles;
     std::vector<ServiceSpec> services;         ///< resolved: catalogue entries with overrides, and custom ones
 };

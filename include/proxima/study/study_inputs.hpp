@@ -21,6 +21,17 @@
 
 namespace proxima {
 
+/// How an origin was placed (reported per origin in the outputs, counted in run.json).
+enum class OriginPlacement {
+    cell,              ///< a populated grid cell (population from the grid)
+    point,             ///< a populated point of the points file
+    chef_lieu,         ///< the commune's chef-lieu (IGN ADMIN EXPRESS CHFLIEU_COMMUNE)
+    reference_point,   ///< the zone's point in the [origins] file
+    spread_on_cells,   ///< one of the commune's populated grid cells, carrying a share of its population
+    point_on_surface,  ///< last resort: a point inside the zone's polygon
+};
+[[nodiscard]] const char* to_string(OriginPlacement placement);
+
 struct Origin {
     std::string id;           ///< commune code, cell id or point name
     std::size_t zone = 0;     ///< index into StudyInputs::zones.zones
@@ -29,6 +40,9 @@ struct Origin {
     Snap snap;
     double grid_x = 0.0;      ///< cell centre in the grid's CRS (grid cells only), for cell polygons
     double grid_y = 0.0;
+    OriginPlacement placement = OriginPlacement::cell;
+    /// Inhabitants of each of the study's age groups (StudyFile::Population::groups), same order.
+    std::vector<double> groups{};
 };
 
 /// Population the study could not place on an origin, with why (shown to the user, in run.json).
@@ -46,6 +60,10 @@ struct ServiceInputs {
     std::size_t from_files = 0;
     std::size_t long_snaps = 0;          ///< snapped farther than network.warn_snap_m
     std::vector<UnplacedRow> unplaced;   ///< rows of its sources without usable coordinates
+    /// OSM places matching the service's osm_unconfirmed selectors (hospitals without an
+    /// emergency=* tag for urgences), sorted by OSM id: not counted unless spec.include_unconfirmed,
+    /// then also in `facilities` (counted in from_osm).
+    std::vector<Facility> unconfirmed{};
 };
 
 struct StudyInputs {

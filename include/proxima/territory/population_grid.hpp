@@ -14,6 +14,7 @@
 // grid in mainland France land at sea inside it and are not caught here; they show up at
 // assignment as every inhabitant falling outside the zones.
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -27,6 +28,25 @@
 
 namespace proxima {
 
+/// Filosofi's age columns (2019 names; 2015 capitalises them: Ind_0_3...), youngest first: the
+/// inhabitants of each cell by age, in years; the last band is open (80 and over).
+struct FilosofiAgeBand {
+    const char* column;
+    int from_years;
+    int to_years;  ///< included; -1: no upper bound
+};
+inline constexpr std::array<FilosofiAgeBand, 10> filosofi_age_bands = {{{"ind_0_3", 0, 3},
+                                                                       {"ind_4_5", 4, 5},
+                                                                       {"ind_6_10", 6, 10},
+                                                                       {"ind_11_17", 11, 17},
+                                                                       {"ind_18_24", 18, 24},
+                                                                       {"ind_25_39", 25, 39},
+                                                                       {"ind_40_54", 40, 54},
+                                                                       {"ind_55_64", 55, 64},
+                                                                       {"ind_65_79", 65, 79},
+                                                                       {"ind_80p", 80, -1}}};
+using AgeCounts = std::array<double, filosofi_age_bands.size()>;
+
 struct GridCell {
     std::string id;            ///< INSEE id if read from ids, else "x_y" of the centre in the grid CRS
     double x = 0.0;            ///< centre, grid CRS (metres)
@@ -34,6 +54,7 @@ struct GridCell {
     LonLat centre;             ///< centre in WGS84
     double population = 0.0;   ///< inhabitants (Filosofi values can be fractional: 11.5)
     std::uint64_t line = 0;    ///< line in the source file
+    AgeCounts ages{};          ///< inhabitants per filosofi_age_bands (zeros when the file has none)
 };
 
 struct PopulationGridOptions {
@@ -58,6 +79,7 @@ struct PopulationGrid {
     std::string source;             ///< file path
     std::string crs;                ///< CRS of GridCell::x/y, as given in the options
     std::string layout;             ///< the columns read, e.g. "cell ids (idcar_200m), population ind"
+    bool has_ages = false;          ///< the file has every column of filosofi_age_bands (read into GridCell::ages)
 };
 
 /// Reads a grid. Throws InputError naming file, line (CSV) or feature (layer) and value for a

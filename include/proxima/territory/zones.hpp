@@ -25,6 +25,9 @@ struct Zone {
     LonLat point_on_surface;                 ///< a point inside the zone (for reference points)
     double area_km2 = 0.0;                   ///< on the ellipsoid (PROJ geodesic), km²
     std::int64_t feature_id = 0;             ///< feature id in the source, for messages
+    /// ADMIN EXPRESS `ID` of the commune (e.g. COMMUNE_0000000009754033), which the chef-lieu
+    /// layer's ID_COM names; empty when the layer has no ID field.
+    std::string admin_id{};
 };
 
 struct ZoneLayerOptions {
