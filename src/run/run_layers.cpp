@@ -32,13 +32,14 @@ OutputLayer zones_layer(const StudyInputs& in, const StudyResults& results) {
         communes.fields.push_back({id + "_pop_over", Type::real});
         communes.fields.push_back({id + "_over", Type::integer});
     }
-    for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+    // Made row by row as written: zones x services values are never held at once.
+    communes.streamed_rows = in.zones.zones.size();
+    communes.make_row = [&in, &results](std::size_t z, std::vector<FieldValue>& row, std::vector<unsigned char>& wkb) {
         const Zone& zone = in.zones.zones[z];
         const Commune* c = commune_of_zone(in, z);
         const double population = results.zones.empty() ? 0.0 : results.zones[0][z].population;
-        std::vector<FieldValue> row = {zone.code, zone.name, rounded(population, 0.1),
-                                       text_or_null(c != nullptr ? c->epci_siren : std::string()),
-                                       text_or_null(c != nullptr ? c->epci_name : std::string())};
+        row = {zone.code, zone.name, rounded(population, 0.1), text_or_null(c != nullptr ? c->epci_siren : std::string()),
+               text_or_null(c != nullptr ? c->epci_name : std::string())};
         for (std::size_t s = 0; s < in.services.size(); ++s) {
             const auto& r = results.zones[s][z];
             row.push_back(rounded(r.mean_min));
@@ -53,9 +54,8 @@ OutputLayer zones_layer(const StudyInputs& in, const StudyResults& results) {
             row.push_back(std::move(population_over));
             row.push_back(std::move(over));
         }
-        communes.rows.push_back(std::move(row));
-        communes.wkb.push_back(zone.wkb);
-    }
+        wkb = zone.wkb;
+    };
     return communes;
 }
 
@@ -70,10 +70,12 @@ OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access) {
         origins.fields.push_back({sv.spec.id + "_nearest", Type::text});       // the site's id (services layer)
         origins.fields.push_back({sv.spec.id + "_nearest_name", Type::text});  // its name, for people
     }
-    for (std::size_t o = 0; o < in.origins.size(); ++o) {
+    // Made row by row as written: origins x services x 3 values are never held at once.
+    origins.streamed_rows = in.origins.size();
+    origins.make_row = [&in, &access, grid](std::size_t o, std::vector<FieldValue>& row, std::vector<unsigned char>& wkb) {
         const Origin& origin = in.origins[o];
-        std::vector<FieldValue> row = {origin.id, in.zones.zones[origin.zone].code, rounded(origin.population, 0.1),
-                                       rounded(origin.snap.distance_m, 0.1)};
+        row = {origin.id, in.zones.zones[origin.zone].code, rounded(origin.population, 0.1),
+               rounded(origin.snap.distance_m, 0.1)};
         for (std::size_t s = 0; s < in.services.size(); ++s) {
             row.push_back(rounded(minutes_of(access.time_ds(s, o))));
             const auto f = access.nearest(s, o);
@@ -81,10 +83,9 @@ OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access) {
             row.push_back(facility == nullptr ? FieldValue() : FieldValue(facility->id));
             row.push_back(facility == nullptr ? FieldValue() : text_or_null(facility->name));
         }
-        origins.rows.push_back(std::move(row));
-        origins.wkb.push_back(grid ? cell_polygon(origin.grid_x, origin.grid_y, in.grid->cell_size_m, in.grid->crs)
-                                   : point_wkb(origin.position));
-    }
+        wkb = grid ? cell_polygon(origin.grid_x, origin.grid_y, in.grid->cell_size_m, in.grid->crs)
+                   : point_wkb(origin.position);
+    };
     return origins;
 }
 
