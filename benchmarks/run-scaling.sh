@@ -7,7 +7,8 @@
 # Usage: benchmarks/run-scaling.sh [CASE...]      default: grid-1m
 #   CASE = <kind>-<size>, kind grid (street grid) or mosaic (data/osm/liechtenstein-2021 tiled),
 #   size 1m (100 services, 100 000 origins, default options), 4m (100 services, 400 000 origins,
-#   default options) or 20m (200 services, 2 300 000 origins, --no-maps).
+#   default options) or 20m (200 services, 2 300 000 origins, --no-maps); smoke (10 000 nodes,
+#   5 services, 2 000 origins) checks the script in seconds.
 # Environment: PROXIMA_BENCH_BUILD_DIR (default build-bench/), PROXIMA_SCALING_PEER=0 skips the
 # NetworkX comparison.
 # Files go to $build/scaling/<case>/ and are reused when present (delete to regenerate).
@@ -31,6 +32,7 @@ results=()
 for case in "${cases[@]}"; do
   kind="${case%-*}"; size="${case#*-}"
   case "$size" in
+    smoke) nodes=10000;  services=5;   origins=2000;    run_opts=() ;;  # checks the script itself
     1m)  nodes=1000000;  services=100; origins=100000;  run_opts=() ;;
     4m)  nodes=4000000;  services=100; origins=400000;  run_opts=() ;;
     20m) nodes=20000000; services=200; origins=2300000; run_opts=(--no-maps) ;;
@@ -41,17 +43,17 @@ for case in "${cases[@]}"; do
   pbf="$dir/network.osm.pbf"
   if [[ ! -f "$pbf" ]]; then
     case "$kind" in
-      grid) "$build/make_network" grid "$nodes" "$pbf" ;;
+      grid) "$build/benchmarks/make_network" grid "$nodes" "$pbf" ;;
       mosaic)
         # Tiles: enough copies of the source's graph nodes to reach the target, in a square.
         src="$root/data/osm/liechtenstein-2021.osm.pbf"
         per_tile=$("$proxima" build-graph "$src" -o "$dir/source.pxg" | sed -n 's/^ *nodes (intersections, dead ends): *//p' | tr -dc 0-9)
         side=$(python3 -c "import math; print(math.ceil(math.sqrt($nodes / $per_tile)))")
-        "$build/make_network" mosaic "$src" "$side" "$side" "$pbf" ;;
+        "$build/benchmarks/make_network" mosaic "$src" "$side" "$side" "$pbf" ;;
       *) echo "unknown kind '$kind' (grid, mosaic)" >&2; exit 2 ;;
     esac
   fi
-  [[ -f "$dir/study/study.toml" ]] || "$build/make_network" study "$pbf" "$dir/study" "$services" 50 "$origins" EPSG:2154
+  [[ -f "$dir/study/study.toml" ]] || "$build/benchmarks/make_network" study "$pbf" "$dir/study" "$services" 50 "$origins" EPSG:2154
   timed "$dir/build-graph.log" "$proxima" build-graph "$pbf" -o "$dir/study/graph.pxg"
   read -r build_s build_kib <"$dir/build-graph.log.time"
   graph_nodes=$(sed -n 's/^ *nodes (intersections, dead ends): *//p' "$dir/build-graph.log" | tr -dc 0-9)
@@ -60,7 +62,7 @@ for case in "${cases[@]}"; do
   results+=("$case $graph_nodes $services $origins $build_s $build_kib $run_s $run_kib")
   if [[ "${PROXIMA_SCALING_PEER:-1}" != 0 ]]; then
     peer="$dir/peer"
-    proxima_s=$("$build/scaling_peer" "$dir/study/study.toml" s001 "$peer" | sed -n 's/^proxima_search_s //p')
+    proxima_s=$("$build/benchmarks/scaling_peer" "$dir/study/study.toml" s001 "$peer" | sed -n 's/^proxima_search_s //p')
     /usr/bin/python3 "$root/benchmarks/networkx_peer.py" "$peer" "$proxima_s" | sed "s/^/  $case /"
   fi
 done
