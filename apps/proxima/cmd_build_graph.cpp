@@ -1,5 +1,6 @@
 // proxima build-graph EXTRACT.osm.pbf -o GRAPH.pxg [--profile car.toml]
 
+#include <algorithm>
 #include <iostream>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include "cli_common.hpp"
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/memory_use.hpp"
 #include "proxima/graph/graph_file.hpp"
 #include "proxima/osm/default_profile.hpp"
 #include "proxima/osm/graph_builder.hpp"
@@ -47,6 +49,11 @@ void add_build_graph_command(CLI::App& app, Context& context, int& exit_code) {
                 summary << fmt::format("  written: {} ({:.1f} MiB in memory)\n",
                                        to_stdout ? "standard output" : opt->output,
                                        static_cast<double>(result.graph.memory_bytes()) / (1 << 20));
+                // What a machine needs for a région or France: the build's peak over the graph's nodes.
+                const auto nodes = static_cast<double>(std::max<std::size_t>(1, result.graph.node_count()));
+                summary << fmt::format("  peak memory: {:.1f} MiB ({:.0f} bytes per node; graph {:.0f} bytes per node)\n",
+                                       peak_resident_mib(), static_cast<double>(peak_resident_bytes()) / nodes,
+                                       static_cast<double>(result.graph.memory_bytes()) / nodes);
             }
         });
     });

@@ -17,9 +17,14 @@ void add_report_command(CLI::App& app, Context& context, int& exit_code) {
                                              "folder");
     auto dir = std::make_shared<std::string>();
     cmd->add_option("run_dir", *dir, "Output folder of `proxima run` (holding access.gpkg and run.json)")->required();
+    auto max_origins = std::make_shared<std::size_t>(HtmlReportOptions::default_max_origins);
+    cmd->add_option("--report-max-origins", *max_origins,
+                    fmt::format("Origins shown one by one up to this many, beyond grouped into squares (default {}); "
+                                "0: a lighter page without origins",
+                                HtmlReportOptions::default_max_origins));
     auto pdf = std::make_shared<bool>(false);
     cmd->add_flag("--pdf", *pdf, "Not here: report.pdf is written by `proxima run` (this says how)");
-    cmd->callback([&context, &exit_code, dir, pdf] {
+    cmd->callback([&context, &exit_code, dir, pdf, max_origins] {
         if (*pdf) {
             // report.pdf draws its maps from the road graph and every origin's travel time, which
             // a run folder does not keep (access.gpkg holds the zones' means): only a run can
@@ -34,9 +39,15 @@ void add_report_command(CLI::App& app, Context& context, int& exit_code) {
         exit_code = guarded(context, [&] {
             const std::filesystem::path run_dir(*dir);
             add_qgis_styles(run_dir / "access.gpkg");
-            const auto html = write_html_report(run_dir);
+            HtmlReportOptions options;
+            options.max_origins = *max_origins;
+            HtmlReportOrigins origins;
+            const auto html = write_html_report(run_dir, options, &origins);
             context.log().info(fmt::format("wrote {} and the styles of {}", html.string(),
                                            (run_dir / "access.gpkg").string()));
+            if (const std::string note = describe_report_origins(origins, options.max_origins); !note.empty()) {
+                context.log().info(note);
+            }
         });
     });
 }

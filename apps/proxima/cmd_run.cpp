@@ -23,6 +23,7 @@ struct RunArguments {
     bool maps_per_epci = false;
     double raster_resolution_m = 100.0;
     std::string csv_dialect = "gis";
+    std::size_t report_max_origins = HtmlReportOptions::default_max_origins;
     std::string service;
     double threshold = 0.0;
 };
@@ -39,6 +40,10 @@ void add_common(CLI::App& cmd, RunArguments& a) {
                    "Cell size of the travel-time rasters and isochrones, metres (default 100; 0: none; the "
                    "deficit areas are drawn from a 100 m surface then)");
     add_csv_dialect_option(cmd, a.csv_dialect);
+    cmd.add_option("--report-max-origins", a.report_max_origins,
+                   fmt::format("report.html shows up to this many origins one by one, beyond it groups them into "
+                               "squares (default {}); 0: a lighter page without origins",
+                               HtmlReportOptions::default_max_origins));
 }
 
 void apply_common(const RunArguments& a, RunOptions& options, const Context& context) {
@@ -52,6 +57,7 @@ void apply_common(const RunArguments& a, RunOptions& options, const Context& con
     options.maps_per_epci = a.maps_per_epci;
     options.raster_resolution_m = a.raster_resolution_m;
     options.csv_dialect = parse_csv_dialect(a.csv_dialect);
+    options.report_max_origins = a.report_max_origins;
 }
 
 } // namespace

@@ -39,7 +39,8 @@ PoleAccess compute_pole_access(const StudyInputs& in, int threads) {
         return out;
     }
     const PoleClassification& poles = *in.poles;
-    const EdgeSnapper snapper(in.graph());
+    const auto shared = shared_snapper(in);
+    const EdgeSnapper& snapper = *shared;
     StudyInputs view = in;  // the graph is shared, not copied
     view.services.clear();
     for (const Gamme g : all_gammes) {

@@ -230,10 +230,10 @@ ScenarioResult run_scenario(const StudyInputs& in, std::size_t service_index, co
     }
 
     // New positions: moved sites first, then the added ones.
-    std::optional<EdgeSnapper> own_snapper;
+    std::shared_ptr<const EdgeSnapper> own_snapper;
     if (snapper == nullptr && (!spec.add.empty() || !spec.move.empty())) {
-        own_snapper.emplace(in.graph());
-        snapper = &*own_snapper;
+        own_snapper = shared_snapper(in);
+        snapper = own_snapper.get();
     }
     std::vector<Facility> new_facilities;
     std::vector<Snap> new_snaps;

@@ -398,10 +398,10 @@ SitingSearch search_candidates(const StudyInputs& in, std::size_t service, std::
     for (const auto& c : candidates) {
         positions.push_back(c.position);
     }
-    std::optional<EdgeSnapper> own_snapper;
+    std::shared_ptr<const EdgeSnapper> own_snapper;
     if (snapper == nullptr) {
-        own_snapper.emplace(in.graph());
-        snapper = &*own_snapper;
+        own_snapper = shared_snapper(in);
+        snapper = own_snapper.get();
     }
     const auto snaps = snapper->snap_all(positions, in.study.network.max_snap_m);
     std::vector<bool> usable(candidates.size(), false);

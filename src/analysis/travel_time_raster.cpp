@@ -217,8 +217,7 @@ RasterPixels raster_pixels(const StudyInputs& in, const RasterOptions& options) 
         proj_trans_generic(projection.pj(), PJ_FWD, &centres.data()->lon, sizeof(LonLat), centres.size(),
                            &centres.data()->lat, sizeof(LonLat), centres.size(), nullptr, 0, 0, nullptr, 0, 0);
     }
-    const EdgeSnapper snapper(in.graph());
-    const auto snaps = snapper.snap_all(centres, in.study.network.max_snap_m);
+    const auto snaps = shared_snapper(in)->snap_all(centres, in.study.network.max_snap_m);
     for (std::size_t k = 0; k < candidates.size(); ++k) {
         // A centre PROJ could not convert (HUGE_VAL) is not snapped: it stays without a value.
         if (snaps[k]) {

@@ -23,72 +23,101 @@ constexpr std::array<char, 8> magic = {'P', 'X', 'G', 'R', 'A', 'P', 'H', '\0'};
 constexpr std::uint32_t byte_order_mark = 0x01020304;
 constexpr std::size_t header_size = 8 + 4 + 4 + 8 + 64;
 
+/// Feeds the payload to a SHA-256 and, when given a stream, writes it there: save_graph runs it
+/// twice (once for the header's size and digest, once to write), so that the payload, as large as
+/// the graph, is never held in memory beside it.
 class PayloadWriter {
 public:
+    explicit PayloadWriter(std::ostream* out) : m_out(out) {}
+
     template <typename T>
     void value(const T& v) {
         static_assert(std::is_trivially_copyable_v<T>);
-        const auto* p = reinterpret_cast<const char*>(&v);
-        m_bytes.insert(m_bytes.end(), p, p + sizeof(T));
+        bytes(&v, sizeof(T));
     }
     void string(const std::string& s) {
         value(static_cast<std::uint32_t>(s.size()));
-        m_bytes.insert(m_bytes.end(), s.begin(), s.end());
+        bytes(s.data(), s.size());
     }
     template <typename T>
     void array(const std::vector<T>& v) {
         static_assert(std::is_trivially_copyable_v<T>);
         value(static_cast<std::uint64_t>(v.size()));
-        const auto* p = reinterpret_cast<const char*>(v.data());
-        m_bytes.insert(m_bytes.end(), p, p + v.size() * sizeof(T));
+        bytes(v.data(), v.size() * sizeof(T));
     }
-    [[nodiscard]] const std::vector<char>& bytes() const { return m_bytes; }
+    [[nodiscard]] std::uint64_t size() const { return m_size; }
+    [[nodiscard]] std::string digest() { return m_sha.hex_digest(); }
 
 private:
-    std::vector<char> m_bytes;
+    void bytes(const void* data, std::size_t n) {
+        if (n == 0) {
+            return;
+        }
+        m_sha.update(data, n);
+        m_size += n;
+        if (m_out != nullptr) {
+            m_out->write(static_cast<const char*>(data), static_cast<std::streamsize>(n));
+        }
+    }
+    std::ostream* m_out;
+    Sha256 m_sha;
+    std::uint64_t m_size = 0;
 };
 
+/// Reads the payload from the file straight into the graph's arrays (no copy of the whole file in
+/// memory), hashing as it goes; finish() checks the length and the digest of the header.
 class PayloadReader {
 public:
-    PayloadReader(const char* data, std::size_t size, const std::filesystem::path& path)
-        : m_data(data), m_size(size), m_path(path) {}
+    PayloadReader(std::istream& in, std::uint64_t size, const std::filesystem::path& path)
+        : m_in(in), m_size(size), m_path(path) {}
 
     template <typename T>
     T value() {
         T v;
         need(sizeof(T));
-        std::memcpy(&v, m_data + m_pos, sizeof(T));
-        m_pos += sizeof(T);
+        bytes(&v, sizeof(T));
         return v;
     }
     std::string string() {
         const auto n = value<std::uint32_t>();
         need(n);
-        std::string s(m_data + m_pos, n);
-        m_pos += n;
+        std::string s(n, '\0');
+        bytes(s.data(), n);
         return s;
     }
     template <typename T>
     void array(std::vector<T>& v) {
         const auto n = value<std::uint64_t>();
-        if (n > (m_size - m_pos) / sizeof(T)) {
+        if (n > (m_size - m_pos) / sizeof(T)) {  // checked before allocating: a corrupt count asks for no memory
             truncated();
         }
         v.resize(n);
-        if (n > 0) {  // memcpy from or to a null pointer is undefined, even for 0 bytes
-            std::memcpy(v.data(), m_data + m_pos, n * sizeof(T));
-        }
-        m_pos += n * sizeof(T);
+        bytes(v.data(), n * sizeof(T));
     }
-    void finish() const {
+    /// Checks that the payload was read to its end and that its digest is `stored_digest`.
+    void finish(const std::string& stored_digest, const std::string& rebuild) {
         if (m_pos != m_size) {
             throw CacheError(fmt::format("graph file '{}' has {} unexpected trailing bytes; rebuild it with "
                                          "'proxima build-graph'",
                                          m_path.string(), m_size - m_pos));
         }
+        if (m_sha.hex_digest() != stored_digest) {
+            throw CacheError(fmt::format("graph file '{}' is corrupt (checksum mismatch); {}", m_path.string(), rebuild));
+        }
     }
 
 private:
+    void bytes(void* data, std::size_t n) {
+        if (n == 0) {
+            return;
+        }
+        m_in.read(static_cast<char*>(data), static_cast<std::streamsize>(n));
+        if (!m_in) {
+            throw InputError(fmt::format("read error in graph file '{}'", m_path.string()));
+        }
+        m_sha.update(data, n);
+        m_pos += n;
+    }
     void need(std::size_t n) const {
         if (n > m_size - m_pos) {
             truncated();
@@ -99,10 +128,11 @@ private:
                                      "'proxima build-graph'",
                                      m_path.string()));
     }
-    const char* m_data;
-    std::size_t m_size;
-    std::size_t m_pos = 0;
+    std::istream& m_in;
+    std::uint64_t m_size;
+    std::uint64_t m_pos = 0;
     const std::filesystem::path& m_path;
+    Sha256 m_sha;
 };
 
 template <typename Arrays, typename F>
@@ -176,17 +206,18 @@ void check_graph_destination(const std::filesystem::path& path, const std::strin
 
 void save_graph(const RoadGraph& graph, const std::filesystem::path& path) {
     check_graph_destination(path, "the graph file name");
-    PayloadWriter payload;
     const auto& p = graph.provenance();
-    payload.string(p.source_file);
-    payload.string(p.source_sha256);
-    payload.string(p.profile_name);
-    payload.string(p.profile_sha256);
-    payload.string(p.proxima_version);
-    for_each_array(graph.arrays(), [&](const auto& v) { payload.array(v); });
-
-    const auto& bytes = payload.bytes();
-    const std::string digest = sha256_hex(std::span(reinterpret_cast<const std::byte*>(bytes.data()), bytes.size()));
+    auto payload_of = [&](PayloadWriter& payload) {
+        payload.string(p.source_file);
+        payload.string(p.source_sha256);
+        payload.string(p.profile_name);
+        payload.string(p.profile_sha256);
+        payload.string(p.proxima_version);
+        for_each_array(graph.arrays(), [&](const auto& v) { payload.array(v); });
+    };
+    PayloadWriter measure(nullptr);  // first pass: size and digest for the header
+    payload_of(measure);
+    const std::string digest = measure.digest();
 
     OutputStream out(path);
     auto& s = out.stream();
@@ -194,10 +225,11 @@ void save_graph(const RoadGraph& graph, const std::filesystem::path& path) {
     const std::uint32_t version = graph_file_format_version;
     s.write(reinterpret_cast<const char*>(&version), sizeof version);
     s.write(reinterpret_cast<const char*>(&byte_order_mark), sizeof byte_order_mark);
-    const std::uint64_t size = bytes.size();
+    const std::uint64_t size = measure.size();
     s.write(reinterpret_cast<const char*>(&size), sizeof size);
     s.write(digest.data(), 64);
-    s.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    PayloadWriter write(&s);
+    payload_of(write);
     out.commit();
 }
 
@@ -243,17 +275,7 @@ RoadGraph load_graph(const std::filesystem::path& path) {
                                      "or corrupt; {}",
                                      path.string(), payload_size, file_size - header_size, rebuild));
     }
-    std::vector<char> payload(payload_size);
-    in.read(payload.data(), static_cast<std::streamsize>(payload_size));
-    if (!in) {
-        throw InputError(fmt::format("read error in graph file '{}'", path.string()));
-    }
-    const std::string digest =
-        sha256_hex(std::span(reinterpret_cast<const std::byte*>(payload.data()), payload.size()));
-    if (digest != stored_digest) {
-        throw CacheError(fmt::format("graph file '{}' is corrupt (checksum mismatch); {}", path.string(), rebuild));
-    }
-    PayloadReader r(payload.data(), payload.size(), path);
+    PayloadReader r(in, payload_size, path);
     GraphProvenance p;
     p.source_file = r.string();
     p.source_sha256 = r.string();
@@ -262,7 +284,7 @@ RoadGraph load_graph(const std::filesystem::path& path) {
     p.proxima_version = r.string();
     RoadGraph::Arrays arrays;
     for_each_array(arrays, [&](auto& v) { r.array(v); });
-    r.finish();
+    r.finish(stored_digest, rebuild);
     try {
         return RoadGraph(std::move(arrays), std::move(p));
     } catch (const CacheError& e) {

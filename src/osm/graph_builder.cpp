@@ -8,11 +8,11 @@
 #include <osmium/geom/haversine.hpp>
 #include <osmium/handler.hpp>
 #include <osmium/handler/node_locations_for_ways.hpp>
-#include <osmium/index/map/flex_mem.hpp>
 #include <osmium/io/any_input.hpp>
 #include <osmium/visitor.hpp>
 
 #include "osm/extract_path.hpp"
+#include "osm/road_node_index.hpp"
 #include "osm/turn_builder.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/core/sha256.hpp"
@@ -173,18 +173,58 @@ private:
     std::vector<RelationMember> m_members;
 };
 
+/// First pass: the nodes of every way the profile does not reject as "not a road" (the ways
+/// NetworkCollector::way() measures or keeps), sorted and unique; negative ids (JOSM's new
+/// nodes) apart, as their absolute values.
+class RoadNodeIds : public osmium::handler::Handler {
+public:
+    explicit RoadNodeIds(const Profile& profile) : m_profile(profile) {}
+
+    void way(const osmium::Way& way) {
+        m_tags.clear();
+        for (const auto& t : way.tags()) {
+            m_tags.push_back({t.key(), t.value()});
+        }
+        if (evaluate_way(m_profile, m_tags).verdict == WayVerdict::not_a_road) {
+            return;
+        }
+        for (const auto& n : way.nodes()) {
+            (n.ref() >= 0 ? positive : negative).push_back(static_cast<osmium::unsigned_object_id_type>(std::abs(n.ref())));
+        }
+    }
+    static void sort_unique(std::vector<osmium::unsigned_object_id_type>& ids) {
+        std::sort(ids.begin(), ids.end());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    }
+
+    std::vector<osmium::unsigned_object_id_type> positive;
+    std::vector<osmium::unsigned_object_id_type> negative;
+
+private:
+    const Profile& m_profile;
+    std::vector<Tag> m_tags;
+};
+
 RawNetwork read_network(const std::filesystem::path& extract, const Profile& profile, GraphBuildReport& report,
                         const GraphBuildOptions& options) {
     detail::check_extract_path(extract);
     RawNetwork net;
-    using Index = osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
-    Index index;
-    Index negative_ids;  // JOSM files number new nodes below zero: they are nodes like the others
-    osmium::handler::NodeLocationsForWays<Index, Index> locations(index, negative_ids);
-    locations.ignore_errors();  // missing nodes are counted by the collector instead
     NetworkCollector collector(profile, net, report);
     try {
         osmium::io::File file(extract.string());
+        RoadNodeIds road_nodes(profile);
+        {
+            osmium::io::Reader ways(file, osmium::osm_entity_bits::way);
+            osmium::apply(ways, road_nodes);
+            ways.close();
+        }
+        RoadNodeIds::sort_unique(road_nodes.positive);
+        RoadNodeIds::sort_unique(road_nodes.negative);
+        using Index = detail::RoadNodeLocations;
+        Index index(std::move(road_nodes.positive));
+        Index negative_ids(std::move(road_nodes.negative));  // JOSM files number new nodes below zero
+        osmium::handler::NodeLocationsForWays<Index, Index> locations(index, negative_ids);
+        locations.ignore_errors();  // missing nodes are counted by the collector instead
         osmium::io::Reader reader(file, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way |
                                             osmium::osm_entity_bits::relation);
         const double size = static_cast<double>(std::max<std::size_t>(reader.file_size(), 1));
@@ -195,6 +235,7 @@ RawNetwork read_network(const std::filesystem::path& extract, const Profile& pro
             }
         }
         reader.close();
+        report.location_index_bytes = index.used_memory() + negative_ids.used_memory();
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
@@ -202,7 +243,6 @@ RawNetwork read_network(const std::filesystem::path& extract, const Profile& pro
                                      ".osm or .opl) and complete?",
                                      extract.string(), library_message(e.what())));
     }
-    report.location_index_bytes = index.used_memory() + negative_ids.used_memory();
     std::sort(net.node_rules.begin(), net.node_rules.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
     std::sort(net.tram_nodes.begin(), net.tram_nodes.end());

@@ -33,6 +33,7 @@
 #include "proxima/report/time_classes.hpp"
 #include "report/html_sections.hpp"
 #include "report/page_assets.hpp"
+#include "report/report_origins.hpp"
 
 namespace proxima {
 
@@ -142,6 +143,8 @@ struct RunFolder {
     std::vector<std::pair<std::string, Json>> layers;  ///< embedded layers, GeoPackage order
     bool french = false;                      ///< communes carry code_insee (a French commune table)
     std::string origins_layer;                ///< "origins" or "cells"
+    HtmlReportOrigins origins;                ///< what the page shows of them
+    std::size_t max_origins = 0;
 };
 
 const Json& layer(const RunFolder& f, const std::string& name) {
@@ -213,17 +216,10 @@ Json label_point(OGRGeometryH g, OGRCoordinateTransformationH to_wgs84) {
     return Json::array({std::round(OGR_G_GetX(h, 0) * scale) / scale, std::round(OGR_G_GetY(h, 0) * scale) / scale});
 }
 
-Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg) {
-    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
-    const int nfields = OGR_FD_GetFieldCount(defn);
-    std::vector<std::pair<std::string, OGRFieldType>> fields;
-    for (int i = 0; i < nfields; ++i) {
-        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
-        fields.emplace_back(OGR_Fld_GetNameRef(fd), OGR_Fld_GetType(fd));
-    }
+/// From the layer's CRS to WGS84 longitude/latitude; empty for a table without geometry.
+TransformPtr layer_to_wgs84(OGRLayerH l, const std::string& name, const fs::path& gpkg) {
     TransformPtr to_wgs84;
-    const bool spatial = OGR_L_GetGeomType(l) != wkbNone;
-    if (spatial) {
+    if (OGR_L_GetGeomType(l) != wkbNone) {
         OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(l);
         if (layer_srs == nullptr) {
             throw InputError(fmt::format("layer '{}' of '{}' has no coordinate reference system; run `proxima run` again",
@@ -244,6 +240,19 @@ Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg) {
                                          gpkg.string(), gdal_detail()));
         }
     }
+    return to_wgs84;
+}
+
+Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+    const int nfields = OGR_FD_GetFieldCount(defn);
+    std::vector<std::pair<std::string, OGRFieldType>> fields;
+    for (int i = 0; i < nfields; ++i) {
+        OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
+        fields.emplace_back(OGR_Fld_GetNameRef(fd), OGR_Fld_GetType(fd));
+    }
+    const TransformPtr to_wgs84 = layer_to_wgs84(l, name, gpkg);
+    const bool spatial = OGR_L_GetGeomType(l) != wkbNone;
     Json features = Json::array();
     OGR_L_ResetReading(l);
     for (FeaturePtr f(OGR_L_GetNextFeature(l)); f; f.reset(OGR_L_GetNextFeature(l))) {
@@ -286,8 +295,9 @@ void require_fields(const RunFolder& f, const std::string& layer_name, const std
     }
 }
 
-RunFolder read_run_folder(const fs::path& dir) {
+RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins) {
     RunFolder f;
+    f.max_origins = max_origins;
     f.dir = dir;
     f.gpkg = dir / "access.gpkg";
     std::error_code ec;
@@ -324,7 +334,17 @@ RunFolder read_run_folder(const fs::path& dir) {
     for (int i = 0; i < n; ++i) {
         OGRLayerH l = GDALDatasetGetLayer(ds.get(), i);
         const std::string name = OGR_L_GetName(l);
-        if (is_report_layer(name)) {
+        if (name == "origins" || name == "cells") {
+            std::vector<std::string> ids;
+            for (const auto& s : f.run.services) {
+                ids.push_back(s.id);
+            }
+            const TransformPtr to_wgs84 = layer_to_wgs84(l, name, f.gpkg);
+            auto read = detail::read_report_origins(l, name, f.gpkg, ids, max_origins,
+                                                    static_cast<OGRCoordinateTransformationH>(to_wgs84.get()));
+            f.origins = {read.origins, read.shown, read.square_m};
+            f.layers.emplace_back(name, std::move(read.layer));
+        } else if (is_report_layer(name)) {
             f.layers.emplace_back(name, read_layer(l, name, f.gpkg));
         }
     }
@@ -562,7 +582,25 @@ std::string map_section(const RunFolder& f) {
                                                  unit)
                                    : fmt::format("temps d'accès moyen des habitants de la {}, pondéré par la population",
                                                  unit);
-    return fmt::format("<h2>Carte interactive</h2>\n<p>Choisir un service dans le sélecteur de couches (en haut à "
+    std::string grouped;
+    if (f.origins.shown < f.origins.origins) {
+        const std::string what = f.origins_layer == "cells" ? "carreaux" : "lieux habités";
+        grouped = f.origins.shown == 0
+                      ? fmt::format("<p class=\"notice\"><b>Carte allégée :</b> les {} {} ne sont pas sur la carte "
+                                    "(rapport demandé sans origines). Ils sont tous dans <code>access.gpkg</code>.</p>\n",
+                                    fr_int(static_cast<double>(f.origins.origins)), what)
+                      : fmt::format("<p class=\"notice\"><b>Carte simplifiée :</b> les {} {} de l'étude sont regroupés "
+                                    "en {} carrés de {} de côté (au-delà de {} origines, le rapport regroupe pour rester "
+                                    "léger). Chaque carré porte la population de ses lieux et, par service, leur temps "
+                                    "moyen pondéré par la population. Chaque origine, avec ses temps, est dans "
+                                    "<code>access.gpkg</code>.</p>\n",
+                                    fr_int(static_cast<double>(f.origins.origins)), what,
+                                    fr_int(static_cast<double>(f.origins.shown)),
+                                    f.origins.square_m >= 1000 ? fmt::format("{}{}km", fr_int(f.origins.square_m / 1000), nbsp)
+                                                               : fmt::format("{}{}m", fr_int(f.origins.square_m), nbsp),
+                                    fr_int(static_cast<double>(f.max_origins)));
+    }
+    return grouped + fmt::format("<h2>Carte interactive</h2>\n<p>Choisir un service dans le sélecteur de couches (en haut à "
                        "droite). Couleur : {0}. Hachures : territoire au-delà du seuil (noires où vivent des "
                        "habitants, grises ailleurs). Cliquer sur une {1} pour ses temps d'accès à chaque service ; "
                        "les mêmes temps sont dans le tableau <a href=\"#temps-par-{1}\">Temps par {1}</a>.</p>\n"
@@ -683,8 +721,9 @@ std::string provenance_section(const RunFolder& f) {
            "</div>\n<div>\n" + computation_provenance(f.run) + "</div>\n</div>\n";
 }
 
-/// Everything the map script needs, in one JSON document.
-Json page_data(const RunFolder& f) {
+/// Everything the map script needs, in one JSON document. Takes the layers out of `f` (moved,
+/// not copied: they are most of the page).
+Json page_data(RunFolder& f) {
     Json data;
     data["study"] = to_json(f.run)["study"];
     Json services = Json::array();
@@ -720,14 +759,15 @@ Json page_data(const RunFolder& f) {
                                       f.french ? ", INSEE" : "",
                                       f.run.proxima_version);
     Json layers = Json::object();
-    for (const auto& [name, fc] : f.layers) {
-        layers[name] = fc;
+    for (auto& [name, fc] : f.layers) {
+        layers[name] = std::move(fc);
     }
+    f.layers.clear();
     data["layers"] = std::move(layers);
     return data;
 }
 
-std::string render_page(const RunFolder& f, const std::string& leaflet_js, const std::string& leaflet_css,
+std::string render_page(RunFolder& f, const std::string& leaflet_js, const std::string& leaflet_css,
                         std::size_t maps_budget) {
     const std::string study = f.run.study.name.empty() ? f.dir.filename().string() : f.run.study.name;
     const std::string& version = f.run.proxima_version;
@@ -770,8 +810,24 @@ std::string render_page(const RunFolder& f, const std::string& leaflet_js, const
 
 } // namespace
 
-fs::path write_html_report(const fs::path& run_dir, const HtmlReportOptions& options) {
-    RunFolder folder = read_run_folder(run_dir);
+std::string describe_report_origins(const HtmlReportOrigins& o, std::size_t max_origins) {
+    if (o.shown >= o.origins) {
+        return {};
+    }
+    if (o.shown == 0) {
+        return fmt::format("report.html: the {} origins are left off the map (as asked); every one is in access.gpkg",
+                           o.origins);
+    }
+    return fmt::format("report.html: the {} origins are shown as {} squares of {:g} m (above {} origins the report "
+                       "groups them; every one is in access.gpkg)",
+                       o.origins, o.shown, o.square_m, max_origins);
+}
+
+fs::path write_html_report(const fs::path& run_dir, const HtmlReportOptions& options, HtmlReportOrigins* origins) {
+    RunFolder folder = read_run_folder(run_dir, options.max_origins);
+    if (origins != nullptr) {
+        *origins = folder.origins;
+    }
     add_classes(folder);
 
     const fs::path js_path = options.leaflet_dir / "leaflet.min.js";

@@ -80,11 +80,57 @@ std::string layer_label(const OutputLayer& layer) {
 }
 
 std::string row_label(const OutputLayer& layer, std::size_t row) {
-    return fmt::format("{}, row {} of {}", layer_label(layer), row + 1, layer.rows.size());
+    return fmt::format("{}, row {} of {}", layer_label(layer), row + 1, layer.row_count());
 }
+
+/// One value of the right type per field, finite reals.
+void check_row(const OutputLayer& layer, std::size_t i, const std::vector<FieldValue>& row) {
+    if (row.size() != layer.fields.size()) {
+        throw Error(fmt::format("{}: {} values for {} fields", row_label(layer, i), row.size(), layer.fields.size()));
+    }
+    for (std::size_t j = 0; j < row.size(); ++j) {
+        const auto& field = layer.fields[j];
+        if (row[j].index() != 0 && row[j].index() != value_index(field.type)) {
+            throw Error(fmt::format("{}: field '{}' is {} but holds {}", row_label(layer, i), field.name,
+                                    type_name(field.type), value_kind(row[j])));
+        }
+        if (const double* d = std::get_if<double>(&row[j]); d != nullptr && !std::isfinite(*d)) {
+            throw Error(fmt::format("{}: field '{}' holds {}; write NULL (std::monostate) for a missing value",
+                                    row_label(layer, i), field.name, *d));
+        }
+    }
+}
+
+/// The rows of a layer in order, held or made on demand (the references returned by values()
+/// and wkb() stay valid until the next load()). Made rows are checked as they come.
+class RowSource {
+public:
+    explicit RowSource(const OutputLayer& layer) : m_layer(layer) {}
+    [[nodiscard]] std::size_t size() const { return m_layer.row_count(); }
+    void load(std::size_t i) {
+        m_row = i;
+        if (m_layer.make_row) {
+            m_values.clear();
+            m_wkb.clear();
+            m_layer.make_row(i, m_values, m_wkb);
+            check_row(m_layer, i, m_values);
+        }
+    }
+    [[nodiscard]] const std::vector<FieldValue>& values() const {
+        return m_layer.make_row ? m_values : m_layer.rows[m_row];
+    }
+    [[nodiscard]] const std::vector<unsigned char>& wkb() const { return m_layer.make_row ? m_wkb : m_layer.wkb[m_row]; }
+
+private:
+    const OutputLayer& m_layer;
+    std::size_t m_row = 0;
+    std::vector<FieldValue> m_values;
+    std::vector<unsigned char> m_wkb;
+};
 
 /// Checks what the caller built (a program error if wrong, hence plain Error): names, one value
 /// of the right type per field, finite reals, one geometry per row when the layer has geometry.
+/// Rows made on demand are checked as they are made (RowSource).
 void check_layer(const OutputLayer& layer, bool with_geometry) {
     const std::string what = layer_label(layer);
     std::set<std::string> names;
@@ -97,22 +143,15 @@ void check_layer(const OutputLayer& layer, bool with_geometry) {
                                     field.name));
         }
     }
+    if (layer.make_row) {
+        if (!layer.rows.empty() || !layer.wkb.empty()) {
+            throw Error(fmt::format("{} makes its rows on demand but also holds {} rows and {} geometries", what,
+                                    layer.rows.size(), layer.wkb.size()));
+        }
+        return;
+    }
     for (std::size_t i = 0; i < layer.rows.size(); ++i) {
-        const auto& row = layer.rows[i];
-        if (row.size() != layer.fields.size()) {
-            throw Error(fmt::format("{}: {} values for {} fields", row_label(layer, i), row.size(), layer.fields.size()));
-        }
-        for (std::size_t j = 0; j < row.size(); ++j) {
-            const auto& field = layer.fields[j];
-            if (row[j].index() != 0 && row[j].index() != value_index(field.type)) {
-                throw Error(fmt::format("{}: field '{}' is {} but holds {}", row_label(layer, i), field.name,
-                                        type_name(field.type), value_kind(row[j])));
-            }
-            if (const double* d = std::get_if<double>(&row[j]); d != nullptr && !std::isfinite(*d)) {
-                throw Error(fmt::format("{}: field '{}' holds {}; write NULL (std::monostate) for a missing value",
-                                        row_label(layer, i), field.name, *d));
-            }
-        }
+        check_row(layer, i, layer.rows[i]);
     }
     if (!with_geometry) {
         return;
@@ -244,9 +283,8 @@ private:
 
 /// Reads one row's WGS84 WKB and returns it in the layer's CRS and type (polygons become
 /// multipolygons), or nullptr for an empty WKB (NULL geometry).
-GeometryPtr layer_geometry(const OutputLayer& layer, std::size_t row, OGRCoordinateTransformationH to_target,
-                           const std::string& crs) {
-    const auto& wkb = layer.wkb[row];
+GeometryPtr layer_geometry(const OutputLayer& layer, std::size_t row, const std::vector<unsigned char>& wkb,
+                           OGRCoordinateTransformationH to_target, const std::string& crs) {
     if (wkb.empty()) {
         return nullptr;
     }
@@ -330,21 +368,34 @@ void write_layer(GDALDatasetH ds, const OutputLayer& layer, OGRSpatialReferenceH
                                       layer.fields.size()));
     }
 
-    // One transaction per layer: SQLite commits once instead of once per feature.
-    CPLErrorReset();
-    if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
-        throw OutputError(fmt::format("cannot start writing {}: {}", what, gdal_detail()));
-    }
-    for (std::size_t i = 0; i < layer.rows.size(); ++i) {
-        FeaturePtr feature(OGR_F_Create(defn));
-        auto* f = static_cast<OGRFeatureH>(feature.get());
+    // Transactions of rows_per_transaction features: SQLite commits once per batch instead of
+    // once per feature, and a layer of millions of rows does not grow one huge transaction.
+    constexpr std::size_t rows_per_transaction = 65536;
+    RowSource rows(layer);
+    FeaturePtr feature(OGR_F_Create(defn));  // one feature, refilled: no allocation per row
+    auto* f = static_cast<OGRFeatureH>(feature.get());
+    for (std::size_t i = 0; i < rows.size() || i == 0; ++i) {
+        if (i % rows_per_transaction == 0) {
+            CPLErrorReset();
+            if (i > 0 && GDALDatasetCommitTransaction(ds) != OGRERR_NONE) {
+                throw OutputError(fmt::format("cannot finish writing {} (disk full?): {}", what, gdal_detail()));
+            }
+            if (GDALDatasetStartTransaction(ds, FALSE) != OGRERR_NONE) {
+                throw OutputError(fmt::format("cannot start writing {}: {}", what, gdal_detail()));
+            }
+        }
+        if (i == rows.size()) {
+            break;  // an empty layer: one empty transaction, as before
+        }
+        rows.load(i);
+        const auto& values = rows.values();
+        OGR_F_SetFID(f, OGRNullFID);
         for (std::size_t j = 0; j < layer.fields.size(); ++j) {
-            set_field(f, static_cast<int>(j), layer.rows[i][j]);
+            set_field(f, static_cast<int>(j), values[j]);
         }
         if (layer.geometry != OutputLayer::Geometry::none) {
-            if (GeometryPtr g = layer_geometry(layer, i, to_target, crs)) {
-                OGR_F_SetGeometryDirectly(f, static_cast<OGRGeometryH>(g.release()));
-            }
+            GeometryPtr g = layer_geometry(layer, i, rows.wkb(), to_target, crs);
+            OGR_F_SetGeometryDirectly(f, static_cast<OGRGeometryH>(g.release()));  // nullptr: NULL geometry
         }
         CPLErrorReset();
         if (OGR_L_CreateFeature(l, f) != OGRERR_NONE) {
@@ -457,7 +508,10 @@ void write_layer_csv(const std::filesystem::path& path, const OutputLayer& layer
         s << csv_text(layer.fields[j].name, separator);
     }
     s << '\n';
-    for (const auto& row : layer.rows) {
+    RowSource rows(layer);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        rows.load(i);
+        const auto& row = rows.values();
         for (std::size_t j = 0; j < row.size(); ++j) {
             if (j > 0) {
                 s << separator;

@@ -77,6 +77,11 @@ nlohmann::ordered_json to_json(const RunManifest& m) {
         timings[phase] = seconds;
     }
     j["timings_s"] = timings;
+    Json after = Json::object();
+    for (const auto& [phase, mib] : m.memory.peak_mib_after) {
+        after[phase] = mib;
+    }
+    j["memory"] = {{"peak_mib", m.memory.peak_mib}, {"peak_mib_after", after}};
     j["outputs"] = m.outputs;
     return j;
 }
@@ -238,6 +243,18 @@ RunManifest parse_run_manifest(const nlohmann::ordered_json& j, const std::files
                                          file.string(), phase));
         }
         m.timings_s.emplace_back(phase, seconds.get<double>());
+    }
+    if (j.contains("memory")) {  // absent from run.json written before version 0.14
+        const Json& memory = r.object(j, "memory", "");
+        m.memory.peak_mib = r.number(memory, "peak_mib", "memory.");
+        for (const auto& [phase, mib] : r.object(memory, "peak_mib_after", "memory.").items()) {
+            if (!mib.is_number()) {
+                throw InputError(fmt::format("'{}': \"memory.peak_mib_after.{}\" should be a number; run `proxima "
+                                             "run` again",
+                                             file.string(), phase));
+            }
+            m.memory.peak_mib_after.emplace_back(phase, mib.get<double>());
+        }
     }
     for (const auto& o : r.array(j, "outputs", "")) {
         if (!o.is_string()) {

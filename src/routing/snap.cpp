@@ -1,5 +1,6 @@
 #include "proxima/routing/snap.hpp"
 
+#include <atomic>
 #include <cmath>
 #include <limits>
 
@@ -16,6 +17,7 @@ using BgPoint = bg::model::point<double, 2, bg::cs::cartesian>;
 using BgSegment = bg::model::segment<BgPoint>;
 /// value: segment and the index of its first shape point (global, into points)
 using Value = std::pair<BgSegment, std::uint32_t>;
+std::atomic<std::size_t> index_build_count{0};
 } // namespace
 
 struct EdgeSnapper::Index {
@@ -42,9 +44,12 @@ EdgeSnapper::EdgeSnapper(const RoadGraph& graph)
         }
     }
     m_index->tree = bgi::rtree<Value, bgi::rstar<16>>(values.begin(), values.end());  // bulk loading
+    index_build_count.fetch_add(1, std::memory_order_relaxed);
 }
 
 EdgeSnapper::~EdgeSnapper() = default;
+
+std::size_t EdgeSnapper::index_builds() { return index_build_count.load(std::memory_order_relaxed); }
 
 std::optional<Snap> EdgeSnapper::snap(LonLat p, double max_distance_m) const {
     return snap_projected(m_projection.forward(p), max_distance_m);

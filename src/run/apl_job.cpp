@@ -30,7 +30,7 @@ ScenarioJobResult run_apl_job(const StudyFile& original, const AplJob& job, cons
     OutputFolder out(result.dir, job.force, files_of_study(study), "apl");
 
     const StudyInputs in = load_study_inputs(study, log);
-    timer.add(in.timings, "load: ");
+    timer.add(in.timings, "load: ", in.timings_peak_mib);
     const AccessTable access = compute_access(in, job.threads);
     const StudyResults times = aggregate(in, access);
     timer.phase("access search");
@@ -58,6 +58,7 @@ ScenarioJobResult run_apl_job(const StudyFile& original, const AplJob& job, cons
                               {"threads", job.threads}};
     manifest["warnings"] = in.warnings;
     manifest["timings_s"] = timer.json();
+    manifest["memory"] = timer.memory_json();
     result.files.push_back("apl.json");
     manifest["outputs"] = result.files;
     write_manifest(out.tmp() / "apl.json", manifest);

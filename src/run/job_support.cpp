@@ -15,6 +15,14 @@ nlohmann::ordered_json PhaseTimer::json() const {
     return t;
 }
 
+nlohmann::ordered_json PhaseTimer::memory_json() const {
+    nlohmann::ordered_json after = nlohmann::ordered_json::object();
+    for (const auto& [name, mib] : m_peaks) {
+        after[name] = mib;
+    }
+    return {{"peak_mib", peak_resident_mib()}, {"peak_mib_after", after}};
+}
+
 std::filesystem::path default_job_folder(const StudyFile& study, const std::string& job, const std::string& name) {
     return study.output_dir.parent_path() / fmt::format("{}-{}-{}", study.output_dir.filename().string(), job, name);
 }

@@ -39,13 +39,14 @@ OutputLayer zones_layer(const StudyInputs& in, const StudyResults& results) {
             communes.fields.push_back({id + "_pop_" + g.key + "_over", Type::real});
         }
     }
-    for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
+    // Made row by row as written: zones x services values are never held at once.
+    communes.streamed_rows = in.zones.zones.size();
+    communes.make_row = [&in, &results, &groups](std::size_t z, std::vector<FieldValue>& row, std::vector<unsigned char>& wkb) {
         const Zone& zone = in.zones.zones[z];
         const Commune* c = commune_of_zone(in, z);
         const double population = results.zones.empty() ? 0.0 : results.zones[0][z].population;
-        std::vector<FieldValue> row = {zone.code, zone.name, rounded(population, 0.1),
-                                       text_or_null(c != nullptr ? c->epci_siren : std::string()),
-                                       text_or_null(c != nullptr ? c->epci_name : std::string())};
+        row = {zone.code, zone.name, rounded(population, 0.1), text_or_null(c != nullptr ? c->epci_siren : std::string()),
+               text_or_null(c != nullptr ? c->epci_name : std::string())};
         for (std::size_t g = 0; g < groups.size(); ++g) {
             row.push_back(results.zones.empty() ? FieldValue() : rounded(results.zones[0][z].group_population.at(g), 0.1));
         }
@@ -66,9 +67,8 @@ OutputLayer zones_layer(const StudyInputs& in, const StudyResults& results) {
                 row.push_back(r.origins > 0 ? rounded(r.group_population_over.at(g), 0.1) : FieldValue());
             }
         }
-        communes.rows.push_back(std::move(row));
-        communes.wkb.push_back(zone.wkb);
-    }
+        wkb = zone.wkb;
+    };
     return communes;
 }
 
@@ -88,10 +88,12 @@ OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access) {
         origins.fields.push_back({sv.spec.id + "_nearest", Type::text});       // the site's id (services layer)
         origins.fields.push_back({sv.spec.id + "_nearest_name", Type::text});  // its name, for people
     }
-    for (std::size_t o = 0; o < in.origins.size(); ++o) {
+    // Made row by row as written: origins x services x 3 values are never held at once.
+    origins.streamed_rows = in.origins.size();
+    origins.make_row = [&in, &access, &groups, grid](std::size_t o, std::vector<FieldValue>& row, std::vector<unsigned char>& wkb) {
         const Origin& origin = in.origins[o];
-        std::vector<FieldValue> row = {origin.id, in.zones.zones[origin.zone].code, rounded(origin.population, 0.1),
-                                       rounded(origin.snap.distance_m, 0.1), std::string(to_string(origin.placement))};
+        row = {origin.id, in.zones.zones[origin.zone].code, rounded(origin.population, 0.1),
+               rounded(origin.snap.distance_m, 0.1), std::string(to_string(origin.placement))};
         for (std::size_t g = 0; g < groups.size(); ++g) {
             row.push_back(g < origin.groups.size() ? rounded(origin.groups[g], 0.1) : FieldValue());
         }
@@ -102,10 +104,9 @@ OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access) {
             row.push_back(facility == nullptr ? FieldValue() : FieldValue(facility->id));
             row.push_back(facility == nullptr ? FieldValue() : text_or_null(facility->name));
         }
-        origins.rows.push_back(std::move(row));
-        origins.wkb.push_back(grid ? cell_polygon(origin.grid_x, origin.grid_y, in.grid->cell_size_m, in.grid->crs)
-                                   : point_wkb(origin.position));
-    }
+        wkb = grid ? cell_polygon(origin.grid_x, origin.grid_y, in.grid->cell_size_m, in.grid->crs)
+                   : point_wkb(origin.position);
+    };
     return origins;
 }
 

@@ -222,6 +222,7 @@ RunManifest make_run_manifest(const StudyInputs& in, const RunOptions& options, 
     }
     m.warnings = in.warnings;
     m.timings_s = summary.timings;
+    m.memory = {summary.peak_mib, summary.peaks_mib};
     m.outputs = summary.files;
     return m;
 }

@@ -133,7 +133,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
 
     const StudyInputs in = load_study_inputs(study, log);
     PhaseTimer timer;
-    timer.add(in.timings, "load: ");
+    timer.add(in.timings, "load: ", in.timings_peak_mib);
     log.info(fmt::format("searching {} services from {} origins", in.services.size(), in.origins.size()));
     const AccessTable access = compute_access(in, options.threads);
     timer.phase("search");
@@ -200,6 +200,8 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     summary.timings = timer.timings();
     const PopulationNotes population = population_notes(in, results);
     summary.population = population.text;
+    summary.peaks_mib = timer.peaks_mib();
+    summary.peak_mib = peak_resident_mib();
     RunManifest manifest = make_run_manifest(in, options, summary, poles.json);
     manifest.population_placement = population.placement;
     manifest.population_age_groups = population.age_groups;
@@ -212,11 +214,22 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         write_pdf_report(tmp / "report.pdf", in, access, results, surfaces.deficits, manifest);
         timer.phase("report.pdf");
         summary.timings = timer.timings();
+        summary.peaks_mib = timer.peaks_mib();
+        summary.peak_mib = peak_resident_mib();
         manifest.timings_s = summary.timings;
+        manifest.memory = {summary.peak_mib, summary.peaks_mib};
     }
     write_manifest(tmp / "run.json", to_json(manifest));
     summary.files.push_back("run.json");
-    write_html_report(tmp);
+    HtmlReportOptions report_options;
+    report_options.max_origins = options.report_max_origins;
+    HtmlReportOrigins report_origins;
+    write_html_report(tmp, report_options, &report_origins);
+    summary.report_note = describe_report_origins(report_origins, options.report_max_origins);
+    timer.phase("report.html");  // after run.json, which it reads: on the console only
+    summary.timings = timer.timings();
+    summary.peaks_mib = timer.peaks_mib();
+    summary.peak_mib = peak_resident_mib();
     folder.commit();
     return summary;
 }
@@ -246,6 +259,9 @@ std::string format_run_summary(const RunSummary& s) {
         out += fmt::format("  {} inhabitants could not be placed and are not counted above (see run.json)\n",
                            people(s.unplaced_population));
     }
+    if (!s.report_note.empty()) {
+        out += "  " + s.report_note + "\n";
+    }
     if (s.warnings > 0) {
         out += fmt::format("  {} warning{} (see run.json)\n", s.warnings, s.warnings == 1 ? "" : "s");
     }
@@ -253,7 +269,8 @@ std::string format_run_summary(const RunSummary& s) {
     for (const auto& [phase, seconds] : s.timings) {
         total += seconds;
     }
-    out += fmt::format("  computed in {:.2f} s (phases in run.json)\n", total);
+    out += fmt::format("  computed in {:.2f} s, peak memory {} MiB (phases in run.json)\n", total,
+                       format_number(s.peak_mib, 0, console_numbers));
     return out;
 }
 

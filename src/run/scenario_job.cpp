@@ -131,6 +131,7 @@ ScenarioJobResult run_scenario_job(const StudyFile& original, const ScenarioJob&
         manifest["apl"] = apl_comparison_json(in, *apl);
     }
     manifest["timings_s"] = timer.json();
+    manifest["memory"] = timer.memory_json();
     result.files.push_back("scenario.json");
     manifest["outputs"] = result.files;
     write_manifest(out.tmp() / "scenario.json", manifest);

@@ -505,6 +505,7 @@ ScenarioJobResult run_siting_job(const StudyFile& original, const SitingJob& job
 
     nlohmann::ordered_json manifest = siting_manifest(in, job, run);
     manifest["timings_s"] = timer.json();
+    manifest["memory"] = timer.memory_json();
     manifest["warnings"] = in.warnings;
     result.files.push_back("siting.json");
     manifest["outputs"] = result.files;

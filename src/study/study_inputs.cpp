@@ -10,6 +10,7 @@
 
 #include "proxima/core/csv_reader.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/memory_use.hpp"
 #include "proxima/core/sha256.hpp"
 #include "proxima/graph/graph_file.hpp"
 #include "proxima/osm/default_profile.hpp"
@@ -838,6 +839,7 @@ StudyInputs load_study_inputs(const StudyFile& study, const StudyLoadOptions& op
     Stopwatch clock;
     auto phase = [&](const char* name) {
         in.timings.emplace_back(name, clock.seconds());
+        in.timings_peak_mib.push_back(peak_resident_mib());
         clock.restart();
     };
     in.road_graph = std::make_shared<const RoadGraph>(load_or_build_graph(study, log, in.graph_origin));
@@ -850,7 +852,8 @@ StudyInputs load_study_inputs(const StudyFile& study, const StudyLoadOptions& op
     }
     std::vector<Origin> origins = place_population(study, in, report);
     phase("communes and population");
-    const EdgeSnapper snapper(in.graph());
+    in.edge_snapper = std::make_shared<const EdgeSnapper>(in.graph());
+    const EdgeSnapper& snapper = *in.edge_snapper;
     snap_origins(study, snapper, origins, in, report);
     phase("origins");
     if (!search.selectors.empty() && !search.osm_read_with_zones) {
@@ -868,6 +871,13 @@ StudyInputs load_study_inputs(const StudyFile& study, const StudyLoadOptions& op
     }
     phase("other services and snapping");
     return in;
+}
+
+std::shared_ptr<const EdgeSnapper> shared_snapper(const StudyInputs& in) {
+    if (in.edge_snapper && &in.edge_snapper->graph() == in.road_graph.get()) {
+        return in.edge_snapper;
+    }
+    return std::make_shared<const EdgeSnapper>(in.graph());
 }
 
 PopulationReconciliation reconcile_population(const StudyInputs& in) {

@@ -329,3 +329,69 @@ TEST_CASE("a layer as CSV: header, quoting, NULL as empty field, shortest round-
     CHECK_THROWS_AS(write_layer_csv(dir.path() / "missing" / "t.csv", layer), OutputError);
     CHECK_THROWS_AS(write_layer_csv(dir.path(), layer), OutputError);
 }
+
+namespace {
+
+/// The same layer, its rows made one at a time by make_row instead of held.
+OutputLayer streamed(const OutputLayer& held) {
+    OutputLayer out = held;
+    out.rows.clear();
+    out.wkb.clear();
+    out.streamed_rows = held.rows.size();
+    out.make_row = [held](std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>& wkb) {
+        values = held.rows[i];
+        wkb = held.geometry == Geometry::none ? std::vector<unsigned char>{} : held.wkb[i];
+    };
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("layers made row by row as they are written give the same files as held rows", "[report]") {
+    test::TempDir tmp("streamed-layers");
+    const auto held = sample_layers();
+    std::vector<OutputLayer> made;
+    for (const auto& l : held) {
+        made.push_back(streamed(l));
+    }
+    write_geopackage(tmp.path() / "held.gpkg", held, "EPSG:2154");
+    write_geopackage(tmp.path() / "made.gpkg", made, "EPSG:2154");
+    CHECK(read_text(tmp.path() / "held.gpkg") == read_text(tmp.path() / "made.gpkg"));
+    for (std::size_t i = 0; i < held.size(); ++i) {
+        write_layer_csv(tmp.path() / "held.csv", held[i], CsvDialect::fr);
+        write_layer_csv(tmp.path() / "made.csv", made[i], CsvDialect::fr);
+        CHECK(read_text(tmp.path() / "held.csv") == read_text(tmp.path() / "made.csv"));
+    }
+
+    SECTION("more rows than one transaction holds") {
+        OutputLayer many;
+        many.name = "many";
+        many.geometry = Geometry::point;
+        many.fields = {{"n", Type::integer}};
+        many.streamed_rows = 70000;
+        const auto point = wkb_of("POINT (2.3522 48.8566)");
+        many.make_row = [&point](std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>& wkb) {
+            values = {static_cast<std::int64_t>(i)};
+            wkb = point;
+        };
+        write_geopackage(tmp.path() / "many.gpkg", {many}, "EPSG:2154");
+        const Dataset ds = open_vector(tmp.path() / "many.gpkg");
+        OGRLayerH layer = GDALDatasetGetLayerByName(ds.get(), "many");
+        REQUIRE(layer != nullptr);
+        CHECK(OGR_L_GetFeatureCount(layer, TRUE) == 70000);
+        const Feature last(OGR_L_GetFeature(layer, 70000));
+        REQUIRE(last);
+        CHECK(OGR_F_GetFieldAsInteger64(h(last), 0) == 69999);
+    }
+
+    SECTION("a made row of the wrong type is refused naming it, and no file is left") {
+        OutputLayer bad = made[0];
+        bad.make_row = [](std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>& wkb) {
+            values = {std::string("x"), i == 1 ? FieldValue(std::string("late")) : FieldValue(1.0), std::int64_t{1}};
+            wkb = wkb_of("POINT (2.3522 48.8566)");
+        };
+        REQUIRE_THROWS_WITH(write_geopackage(tmp.path() / "bad.gpkg", {bad}, "EPSG:2154"),
+                            Catch::Contains("row 2 of 2") && Catch::Contains("minutes"));
+        CHECK(!fs::exists(tmp.path() / "bad.gpkg"));
+    }
+}

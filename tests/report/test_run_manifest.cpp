@@ -24,6 +24,7 @@ RunManifest sample_manifest() {
     m.poles = {{"method", "osm"}, {"approximation", true}};
     m.warnings = {"5 boundaries cut by the extract's edge"};
     m.timings_s = {{"load: graph", 0.02}, {"search", 0.001}};
+    m.memory = {48.5, {{"load: graph", 40.25}, {"search", 48.5}}};
     m.outputs = {"access.gpkg", "report.html", "run.json"};
     return m;
 }
@@ -38,13 +39,15 @@ TEST_CASE("run.json round-trips through the manifest struct, key order included"
     CHECK(back.services.at(1).share_over == std::nullopt);  // no population: NULL, not 0
     CHECK(back.graph.nodes == 3205);
     CHECK(back.timings_s.at(0).first == "load: graph");
+    CHECK(back.memory.peak_mib == 48.5);
+    CHECK(back.memory.peak_mib_after.at(0) == std::pair<std::string, double>{"load: graph", 40.25});
     // The keys a reader of run.json finds first.
     std::vector<std::string> keys;
     for (const auto& [k, v] : json.items()) {
         keys.push_back(k);
     }
     CHECK(keys == std::vector<std::string>{"proxima_version", "study", "inputs", "graph", "parameters", "services",
-                                           "population", "poles", "warnings", "timings_s", "outputs"});
+                                           "population", "poles", "warnings", "timings_s", "memory", "outputs"});
     // Without a classification there is no "poles" key at all.
     RunManifest without = m;
     without.poles = nullptr;

@@ -117,6 +117,19 @@ TEST_CASE("the Riviera run writes a GeoPackage in Lambert-93, CSV tables and run
     CHECK(run["poles"]["intermediaire"].empty());
     CHECK(run["outputs"].size() == summary.files.size() - 1);  // all but run.json itself
     CHECK(run["timings_s"].contains("search"));
+    // Peak memory: recorded per phase, never decreasing, and on the console with the whole run's.
+    CHECK(run["memory"]["peak_mib"].get<double>() > 0);
+    double previous = 0;
+    std::ifstream ordered_in(out / "run.json");
+    const auto ordered = nlohmann::ordered_json::parse(ordered_in);  // phases in the order they ran
+    for (const auto& [phase, mib] : ordered["memory"]["peak_mib_after"].items()) {
+        INFO(phase);
+        CHECK(mib.get<double>() >= previous);
+        previous = mib.get<double>();
+    }
+    CHECK(run["memory"]["peak_mib_after"].contains("search"));
+    CHECK(summary.peak_mib >= run["memory"]["peak_mib"].get<double>());
+    CHECK_THAT(format_run_summary(summary), Contains("peak memory"));
     CHECK(summary.services.size() == 5);
 }
 

@@ -149,7 +149,7 @@ void check_scenario_spec(const ScenarioSpec& spec);
 /// Applies `spec` to service `service` of `in`. Throws ConfigError for an empty scenario, a bad
 /// name, or the same facility removed/moved twice; InputError naming the facility id (and how to
 /// find valid ids) for an unknown one, and naming the site for a new position farther than
-/// network.max_snap_m from any road. `snapper` (over in.graph) is built if not given.
+/// network.max_snap_m from any road. `snapper` (over in.graph): the inputs' shared one if not given.
 [[nodiscard]] ScenarioResult run_scenario(const StudyInputs& in, std::size_t service, const ScenarioSpec& spec,
                                           const EdgeSnapper* snapper = nullptr);
 

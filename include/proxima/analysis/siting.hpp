@@ -149,7 +149,7 @@ struct SitingSearch {
 /// one full search, then one pruned search per candidate, in parallel (`threads` 0 = all cores),
 /// deterministic whatever the thread count. A candidate farther than network.max_snap_m from any
 /// road is skipped (listed) when `skip_unsnapped`, else InputError naming it. `snapper` (over
-/// in.graph) is built if not given.
+/// in.graph): the inputs' shared one if not given.
 [[nodiscard]] SitingSearch search_candidates(const StudyInputs& in, std::size_t service,
                                              std::span<const SiteCandidate> candidates, double threshold_min,
                                              double cap_min, bool skip_unsnapped, int threads = 0,

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <string>
 
 namespace proxima {
 
@@ -16,7 +17,24 @@ struct HtmlReportOptions {
     std::filesystem::path leaflet_dir = "/usr/share/javascript/leaflet";
     /// Static maps (maps/*.png) are embedded up to this many bytes in all; the rest is linked.
     std::size_t static_maps_embed_budget = 40u * 1024u * 1024u;
+    /// Origins (or cells) embedded one by one up to this many; beyond, grouped into squares (see
+    /// write_html_report). 0: none embedded (the lightest page: communes only).
+    std::size_t max_origins = default_max_origins;
+    /// 20 000: measured on a 100-service study, 20 000 origins make a page of about 25 MB that a
+    /// browser opens in seconds; 100 000 made 68 MB and took 975 MB to write (issue 14).
+    static constexpr std::size_t default_max_origins = 20000;
 };
+
+/// What report.html shows of the origins layer.
+struct HtmlReportOrigins {
+    std::size_t origins = 0;      ///< in access.gpkg
+    std::size_t shown = 0;        ///< features on the page
+    double square_m = 0.0;        ///< side of the squares they were grouped into (0: one by one)
+};
+
+/// One English sentence for the console when the report grouped or left out origins; empty when
+/// every origin is on the page.
+[[nodiscard]] std::string describe_report_origins(const HtmlReportOrigins& origins, std::size_t max_origins);
 
 /// Reads the finished run folder `run_dir` (access.gpkg and run.json, as written by `proxima
 /// run`) and writes `run_dir/report.html` atomically (temporary name, then rename); returns its
@@ -26,7 +44,10 @@ struct HtmlReportOptions {
 /// when present, isochrones_<id>, are embedded as GeoJSON in WGS84 (6 decimals, about 0.1 m) in
 /// one <script type="application/json" id="proxima-data"> block; their properties are the
 /// GeoPackage values unchanged (times in minutes, NULL stays null: shown "inaccessible" or "—",
-/// never 0). The time class of each feature (index into time_classes, null for a commune without
+/// never 0), except the origins (cells), which carry what the map shows: id, zone, population and
+/// <id>_min per service. Beyond options.max_origins origins, they are grouped into squares
+/// (report/report_origins.hpp: population summed, times population-weighted means) and the
+/// page says so above the map; `origins` (if given) receives what was shown. The time class of each feature (index into time_classes, null for a commune without
 /// population) is added beside the properties, in a "classes" member. Other layers (e.g.
 /// layer_styles) are not embedded. The static maps found in run_dir/maps (and maps/epci) are
 /// embedded as data: URIs up to 40 MB in all (beyond, linked by relative path, which the report
@@ -36,6 +57,7 @@ struct HtmlReportOptions {
 /// Throws InputError when run_dir, access.gpkg or run.json is missing or unreadable, or when a
 /// layer or field the report needs is missing (naming the file, layer or field, and the fix);
 /// OutputError when Leaflet is not found in options.leaflet_dir or the report cannot be written.
-std::filesystem::path write_html_report(const std::filesystem::path& run_dir, const HtmlReportOptions& options = {});
+std::filesystem::path write_html_report(const std::filesystem::path& run_dir, const HtmlReportOptions& options = {},
+                                        HtmlReportOrigins* origins = nullptr);
 
 } // namespace proxima

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -24,8 +25,16 @@ struct OutputField {
 
 /// One layer (or table). A caller's mistake in it (wrong row size, a value of another type than
 /// its field, a NaN or infinite real, duplicate or empty names, a geometry count other than the row
-/// count) is refused with Error naming the layer and row (counted from 1), before any file is made.
+/// count) is refused with Error naming the layer and row (counted from 1), before any file is made
+/// (for a streamed layer, when the row is made: the file is then left unfinished and removed).
+///
+/// A layer holds its rows (`rows`, `wkb`) or makes them one at a time as they are written
+/// (`make_row`, `streamed_rows`): an origins layer of a région, 100 services wide, would otherwise
+/// hold hundreds of millions of values at once.
 struct OutputLayer {
+    /// Fills `values` (cleared, one per field) and `wkb` (cleared; as `wkb` below) for row i.
+    using RowMaker = std::function<void(std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>& wkb)>;
+
     enum class Geometry { none, point, polygon };  ///< polygon layers accept multipolygons
     std::string name;                              ///< layer (and CSV file) name; unique ignoring case
     Geometry geometry = Geometry::none;
@@ -34,6 +43,13 @@ struct OutputLayer {
     /// Per row when geometry != none (none: leave empty): 2D WGS84 lon/lat WKB, a Point for point
     /// layers, a Polygon or MultiPolygon for polygon layers; an empty vector is a NULL geometry.
     std::vector<std::vector<unsigned char>> wkb;
+    /// When set, rows and wkb stay empty: row i (0 <= i < streamed_rows) is made by make_row when
+    /// it is written, once for the GeoPackage and once for the CSV. What it reads must outlive the
+    /// writing.
+    RowMaker make_row;
+    std::size_t streamed_rows = 0;
+
+    [[nodiscard]] std::size_t row_count() const { return make_row ? streamed_rows : rows.size(); }
 };
 
 /// Writes every layer into one GeoPackage at `path` (replacing it), geometries in `crs` (anything

@@ -80,6 +80,10 @@ struct RunManifest {
     nlohmann::ordered_json apl;             ///< null: no service with indicator = "apl"; else one object each
     std::vector<std::string> warnings;
     std::vector<std::pair<std::string, double>> timings_s;  ///< phases in the order they ran
+    struct Memory {
+        double peak_mib = 0.0;              ///< peak resident memory (ru_maxrss) when run.json was written
+        std::vector<std::pair<std::string, double>> peak_mib_after;  ///< the same at the end of each phase
+    } memory;
     std::vector<std::string> outputs;       ///< relative to the run folder
 };
 

@@ -40,6 +40,10 @@ public:
     /// than max_distance_m from every edge.
     [[nodiscard]] std::vector<std::optional<Snap>> snap_all(std::span<const LonLat> points, double max_distance_m) const;
 
+    /// How many snapping indexes this process has built: an R-tree costs seconds on a region's
+    /// graph, so a run builds one and shares it (StudyInputs::edge_snapper); tests check that.
+    [[nodiscard]] static std::size_t index_builds();
+
     [[nodiscard]] const LocalProjection& projection() const { return m_projection; }
     [[nodiscard]] const RoadGraph& graph() const { return m_graph; }
 

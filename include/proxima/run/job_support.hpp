@@ -11,33 +11,46 @@
 #include <nlohmann/json.hpp>
 
 #include "proxima/core/log.hpp"
+#include "proxima/core/memory_use.hpp"
 #include "proxima/report/layer_writer.hpp"
 #include "proxima/study/study_file.hpp"
 
 namespace proxima {
 
-/// Wall-clock time of each phase of a job, in the order they ran (for run.json and the like).
+/// Wall-clock time of each phase of a job, in the order they ran (for run.json and the like),
+/// and the process's peak resident memory when each phase ended.
 class PhaseTimer {
 public:
     /// Ends the current phase under `name` and starts the next one.
     void phase(const std::string& name) {
         m_timings.emplace_back(name, m_clock.seconds());
+        m_peaks.emplace_back(name, peak_resident_mib());
         m_clock.restart();
     }
-    /// Adds phases timed elsewhere (e.g. the loading steps), prefixed, and restarts the clock.
-    void add(const std::vector<std::pair<std::string, double>>& timings, const std::string& prefix) {
-        for (const auto& [name, seconds] : timings) {
-            m_timings.emplace_back(prefix + name, seconds);
+    /// Adds phases timed elsewhere (e.g. the loading steps), prefixed, with the peak memory
+    /// recorded at their end (`peaks_mib`, same order; missing ones get the peak now), and
+    /// restarts the clock.
+    void add(const std::vector<std::pair<std::string, double>>& timings, const std::string& prefix,
+             const std::vector<double>& peaks_mib = {}) {
+        for (std::size_t i = 0; i < timings.size(); ++i) {
+            m_timings.emplace_back(prefix + timings[i].first, timings[i].second);
+            m_peaks.emplace_back(prefix + timings[i].first, i < peaks_mib.size() ? peaks_mib[i] : peak_resident_mib());
         }
         m_clock.restart();
     }
     [[nodiscard]] const std::vector<std::pair<std::string, double>>& timings() const { return m_timings; }
+    /// Peak resident memory (MiB) of the process when each phase ended: never decreasing, so the
+    /// phase where it grows is the one that needed it.
+    [[nodiscard]] const std::vector<std::pair<std::string, double>>& peaks_mib() const { return m_peaks; }
     /// {"phase": seconds, ...} in the order they ran.
     [[nodiscard]] nlohmann::ordered_json json() const;
+    /// {"peak_mib": ..., "peak_mib_after": {"phase": MiB, ...}}.
+    [[nodiscard]] nlohmann::ordered_json memory_json() const;
 
 private:
     Stopwatch m_clock;
     std::vector<std::pair<std::string, double>> m_timings;
+    std::vector<std::pair<std::string, double>> m_peaks;
 };
 
 /// The default output folder of a job: "<study output>-<job>-<name>" beside the study's output

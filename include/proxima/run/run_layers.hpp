@@ -15,6 +15,8 @@
 namespace proxima {
 
 /// The zones (polygons) with, per service, <id>_min, <id>_max_min, <id>_pop_over, <id>_over.
+/// This layer and the origins layer make their rows as they are written (OutputLayer::make_row):
+/// `in`, `results` and `access` must outlive them.
 [[nodiscard]] OutputLayer zones_layer(const StudyInputs& in, const StudyResults& results);
 /// The origins, as points ("origins") or grid cells ("cells"), with per service <id>_min,
 /// <id>_nearest (the nearest site's id, as in the services layer) and <id>_nearest_name.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "proxima/core/log.hpp"
+#include "proxima/report/html_report.hpp"
 #include "proxima/report/layer_writer.hpp"
 #include "proxima/study/study_file.hpp"
 
@@ -26,6 +27,9 @@ struct RunOptions {
     bool pdf = true;                        ///< report.pdf (report/report_pdf.hpp)
     double raster_resolution_m = 100.0;     ///< rasters/<service>.tif and isochrones_<service>; 0: none
     CsvDialect csv_dialect = CsvDialect::gis;  ///< of every CSV table (report/layer_writer.hpp)
+    /// report.html: origins embedded one by one up to this many, beyond grouped into squares;
+    /// 0 leaves them off the map (report/html_report.hpp).
+    std::size_t report_max_origins = HtmlReportOptions::default_max_origins;
 };
 
 struct ServiceOutcome {
@@ -47,10 +51,13 @@ struct RunSummary {
     std::size_t warnings = 0;
     double unplaced_population = 0.0;
     std::vector<std::pair<std::string, double>> timings;  ///< phase -> seconds
+    std::vector<std::pair<std::string, double>> peaks_mib;  ///< phase -> peak resident memory at its end
+    double peak_mib = 0.0;                                ///< peak resident memory of the whole run
     std::vector<std::string> files;                       ///< written, relative to output_dir
     std::string poles;                                    ///< pôles de services, one line per level (empty: none)
     std::string apl;                                      ///< APL of the services with indicator = "apl" (empty: none)
     std::string population{};                             ///< origin placement and age groups (empty: nothing to say)
+    std::string report_note;                              ///< how report.html shows the origins, when grouped (empty: one by one)
 };
 
 /// The study restricted to the services `ids` (in that order; empty: all), with every kept

@@ -73,6 +73,9 @@ struct StudyInputs {
     std::shared_ptr<const RoadGraph> road_graph;
     [[nodiscard]] const RoadGraph& graph() const { return *road_graph; }
     std::string graph_origin;            ///< "built from ...", "loaded from cache ...", "rebuilt (stale cache)"
+    /// The snapping index of road_graph, built once when the inputs are snapped and shared by
+    /// every later stage (rasters, pôles, scenarios, siting); see shared_snapper().
+    std::shared_ptr<const EdgeSnapper> edge_snapper;
 
     ZoneLayer zones;                     ///< after the zones.codes/departements filter
     std::optional<CommuneTable> communes;
@@ -90,6 +93,7 @@ struct StudyInputs {
     std::optional<PoleClassification> poles;
     std::vector<std::string> warnings;   ///< every warning, in order, for the log and run.json
     std::vector<std::pair<std::string, double>> timings;  ///< sub-phases of the load, seconds
+    std::vector<double> timings_peak_mib;  ///< peak resident memory at the end of each, MiB
 };
 
 /// Reads and checks every input of a study. Throws InputError/ConfigError/CacheError naming the
@@ -105,6 +109,10 @@ struct StudyLoadOptions {
 };
 [[nodiscard]] StudyInputs load_study_inputs(const StudyFile& study, const StudyLoadOptions& options,
                                             const Log& log = Log{});
+
+/// The inputs' snapping index: edge_snapper when load_study_inputs built it, else (inputs
+/// assembled by hand, as in tests) a new one over in.graph().
+[[nodiscard]] std::shared_ptr<const EdgeSnapper> shared_snapper(const StudyInputs& in);
 
 /// Placed population summed by EPCI and by département (through the commune table), so that
 /// origins → communes → EPCI → département can be reconciled. Zones without a table match go to

@@ -1,0 +1,271 @@
+#include "report/report_origins.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <map>
+#include <utility>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <fmt/format.h>
+
+#include "core/gdal_handles.hpp"
+#include "proxima/core/error.hpp"
+
+namespace proxima::detail {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+/// Sides tried for the squares, metres: the first that brings the count under the cap.
+constexpr std::array<double, 11> square_sides_m = {200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000,
+                                                   1e12};
+
+struct Columns {
+    int id = -1;
+    int zone = -1;
+    int population = -1;
+    std::vector<int> minutes;  ///< per service
+};
+
+Columns columns_of(OGRLayerH l, const std::string& name, const std::filesystem::path& gpkg,
+                   const std::vector<std::string>& service_ids) {
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+    auto index = [&](const std::string& field, bool required) {
+        const int i = OGR_FD_GetFieldIndex(defn, field.c_str());
+        if (i < 0 && required) {
+            throw InputError(fmt::format("field '{}' is missing from layer '{}' of '{}'; the folder was written by "
+                                         "another version of Proxima: run `proxima run` again",
+                                         field, name, gpkg.string()));
+        }
+        return i;
+    };
+    Columns c;
+    c.id = index("id", true);
+    c.zone = index("zone", false);
+    c.population = index("population", true);
+    for (const auto& id : service_ids) {
+        c.minutes.push_back(index(id + "_min", true));
+    }
+    return c;
+}
+
+Json value_of(OGRFeatureH f, int i, bool real) {
+    if (i < 0 || !OGR_F_IsFieldSetAndNotNull(f, i)) {
+        return nullptr;
+    }
+    if (real) {
+        return OGR_F_GetFieldAsDouble(f, i);
+    }
+    return std::string(OGR_F_GetFieldAsString(f, i));
+}
+
+/// GeoJSON of `g` (owned copy) in WGS84 with 6 decimals, or null.
+Json geojson(detail::GeometryPtr g, OGRCoordinateTransformationH to_wgs84, const std::string& what) {
+    auto* h = static_cast<OGRGeometryH>(g.get());
+    if (h == nullptr || OGR_G_IsEmpty(h)) {
+        return nullptr;
+    }
+    CPLErrorReset();
+    if (OGR_G_Transform(h, to_wgs84) != OGRERR_NONE) {
+        throw InputError(fmt::format("{}: the geometry cannot be converted to WGS84", what));
+    }
+    const char* const options[] = {"COORDINATE_PRECISION=6", nullptr};
+    char* text = OGR_G_ExportToJsonEx(h, const_cast<char**>(options));
+    if (text == nullptr) {
+        throw InputError(fmt::format("{}: the geometry cannot be written as GeoJSON", what));
+    }
+    Json j = Json::parse(text);
+    CPLFree(text);
+    return j;
+}
+
+/// Where a feature stands, in the layer's CRS: a point, or the centre of a cell's envelope.
+std::pair<double, double> position(OGRFeatureH f) {
+    OGRGeometryH g = OGR_F_GetGeometryRef(f);
+    if (g == nullptr || OGR_G_IsEmpty(g)) {
+        return {NAN, NAN};
+    }
+    OGREnvelope e;
+    OGR_G_GetEnvelope(g, &e);
+    return {(e.MinX + e.MaxX) / 2, (e.MinY + e.MaxY) / 2};
+}
+
+using SquareKey = std::pair<std::int64_t, std::int64_t>;
+
+SquareKey square_of(std::pair<double, double> p, double side) {
+    if (!std::isfinite(p.first) || !std::isfinite(p.second)) {
+        return {INT64_MIN, INT64_MIN};  // no geometry: one group of its own, drawn nowhere
+    }
+    return {static_cast<std::int64_t>(std::floor(p.first / side)), static_cast<std::int64_t>(std::floor(p.second / side))};
+}
+
+double choose_side(const std::vector<std::pair<double, double>>& positions, std::size_t max_origins) {
+    std::vector<SquareKey> keys(positions.size());
+    for (const double side : square_sides_m) {
+        std::transform(positions.begin(), positions.end(), keys.begin(), [&](const auto& p) { return square_of(p, side); });
+        std::sort(keys.begin(), keys.end());
+        if (static_cast<std::size_t>(std::unique(keys.begin(), keys.end()) - keys.begin()) <= max_origins) {
+            return side;
+        }
+    }
+    return square_sides_m.back();
+}
+
+struct Square {
+    std::size_t origins = 0;
+    double population = 0.0;
+    double x_weighted = 0.0, y_weighted = 0.0, weight = 0.0;
+    double x_sum = 0.0, y_sum = 0.0;
+    Json zone;
+    double zone_population = -1.0;
+    std::vector<double> minutes_weighted, minutes_weight, minutes_sum;
+    std::vector<std::size_t> minutes_count;
+};
+
+ReportOrigins each_origin(OGRLayerH l, const std::string& name, const std::filesystem::path& gpkg, const Columns& c,
+                          const std::vector<std::string>& service_ids, OGRCoordinateTransformationH to_wgs84) {
+    ReportOrigins out;
+    Json features = Json::array();
+    OGR_L_ResetReading(l);
+    for (FeaturePtr f(OGR_L_GetNextFeature(l)); f; f.reset(OGR_L_GetNextFeature(l))) {
+        auto* h = static_cast<OGRFeatureH>(f.get());
+        Json props = Json::object();
+        props["id"] = value_of(h, c.id, false);
+        props["zone"] = value_of(h, c.zone, false);
+        props["population"] = value_of(h, c.population, true);
+        for (std::size_t s = 0; s < service_ids.size(); ++s) {
+            props[service_ids[s] + "_min"] = value_of(h, c.minutes[s], true);
+        }
+        OGRGeometryH g = OGR_F_GetGeometryRef(h);
+        Json feature;
+        feature["type"] = "Feature";
+        feature["geometry"] = geojson(GeometryPtr(g != nullptr ? OGR_G_Clone(g) : nullptr), to_wgs84,
+                                      fmt::format("layer '{}' of '{}', feature {}", name, gpkg.string(), OGR_F_GetFID(h)));
+        feature["properties"] = std::move(props);
+        features.push_back(std::move(feature));
+    }
+    out.origins = out.shown = features.size();
+    out.layer = {{"type", "FeatureCollection"}, {"name", name}, {"features", std::move(features)}};
+    return out;
+}
+
+GeometryPtr square_geometry(const Square& q, SquareKey key, double side, bool polygons) {
+    if (key.first == INT64_MIN) {
+        return GeometryPtr(nullptr);
+    }
+    if (!polygons) {
+        const double x = q.weight > 0 ? q.x_weighted / q.weight : q.x_sum / static_cast<double>(q.origins);
+        const double y = q.weight > 0 ? q.y_weighted / q.weight : q.y_sum / static_cast<double>(q.origins);
+        GeometryPtr p(OGR_G_CreateGeometry(wkbPoint));
+        OGR_G_SetPoint_2D(static_cast<OGRGeometryH>(p.get()), 0, x, y);
+        return p;
+    }
+    const double x0 = static_cast<double>(key.first) * side;
+    const double y0 = static_cast<double>(key.second) * side;
+    GeometryPtr ring(OGR_G_CreateGeometry(wkbLinearRing));
+    auto* r = static_cast<OGRGeometryH>(ring.get());
+    for (const auto& [x, y] : {std::pair{x0, y0}, {x0 + side, y0}, {x0 + side, y0 + side}, {x0, y0 + side}, {x0, y0}}) {
+        OGR_G_AddPoint_2D(r, x, y);
+    }
+    GeometryPtr polygon(OGR_G_CreateGeometry(wkbPolygon));
+    OGR_G_AddGeometryDirectly(static_cast<OGRGeometryH>(polygon.get()), static_cast<OGRGeometryH>(ring.release()));
+    return polygon;
+}
+
+ReportOrigins in_squares(OGRLayerH l, const std::string& name, const std::filesystem::path& gpkg, const Columns& c,
+                         const std::vector<std::string>& service_ids, std::size_t max_origins,
+                         OGRCoordinateTransformationH to_wgs84) {
+    std::vector<std::pair<double, double>> positions;
+    OGR_L_ResetReading(l);
+    for (FeaturePtr f(OGR_L_GetNextFeature(l)); f; f.reset(OGR_L_GetNextFeature(l))) {
+        positions.push_back(position(static_cast<OGRFeatureH>(f.get())));
+    }
+    ReportOrigins out;
+    out.origins = positions.size();
+    out.square_m = choose_side(positions, max_origins);
+    const std::size_t services = service_ids.size();
+    std::map<SquareKey, Square> squares;  // ordered: same folder, same page
+    std::size_t i = 0;
+    OGR_L_ResetReading(l);
+    for (FeaturePtr f(OGR_L_GetNextFeature(l)); f; f.reset(OGR_L_GetNextFeature(l)), ++i) {
+        auto* h = static_cast<OGRFeatureH>(f.get());
+        const auto p = i < positions.size() ? positions[i] : position(h);
+        Square& q = squares[square_of(p, out.square_m)];
+        if (q.origins == 0) {
+            q.minutes_weighted.assign(services, 0.0);
+            q.minutes_weight.assign(services, 0.0);
+            q.minutes_sum.assign(services, 0.0);
+            q.minutes_count.assign(services, 0);
+        }
+        const double population = OGR_F_IsFieldSetAndNotNull(h, c.population) ? OGR_F_GetFieldAsDouble(h, c.population) : 0.0;
+        ++q.origins;
+        q.population += population;
+        q.x_weighted += population * p.first, q.y_weighted += population * p.second, q.weight += population;
+        q.x_sum += p.first, q.y_sum += p.second;
+        if (population > q.zone_population) {
+            q.zone_population = population;
+            q.zone = value_of(h, c.zone, false);
+        }
+        for (std::size_t s = 0; s < services; ++s) {
+            if (OGR_F_IsFieldSetAndNotNull(h, c.minutes[s])) {
+                const double m = OGR_F_GetFieldAsDouble(h, c.minutes[s]);
+                q.minutes_weighted[s] += population * m;
+                q.minutes_weight[s] += population;
+                q.minutes_sum[s] += m;
+                ++q.minutes_count[s];
+            }
+        }
+    }
+    const bool polygons = wkbFlatten(OGR_L_GetGeomType(l)) != wkbPoint;
+    Json features = Json::array();
+    for (const auto& [key, q] : squares) {
+        Json props = Json::object();
+        props["id"] = fmt::format("{} lieux", q.origins);
+        props["zone"] = q.zone;
+        props["population"] = std::round(q.population * 10) / 10;
+        props["origins"] = q.origins;
+        for (std::size_t s = 0; s < services; ++s) {
+            Json minutes = nullptr;
+            if (q.minutes_weight[s] > 0) {
+                minutes = std::round(q.minutes_weighted[s] / q.minutes_weight[s] * 10) / 10;
+            } else if (q.minutes_count[s] > 0) {  // reached only by origins without inhabitants
+                minutes = std::round(q.minutes_sum[s] / static_cast<double>(q.minutes_count[s]) * 10) / 10;
+            }
+            props[service_ids[s] + "_min"] = minutes;
+        }
+        Json feature;
+        feature["type"] = "Feature";
+        feature["geometry"] = geojson(square_geometry(q, key, out.square_m, polygons), to_wgs84,
+                                      fmt::format("layer '{}' of '{}', square of {} origins", name, gpkg.string(), q.origins));
+        feature["properties"] = std::move(props);
+        features.push_back(std::move(feature));
+    }
+    out.shown = features.size();
+    out.layer = {{"type", "FeatureCollection"}, {"name", name}, {"features", std::move(features)}};
+    return out;
+}
+
+} // namespace
+
+ReportOrigins read_report_origins(OGRLayerH l, const std::string& name, const std::filesystem::path& gpkg,
+                                  const std::vector<std::string>& service_ids, std::size_t max_origins,
+                                  OGRCoordinateTransformationH to_wgs84) {
+    const Columns c = columns_of(l, name, gpkg, service_ids);
+    const auto count = static_cast<std::size_t>(std::max<GIntBig>(0, OGR_L_GetFeatureCount(l, TRUE)));
+    if (count <= max_origins) {
+        return each_origin(l, name, gpkg, c, service_ids, to_wgs84);
+    }
+    if (max_origins == 0) {
+        ReportOrigins out;
+        out.origins = count;
+        out.layer = {{"type", "FeatureCollection"}, {"name", name}, {"features", Json::array()}};
+        return out;
+    }
+    return in_squares(l, name, gpkg, c, service_ids, max_origins, to_wgs84);
+}
+
+} // namespace proxima::detail
