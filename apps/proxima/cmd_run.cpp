@@ -23,6 +23,7 @@ struct RunArguments {
     bool maps_per_epci = false;
     double raster_resolution_m = 100.0;
     std::string csv_dialect = "gis";
+    std::string search;
     std::string service;
     double threshold = 0.0;
 };
@@ -39,6 +40,10 @@ void add_common(CLI::App& cmd, RunArguments& a) {
                    "Cell size of the travel-time rasters and isochrones, metres (default 100; 0: none; the "
                    "deficit areas are drawn from a 100 m surface then)");
     add_csv_dialect_option(cmd, a.csv_dialect);
+    cmd.add_option("--search", a.search,
+                   "Search method: auto (PHAST when the graph has a contraction hierarchy and there are several "
+                   "services, else Dijkstra), dijkstra or phast; default: the study's [network] search, else auto")
+        ->check(CLI::IsMember({"auto", "dijkstra", "phast"}));
 }
 
 void apply_common(const RunArguments& a, RunOptions& options, const Context& context) {
@@ -52,6 +57,9 @@ void apply_common(const RunArguments& a, RunOptions& options, const Context& con
     options.maps_per_epci = a.maps_per_epci;
     options.raster_resolution_m = a.raster_resolution_m;
     options.csv_dialect = parse_csv_dialect(a.csv_dialect);
+    if (!a.search.empty()) {
+        options.search = parse_search_choice(a.search);
+    }
 }
 
 } // namespace

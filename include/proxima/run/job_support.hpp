@@ -2,6 +2,7 @@
 // What every job of run/ (run, deficit, scenario, site) shares: the phase timer, the default
 // output folder, writing a set of layers as a GeoPackage and CSV tables, writing the JSON manifest.
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -30,6 +31,15 @@ public:
             m_timings.emplace_back(prefix + name, seconds);
         }
         m_clock.restart();
+    }
+    /// Moves `seconds` of the phase just ended into a phase of its own, `name` (work done inside
+    /// it, e.g. what a search's callback made).
+    void split_last(const std::string& name, double seconds) {
+        if (!m_timings.empty()) {
+            seconds = std::min(seconds, m_timings.back().second);
+            m_timings.back().second -= seconds;
+            m_timings.emplace_back(name, seconds);
+        }
     }
     [[nodiscard]] const std::vector<std::pair<std::string, double>>& timings() const { return m_timings; }
     /// {"phase": seconds, ...} in the order they ran.

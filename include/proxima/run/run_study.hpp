@@ -11,6 +11,7 @@
 
 #include "proxima/core/log.hpp"
 #include "proxima/report/layer_writer.hpp"
+#include "proxima/routing/search_method.hpp"
 #include "proxima/study/study_file.hpp"
 
 namespace proxima {
@@ -26,6 +27,7 @@ struct RunOptions {
     bool pdf = true;                        ///< report.pdf (report/report_pdf.hpp)
     double raster_resolution_m = 100.0;     ///< rasters/<service>.tif and isochrones_<service>; 0: none
     CsvDialect csv_dialect = CsvDialect::gis;  ///< of every CSV table (report/layer_writer.hpp)
+    std::optional<SearchChoice> search;     ///< overrides the study's [network] search
 };
 
 struct ServiceOutcome {
@@ -50,6 +52,12 @@ struct RunSummary {
     std::vector<std::string> files;                       ///< written, relative to output_dir
     std::string poles;                                    ///< pôles de services, one line per level (empty: none)
     std::string apl;                                      ///< APL of the services with indicator = "apl" (empty: none)
+    struct Search {
+        SearchChoice requested = SearchChoice::automatic;
+        SearchMethod method = SearchMethod::dijkstra;
+        unsigned lanes = 1;
+        std::string reason;
+    } search;                                             ///< how the services were searched
 };
 
 /// The study restricted to the services `ids` (in that order; empty: all), with every kept

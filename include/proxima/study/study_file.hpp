@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "proxima/routing/search_method.hpp"
 #include "proxima/study/apl_spec.hpp"
 #include "proxima/territory/bpe_types.hpp"
 #include "proxima/territory/facilities.hpp"
@@ -70,6 +71,7 @@ struct StudyFile {
         double access_kmh = 15.0;              ///< off-network legs
         double max_snap_m = 2000.0;            ///< farther: the point cannot be placed (error)
         double warn_snap_m = 300.0;            ///< farther: counted and reported as a long snap
+        SearchChoice search = SearchChoice::automatic;  ///< how services are searched (analysis/access_times.hpp)
     } network;
 
     struct Zones {
