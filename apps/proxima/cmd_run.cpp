@@ -41,8 +41,8 @@ void add_common(CLI::App& cmd, RunArguments& a) {
                    "deficit areas are drawn from a 100 m surface then)");
     add_csv_dialect_option(cmd, a.csv_dialect);
     cmd.add_option("--search", a.search,
-                   "Search method: auto (PHAST when the graph has a contraction hierarchy and there are several "
-                   "services, else Dijkstra), dijkstra or phast; default: the study's [network] search, else auto")
+                   "Search method: auto (PHAST when the graph has a contraction hierarchy, else Dijkstra), "
+                   "dijkstra or phast; default: the study's [network] search, else auto")
         ->check(CLI::IsMember({"auto", "dijkstra", "phast"}));
 }
 

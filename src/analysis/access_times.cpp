@@ -1,5 +1,6 @@
 #include "proxima/analysis/access_times.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 
@@ -12,13 +13,14 @@
 
 namespace proxima {
 
-SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size_t services) {
+SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size_t services, int threads) {
     SearchPlan plan;
     plan.requested = requested;
     const bool hierarchy = graph.hierarchy() != nullptr;
     if (requested == SearchChoice::phast && !hierarchy) {
         throw ConfigError("search = \"phast\" needs the graph's contraction hierarchy, which this graph file does not "
-                          "have; rebuild it with 'proxima build-graph', or choose search = \"auto\"");
+                          "have; rebuild it with 'proxima build-graph' (without --no-hierarchy), or choose search = "
+                          "\"auto\"");
     }
     if (requested == SearchChoice::dijkstra) {
         plan.reason = "asked for";
@@ -27,14 +29,14 @@ SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size
         plan.reason = "asked for";
     } else if (!hierarchy) {
         plan.reason = "the graph has no contraction hierarchy";
-    } else if (services < phast_min_services) {
-        plan.reason = fmt::format("{} service{}: fewer than {}", services, services == 1 ? "" : "s", phast_min_services);
     } else {
         plan.method = SearchMethod::phast;
-        plan.reason = fmt::format("{} services, contraction hierarchy in the graph", services);
+        plan.reason = "the graph has a contraction hierarchy";
     }
     if (plan.method == SearchMethod::phast) {
-        plan.lanes = static_cast<unsigned>(std::min<std::size_t>(Phast::max_lanes, std::max<std::size_t>(services, 1)));
+        // Lanes so that every thread has a batch, at most 8 per sweep.
+        const auto t = static_cast<std::size_t>(std::max(1, threads));
+        plan.lanes = static_cast<unsigned>(std::clamp<std::size_t>((services + t - 1) / t, 1, Phast::max_lanes));
     }
     return plan;
 }
@@ -90,7 +92,8 @@ AccessTable compute_access(const StudyInputs& in, int threads, const PointTimes*
     const RoadGraph& graph = in.graph();
     const AccessOptions access{in.study.network.access_kmh};
     AccessTable table(in.services.size(), in.origins.size());
-    table.set_search(plan_search(graph, in.study.network.search, in.services.size()));
+    const int threads_used = proxima::thread_count(threads);
+    table.set_search(plan_search(graph, in.study.network.search, in.services.size(), threads_used));
     const SearchPlan& plan = table.search();
 
     // The origin side of each trip is the same for every service: its seeds, once per direction.
@@ -103,7 +106,6 @@ AccessTable compute_access(const StudyInputs& in, int threads, const PointTimes*
 
     // Rounds of one batch per thread: the searches in parallel across batches, then the points
     // in parallel across points, reading every batch of the round.
-    const int threads_used = proxima::thread_count(threads);
     const std::vector<Batch> batches = batches_of(in, plan.lanes);
     const auto round_size = static_cast<std::size_t>(threads_used);
     Searchers searchers(graph, access, plan, round_size);

@@ -48,7 +48,7 @@ Phast::Phast(const RoadGraph& graph, Direction direction, unsigned lanes)
     m_tag.assign(n * m_lanes, invalid_index);
     m_sources.resize(m_lanes);
     m_bound.assign(m_lanes, max_travel_ds);
-    m_queued.assign(n, 0);
+    m_climbed.assign(n, 0);
 }
 
 void Phast::reset() {
@@ -62,24 +62,28 @@ void Phast::add_source(unsigned lane, StateId state, Deciseconds offset_ds, std:
 }
 
 void Phast::climb(unsigned lane) {
-    if (++m_climb == 0) {  // stamps wrapped: forget them
-        std::fill(m_queued.begin(), m_queued.end(), 0);
-        m_climb = 1;
-    }
     const std::size_t lanes = m_lanes;
+    const auto bit = static_cast<std::uint8_t>(1U << lane);
     const Deciseconds bound = m_bound[lane];
     Deciseconds* time = m_time.data() + lane;
     std::uint32_t* tag = m_tag.data() + lane;
     auto offer = [&](std::uint32_t r, Deciseconds t, std::uint32_t g) {
         const std::size_t i = r * lanes;
-        if (t <= bound && better(t, g, time[i], tag[i])) {
+        if (t > bound) {
+            return;
+        }
+        if ((m_climbed[r] & bit) == 0) {  // first label of r in this lane (the array holds the last run's)
+            if (m_climbed[r] == 0) {
+                m_climbed_ranks.push_back(r);
+            }
+            m_climbed[r] |= bit;
             time[i] = t;
             tag[i] = g;
-            if (m_queued[r] != m_climb) {
-                m_queued[r] = m_climb;
-                m_heap.push_back(r);
-                std::push_heap(m_heap.begin(), m_heap.end(), std::greater<>{});
-            }
+            m_heap.push_back(r);
+            std::push_heap(m_heap.begin(), m_heap.end(), std::greater<>{});
+        } else if (better(t, g, time[i], tag[i])) {
+            time[i] = t;  // queued already: r's label is read when it leaves the heap
+            tag[i] = g;
         }
     };
     m_heap.clear();
@@ -108,12 +112,16 @@ void Phast::sweep() {
     const Deciseconds* weight = m_pull_ds.data();
     Deciseconds* time = m_time.data();
     std::uint32_t* tag = m_tag.data();
+    const std::uint8_t* climbed = m_climbed.data();
     for (std::uint32_t r = n; r-- > 0;) {
+        // The state's own label: from the climb, or none (the array still holds the last run's).
         Deciseconds best[Lanes];
         std::uint32_t best_tag[Lanes];
+        const unsigned mask = climbed[r];
         for (unsigned l = 0; l < Lanes; ++l) {
-            best[l] = time[std::size_t{r} * Lanes + l];
-            best_tag[l] = tag[std::size_t{r} * Lanes + l];
+            const bool own = ((mask >> l) & 1U) != 0;
+            best[l] = own ? time[std::size_t{r} * Lanes + l] : hierarchy_cap_ds;
+            best_tag[l] = own ? tag[std::size_t{r} * Lanes + l] : invalid_index;
         }
         for (auto i = first[r]; i < first[r + 1]; ++i) {
             const Deciseconds w = weight[i];
@@ -136,8 +144,6 @@ void Phast::sweep() {
 }
 
 void Phast::run(std::span<const Deciseconds> bounds) {
-    std::fill(m_time.begin(), m_time.end(), hierarchy_cap_ds);
-    std::fill(m_tag.begin(), m_tag.end(), invalid_index);
     for (unsigned l = 0; l < m_lanes; ++l) {
         m_bound[l] = std::min(l < bounds.size() ? bounds[l] : max_travel_ds, max_travel_ds);
         climb(l);
@@ -148,6 +154,10 @@ void Phast::run(std::span<const Deciseconds> bounds) {
     case 4: sweep<4>(); break;
     default: sweep<8>(); break;
     }
+    for (auto r : m_climbed_ranks) {
+        m_climbed[r] = 0;
+    }
+    m_climbed_ranks.clear();
 }
 
 } // namespace proxima

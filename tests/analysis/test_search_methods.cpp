@@ -77,7 +77,7 @@ TEST_CASE("compute_access: PHAST and Dijkstra give the same times and facilities
     const AccessTable phast = compute_access(phast_in, 2, &extra);
     CHECK(dijkstra.search().method == SearchMethod::dijkstra);
     CHECK(phast.search().method == SearchMethod::phast);
-    CHECK(phast.search().lanes == 8);
+    CHECK(phast.search().lanes == 6);  // 11 services on 2 threads
     for (std::size_t s = 0; s < in.services.size(); ++s) {
         INFO(in.services[s].spec.id);
         for (std::size_t o = 0; o < in.origins.size(); ++o) {
@@ -99,20 +99,23 @@ TEST_CASE("compute_access: PHAST and Dijkstra give the same times and facilities
     }
 }
 
-TEST_CASE("the search method: PHAST for several services when the graph has a hierarchy, else Dijkstra",
+TEST_CASE("the search method: PHAST when the graph has a hierarchy, else Dijkstra; lanes shared among threads",
           "[analysis]") {
     const StudyInputs& in = andorra_services();
     const RoadGraph& with = in.graph();
     RoadGraph without = with;
     without.set_hierarchy(std::nullopt);
-    CHECK(plan_search(with, SearchChoice::automatic, 11).method == SearchMethod::phast);
-    CHECK(plan_search(with, SearchChoice::automatic, 11).lanes == 8);
-    CHECK(plan_search(with, SearchChoice::automatic, 3).lanes == 3);
-    CHECK(plan_search(with, SearchChoice::automatic, 1).method == SearchMethod::dijkstra);
-    CHECK(plan_search(without, SearchChoice::automatic, 11).method == SearchMethod::dijkstra);
-    CHECK(plan_search(with, SearchChoice::dijkstra, 11).method == SearchMethod::dijkstra);
-    CHECK(plan_search(with, SearchChoice::phast, 1).method == SearchMethod::phast);
-    CHECK_THROWS_AS(plan_search(without, SearchChoice::phast, 11), ConfigError);
+    CHECK(plan_search(with, SearchChoice::automatic, 11, 1).method == SearchMethod::phast);
+    CHECK(plan_search(with, SearchChoice::automatic, 11, 1).lanes == 8);
+    CHECK(plan_search(with, SearchChoice::automatic, 11, 2).lanes == 6);   // a batch per thread
+    CHECK(plan_search(with, SearchChoice::automatic, 3, 1).lanes == 3);
+    CHECK(plan_search(with, SearchChoice::automatic, 1, 4).method == SearchMethod::phast);
+    CHECK(plan_search(with, SearchChoice::automatic, 1, 4).lanes == 1);
+    CHECK(plan_search(without, SearchChoice::automatic, 11, 1).method == SearchMethod::dijkstra);
+    CHECK(plan_search(with, SearchChoice::dijkstra, 11, 1).method == SearchMethod::dijkstra);
+    CHECK(plan_search(with, SearchChoice::dijkstra, 11, 1).lanes == 1);
+    CHECK(plan_search(with, SearchChoice::phast, 1, 1).method == SearchMethod::phast);
+    CHECK_THROWS_AS(plan_search(without, SearchChoice::phast, 11, 1), ConfigError);
     // A graph without a hierarchy still gives the table (Dijkstra).
     StudyInputs fallback = in;
     fallback.road_graph = std::make_shared<const RoadGraph>(without);

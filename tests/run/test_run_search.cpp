@@ -61,10 +61,10 @@ TEST_CASE("run: the search forced to PHAST or to Dijkstra gives the same access 
         ++compared;
     }
     CHECK(compared >= 4);  // origins, zones, summary... and the rasters
-    // Left to itself, a study with several services and a graph with a hierarchy uses PHAST.
+    // Left to itself, a run on a graph with a hierarchy uses PHAST.
     options.output_dir = dir.path() / "auto";
     options.search.reset();
     (void)run_study(study, options);
     CHECK(search_of(options.output_dir)["requested"] == "auto");
-    CHECK(search_of(options.output_dir)["method"] == (study.services.size() >= 2 ? "phast" : "dijkstra"));
+    CHECK(search_of(options.output_dir)["method"] == "phast");
 }

@@ -7,9 +7,12 @@
 //
 // Method (plan_search): Dijkstra, one service per search, or PHAST over the graph's contraction
 // hierarchy, up to 8 services per sweep (routing/site_search_batch.hpp); both give the same
-// times and facilities. [network] search = "auto" picks PHAST when the graph has a hierarchy and
-// there are at least phast_min_services services to search (below that, building the lanes costs
-// more than the sweep saves; see benchmarks/README.md for the measurements behind the rule).
+// times and facilities. [network] search = "auto" picks PHAST whenever the graph has a hierarchy:
+// measured (benchmarks/README.md, bench_phast), one PHAST lane already costs less than one
+// Dijkstra search on every graph tried, and 8 lanes much less, so no count of services or points
+// makes Dijkstra the better choice; the cost to weigh is the hierarchy's own build, paid once per
+// graph file. Lanes: the services divided among the threads, at most 8 per sweep, so that every
+// thread has a batch. Point times cost the same by both methods (the same seeds are read).
 
 #include <cstdint>
 #include <functional>
@@ -32,12 +35,10 @@ struct SearchPlan {
     std::string reason;      ///< in words, for run.json
 };
 
-/// With [network] search = "auto", PHAST from this many services on (when the graph has a hierarchy).
-inline constexpr std::size_t phast_min_services = 2;
-
-/// The method for `services` searches on `graph` as `requested`. Throws ConfigError if PHAST is
-/// requested and the graph has no contraction hierarchy.
-[[nodiscard]] SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size_t services);
+/// The method for `services` searches on `graph` with `threads` threads (> 0) as `requested`.
+/// Throws ConfigError if PHAST is requested and the graph has no contraction hierarchy.
+[[nodiscard]] SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size_t services,
+                                     int threads);
 
 class AccessTable {
 public:

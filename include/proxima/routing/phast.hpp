@@ -94,8 +94,11 @@ private:
     std::vector<std::vector<Source>> m_sources;  ///< per lane
     std::vector<Deciseconds> m_bound;            ///< per lane, of the last run
     std::vector<std::uint32_t> m_heap;           ///< ranks to climb from (min-heap)
-    std::vector<std::uint32_t> m_queued;         ///< per rank: the climb that queued it last
-    std::uint32_t m_climb = 0;                   ///< climbs so far (stamps of m_queued)
+    /// Per rank: bit l set when lane l's climb labelled it in this run. Without it the state has
+    /// no label of its own, whatever the arrays hold from the last run (they are not cleared:
+    /// the sweep writes every entry).
+    std::vector<std::uint8_t> m_climbed;
+    std::vector<std::uint32_t> m_climbed_ranks;  ///< ranks with a bit set, to clear after the run
 };
 
 } // namespace proxima
