@@ -44,8 +44,7 @@ Phast::Phast(const RoadGraph& graph, Direction direction, unsigned lanes)
     m_pull_other = forward ? std::span<const std::uint32_t>(h.down_tail) : std::span<const std::uint32_t>(h.up_head);
     m_pull_ds = forward ? std::span<const Deciseconds>(h.down_ds) : std::span<const Deciseconds>(h.up_ds);
     const std::size_t n = h.state_count();
-    m_time.assign(n * m_lanes, hierarchy_cap_ds);
-    m_tag.assign(n * m_lanes, invalid_index);
+    m_label.assign(n * 2 * m_lanes, hierarchy_cap_ds);
     m_sources.resize(m_lanes);
     m_bound.assign(m_lanes, max_travel_ds);
     m_climbed.assign(n, 0);
@@ -65,10 +64,10 @@ void Phast::climb(unsigned lane) {
     const std::size_t lanes = m_lanes;
     const auto bit = static_cast<std::uint8_t>(1U << lane);
     const Deciseconds bound = m_bound[lane];
-    Deciseconds* time = m_time.data() + lane;
-    std::uint32_t* tag = m_tag.data() + lane;
+    Deciseconds* time = m_label.data() + lane;
+    std::uint32_t* tag = m_label.data() + lanes + lane;
     auto offer = [&](std::uint32_t r, Deciseconds t, std::uint32_t g) {
-        const std::size_t i = r * lanes;
+        const std::size_t i = r * 2 * lanes;
         if (t > bound) {
             return;
         }
@@ -96,8 +95,8 @@ void Phast::climb(unsigned lane) {
         std::pop_heap(m_heap.begin(), m_heap.end(), std::greater<>{});
         const std::uint32_t r = m_heap.back();
         m_heap.pop_back();
-        const Deciseconds t = time[r * lanes];
-        const std::uint32_t g = tag[r * lanes];
+        const Deciseconds t = time[r * 2 * lanes];
+        const std::uint32_t g = tag[r * 2 * lanes];
         for (auto i = m_climb_first[r]; i < m_climb_first[r + 1]; ++i) {
             offer(m_climb_other[i], t + m_climb_ds[i], g);
         }
@@ -110,8 +109,10 @@ void Phast::sweep() {
     const std::uint32_t* first = m_pull_first.data();
     const std::uint32_t* other = m_pull_other.data();
     const Deciseconds* weight = m_pull_ds.data();
-    Deciseconds* time = m_time.data();
-    std::uint32_t* tag = m_tag.data();
+    // One block of 2 × Lanes words per rank, times then tags: one cache line for 8 lanes.
+    constexpr std::size_t block = 2 * Lanes;
+    Deciseconds* time = m_label.data();
+    std::uint32_t* tag = m_label.data() + Lanes;
     const std::uint8_t* climbed = m_climbed.data();
     for (std::uint32_t r = n; r-- > 0;) {
         // The state's own label: from the climb, or none (the array still holds the last run's).
@@ -120,13 +121,13 @@ void Phast::sweep() {
         const unsigned mask = climbed[r];
         for (unsigned l = 0; l < Lanes; ++l) {
             const bool own = ((mask >> l) & 1U) != 0;
-            best[l] = own ? time[std::size_t{r} * Lanes + l] : hierarchy_cap_ds;
-            best_tag[l] = own ? tag[std::size_t{r} * Lanes + l] : invalid_index;
+            best[l] = own ? time[std::size_t{r} * block + l] : hierarchy_cap_ds;
+            best_tag[l] = own ? tag[std::size_t{r} * block + l] : invalid_index;
         }
         for (auto i = first[r]; i < first[r + 1]; ++i) {
             const Deciseconds w = weight[i];
-            const Deciseconds* from_time = time + std::size_t{other[i]} * Lanes;
-            const std::uint32_t* from_tag = tag + std::size_t{other[i]} * Lanes;
+            const Deciseconds* from_time = time + std::size_t{other[i]} * block;
+            const std::uint32_t* from_tag = tag + std::size_t{other[i]} * block;
 #pragma omp simd
             for (unsigned l = 0; l < Lanes; ++l) {
                 const Deciseconds t = from_time[l] + w;  // both at most the cap: no wrap
@@ -137,8 +138,8 @@ void Phast::sweep() {
             }
         }
         for (unsigned l = 0; l < Lanes; ++l) {
-            time[std::size_t{r} * Lanes + l] = std::min(best[l], hierarchy_cap_ds);
-            tag[std::size_t{r} * Lanes + l] = best_tag[l];
+            time[std::size_t{r} * block + l] = std::min(best[l], hierarchy_cap_ds);
+            tag[std::size_t{r} * block + l] = best_tag[l];
         }
     }
 }

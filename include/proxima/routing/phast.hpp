@@ -55,13 +55,13 @@ public:
 
     /// Time of `state` in `lane`, unreachable_ds if not reached within the lane's bound.
     [[nodiscard]] Deciseconds time_ds(unsigned lane, StateId state) const {
-        const std::size_t i = std::size_t{m_rank[to_index(state)]} * m_lanes + lane;
-        return m_time[i] <= m_bound[lane] ? m_time[i] : unreachable_ds;
+        const Deciseconds t = m_label[std::size_t{m_rank[to_index(state)]} * 2 * m_lanes + lane];
+        return t <= m_bound[lane] ? t : unreachable_ds;
     }
     /// Tag of the source that reaches `state` first in `lane` (ties: lower tag). Meaningful only
     /// if time_ds(lane, state) != unreachable_ds.
     [[nodiscard]] std::uint32_t source_of(unsigned lane, StateId state) const {
-        return m_tag[std::size_t{m_rank[to_index(state)]} * m_lanes + lane];
+        return m_label[std::size_t{m_rank[to_index(state)]} * 2 * m_lanes + m_lanes + lane];
     }
 
     [[nodiscard]] Direction direction() const noexcept { return m_direction; }
@@ -89,8 +89,9 @@ private:
     std::span<const std::uint32_t> m_pull_other;
     std::span<const Deciseconds> m_pull_ds;
 
-    std::vector<Deciseconds> m_time;   ///< [rank * lanes + lane], at most hierarchy_cap_ds
-    std::vector<std::uint32_t> m_tag;  ///< [rank * lanes + lane]
+    /// Per rank, the times of every lane (at most hierarchy_cap_ds), then their tags:
+    /// [rank * 2 * lanes + lane] and [rank * 2 * lanes + lanes + lane].
+    std::vector<std::uint32_t> m_label;
     std::vector<std::vector<Source>> m_sources;  ///< per lane
     std::vector<Deciseconds> m_bound;            ///< per lane, of the last run
     std::vector<std::uint32_t> m_heap;           ///< ranks to climb from (min-heap)
