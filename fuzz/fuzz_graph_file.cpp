@@ -10,7 +10,7 @@
 // CacheError and InputError are the expected refusals; any other exception, or a crash, is a
 // finding.
 //
-// Invariants on success: validate() passes again; node, arc and edge counts agree across all
+// Invariants on success: validate() passes again (and the contraction hierarchy's, if any); node, arc and edge counts agree across all
 // arrays; every arc's tail and head are nodes; and, beyond what validate() checks today, every
 // coordinate is a finite WGS84 position and every length and cumulative time is finite and not
 // negative (a graph with NaN in it loads but gives NaN distances and snaps).
@@ -64,6 +64,16 @@ void check_graph(const proxima::RoadGraph& g) {
         g.validate();
     } catch (const proxima::Error& e) {
         PROXIMA_FUZZ_CHECK(false, "a loaded graph fails validate(): %s", e.what());
+    }
+    if (const auto* h = g.hierarchy()) {
+        // An attached contraction hierarchy: one rank per state, arcs upwards (validate() again).
+        try {
+            h->validate(g.state_count());
+        } catch (const proxima::Error& e) {
+            PROXIMA_FUZZ_CHECK(false, "a loaded hierarchy fails validate(): %s", e.what());
+        }
+        PROXIMA_FUZZ_CHECK(h->state_count() == g.state_count(), "hierarchy of %u states for %u", h->state_count(),
+                           g.state_count());
     }
     const auto& a = g.arrays();
     const std::size_t nodes = g.node_count();

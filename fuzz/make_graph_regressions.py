@@ -8,7 +8,9 @@ format changes (the inputs must keep reaching the payload reader and RoadGraph::
     fuzz/make_graph_regressions.py /tmp/g.pxg fuzz/regressions/graph_file
 
 The payload layout is the one of src/graph/graph_file.cpp: provenance strings (u32 length +
-bytes), then each array as a u64 count and its raw elements, in GRAPH_ARRAYS order."""
+bytes), then each array as a u64 count and its raw elements, in GRAPH_ARRAYS order, then a u32
+count of optional sections, each a u32 kind and its arrays (kind 1: the contraction hierarchy,
+HIERARCHY_ARRAYS). Build the graph with its hierarchy (build-graph does by default)."""
 import struct
 import sys
 from pathlib import Path
@@ -26,6 +28,34 @@ GRAPH_ARRAYS = [
     ("first_in_transition", "I"), ("in_transition_tail", "I"), ("in_transition_ds", "I"),
 ]
 
+HIERARCHY = 1
+# The contraction hierarchy section, in the order of graph_file.cpp's for_each_hierarchy_array.
+HIERARCHY_ARRAYS = [
+    ("rank", "I"), ("up_first", "I"), ("up_head", "I"), ("up_ds", "I"), ("down_first", "I"),
+    ("down_tail", "I"), ("down_ds", "I"),
+]
+
+
+def parse_arrays(payload, pos, layout):
+    arrays = {}
+    for name, fmt in layout:
+        (count,) = struct.unpack_from("<Q", payload, pos)
+        pos += 8
+        size = struct.calcsize("<" + fmt)
+        arrays[name] = [struct.unpack_from("<" + fmt, payload, pos + i * size) for i in range(count)]
+        pos += count * size
+    return arrays, pos
+
+
+def pack_arrays(arrays, layout):
+    out = bytearray()
+    for name, fmt in layout:
+        values = arrays[name]
+        out += struct.pack("<Q", len(values))
+        for v in values:
+            out += struct.pack("<" + fmt, *v)
+    return bytes(out)
+
 
 def parse(payload):
     pos = 0
@@ -34,32 +64,35 @@ def parse(payload):
         (n,) = struct.unpack_from("<I", payload, pos)
         strings.append(payload[pos + 4:pos + 4 + n])
         pos += 4 + n
-    arrays = {}
-    for name, fmt in GRAPH_ARRAYS:
-        (count,) = struct.unpack_from("<Q", payload, pos)
-        pos += 8
-        size = struct.calcsize("<" + fmt)
-        arrays[name] = [struct.unpack_from("<" + fmt, payload, pos + i * size) for i in range(count)]
-        pos += count * size
+    arrays, pos = parse_arrays(payload, pos, GRAPH_ARRAYS)
+    (sections,) = struct.unpack_from("<I", payload, pos)
+    pos += 4
+    hierarchy = None
+    for _ in range(sections):
+        (kind,) = struct.unpack_from("<I", payload, pos)
+        assert kind == HIERARCHY, "unknown section"
+        hierarchy, pos = parse_arrays(payload, pos + 4, HIERARCHY_ARRAYS)
     assert pos == len(payload), "the layout above no longer matches graph_file.cpp"
-    return strings, arrays
+    return strings, arrays, hierarchy
 
 
-def build(strings, arrays):
+def build(strings, arrays, hierarchy=None, kinds=None):
+    """The payload; `hierarchy` is written as one section per entry of `kinds` (default: one)."""
     out = bytearray()
     for s in strings:
         out += struct.pack("<I", len(s)) + s
-    for name, fmt in GRAPH_ARRAYS:
-        values = arrays[name]
-        out += struct.pack("<Q", len(values))
-        for v in values:
-            out += struct.pack("<" + fmt, *v)
+    out += pack_arrays(arrays, GRAPH_ARRAYS)
+    kinds = kinds if kinds is not None else ([HIERARCHY] if hierarchy is not None else [])
+    out += struct.pack("<I", len(kinds))
+    for kind in kinds:
+        out += struct.pack("<I", kind) + pack_arrays(hierarchy, HIERARCHY_ARRAYS)
     return bytes(out)
 
 
 def main():
     graph, folder = Path(sys.argv[1]), Path(sys.argv[2])
-    strings, arrays = parse(graph.read_bytes()[HEADER:])
+    strings, arrays, hierarchy = parse(graph.read_bytes()[HEADER:])
+    assert hierarchy is not None, "build the graph with its contraction hierarchy"
     cases = {}
     # Every array empty: memcpy of zero bytes from a null pointer (undefined behaviour).
     cases["empty-array-memcpy-null-pointer"] = build(strings, {name: [] for name, _ in GRAPH_ARRAYS})
@@ -84,6 +117,35 @@ def main():
     broken = {k: list(v) for k, v in arrays.items()}
     broken["edge_first_run"][1] = (len(arrays["run_way_id"]) + 5,)
     cases["run-offsets-read-before-checked"] = build(strings, broken)
+    # The contraction hierarchy section: each invariant of StateHierarchy::validate() broken once,
+    # and sections the reader must refuse.
+    def broken_hierarchy(change):
+        h = {k: list(v) for k, v in hierarchy.items()}
+        change(h)
+        return build(strings, arrays, h)
+
+    def swap_ranks(h):
+        h["rank"][0] = h["rank"][1]
+    cases["hierarchy-ranks-not-a-permutation"] = broken_hierarchy(swap_ranks)
+
+    def arc_down(h):
+        h["up_head"][0] = (0,)
+    cases["hierarchy-arc-not-upwards"] = broken_hierarchy(arc_down)
+
+    def offsets_past_end(h):
+        h["down_first"][1] = (len(h["down_tail"]) + 7,)
+    cases["hierarchy-offsets-past-the-arcs"] = broken_hierarchy(offsets_past_end)
+
+    def heavy(h):
+        h["up_ds"][0] = (0xFFFFFFF0,)
+    cases["hierarchy-weight-over-the-cap"] = broken_hierarchy(heavy)
+
+    def short_rank(h):
+        h["rank"].pop()
+    cases["hierarchy-fewer-ranks-than-states"] = broken_hierarchy(short_rank)
+    cases["hierarchy-section-twice"] = build(strings, arrays, hierarchy, [HIERARCHY, HIERARCHY])
+    cases["hierarchy-unknown-section-kind"] = build(strings, arrays, hierarchy, [7])
+    cases["graph-without-hierarchy"] = build(strings, arrays)  # accepted: searches fall back to Dijkstra
     folder.mkdir(parents=True, exist_ok=True)
     for name, payload in cases.items():
         (folder / name).write_bytes(b"\x01" + payload)  # odd first byte: payload mode

@@ -13,6 +13,7 @@
 #include "proxima/graph/graph_file.hpp"
 #include "proxima/osm/default_profile.hpp"
 #include "proxima/osm/graph_builder.hpp"
+#include "proxima/routing/contraction_hierarchy.hpp"
 
 namespace proxima::cli {
 
@@ -22,12 +23,16 @@ void add_build_graph_command(CLI::App& app, Context& context, int& exit_code) {
         std::string extract;
         std::string output;
         std::string profile;
+        bool no_hierarchy = false;
     };
     auto opt = std::make_shared<Options>();
     cmd->add_option("extract", opt->extract, "OpenStreetMap extract (.osm.pbf; .osm and .opl also read)")->required();
     cmd->add_option("-o,--output", opt->output, "Graph file to write (e.g. meuse.pxg; - for standard output); an existing graph file is replaced, "
                     "any other file is not")->required();
     cmd->add_option("--profile", opt->profile, "Routing profile (TOML); default: the built-in data/profiles/car.toml");
+    cmd->add_flag("--no-hierarchy", opt->no_hierarchy,
+                  "Do not compute the contraction hierarchy (smaller file, quicker build; runs then search with "
+                  "Dijkstra only)");
     cmd->callback([&context, &exit_code, opt] {
         exit_code = guarded(context, [&] {
             const Profile profile = opt->profile.empty() ? default_car_profile() : load_profile(opt->profile);
@@ -41,11 +46,17 @@ void add_build_graph_command(CLI::App& app, Context& context, int& exit_code) {
             options.progress = context.progress("reading OSM");
             auto result = build_road_graph(opt->extract, profile, context.log(), options);
             context.finish_progress();
+            HierarchyBuildReport hierarchy;
+            if (!opt->no_hierarchy) {
+                hierarchy = add_state_hierarchy(result.graph);
+            }
             save_graph(result.graph, opt->output);
             if (!context.quiet) {
                 // With -o -, standard output carries the graph: the summary goes to standard error.
                 std::ostream& summary = to_stdout ? std::cerr : std::cout;
                 summary << format_build_report(result.report);
+                summary << (opt->no_hierarchy ? std::string("  contraction hierarchy: none (--no-hierarchy)\n")
+                                              : format_hierarchy_report(hierarchy));
                 summary << fmt::format("  written: {} ({:.1f} MiB in memory)\n",
                                        to_stdout ? "standard output" : opt->output,
                                        static_cast<double>(result.graph.memory_bytes()) / (1 << 20));

@@ -24,6 +24,7 @@ struct RunArguments {
     double raster_resolution_m = 100.0;
     std::string csv_dialect = "gis";
     std::size_t report_max_origins = HtmlReportOptions::default_max_origins;
+    std::string search;
     std::string service;
     double threshold = 0.0;
 };
@@ -44,6 +45,10 @@ void add_common(CLI::App& cmd, RunArguments& a) {
                    fmt::format("report.html shows up to this many origins one by one, beyond it groups them into "
                                "squares (default {}); 0: a lighter page without origins",
                                HtmlReportOptions::default_max_origins));
+    cmd.add_option("--search", a.search,
+                   "Search method: auto (PHAST when the graph has a contraction hierarchy, else Dijkstra), "
+                   "dijkstra or phast; default: the study's [network] search, else auto")
+        ->check(CLI::IsMember({"auto", "dijkstra", "phast"}));
 }
 
 void apply_common(const RunArguments& a, RunOptions& options, const Context& context) {
@@ -58,6 +63,9 @@ void apply_common(const RunArguments& a, RunOptions& options, const Context& con
     options.raster_resolution_m = a.raster_resolution_m;
     options.csv_dialect = parse_csv_dialect(a.csv_dialect);
     options.report_max_origins = a.report_max_origins;
+    if (!a.search.empty()) {
+        options.search = parse_search_choice(a.search);
+    }
 }
 
 } // namespace

@@ -1,16 +1,100 @@
 #include "proxima/analysis/access_times.hpp"
 
+#include <algorithm>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
 #include <omp.h>
 
+#include "proxima/core/error.hpp"
 #include "proxima/core/threads.hpp"
-#include "proxima/routing/site_search.hpp"
+#include "proxima/routing/site_search_batch.hpp"
 
 namespace proxima {
 
-AccessTable compute_access(const StudyInputs& in, int threads) {
+SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size_t services, int threads) {
+    SearchPlan plan;
+    plan.requested = requested;
+    const bool hierarchy = graph.hierarchy() != nullptr;
+    if (requested == SearchChoice::phast && !hierarchy) {
+        throw ConfigError("search = \"phast\" needs the graph's contraction hierarchy, which this graph file does not "
+                          "have; rebuild it with 'proxima build-graph' (without --no-hierarchy), or choose search = "
+                          "\"auto\"");
+    }
+    if (requested == SearchChoice::dijkstra) {
+        plan.reason = "asked for";
+    } else if (requested == SearchChoice::phast) {
+        plan.method = SearchMethod::phast;
+        plan.reason = "asked for";
+    } else if (!hierarchy) {
+        plan.reason = "the graph has no contraction hierarchy";
+    } else {
+        plan.method = SearchMethod::phast;
+        plan.reason = "the graph has a contraction hierarchy";
+    }
+    if (plan.method == SearchMethod::phast) {
+        // Lanes so that every thread has a batch, at most 8 per sweep.
+        const auto t = static_cast<std::size_t>(std::max(1, threads));
+        plan.lanes = static_cast<unsigned>(std::clamp<std::size_t>((services + t - 1) / t, 1, Phast::max_lanes));
+    }
+    return plan;
+}
+
+namespace {
+
+/// Services searched together: consecutive services of one direction, at most `lanes`.
+struct Batch {
+    Direction direction;
+    std::vector<std::size_t> services;
+};
+
+Direction service_direction(const ServiceInputs& service) {
+    // Residents drive to the facilities (reverse search); an outbound service drives out of them.
+    return service.spec.direction == TravelDirection::from_service ? Direction::forward : Direction::reverse;
+}
+
+std::vector<Batch> batches_of(const StudyInputs& in, unsigned lanes) {
+    std::vector<Batch> out;
+    for (std::size_t s = 0; s < in.services.size(); ++s) {
+        const Direction d = service_direction(in.services[s]);
+        if (out.empty() || out.back().direction != d || out.back().services.size() == lanes) {
+            out.push_back({d, {}});
+        }
+        out.back().services.push_back(s);
+    }
+    return out;
+}
+
+/// One searcher per slot of a round of batches, per direction, made when first needed.
+class Searchers {
+public:
+    Searchers(const RoadGraph& graph, const AccessOptions& access, const SearchPlan& plan, std::size_t slots)
+        : m_graph(graph), m_access(access), m_plan(plan), m_slots(slots * 2) {}
+    SiteSearchBatch& at(std::size_t slot, Direction d) {
+        auto& p = m_slots[slot * 2 + (d == Direction::forward ? 1 : 0)];
+        if (!p) {
+            p = std::make_unique<SiteSearchBatch>(m_graph, d, m_access, m_plan.method, m_plan.lanes);
+        }
+        return *p;
+    }
+
+private:
+    const RoadGraph& m_graph;
+    AccessOptions m_access;
+    SearchPlan m_plan;
+    std::vector<std::unique_ptr<SiteSearchBatch>> m_slots;
+};
+
+} // namespace
+
+AccessTable compute_access(const StudyInputs& in, int threads, const PointTimes* extra) {
     const RoadGraph& graph = in.graph();
     const AccessOptions access{in.study.network.access_kmh};
     AccessTable table(in.services.size(), in.origins.size());
+    const int threads_used = proxima::thread_count(threads);
+    table.set_search(plan_search(graph, in.study.network.search, in.services.size(), threads_used));
+    const SearchPlan& plan = table.search();
 
     // The origin side of each trip is the same for every service: its seeds, once per direction.
     std::vector<std::vector<SourceSet::Source>> leave(in.origins.size());   // origin -> network
@@ -20,23 +104,68 @@ AccessTable compute_access(const StudyInputs& in, int threads) {
         arrive[o] = seeds(graph, in.origins[o].snap, Direction::reverse, access);
     }
 
-    // One search per service; OpenMP across services, one search object per thread.
-    const int threads_used = proxima::thread_count(threads);
-#pragma omp parallel num_threads(threads_used)
-    {
-        SiteSearch to_facility(graph, Direction::reverse, access);
-        SiteSearch from_facility(graph, Direction::forward, access);
-#pragma omp for schedule(dynamic, 1)
-        for (std::size_t s = 0; s < in.services.size(); ++s) {
-            const ServiceInputs& service = in.services[s];
-            // Residents leave their origin (to_service); an outbound service arrives at it.
-            const bool outbound = service.spec.direction == TravelDirection::from_service;
-            SiteSearch& search = outbound ? from_facility : to_facility;
-            search.run(service.snaps);
-            for (std::size_t o = 0; o < in.origins.size(); ++o) {
-                const SiteReach r = search.resolve(in.origins[o].snap, outbound ? arrive[o] : leave[o]);
-                table.set(s, o, r.ds, r.site);
+    // Rounds of one batch per thread: the searches in parallel across batches, then the points
+    // in parallel across points, reading every batch of the round.
+    const std::vector<Batch> batches = batches_of(in, plan.lanes);
+    const auto round_size = static_cast<std::size_t>(threads_used);
+    Searchers searchers(graph, access, plan, round_size);
+    const std::size_t points = extra != nullptr ? extra->points.size() : 0;
+    std::vector<std::vector<Deciseconds>> point_ds;  // per service of the round
+    for (std::size_t first = 0; first < batches.size(); first += round_size) {
+        const std::size_t count = std::min(round_size, batches.size() - first);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads_used)
+        for (std::size_t i = 0; i < count; ++i) {
+            const Batch& b = batches[first + i];
+            std::vector<std::span<const Snap>> sites;
+            for (auto s : b.services) {
+                sites.emplace_back(in.services[s].snaps);
             }
+            searchers.at(i, b.direction).run(sites);
+        }
+#pragma omp parallel for schedule(dynamic, 256) num_threads(threads_used)
+        for (std::size_t o = 0; o < in.origins.size(); ++o) {
+            for (std::size_t i = 0; i < count; ++i) {
+                const Batch& b = batches[first + i];
+                const SiteSearchBatch& search = searchers.at(i, b.direction);
+                const auto& own = b.direction == Direction::forward ? arrive[o] : leave[o];
+                for (unsigned l = 0; l < b.services.size(); ++l) {
+                    const SiteReach r = search.resolve(l, in.origins[o].snap, own);
+                    table.set(b.services[l], o, r.ds, r.site);
+                }
+            }
+        }
+        if (points == 0) {
+            continue;
+        }
+        std::vector<std::size_t> round_services;
+        for (std::size_t i = 0; i < count; ++i) {
+            for (auto s : batches[first + i].services) {
+                round_services.push_back(s);
+            }
+        }
+        point_ds.resize(round_services.size());
+        for (auto& v : point_ds) {
+            v.assign(points, unreachable_ds);
+        }
+#pragma omp parallel for schedule(dynamic, 256) num_threads(threads_used)
+        for (std::size_t p = 0; p < points; ++p) {
+            const Snap& point = extra->points[p];
+            std::optional<std::vector<SourceSet::Source>> seeds_by[2];  // per direction, when needed
+            std::size_t k = 0;
+            for (std::size_t i = 0; i < count; ++i) {
+                const Batch& b = batches[first + i];
+                const SiteSearchBatch& search = searchers.at(i, b.direction);
+                auto& own = seeds_by[b.direction == Direction::forward ? 1 : 0];
+                if (!own) {
+                    own = search.point_seeds(point);
+                }
+                for (unsigned l = 0; l < b.services.size(); ++l) {
+                    point_ds[k++][p] = search.resolve(l, point, *own).ds;
+                }
+            }
+        }
+        for (std::size_t k = 0; k < round_services.size(); ++k) {
+            extra->consume(round_services[k], point_ds[k], table);
         }
     }
     return table;

@@ -252,13 +252,21 @@ std::vector<Deciseconds> service_times_at(const StudyInputs& in, std::size_t s, 
 
 TravelTimeRaster travel_time_raster(const StudyInputs& in, const RasterPixels& pixels, std::size_t s, int threads) {
     check_service(in, s);
+    return travel_time_raster_from(in, pixels, s, service_times_at(in, s, pixels.snap, threads));
+}
+
+TravelTimeRaster travel_time_raster_from(const StudyInputs& in, const RasterPixels& pixels, std::size_t s,
+                                         std::span<const Deciseconds> times) {
+    check_service(in, s);
+    if (times.size() != pixels.snap.size()) {
+        throw Error(fmt::format("travel-time raster: {} times for {} pixels", times.size(), pixels.snap.size()));
+    }
     TravelTimeRaster out;
     out.service = in.services[s].spec.id;
     out.service_label = in.services[s].spec.label;
     out.direction = in.services[s].spec.direction;
     out.grid = pixels.grid;
     out.minutes.assign(pixels.grid.pixel_count(), std::numeric_limits<float>::quiet_NaN());
-    const auto times = service_times_at(in, s, pixels.snap, threads);
     for (std::size_t k = 0; k < times.size(); ++k) {
         if (times[k] != unreachable_ds) {
             out.minutes[pixels.pixel[k]] = static_cast<float>(minutes_from_ds(times[k]));

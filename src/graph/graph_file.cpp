@@ -4,6 +4,7 @@
 #include <bit>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <type_traits>
 
 #include <fmt/format.h>
@@ -169,6 +170,20 @@ void for_each_array(Arrays& g, F&& f) {
     f(g.in_transition_ds);
 }
 
+/// The optional sections after the arrays: a u32 count, then per section a u32 kind and its data.
+enum class Section : std::uint32_t { hierarchy = 1 };
+
+template <typename Hierarchy, typename F>
+void for_each_hierarchy_array(Hierarchy& h, F&& f) {
+    f(h.rank);
+    f(h.up_first);
+    f(h.up_head);
+    f(h.up_ds);
+    f(h.down_first);
+    f(h.down_tail);
+    f(h.down_ds);
+}
+
 } // namespace
 
 bool has_graph_signature(const std::filesystem::path& path) {
@@ -214,6 +229,12 @@ void save_graph(const RoadGraph& graph, const std::filesystem::path& path) {
         payload.string(p.profile_sha256);
         payload.string(p.proxima_version);
         for_each_array(graph.arrays(), [&](const auto& v) { payload.array(v); });
+        const StateHierarchy* hierarchy = graph.hierarchy();
+        payload.value(std::uint32_t{hierarchy != nullptr ? 1U : 0U});
+        if (hierarchy != nullptr) {
+            payload.value(Section::hierarchy);
+            for_each_hierarchy_array(*hierarchy, [&](const auto& v) { payload.array(v); });
+        }
     };
     PayloadWriter measure(nullptr);  // first pass: size and digest for the header
     payload_of(measure);
@@ -284,9 +305,22 @@ RoadGraph load_graph(const std::filesystem::path& path) {
     p.proxima_version = r.string();
     RoadGraph::Arrays arrays;
     for_each_array(arrays, [&](auto& v) { r.array(v); });
+    std::optional<StateHierarchy> hierarchy;
+    const auto sections = r.value<std::uint32_t>();
+    for (std::uint32_t k = 0; k < sections; ++k) {
+        const auto kind = r.value<Section>();
+        if (kind != Section::hierarchy || hierarchy) {
+            throw CacheError(fmt::format("graph file '{}' has an unknown or repeated section ({}); {}", path.string(),
+                                         static_cast<std::uint32_t>(kind), rebuild));
+        }
+        hierarchy.emplace();
+        for_each_hierarchy_array(*hierarchy, [&](auto& v) { r.array(v); });
+    }
     r.finish(stored_digest, rebuild);
     try {
-        return RoadGraph(std::move(arrays), std::move(p));
+        RoadGraph graph(std::move(arrays), std::move(p));
+        graph.set_hierarchy(std::move(hierarchy));
+        return graph;
     } catch (const CacheError& e) {
         throw CacheError(fmt::format("graph file '{}': {}", path.string(), e.what()));
     }

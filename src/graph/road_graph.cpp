@@ -57,7 +57,14 @@ std::size_t RoadGraph::memory_bytes() const noexcept {
            bytes(m.edge_first_run) + bytes(m.run_first_segment) + bytes(m.run_way_id) + bytes(m.state_arc) +
            bytes(m.arc_first_copy) + bytes(m.copy_state) + bytes(m.first_transition) + bytes(m.transition_head) +
            bytes(m.transition_ds) + bytes(m.first_in_transition) + bytes(m.in_transition_tail) +
-           bytes(m.in_transition_ds);
+           bytes(m.in_transition_ds) + (m_hierarchy ? m_hierarchy->memory_bytes() : 0);
+}
+
+void RoadGraph::set_hierarchy(std::optional<StateHierarchy> hierarchy) {
+    if (hierarchy) {
+        hierarchy->validate(state_count());
+    }
+    m_hierarchy = std::move(hierarchy);
 }
 
 namespace {

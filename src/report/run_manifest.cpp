@@ -34,7 +34,12 @@ nlohmann::ordered_json to_json(const RunManifest& m) {
                        {"bands_min", m.parameters.bands_min},
                        {"over_threshold", m.parameters.over_threshold},
                        {"surface_resolution_m", m.parameters.surface_resolution_m},
-                       {"csv_dialect", m.parameters.csv_dialect}};
+                       {"csv_dialect", m.parameters.csv_dialect},
+                       {"search",
+                        {{"requested", m.parameters.search.requested},
+                         {"method", m.parameters.search.method},
+                         {"lanes", m.parameters.search.lanes},
+                         {"reason", m.parameters.search.reason}}}};
     // Services and unplaced entries keep the alphabetical key order run.json has always had.
     nlohmann::json services = nlohmann::json::array();
     for (const auto& s : m.services) {
@@ -197,6 +202,13 @@ RunManifest parse_run_manifest(const nlohmann::ordered_json& j, const std::files
     m.parameters.over_threshold = r.text(p, "over_threshold", "parameters.");
     m.parameters.surface_resolution_m = r.number(p, "surface_resolution_m", "parameters.");
     m.parameters.csv_dialect = r.text(p, "csv_dialect", "parameters.");
+    if (p.contains("search")) {  // manifests written before the search method was recorded have none
+        const Json& search = r.object(p, "search", "parameters.");
+        m.parameters.search = {r.text(search, "requested", "parameters.search."),
+                               r.text(search, "method", "parameters.search."),
+                               static_cast<unsigned>(r.count(search, "lanes", "parameters.search.")),
+                               r.text(search, "reason", "parameters.search.")};
+    }
     for (const auto& s : r.array(j, "services", "")) {
         const std::string w = "services[].";
         m.services.push_back({r.text(s, "id", w), r.text(s, "label", w), r.number(s, "threshold_min", w),

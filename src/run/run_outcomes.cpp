@@ -211,7 +211,9 @@ RunManifest make_run_manifest(const StudyInputs& in, const RunOptions& options, 
                     std::vector<double>(band_upper_min.begin(), band_upper_min.end()),
                     "time > threshold, or unreachable",
                     options.raster_resolution_m > 0 ? options.raster_resolution_m : default_surface_resolution_m,
-                    to_string(options.csv_dialect)};
+                    to_string(options.csv_dialect),
+                    {search_choice_name(summary.search.requested), search_method_name(summary.search.method),
+                     summary.search.lanes, summary.search.reason}};
     m.services = manifest_services(in, summary.services);
     m.population = {in.population_total, in.origins.size(), summary.unplaced_population, {}};
     for (const auto& u : in.unplaced_population) {

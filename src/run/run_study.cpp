@@ -12,6 +12,7 @@
 #include "proxima/analysis/travel_time_raster.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/core/number_format.hpp"
+#include "proxima/routing/search_method.hpp"
 #include "proxima/report/html_report.hpp"
 #include "proxima/report/pole_maps.hpp"
 #include "proxima/report/qgis_styles.hpp"
@@ -61,33 +62,40 @@ namespace {
 
 /// What the travel-time surface of every service gives: the deficit territories, and with
 /// rasters on, the GeoTIFFs (rasters/<service>.tif) and the isochrones at the threshold and the
-/// standard bands. One search per service serves all three.
+/// standard bands. Made service by service from the pixel times of the access search itself
+/// (compute_access with the pixels as extra points): one search per service serves all.
 struct SurfaceProducts {
     std::vector<DeficitTerritory> deficits;
     std::vector<OutputLayer> isochrones;
+    double seconds = 0.0;  ///< spent making them (inside the search phase)
 };
 
-SurfaceProducts travel_time_surfaces(const std::filesystem::path& dir, const StudyInputs& in, const AccessTable& access,
-                                     const RunOptions& options, std::vector<std::string>& files) {
+/// The pixels of the surface (snapped once for every service).
+RasterPixels surface_pixels(const StudyInputs& in, const RunOptions& options) {
     const bool rasters = options.raster_resolution_m > 0;
     const double resolution = rasters ? options.raster_resolution_m : default_surface_resolution_m;
-    const RasterPixels pixels = raster_pixels(in, RasterOptions{resolution, in.study.output_crs, options.threads});
-    if (rasters) {
+    return raster_pixels(in, RasterOptions{resolution, in.study.output_crs, options.threads});
+}
+
+/// The products of service `s` from its pixel times.
+void add_service_surface(const std::filesystem::path& dir, const StudyInputs& in, const RasterPixels& pixels,
+                         std::size_t s, std::span<const Deciseconds> pixel_ds, std::span<const Deciseconds> origin_ds,
+                         const RunOptions& options, SurfaceProducts& out, std::vector<std::string>& files) {
+    const Stopwatch clock;
+    const bool rasters = options.raster_resolution_m > 0;
+    if (rasters && s == 0) {
         std::filesystem::create_directories(dir / "rasters");
     }
-    SurfaceProducts out;
-    for (std::size_t s = 0; s < in.services.size(); ++s) {
-        const TravelTimeRaster raster = travel_time_raster(in, pixels, s, options.threads);
-        const double threshold = in.services[s].spec.threshold_min;
-        out.deficits.push_back(service_deficit(in, pixels, raster, access.times_ds(s), threshold));
-        if (rasters) {
-            write_travel_time_geotiff(raster, dir / "rasters" / (raster.service + ".tif"));
-            files.push_back("rasters/" + raster.service + ".tif");
-            out.isochrones.push_back(
-                isochrone_layer(raster, threshold, isochrones_from_raster(raster, isochrone_limits(threshold))));
-        }
+    const TravelTimeRaster raster = travel_time_raster_from(in, pixels, s, pixel_ds);
+    const double threshold = in.services[s].spec.threshold_min;
+    out.deficits.push_back(service_deficit(in, pixels, raster, origin_ds, threshold));
+    if (rasters) {
+        write_travel_time_geotiff(raster, dir / "rasters" / (raster.service + ".tif"));
+        files.push_back("rasters/" + raster.service + ".tif");
+        out.isochrones.push_back(
+            isochrone_layer(raster, threshold, isochrones_from_raster(raster, isochrone_limits(threshold))));
     }
-    return out;
+    out.seconds += clock.seconds();
 }
 
 /// access.gpkg (with the QGIS styles of the PNG maps) and the CSV tables.
@@ -122,7 +130,10 @@ void write_pdf_report(const std::filesystem::path& path, const StudyInputs& in, 
 } // namespace
 
 RunSummary run_study(const StudyFile& original, const RunOptions& options, const Log& log) {
-    const StudyFile study = select_services(original, options.only_services, options.threshold_min);
+    StudyFile study = select_services(original, options.only_services, options.threshold_min);
+    if (options.search) {
+        study.network.search = *options.search;
+    }
     RunSummary summary;
     summary.study_name = study.name;
     summary.output_dir = options.output_dir.empty() ? study.output_dir : options.output_dir;
@@ -134,9 +145,22 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     const StudyInputs in = load_study_inputs(study, log);
     PhaseTimer timer;
     timer.add(in.timings, "load: ", in.timings_peak_mib);
-    log.info(fmt::format("searching {} services from {} origins", in.services.size(), in.origins.size()));
-    const AccessTable access = compute_access(in, options.threads);
+    const RasterPixels pixels = surface_pixels(in, options);
+    timer.phase("surface pixels");
+    log.info(fmt::format("searching {} services from {} origins and {} surface pixels", in.services.size(),
+                         in.origins.size(), pixels.snap.size()));
+    SurfaceProducts surfaces;
+    const PointTimes pixel_times{pixels.snap, [&](std::size_t s, std::span<const Deciseconds> ds, const AccessTable& so_far) {
+        add_service_surface(tmp, in, pixels, s, ds, so_far.times_ds(s), options, surfaces, summary.files);
+    }};
+    const AccessTable access = compute_access(in, options.threads, &pixel_times);
+    const SearchPlan& plan = access.search();
+    summary.search = {plan.requested, plan.method, plan.lanes, plan.reason};
+    log.info(fmt::format("search: {} ({} service{} per search; {})", search_method_name(plan.method), plan.lanes,
+                         plan.lanes == 1 ? "" : "s", plan.reason));
     timer.phase("search");
+    timer.split_last(options.raster_resolution_m > 0 ? "rasters, isochrones and deficit areas" : "deficit areas",
+                     surfaces.seconds);
     const StudyResults results = aggregate(in, access);
     timer.phase("aggregation");
     const std::vector<AplOutcome> apl = compute_run_apl(in, options.threads);  // indicator = "apl"
@@ -144,8 +168,6 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         timer.phase("apl");
     }
 
-    SurfaceProducts surfaces = travel_time_surfaces(tmp, in, access, options, summary.files);
-    timer.phase(options.raster_resolution_m > 0 ? "rasters, isochrones and deficit areas" : "deficit areas");
 
     const FacilityPlaces places(in);
     std::vector<OutputLayer> layers = {zones_layer(in, results), origins_layer(in, access), services_layer(in, places)};

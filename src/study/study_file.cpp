@@ -300,13 +300,23 @@ void read_study_section(const StudyToml& file, StudyFile& s) {
 void read_network_section(const StudyToml& file, StudyFile& s) {
     const TomlReader& r = file.r;
     const auto& network = r.table(file.root, "network", "");
-    r.only_keys(network, "network.", {"osm", "graph", "profile", "access_speed_kmh", "max_snap_m", "warn_snap_m"});
+    r.only_keys(network, "network.",
+                {"osm", "graph", "profile", "access_speed_kmh", "max_snap_m", "warn_snap_m", "search"});
     s.network.osm = file.rel(r.string(network, "osm", "network."));
     s.network.graph = file.rel(optional_string(r, network, "graph", "network.").value_or(""));
     s.network.profile = file.rel(optional_string(r, network, "profile", "network.").value_or(""));
     s.network.access_kmh = r.number(network, "access_speed_kmh", "network.", 1, 200, 15.0);
     s.network.max_snap_m = r.number(network, "max_snap_m", "network.", 1, 1e6, 2000.0);
     s.network.warn_snap_m = r.number(network, "warn_snap_m", "network.", 0, 1e6, 300.0);
+    if (const toml::node* search = network.get("search")) {
+        const auto value = search->value_exact<std::string>();
+        const auto choice = value ? parse_search_choice(*value) : std::nullopt;
+        if (!choice) {
+            r.fail(*search, "'network.search' must be \"auto\" (the method suited to the work), \"dijkstra\" or "
+                            "\"phast\" (needs the graph's contraction hierarchy)");
+        }
+        s.network.search = *choice;
+    }
 }
 
 /// [zones]: a vector file or the OSM admin level, its fields, and the codes/départements filter.

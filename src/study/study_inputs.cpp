@@ -17,6 +17,7 @@
 #include "proxima/osm/graph_builder.hpp"
 #include "proxima/osm/osm_features.hpp"
 #include "proxima/territory/chef_lieux.hpp"
+#include "proxima/routing/contraction_hierarchy.hpp"
 #include "proxima/territory/population_value.hpp"
 
 namespace proxima {
@@ -53,6 +54,8 @@ RoadGraph load_or_build_graph(const StudyFile& study, const Log& log, std::strin
     }
     auto built = build_road_graph(study.network.osm, profile, log);
     log.info(format_build_report(built.report));
+    // The contraction hierarchy lets the searches of many services share sweeps (PHAST).
+    log.info(format_hierarchy_report(add_state_hierarchy(built.graph)));
     if (!cache.empty()) {
         std::error_code mkdir_error;
         std::filesystem::create_directories(cache.parent_path(), mkdir_error);  // a cache folder: ours to make

@@ -17,7 +17,8 @@ RunManifest sample_manifest() {
     m.study = {"Andorra", "data/studies/andorra.toml", "ab12", 0, "EPSG:3035"};
     m.inputs = {{"data/osm/andorra.osm.pbf", "cd34"}, {"data/andorra/poblacions.csv", "ef56"}};
     m.graph = {"built from data/osm/andorra.osm.pbf", 3205, 6376, "car", "0102", "cd34"};
-    m.parameters = {5.0, 1000.0, 200.0, 0, {10, 20, 30, 45, 60}, "time > threshold, or unreachable", 100.0, "gis"};
+    m.parameters = {5.0, 1000.0, 200.0, 0, {10, 20, 30, 45, 60}, "time > threshold, or unreachable", 100.0, "gis",
+                    {"auto", "phast", 8, "the graph has a contraction hierarchy"}};
     m.services = {{"urgences", "Service d'urgences", 30.0, "to_service", 1, 1, 0, 0, 0, 81362.0, 3063.0, 0.0376, "sante"},
                   {"ecole", "École", 20.0, "to_service", 0, 0, 0, 0, 0, 0.0, 0.0, std::nullopt, ""}};
     m.population = {85015.0, 120, 3653.0, {{"Incles (no coordinates)", 663.0}}};
@@ -38,6 +39,8 @@ TEST_CASE("run.json round-trips through the manifest struct, key order included"
     CHECK(to_json(back).dump() == json.dump());
     CHECK(back.services.at(1).share_over == std::nullopt);  // no population: NULL, not 0
     CHECK(back.graph.nodes == 3205);
+    CHECK(back.parameters.search.method == "phast");  // how the services were searched
+    CHECK(back.parameters.search.lanes == 8);
     CHECK(back.timings_s.at(0).first == "load: graph");
     CHECK(back.memory.peak_mib == 48.5);
     CHECK(back.memory.peak_mib_after.at(0) == std::pair<std::string, double>{"load: graph", 40.25});

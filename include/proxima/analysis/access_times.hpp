@@ -1,17 +1,44 @@
 #pragma once
 // Travel time from every origin to the nearest facility of every service (or from it, for
 // services that drive out), including both off-network legs: one multi-source search per
-// service from all its facilities at once, services in parallel (OpenMP).
+// service from all its facilities at once, services in parallel (OpenMP). The same search
+// also gives the times at other points (the pixels of the travel-time surface), so that every
+// product of a run comes from one search per service.
+//
+// Method (plan_search): Dijkstra, one service per search, or PHAST over the graph's contraction
+// hierarchy, up to 8 services per sweep (routing/site_search_batch.hpp); both give the same
+// times and facilities. [network] search = "auto" picks PHAST whenever the graph has a hierarchy:
+// measured (benchmarks/README.md, bench_phast), one PHAST lane already costs less than one
+// Dijkstra search on every graph tried, and 8 lanes much less, so no count of services or points
+// makes Dijkstra the better choice; the cost to weigh is the hierarchy's own build, paid once per
+// graph file. Lanes: the services divided among the threads, at most 8 per sweep, so that every
+// thread has a batch. Point times cost the same by both methods (the same seeds are read).
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "proxima/graph/ids.hpp"
+#include "proxima/routing/search_method.hpp"
+#include "proxima/routing/snap.hpp"
 #include "proxima/study/study_inputs.hpp"
 
 namespace proxima {
+
+/// How the services of a run are searched, and why.
+struct SearchPlan {
+    SearchChoice requested = SearchChoice::automatic;
+    SearchMethod method = SearchMethod::dijkstra;
+    unsigned lanes = 1;      ///< services per search
+    std::string reason;      ///< in words, for run.json
+};
+
+/// The method for `services` searches on `graph` with `threads` threads (> 0) as `requested`.
+/// Throws ConfigError if PHAST is requested and the graph has no contraction hierarchy.
+[[nodiscard]] SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size_t services,
+                                     int threads);
 
 class AccessTable {
 public:
@@ -36,14 +63,33 @@ public:
         m_nearest[service * m_origins + origin] = facility;
     }
 
+    /// How the table was searched.
+    [[nodiscard]] const SearchPlan& search() const { return m_search; }
+    void set_search(SearchPlan plan) { m_search = std::move(plan); }
+
 private:
+    SearchPlan m_search;
     std::size_t m_origins = 0;
     std::vector<Deciseconds> m_ds;
     std::vector<std::uint32_t> m_nearest;
 };
 
-/// Computes the table for every service of `inputs` (ids and order as inputs.services).
-/// `threads` 0 = all cores. Deterministic whatever the thread count.
-[[nodiscard]] AccessTable compute_access(const StudyInputs& inputs, int threads = 0);
+class AccessTable;
+
+/// Times at other snapped points from the same searches: consume(service, times, table) is called
+/// once per service, in service order, with the time of every point (deciseconds, unreachable_ds
+/// if no facility can be reached), exactly as an origin's time would be computed there; `table`
+/// is the access table being filled, complete for that service and those before it.
+struct PointTimes {
+    std::span<const Snap> points;
+    std::function<void(std::size_t service, std::span<const Deciseconds> times, const AccessTable& table)> consume;
+};
+
+/// Computes the table for every service of `inputs` (ids and order as inputs.services), and, with
+/// `extra`, the times at its points. The method follows inputs.study.network.search
+/// (plan_search). `threads` 0 = all cores. Deterministic whatever the thread count and method.
+/// Memory: the state labels of one batch of services per thread, and with `extra` the point
+/// times of one batch per thread.
+[[nodiscard]] AccessTable compute_access(const StudyInputs& inputs, int threads = 0, const PointTimes* extra = nullptr);
 
 } // namespace proxima

@@ -97,6 +97,12 @@ struct TravelTimeRaster {
 [[nodiscard]] TravelTimeRaster travel_time_raster(const StudyInputs& inputs, const RasterPixels& pixels,
                                                   std::size_t service, int threads = 0);
 
+/// The raster of service `service` from the times of its pixels (`pixel_ds[k]` for pixels.snap[k],
+/// as service_times_at() or compute_access() with the pixels as extra points give them).
+/// Throws Error if `service` is out of range or the times do not match the pixels.
+[[nodiscard]] TravelTimeRaster travel_time_raster_from(const StudyInputs& inputs, const RasterPixels& pixels,
+                                                       std::size_t service, std::span<const Deciseconds> pixel_ds);
+
 /// raster_pixels() then travel_time_raster() for one service. For several services prepare the
 /// pixels once instead (the snapping is the larger part of the work).
 [[nodiscard]] TravelTimeRaster compute_travel_time_raster(const StudyInputs& inputs, std::size_t service,

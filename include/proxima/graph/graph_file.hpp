@@ -7,9 +7,12 @@
 //   u32      byte-order mark 0x01020304
 //   u64      payload size in bytes
 //   64 bytes SHA-256 of the payload, lowercase hex
-//   payload  provenance strings (u32 length + bytes), then each array as u64 count + raw elements
+//   payload  provenance strings (u32 length + bytes), then each array as u64 count + raw elements,
+//            then a u32 count of optional sections, each a u32 kind and its arrays; kind 1: the
+//            contraction hierarchy of the search graph (state_hierarchy.hpp), at most once. A file
+//            without it loads, and searches fall back to Dijkstra.
 // A file is refused (CacheError) when the magic, version, byte order, size or checksum differ,
-// and the loaded graph is validated before use.
+// and the loaded graph (and its hierarchy) is validated before use.
 
 #include <filesystem>
 #include <string>
@@ -19,7 +22,8 @@
 namespace proxima {
 
 /// 2: the turn-aware search graph (states, transitions) and the OSM way runs of each edge.
-inline constexpr std::uint32_t graph_file_format_version = 2;
+/// 3: optional sections after the arrays (the contraction hierarchy).
+inline constexpr std::uint32_t graph_file_format_version = 3;
 
 /// Writes the graph atomically (temporary file, then rename), or to standard output for "-".
 /// Throws OutputError, and never replaces an existing file that is not a Proxima graph

@@ -35,11 +35,13 @@
 // Loops (tail == head) and parallel arcs are allowed; zero-time arcs are allowed.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "proxima/graph/ids.hpp"
+#include "proxima/graph/state_hierarchy.hpp"
 
 namespace proxima {
 
@@ -170,6 +172,13 @@ public:
     }
     [[nodiscard]] float edge_length_m(EdgeId e) const;
 
+    /// The contraction hierarchy of the search graph, if one was built or loaded (see
+    /// state_hierarchy.hpp); searches fall back to Dijkstra without it.
+    [[nodiscard]] const StateHierarchy* hierarchy() const noexcept { return m_hierarchy ? &*m_hierarchy : nullptr; }
+    /// Attaches a hierarchy of this graph's search graph after validating it (CacheError if it
+    /// does not fit); std::nullopt removes it.
+    void set_hierarchy(std::optional<StateHierarchy> hierarchy);
+
     [[nodiscard]] const Arrays& arrays() const noexcept { return m; }
     [[nodiscard]] const GraphProvenance& provenance() const noexcept { return m_provenance; }
 
@@ -185,6 +194,7 @@ private:
 
     Arrays m;
     GraphProvenance m_provenance;
+    std::optional<StateHierarchy> m_hierarchy;
 };
 
 } // namespace proxima

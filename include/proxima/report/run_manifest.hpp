@@ -62,6 +62,12 @@ struct RunManifest {
         std::string over_threshold;         ///< the rule, in words
         double surface_resolution_m = 0.0;  ///< pixels of the travel-time surface (deficit areas)
         std::string csv_dialect;            ///< "gis" or "fr"
+        struct Search {
+            std::string requested;          ///< "auto", "dijkstra" or "phast" (study or --search)
+            std::string method;             ///< used: "dijkstra" or "phast"
+            unsigned lanes = 1;             ///< services per search
+            std::string reason;             ///< why, in words
+        } search;
     } parameters;
     std::vector<ManifestService> services;
     struct Population {

@@ -93,6 +93,19 @@ private:
     template <bool TrackLength, typename Queue, typename Prune, typename OnSettle>
     std::uint32_t run_impl(Queue& queue, Deciseconds bound_ds, Prune& prune, OnSettle& on_settle);
 
+    /// Equally fast paths: the shorter one (when lengths are tracked), then the lower tag.
+    template <bool TrackLength>
+    static bool better_label(float length, std::uint32_t tag, float best_length, std::uint32_t best_tag) {
+        return (TrackLength && length < best_length) || ((!TrackLength || length == best_length) && tag < best_tag);
+    }
+    /// A settled state `v` offered a better label (length, tag) at its own time, through a
+    /// zero-weight transition from a state settled after it: takes it and passes it on to the
+    /// states it leads to at the same times. Without this, ties across zero-weight transitions
+    /// would depend on the settling order; with it, the tag of every state is the lowest tag among
+    /// the sources that reach it in its time (what PHAST computes, routing/phast.hpp).
+    template <bool TrackLength>
+    void relabel_settled(std::uint32_t v, std::uint32_t tag, float length);
+
     const RoadGraph& m_graph;
     Direction m_direction;
     bool m_track_length;
@@ -110,6 +123,7 @@ private:
     std::vector<std::uint32_t> m_stamp;
     std::uint32_t m_round = 2;
     std::vector<std::uint32_t> m_pending;  ///< sources added since reset(), each once
+    std::vector<std::uint32_t> m_relabel;  ///< scratch of relabel_settled()
 
     // Queues. Dial's buckets when the transition weights and the spread of source offsets fit a
     // window of at most max_bucket_count deciseconds (the usual case: fastest); else a radix heap.
@@ -204,6 +218,11 @@ std::uint32_t MultiSourceDijkstra::run_impl(Queue& queue, Deciseconds bound_ds, 
             const Deciseconds tv = tu + weight[a];
             const std::uint32_t sv = stamp[v];
             if (sv == done) {
+                if (tv == time[v]) {
+                    // A zero-weight transition into a state settled at the same time: its label
+                    // (length, source) may still improve; see relabel_settled().
+                    relabel_settled<TrackLength>(v, su, TrackLength ? lu + (reverse ? arc_length[state_arc[v]] : own) : 0.0F);
+                }
                 continue;
             }
             [[maybe_unused]] float lv = 0.0F;
@@ -236,7 +255,7 @@ std::uint32_t MultiSourceDijkstra::run_impl(Queue& queue, Deciseconds bound_ds, 
                 }
             } else if (tv == time[v]) {
                 // Equally fast: prefer the shorter path, then the lower source tag (determinism).
-                if ((TrackLength && lv < length[v]) || ((!TrackLength || lv == length[v]) && su < source[v])) {
+                if (better_label<TrackLength>(lv, su, length[v], source[v])) {
                     source[v] = su;
                     if constexpr (TrackLength) {
                         length[v] = lv;
@@ -246,6 +265,45 @@ std::uint32_t MultiSourceDijkstra::run_impl(Queue& queue, Deciseconds bound_ds, 
         }
     }
     return settled;
+}
+
+template <bool TrackLength>
+void MultiSourceDijkstra::relabel_settled(std::uint32_t v, std::uint32_t tag, float length) {
+    if (!better_label<TrackLength>(length, tag, m_length[v], m_source[v])) {
+        return;
+    }
+    m_source[v] = tag;
+    if constexpr (TrackLength) {
+        m_length[v] = length;
+    }
+    const bool reverse = m_direction == Direction::reverse;
+    const std::uint32_t reached = m_round;
+    const std::uint32_t done = m_round + 1;
+    m_relabel.assign(1, v);
+    while (!m_relabel.empty()) {
+        const std::uint32_t x = m_relabel.back();
+        m_relabel.pop_back();
+        const Deciseconds tx = m_time[x];
+        for (std::uint32_t a = m_first[x], end = m_first[x + 1]; a < end; ++a) {
+            const std::uint32_t y = m_target[a];
+            if ((m_stamp[y] != done && m_stamp[y] != reached) || tx + m_weight[a] != m_time[y]) {
+                continue;  // not reached (pruned), or not through x in its time
+            }
+            float ly = 0.0F;
+            if constexpr (TrackLength) {
+                ly = m_length[x] + m_arc_length[m_state_arc[reverse ? y : x]];
+            }
+            if (better_label<TrackLength>(ly, m_source[x], m_length[y], m_source[y])) {
+                m_source[y] = m_source[x];
+                if constexpr (TrackLength) {
+                    m_length[y] = ly;
+                }
+                if (m_stamp[y] == done) {
+                    m_relabel.push_back(y);  // a state still queued passes it on when settled
+                }
+            }
+        }
+    }
 }
 
 /// A set of sources for one search.

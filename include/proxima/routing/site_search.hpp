@@ -9,6 +9,7 @@
 // the sites, and the seeds of arriving at the point.
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <utility>
 #include <vector>
@@ -29,6 +30,47 @@ struct SiteReach {
     std::uint32_t site = invalid_index;
     [[nodiscard]] bool reachable() const { return ds != unreachable_ds; }
 };
+
+/// The trips that stay on one edge, between a point and the sites on its edge (they use no
+/// state of the search graph, so every search method adds them the same way).
+class SiteEdgeTrips {
+public:
+    /// Borrows `graph`. `direction` is the search's: reverse for trips to the sites.
+    SiteEdgeTrips(const RoadGraph& graph, Direction direction, const AccessOptions& access)
+        : m_graph(&graph), m_direction(direction), m_access(access) {}
+
+    /// The sites of the next searches (tags are their indices).
+    void assign(std::span<const Snap> sites);
+    /// The trip along the one edge a point and a site share, if it can be driven (all legs).
+    [[nodiscard]] std::optional<Deciseconds> same_edge_time(const Snap& point, const Snap& site) const;
+    /// `best` improved by the trips along the point's edge to a site on it (ties: lowest site).
+    [[nodiscard]] SiteReach improve(const Snap& point, SiteReach best) const;
+
+private:
+    const RoadGraph* m_graph;
+    Direction m_direction;
+    AccessOptions m_access;
+    std::vector<Snap> m_sites;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> m_site_edges;  ///< (edge, site), sorted
+};
+
+/// The best of a point's seeds after a search: `label(state)` gives the state's time
+/// (unreachable_ds if not reached) and the site that gives it. Ties: the lowest site.
+template <typename Label>
+[[nodiscard]] SiteReach best_seed(std::span<const SourceSet::Source> point_seeds, Label&& label) {
+    SiteReach best;
+    for (const auto& seed : point_seeds) {
+        const auto [t, f] = label(seed.state);
+        if (t == unreachable_ds) {
+            continue;
+        }
+        const Deciseconds total = t + seed.offset_ds;
+        if (total < best.ds || (total == best.ds && f < best.site)) {
+            best = {total, f};
+        }
+    }
+    return best;
+}
 
 class SiteSearch {
 public:
@@ -53,7 +95,9 @@ public:
     [[nodiscard]] SiteReach resolve(const Snap& point, std::span<const SourceSet::Source> point_seeds) const;
 
     /// The trip along the one edge a point and a site share, if it can be driven (all legs).
-    [[nodiscard]] std::optional<Deciseconds> same_edge_time(const Snap& point, const Snap& site) const;
+    [[nodiscard]] std::optional<Deciseconds> same_edge_time(const Snap& point, const Snap& site) const {
+        return m_trips.same_edge_time(point, site);
+    }
 
     [[nodiscard]] const MultiSourceDijkstra& search() const { return m_search; }
     [[nodiscard]] Direction direction() const { return m_direction; }
@@ -65,8 +109,7 @@ private:
     Direction m_direction;
     AccessOptions m_access;
     MultiSourceDijkstra m_search;
-    std::vector<Snap> m_sites;
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> m_site_edges;  ///< (edge, site), sorted
+    SiteEdgeTrips m_trips;
 };
 
 } // namespace proxima

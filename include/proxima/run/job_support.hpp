@@ -2,6 +2,7 @@
 // What every job of run/ (run, deficit, scenario, site) shares: the phase timer, the default
 // output folder, writing a set of layers as a GeoPackage and CSV tables, writing the JSON manifest.
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -37,6 +38,16 @@ public:
             m_peaks.emplace_back(prefix + timings[i].first, i < peaks_mib.size() ? peaks_mib[i] : peak_resident_mib());
         }
         m_clock.restart();
+    }
+    /// Moves `seconds` of the phase just ended into a phase of its own, `name` (work done inside
+    /// it, e.g. what a search's callback made).
+    void split_last(const std::string& name, double seconds) {
+        if (!m_timings.empty()) {
+            seconds = std::min(seconds, m_timings.back().second);
+            m_timings.back().second -= seconds;
+            m_timings.emplace_back(name, seconds);
+            m_peaks.emplace_back(name, m_peaks.empty() ? peak_resident_mib() : m_peaks.back().second);
+        }
     }
     [[nodiscard]] const std::vector<std::pair<std::string, double>>& timings() const { return m_timings; }
     /// Peak resident memory (MiB) of the process when each phase ended: never decreasing, so the

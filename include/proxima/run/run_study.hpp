@@ -12,6 +12,7 @@
 #include "proxima/core/log.hpp"
 #include "proxima/report/html_report.hpp"
 #include "proxima/report/layer_writer.hpp"
+#include "proxima/routing/search_method.hpp"
 #include "proxima/study/study_file.hpp"
 
 namespace proxima {
@@ -30,6 +31,7 @@ struct RunOptions {
     /// report.html: origins embedded one by one up to this many, beyond grouped into squares;
     /// 0 leaves them off the map (report/html_report.hpp).
     std::size_t report_max_origins = HtmlReportOptions::default_max_origins;
+    std::optional<SearchChoice> search;     ///< overrides the study's [network] search
 };
 
 struct ServiceOutcome {
@@ -58,6 +60,12 @@ struct RunSummary {
     std::string apl;                                      ///< APL of the services with indicator = "apl" (empty: none)
     std::string population{};                             ///< origin placement and age groups (empty: nothing to say)
     std::string report_note;                              ///< how report.html shows the origins, when grouped (empty: one by one)
+    struct Search {
+        SearchChoice requested = SearchChoice::automatic;
+        SearchMethod method = SearchMethod::dijkstra;
+        unsigned lanes = 1;
+        std::string reason;
+    } search;                                             ///< how the services were searched
 };
 
 /// The study restricted to the services `ids` (in that order; empty: all), with every kept

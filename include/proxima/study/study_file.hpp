@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "proxima/study/age_groups.hpp"
+#include "proxima/routing/search_method.hpp"
 #include "proxima/study/apl_spec.hpp"
 #include "proxima/territory/bpe_types.hpp"
 #include "proxima/territory/facilities.hpp"
@@ -77,6 +78,7 @@ struct StudyFile {
         double access_kmh = 15.0;              ///< off-network legs
         double max_snap_m = 2000.0;            ///< farther: the point cannot be placed (error)
         double warn_snap_m = 300.0;            ///< farther: counted and reported as a long snap
+        SearchChoice search = SearchChoice::automatic;  ///< how services are searched (analysis/access_times.hpp)
     } network;
 
     struct Zones {

@@ -1,0 +1,69 @@
+#include "proxima/routing/site_search_batch.hpp"
+
+#include "proxima/core/error.hpp"
+
+namespace proxima {
+
+SiteSearchBatch::SiteSearchBatch(const RoadGraph& graph, Direction direction, const AccessOptions& access,
+                                 SearchMethod method, unsigned lanes)
+    : m_graph(&graph), m_direction(direction), m_access(access), m_method(method),
+      m_lanes(method == SearchMethod::phast ? lanes : 1) {
+    if (m_lanes == 0 || m_lanes > Phast::max_lanes) {
+        throw Error("site searches: lanes must be between 1 and 8");
+    }
+    if (method == SearchMethod::phast) {
+        m_phast.emplace(graph, direction, m_lanes);  // throws without a hierarchy
+    } else {
+        m_dijkstra.emplace(graph, direction, false);
+    }
+    m_trips.assign(m_lanes, SiteEdgeTrips(graph, direction, access));
+}
+
+void SiteSearchBatch::run(std::span<const std::span<const Snap>> site_sets, std::span<const Deciseconds> bounds) {
+    if (site_sets.size() > m_lanes) {
+        throw Error("site searches: more site sets than lanes");
+    }
+    auto bound = [&](std::size_t i) { return i < bounds.size() ? bounds[i] : max_travel_ds; };
+    if (m_dijkstra) {
+        m_dijkstra->reset();
+    } else {
+        m_phast->reset();
+    }
+    std::vector<Deciseconds> lane_bounds(m_lanes, 0);  // lanes without sites stay empty
+    for (unsigned l = 0; l < site_sets.size(); ++l) {
+        const auto sites = site_sets[l];
+        m_trips[l].assign(sites);
+        lane_bounds[l] = bound(l);
+        for (std::uint32_t f = 0; f < sites.size(); ++f) {
+            for (const auto& seed : seeds(*m_graph, sites[f], m_direction, m_access, f)) {
+                if (m_dijkstra) {
+                    m_dijkstra->add_source(seed.state, seed.offset_ds, seed.tag);
+                } else {
+                    m_phast->add_source(l, seed.state, seed.offset_ds, seed.tag);
+                }
+            }
+        }
+    }
+    for (unsigned l = static_cast<unsigned>(site_sets.size()); l < m_lanes; ++l) {
+        m_trips[l].assign({});
+    }
+    if (m_dijkstra) {
+        m_dijkstra->run(bound(0));
+    } else {
+        m_phast->run(lane_bounds);
+    }
+}
+
+SiteReach SiteSearchBatch::resolve(unsigned lane, const Snap& point, std::span<const SourceSet::Source> point_seeds) const {
+    SiteReach best;
+    if (m_dijkstra) {
+        best = best_seed(point_seeds, [&](StateId s) { return std::pair(m_dijkstra->time_ds(s), m_dijkstra->source_of(s)); });
+    } else {
+        best = best_seed(point_seeds, [&](StateId s) {
+            return std::pair(m_phast->time_ds(lane, s), m_phast->source_of(lane, s));
+        });
+    }
+    return m_trips[lane].improve(point, best);
+}
+
+} // namespace proxima
