@@ -57,6 +57,11 @@ void check_output(const std::filesystem::path& out, const std::vector<std::files
     if (std::filesystem::is_directory(out, ec)) {
         throw OutputError(fmt::format("{} '{}' is a folder: give a file name", what, out.string()));
     }
+    const auto folder = std::filesystem::absolute(out).parent_path();
+    if (!std::filesystem::is_directory(folder, ec)) {
+        throw OutputError(fmt::format("{} '{}': the folder {} does not exist; create it first (mkdir -p {})", what,
+                                      out.string(), folder.string(), folder.string()));
+    }
 }
 
 /// The communes of the département, in code order. Throws InputError listing the départements

@@ -105,6 +105,13 @@ check "the study takes its population from the grid" \
     bash -c "grep -q '^source = \"grid\"' grid.toml && grep -q '^grid = \".*filosofi-2019-carreaux-1km.csv\"' grid.toml"
 expect "inspect the grid study -> 0" 0 - "7160 inhabitants not placed" "outside the study zones" -- "$PROXIMA" inspect grid.toml
 
+# A grid file of a layout not recognised: inspect names its columns and the layouts known.
+printf 'code;habitants\n06012;13000\n' >carreaux.csv
+sed 's|^grid = .*|grid = "carreaux.csv"|' grid.toml >badgrid.toml
+expect "inspect a grid of unknown layout -> 3, its columns and the layouts known" 3 - \
+    "population grid 'carreaux.csv'" "it has: code, habitants" "Layouts read without options: Filosofi 2015" \
+    "id_field" -- "$PROXIMA" inspect badgrid.toml
+
 # --- errors: the file and the fix, nothing left behind ------------------------------------------
 expect "an unknown département code -> 5" 5 bad.toml "'99' is not a département code" -- \
     "$PROXIMA" init --departement 99 --osm "$EXTRACT" --admin-express "$SHP" -o bad.toml
@@ -120,5 +127,7 @@ expect "a service not in the catalogue -> 5" 5 bad.toml "--services" "'hopital'"
     "$PROXIMA" init --departement 06 --osm "$EXTRACT" --admin-express "$SHP" --services urgences,hopital -o bad.toml
 expect "--codes naming a commune of another département -> 5" 5 bad.toml "48095" -- \
     "$PROXIMA" init --departement 06 --osm "$EXTRACT" --admin-express "$SHP" --codes 48095 -o bad.toml
+expect "a study in a folder that does not exist -> 6" 6 - "no/such/folder" "does not exist" -- \
+    "$PROXIMA" init --departement 06 --osm "$EXTRACT" --admin-express "$SHP" -o no/such/folder/s.toml
 
 cli_test_finish
