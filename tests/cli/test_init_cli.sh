@@ -95,6 +95,13 @@ if command -v osmium >/dev/null 2>&1; then
     check "the tight cut keeps every way whole too" bash -c "osmium check-refs tight.osm.pbf >/dev/null 2>&1"
 fi
 
+# --- --codes: the communes chosen, a partly covered one kept with a warning ----------------------
+expect "init --codes 06104,06012 -> 0, warns of Roquebrune-Cap-Martin" 0 - \
+    "commune 06104 Roquebrune-Cap-Martin is not entirely inside the extract" -- \
+    "$PROXIMA" init --departement 06 --osm "$EXTRACT" --admin-express "$SHP" --codes 06104,06012 -o chosen.toml
+check "the study holds the communes given, in code order" \
+    bash -c "grep -q '^codes = \[\"06012\", \"06104\"\]' chosen.toml"
+
 # --- a Filosofi grid: the population by cell ---------------------------------------------------
 # The 2019-layout fixture holds 8 real cells of the Lot (tests/fixtures/README.md): none lies in
 # the Alpes-Maritimes, so inspect must say that their 7 160 inhabitants are outside the zones.
