@@ -95,6 +95,14 @@ if command -v osmium >/dev/null 2>&1; then
     check "the tight cut keeps every way whole too" bash -c "osmium check-refs tight.osm.pbf >/dev/null 2>&1"
 fi
 
+# --- the GeoPackage edition (COMMUNE after another layer; its three Riviera communes) -------------
+GPKG="$DATA/../tests/fixtures/published/admin-express-cog-carto.gpkg"
+expect "init from the ADMIN EXPRESS GeoPackage -> 0" 0 - -- \
+    "$PROXIMA" init --departement 06 --osm "$EXTRACT" --admin-express "$GPKG" -o gpkg.toml --quiet
+check "its study names the GeoPackage, no layer needed, the same three communes" \
+    bash -c "grep -q '^file = \".*admin-express-cog-carto.gpkg\"' gpkg.toml && grep -q '^# layer = ' gpkg.toml && grep -q '^codes = \[\"06012\", \"06032\", \"06150\"\]' gpkg.toml"
+expect "inspect the GeoPackage study -> 0" 0 - -- "$PROXIMA" inspect gpkg.toml
+
 # --- --codes: the communes chosen, a partly covered one kept with a warning ----------------------
 expect "init --codes 06104,06012 -> 0, warns of Roquebrune-Cap-Martin" 0 - \
     "commune 06104 Roquebrune-Cap-Martin is not entirely inside the extract" -- \
