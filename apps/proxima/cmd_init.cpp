@@ -71,6 +71,10 @@ void add_init_command(CLI::App& app, Context& context, int& exit_code) {
             if (!r.bpe.empty()) {
                 context.say(fmt::format("  BPE rows kept: {} -> {}", r.bpe_rows_kept, r.bpe.string()));
             }
+            if (r.grid != opt->filosofi) {
+                context.say(fmt::format("  Filosofi cells in the study's communes: {} -> {}", r.grid_cells_kept,
+                                        r.grid.string()));
+            }
             context.say(fmt::format("  services: {}{}{}", fmt::join(r.services, ", "),
                                     r.services_out.empty() ? "" : "; left out: ", fmt::join(r.services_out, "; ")));
             context.say(fmt::format("  CRS: {}", r.crs));

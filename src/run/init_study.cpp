@@ -21,6 +21,7 @@
 #include "proxima/study/study_file.hpp"
 #include "proxima/study/study_writer.hpp"
 #include "proxima/territory/facilities.hpp"
+#include "proxima/territory/population_grid.hpp"
 #include "proxima/territory/zones.hpp"
 
 namespace proxima {
@@ -124,8 +125,10 @@ std::vector<unsigned char> cut_polygon(const std::vector<Zone>& communes, const 
     const Geos::Ptr within =
         geos.check(geos.own(GEOSIntersection_r(geos.ctx(), lonlat.get(), box.get())), "keep the extract's area");
     const Geos::Ptr area = detail::polygonal(geos, within.get());
-    if (!area) {
-        throw Error("the buffered département does not meet the extract");  // checked before: a bug
+    if (!area) {  // only with --codes: otherwise a commune inside the extract was found
+        throw InputError(fmt::format("the département and {:g} km around it do not meet the OSM extract (box "
+                                     "{:.3f},{:.3f} to {:.3f},{:.3f}): download the extract of the région that holds it",
+                                     buffer_km, coverage.west, coverage.south, coverage.east, coverage.north));
     }
     return geos.write_wkb(area.get());
 }
@@ -228,6 +231,9 @@ std::uint64_t line_of(const std::string& where) {
     return std::stoull(where.substr(where.rfind(':') + 1));
 }
 
+void copy_lines(const std::filesystem::path& from, const std::filesystem::path& to,
+                const std::set<std::uint64_t>& lines);
+
 /// Copies the BPE's header and the rows placed inside `polygon_wkb` (and the unplaced rows of the
 /// département), byte for byte, to `out`. Returns the facilities kept.
 std::vector<Facility> keep_bpe_rows(const std::filesystem::path& bpe, const std::filesystem::path& out,
@@ -252,8 +258,16 @@ std::vector<Facility> keep_bpe_rows(const std::filesystem::path& bpe, const std:
             lines.insert(line_of(u.where));
         }
     }
-    std::ifstream in(bpe, std::ios::binary);
-    AtomicFile file(out);
+    copy_lines(bpe, out, lines);
+    rows_kept = lines.size();
+    return kept;
+}
+
+/// Copies line 1 and the lines numbered in `lines` of `from`, byte for byte, to `to` (atomically).
+void copy_lines(const std::filesystem::path& from, const std::filesystem::path& to,
+                const std::set<std::uint64_t>& lines) {
+    std::ifstream in(from, std::ios::binary);
+    AtomicFile file(to);
     std::string text;
     std::uint64_t number = 0;
     while (std::getline(in, text)) {
@@ -263,8 +277,35 @@ std::vector<Facility> keep_bpe_rows(const std::filesystem::path& bpe, const std:
         }
     }
     file.commit();
-    rows_kept = lines.size();
-    return kept;
+}
+
+/// The cells of a Filosofi CSV whose centre lies in one of the study's communes, copied byte for
+/// byte into `out`: the study reads the département's cells, not France's, and reports as not
+/// placed only the inhabitants of its own communes' edges. Returns the cells kept.
+std::size_t keep_grid_cells(const std::filesystem::path& grid, const std::filesystem::path& out,
+                            const std::vector<Zone>& communes, const std::vector<std::string>& codes,
+                            const Log& log) {
+    const PopulationGrid all = read_population_grid(grid, PopulationGridOptions{}, log);
+    const Geos geos;
+    std::vector<Geos::Ptr> parts;
+    for (const auto& z : communes) {
+        if (std::binary_search(codes.begin(), codes.end(), z.code)) {
+            parts.push_back(geos.check(geos.read_wkb(z.wkb), "read a commune polygon"));
+        }
+    }
+    const Geos::Ptr collection = detail::make_collection(geos, GEOS_GEOMETRYCOLLECTION, std::move(parts));
+    const Geos::Ptr area = geos.check(geos.own(GEOSUnaryUnion_r(geos.ctx(), collection.get())), "merge the communes");
+    const GEOSPreparedGeometry* prepared = GEOSPrepare_r(geos.ctx(), area.get());
+    std::set<std::uint64_t> lines;
+    for (const auto& cell : all.cells) {
+        const Geos::Ptr p = geos.own(GEOSGeom_createPointFromXY_r(geos.ctx(), cell.centre.lon, cell.centre.lat));
+        if (GEOSPreparedIntersects_r(geos.ctx(), prepared, p.get()) == 1) {
+            lines.insert(cell.line);
+        }
+    }
+    GEOSPreparedGeom_destroy_r(geos.ctx(), prepared);
+    copy_lines(grid, out, lines);
+    return lines.size();
 }
 
 /// Per service of `wanted`, the facilities found in the cut extract and the BPE kept: services
@@ -376,8 +417,11 @@ StudyDraft draft_of(const InitOptions& options, const InitResult& r, const std::
     d.zones_file = relative_to_study(options.admin_express, options.study);
     d.codes = r.codes;
     d.left_out = r.left_out;
-    if (!options.filosofi.empty()) {
-        d.grid = relative_to_study(options.filosofi, options.study);
+    if (!r.grid.empty()) {
+        d.grid = relative_to_study(r.grid, options.study);
+        d.grid_note = r.grid == options.filosofi
+                          ? ""
+                          : fmt::format("{}: its cells in the study's communes", options.filosofi.filename().string());
     }
     for (const auto& out : r.services_out) {
         const auto colon = out.find(':');
@@ -437,12 +481,18 @@ InitResult init_study(const InitOptions& options, const Log& log) {
     r.study = options.study;
     r.extract = folder / (stem + ".osm.pbf");
     r.bpe = options.bpe.empty() ? std::filesystem::path() : folder / (stem + "-bpe.csv");
+    // A Filosofi CSV is kept to the study's cells; a GeoPackage is used as it is.
+    const bool grid_csv = !options.filosofi.empty() && options.filosofi.extension() == ".csv";
+    r.grid = grid_csv ? folder / (stem + "-filosofi.csv") : options.filosofi;
     const std::vector<std::filesystem::path> inputs = {options.osm, options.admin_express, options.bpe,
                                                        options.filosofi};
     check_output(options.study, inputs, options.force, "study file");
     check_output(r.extract, inputs, options.force, "cut extract");
     if (!r.bpe.empty()) {
         check_output(r.bpe, inputs, options.force, "BPE kept for the study");
+    }
+    if (grid_csv) {
+        check_output(r.grid, inputs, options.force, "Filosofi cells kept for the study");
     }
 
     const ZoneLayer layer = read_zones(options.admin_express);
@@ -459,6 +509,17 @@ InitResult init_study(const InitOptions& options, const Log& log) {
         if (!r.bpe.empty()) {
             bpe = keep_bpe_rows(options.bpe, r.bpe, polygon, options.departement, r.bpe_rows_kept, log);
         }
+        if (grid_csv) {
+            r.grid_cells_kept = keep_grid_cells(options.filosofi, r.grid, communes, r.codes, log);
+            if (r.grid_cells_kept == 0) {  // the study reads the whole grid, and inspect says where it lies
+                std::error_code ignored;
+                std::filesystem::remove(r.grid, ignored);
+                r.grid = options.filosofi;
+                log.warning(fmt::format("no cell of the Filosofi grid '{}' lies in the study's communes: is it the "
+                                        "grid of this territory (metropolitan or overseas)? The study reads it whole",
+                                        options.filosofi.string()));
+            }
+        }
         choose_services(options.services.empty() ? default_init_services() : options.services, r.extract, bpe, r,
                         log);
         write_study(options, study_toml(draft_of(options, r, study_name(options, communes, r))));
@@ -467,6 +528,9 @@ InitResult init_study(const InitOptions& options, const Log& log) {
         std::filesystem::remove(r.extract, ignored);
         if (!r.bpe.empty()) {
             std::filesystem::remove(r.bpe, ignored);
+        }
+        if (grid_csv && r.grid != options.filosofi) {
+            std::filesystem::remove(r.grid, ignored);
         }
         throw;
     }

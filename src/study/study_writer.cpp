@@ -138,11 +138,10 @@ std::string population_section(const StudyDraft& d) {
         s += line("# grid = \"carreaux.csv\"", "Filosofi 2015/2017/2019, CSV or GeoPackage, as published");
     } else {
         s += line("source = \"grid\"", "one origin per populated cell");
-        s += line("grid = " + toml_quoted(d.grid), "INSEE Filosofi carroyées, read as published");
+        s += line("grid = " + toml_quoted(d.grid),
+                  d.grid_note.empty() ? "INSEE Filosofi carroyées, read as published" : d.grid_note);
     }
-    s += line("# grid_crs = \"EPSG:3035\"", d.grid_note.empty() ? "default: the CRS the cell ids name (CRS3035..., "
-                                                                   "CRS5490...)"
-                                                                 : d.grid_note);
+    s += line("# grid_crs = \"EPSG:3035\"", "default: the CRS the cell ids name (CRS3035..., CRS5490...)");
     s += line("# id_field = \"idcar_200m\"", "only for a layout not recognised: the cell id column,");
     s += line("# population_field = \"ind\"", "and the inhabitants column");
     s += line("# cell_size_m = 200", "default: from the ids");

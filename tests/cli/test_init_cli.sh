@@ -113,7 +113,8 @@ check "the study holds the communes given, in code order" \
 # --- a Filosofi grid: the population by cell ---------------------------------------------------
 # The 2019-layout fixture holds 8 real cells of the Lot (tests/fixtures/README.md): none lies in
 # the Alpes-Maritimes, so inspect must say that their 7 160 inhabitants are outside the zones.
-expect "init --filosofi (2019 layout) -> 0" 0 - -- \
+expect "init --filosofi (2019 layout) -> 0, warns that no cell lies in the communes" 0 - \
+    "no cell of the Filosofi grid" "filosofi-2019-carreaux-1km.csv" "lies in the study's communes" -- \
     "$PROXIMA" init --departement 06 --osm "$EXTRACT" --admin-express "$SHP" -o grid.toml --quiet \
     --filosofi "$DATA/../tests/fixtures/published/filosofi-2019-carreaux-1km.csv"
 check "the study takes its population from the grid" \
@@ -127,6 +128,31 @@ expect "inspect a grid of unknown layout -> 3, its columns and the layouts known
     "population grid 'carreaux.csv'" "it has: code, habitants" "Layouts read without options: Filosofi 2015" \
     "id_field" -- "$PROXIMA" inspect badgrid.toml
 
+# The Lot's real Filosofi cells kept to its real communes (data/insee/communes-46-lot.geojson as
+# the ADMIN EXPRESS file, no POPULATION needed with a grid). No OSM extract of the Lot is bundled:
+# lot-bounds.osm is a SYNTHETIC stand-in, a header box over the Lot and one pharmacy node, enough
+# for init to take every commune and write the study (not run here).
+cat >lot-bounds.osm <<'OSM'
+<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="proxima test: synthetic, not OpenStreetMap data">
+  <bounds minlat="44.0" minlon="0.8" maxlat="45.2" maxlon="2.4"/>
+  <node id="1" lat="44.45" lon="1.44" version="1"><tag k="amenity" v="pharmacy"/></node>
+</osm>
+OSM
+LOTGRID="$DATA/filosofi/filosofi2015-carreaux-1km-lot-46.csv"
+expect "init --departement 46 --filosofi (x/y grid of the Lot) -> 0" 0 - -- \
+    "$PROXIMA" init --departement 46 --osm lot-bounds.osm --admin-express "$DATA/insee/communes-46-lot.geojson" \
+    --filosofi "$LOTGRID" -o lot.toml --quiet
+kept=$(($(wc -l <lot-filosofi.csv) - 1))
+all=$(($(wc -l <"$LOTGRID") - 1))
+check "the grid kept to the Lot's communes: $kept of its $all cells, lines copied as they are" \
+    bash -c "[ $kept -gt 0 ] && [ $kept -lt $all ] && [ -z \"\$(comm -23 <(sort lot-filosofi.csv) <(sort '$LOTGRID'))\" ] && grep -q '^grid = \"lot-filosofi.csv\"' lot.toml"
+lot_insee=$("$PY" -c 'import csv, sys
+print(sum(int(r["population"]) for r in csv.DictReader(open(sys.argv[1])) if r["departement"] == "46"))' "$DATA/insee/communes-2026.csv")
+lot_cells=$(awk -F, 'NR > 1 { s += $3 } END { print s }' lot-filosofi.csv)
+check "its inhabitants ($lot_cells) are within 10 % of the Lot's INSEE population ($lot_insee)" \
+    bash -c "awk -v a=$lot_cells -v b=$lot_insee 'BEGIN { exit !(a > 0.9 * b && a < 1.1 * b) }'"
+
 # --- errors: the file and the fix, nothing left behind ------------------------------------------
 expect "an unknown département code -> 5" 5 bad.toml "'99' is not a département code" -- \
     "$PROXIMA" init --departement 99 --osm "$EXTRACT" --admin-express "$SHP" -o bad.toml
@@ -134,6 +160,9 @@ expect "a département the ADMIN EXPRESS file does not hold -> 3" 3 bad.toml "CO
     "$PROXIMA" init --departement 48 --osm "$EXTRACT" --admin-express "$SHP" -o bad.toml
 expect "an extract that holds none of the département -> 3" 3 bad.toml "andorra-2021.osm.pbf" "holds no commune of département 06 whole" "--codes" -- \
     "$PROXIMA" init --departement 06 --osm "$DATA/osm/andorra-2021.osm.pbf" --admin-express "$SHP" -o bad.toml
+check "... and no cut extract is left behind" test ! -e bad.osm.pbf
+expect "--codes with an extract far from the département -> 3" 3 bad.toml "do not meet the OSM extract" "région" -- \
+    "$PROXIMA" init --departement 06 --osm "$DATA/osm/andorra-2021.osm.pbf" --admin-express "$SHP" --codes 06029 -o bad.toml
 check "... and no cut extract is left behind" test ! -e bad.osm.pbf
 expect "communes without POPULATION and no Filosofi grid -> 3" 3 bad.toml "POPULATION" "--filosofi" -- \
     "$PROXIMA" init --departement 06 --osm "$EXTRACT" --admin-express "$DATA/insee/communes-06-alpes-maritimes.geojson" -o bad.toml

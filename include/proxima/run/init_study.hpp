@@ -5,6 +5,7 @@
 // area, an optional Filosofi grid, and the study file with every default written and commented.
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -33,6 +34,10 @@ struct InitResult {
     std::filesystem::path study;
     std::filesystem::path extract;           ///< the cut extract
     std::filesystem::path bpe;               ///< the BPE kept to the area; empty without --bpe
+    /// The grid of the study: a Filosofi CSV's cells in the study's communes (STEM-filosofi.csv),
+    /// or the GeoPackage given; empty without --filosofi.
+    std::filesystem::path grid;
+    std::size_t grid_cells_kept = 0;
     std::string crs;                         ///< the study's CRS
     std::size_t communes_in_departement = 0;
     std::vector<std::string> codes;          ///< zones of the study

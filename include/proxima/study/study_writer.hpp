@@ -30,7 +30,7 @@ struct StudyDraft {
     std::string communes_table;       ///< optional INSEE commune table
 
     std::string grid;                 ///< Filosofi grid; empty: population from the zones' POPULATION
-    std::string grid_note;            ///< e.g. how its CRS is found
+    std::string grid_note;            ///< what the grid file is (e.g. the cells kept from which file)
 
     std::vector<std::string> services;                             ///< used
     std::vector<std::pair<std::string, std::string>> services_out; ///< (id, why) left commented
