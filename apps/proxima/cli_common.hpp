@@ -61,6 +61,7 @@ void add_build_graph_command(CLI::App& app, Context& context, int& exit_code);
 void add_route_command(CLI::App& app, Context& context, int& exit_code);
 void add_table_command(CLI::App& app, Context& context, int& exit_code);
 void add_inspect_command(CLI::App& app, Context& context, int& exit_code);
+void add_init_command(CLI::App& app, Context& context, int& exit_code);
 void add_run_command(CLI::App& app, Context& context, int& exit_code);
 void add_deficit_command(CLI::App& app, Context& context, int& exit_code);
 void add_demo_command(CLI::App& app, Context& context, int& exit_code);

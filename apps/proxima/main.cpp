@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
     add_build_graph_command(app, context, exit_code);
     add_route_command(app, context, exit_code);
     add_table_command(app, context, exit_code);
+    add_init_command(app, context, exit_code);
     add_inspect_command(app, context, exit_code);
     add_run_command(app, context, exit_code);
     add_deficit_command(app, context, exit_code);

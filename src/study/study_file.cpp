@@ -386,7 +386,9 @@ void read_population_section(const StudyToml& file, StudyFile& s) {
             r.fail(t, "'population.source' is \"points\" but no 'points' file is given");
         }
         auto& g = s.population.grid_options;
-        g.crs = optional_string(r, t, "grid_crs", "population.").value_or("EPSG:3035");
+        const auto grid_crs = optional_string(r, t, "grid_crs", "population.");
+        g.crs = grid_crs.value_or("EPSG:3035");
+        g.crs_from_ids = !grid_crs.has_value();  // unset: the ids' own CRS (overseas grids name theirs)
         if (t.get("cell_size_m") != nullptr) {
             g.cell_size_m = r.number(t, "cell_size_m", "population.", 1, 1e5);
         }

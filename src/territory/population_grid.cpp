@@ -420,8 +420,9 @@ void place_by_id(const GridTable& table, int id_col, const GridToWgs84& to_wgs84
                                      table.where(), cell.id));
     }
     if (id->crs != to_wgs84.authority_code()) {
-        throw InputError(fmt::format("{}: cell id '{}' is in {} but the grid's CRS is set to {}; set [population] "
-                                     "grid_crs = \"{}\"",
+        throw InputError(fmt::format("{}: cell id '{}' is in {} but the grid's CRS is {} (set, or named by the "
+                                     "first id); a grid has one CRS: set [population] grid_crs = \"{}\" to read "
+                                     "this one's",
                                      table.where(), cell.id, id->crs, crs, id->crs));
     }
     if (!size.size_m) {
@@ -494,14 +495,19 @@ PopulationGrid read_population_grid(const std::filesystem::path& path, const Pop
         throw ConfigError(fmt::format("population grid '{}': cell size {} m is not a positive length", p,
                                       *options.cell_size_m));
     }
-    const GridToWgs84 to_wgs84(options.crs, p);
+    // Ids name their CRS (CRS3035..., CRS5490... overseas): unless one is set, the first id's is
+    // the grid's; x/y centres are in the CRS set (LAEA by default). A wrong CRS fails before the read.
+    std::optional<GridToWgs84> to_wgs84;
+    std::string crs = options.crs;
     GridTable table(path, log);
     const GridColumns columns = find_grid_columns(table, options, p);
+    if (columns.id < 0 || !options.crs_from_ids) {
+        to_wgs84.emplace(crs, p);
+    }
     const std::string& population_name = table.columns()[static_cast<std::size_t>(columns.population)];
 
     PopulationGrid grid;
     grid.source = p;
-    grid.crs = options.crs;
     grid.layout = describe_layout(table, columns);
     const std::vector<int> age_columns = find_age_columns(table);
     grid.has_ages = !age_columns.empty();
@@ -514,10 +520,15 @@ PopulationGrid read_population_grid(const std::filesystem::path& path, const Pop
         GridCell cell;
         cell.line = table.number();
         if (columns.id >= 0) {
-            place_by_id(table, columns.id, to_wgs84, options.crs, id_size, cell);
+            if (!to_wgs84) {
+                const auto first = parse_cell_id(table.field(columns.id));
+                crs = first ? first->crs : options.crs;
+                to_wgs84.emplace(crs, p);
+            }
+            place_by_id(table, columns.id, *to_wgs84, crs, id_size, cell);
         } else {
-            cell.x = coordinate(table, columns.x, "x", options.crs);
-            cell.y = coordinate(table, columns.y, "y", options.crs);
+            cell.x = coordinate(table, columns.x, "x", crs);
+            cell.y = coordinate(table, columns.y, "y", crs);
             cell.id = fmt::format("{}_{}", cell.x, cell.y);
         }
         cell.population = read_population(table.field(columns.population), table.where(),
@@ -536,8 +547,9 @@ PopulationGrid read_population_grid(const std::filesystem::path& path, const Pop
         throw InputError(fmt::format("population grid '{}' has a header but no cell", p));
     }
     check_duplicates(grid.cells, table);
+    grid.crs = crs;
     // Before the size: a wrong CRS or swapped columns explain more than an odd spacing would.
-    to_wgs84.locate(grid.cells, table);
+    to_wgs84->locate(grid.cells, table);
     grid.cell_size_m = cell_size(grid, options, id_size, p);
     return grid;
 }

@@ -295,9 +295,28 @@ TEST_CASE("bad population grids are refused with the file, the line and the valu
         write("IdINSPIRE,Ind\nCRS3035RES200mN2029800E4252400,1\nCRS3035RES1000mN2029000E4252000,2\n");
         REQUIRE_THROWS_WITH(read_population_grid(path), Contains(p + ":3:") && Contains("line 2 holds a 200 m cell"));
     }
-    SECTION("ids in another CRS than the grid's") {
+    SECTION("ids in another CRS than the one set") {
         write("IdINSPIRE,Ind\nCRS2154RES200mN6400000E600000,1\n");
-        REQUIRE_THROWS_WITH(read_population_grid(path), Contains("is in EPSG:2154") && Contains("set to EPSG:3035"));
+        PopulationGridOptions options;
+        options.crs_from_ids = false;  // grid_crs set in the study
+        REQUIRE_THROWS_WITH(read_population_grid(path, options),
+                            Contains("is in EPSG:2154") && Contains("grid's CRS is EPSG:3035") &&
+                                Contains("grid_crs = \"EPSG:2154\""));
+    }
+    SECTION("overseas ids name their CRS, read without options") {
+        // Martinique's Filosofi ids are in RGAF09 / UTM 20N (data/bpe/SOURCES.md): the cell's
+        // centre 707900, 1612900 is lon -61.07021, lat 14.58131 by gdaltransform.
+        write("idcar_200m,ind\nCRS5490RES200mN1612800E707800,12.5\n");
+        const PopulationGrid grid = read_population_grid(path);
+        CHECK(grid.crs == "EPSG:5490");
+        CHECK(grid.cell_size_m == 200.0);
+        CHECK(grid.cells[0].centre.lon == Approx(-61.07021).margin(1e-5));
+        CHECK(grid.cells[0].centre.lat == Approx(14.58131).margin(1e-5));
+        SECTION("and every id must name the first one's") {
+            write("idcar_200m,ind\nCRS5490RES200mN1612800E707800,12.5\nCRS2975RES200mN7660000E340000,3\n");
+            REQUIRE_THROWS_WITH(read_population_grid(path), Contains(p + ":3:") && Contains("is in EPSG:2975") &&
+                                                                Contains("grid's CRS is EPSG:5490"));
+        }
     }
     SECTION("ids contradicting the configured cell size") {
         write("IdINSPIRE,Ind\nCRS3035RES200mN2029800E4252400,1\n");

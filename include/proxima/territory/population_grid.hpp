@@ -66,7 +66,11 @@ struct PopulationGridOptions {
     /// and x_field/y_field are not.
     std::string id_field;
     std::string population_field;  ///< empty: first of Ind, population, pop
-    std::string crs = "EPSG:3035"; ///< projected CRS of x/y (metres); ids must name the same one
+    std::string crs = "EPSG:3035"; ///< projected CRS of x/y (metres), and of ids when !crs_from_ids
+    /// Ids name their CRS (CRS3035... in metropolitan France, CRS5490..., CRS2975... overseas):
+    /// when true (no CRS set by the user), the first id's CRS is the grid's and every id must
+    /// name it; when false, every id must name `crs`.
+    bool crs_from_ids = true;
     /// Empty: from the ids, else the smallest gap between distinct x, which must then be 200 or
     /// 1000 m (the INSEE grids); set it for any other grid.
     std::optional<double> cell_size_m;
@@ -77,7 +81,7 @@ struct PopulationGrid {
     double cell_size_m = 0.0;
     double total_population = 0.0;  ///< sum over the cells
     std::string source;             ///< file path
-    std::string crs;                ///< CRS of GridCell::x/y, as given in the options
+    std::string crs;                ///< CRS of GridCell::x/y: as set, or named by the ids
     std::string layout;             ///< the columns read, e.g. "cell ids (idcar_200m), population ind"
     bool has_ages = false;          ///< the file has every column of filosofi_age_bands (read into GridCell::ages)
 };
