@@ -10,7 +10,9 @@
 #   default options) or 20m (200 services, 2 300 000 origins, --no-maps); smoke (10 000 nodes,
 #   5 services, 2 000 origins) checks the script in seconds.
 # Environment: PROXIMA_BENCH_BUILD_DIR (default build-bench/), PROXIMA_SCALING_PEER=0 skips the
-# NetworkX comparison.
+# NetworkX comparison, PROXIMA_SCALING_BUILD_FLAGS is passed to build-graph (e.g. --no-hierarchy:
+# the contraction hierarchy of a synthetic street grid takes far longer than a real road
+# network's — see benchmarks/README.md — so this measures the pipeline on Dijkstra alone).
 # Files go to $build/scaling/<case>/ and are reused when present (delete to regenerate).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -54,7 +56,7 @@ for case in "${cases[@]}"; do
     esac
   fi
   [[ -f "$dir/study/study.toml" ]] || "$build/benchmarks/make_network" study "$pbf" "$dir/study" "$services" 50 "$origins" EPSG:2154
-  timed "$dir/build-graph.log" "$proxima" build-graph "$pbf" -o "$dir/study/graph.pxg"
+  timed "$dir/build-graph.log" "$proxima" build-graph "$pbf" -o "$dir/study/graph.pxg" ${PROXIMA_SCALING_BUILD_FLAGS:-}
   read -r build_s build_kib <"$dir/build-graph.log.time"
   graph_nodes=$(sed -n 's/^ *nodes (intersections, dead ends): *//p' "$dir/build-graph.log" | tr -dc 0-9)
   timed "$dir/run.log" "$proxima" run "$dir/study/study.toml" -o "$dir/output" --force "${run_opts[@]}"

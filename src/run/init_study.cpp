@@ -415,6 +415,11 @@ StudyDraft draft_of(const InitOptions& options, const InitResult& r, const std::
     d.graph = stem + ".pxg";
     d.osm_note = fmt::format("the département + {:g} km, cut by proxima init", options.buffer_km);
     d.zones_file = relative_to_study(options.admin_express, options.study);
+    // ADMIN EXPRESS ships the chefs-lieux beside the communes: INSEE's point for a commune's people.
+    const auto chef_lieu = options.admin_express.parent_path() / "CHFLIEU_COMMUNE.shp";
+    if (options.admin_express.extension() == ".shp" && std::filesystem::exists(chef_lieu)) {
+        d.chef_lieu = relative_to_study(chef_lieu, options.study);
+    }
     d.codes = r.codes;
     d.left_out = r.left_out;
     if (!r.grid.empty()) {

@@ -124,10 +124,26 @@ std::string communes_section(const StudyDraft& d) {
     return "[communes]\n" + line("table = " + toml_quoted(d.communes_table), "population municipale and EPCI");
 }
 
-/// MERGE: the options of branch `pop` (population at the chef-lieu or spread over Filosofi cells,
-/// age groups `[population] groups`) are written here once merged, commented when not chosen.
-std::string population_extras(const StudyDraft& /*d*/) {
-    return "";
+/// Age groups: counted from the Filosofi age columns, so only offered with a grid.
+std::string population_extras(const StudyDraft& d) {
+    if (d.grid.empty()) {
+        return comment_block("groups = [\"80+\"]                 # age groups beyond the thresholds: they need a Filosofi "
+                             "grid\n                                   # with its age columns (source = \"grid\")");
+    }
+    return line("# groups = [\"80+\", \"65+\", \"0-17\"]",
+                "age groups counted too, from the grid's age columns (ind_0_3 ... ind_80p)");
+}
+
+/// Where a commune's inhabitants are: its chef-lieu when the ADMIN EXPRESS chefs-lieux are at hand.
+std::string origins_section(const StudyDraft& d) {
+    if (!d.chef_lieu.empty()) {
+        return "[origins]\n" + line("kind = \"reference_points\"", "one point per commune:") +
+               line("chef_lieu = " + toml_quoted(d.chef_lieu), "its chef-lieu (IGN ADMIN EXPRESS CHFLIEU_COMMUNE)");
+    }
+    return comment_block("[origins]                          # default: cells for a grid, else one reference point\n"
+                         "kind = \"reference_points\"          # per commune: its chef-lieu when the ADMIN EXPRESS\n"
+                         "chef_lieu = \"CHFLIEU_COMMUNE.shp\"  # chefs-lieux are given (found without this in a\n"
+                         "                                   # GeoPackage), else its point on surface");
 }
 
 std::string population_section(const StudyDraft& d) {
@@ -147,8 +163,7 @@ std::string population_section(const StudyDraft& d) {
     s += line("# cell_size_m = 200", "default: from the ids");
     s += population_extras(d);
     s += "\n";
-    s += comment_block("[origins]                          # default: cells for a grid, else one reference point\n"
-                       "kind = \"reference_points\"          # per commune (its point on surface)");
+    s += origins_section(d);
     return s;
 }
 

@@ -31,6 +31,7 @@ struct StudyDraft {
 
     std::string grid;                 ///< Filosofi grid; empty: population from the zones' POPULATION
     std::string grid_note;            ///< what the grid file is (e.g. the cells kept from which file)
+    std::string chef_lieu;            ///< ADMIN EXPRESS CHFLIEU_COMMUNE shapefile beside COMMUNE; empty: none
 
     std::vector<std::string> services;                             ///< used
     std::vector<std::pair<std::string, std::string>> services_out; ///< (id, why) left commented
