@@ -14,6 +14,8 @@ PACKAGES=(
   libcairo2-dev fonts-dejavu-core libjs-leaflet libxml2-dev libxlsxwriter-dev
   # tests: reading the xlsx workbooks back with an independent reader
   python3-openpyxl
+  # tests: checking the extract proxima init cuts with an independent tool (check-refs, fileinfo)
+  osmium-tool
   # tests: reading report.pdf back (pdfinfo, pdffonts, pdftotext, pdfimages)
   poppler-utils
   # scripts/fuzz.sh: clang 16, its libFuzzer, OpenMP and llvm-symbolizer (Debian 12's default clang,

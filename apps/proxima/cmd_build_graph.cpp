@@ -48,7 +48,10 @@ void add_build_graph_command(CLI::App& app, Context& context, int& exit_code) {
             context.finish_progress();
             HierarchyBuildReport hierarchy;
             if (!opt->no_hierarchy) {
-                hierarchy = add_state_hierarchy(result.graph);
+                HierarchyBuildOptions hierarchy_options;
+                hierarchy_options.progress = context.progress("contraction hierarchy");
+                hierarchy = add_state_hierarchy(result.graph, hierarchy_options);
+                context.finish_progress();
             }
             save_graph(result.graph, opt->output);
             if (!context.quiet) {

@@ -39,6 +39,10 @@ check "defaults are written, commented" \
 check "a service with no facility is left out, commented (medecin)" \
     bash -c "grep -q '^# Not used: medecin' study/am.toml && ! sed -n '/^use = /,/^]/p' study/am.toml | grep -q medecin"
 
+# The cut is checked with an independent tool, osmium (scripts/install-deps.sh installs it): a
+# missing osmium fails the test rather than skipping these checks.
+command -v osmium >/dev/null 2>&1 || { echo "FAIL: osmium (Debian osmium-tool) is needed by this test" >&2; exit 1; }
+
 # The cut: every way whole (osmium check-refs finds no missing node), every object of the
 # département + 30 km, which here is the whole Riviera extract (Monaco is 1 km from Beausoleil).
 if command -v osmium >/dev/null 2>&1; then

@@ -17,6 +17,7 @@
 // state id, so the same graph gives the same hierarchy.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "proxima/graph/road_graph.hpp"
@@ -27,6 +28,9 @@ namespace proxima {
 struct HierarchyBuildOptions {
     std::uint32_t witness_settle_limit = 500;  ///< states a witness search may settle before giving up
     std::uint32_t witness_hop_limit = 16;      ///< arcs on a witness path
+    /// Called now and then with the share of states contracted (0..1); may be empty. The last
+    /// states, in the dense core, take longest: the share is not a share of the time.
+    std::function<void(double)> progress;
 };
 
 struct HierarchyBuildReport {
