@@ -21,25 +21,11 @@ import os
 import subprocess
 import sys
 
+# The point-in-commune test of the format fixtures' own script (one copy of it).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
+from make_format_fixtures import commune_at  # noqa: E402
+
 TYPEQU = {"pharmacy": "D307", "post_office": "A206", "townhall": "A129", "school": "C108", "police": "A101"}
-
-
-def inside(lon, lat, ring):
-    hit = False
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:]):
-        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
-            hit = not hit
-    return hit
-
-
-def commune_at(lon, lat, communes):
-    for feature in communes["features"]:
-        g = feature["geometry"]
-        polygons = [g["coordinates"]] if g["type"] == "Polygon" else g["coordinates"]
-        for rings in polygons:
-            if inside(lon, lat, rings[0]) and not any(inside(lon, lat, hole) for hole in rings[1:]):
-                return feature["properties"]["code"]
-    return ""
 
 
 def admin_express(data, out, communes, table):
