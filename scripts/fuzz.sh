@@ -53,17 +53,17 @@ symbolizer=/usr/lib/llvm-16/bin/llvm-symbolizer  # stack traces with function na
 declare -A dict=([tag_rules]=fuzz/dict/tag_rules.dict [profile_toml]=fuzz/dict/toml.dict
                  [study_toml]=fuzz/dict/toml.dict [csv]=fuzz/dict/csv.dict [graph_file]=)
 findings="$root/build-fuzz/findings"
-failed=()
-for t in "${targets[@]}"; do
-  # Fresh scratch corpus: the seeds and the fixed findings; the repository is never written.
+# One target: fresh scratch corpus (the seeds and the fixed findings; the repository is never
+# written), then libFuzzer; the verdict goes to $run/$t/verdict, the summary to $run/$t/summary.
+fuzz_one() {
+  local t="$1"
   rm -rf "${run:?}/$t"
   mkdir -p "$run/$t/corpus" "$findings/$t"
   cp fuzz/corpus/"$t"/* "$run/$t/corpus/"
   if compgen -G "fuzz/regressions/$t/*" >/dev/null; then
     cp fuzz/regressions/"$t"/* "$run/$t/corpus/"
   fi
-  log="$run/$t/fuzz.log"
-  echo "== fuzz: $t for ${seconds}s (log: ${log#"$root"/}) ==" >&2
+  local log="$run/$t/fuzz.log" rc execs
   set +e
   # shellcheck disable=SC2086 # PROXIMA_FUZZ_OPTIONS is a list of options
   ASAN_SYMBOLIZER_PATH="$symbolizer" UBSAN_SYMBOLIZER_PATH="$symbolizer" \
@@ -74,21 +74,42 @@ for t in "${targets[@]}"; do
     ${PROXIMA_FUZZ_OPTIONS:-} >"$log" 2>&1
   rc=$?
   set -e
-  # Scratch files of fuzzer processes that crashed (fuzz_common.hpp): only those of dead processes.
-  for d in /tmp/proxima-fuzz-[0-9]*; do
-    if [ -d "$d" ] && ! kill -0 "${d##*-}" 2>/dev/null; then rm -rf "$d"; fi
-  done
   execs="$(grep -a -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1 || true)"
   if [ "$rc" -eq 0 ]; then
-    echo "   $t: no finding (${execs:-?} inputs)" >&2
-    continue
+    echo "   $t: no finding (${execs:-?} inputs)" >"$run/$t/summary"
+    echo ok >"$run/$t/verdict"
+    return
   fi
-  failed+=("$t")
-  echo "   $t: FINDING (exit $rc, ${execs:-?} inputs):" >&2
-  grep -a -E 'proxima-fuzz:|ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error:|^SUMMARY:' "$log" \
-    | sed 's/^/     /' | head -n 8 >&2 || true
-  grep -a -o 'Test unit written to .*' "$log" | sed 's/^Test unit written to /     input saved to /' >&2 || true
-  echo "     replay: build-fuzz/fuzz/fuzz_$t INPUT   (full log: ${log#"$root"/})" >&2
+  {
+    echo "   $t: FINDING (exit $rc, ${execs:-?} inputs):"
+    grep -a -E 'proxima-fuzz:|ERROR: (AddressSanitizer|libFuzzer|LeakSanitizer)|runtime error:|^SUMMARY:' "$log" \
+      | sed 's/^/     /' | head -n 8 || true
+    grep -a -o 'Test unit written to .*' "$log" | sed 's/^Test unit written to /     input saved to /' || true
+    echo "     replay: build-fuzz/fuzz/fuzz_$t INPUT   (full log: ${log#"$root"/})"
+  } >"$run/$t/summary"
+  echo finding >"$run/$t/verdict"
+}
+
+# Targets run side by side, $jobs at a time (each libFuzzer process uses one core).
+echo "== fuzz: ${targets[*]}, ${seconds}s each, $jobs at a time (logs: build-fuzz/run/<target>/fuzz.log) ==" >&2
+running=0
+for t in "${targets[@]}"; do
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n || true
+    running=$((running - 1))
+  fi
+  fuzz_one "$t" &
+  running=$((running + 1))
+done
+wait
+# Scratch files of fuzzer processes that crashed (fuzz_common.hpp): only those of dead processes.
+for d in /tmp/proxima-fuzz-[0-9]*; do
+  if [ -d "$d" ] && ! kill -0 "${d##*-}" 2>/dev/null; then rm -rf "$d"; fi
+done
+failed=()
+for t in "${targets[@]}"; do
+  cat "$run/$t/summary" >&2 2>/dev/null || echo "   $t: no verdict (the fuzzer did not finish)" >&2
+  if [ "$(cat "$run/$t/verdict" 2>/dev/null)" != ok ]; then failed+=("$t"); fi
 done
 
 if [ ${#failed[@]} -gt 0 ]; then
