@@ -9,15 +9,19 @@
 //   hierarchy/<graph>                the contraction itself (counters: shortcuts, bytes per state)
 //
 // Graphs: a synthetic grid of about 1 M states (PROXIMA_BENCH_GRID=<side> nodes per side changes
-// it; every 8th row and column is a fast road, other weights random, every turn free) and the
-// samples of data/osm with the car profile. Catalogue: PROXIMA_BENCH_SERVICES services (default
+// it, 0 leaves it out; every 8th row and column is a fast road, other weights random, every turn
+// free), the samples of data/osm with the car profile, and the graph files listed in
+// PROXIMA_BENCH_GRAPHS (comma-separated `proxima build-graph` outputs, e.g. the 1 M-node mosaic
+// of benchmarks/run-scaling.sh; their stored hierarchy is used, its build time is build-graph's). Catalogue: PROXIMA_BENCH_SERVICES services (default
 // 100) of PROXIMA_BENCH_SITES facilities (default 50), drawn with a fixed seed.
 // Before timing, PHAST's times and sites are checked equal to Dijkstra's for the first 8 services
 // (a difference aborts). At the end: the ratios measured in this run. Single-threaded, CPU time.
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <random>
@@ -26,6 +30,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include "proxima/graph/graph_file.hpp"
 #include "proxima/graph/road_graph.hpp"
 #include "proxima/osm/default_profile.hpp"
 #include "proxima/osm/graph_builder.hpp"
@@ -144,7 +149,12 @@ void check(const Case& c, const std::string& name) {
 void prepare(const std::string& name, RoadGraph graph) {
     auto c = std::make_unique<Case>();
     c->graph = std::move(graph);
-    c->hierarchy = add_state_hierarchy(c->graph);
+    if (c->graph.hierarchy() == nullptr) {
+        c->hierarchy = add_state_hierarchy(c->graph);
+    } else {  // stored in the graph file: only its size is known here
+        c->hierarchy.states = c->graph.state_count();
+        c->hierarchy.bytes = c->graph.hierarchy()->memory_bytes();
+    }
     std::mt19937_64 rng(7);
     std::uniform_int_distribution<std::uint32_t> state(0, c->graph.state_count() - 1);
     const std::size_t services = env_or("PROXIMA_BENCH_SERVICES", 100);
@@ -211,14 +221,40 @@ int main(int argc, char** argv) {
     const std::string data = PROXIMA_BENCH_DATA_DIR;
     const auto side = static_cast<std::uint32_t>(env_or("PROXIMA_BENCH_GRID", 512));
     std::vector<std::string> names;
-    names.push_back("grid" + std::to_string(side));
-    prepare(names.back(), grid_graph(side));
+    std::vector<std::string> stored;  // graphs read with their hierarchy
+    if (side > 0) {
+        names.push_back("grid" + std::to_string(side));
+        prepare(names.back(), grid_graph(side));
+    }
+    if (const char* files = std::getenv("PROXIMA_BENCH_GRAPHS")) {
+        std::string list = files;
+        for (std::size_t start = 0; start < list.size();) {
+            const std::size_t end = std::min(list.find(',', start), list.size());
+            const std::string path = list.substr(start, end - start);
+            start = end + 1;
+            if (path.empty()) {
+                continue;
+            }
+            RoadGraph g = load_graph(path);
+            if (g.hierarchy() == nullptr) {
+                fail(path + " has no contraction hierarchy (build it without --no-hierarchy)");
+            }
+            names.push_back("file:" + std::filesystem::path(path).parent_path().parent_path().filename().string() +
+                            "/" + std::filesystem::path(path).stem().string());
+            stored.push_back(names.back());
+            prepare(names.back(), std::move(g));
+        }
+    }
     for (const char* sample : {"andorra-2021", "nantes-centre-2014", "saint-barthelemy-2014"}) {
         names.emplace_back(sample);
         prepare(sample, build_road_graph(data + "/osm/" + sample + ".osm.pbf", default_car_profile()).graph);
     }
+    auto is_big = [&](const std::string& name) {
+        return name.rfind("grid", 0) == 0 || std::find(stored.begin(), stored.end(), name) != stored.end();
+    };
+    auto is_stored = [&](const std::string& name) { return std::find(stored.begin(), stored.end(), name) != stored.end(); };
     for (const auto& name : names) {
-        const bool big = name.rfind("grid", 0) == 0;
+        const bool big = is_big(name);
         auto unit = [&](benchmark::internal::Benchmark* b) {
             b->Unit(benchmark::kMillisecond);
             if (big) {
@@ -228,7 +264,9 @@ int main(int argc, char** argv) {
         unit(benchmark::RegisterBenchmark(("catalogue/" + name + "/dijkstra").c_str(), catalogue_dijkstra, name));
         unit(benchmark::RegisterBenchmark(("catalogue/" + name + "/phast:1").c_str(), catalogue_phast, name, 1U));
         unit(benchmark::RegisterBenchmark(("catalogue/" + name + "/phast:8").c_str(), catalogue_phast, name, 8U));
-        unit(benchmark::RegisterBenchmark(("hierarchy/" + name).c_str(), hierarchy, name));
+        if (!is_stored(name)) {
+            unit(benchmark::RegisterBenchmark(("hierarchy/" + name).c_str(), hierarchy, name));
+        }
     }
     bench::RecordingReporter reporter;
     if (!bench::run_recorded(argc, argv, reporter)) {
@@ -238,11 +276,16 @@ int main(int argc, char** argv) {
     std::printf("%-24s %10s %10s %12s %16s\n", "graph", "phast:1", "phast:8", "CH build s", "CH bytes/state");
     for (const auto& name : names) {
         // Benchmarks of the grid run once per repetition: Google Benchmark adds "/iterations:1".
-        const std::string suffix = name.rfind("grid", 0) == 0 ? "/iterations:1" : "";
+        const std::string suffix = is_big(name) ? "/iterations:1" : "";
         auto seconds = [&](const std::string& n) { return reporter.seconds(n + suffix); };
         const double d = seconds("catalogue/" + name + "/dijkstra");
         const double p1 = seconds("catalogue/" + name + "/phast:1");
         const double p8 = seconds("catalogue/" + name + "/phast:8");
+        if (is_stored(name)) {  // the hierarchy came with the file (build-graph printed its time)
+            std::printf("%-24s %9.2fx %9.2fx %12s %16.1f\n", name.c_str(), d / p1, d / p8, "stored",
+                        cases().at(name)->hierarchy.bytes_per_state());
+            continue;
+        }
         const double h = seconds("hierarchy/" + name);
         std::printf("%-24s %9.2fx %9.2fx %12.3f %16.1f\n", name.c_str(), d / p1, d / p8, h,
                     reporter.counter("hierarchy/" + name + suffix, "bytes_per_state"));

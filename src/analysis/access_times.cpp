@@ -1,6 +1,8 @@
 #include "proxima/analysis/access_times.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <exception>
 #include <memory>
 #include <optional>
 
@@ -164,8 +166,25 @@ AccessTable compute_access(const StudyInputs& in, int threads, const PointTimes*
                 }
             }
         }
+        const auto consume_start = std::chrono::steady_clock::now();
+        std::vector<std::exception_ptr> failed(round_services.size());
+        // An exception must not leave an OpenMP region: each is kept, the first rethrown after.
+#pragma omp parallel for schedule(dynamic, 1) num_threads(threads_used)
         for (std::size_t k = 0; k < round_services.size(); ++k) {
-            extra->consume(round_services[k], point_ds[k], table);
+            try {
+                extra->consume(round_services[k], point_ds[k], table);
+            } catch (...) {
+                failed[k] = std::current_exception();
+            }
+        }
+        if (extra->consume_seconds != nullptr) {
+            *extra->consume_seconds +=
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - consume_start).count();
+        }
+        for (const auto& e : failed) {
+            if (e) {
+                std::rethrow_exception(e);
+            }
         }
     }
     return table;

@@ -23,79 +23,42 @@ namespace proxima::detail {
 /// Planar area of a geometry, in CRS units².
 [[nodiscard]] double area_of(const Geos& geos, const GEOSGeometry* g);
 
-/// The selected pixels (`selected(col, row)`) as rectangles in the grid's CRS: maximal runs of a
-/// row, and runs repeated exactly in the rows below merged into one taller rectangle (fewer
-/// inputs for the union). `pixels` counts the selected pixels.
-template <class Selected>
-std::vector<Geos::Ptr> pixel_rectangles(const Geos& geos, const RasterGrid& grid, Selected&& selected,
-                                        std::size_t& pixels) {
-    struct Open {
-        int c0, c1, top;
-    };
-    std::vector<Geos::Ptr> out;
-    std::vector<Open> open;  // runs of the previous row, by column
-    std::vector<Open> next;
-    auto close = [&](const Open& o, int bottom) {
-        out.push_back(geos.check(geos.own(GEOSGeom_createRectangle_r(geos.ctx(), grid.line_x(o.c0), grid.line_y(bottom),
-                                                                     grid.line_x(o.c1), grid.line_y(o.top))),
-                                 "build a pixel rectangle"));
-    };
-    pixels = 0;
-    for (int r = 0; r <= grid.height; ++r) {
-        next.clear();
-        std::size_t k = 0;  // walks `open`, sorted by column like the runs of this row
-        int c = 0;
-        while (r < grid.height && c < grid.width) {
-            if (!selected(c, r)) {
-                ++c;
-                continue;
-            }
-            const int c0 = c;
-            while (c < grid.width && selected(c, r)) {
-                ++c;
-            }
-            pixels += static_cast<std::size_t>(c - c0);
-            while (k < open.size() && open[k].c0 < c0) {
-                close(open[k++], r);
-            }
-            if (k < open.size() && open[k].c0 == c0 && open[k].c1 == c) {
-                next.push_back(open[k++]);  // the same run continues downwards
-            } else {
-                next.push_back({c0, c, r});
-            }
-        }
-        for (; k < open.size(); ++k) {
-            close(open[k], r);
-        }
-        std::swap(open, next);
-    }
-    return out;
-}
+/// The pixels whose `mask` byte (row-major, grid.width × grid.height) is not 0, as polygons in the
+/// grid's CRS: one per 4-connected region, with its holes, traced along the pixel edges by
+/// GDALPolygonize (linear in the pixels, where a union of pixel rectangles was not), each valid.
+[[nodiscard]] std::vector<Geos::Ptr> mask_polygons(const Geos& geos, const RasterGrid& grid,
+                                                   const std::vector<unsigned char>& mask);
 
-/// Drops parts smaller than `min_part` and fills holes smaller than `min_hole` (areas in CRS
-/// units). Returns the remaining polygons; `filled` tells whether a hole was filled (then an
-/// island that lay in it now overlaps its part, and the result needs another union).
-[[nodiscard]] std::vector<Geos::Ptr> without_specks(const Geos& geos, const GEOSGeometry* g, double min_part,
-                                                    double min_hole, bool& filled);
+/// Removes the specks of a pixel mask (row-major, grid.width × grid.height, 1 = selected): 4-connected
+/// regions of selected pixels with fewer than `min_part_pixels` pixels are cleared, then
+/// 4-connected regions of unselected pixels with fewer than `min_hole_pixels` pixels that do not
+/// reach the grid's edge (holes) are filled. 4-connected, like the polygons traced from the mask,
+/// whose parts and holes they are (pixels meeting at a corner only belong to different ones).
+void remove_specks(std::vector<unsigned char>& mask, int width, int height, double min_part_pixels,
+                   double min_hole_pixels);
 
-/// The union of the selected pixels in the grid's CRS, specks removed (see without_specks);
-/// nullptr when nothing is left.
+/// The selected pixels in the grid's CRS, specks removed (see remove_specks; areas in CRS units),
+/// as one Polygon or MultiPolygon; nullptr when nothing is left. `pixels` counts the selected
+/// pixels before the specks are removed.
 template <class Selected>
 Geos::Ptr pixel_shape(const Geos& geos, const RasterGrid& grid, Selected&& selected, double min_part, double min_hole,
                       std::size_t& pixels) {
-    std::vector<Geos::Ptr> rectangles = pixel_rectangles(geos, grid, selected, pixels);
-    if (rectangles.empty()) {
+    std::vector<unsigned char> mask(grid.pixel_count(), 0);
+    pixels = 0;
+    for (int r = 0; r < grid.height; ++r) {
+        for (int c = 0; c < grid.width; ++c) {
+            if (selected(c, r)) {
+                mask[static_cast<std::size_t>(r) * static_cast<std::size_t>(grid.width) + static_cast<std::size_t>(c)] = 1;
+                ++pixels;
+            }
+        }
+    }
+    if (pixels == 0) {
         return nullptr;
     }
-    const Geos::Ptr all = make_collection(geos, GEOS_GEOMETRYCOLLECTION, std::move(rectangles));
-    const Geos::Ptr merged = geos.check(geos.own(GEOSUnaryUnion_r(geos.ctx(), all.get())), "merge the pixels");
-    bool filled = false;
-    std::vector<Geos::Ptr> parts = without_specks(geos, merged.get(), min_part, min_hole, filled);
-    Geos::Ptr shape = polygonal(geos, std::move(parts));
-    if (shape && filled && GEOSGeomTypeId_r(geos.ctx(), shape.get()) == GEOS_MULTIPOLYGON) {
-        shape = geos.check(geos.own(GEOSUnaryUnion_r(geos.ctx(), shape.get())), "merge filled holes");
-    }
-    return shape;
+    const double pixel_area = grid.resolution_m * grid.resolution_m;
+    remove_specks(mask, grid.width, grid.height, min_part / pixel_area, min_hole / pixel_area);
+    return polygonal(geos, mask_polygons(geos, grid, mask));
 }
 
 /// The polygon in WGS84 WKB: densified at `densify_m` so that long straight edges follow the

@@ -63,11 +63,15 @@ namespace {
 /// What the travel-time surface of every service gives: the deficit territories, and with
 /// rasters on, the GeoTIFFs (rasters/<service>.tif) and the isochrones at the threshold and the
 /// standard bands. Made service by service from the pixel times of the access search itself
-/// (compute_access with the pixels as extra points): one search per service serves all.
+/// (compute_access with the pixels as extra points): one search per service serves all. Services
+/// are made side by side (PointTimes), each into its own slot, so the results do not depend on
+/// which thread finishes first.
 struct SurfaceProducts {
+    explicit SurfaceProducts(std::size_t services) : deficits(services), isochrones(services), rasters(services) {}
     std::vector<DeficitTerritory> deficits;
-    std::vector<OutputLayer> isochrones;
-    double seconds = 0.0;  ///< spent making them (inside the search phase)
+    std::vector<OutputLayer> isochrones;  ///< empty layers without rasters
+    std::vector<std::string> rasters;     ///< file of each service's GeoTIFF, empty without rasters
+    double seconds = 0.0;                 ///< wall time spent making them (inside the search phase)
 };
 
 /// The pixels of the surface (snapped once for every service).
@@ -77,25 +81,20 @@ RasterPixels surface_pixels(const StudyInputs& in, const RunOptions& options) {
     return raster_pixels(in, RasterOptions{resolution, in.study.output_crs, options.threads});
 }
 
-/// The products of service `s` from its pixel times.
+/// The products of service `s` from its pixel times, into slot `s` (called concurrently).
 void add_service_surface(const std::filesystem::path& dir, const StudyInputs& in, const RasterPixels& pixels,
                          std::size_t s, std::span<const Deciseconds> pixel_ds, std::span<const Deciseconds> origin_ds,
-                         const RunOptions& options, SurfaceProducts& out, std::vector<std::string>& files) {
-    const Stopwatch clock;
+                         const RunOptions& options, SurfaceProducts& out) {
     const bool rasters = options.raster_resolution_m > 0;
-    if (rasters && s == 0) {
-        std::filesystem::create_directories(dir / "rasters");
-    }
     const TravelTimeRaster raster = travel_time_raster_from(in, pixels, s, pixel_ds);
     const double threshold = in.services[s].spec.threshold_min;
-    out.deficits.push_back(service_deficit(in, pixels, raster, origin_ds, threshold));
+    out.deficits[s] = service_deficit(in, pixels, raster, origin_ds, threshold);
     if (rasters) {
-        write_travel_time_geotiff(raster, dir / "rasters" / (raster.service + ".tif"));
-        files.push_back("rasters/" + raster.service + ".tif");
-        out.isochrones.push_back(
-            isochrone_layer(raster, threshold, isochrones_from_raster(raster, isochrone_limits(threshold))));
+        out.rasters[s] = "rasters/" + raster.service + ".tif";
+        write_travel_time_geotiff(raster, dir / out.rasters[s]);
+        out.isochrones[s] =
+            isochrone_layer(raster, threshold, isochrones_from_raster(raster, isochrone_limits(threshold)));
     }
-    out.seconds += clock.seconds();
 }
 
 /// access.gpkg (with the QGIS styles of the PNG maps) and the CSV tables.
@@ -149,11 +148,21 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     timer.phase("surface pixels");
     log.info(fmt::format("searching {} services from {} origins and {} surface pixels", in.services.size(),
                          in.origins.size(), pixels.snap.size()));
-    SurfaceProducts surfaces;
-    const PointTimes pixel_times{pixels.snap, [&](std::size_t s, std::span<const Deciseconds> ds, const AccessTable& so_far) {
-        add_service_surface(tmp, in, pixels, s, ds, so_far.times_ds(s), options, surfaces, summary.files);
-    }};
+    SurfaceProducts surfaces(in.services.size());
+    if (options.raster_resolution_m > 0) {
+        std::filesystem::create_directories(tmp / "rasters");
+    }
+    const PointTimes pixel_times{pixels.snap,
+                                 [&](std::size_t s, std::span<const Deciseconds> ds, const AccessTable& so_far) {
+                                     add_service_surface(tmp, in, pixels, s, ds, so_far.times_ds(s), options, surfaces);
+                                 },
+                                 &surfaces.seconds};
     const AccessTable access = compute_access(in, options.threads, &pixel_times);
+    for (const auto& file : surfaces.rasters) {  // in service order, as before they were made side by side
+        if (!file.empty()) {
+            summary.files.push_back(file);
+        }
+    }
     const SearchPlan& plan = access.search();
     summary.search = {plan.requested, plan.method, plan.lanes, plan.reason};
     log.info(fmt::format("search: {} ({} service{} per search; {})", search_method_name(plan.method), plan.lanes,
@@ -181,7 +190,9 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             layers.push_back(std::move(layer));
         }
     }
-    std::move(surfaces.isochrones.begin(), surfaces.isochrones.end(), std::back_inserter(layers));
+    if (options.raster_resolution_m > 0) {
+        std::move(surfaces.isochrones.begin(), surfaces.isochrones.end(), std::back_inserter(layers));
+    }
     write_access_layers(tmp, in, std::move(layers), options.csv_dialect, summary.files);
     for (auto& f : write_diagnostic_tables(tmp, in, access, results, places, options.csv_dialect)) {
         summary.files.push_back(std::move(f));

@@ -584,10 +584,11 @@ void snap_origins(const StudyFile& study, const EdgeSnapper& snapper, std::vecto
              unsnapped_population});
     }
     if (in.origins_long_snaps > 0) {
-        report.warn(fmt::format("{} ({:.0f} inhabitants) are more than {} m from the nearest road: their off-network "
+        report.warn(fmt::format("{} ({:.0f} inhabitants) {} more than {} m from the nearest road: their off-network "
                                 "leg counts at {} km/h",
-                                plural(in.origins_long_snaps, "origin is", "origins are"),
-                                in.origins_long_snaps_population, study.network.warn_snap_m,
+                                plural(in.origins_long_snaps, "origin", "origins"),
+                                in.origins_long_snaps_population, in.origins_long_snaps == 1 ? "is" : "are",
+                                study.network.warn_snap_m,
                                 study.network.access_kmh));
     }
     for (const auto& u : in.unplaced_population) {

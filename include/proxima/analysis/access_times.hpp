@@ -77,12 +77,16 @@ private:
 class AccessTable;
 
 /// Times at other snapped points from the same searches: consume(service, times, table) is called
-/// once per service, in service order, with the time of every point (deciseconds, unreachable_ds
-/// if no facility can be reached), exactly as an origin's time would be computed there; `table`
-/// is the access table being filled, complete for that service and those before it.
+/// once per service with the time of every point (deciseconds, unreachable_ds if no facility can
+/// be reached), exactly as an origin's time would be computed there; `table` is the access table
+/// being filled, complete for that service. The services of one round of searches (one batch of
+/// lanes per thread) are consumed side by side on the search's threads: consume must be safe to
+/// call concurrently for different services (and not rely on their order). An exception it
+/// throws stops the computation and is rethrown by compute_access (the first, by service order).
 struct PointTimes {
     std::span<const Snap> points;
     std::function<void(std::size_t service, std::span<const Deciseconds> times, const AccessTable& table)> consume;
+    double* consume_seconds = nullptr;  ///< if set, receives the wall time spent consuming
 };
 
 /// Computes the table for every service of `inputs` (ids and order as inputs.services), and, with
