@@ -4,6 +4,7 @@
 #include <cctype>
 #include <limits>
 #include <cmath>
+#include <exception>
 #include <map>
 #include <memory>
 #include <set>
@@ -16,6 +17,7 @@
 #include "proxima/analysis/deficit_zones.hpp"
 #include "core/gdal_handles.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/threads.hpp"
 #include "proxima/core/version.hpp"
 #include "proxima/study/study_areas.hpp"
 #include "report/cairo_canvas.hpp"
@@ -335,8 +337,11 @@ std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const 
         f.wkb = to_output.wkb(dissolve_polygons(epci_wkbs(in, epci)), fmt::format("EPCI {}", siren), &f.box);
     }
 
-    std::vector<std::string> written;
-    for (std::size_t s = 0; s < in.services.size(); ++s) {
+    // Services side by side (each map has its own cairo surface; the inputs are only read), each
+    // into its own slot so that the list of files keeps the service order.
+    std::vector<std::vector<std::string>> written_by(in.services.size());
+    std::vector<std::exception_ptr> failed(in.services.size());
+    const auto draw_service = [&](std::size_t s, std::vector<std::string>& written) {
         MapScene scene = scene_for_service(in, access, results, s, deficits[s], context);
         const std::string id = in.services[s].spec.id;
         const std::string relative = "maps/" + id + ".png";
@@ -373,6 +378,21 @@ std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const 
             render_map_png(local, dir / path, options.map);
             written.push_back(path);
         }
+    };
+#pragma omp parallel for schedule(dynamic, 1) num_threads(thread_count(options.threads))
+    for (std::size_t s = 0; s < in.services.size(); ++s) {
+        try {
+            draw_service(s, written_by[s]);
+        } catch (...) {
+            failed[s] = std::current_exception();  // an exception must not leave the OpenMP region
+        }
+    }
+    std::vector<std::string> written;
+    for (std::size_t s = 0; s < in.services.size(); ++s) {
+        if (failed[s]) {
+            std::rethrow_exception(failed[s]);
+        }
+        written.insert(written.end(), written_by[s].begin(), written_by[s].end());
     }
     return written;
 }

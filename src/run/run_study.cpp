@@ -201,6 +201,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     if (options.maps) {
         RunMapOptions map_options;
         map_options.per_epci = options.maps_per_epci;
+        map_options.threads = options.threads;
         for (auto& f : write_run_maps(tmp, in, access, results, surfaces.deficits, map_options)) {
             summary.files.push_back(std::move(f));
         }

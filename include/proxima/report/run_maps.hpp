@@ -20,6 +20,7 @@ namespace proxima {
 struct RunMapOptions {
     bool per_epci = false;  ///< also one map per EPCI and service (needs EPCI codes on the zones)
     MapOptions map;
+    int threads = 0;        ///< services drawn side by side; 0 = all cores
 };
 
 /// What every map of a study shares whatever the service: the roads of the graph in the output
