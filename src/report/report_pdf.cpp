@@ -6,6 +6,8 @@
 #include "proxima/report/report_pdf.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <memory>
 #include <numeric>
 
 #include <cairo-pdf.h>
@@ -430,6 +432,43 @@ void area_table(Pages& pages, const std::string& title, const std::string& word,
     table.end();
 }
 
+/// Drawn as vectors, a map with this many populated places or road vertices makes a page of tens
+/// of megabytes that a viewer takes seconds to show (a région: 100 000 places, 1 M road vertices):
+/// beyond it the map goes into the page as an image of `heavy_map_dpi`.
+constexpr std::size_t heavy_map_places = 5'000;
+constexpr std::size_t heavy_map_road_points = 200'000;
+constexpr double heavy_map_dpi = 200.0;
+
+bool heavy_map(const MapScene& scene) {
+    std::size_t road_points = 0;
+    for (const auto& road : scene.roads) {
+        road_points += road.points.size();
+    }
+    return scene.places.size() > heavy_map_places || road_points > heavy_map_road_points;
+}
+
+/// The map as an image at heavy_map_dpi, painted at the current origin over w x h points.
+void paint_map_as_image(cairo_t* cr, const MapScene& scene, const MapOptions& options, double w, double h) {
+    const double k = heavy_map_dpi / 72.0;
+    const int width = static_cast<int>(std::ceil(w * k));
+    const int height = static_cast<int>(std::ceil(h * k));
+    std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> image(
+        cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height), &cairo_surface_destroy);
+    std::unique_ptr<cairo_t, decltype(&cairo_destroy)> icr(cairo_create(image.get()), &cairo_destroy);
+    cairo_set_source_rgb(icr.get(), 1, 1, 1);
+    cairo_paint(icr.get());
+    detail::render_map(icr.get(), scene, options, w * k, h * k);
+    if (cairo_status(icr.get()) != CAIRO_STATUS_SUCCESS) {
+        throw OutputError(fmt::format("cannot draw the map of the PDF report: {}", cairo_status_to_string(cairo_status(icr.get()))));
+    }
+    cairo_surface_flush(image.get());
+    cairo_save(cr);
+    cairo_scale(cr, 1.0 / k, 1.0 / k);
+    cairo_set_source_surface(cr, image.get(), 0, 0);
+    cairo_paint(cr);
+    cairo_restore(cr);
+}
+
 void service_page(Pages& pages, const PdfServicePage& s, bool paint_maps) {
     pages.new_page();
     MapOptions options;
@@ -443,7 +482,11 @@ void service_page(Pages& pages, const PdfServicePage& s, bool paint_maps) {
         cairo_t* cr = pages.cr();
         cairo_save(cr);
         cairo_translate(cr, margin_x + (content_width - w) / 2, pages.y());
-        detail::render_map(cr, s.map, options, w, h);
+        if (heavy_map(s.map)) {
+            paint_map_as_image(cr, s.map, options, w, h);
+        } else {
+            detail::render_map(cr, s.map, options, w, h);
+        }
         cairo_restore(cr);
     }
     pages.advance(h + 12);

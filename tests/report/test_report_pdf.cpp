@@ -103,6 +103,29 @@ TEST_CASE("report.pdf: a long table continues over pages, and the same report gi
     CHECK(a.find("/CreationDate") == std::string::npos);
 }
 
+TEST_CASE("report.pdf: a map of a région's many places goes in as an image, a small one stays vectors",
+          "[report][pdf]") {
+    test::TempDir dir("report-pdf-heavy");
+    const auto with_places = [](std::size_t n) {
+        PdfReport r = report_with_zones(3);
+        for (std::size_t i = 0; i < n; ++i) {  // a lattice over the two squares
+            r.services[0].map.places.push_back({650000.0 + 20000.0 * static_cast<double>(i % 100) / 100.0,
+                                                6860000.0 + 10000.0 * static_cast<double>(i / 100) / 61.0,
+                                                static_cast<double>(i % 50), 10.0});
+        }
+        return r;
+    };
+    write_report_pdf(with_places(5000), dir.path() / "vectors.pdf");
+    write_report_pdf(with_places(6000), dir.path() / "image.pdf");
+    write_report_pdf(with_places(6000), dir.path() / "image2.pdf");
+    const std::string vectors = bytes_of(dir.path() / "vectors.pdf");
+    const std::string image = bytes_of(dir.path() / "image.pdf");
+    CHECK(vectors.find("/Subtype /Image") == std::string::npos);
+    CHECK(image.find("/Subtype /Image") != std::string::npos);
+    CHECK(image == bytes_of(dir.path() / "image2.pdf"));  // an image page is as reproducible
+    CHECK(pages_of(image) == 4);
+}
+
 TEST_CASE("report.pdf: content with a map missing is a caller's bug", "[report][pdf]") {
     RunManifest m;
     m.services.resize(2);
