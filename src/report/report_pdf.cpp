@@ -469,6 +469,24 @@ void paint_map_as_image(cairo_t* cr, const MapScene& scene, const MapOptions& op
     cairo_restore(cr);
 }
 
+/// A PNG file painted at the current origin, scaled uniformly to fit w x h points.
+void paint_png(cairo_t* cr, const std::filesystem::path& png, double w, double h) {
+    std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> image(
+        cairo_image_surface_create_from_png(png.c_str()), &cairo_surface_destroy);
+    if (cairo_surface_status(image.get()) != CAIRO_STATUS_SUCCESS) {
+        throw OutputError(fmt::format("cannot read the map '{}' for the PDF report: {}", png.string(),
+                                      cairo_status_to_string(cairo_surface_status(image.get()))));
+    }
+    const double iw = cairo_image_surface_get_width(image.get());
+    const double ih = cairo_image_surface_get_height(image.get());
+    const double scale = std::min(w / iw, h / ih);
+    cairo_save(cr);
+    cairo_scale(cr, scale, scale);
+    cairo_set_source_surface(cr, image.get(), 0, 0);
+    cairo_paint(cr);
+    cairo_restore(cr);
+}
+
 void service_page(Pages& pages, const PdfServicePage& s, bool paint_maps) {
     pages.new_page();
     MapOptions options;
@@ -482,7 +500,9 @@ void service_page(Pages& pages, const PdfServicePage& s, bool paint_maps) {
         cairo_t* cr = pages.cr();
         cairo_save(cr);
         cairo_translate(cr, margin_x + (content_width - w) / 2, pages.y());
-        if (heavy_map(s.map)) {
+        if (heavy_map(s.map) && !s.map_png.empty()) {
+            paint_png(cr, s.map_png, w, h);
+        } else if (heavy_map(s.map)) {
             paint_map_as_image(cr, s.map, options, w, h);
         } else {
             detail::render_map(cr, s.map, options, w, h);

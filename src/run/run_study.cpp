@@ -113,17 +113,24 @@ void write_access_layers(const std::filesystem::path& dir, const StudyInputs& in
     add_qgis_styles(dir / "access.gpkg", styled);
 }
 
-/// report.pdf from the same map scenes as the PNG maps (drawn again as vectors) and the
-/// manifest just written: its content is run.json's, so that the two never disagree.
+/// report.pdf from the same map scenes as the PNG maps (drawn again as vectors, or taken from
+/// `maps_dir`'s PNG when too heavy for vectors; empty: no PNG maps were written) and the manifest
+/// just written: its content is run.json's, so that the two never disagree.
 void write_pdf_report(const std::filesystem::path& path, const StudyInputs& in, const AccessTable& access,
                       const StudyResults& results, const std::vector<DeficitTerritory>& deficits,
-                      const RunManifest& manifest) {
+                      const RunManifest& manifest, const std::filesystem::path& maps_dir) {
     const MapContext context = map_context(in);
     std::vector<MapScene> maps;
     for (std::size_t s = 0; s < in.services.size(); ++s) {
         maps.push_back(scene_for_service(in, access, results, s, deficits[s], context));
     }
-    write_report_pdf(pdf_report_content(manifest, results, std::move(maps)), path);
+    PdfReport content = pdf_report_content(manifest, results, std::move(maps));
+    if (!maps_dir.empty()) {
+        for (auto& page : content.services) {
+            page.map_png = maps_dir / (page.service.id + ".png");
+        }
+    }
+    write_report_pdf(content, path);
 }
 
 } // namespace
@@ -245,7 +252,8 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     }
     if (options.pdf) {
         // From the manifest, whose timings it does not print: its own phase is added after.
-        write_pdf_report(tmp / "report.pdf", in, access, results, surfaces.deficits, manifest);
+        write_pdf_report(tmp / "report.pdf", in, access, results, surfaces.deficits, manifest,
+                         options.maps ? tmp / "maps" : std::filesystem::path{});
         timer.phase("report.pdf");
         summary.timings = timer.timings();
         summary.peaks_mib = timer.peaks_mib();

@@ -124,6 +124,21 @@ TEST_CASE("report.pdf: a map of a région's many places goes in as an image, a s
     CHECK(image.find("/Subtype /Image") != std::string::npos);
     CHECK(image == bytes_of(dir.path() / "image2.pdf"));  // an image page is as reproducible
     CHECK(pages_of(image) == 4);
+
+    // The run's own PNG of that map is taken rather than drawn again; a missing one is named.
+    PdfReport from_png = with_places(6000);
+    from_png.services[0].map_png = dir.path() / "no-such-map.png";
+    try {
+        write_report_pdf(from_png, dir.path() / "png.pdf");
+        FAIL("a missing map PNG was not reported");
+    } catch (const OutputError& e) {
+        CHECK_THAT(e.what(), Catch::Contains("no-such-map.png"));
+    }
+    CHECK_FALSE(std::filesystem::exists(dir.path() / "png.pdf"));
+    render_map_png(from_png.services[0].map, dir.path() / "map.png", MapOptions{});
+    from_png.services[0].map_png = dir.path() / "map.png";
+    write_report_pdf(from_png, dir.path() / "png.pdf");
+    CHECK(bytes_of(dir.path() / "png.pdf").find("/Subtype /Image") != std::string::npos);
 }
 
 TEST_CASE("report.pdf: content with a map missing is a caller's bug", "[report][pdf]") {

@@ -33,6 +33,9 @@ struct PdfServicePage {
     ManifestService service;             ///< label, threshold, sites, population beyond (run.json)
     Bands bands;                         ///< population of the study per time band (band_names order)
     MapScene map;                        ///< drawn as vectors, scaled to the page's width
+    /// The same map already drawn by the run (maps/<id>.png), if any: a map too heavy for vectors
+    /// (see README, report.pdf) is taken from it instead of being drawn a second time.
+    std::filesystem::path map_png;
     std::string zone_word = "Commune";   ///< "Commune", or "Zone" for a study without communes
     std::vector<PdfAreaRow> zones_over;  ///< population beyond > 0, most affected first
     std::vector<PdfAreaRow> epci_over;   ///< likewise
