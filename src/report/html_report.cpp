@@ -145,7 +145,40 @@ struct RunFolder {
     std::string origins_layer;                ///< "origins" or "cells"
     HtmlReportOrigins origins;                ///< what the page shows of them
     std::size_t max_origins = 0;
+    std::uint64_t max_isochrone_vertices = 0;
 };
+
+/// Vertices of a geometry, every ring and part counted.
+std::uint64_t vertex_count(OGRGeometryH g) {
+    if (g == nullptr) {
+        return 0;
+    }
+    const int parts = OGR_G_GetGeometryCount(g);
+    if (parts == 0) {
+        return static_cast<std::uint64_t>(std::max(OGR_G_GetPointCount(g), 0));
+    }
+    std::uint64_t n = 0;
+    for (int i = 0; i < parts; ++i) {
+        n += vertex_count(OGR_G_GetGeometryRef(g, i));
+    }
+    return n;
+}
+
+/// Vertices of every isochrones_<id> layer of the GeoPackage, read without keeping them.
+std::uint64_t isochrone_vertices(GDALDatasetH ds) {
+    std::uint64_t n = 0;
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds); ++i) {
+        OGRLayerH l = GDALDatasetGetLayer(ds, i);
+        if (std::string_view(OGR_L_GetName(l)).rfind("isochrones_", 0) != 0) {
+            continue;
+        }
+        OGR_L_ResetReading(l);
+        for (FeaturePtr f(OGR_L_GetNextFeature(l)); f; f.reset(OGR_L_GetNextFeature(l))) {
+            n += vertex_count(OGR_F_GetGeometryRef(static_cast<OGRFeatureH>(f.get())));
+        }
+    }
+    return n;
+}
 
 const Json& layer(const RunFolder& f, const std::string& name) {
     for (const auto& [n, l] : f.layers) {
@@ -295,9 +328,10 @@ void require_fields(const RunFolder& f, const std::string& layer_name, const std
     }
 }
 
-RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins) {
+RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uint64_t max_isochrone_vertices) {
     RunFolder f;
     f.max_origins = max_origins;
+    f.max_isochrone_vertices = max_isochrone_vertices;
     f.dir = dir;
     f.gpkg = dir / "access.gpkg";
     std::error_code ec;
@@ -330,10 +364,15 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins) {
         throw InputError(fmt::format("cannot open '{}' as a GeoPackage ({}); run `proxima run` again",
                                      f.gpkg.string(), gdal_detail()));
     }
+    f.origins.isochrone_vertices = isochrone_vertices(ds.get());
+    f.origins.isochrones_left_out = f.origins.isochrone_vertices > max_isochrone_vertices;
     const int n = GDALDatasetGetLayerCount(ds.get());
     for (int i = 0; i < n; ++i) {
         OGRLayerH l = GDALDatasetGetLayer(ds.get(), i);
         const std::string name = OGR_L_GetName(l);
+        if (f.origins.isochrones_left_out && name.rfind("isochrones_", 0) == 0) {
+            continue;  // beyond the page's budget: said above the map
+        }
         if (name == "origins" || name == "cells") {
             std::vector<std::string> ids;
             for (const auto& s : f.run.services) {
@@ -342,7 +381,9 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins) {
             const TransformPtr to_wgs84 = layer_to_wgs84(l, name, f.gpkg);
             auto read = detail::read_report_origins(l, name, f.gpkg, ids, max_origins,
                                                     static_cast<OGRCoordinateTransformationH>(to_wgs84.get()));
-            f.origins = {read.origins, read.shown, read.square_m};
+            f.origins.origins = read.origins;
+            f.origins.shown = read.shown;
+            f.origins.square_m = read.square_m;
             f.layers.emplace_back(name, std::move(read.layer));
         } else if (is_report_layer(name)) {
             f.layers.emplace_back(name, read_layer(l, name, f.gpkg));
@@ -600,6 +641,13 @@ std::string map_section(const RunFolder& f) {
                                                                : fmt::format("{}{}m", fr_int(f.origins.square_m), nbsp),
                                     fr_int(static_cast<double>(f.max_origins)));
     }
+    if (f.origins.isochrones_left_out) {
+        grouped += fmt::format("<p class=\"notice\"><b>Isochrones non affichées :</b> elles comptent {} sommets, "
+                               "au-delà des {} que le rapport embarque pour rester léger. Elles sont toutes dans "
+                               "<code>access.gpkg</code> (couches <code>isochrones_…</code>), à ouvrir dans un SIG.</p>\n",
+                               fr_int(static_cast<double>(f.origins.isochrone_vertices)),
+                               fr_int(static_cast<double>(f.max_isochrone_vertices)));
+    }
     return grouped + fmt::format("<h2>Carte interactive</h2>\n<p>Choisir un service dans le sélecteur de couches (en haut à "
                        "droite). Couleur : {0}. Hachures : territoire au-delà du seuil (noires où vivent des "
                        "habitants, grises ailleurs). Cliquer sur une {1} pour ses temps d'accès à chaque service ; "
@@ -811,20 +859,25 @@ std::string render_page(RunFolder& f, const std::string& leaflet_js, const std::
 } // namespace
 
 std::string describe_report_origins(const HtmlReportOrigins& o, std::size_t max_origins) {
-    if (o.shown >= o.origins) {
-        return {};
+    std::string out;
+    if (o.shown < o.origins && o.shown == 0) {
+        out = fmt::format("report.html: the {} origins are left off the map (as asked); every one is in access.gpkg",
+                          o.origins);
+    } else if (o.shown < o.origins) {
+        out = fmt::format("report.html: the {} origins are shown as {} squares of {:g} m (above {} origins the report "
+                          "groups them; every one is in access.gpkg)",
+                          o.origins, o.shown, o.square_m, max_origins);
     }
-    if (o.shown == 0) {
-        return fmt::format("report.html: the {} origins are left off the map (as asked); every one is in access.gpkg",
-                           o.origins);
+    if (o.isochrones_left_out) {
+        out += fmt::format("{}report.html: the isochrones ({} vertices) are left off the page, beyond its budget; they "
+                           "are all in access.gpkg",
+                           out.empty() ? "" : "\n", o.isochrone_vertices);
     }
-    return fmt::format("report.html: the {} origins are shown as {} squares of {:g} m (above {} origins the report "
-                       "groups them; every one is in access.gpkg)",
-                       o.origins, o.shown, o.square_m, max_origins);
+    return out;
 }
 
 fs::path write_html_report(const fs::path& run_dir, const HtmlReportOptions& options, HtmlReportOrigins* origins) {
-    RunFolder folder = read_run_folder(run_dir, options.max_origins);
+    RunFolder folder = read_run_folder(run_dir, options.max_origins, options.max_isochrone_vertices);
     if (origins != nullptr) {
         *origins = folder.origins;
     }

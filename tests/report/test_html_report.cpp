@@ -624,4 +624,18 @@ TEST_CASE("HTML report beyond its cap of origins: squares that keep the populati
     CHECK(all.data["layers"]["origins"]["features"].size() == origins.size());
     CHECK(describe_report_origins(shown, origins.size()).empty());
     CHECK(all.text.find("Carte simplifiée") == std::string::npos);
+    CHECK(all.data["layers"].contains("isochrones_urgences"));
+    CHECK(all.text.find("Isochrones non affichées") == std::string::npos);
+    CHECK(shown.isochrone_vertices > 100);
+
+    // Isochrones beyond the page's budget: none embedded, said on the page and the console.
+    options.max_isochrone_vertices = shown.isochrone_vertices - 1;
+    const Report no_iso = read_report(write_html_report(dir, options, &shown));
+    CHECK(shown.isochrones_left_out);
+    for (const auto& [name, layer] : no_iso.data["layers"].items()) {
+        CHECK(name.rfind("isochrones_", 0) != 0);
+    }
+    CHECK(no_iso.data["layers"].contains("deficit_urgences"));
+    CHECK_THAT(no_iso.text, Contains("Isochrones non affichées"));
+    CHECK_THAT(describe_report_origins(shown, origins.size()), Contains("isochrones"));
 }

@@ -7,6 +7,7 @@
 // shared ones of time_classes.hpp, as on the PNG maps and in QGIS.
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <string>
 
@@ -23,6 +24,11 @@ struct HtmlReportOptions {
     /// 20 000: measured on a 100-service study, 20 000 origins make a page of about 25 MB that a
     /// browser opens in seconds; 100 000 made 68 MB and took 975 MB to write (issue 14).
     static constexpr std::size_t default_max_origins = 20000;
+    /// Isochrones (all isochrones_<id> layers together) embedded up to this many vertices; beyond,
+    /// none is embedded and the page says so (they stay in access.gpkg). 2 M vertices make about
+    /// 40 MB of page; a région's 100 services (600 isochrones of 100 m pixels) had 1.6 GB of them.
+    std::uint64_t max_isochrone_vertices = default_max_isochrone_vertices;
+    static constexpr std::uint64_t default_max_isochrone_vertices = 2'000'000;
 };
 
 /// What report.html shows of the origins layer.
@@ -30,10 +36,12 @@ struct HtmlReportOrigins {
     std::size_t origins = 0;      ///< in access.gpkg
     std::size_t shown = 0;        ///< features on the page
     double square_m = 0.0;        ///< side of the squares they were grouped into (0: one by one)
+    std::uint64_t isochrone_vertices = 0;  ///< of every isochrones_<id> layer in access.gpkg
+    bool isochrones_left_out = false;      ///< beyond HtmlReportOptions::max_isochrone_vertices
 };
 
-/// One English sentence for the console when the report grouped or left out origins; empty when
-/// every origin is on the page.
+/// One English sentence for the console when the report grouped or left out origins (and one more
+/// when it left out the isochrones); empty when every origin and isochrone is on the page.
 [[nodiscard]] std::string describe_report_origins(const HtmlReportOrigins& origins, std::size_t max_origins);
 
 /// Reads the finished run folder `run_dir` (access.gpkg and run.json, as written by `proxima
@@ -47,7 +55,8 @@ struct HtmlReportOrigins {
 /// never 0), except the origins (cells), which carry what the map shows: id, zone, population and
 /// <id>_min per service. Beyond options.max_origins origins, they are grouped into squares
 /// (report/report_origins.hpp: population summed, times population-weighted means) and the
-/// page says so above the map; `origins` (if given) receives what was shown. The time class of each feature (index into time_classes, null for a commune without
+/// page says so above the map; likewise isochrones beyond options.max_isochrone_vertices are left
+/// off the page, which says so; `origins` (if given) receives what was shown. The time class of each feature (index into time_classes, null for a commune without
 /// population) is added beside the properties, in a "classes" member. Other layers (e.g.
 /// layer_styles) are not embedded. The static maps found in run_dir/maps (and maps/epci) are
 /// embedded as data: URIs up to 40 MB in all (beyond, linked by relative path, which the report
