@@ -153,6 +153,7 @@ void prepare(const std::string& name, RoadGraph graph) {
         c->hierarchy = add_state_hierarchy(c->graph);
     } else {  // stored in the graph file: only its size is known here
         c->hierarchy.states = c->graph.state_count();
+        c->hierarchy.transitions = c->graph.transition_count();
         c->hierarchy.bytes = c->graph.hierarchy()->memory_bytes();
     }
     std::mt19937_64 rng(7);

@@ -286,7 +286,12 @@ void write_travel_time_geotiff(const TravelTimeRaster& raster, const std::filesy
         throw Error(fmt::format("travel-time raster of '{}': {} values for a {} × {} grid", raster.service,
                                 raster.minutes.size(), grid.width, grid.height));
     }
-    GDALAllRegister();
+    // Once per process: services' rasters are written from several threads at a time.
+    static const bool registered = [] {
+        GDALAllRegister();
+        return true;
+    }();
+    (void)registered;
     const QuietGdalErrors quiet;
     CPLErrorReset();
     const detail::SrsPtr srs(OSRNewSpatialReference(nullptr));

@@ -276,7 +276,13 @@ TransformPtr layer_to_wgs84(OGRLayerH l, const std::string& name, const fs::path
     return to_wgs84;
 }
 
-Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg) {
+/// `simplify_m` > 0: polygons are simplified within that many metres (topology kept) for the page,
+/// when the layer's CRS is in metres.
+Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg, double simplify_m = 0.0) {
+    OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(l);
+    if (layer_srs == nullptr || OSRIsProjected(layer_srs) == 0 || std::abs(OSRGetLinearUnits(layer_srs, nullptr) - 1.0) > 1e-9) {
+        simplify_m = 0.0;
+    }
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
     const int nfields = OGR_FD_GetFieldCount(defn);
     std::vector<std::pair<std::string, OGRFieldType>> fields;
@@ -298,6 +304,13 @@ Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg) {
         }
         const std::string what = fmt::format("layer '{}' of '{}', feature {}", name, gpkg.string(), OGR_F_GetFID(h));
         OGRGeometryH g = spatial ? OGR_F_GetGeometryRef(h) : nullptr;
+        std::unique_ptr<void, void (*)(void*)> simplified(nullptr, [](void* p) { OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(p)); });
+        if (g != nullptr && simplify_m > 0) {
+            simplified.reset(OGR_G_SimplifyPreserveTopology(g, simplify_m));
+            if (simplified && OGR_G_IsEmpty(static_cast<OGRGeometryH>(simplified.get())) == 0) {
+                g = static_cast<OGRGeometryH>(simplified.get());
+            }
+        }
         feature["geometry"] = spatial ? geometry_json(g, static_cast<OGRCoordinateTransformationH>(to_wgs84.get()), what)
                                       : Json(nullptr);
         feature["properties"] = std::move(props);
@@ -386,7 +399,11 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uin
             f.origins.square_m = read.square_m;
             f.layers.emplace_back(name, std::move(read.layer));
         } else if (is_report_layer(name)) {
-            f.layers.emplace_back(name, read_layer(l, name, f.gpkg));
+            // Deficit areas are unions of surface pixels: on the page, their staircase outlines are
+            // simplified within one pixel (the resolution they were computed at), which divides
+            // their weight several times at a région's scale; access.gpkg keeps them exact.
+            const bool deficit = name.rfind("deficit_", 0) == 0;
+            f.layers.emplace_back(name, read_layer(l, name, f.gpkg, deficit ? f.run.parameters.surface_resolution_m : 0.0));
         }
     }
 
