@@ -8,6 +8,7 @@
 #include <gdal_alg.h>
 #include <ogr_api.h>
 
+#include "core/gdal_handles.hpp"
 #include "core/geos_reproject.hpp"
 
 namespace proxima::detail {
@@ -21,12 +22,6 @@ double area_of(const Geos& geos, const GEOSGeometry* g) {
 }
 
 namespace {
-
-/// Owns a GDAL dataset (raster or vector).
-struct DatasetCloser {
-    void operator()(void* ds) const { GDALClose(ds); }
-};
-using DatasetPtr = std::unique_ptr<void, DatasetCloser>;
 
 DatasetPtr check_dataset(GDALDatasetH ds, const char* what) {
     if (ds == nullptr) {

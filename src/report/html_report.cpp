@@ -304,7 +304,7 @@ Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg, doub
         }
         const std::string what = fmt::format("layer '{}' of '{}', feature {}", name, gpkg.string(), OGR_F_GetFID(h));
         OGRGeometryH g = spatial ? OGR_F_GetGeometryRef(h) : nullptr;
-        std::unique_ptr<void, void (*)(void*)> simplified(nullptr, [](void* p) { OGR_G_DestroyGeometry(static_cast<OGRGeometryH>(p)); });
+        GeometryPtr simplified;
         if (g != nullptr && simplify_m > 0) {
             simplified.reset(OGR_G_SimplifyPreserveTopology(g, simplify_m));
             if (simplified && OGR_G_IsEmpty(static_cast<OGRGeometryH>(simplified.get())) == 0) {
