@@ -1,50 +1,132 @@
 #include "proxima/routing/snap.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <limits>
 
-#include <boost/geometry.hpp>
-#include <boost/geometry/index/rtree.hpp>
-
 namespace proxima {
 
-namespace bg = boost::geometry;
-namespace bgi = boost::geometry::index;
-
 namespace {
-using BgPoint = bg::model::point<double, 2, bg::cs::cartesian>;
-using BgSegment = bg::model::segment<BgPoint>;
-/// value: segment and the index of its first shape point (global, into points)
-using Value = std::pair<BgSegment, std::uint32_t>;
 std::atomic<std::size_t> index_build_count{0};
+
+/// Squared distance from q to segment [a, b] and the position t (0..1) of the nearest point.
+struct SegmentDistance {
+    double d2;
+    double t;
+};
+SegmentDistance segment_distance(XY q, XY a, XY b) {
+    const double dx = b.x - a.x;
+    const double dy = b.y - a.y;
+    const double len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? ((q.x - a.x) * dx + (q.y - a.y) * dy) / len2 : 0.0;
+    t = std::clamp(t, 0.0, 1.0);
+    const double px = a.x + t * dx - q.x;
+    const double py = a.y + t * dy - q.y;
+    return {px * px + py * py, t};
+}
+
+/// Squared distances closer than this are a tie, broken by the lower shape point.
+constexpr double tie_d2 = 1e-9;
 } // namespace
 
+/// A uniform grid of square cells over the indexed segments: each cell lists (ascending) the
+/// segments that pass through it. A nearest query visits rings of cells around the point and
+/// stops as soon as the next ring cannot hold anything nearer. Pixels of a raster are snapped by
+/// the million: a query touches a few cells on flat arrays, with no allocation, where a k-nearest
+/// R-tree search walked a tree and sorted candidates.
 struct EdgeSnapper::Index {
-    bgi::rtree<Value, bgi::rstar<16>> tree;
-    std::vector<std::uint32_t> point_edge;  ///< shape point -> edge
+    double x0 = 0.0, y0 = 0.0;  ///< lower-left corner of cell (0, 0)
+    double cell = 1.0;          ///< side, metres
+    std::int64_t nx = 0, ny = 0;
+    std::vector<std::uint32_t> cell_first;  ///< CSR offsets, nx * ny + 1
+    std::vector<std::uint32_t> entries;     ///< first shape point of each segment, per cell
+    std::vector<std::uint32_t> point_edge;  ///< shape point -> edge (invalid_index: not indexed)
 };
 
 EdgeSnapper::EdgeSnapper(const RoadGraph& graph)
     : m_graph(graph), m_projection(bbox_centre(graph.node_coords())), m_index(std::make_unique<Index>()) {
     const auto& g = graph.arrays();
     m_points_xy = m_projection.forward(g.points);
-    m_index->point_edge.assign(g.points.size(), invalid_index);
-    std::vector<Value> values;
-    values.reserve(g.points.size());
+    Index& ix = *m_index;
+    ix.point_edge.assign(g.points.size(), invalid_index);
+    std::vector<std::uint32_t> segments;  // first shape point of each indexed segment, ascending
+    double xmin = std::numeric_limits<double>::max(), ymin = xmin;
+    double xmax = std::numeric_limits<double>::lowest(), ymax = xmax;
+    double length = 0.0;
     for (std::uint32_t e = 0; e < graph.edge_count(); ++e) {
         if (!graph.snappable(EdgeId{e})) {
             continue;  // a ferry or a car train: trips neither start nor end there
         }
         for (auto p = g.edge_first_point[e]; p + 1 < g.edge_first_point[e + 1]; ++p) {
-            m_index->point_edge[p] = e;
-            values.emplace_back(BgSegment(BgPoint(m_points_xy[p].x, m_points_xy[p].y),
-                                          BgPoint(m_points_xy[p + 1].x, m_points_xy[p + 1].y)),
-                                p);
+            ix.point_edge[p] = e;
+            segments.push_back(p);
+            for (const XY& v : {m_points_xy[p], m_points_xy[p + 1]}) {
+                xmin = std::min(xmin, v.x);
+                ymin = std::min(ymin, v.y);
+                xmax = std::max(xmax, v.x);
+                ymax = std::max(ymax, v.y);
+            }
+            length += std::hypot(m_points_xy[p + 1].x - m_points_xy[p].x, m_points_xy[p + 1].y - m_points_xy[p].y);
         }
     }
-    m_index->tree = bgi::rtree<Value, bgi::rstar<16>>(values.begin(), values.end());  // bulk loading
     index_build_count.fetch_add(1, std::memory_order_relaxed);
+    if (segments.empty()) {
+        ix.cell_first.assign(1, 0);
+        return;
+    }
+    // Cells about four times the mean segment length (at least 20 m), and never many more cells
+    // than segments: a few segments per cell where the roads are, whatever the extent.
+    const double w = std::max(xmax - xmin, 1.0);
+    const double h = std::max(ymax - ymin, 1.0);
+    const auto n = static_cast<double>(segments.size());
+    double cell = std::max(20.0, 4.0 * length / n);
+    cell = std::max(cell, std::sqrt(w * h / (4.0 * n + 1024.0)));
+    ix.cell = cell;
+    ix.x0 = xmin;
+    ix.y0 = ymin;
+    ix.nx = static_cast<std::int64_t>(std::floor(w / cell)) + 1;
+    ix.ny = static_cast<std::int64_t>(std::floor(h / cell)) + 1;
+    const auto cell_x = [&](double x) { return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((x - ix.x0) / cell)), 0, ix.nx - 1); };
+    const auto cell_y = [&](double y) { return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor((y - ix.y0) / cell)), 0, ix.ny - 1); };
+
+    // A segment goes into every cell its pieces' boxes touch; pieces are at most a cell long, so
+    // a long straight segment is not listed in the whole box it spans.
+    std::vector<std::uint32_t> cells_of;
+    const auto for_each_cell = [&](std::uint32_t p, auto&& visit) {
+        const XY a = m_points_xy[p];
+        const XY b = m_points_xy[p + 1];
+        const auto pieces = static_cast<int>(std::max(1.0, std::ceil(std::hypot(b.x - a.x, b.y - a.y) / cell)));
+        cells_of.clear();
+        for (int k = 0; k < pieces; ++k) {
+            const double t0 = static_cast<double>(k) / pieces;
+            const double t1 = static_cast<double>(k + 1) / pieces;
+            const double ax = a.x + t0 * (b.x - a.x), ay = a.y + t0 * (b.y - a.y);
+            const double bx = a.x + t1 * (b.x - a.x), by = a.y + t1 * (b.y - a.y);
+            for (auto cy = cell_y(std::min(ay, by)); cy <= cell_y(std::max(ay, by)); ++cy) {
+                for (auto cx = cell_x(std::min(ax, bx)); cx <= cell_x(std::max(ax, bx)); ++cx) {
+                    cells_of.push_back(static_cast<std::uint32_t>(cy * ix.nx + cx));
+                }
+            }
+        }
+        std::sort(cells_of.begin(), cells_of.end());
+        cells_of.erase(std::unique(cells_of.begin(), cells_of.end()), cells_of.end());
+        for (const std::uint32_t c : cells_of) {
+            visit(c);
+        }
+    };
+    ix.cell_first.assign(static_cast<std::size_t>(ix.nx * ix.ny) + 1, 0);
+    for (const std::uint32_t p : segments) {
+        for_each_cell(p, [&](std::uint32_t c) { ++ix.cell_first[c + 1]; });
+    }
+    for (std::size_t c = 1; c < ix.cell_first.size(); ++c) {
+        ix.cell_first[c] += ix.cell_first[c - 1];
+    }
+    ix.entries.resize(ix.cell_first.back());
+    std::vector<std::uint32_t> fill(ix.cell_first.begin(), ix.cell_first.end() - 1);
+    for (const std::uint32_t p : segments) {  // ascending: each cell's list stays sorted
+        for_each_cell(p, [&](std::uint32_t c) { ix.entries[fill[c]++] = p; });
+    }
 }
 
 EdgeSnapper::~EdgeSnapper() = default;
@@ -58,7 +140,7 @@ std::optional<Snap> EdgeSnapper::snap(LonLat p, double max_distance_m) const {
 std::vector<std::optional<Snap>> EdgeSnapper::snap_all(std::span<const LonLat> points, double max_distance_m) const {
     const auto xy = m_projection.forward(points);
     std::vector<std::optional<Snap>> out(points.size());
-#pragma omp parallel for schedule(dynamic, 64)
+#pragma omp parallel for schedule(dynamic, 256)
     for (std::size_t i = 0; i < points.size(); ++i) {
         out[i] = snap_projected(xy[i], max_distance_m);
     }
@@ -66,57 +148,88 @@ std::vector<std::optional<Snap>> EdgeSnapper::snap_all(std::span<const LonLat> p
 }
 
 std::optional<Snap> EdgeSnapper::snap_projected(XY q, double max_distance_m) const {
-    if (!std::isfinite(q.x) || !std::isfinite(q.y)) {
+    const Index& ix = *m_index;
+    if (!std::isfinite(q.x) || !std::isfinite(q.y) || ix.entries.empty() || !(max_distance_m >= 0.0)) {
         return std::nullopt;
     }
-    // The R-tree's k nearest by exact point-segment distance; several so that exact ties can be
-    // broken by id rather than by tree layout.
-    std::vector<Value> candidates;
-    candidates.reserve(8);
-    m_index->tree.query(bgi::nearest(BgPoint(q.x, q.y), 8), std::back_inserter(candidates));
-    const auto& g = m_graph.arrays();
-    std::optional<Snap> best;
+    // Nothing is nearer than the grid's box.
+    const double gx = std::max({ix.x0 - q.x, 0.0, q.x - (ix.x0 + static_cast<double>(ix.nx) * ix.cell)});
+    const double gy = std::max({ix.y0 - q.y, 0.0, q.y - (ix.y0 + static_cast<double>(ix.ny) * ix.cell)});
+    if (gx * gx + gy * gy > max_distance_m * max_distance_m) {
+        return std::nullopt;
+    }
+    // The cell of q, outside the grid if q is: ring r holds the cells r steps away from it, and
+    // any point of a cell of ring r + 1 or beyond is at least r cells' widths from q.
+    const auto qx = static_cast<std::int64_t>(std::floor((q.x - ix.x0) / ix.cell));
+    const auto qy = static_cast<std::int64_t>(std::floor((q.y - ix.y0) / ix.cell));
     double best_d2 = std::numeric_limits<double>::max();
+    double best_t = 0.0;
     std::uint32_t best_point = invalid_index;
-    for (const auto& [segment, p] : candidates) {
-        const XY a = m_points_xy[p];
-        const XY b = m_points_xy[p + 1];
-        const double dx = b.x - a.x;
-        const double dy = b.y - a.y;
-        const double len2 = dx * dx + dy * dy;
-        double t = len2 > 0 ? ((q.x - a.x) * dx + (q.y - a.y) * dy) / len2 : 0.0;
-        t = std::clamp(t, 0.0, 1.0);
-        const double px = a.x + t * dx;
-        const double py = a.y + t * dy;
-        const double d2 = (q.x - px) * (q.x - px) + (q.y - py) * (q.y - py);
-        const std::uint32_t edge = m_index->point_edge[p];
-        const bool better = d2 < best_d2 - 1e-9 ||
-                            (std::abs(d2 - best_d2) <= 1e-9 && (best_point == invalid_index || p < best_point));
-        if (!better) {
-            continue;
+    const auto visit_cell = [&](std::int64_t cx, std::int64_t cy) {
+        const auto c = static_cast<std::size_t>(cy * ix.nx + cx);
+        for (auto k = ix.cell_first[c]; k < ix.cell_first[c + 1]; ++k) {
+            const std::uint32_t p = ix.entries[k];
+            const SegmentDistance d = segment_distance(q, m_points_xy[p], m_points_xy[p + 1]);
+            if (d.d2 < best_d2 - tie_d2 || (d.d2 <= best_d2 + tie_d2 && p < best_point)) {
+                best_d2 = d.d2;
+                best_t = d.t;
+                best_point = p;
+            }
         }
-        best_d2 = d2;
-        best_point = p;
-        Snap s;
-        s.edge = EdgeId{edge};
-        s.segment = p - g.edge_first_point[edge];
-        s.fraction = t;
-        const LonLat& la = g.points[p];
-        const LonLat& lb = g.points[p + 1];
-        s.point = {la.lon + t * (lb.lon - la.lon), la.lat + t * (lb.lat - la.lat)};
-        s.distance_m = std::sqrt(d2);
-        auto lerp = [&](const std::vector<float>& v) {
-            return static_cast<double>(v[p]) + t * (static_cast<double>(v[p + 1]) - static_cast<double>(v[p]));
-        };
-        s.along_m = lerp(g.point_m);
-        s.along_fwd_ds = lerp(g.point_fwd_ds);
-        s.along_bwd_ds = lerp(g.point_bwd_ds);
-        best = s;
+    };
+    const auto visit_row = [&](std::int64_t cy, std::int64_t from, std::int64_t to) {
+        if (cy < 0 || cy >= ix.ny) {
+            return;
+        }
+        for (auto cx = std::max<std::int64_t>(from, 0); cx <= std::min(to, ix.nx - 1); ++cx) {
+            visit_cell(cx, cy);
+        }
+    };
+    const auto visit_column = [&](std::int64_t cx, std::int64_t from, std::int64_t to) {
+        if (cx < 0 || cx >= ix.nx) {
+            return;
+        }
+        for (auto cy = std::max<std::int64_t>(from, 0); cy <= std::min(to, ix.ny - 1); ++cy) {
+            visit_cell(cx, cy);
+        }
+    };
+    for (std::int64_t r = 0;; ++r) {
+        if (r == 0) {
+            visit_row(qy, qx, qx);
+        } else {
+            visit_row(qy - r, qx - r, qx + r);
+            visit_row(qy + r, qx - r, qx + r);
+            visit_column(qx - r, qy - r + 1, qy + r - 1);
+            visit_column(qx + r, qy - r + 1, qy + r - 1);
+        }
+        const double reach = static_cast<double>(r) * ix.cell;  // nothing unvisited is nearer
+        if (best_d2 + tie_d2 < reach * reach || reach > max_distance_m ||
+            (qx - r <= 0 && qy - r <= 0 && qx + r >= ix.nx - 1 && qy + r >= ix.ny - 1)) {
+            break;
+        }
     }
-    if (!best || best->distance_m > max_distance_m) {
+    if (best_point == invalid_index || std::sqrt(best_d2) > max_distance_m) {
         return std::nullopt;
     }
-    return best;
+    const auto& g = m_graph.arrays();
+    const std::uint32_t p = best_point;
+    const std::uint32_t edge = ix.point_edge[p];
+    const double t = best_t;
+    Snap s;
+    s.edge = EdgeId{edge};
+    s.segment = p - g.edge_first_point[edge];
+    s.fraction = t;
+    const LonLat& la = g.points[p];
+    const LonLat& lb = g.points[p + 1];
+    s.point = {la.lon + t * (lb.lon - la.lon), la.lat + t * (lb.lat - la.lat)};
+    s.distance_m = std::sqrt(best_d2);
+    const auto lerp = [&](const std::vector<float>& v) {
+        return static_cast<double>(v[p]) + t * (static_cast<double>(v[p + 1]) - static_cast<double>(v[p]));
+    };
+    s.along_m = lerp(g.point_m);
+    s.along_fwd_ds = lerp(g.point_fwd_ds);
+    s.along_bwd_ds = lerp(g.point_bwd_ds);
+    return s;
 }
 
 } // namespace proxima

@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <cmath>
+#include <limits>
 #include <random>
 
 #include <catch2/catch.hpp>
@@ -296,4 +299,104 @@ TEST_CASE("a table searched from the targets (fewer targets than sources) gives 
     }
     CHECK(reachable > 60);
     CHECK(few_to_many.size() == 90);
+}
+
+namespace {
+
+/// The nearest snappable segment by a scan of all of them (ties: the lower shape point), for
+/// checking the snapping index.
+struct Nearest {
+    std::uint32_t point = invalid_index;
+    double d2 = std::numeric_limits<double>::max();
+};
+Nearest nearest_by_scan(const RoadGraph& g, const std::vector<XY>& xy, XY q) {
+    const auto& a = g.arrays();
+    Nearest best;
+    for (std::uint32_t e = 0; e < g.edge_count(); ++e) {
+        if (!g.snappable(EdgeId{e})) {
+            continue;
+        }
+        for (auto p = a.edge_first_point[e]; p + 1 < a.edge_first_point[e + 1]; ++p) {
+            const double dx = xy[p + 1].x - xy[p].x, dy = xy[p + 1].y - xy[p].y;
+            const double len2 = dx * dx + dy * dy;
+            const double t = len2 > 0 ? std::clamp(((q.x - xy[p].x) * dx + (q.y - xy[p].y) * dy) / len2, 0.0, 1.0) : 0.0;
+            const double ex = xy[p].x + t * dx - q.x, ey = xy[p].y + t * dy - q.y;
+            const double d2 = ex * ex + ey * ey;
+            if (d2 < best.d2 - 1e-9 || (d2 <= best.d2 + 1e-9 && p < best.point)) {
+                best = {p, d2};
+            }
+        }
+    }
+    return best;
+}
+
+void check_against_scan(const RoadGraph& g, const std::vector<LonLat>& points, double max_m) {
+    const EdgeSnapper snapper(g);
+    const std::vector<XY> xy = snapper.projection().forward(g.arrays().points);
+    const auto snaps = snapper.snap_all(points, max_m);
+    std::size_t snapped = 0;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const Nearest n = nearest_by_scan(g, xy, snapper.projection().forward(points[i]));
+        INFO("point " << i << " at " << points[i].lon << ", " << points[i].lat);
+        if (n.point == invalid_index || std::sqrt(n.d2) > max_m) {
+            CHECK_FALSE(snaps[i]);
+            continue;
+        }
+        REQUIRE(snaps[i]);
+        ++snapped;
+        const auto& a = g.arrays();
+        CHECK(a.edge_first_point[to_index(snaps[i]->edge)] + snaps[i]->segment == n.point);
+        CHECK(snaps[i]->distance_m == Approx(std::sqrt(n.d2)).margin(1e-6));
+    }
+    CHECK(snapped > 0);
+}
+
+} // namespace
+
+TEST_CASE("snapping finds the segment a scan of every segment finds, ties to the lower one", "[routing]") {
+    std::mt19937_64 rng(test::random_seed());
+    SECTION("Andorra: random points, some far from any road or outside the network's box") {
+        const RoadGraph& g = test::sample_graph("andorra-2021");
+        std::uniform_real_distribution<double> lon(1.35, 1.85);
+        std::uniform_real_distribution<double> lat(42.35, 42.73);
+        std::vector<LonLat> points;
+        for (int i = 0; i < 400; ++i) {
+            points.push_back({lon(rng), lat(rng)});
+        }
+        check_against_scan(g, points, 2000.0);
+        check_against_scan(g, points, 150.0);
+        check_against_scan(g, {{5.0, 42.5}, {1.5, 43.5}}, 1e9);  // far away, no limit
+    }
+    SECTION("a street grid: points equidistant from several streets pick the lowest segment") {
+        // 8 x 8 nodes 0.001 degree apart, streets both ways, each street drawn twice (parallel
+        // edges: exact ties everywhere).
+        std::vector<LonLat> coords;
+        for (int j = 0; j < 8; ++j) {
+            for (int i = 0; i < 8; ++i) {
+                coords.push_back({0.001 * i, 0.001 * j});
+            }
+        }
+        std::vector<ArcSpec> arcs;
+        for (std::uint32_t j = 0; j < 8; ++j) {
+            for (std::uint32_t i = 0; i < 8; ++i) {
+                const std::uint32_t u = j * 8 + i;
+                for (int copy = 0; copy < 2; ++copy) {
+                    if (i + 1 < 8) {
+                        arcs.push_back({u, u + 1, 100, 111.0F});
+                    }
+                    if (j + 1 < 8) {
+                        arcs.push_back({u + 8, u, 100, 111.0F});
+                    }
+                }
+            }
+        }
+        const RoadGraph built = graph_from_arcs(coords, arcs);
+        std::vector<LonLat> points;
+        for (int i = 0; i <= 28; ++i) {
+            for (int j = 0; j <= 28; ++j) {
+                points.push_back({-0.0005 + 0.00025 * i, -0.0005 + 0.00025 * j});  // on and between the streets
+            }
+        }
+        check_against_scan(built, points, 500.0);
+    }
 }
