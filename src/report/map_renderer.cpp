@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <memory>
 #include <numeric>
 
@@ -18,6 +19,7 @@
 #include "report/cairo_canvas.hpp"
 #include "report/map_labels.hpp"
 #include "report/map_painter.hpp"
+#include "report/place_squares.hpp"
 
 namespace proxima {
 
@@ -201,11 +203,65 @@ struct Prepared {
     bool any_unreachable = false;
     bool any_no_data = false;
     bool any_cluster = false;  ///< set by plan(): some sites are merged at this scale
+    std::vector<MapValuePoint> places;  ///< the scene's, or grouped into squares beyond max_places
+    double place_square_m = 0.0;        ///< side of those squares (0: places drawn one by one)
 };
 
-Prepared prepare(const MapScene& scene) {
+/// Up to `max_places` places are drawn one by one. Beyond, a map is a carpet of overlapping dots
+/// that hides the hatching under it and takes seconds to draw: the places are grouped into
+/// squares of the scene's CRS (the smallest side of detail::square_sides_m that gives at most
+/// `max_places`), each drawn at its inhabitants' centre with their summed population and the
+/// population-weighted mean of the values of its places that have one (the plain mean if none is
+/// inhabited; no value if none has one), as report.html does (same squares).
+std::vector<MapValuePoint> grouped_places(const std::vector<MapValuePoint>& places, std::size_t max_places,
+                                          double& side_m) {
+    side_m = 0.0;
+    if (places.size() <= max_places) {
+        return places;
+    }
+    std::vector<std::pair<double, double>> positions(places.size());
+    std::transform(places.begin(), places.end(), positions.begin(), [](const auto& p) { return std::pair{p.x, p.y}; });
+    side_m = detail::choose_square_side(positions, std::max<std::size_t>(max_places, 1));
+    struct Square {
+        double population = 0.0, x_weighted = 0.0, y_weighted = 0.0, x_sum = 0.0, y_sum = 0.0;
+        double value_weighted = 0.0, value_weight = 0.0, value_sum = 0.0;
+        std::size_t places = 0, values = 0;
+    };
+    std::map<detail::SquareKey, Square> squares;  // ordered: the same scene draws the same image
+    for (const MapValuePoint& p : places) {
+        Square& q = squares[detail::square_of({p.x, p.y}, side_m)];
+        const double w = std::max(p.population, 0.0);
+        ++q.places;
+        q.population += w;
+        q.x_weighted += w * p.x, q.y_weighted += w * p.y;
+        q.x_sum += p.x, q.y_sum += p.y;
+        if (p.minutes) {
+            q.value_weighted += w * *p.minutes, q.value_weight += w;
+            q.value_sum += *p.minutes, ++q.values;
+        }
+    }
+    std::vector<MapValuePoint> out;
+    out.reserve(squares.size());
+    for (const auto& [key, q] : squares) {
+        MapValuePoint g;
+        const auto n = static_cast<double>(q.places);
+        g.x = q.population > 0 ? q.x_weighted / q.population : q.x_sum / n;
+        g.y = q.population > 0 ? q.y_weighted / q.population : q.y_sum / n;
+        g.population = q.population;
+        if (q.value_weight > 0) {
+            g.minutes = q.value_weighted / q.value_weight;
+        } else if (q.values > 0) {
+            g.minutes = q.value_sum / static_cast<double>(q.values);
+        }
+        out.push_back(g);
+    }
+    return out;
+}
+
+Prepared prepare(const MapScene& scene, const MapOptions& options) {
     check_crs(scene.crs);
     Prepared p;
+    p.places = grouped_places(scene.places, options.max_places, p.place_square_m);
     Bounds zones;
     for (std::size_t i = 0; i < scene.zones.size(); ++i) {
         const auto what = fmt::format("map zone {} of {}", i + 1, scene.zones.size());
@@ -220,7 +276,7 @@ Prepared prepare(const MapScene& scene) {
             p.any_unreachable = true;
         }
     }
-    for (const auto& place : scene.places) {
+    for (const auto& place : p.places) {
         p.any_unreachable = p.any_unreachable || !place.minutes;
     }
     for (std::size_t i = 0; i < scene.commune_borders.size(); ++i) {
@@ -505,9 +561,16 @@ public:
 
         m_y += m_st.px(10);
         if (!m_scene.places.empty()) {
-            const std::string caption = m_scene.places_caption.empty()
-                                            ? "Lieu habité : couleur de son temps, taille selon sa population"
-                                            : m_scene.places_caption;
+            std::string caption = m_scene.places_caption.empty()
+                                      ? "Lieu habité : couleur de son temps, taille selon sa population"
+                                      : m_scene.places_caption;
+            if (m_prepared.place_square_m > 0) {
+                caption = fmt::format("{} lieux habités regroupés en carrés de {} : couleur {} de leurs habitants, "
+                                      "taille selon leur population",
+                                      detail::french_number(static_cast<double>(m_scene.places.size())),
+                                      length_text(m_prepared.place_square_m),
+                                      m_scene.value_classes.empty() ? "du temps moyen" : "de la valeur moyenne");
+            }
             symbol_row(caption, box_h, text_x, [&](double x, double y) {
                 const auto& vc = m_scene.value_classes;
                 const Rgb small = vc.size() > 2 ? vc[vc.size() / 2 - 1].colour : time_classes[1].colour;
@@ -974,16 +1037,42 @@ void draw_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const St
     }
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
     const double width[3] = {0.5, 1.0, 1.6};
+    // Roads wholly outside the map (a per-EPCI map) are not drawn at all.
+    const double margin = 10.0 / l.px_per_m;
+    const auto overlaps_world = [&](const MapLine& road) {
+        double x0 = std::numeric_limits<double>::max(), y0 = x0;
+        double x1 = std::numeric_limits<double>::lowest(), y1 = x1;
+        for (const auto& p : road.points) {
+            x0 = std::min(x0, p[0]);
+            y0 = std::min(y0, p[1]);
+            x1 = std::max(x1, p[0]);
+            y1 = std::max(y1, p[1]);
+        }
+        return x1 >= l.world[0] - margin && x0 <= l.world[2] + margin && y1 >= l.world[1] - margin &&
+               y0 <= l.world[3] + margin;
+    };
     for (int pass = 0; pass < 2; ++pass) {
         for (int rank = 0; rank < 3; ++rank) {
             cairo_new_path(cr);
             for (const auto& road : scene.roads) {
-                if (std::clamp(road.rank, 0, 2) != rank) {
+                if (std::clamp(road.rank, 0, 2) != rank || !overlaps_world(road)) {
                     continue;
                 }
+                // A region's roads have millions of shape points, most of them closer together
+                // than a pixel: only vertices at least a third of a pixel from the last one drawn
+                // are kept (and the last one), which looks the same and strokes many times faster.
+                double last_x = 0.0, last_y = 0.0;
                 for (std::size_t i = 0; i < road.points.size(); ++i) {
                     const auto [x, y] = l.to_pixel(road.points[i][0], road.points[i][1]);
-                    i == 0 ? cairo_move_to(cr, x, y) : cairo_line_to(cr, x, y);
+                    if (i == 0) {
+                        cairo_move_to(cr, x, y);
+                    } else if (i + 1 == road.points.size() || std::hypot(x - last_x, y - last_y) >= 1.0 / 3.0) {
+                        cairo_line_to(cr, x, y);
+                    } else {
+                        continue;
+                    }
+                    last_x = x;
+                    last_y = y;
                 }
             }
             if (pass == 0) {
@@ -1000,15 +1089,17 @@ void draw_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const St
 
 /// Populated places, largest first so that small ones stay visible on top. Returns their boxes:
 /// the labels must not cover them.
-std::vector<PixelBox> draw_places(cairo_t* cr, const MapScene& scene, const MapLayout& l, const Style& st) {
+std::vector<PixelBox> draw_places(cairo_t* cr, const MapScene& scene, const Prepared& prepared, const MapLayout& l,
+                                  const Style& st) {
+    const std::vector<MapValuePoint>& places = prepared.places;
     std::vector<PixelBox> boxes;
-    std::vector<std::size_t> order(scene.places.size());
+    std::vector<std::size_t> order(places.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return scene.places[a].population > scene.places[b].population;
+        return places[a].population > places[b].population;
     });
     for (const std::size_t i : order) {
-        const MapValuePoint& p = scene.places[i];
+        const MapValuePoint& p = places[i];
         const auto [x, y] = l.to_pixel(p.x, p.y);
         const double r = place_radius(p.population, st);
         const Rgb colour = scene.value_classes.empty() || !p.minutes
@@ -1187,7 +1278,7 @@ void draw_map(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLa
     draw_deficit_hatching(cr, p, l, area, st);
     draw_focus_veil(cr, p, l, area);
     draw_borders(cr, p, l, st);
-    const std::vector<PixelBox> places = draw_places(cr, scene, l, st);
+    const std::vector<PixelBox> places = draw_places(cr, scene, p, l, st);
     // Symbols, then the labels around them: the deficit's population first.
     std::vector<PixelBox> obstacles = draw_symbols(cr, scene, l, st);
     obstacles.insert(obstacles.end(), places.begin(), places.end());
@@ -1226,7 +1317,7 @@ ServiceFamily service_family(std::string_view f) {
 
 MapLayout map_layout(const MapScene& scene, const MapOptions& options) {
     check_options(options);
-    Prepared prepared = prepare(scene);
+    Prepared prepared = prepare(scene, options);
     return plan_with_groups(scene, prepared, options).layout;
 }
 
@@ -1275,7 +1366,7 @@ void paint_map(cairo_t* cr, const MapScene& scene, const Prepared& prepared, con
 MapLayout detail::render_map(cairo_t* cr, const MapScene& scene, const MapOptions& options, double width,
                              double height) {
     check_options(options);
-    Prepared prepared = prepare(scene);
+    Prepared prepared = prepare(scene, options);
     const Plan p = plan_with_groups(scene, prepared, options);
     const MapLayout& l = p.layout;
     cairo_save(cr);
@@ -1291,7 +1382,7 @@ MapLayout detail::render_map(cairo_t* cr, const MapScene& scene, const MapOption
 
 void render_map_png(const MapScene& scene, const std::filesystem::path& path, const MapOptions& options) {
     check_options(options);
-    Prepared prepared = prepare(scene);
+    Prepared prepared = prepare(scene, options);
     const Plan p = plan_with_groups(scene, prepared, options);
     detail::Canvas canvas = detail::make_canvas(p.layout.width_px, p.layout.height_px);
     cairo_t* cr = canvas.cr.get();

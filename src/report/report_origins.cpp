@@ -13,16 +13,13 @@
 
 #include "core/gdal_handles.hpp"
 #include "proxima/core/error.hpp"
+#include "report/place_squares.hpp"
 
 namespace proxima::detail {
 
 namespace {
 
 using Json = nlohmann::ordered_json;
-
-/// Sides tried for the squares, metres: the first that brings the count under the cap.
-constexpr std::array<double, 11> square_sides_m = {200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000,
-                                                   1e12};
 
 struct Columns {
     int id = -1;
@@ -92,27 +89,6 @@ std::pair<double, double> position(OGRFeatureH f) {
     OGREnvelope e;
     OGR_G_GetEnvelope(g, &e);
     return {(e.MinX + e.MaxX) / 2, (e.MinY + e.MaxY) / 2};
-}
-
-using SquareKey = std::pair<std::int64_t, std::int64_t>;
-
-SquareKey square_of(std::pair<double, double> p, double side) {
-    if (!std::isfinite(p.first) || !std::isfinite(p.second)) {
-        return {INT64_MIN, INT64_MIN};  // no geometry: one group of its own, drawn nowhere
-    }
-    return {static_cast<std::int64_t>(std::floor(p.first / side)), static_cast<std::int64_t>(std::floor(p.second / side))};
-}
-
-double choose_side(const std::vector<std::pair<double, double>>& positions, std::size_t max_origins) {
-    std::vector<SquareKey> keys(positions.size());
-    for (const double side : square_sides_m) {
-        std::transform(positions.begin(), positions.end(), keys.begin(), [&](const auto& p) { return square_of(p, side); });
-        std::sort(keys.begin(), keys.end());
-        if (static_cast<std::size_t>(std::unique(keys.begin(), keys.end()) - keys.begin()) <= max_origins) {
-            return side;
-        }
-    }
-    return square_sides_m.back();
 }
 
 struct Square {
@@ -186,7 +162,7 @@ ReportOrigins in_squares(OGRLayerH l, const std::string& name, const std::filesy
     }
     ReportOrigins out;
     out.origins = positions.size();
-    out.square_m = choose_side(positions, max_origins);
+    out.square_m = choose_square_side(positions, max_origins);
     const std::size_t services = service_ids.size();
     std::map<SquareKey, Square> squares;  // ordered: same folder, same page
     std::size_t i = 0;

@@ -407,3 +407,34 @@ TEST_CASE("a line chart: size, the line's colour, errors", "[report][maps]") {
     CHECK_THROWS_AS(render_line_chart_png(chart, dir.path() / "no" / "chart.png"), OutputError);
     CHECK(!std::filesystem::exists(dir.path() / "bad.png"));
 }
+
+TEST_CASE("beyond max_places, places are grouped into squares in their inhabitants' mean time", "[report][maps]") {
+    test::TempDir dir("map-renderer-places");
+    MapScene scene = synthetic_scene();
+    // Two places 50 m apart in one 200 m square of the blank zone 8: 5 and 25 min, as many
+    // inhabitants each. One by one, the last drawn (25 min) is on top; grouped, the square is one
+    // dot of 15 min (population-weighted mean), a class neither place is in.
+    const auto [cx, cy] = centre_of(7);
+    scene.places.push_back({cx + 20, cy + 20, 5.0, 1000.0});
+    scene.places.push_back({cx + 70, cy + 20, 25.0, 1000.0});
+    MapOptions options;
+    options.labels = false;
+    const auto one_by_one = dir.path() / "places.png";
+    render_map_png(scene, one_by_one, options);
+    const MapLayout layout = map_layout(scene, options);
+    const auto [px, py] = layout.to_pixel(cx + 45, cy + 20);
+    CHECK(same(dominant(read_png(one_by_one), px, py, 2), time_classes[time_class_of(25.0)].colour));
+
+    options.max_places = 1;
+    const auto grouped = dir.path() / "grouped.png";
+    render_map_png(scene, grouped, options);
+    const auto [gx, gy] = map_layout(scene, options).to_pixel(cx + 45, cy + 20);  // the legend is longer
+    CHECK(same(dominant(read_png(grouped), gx, gy, 2), time_classes[time_class_of(15.0)].colour));
+    render_map_png(scene, dir.path() / "again.png", options);
+    CHECK(bytes_of(grouped) == bytes_of(dir.path() / "again.png"));
+
+    // Only the unreachable: the square is unreachable too.
+    scene.places = {{cx + 20, cy + 20, std::nullopt, 10.0}, {cx + 70, cy + 20, std::nullopt, 10.0}};
+    render_map_png(scene, grouped, options);
+    CHECK(same(dominant(read_png(grouped), gx, gy, 2), time_classes[time_class_of(std::nullopt)].colour));
+}

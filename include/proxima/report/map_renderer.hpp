@@ -120,6 +120,10 @@ struct MapOptions {
     int width_px = 2000;                ///< the height follows the frame's shape, plus the legend
     double dpi = 200.0;                 ///< text and line sizes are set in points at this resolution
     bool labels = true;                 ///< false: no commune names (e.g. to read zone colours back)
+    /// Up to this many MapScene::places are drawn one by one; beyond, they are grouped into
+    /// squares of 200 m, 500 m, 1 km... (the smallest that gives at most this many), each in the
+    /// colour of its inhabitants' population-weighted mean value, and the legend says so.
+    std::size_t max_places = 5000;
 };
 
 /// Where things land in the image. The map area shows `world` (minx, miny, maxx, maxy in the
