@@ -61,7 +61,11 @@ std::vector<Isochrone> isochrones_from_raster(const TravelTimeRaster& raster, co
             options.min_part_pixels * pixel_area, options.min_hole_pixels * pixel_area, iso.pixels);
         if (shape) {
             iso.area_km2 = detail::area_of(geos, shape.get()) / 1e6;
-            iso.wkb_wgs84 = detail::to_wgs84_wkb(geos, shape.get(), grid.resolution_m, projection, "isochrones");
+            if (options.raster_crs) {
+                iso.wkb_raster_crs = detail::normalised_wkb(geos, shape.get(), "isochrones");
+            } else {
+                iso.wkb_wgs84 = detail::to_wgs84_wkb(geos, shape.get(), grid.resolution_m, projection, "isochrones");
+            }
         }
         out.push_back(std::move(iso));
     }

@@ -202,10 +202,14 @@ std::vector<unsigned char> to_wgs84_wkb(const Geos& geos, const GEOSGeometry* g,
             return {};
         }
     }
-    if (GEOSNormalize_r(geos.ctx(), lonlat.get()) != 0) {
+    return normalised_wkb(geos, lonlat.get(), what);
+}
+
+std::vector<unsigned char> normalised_wkb(const Geos& geos, GEOSGeometry* g, const std::string& what) {
+    if (GEOSNormalize_r(geos.ctx(), g) != 0) {
         throw Error(fmt::format("GEOS failed to normalise {}: {}", what, geos.last_error()));
     }
-    return geos.write_wkb(lonlat.get());
+    return geos.write_wkb(g);
 }
 
 } // namespace proxima::detail

@@ -61,6 +61,9 @@ Geos::Ptr pixel_shape(const Geos& geos, const RasterGrid& grid, Selected&& selec
     return polygonal(geos, mask_polygons(geos, grid, mask));
 }
 
+/// `g` normalised (in place: same polygons, same bytes) as WKB. `what` names the layer in messages.
+[[nodiscard]] std::vector<unsigned char> normalised_wkb(const Geos& geos, GEOSGeometry* g, const std::string& what);
+
 /// The polygon in WGS84 WKB: densified at `densify_m` so that long straight edges follow the
 /// projection, converted, made valid if the conversion broke it, normalised. Empty if nothing
 /// polygonal is left. `what` names the layer in messages.

@@ -309,6 +309,9 @@ GeometryPtr layer_geometry(const OutputLayer& layer, std::size_t row, const std:
     }
     auto* h = static_cast<OGRGeometryH>(g.get());
     OGR_G_FlattenTo2D(h);  // the layer is 2D
+    if (!layer.wkb_crs.empty()) {
+        return g;  // already in the layer's CRS (checked with the layer)
+    }
     if (!OGR_G_IsEmpty(h)) {
         OGREnvelope env;
         OGR_G_GetEnvelope(h, &env);
@@ -449,6 +452,10 @@ void write_geopackage(const std::filesystem::path& path, const std::vector<Outpu
                                     path.string(), layer.name));
         }
         check_layer(layer, true);
+        if (!layer.wkb_crs.empty() && layer.wkb_crs != crs) {
+            throw Error(fmt::format("{}: its geometries are in {} but the GeoPackage is written in {}",
+                                    layer_label(layer), layer.wkb_crs, crs));
+        }
         for (const auto& field : layer.fields) {
             // GDAL's own columns: the feature id, and the geometry of spatial layers.
             const std::string f = folded(field.name);

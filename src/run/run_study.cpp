@@ -92,8 +92,11 @@ void add_service_surface(const std::filesystem::path& dir, const StudyInputs& in
     if (rasters) {
         out.rasters[s] = "rasters/" + raster.service + ".tif";
         write_travel_time_geotiff(raster, dir / out.rasters[s]);
-        out.isochrones[s] =
-            isochrone_layer(raster, threshold, isochrones_from_raster(raster, isochrone_limits(threshold)));
+        // In the GeoPackage's CRS, they are written as made (no conversion to WGS84 and back).
+        IsochroneOptions iso_options;
+        iso_options.raster_crs = raster.grid.crs == in.study.output_crs;
+        out.isochrones[s] = isochrone_layer(raster, threshold,
+                                            isochrones_from_raster(raster, isochrone_limits(threshold), iso_options));
     }
 }
 

@@ -186,6 +186,33 @@ TEST_CASE("drawn raster: pixels merge on the grid, specks are dropped, 1-pixel h
     SECTION("same raster, same bytes") {
         CHECK(isochrones_from_raster(raster, {10, 20})[1].wkb_wgs84 == isochrones[2].wkb_wgs84);
     }
+    SECTION("in the raster's CRS: exact pixel edges, the same area as through WGS84") {
+        IsochroneOptions options;
+        options.raster_crs = true;
+        const auto projected = isochrones_from_raster(raster, {1, 10, 20}, options);
+        REQUIRE(projected.size() == 3);
+        for (std::size_t k = 0; k < 3; ++k) {
+            INFO("limit " << projected[k].limit_min);
+            CHECK(projected[k].wkb_wgs84.empty());
+            CHECK(projected[k].pixels == isochrones[k].pixels);
+            CHECK(projected[k].area_km2 == isochrones[k].area_km2);
+            if (isochrones[k].wkb_wgs84.empty()) {
+                CHECK(projected[k].wkb_raster_crs.empty());
+                continue;
+            }
+            const Geometry g = read_wkb(projected[k].wkb_raster_crs);
+            CHECK(OGR_G_IsValid(g.get()));
+            CHECK(OGR_G_Area(g.get()) == Approx(projected[k].area_km2 * 1e6).epsilon(1e-12));
+            OGREnvelope env;
+            OGR_G_GetEnvelope(g.get(), &env);
+            CHECK(std::fmod(env.MinX, 100.0) == 0.0);  // on the grid lines, to the metre
+            CHECK(std::fmod(env.MaxY, 100.0) == 0.0);
+            const Geometry through_wgs84 = l93(isochrones[k].wkb_wgs84);
+            const Geometry apart(OGR_G_SymDifference(g.get(), through_wgs84.get()));
+            CHECK(OGR_G_Area(apart.get()) < 1.0);  // m², of a few hectares
+        }
+        CHECK(isochrones_from_raster(raster, {1, 10, 20}, options)[2].wkb_raster_crs == projected[2].wkb_raster_crs);
+    }
 }
 
 TEST_CASE("isochrone inputs are checked", "[analysis][isochrones]") {

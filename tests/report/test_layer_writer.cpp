@@ -395,3 +395,36 @@ TEST_CASE("layers made row by row as they are written give the same files as hel
         CHECK(!fs::exists(tmp.path() / "bad.gpkg"));
     }
 }
+
+TEST_CASE("geometries already in the GeoPackage's CRS are written as given; another CRS is refused", "[report]") {
+    test::TempDir dir("gpkg-wkb-crs");
+    OutputLayer layer;
+    layer.name = "isochrones_x";
+    layer.geometry = OutputLayer::Geometry::polygon;
+    layer.fields = {{"limit_min", OutputField::Type::real}};
+    layer.rows = {{10.0}};
+    // A 100 m pixel square in Lambert-93: kept to the metre, not sent through WGS84.
+    layer.wkb = {wkb_of("POLYGON ((700000 6600000,700100 6600000,700100 6600100,700000 6600100,700000 6600000))")};
+    layer.wkb_crs = "EPSG:2154";
+    const fs::path file = dir.path() / "a.gpkg";
+    write_geopackage(file, {layer}, "EPSG:2154");
+    {
+        Dataset ds = open_vector(file);
+        const auto f = features_of(GDALDatasetGetLayerByName(ds.get(), "isochrones_x"));
+        REQUIRE(f.size() == 1);
+        OGREnvelope e;
+        OGR_G_GetEnvelope(OGR_F_GetGeometryRef(h(f[0])), &e);
+        CHECK(e.MinX == 700000.0);
+        CHECK(e.MaxX == 700100.0);
+        CHECK(e.MinY == 6600000.0);
+        CHECK(e.MaxY == 6600100.0);
+    }
+    const std::string before = read_text(file);
+    try {
+        write_geopackage(file, {layer}, "EPSG:3035");
+        FAIL("geometries in another CRS were accepted");
+    } catch (const Error& e) {
+        CHECK_THAT(e.what(), Catch::Contains("isochrones_x") && Catch::Contains("EPSG:2154") && Catch::Contains("EPSG:3035"));
+    }
+    CHECK(read_text(file) == before);
+}

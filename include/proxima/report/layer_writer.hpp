@@ -43,6 +43,9 @@ struct OutputLayer {
     /// Per row when geometry != none (none: leave empty): 2D WGS84 lon/lat WKB, a Point for point
     /// layers, a Polygon or MultiPolygon for polygon layers; an empty vector is a NULL geometry.
     std::vector<std::vector<unsigned char>> wkb;
+    /// Empty: `wkb` is WGS84 lon/lat. Otherwise the CRS `wkb` is already in, which must be the one
+    /// the layer is written in (same text; checked): written as given, with no conversion.
+    std::string wkb_crs;
     /// When set, rows and wkb stay empty: row i (0 <= i < streamed_rows) is made by make_row when
     /// it is written, once for the GeoPackage and once for the CSV. What it reads must outlive the
     /// writing.
