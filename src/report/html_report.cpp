@@ -164,8 +164,10 @@ std::uint64_t vertex_count(OGRGeometryH g) {
     return n;
 }
 
-/// Vertices of every isochrones_<id> layer of the GeoPackage, read without keeping them.
-std::uint64_t isochrone_vertices(GDALDatasetH ds) {
+/// Vertices of every isochrones_<id> layer of the GeoPackage, read without keeping them; the count
+/// stops as soon as it passes `budget` (a région's isochrones are tens of millions of vertices and
+/// more than a GB: only "over the budget" matters then).
+std::uint64_t isochrone_vertices(GDALDatasetH ds, std::uint64_t budget) {
     std::uint64_t n = 0;
     for (int i = 0; i < GDALDatasetGetLayerCount(ds); ++i) {
         OGRLayerH l = GDALDatasetGetLayer(ds, i);
@@ -175,6 +177,9 @@ std::uint64_t isochrone_vertices(GDALDatasetH ds) {
         OGR_L_ResetReading(l);
         for (FeaturePtr f(OGR_L_GetNextFeature(l)); f; f.reset(OGR_L_GetNextFeature(l))) {
             n += vertex_count(OGR_F_GetGeometryRef(static_cast<OGRFeatureH>(f.get())));
+            if (n > budget) {
+                return n;
+            }
         }
     }
     return n;
@@ -377,7 +382,8 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uin
         throw InputError(fmt::format("cannot open '{}' as a GeoPackage ({}); run `proxima run` again",
                                      f.gpkg.string(), gdal_detail()));
     }
-    f.origins.isochrone_vertices = isochrone_vertices(ds.get());
+    f.origins.isochrone_vertices = isochrone_vertices(ds.get(), max_isochrone_vertices);
+    f.origins.max_isochrone_vertices = max_isochrone_vertices;
     f.origins.isochrones_left_out = f.origins.isochrone_vertices > max_isochrone_vertices;
     const int n = GDALDatasetGetLayerCount(ds.get());
     for (int i = 0; i < n; ++i) {
@@ -659,10 +665,9 @@ std::string map_section(const RunFolder& f) {
                                     fr_int(static_cast<double>(f.max_origins)));
     }
     if (f.origins.isochrones_left_out) {
-        grouped += fmt::format("<p class=\"notice\"><b>Isochrones non affichées :</b> elles comptent {} sommets, "
-                               "au-delà des {} que le rapport embarque pour rester léger. Elles sont toutes dans "
+        grouped += fmt::format("<p class=\"notice\"><b>Isochrones non affichées :</b> elles comptent plus de {} "
+                               "sommets, ce que le rapport embarque au plus pour rester léger. Elles sont toutes dans "
                                "<code>access.gpkg</code> (couches <code>isochrones_…</code>), à ouvrir dans un SIG.</p>\n",
-                               fr_int(static_cast<double>(f.origins.isochrone_vertices)),
                                fr_int(static_cast<double>(f.max_isochrone_vertices)));
     }
     return grouped + fmt::format("<h2>Carte interactive</h2>\n<p>Choisir un service dans le sélecteur de couches (en haut à "
@@ -886,9 +891,9 @@ std::string describe_report_origins(const HtmlReportOrigins& o, std::size_t max_
                           o.origins, o.shown, o.square_m, max_origins);
     }
     if (o.isochrones_left_out) {
-        out += fmt::format("{}report.html: the isochrones ({} vertices) are left off the page, beyond its budget; they "
-                           "are all in access.gpkg",
-                           out.empty() ? "" : "\n", o.isochrone_vertices);
+        out += fmt::format("{}report.html: the isochrones (more than {} vertices) are left off the page, beyond its "
+                           "budget; they are all in access.gpkg",
+                           out.empty() ? "" : "\n", o.max_isochrone_vertices);
     }
     return out;
 }

@@ -638,4 +638,12 @@ TEST_CASE("HTML report beyond its cap of origins: squares that keep the populati
     CHECK(no_iso.data["layers"].contains("deficit_urgences"));
     CHECK_THAT(no_iso.text, Contains("Isochrones non affichées"));
     CHECK_THAT(describe_report_origins(shown, origins.size()), Contains("isochrones"));
+
+    // Far beyond: the count stops at the first feature past the budget.
+    const std::uint64_t total = shown.isochrone_vertices;
+    options.max_isochrone_vertices = 10;
+    (void)write_html_report(dir, options, &shown);
+    CHECK(shown.isochrones_left_out);
+    CHECK(shown.isochrone_vertices > 10);
+    CHECK(shown.isochrone_vertices < total);
 }

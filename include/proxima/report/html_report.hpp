@@ -36,8 +36,11 @@ struct HtmlReportOrigins {
     std::size_t origins = 0;      ///< in access.gpkg
     std::size_t shown = 0;        ///< features on the page
     double square_m = 0.0;        ///< side of the squares they were grouped into (0: one by one)
-    std::uint64_t isochrone_vertices = 0;  ///< of every isochrones_<id> layer in access.gpkg
+    /// Of every isochrones_<id> layer in access.gpkg; counted up to the first feature that takes
+    /// it beyond max_isochrone_vertices (then a lower bound of the total).
+    std::uint64_t isochrone_vertices = 0;
     bool isochrones_left_out = false;      ///< beyond HtmlReportOptions::max_isochrone_vertices
+    std::uint64_t max_isochrone_vertices = 0;  ///< the budget it was compared with
 };
 
 /// One English sentence for the console when the report grouped or left out origins (and one more
