@@ -1,6 +1,7 @@
 #include "proxima/analysis/deficit_territory.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <tuple>
 
@@ -147,8 +148,17 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
     collect_polygons(geos, clipped.get(), pieces);
 
     const std::vector<Geos::Ptr> points = origin_points(geos, origins_over, projection);
+    // Each point's coordinates, to skip at once the parts whose box it is not in (a région's
+    // deficit has thousands of parts and its origins beyond are tens of thousands).
+    std::vector<std::array<double, 2>> at(points.size(), {NAN, NAN});
+    for (std::size_t k = 0; k < points.size(); ++k) {
+        if (points[k]) {
+            GEOSGeomGetX_r(geos.ctx(), points[k].get(), &at[k][0]);
+            GEOSGeomGetY_r(geos.ctx(), points[k].get(), &at[k][1]);
+        }
+    }
     std::vector<bool> placed(points.size(), false);
-    std::vector<Geos::Ptr> kept;
+    std::vector<Geos::Ptr> kept;  // the parts in WGS84, as written
     for (auto& piece : pieces) {
         const double area = detail::area_of(geos, piece.get());
         if (area < min_part) {
@@ -157,8 +167,16 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
         DeficitPart part;
         part.area_km2 = area / 1e6;
         const GEOSPreparedGeometry* prepared = GEOSPrepare_r(geos.ctx(), piece.get());
+        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+        const bool boxed = GEOSGeom_getXMin_r(geos.ctx(), piece.get(), &x0) == 1 &&
+                           GEOSGeom_getYMin_r(geos.ctx(), piece.get(), &y0) == 1 &&
+                           GEOSGeom_getXMax_r(geos.ctx(), piece.get(), &x1) == 1 &&
+                           GEOSGeom_getYMax_r(geos.ctx(), piece.get(), &y1) == 1;
         double largest = -1;
         for (std::size_t k = 0; k < points.size(); ++k) {
+            if (boxed && !(at[k][0] >= x0 && at[k][0] <= x1 && at[k][1] >= y0 && at[k][1] <= y1)) {
+                continue;  // outside its box (NaN: no point)
+            }
             if (!placed[k] && points[k] && GEOSPreparedIntersects_r(geos.ctx(), prepared, points[k].get()) == 1) {
                 placed[k] = true;
                 part.population_over += origins_over[k].population;
@@ -173,13 +191,18 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
         if (part.origins_over == 0) {
             part.label_point = inside_point(geos, piece.get(), projection);
         }
-        part.wkb_wgs84 = detail::to_wgs84_wkb(geos, piece.get(), grid.resolution_m, projection, "deficit area");
-        if (part.wkb_wgs84.empty()) {
+        Geos::Ptr lonlat = detail::to_wgs84(geos, piece.get(), grid.resolution_m, projection, "deficit area");
+        if (!lonlat) {
             continue;
         }
+        part.wkb_wgs84 = detail::normalised_wkb(geos, lonlat.get(), "deficit area");
         out.area_km2 += part.area_km2;
         out.parts.push_back(std::move(part));
-        kept.push_back(std::move(piece));
+        if (GEOSGeomTypeId_r(geos.ctx(), lonlat.get()) == GEOS_POLYGON) {
+            kept.push_back(std::move(lonlat));
+        } else {
+            collect_polygons(geos, lonlat.get(), kept);  // split by a repair
+        }
     }
     out.population_outside = 0.0;
     out.origins_outside = 0;
@@ -192,8 +215,9 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
     std::sort(out.parts.begin(), out.parts.end(), [](const DeficitPart& a, const DeficitPart& b) {
         return std::tie(b.population_over, b.area_km2, a.wkb_wgs84) < std::tie(a.population_over, a.area_km2, b.wkb_wgs84);
     });
+    // The whole: its parts as converted (disjoint pieces of one clip), not converted a second time.
     if (const Geos::Ptr all = polygonal(geos, std::move(kept))) {
-        out.wkb_wgs84 = detail::to_wgs84_wkb(geos, all.get(), grid.resolution_m, projection, "deficit area");
+        out.wkb_wgs84 = detail::normalised_wkb(geos, all.get(), "deficit area");
     }
     return out;
 }

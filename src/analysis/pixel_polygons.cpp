@@ -131,12 +131,49 @@ std::vector<Geos::Ptr> mask_polygons(const Geos& geos, const RasterGrid& grid, c
     return out;
 }
 
+namespace {
+
+/// remove_specks() when a speck can only be one pixel (the default sizes, 2 pixels): a pixel
+/// none of whose 4 neighbours has its value. Flipping one never makes or unmakes another (its
+/// neighbours all have the other value), so one pass per value does it, with no flood fill.
+void remove_lone_pixels(std::vector<unsigned char>& mask, std::size_t w, std::size_t h, bool parts, bool holes) {
+    const auto lone = [&](std::size_t r, std::size_t c, unsigned char value) {
+        const std::size_t i = r * w + c;
+        return (c == 0 || mask[i - 1] != value) && (c + 1 == w || mask[i + 1] != value) &&
+               (r == 0 || mask[i - w] != value) && (r + 1 == h || mask[i + w] != value);
+    };
+    if (parts) {
+        for (std::size_t r = 0; r < h; ++r) {
+            for (std::size_t c = 0; c < w; ++c) {
+                if (mask[r * w + c] == 1 && lone(r, c, 1)) {
+                    mask[r * w + c] = 0;
+                }
+            }
+        }
+    }
+    if (holes) {  // a hole does not reach the edge
+        for (std::size_t r = 1; r + 1 < h; ++r) {
+            for (std::size_t c = 1; c + 1 < w; ++c) {
+                if (mask[r * w + c] == 0 && lone(r, c, 0)) {
+                    mask[r * w + c] = 1;
+                }
+            }
+        }
+    }
+}
+
+} // namespace
+
 void remove_specks(std::vector<unsigned char>& mask, int width, int height, double min_part_pixels,
                    double min_hole_pixels) {
     const auto w = static_cast<std::size_t>(width);
     const auto h = static_cast<std::size_t>(height);
     if (mask.size() != w * h) {
         throw Error(fmt::format("pixel specks: {} mask bytes for {} x {} pixels", mask.size(), width, height));
+    }
+    if (min_part_pixels <= 2 && min_hole_pixels <= 2) {
+        remove_lone_pixels(mask, w, h, min_part_pixels > 1, min_hole_pixels > 1);
+        return;
     }
     std::vector<unsigned char> seen(mask.size(), 0);
     std::vector<std::size_t> stack;
@@ -191,6 +228,12 @@ void remove_specks(std::vector<unsigned char>& mask, int width, int height, doub
 
 std::vector<unsigned char> to_wgs84_wkb(const Geos& geos, const GEOSGeometry* g, double densify_m,
                                         const ProjectedToWgs84& projection, const std::string& what) {
+    const Geos::Ptr lonlat = to_wgs84(geos, g, densify_m, projection, what);
+    return lonlat ? normalised_wkb(geos, lonlat.get(), what) : std::vector<unsigned char>{};
+}
+
+Geos::Ptr to_wgs84(const Geos& geos, const GEOSGeometry* g, double densify_m, const ProjectedToWgs84& projection,
+                   const std::string& what) {
     const Geos::Ptr dense = geos.check(geos.own(GEOSDensify_r(geos.ctx(), g, densify_m)), ("densify " + what).c_str());
     Geos::Ptr lonlat = reproject_to_wgs84(geos, dense.get(), projection, what);
     if (GEOSisValid_r(geos.ctx(), lonlat.get()) != 1) {
@@ -198,11 +241,8 @@ std::vector<unsigned char> to_wgs84_wkb(const Geos& geos, const GEOSGeometry* g,
         std::vector<Geos::Ptr> parts;
         collect_polygons(geos, repaired.get(), parts);  // a repair can leave lines where areas collapsed
         lonlat = polygonal(geos, std::move(parts));
-        if (!lonlat) {
-            return {};
-        }
     }
-    return normalised_wkb(geos, lonlat.get(), what);
+    return lonlat;
 }
 
 std::vector<unsigned char> normalised_wkb(const Geos& geos, GEOSGeometry* g, const std::string& what) {

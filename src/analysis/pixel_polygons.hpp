@@ -69,5 +69,8 @@ Geos::Ptr pixel_shape(const Geos& geos, const RasterGrid& grid, Selected&& selec
 /// polygonal is left. `what` names the layer in messages.
 [[nodiscard]] std::vector<unsigned char> to_wgs84_wkb(const Geos& geos, const GEOSGeometry* g, double densify_m,
                                                       const ProjectedToWgs84& projection, const std::string& what);
+/// The same before normalising and writing: the valid polygon in WGS84, or nullptr.
+[[nodiscard]] Geos::Ptr to_wgs84(const Geos& geos, const GEOSGeometry* g, double densify_m,
+                                 const ProjectedToWgs84& projection, const std::string& what);
 
 } // namespace proxima::detail

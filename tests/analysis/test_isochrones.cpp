@@ -2,6 +2,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
+#include "../../src/analysis/pixel_polygons.hpp"  // internal: the speck removal is tested on its own
 #include "proxima/analysis/access_times.hpp"
 #include "proxima/analysis/isochrones.hpp"
 #include "proxima/core/error.hpp"
@@ -345,4 +347,72 @@ TEST_CASE("isochrones as a GeoPackage layer: one multipolygon per limit, largest
         OGR_F_Destroy(f);
     }
     GDALClose(ds);
+}
+
+namespace {
+
+/// remove_specks() by the book: label every 4-connected region, flip the small ones (parts first,
+/// then holes that do not reach the edge).
+std::vector<unsigned char> specks_by_labels(std::vector<unsigned char> mask, int w, int h, double min_part,
+                                            double min_hole) {
+    for (const auto& [value, limit] : {std::pair<unsigned char, double>{1, min_part}, {0, min_hole}}) {
+        std::vector<int> label(mask.size(), -1);
+        std::vector<std::vector<int>> regions;
+        std::vector<bool> on_edge;
+        for (int start = 0; start < w * h; ++start) {
+            if (mask[start] != value || label[start] >= 0) {
+                continue;
+            }
+            regions.emplace_back();
+            on_edge.push_back(false);
+            std::vector<int> queue{start};
+            label[start] = static_cast<int>(regions.size()) - 1;
+            while (!queue.empty()) {
+                const int i = queue.back();
+                queue.pop_back();
+                regions.back().push_back(i);
+                const int r = i / w, c = i % w;
+                if (r == 0 || c == 0 || r == h - 1 || c == w - 1) {
+                    on_edge.back() = true;
+                }
+                for (const auto& [dr, dc] : {std::pair{0, 1}, {0, -1}, {1, 0}, {-1, 0}}) {
+                    const int rr = r + dr, cc = c + dc;
+                    if (rr >= 0 && rr < h && cc >= 0 && cc < w && mask[rr * w + cc] == value && label[rr * w + cc] < 0) {
+                        label[rr * w + cc] = label[start];
+                        queue.push_back(rr * w + cc);
+                    }
+                }
+            }
+        }
+        for (std::size_t k = 0; k < regions.size(); ++k) {
+            if (static_cast<double>(regions[k].size()) < limit && !(value == 0 && on_edge[k])) {
+                for (const int i : regions[k]) {
+                    mask[i] = value == 0 ? 1 : 0;
+                }
+            }
+        }
+    }
+    return mask;
+}
+
+} // namespace
+
+TEST_CASE("specks: lone pixels (the default) and larger specks agree with a labelling of every region",
+          "[analysis][isochrones]") {
+    std::mt19937_64 rng(test::random_seed());
+    for (int round = 0; round < 60; ++round) {
+        const int w = 1 + static_cast<int>(rng() % 40);
+        const int h = 1 + static_cast<int>(rng() % 40);
+        std::bernoulli_distribution on(0.2 + 0.6 * static_cast<double>(round % 7) / 6.0);
+        std::vector<unsigned char> mask(static_cast<std::size_t>(w * h));
+        for (auto& m : mask) {
+            m = on(rng) ? 1 : 0;
+        }
+        for (const auto& [part, hole] : {std::pair{2.0, 2.0}, {2.0, 0.0}, {0.0, 2.0}, {1.5, 1.5}, {3.0, 2.0}, {5.0, 4.0}}) {
+            INFO("round " << round << ", " << w << " x " << h << ", specks " << part << " / " << hole);
+            std::vector<unsigned char> got = mask;
+            detail::remove_specks(got, w, h, part, hole);
+            CHECK(got == specks_by_labels(mask, w, h, part, hole));
+        }
+    }
 }
