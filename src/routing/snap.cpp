@@ -160,8 +160,12 @@ std::optional<Snap> EdgeSnapper::snap_projected(XY q, double max_distance_m) con
     }
     // The cell of q, outside the grid if q is: ring r holds the cells r steps away from it, and
     // any point of a cell of ring r + 1 or beyond is at least r cells' widths from q.
-    const auto qx = static_cast<std::int64_t>(std::floor((q.x - ix.x0) / ix.cell));
-    const auto qy = static_cast<std::int64_t>(std::floor((q.y - ix.y0) / ix.cell));
+    // (Clamped far outside the grid, where the cell number would not fit an integer; the rings
+    // in between hold nothing and are skipped.)
+    const double far = 1e15;
+    const auto qx = static_cast<std::int64_t>(std::clamp(std::floor((q.x - ix.x0) / ix.cell), -far, far));
+    const auto qy = static_cast<std::int64_t>(std::clamp(std::floor((q.y - ix.y0) / ix.cell), -far, far));
+    const std::int64_t first_ring = std::max({std::int64_t{0}, -qx, qx - (ix.nx - 1), -qy, qy - (ix.ny - 1)});
     double best_d2 = std::numeric_limits<double>::max();
     double best_t = 0.0;
     std::uint32_t best_point = invalid_index;
@@ -193,7 +197,7 @@ std::optional<Snap> EdgeSnapper::snap_projected(XY q, double max_distance_m) con
             visit_cell(cx, cy);
         }
     };
-    for (std::int64_t r = 0;; ++r) {
+    for (std::int64_t r = first_ring;; ++r) {
         if (r == 0) {
             visit_row(qy, qx, qx);
         } else {
