@@ -281,8 +281,8 @@ TransformPtr layer_to_wgs84(OGRLayerH l, const std::string& name, const fs::path
     return to_wgs84;
 }
 
-/// `simplify_m` > 0: polygons are simplified within that many metres (topology kept) for the page,
-/// when the layer's CRS is in metres.
+/// `simplify_m` > 0: polygons are simplified within that many metres (Douglas-Peucker) for the
+/// page, when the layer's CRS is in metres.
 Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg, double simplify_m = 0.0) {
     OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(l);
     if (layer_srs == nullptr || OSRIsProjected(layer_srs) == 0 || std::abs(OSRGetLinearUnits(layer_srs, nullptr) - 1.0) > 1e-9) {

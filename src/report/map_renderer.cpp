@@ -1037,25 +1037,27 @@ void draw_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const St
     }
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
     const double width[3] = {0.5, 1.0, 1.6};
-    // Roads wholly outside the map (a per-EPCI map) are not drawn at all.
+    // Roads wholly outside the map (a per-EPCI map) are not drawn at all (found once for both passes).
     const double margin = 10.0 / l.px_per_m;
-    const auto overlaps_world = [&](const MapLine& road) {
+    std::vector<bool> in_view(scene.roads.size());
+    for (std::size_t k = 0; k < scene.roads.size(); ++k) {
         double x0 = std::numeric_limits<double>::max(), y0 = x0;
         double x1 = std::numeric_limits<double>::lowest(), y1 = x1;
-        for (const auto& p : road.points) {
+        for (const auto& p : scene.roads[k].points) {
             x0 = std::min(x0, p[0]);
             y0 = std::min(y0, p[1]);
             x1 = std::max(x1, p[0]);
             y1 = std::max(y1, p[1]);
         }
-        return x1 >= l.world[0] - margin && x0 <= l.world[2] + margin && y1 >= l.world[1] - margin &&
-               y0 <= l.world[3] + margin;
-    };
+        in_view[k] = x1 >= l.world[0] - margin && x0 <= l.world[2] + margin && y1 >= l.world[1] - margin &&
+                     y0 <= l.world[3] + margin;
+    }
     for (int pass = 0; pass < 2; ++pass) {
         for (int rank = 0; rank < 3; ++rank) {
             cairo_new_path(cr);
-            for (const auto& road : scene.roads) {
-                if (std::clamp(road.rank, 0, 2) != rank || !overlaps_world(road)) {
+            for (std::size_t k = 0; k < scene.roads.size(); ++k) {
+                const MapLine& road = scene.roads[k];
+                if (std::clamp(road.rank, 0, 2) != rank || !in_view[k]) {
                     continue;
                 }
                 // A region's roads have millions of shape points, most of them closer together
