@@ -65,9 +65,15 @@ void add_build_graph_command(CLI::App& app, Context& context, int& exit_code) {
                                        static_cast<double>(result.graph.memory_bytes()) / (1 << 20));
                 // What a machine needs for a région or France: the build's peak over the graph's nodes.
                 const auto nodes = static_cast<double>(std::max<std::size_t>(1, result.graph.node_count()));
-                summary << fmt::format("  peak memory: {:.1f} MiB ({:.0f} bytes per node; graph {:.0f} bytes per node)\n",
+                // Where it was reached: the peak only grows, so the phase where it jumps needed it.
+                std::string phases = fmt::format("after reading {:.0f} MiB, after building {:.0f} MiB",
+                                                 result.report.peak_mib_after_read, result.report.peak_mib_after_build);
+                if (!opt->no_hierarchy) {
+                    phases += fmt::format(", after the hierarchy {:.0f} MiB", hierarchy.peak_mib_after);
+                }
+                summary << fmt::format("  peak memory: {:.1f} MiB ({:.0f} bytes per node; graph {:.0f} bytes per node; {})\n",
                                        peak_resident_mib(), static_cast<double>(peak_resident_bytes()) / nodes,
-                                       static_cast<double>(result.graph.memory_bytes()) / nodes);
+                                       static_cast<double>(result.graph.memory_bytes()) / nodes, phases);
             }
         });
     });

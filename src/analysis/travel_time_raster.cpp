@@ -201,30 +201,41 @@ RasterPixels raster_pixels(const StudyInputs& in, const RasterOptions& options) 
         mark_inside(grid, rings, inside);
     }
 
-    // Pixel centres in a zone, converted to lon/lat in one batch, then snapped in parallel.
+    // Pixel centres in a zone, converted to lon/lat and snapped (in parallel) a block at a time:
+    // a région has tens of millions of them, and their lon/lat and optional snaps held all at
+    // once cost 88 bytes each beside the 68 kept.
     std::vector<std::uint32_t> candidates;
-    std::vector<LonLat> centres;
     for (std::size_t i = 0; i < inside.size(); ++i) {
         if (inside[i] != 0) {
-            const auto col = static_cast<int>(i % static_cast<std::size_t>(grid.width));
-            const auto row = static_cast<int>(i / static_cast<std::size_t>(grid.width));
             candidates.push_back(static_cast<std::uint32_t>(i));
-            centres.push_back({grid.centre_x(col), grid.centre_y(row)});
         }
     }
     out.in_zones = candidates.size();
-    if (!centres.empty()) {
+    out.pixel.reserve(candidates.size());
+    out.snap.reserve(candidates.size());
+    const auto shared = shared_snapper(in);
+    const EdgeSnapper& snapper = *shared;
+    constexpr std::size_t block = std::size_t{1} << 20;
+    std::vector<LonLat> centres;
+    for (std::size_t first = 0; first < candidates.size(); first += block) {
+        const std::size_t last = std::min(candidates.size(), first + block);
+        centres.clear();
+        for (std::size_t k = first; k < last; ++k) {
+            const auto col = static_cast<int>(candidates[k] % static_cast<std::uint32_t>(grid.width));
+            const auto row = static_cast<int>(candidates[k] / static_cast<std::uint32_t>(grid.width));
+            centres.push_back({grid.centre_x(col), grid.centre_y(row)});
+        }
         proj_trans_generic(projection.pj(), PJ_FWD, &centres.data()->lon, sizeof(LonLat), centres.size(),
                            &centres.data()->lat, sizeof(LonLat), centres.size(), nullptr, 0, 0, nullptr, 0, 0);
-    }
-    const auto snaps = shared_snapper(in)->snap_all(centres, in.study.network.max_snap_m);
-    for (std::size_t k = 0; k < candidates.size(); ++k) {
-        // A centre PROJ could not convert (HUGE_VAL) is not snapped: it stays without a value.
-        if (snaps[k]) {
-            out.pixel.push_back(candidates[k]);
-            out.snap.push_back(*snaps[k]);
-        } else {
-            out.unsnapped.push_back(candidates[k]);
+        const auto snaps = snapper.snap_all(centres, in.study.network.max_snap_m);
+        for (std::size_t k = first; k < last; ++k) {
+            // A centre PROJ could not convert (HUGE_VAL) is not snapped: it stays without a value.
+            if (snaps[k - first]) {
+                out.pixel.push_back(candidates[k]);
+                out.snap.push_back(*snaps[k - first]);
+            } else {
+                out.unsnapped.push_back(candidates[k]);
+            }
         }
     }
     return out;

@@ -15,6 +15,7 @@
 #include "osm/road_node_index.hpp"
 #include "osm/turn_builder.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/memory_use.hpp"
 #include "proxima/core/sha256.hpp"
 #include "proxima/core/version.hpp"
 #include "proxima/graph/strong_components.hpp"
@@ -195,6 +196,7 @@ public:
     static void sort_unique(std::vector<osmium::unsigned_object_id_type>& ids) {
         std::sort(ids.begin(), ids.end());
         ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        ids.shrink_to_fit();  // the index keeps this vector: every reference was listed, repeats included
     }
 
     std::vector<osmium::unsigned_object_id_type> positive;
@@ -781,6 +783,7 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
     log.info(fmt::format("reading {} with profile '{}'", extract.string(), profile.name));
     RawNetwork net = read_network(extract, profile, report, options);
     report.read_seconds = read_clock.seconds();
+    report.peak_mib_after_read = peak_resident_mib();
     Stopwatch build_clock;
     if (net.ways.empty()) {
         throw InputError(fmt::format("OSM extract '{}' holds no road drivable under profile '{}' ({} ways read): "
@@ -843,6 +846,7 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
     report.arcs = graph.arc_count();
     report.edges = graph.edge_count();
     report.build_seconds = build_clock.seconds();
+    report.peak_mib_after_build = peak_resident_mib();
     return {std::move(graph), std::move(report)};
 }
 

@@ -176,6 +176,26 @@ TEST_CASE("PHAST equals Dijkstra on the samples (destination-only roads, turn re
     CHECK(test::sample_report("andorra-2021").states_destination_only > 0);
 }
 
+TEST_CASE("the contraction hierarchy is the same on one thread and on several", "[routing]") {
+    for (const char* name : {"andorra-2021", "nantes-centre-2014"}) {
+        INFO(name);
+        const RoadGraph g = test::sample_graph(name);
+        HierarchyBuildOptions one;
+        one.threads = 1;
+        HierarchyBuildOptions several;
+        several.threads = 4;  // capped at the processors; rounds are split among them
+        const StateHierarchy a = build_state_hierarchy(g, nullptr, one);
+        const StateHierarchy b = build_state_hierarchy(g, nullptr, several);
+        CHECK(a.rank == b.rank);
+        CHECK(a.up_first == b.up_first);
+        CHECK(a.up_head == b.up_head);
+        CHECK(a.up_ds == b.up_ds);
+        CHECK(a.down_first == b.down_first);
+        CHECK(a.down_tail == b.down_tail);
+        CHECK(a.down_ds == b.down_ds);
+    }
+}
+
 TEST_CASE("the contraction hierarchy is stored in the graph file; a file without one loads without it", "[routing]") {
     test::TempDir dir("hierarchy-file");
     RoadGraph g = test::sample_graph("saint-barthelemy-2014");

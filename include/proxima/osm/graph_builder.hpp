@@ -72,6 +72,8 @@ struct GraphBuildReport {
     double read_seconds = 0.0;    ///< reading and decoding the OSM file
     double build_seconds = 0.0;   ///< everything after reading
     std::size_t location_index_bytes = 0;
+    double peak_mib_after_read = 0.0;   ///< the process's peak resident memory when reading ended
+    double peak_mib_after_build = 0.0;  ///< the same when the graph was built
 };
 
 struct GraphBuildOptions {
