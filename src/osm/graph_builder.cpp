@@ -791,7 +791,7 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
                                      extract.string(), profile.name, report.ways_read));
     }
 
-    const DenseNodes dense = number_nodes(net, report);
+    DenseNodes dense = number_nodes(net, report);
     std::vector<Segment> segs = make_segments(net, dense);
     log.info(fmt::format("{} pieces of routable ways with at least two located nodes, {} OSM nodes, {} segments; "
                          "finding strongly connected components",
@@ -829,6 +829,16 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
     std::vector<detail::ArcEnds> arc_ends;
     std::vector<detail::NodeInfo> node_info;
     RoadGraph::Arrays g = physical_arrays(chains, dense, segs, net, profile.ferry_class(), arc_ends, node_info);
+    // The turns need only the arrays, the ways' ends and the restrictions: what was read and
+    // chained goes before they are made (the build's peak is here).
+    chains = {};
+    segs = {};
+    dense = {};
+    net.ways = {};
+    net.node_ids = {};
+    net.coords = {};
+    net.node_rules = {};
+    net.tram_nodes = {};
 
     detail::SearchGraphParts search =
         detail::build_turns(g, arc_ends, node_info, net.way_ends, net.restrictions, profile, report);

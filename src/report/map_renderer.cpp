@@ -1103,7 +1103,12 @@ std::vector<PixelBox> draw_places(cairo_t* cr, const MapScene& scene, const Prep
     for (const std::size_t i : order) {
         const MapValuePoint& p = places[i];
         const auto [x, y] = l.to_pixel(p.x, p.y);
-        const double r = place_radius(p.population, st);
+        // A square's disc stays inside a square (four tenths of its side): where every square is
+        // inhabited, discs sized by population alone would join into a carpet over the zones.
+        const double r = prepared.place_square_m > 0
+                             ? std::min(place_radius(p.population, st),
+                                        std::max(0.4 * prepared.place_square_m * l.px_per_m, st.px(1.0)))
+                             : place_radius(p.population, st);
         const Rgb colour = scene.value_classes.empty() || !p.minutes
                                ? time_classes[time_class_of(p.minutes)].colour
                                : scene.value_classes[value_class_of(scene.value_classes, *p.minutes)].colour;

@@ -438,3 +438,50 @@ TEST_CASE("beyond max_places, places are grouped into squares in their inhabitan
     render_map_png(scene, grouped, options);
     CHECK(same(dominant(read_png(grouped), gx, gy, 2), time_classes[time_class_of(std::nullopt)].colour));
 }
+
+TEST_CASE("grouped places stay inside their squares: the zones show between them", "[report][maps]") {
+    test::TempDir dir("map-renderer-square-discs");
+    MapScene scene = synthetic_scene();
+    MapOptions options;
+    options.labels = false;
+    const auto bare = dir.path() / "bare.png";
+    render_map_png(scene, bare, options);
+    // Zone 1 (5 min) full of populous places, four per 500 m square, each in its own 200 m square:
+    // with max_places 200 the squares are 500 m (400 of 200 m would be too many), each a disc of 4 million inhabitants at its centre
+    // and in the class of 75 min. Uncapped, such discs are wider than the square and join.
+    constexpr double square = 500.0;
+    for (int i = 10; i < 20; ++i) {
+        for (int j = 10; j < 20; ++j) {
+            const double cx = base_x + (i + 0.5) * square;
+            const double cy = base_y + (j + 0.5) * square;
+            for (const double dx : {-120.0, 120.0}) {
+                for (const double dy : {-120.0, 120.0}) {
+                    scene.places.push_back({cx + dx, cy + dy, 75.0, 1e6});
+                }
+            }
+        }
+    }
+    options.max_places = 200;
+    const auto grouped = dir.path() / "grouped.png";
+    render_map_png(scene, grouped, options);
+    keep(grouped, "grouped_squares.png");
+    const Png png = read_png(grouped);
+    const Png reference = read_png(bare);
+    const MapLayout layout = map_layout(scene, options);
+    const MapLayout bare_layout = map_layout(synthetic_scene(), MapOptions{.labels = false});
+    const Rgb dot = time_classes[time_class_of(75.0)].colour;
+    int corners = 0;
+    for (int i = 12; i < 19; i += 2) {
+        for (int j = 12; j < 19; j += 2) {
+            const double x = base_x + i * square;  // a corner shared by four squares
+            const double y = base_y + j * square;
+            const auto [px, py] = layout.to_pixel(x + 0.5 * square, y + 0.5 * square);
+            CHECK(same(dominant(png, px, py, 2), dot));  // the square's disc
+            const auto [qx, qy] = layout.to_pixel(x, y);
+            const auto [rx, ry] = bare_layout.to_pixel(x, y);
+            CHECK(same(dominant(png, qx, qy, 2), dominant(reference, rx, ry, 2)));  // the zone, between discs
+            ++corners;
+        }
+    }
+    CHECK(corners == 16);
+}
