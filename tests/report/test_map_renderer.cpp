@@ -429,14 +429,15 @@ TEST_CASE("beyond max_places, places are grouped into squares in their inhabitan
     const auto grouped = dir.path() / "grouped.png";
     render_map_png(scene, grouped, options);
     const auto [gx, gy] = map_layout(scene, options).to_pixel(cx + 45, cy + 20);  // the legend is longer
-    CHECK(same(dominant(read_png(grouped), gx, gy, 2), time_classes[time_class_of(15.0)].colour));
+    // The square's disc is small at this scale (four tenths of 200 m): read its centre only.
+    CHECK(same(dominant(read_png(grouped), gx, gy, 1), time_classes[time_class_of(15.0)].colour));
     render_map_png(scene, dir.path() / "again.png", options);
     CHECK(bytes_of(grouped) == bytes_of(dir.path() / "again.png"));
 
     // Only the unreachable: the square is unreachable too.
     scene.places = {{cx + 20, cy + 20, std::nullopt, 10.0}, {cx + 70, cy + 20, std::nullopt, 10.0}};
     render_map_png(scene, grouped, options);
-    CHECK(same(dominant(read_png(grouped), gx, gy, 2), time_classes[time_class_of(std::nullopt)].colour));
+    CHECK(same(dominant(read_png(grouped), gx, gy, 1), time_classes[time_class_of(std::nullopt)].colour));
 }
 
 TEST_CASE("grouped places stay inside their squares: the zones show between them", "[report][maps]") {
