@@ -376,15 +376,6 @@ private:
                 }
             }
         }
-        for (const auto* lists : {&m_out, &m_in}) {
-            for (const auto& a : (*lists)[v]) {
-                const std::uint32_t w = a.node;
-                if (is_touched[w] == 0) {
-                    is_touched[w] = 1;
-                    touched.push_back(w);
-                }
-            }
-        }
         // A neighbour by both an arc in and an arc out counts v once.
         std::vector<std::uint32_t> neighbours;
         for (const auto& a : m_out[v]) {
@@ -398,6 +389,10 @@ private:
         for (auto w : neighbours) {
             ++m_contracted_neighbours[w];
             m_level[w] = std::max(m_level[w], m_level[v] + 1);
+            if (is_touched[w] == 0) {  // a neighbour of several states of the round is listed once
+                is_touched[w] = 1;
+                touched.push_back(w);
+            }
         }
         up = std::move(m_out[v]);
         down = std::move(m_in[v]);

@@ -176,6 +176,18 @@ TEST_CASE("PHAST equals Dijkstra on the samples (destination-only roads, turn re
     CHECK(test::sample_report("andorra-2021").states_destination_only > 0);
 }
 
+namespace {
+void check_same_hierarchy(const StateHierarchy& a, const StateHierarchy& b) {
+    CHECK(a.rank == b.rank);
+    CHECK(a.up_first == b.up_first);
+    CHECK(a.up_head == b.up_head);
+    CHECK(a.up_ds == b.up_ds);
+    CHECK(a.down_first == b.down_first);
+    CHECK(a.down_tail == b.down_tail);
+    CHECK(a.down_ds == b.down_ds);
+}
+} // namespace
+
 TEST_CASE("the contraction hierarchy is the same on one thread and on several", "[routing]") {
     for (const char* name : {"andorra-2021", "nantes-centre-2014"}) {
         INFO(name);
@@ -186,13 +198,7 @@ TEST_CASE("the contraction hierarchy is the same on one thread and on several", 
         several.threads = 4;  // capped at the processors; rounds are split among them
         const StateHierarchy a = build_state_hierarchy(g, nullptr, one);
         const StateHierarchy b = build_state_hierarchy(g, nullptr, several);
-        CHECK(a.rank == b.rank);
-        CHECK(a.up_first == b.up_first);
-        CHECK(a.up_head == b.up_head);
-        CHECK(a.up_ds == b.up_ds);
-        CHECK(a.down_first == b.down_first);
-        CHECK(a.down_tail == b.down_tail);
-        CHECK(a.down_ds == b.down_ds);
+        check_same_hierarchy(a, b);
     }
 }
 
@@ -207,13 +213,7 @@ TEST_CASE("the contraction hierarchy is stored in the graph file; a file without
     REQUIRE(loaded.hierarchy() != nullptr);
     const StateHierarchy& a = *g.hierarchy();
     const StateHierarchy& b = *loaded.hierarchy();
-    CHECK(a.rank == b.rank);
-    CHECK(a.up_first == b.up_first);
-    CHECK(a.up_head == b.up_head);
-    CHECK(a.up_ds == b.up_ds);
-    CHECK(a.down_first == b.down_first);
-    CHECK(a.down_tail == b.down_tail);
-    CHECK(a.down_ds == b.down_ds);
+    check_same_hierarchy(a, b);
     std::mt19937_64 rng(test::random_seed() + 3);
     require_phast_equals_dijkstra(loaded, Direction::reverse, {random_lane(loaded, rng, 5, 100, max_travel_ds)});
 }
