@@ -1,14 +1,9 @@
 #include "pixel_polygons.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <memory>
 
-#include <cpl_error.h>
-#include <gdal.h>
-#include <gdal_alg.h>
-#include <ogr_api.h>
-
-#include "core/gdal_handles.hpp"
 #include "core/geos_reproject.hpp"
 
 namespace proxima::detail {
@@ -23,11 +18,191 @@ double area_of(const Geos& geos, const GEOSGeometry* g) {
 
 namespace {
 
-DatasetPtr check_dataset(GDALDatasetH ds, const char* what) {
-    if (ds == nullptr) {
-        throw Error(fmt::format("GDAL could not create {}: {}", what, CPLGetLastErrorMsg()));
+/// Walking directions along the grid lines, in turn order: a left turn is the next one.
+enum Direction : unsigned char { east = 0, north = 1, west = 2, south = 3 };
+
+constexpr Direction left_of(Direction d) { return static_cast<Direction>((d + 1) & 3); }
+constexpr Direction right_of(Direction d) { return static_cast<Direction>((d + 3) & 3); }
+
+/// The boundary of the selected pixels as rings on the grid lines, the selected side always on
+/// the left (so an outer ring runs counter-clockwise, y up, and a hole clockwise), corners only.
+class RingTracer {
+public:
+    RingTracer(const std::vector<unsigned char>& mask, int width, int height)
+        : m_mask(mask), m_w(width), m_h(height), m_top_done(mask.size(), 0) {}
+
+    struct Ring {
+        std::vector<std::pair<int, int>> corners;  ///< grid-line vertices (column, row), not closed
+        std::size_t pixel = 0;                     ///< a selected pixel on the ring's left
+        double twice_area = 0;                     ///< in pixels², > 0 for an outer ring
+    };
+
+    /// Every ring, in the order of their first top edge in the raster (row by row).
+    std::vector<Ring> trace() {
+        std::vector<Ring> rings;
+        for (int r = 0; r < m_h; ++r) {
+            for (int c = 0; c < m_w; ++c) {
+                const std::size_t i = index(c, r);
+                if (m_mask[i] != 0 && !selected(c, r - 1) && m_top_done[i] == 0) {
+                    trace_from(c + 1, r, rings);  // along the pixel's top edge, westward
+                }
+            }
+        }
+        return rings;
     }
-    return DatasetPtr(ds);
+
+private:
+    [[nodiscard]] std::size_t index(int c, int r) const {
+        return static_cast<std::size_t>(r) * static_cast<std::size_t>(m_w) + static_cast<std::size_t>(c);
+    }
+    [[nodiscard]] bool selected(int c, int r) const {
+        return c >= 0 && r >= 0 && c < m_w && r < m_h && m_mask[index(c, r)] != 0;
+    }
+    /// The pixels on the left and on the right of the grid-line edge leaving vertex (c, r) in `d`.
+    static void sides(int c, int r, Direction d, int& lc, int& lr, int& rc, int& rr) {
+        switch (d) {
+        case east: lc = c, lr = r - 1, rc = c, rr = r; break;
+        case north: lc = c - 1, lr = r - 1, rc = c, rr = r - 1; break;
+        case west: lc = c - 1, lr = r, rc = c - 1, rr = r - 1; break;
+        case south: lc = c, lr = r, rc = c - 1, rr = r; break;
+        }
+    }
+    [[nodiscard]] bool is_boundary(int c, int r, Direction d) const {
+        int lc = 0, lr = 0, rc = 0, rr = 0;
+        sides(c, r, d, lc, lr, rc, rr);
+        return selected(lc, lr) && !selected(rc, rr);
+    }
+    /// Two selected pixels meet at vertex (c, r) by a corner only: a ring can come back to it.
+    [[nodiscard]] bool diagonal(int c, int r) const {
+        const bool a = selected(c - 1, r - 1);
+        const bool b = selected(c, r - 1);
+        const bool d = selected(c - 1, r);
+        const bool e = selected(c, r);
+        return a == e && b == d && a != b;
+    }
+    static void step(int& c, int& r, Direction d) {
+        c += d == east ? 1 : d == west ? -1 : 0;
+        r += d == south ? 1 : d == north ? -1 : 0;
+    }
+
+    /// Follows the boundary from vertex (c, r) westward until it closes. At a vertex where two
+    /// selected pixels meet by a corner, it turns around the pixel it is following (left first),
+    /// so parts meeting at a corner stay apart; a ring that comes back to such a vertex (a hole
+    /// meeting its outer ring, or two holes meeting, at a corner) is split there, so that no ring
+    /// touches itself and every ring is valid as traced.
+    void trace_from(int c0, int r0, std::vector<Ring>& rings) {
+        std::vector<std::pair<int, int>> path;          // vertices, a corner at every turn
+        std::vector<std::pair<std::uint64_t, std::size_t>> open;  // corner vertices on the path
+        int c = c0;
+        int r = r0;
+        Direction d = west;
+        if (diagonal(c, r)) {
+            open.emplace_back(static_cast<std::uint64_t>(r) * (static_cast<std::uint64_t>(m_w) + 1) +
+                                  static_cast<std::uint64_t>(c),
+                              0);
+        }
+        path.emplace_back(c, r);
+        do {
+            if (d == west) {
+                m_top_done[index(c - 1, r)] = 1;
+            }
+            step(c, r, d);
+            Direction next = left_of(d);
+            if (!is_boundary(c, r, next)) {
+                next = is_boundary(c, r, d) ? d : right_of(d);
+            }
+            if (next != d && (c != c0 || r != r0 || next != west)) {
+                if (diagonal(c, r)) {
+                    const std::uint64_t key = static_cast<std::uint64_t>(r) * (static_cast<std::uint64_t>(m_w) + 1) +
+                                              static_cast<std::uint64_t>(c);
+                    const auto seen = std::find_if(open.begin(), open.end(), [&](const auto& o) { return o.first == key; });
+                    if (seen != open.end()) {
+                        // Back at a corner already on the path: the loop since then is a ring.
+                        const std::size_t from = seen->second;
+                        add_ring(std::vector<std::pair<int, int>>(path.begin() + static_cast<std::ptrdiff_t>(from), path.end()),
+                                 rings);
+                        path.resize(from + 1);
+                        std::erase_if(open, [&](const auto& o) { return o.second > from; });
+                    } else {
+                        open.emplace_back(key, path.size());
+                        path.emplace_back(c, r);
+                    }
+                } else {
+                    path.emplace_back(c, r);
+                }
+            }
+            d = next;
+        } while (c != c0 || r != r0 || d != west);
+        add_ring(std::move(path), rings);
+    }
+
+    /// A closed ring from its vertices: collinear ones (where a split joined two straight runs)
+    /// dropped, its area and a pixel on its left noted.
+    void add_ring(std::vector<std::pair<int, int>> v, std::vector<Ring>& rings) const {
+        std::vector<std::pair<int, int>> corners;
+        const std::size_t n = v.size();
+        for (std::size_t k = 0; k < n; ++k) {
+            const auto& a = v[(k + n - 1) % n];
+            const auto& b = v[k];
+            const auto& e = v[(k + 1) % n];
+            const long cross = static_cast<long>(b.first - a.first) * (e.second - b.second) -
+                               static_cast<long>(b.second - a.second) * (e.first - b.first);
+            if (cross != 0) {
+                corners.push_back(b);
+            }
+        }
+        Ring ring;
+        const std::size_t m = corners.size();
+        for (std::size_t k = 0; k < m; ++k) {
+            const auto& a = corners[k];
+            const auto& b = corners[(k + 1) % m];
+            // Shoelace in (column, -row): y grows northward, as in the CRS.
+            ring.twice_area += static_cast<double>(a.first) * -b.second - static_cast<double>(b.first) * -a.second;
+        }
+        const auto& a = corners[0];
+        const auto& b = corners[1];
+        const Direction d = b.first > a.first ? east : b.first < a.first ? west : b.second < a.second ? north : south;
+        int lc = 0, lr = 0, rc = 0, rr = 0;
+        sides(a.first, a.second, d, lc, lr, rc, rr);
+        ring.pixel = index(lc, lr);
+        ring.corners = std::move(corners);
+        rings.push_back(std::move(ring));
+    }
+
+    const std::vector<unsigned char>& m_mask;
+    int m_w;
+    int m_h;
+    std::vector<unsigned char> m_top_done;  ///< the pixel's top edge is on a traced ring
+};
+
+/// The 4-connected region of every selected pixel (0 for unselected ones), numbered from 1.
+std::vector<std::uint32_t> region_labels(const std::vector<unsigned char>& mask, std::size_t w, std::size_t h) {
+    std::vector<std::uint32_t> label(mask.size(), 0);
+    std::vector<std::size_t> stack;
+    std::uint32_t next = 0;
+    for (std::size_t start = 0; start < mask.size(); ++start) {
+        if (mask[start] == 0 || label[start] != 0) {
+            continue;
+        }
+        label[start] = ++next;
+        stack.assign(1, start);
+        while (!stack.empty()) {
+            const std::size_t i = stack.back();
+            stack.pop_back();
+            const std::size_t c = i % w;
+            const auto visit = [&](std::size_t j) {
+                if (mask[j] != 0 && label[j] == 0) {
+                    label[j] = next;
+                    stack.push_back(j);
+                }
+            };
+            if (c > 0) visit(i - 1);
+            if (c + 1 < w) visit(i + 1);
+            if (i >= w) visit(i - w);
+            if (i + w < w * h) visit(i + w);
+        }
+    }
+    return label;
 }
 
 } // namespace
@@ -36,97 +211,75 @@ std::vector<Geos::Ptr> mask_polygons(const Geos& geos, const RasterGrid& grid, c
     if (grid.width <= 0 || grid.height <= 0 || mask.size() != grid.pixel_count()) {
         throw Error(fmt::format("pixel polygons: {} mask bytes for {} x {} pixels", mask.size(), grid.width, grid.height));
     }
-    static const bool registered = [] {
-        GDALAllRegister();
-        return true;
-    }();
-    (void)registered;
-    GDALDriverH mem = GDALGetDriverByName("MEM");
-    GDALDriverH memory = GDALGetDriverByName("Memory");
-    if (mem == nullptr || memory == nullptr) {
-        throw Error("GDAL has no MEM/Memory driver: the GDAL library is incomplete");
+    std::vector<RingTracer::Ring> rings = RingTracer(mask, grid.width, grid.height).trace();
+    // Each region has one outer ring, traced before its holes; a hole belongs to the region of
+    // the pixels on its left.
+    std::vector<std::size_t> outer_of_ring(rings.size(), rings.size());
+    std::size_t outers = 0;
+    std::size_t holes = 0;
+    for (const auto& ring : rings) {
+        (ring.twice_area > 0 ? outers : holes) += 1;
     }
-    const DatasetPtr raster =
-        check_dataset(GDALCreate(mem, "", grid.width, grid.height, 1, GDT_Byte, nullptr), "an in-memory raster");
-    // Pixel corners on the grid lines: x = min_x + col * resolution, y = max_y - row * resolution.
-    double transform[6] = {grid.min_x, grid.resolution_m, 0.0, grid.max_y, 0.0, -grid.resolution_m};
-    GDALSetGeoTransform(raster.get(), transform);
-    GDALRasterBandH band = GDALGetRasterBand(raster.get(), 1);
-    if (GDALRasterIO(band, GF_Write, 0, 0, grid.width, grid.height, const_cast<unsigned char*>(mask.data()),
-                     grid.width, grid.height, GDT_Byte, 0, 0) != CE_None) {
-        throw Error(fmt::format("GDAL could not fill an in-memory raster: {}", CPLGetLastErrorMsg()));
-    }
-    const DatasetPtr vector = check_dataset(GDALCreate(memory, "", 0, 0, 0, GDT_Unknown, nullptr), "an in-memory layer");
-    OGRLayerH layer = GDALDatasetCreateLayer(vector.get(), "pixels", nullptr, wkbPolygon, nullptr);
-    OGRFieldDefnH field = OGR_Fld_Create("value", OFTInteger);
-    const bool made = layer != nullptr && OGR_L_CreateField(layer, field, TRUE) == OGRERR_NONE;
-    OGR_Fld_Destroy(field);
-    if (!made) {
-        throw Error(fmt::format("GDAL could not create an in-memory layer: {}", CPLGetLastErrorMsg()));
-    }
-    // The band is its own mask: only the selected pixels (value 1) become polygons.
-    if (GDALPolygonize(band, band, layer, 0, nullptr, nullptr, nullptr) != CE_None) {
-        throw Error(fmt::format("GDAL could not trace the pixel polygons: {}", CPLGetLastErrorMsg()));
-    }
-    // A traced ring can touch itself (or a hole its shell) only where two selected pixels meet at
-    // a corner with the other two of the 2 x 2 block unselected: polygons whose box holds no such
-    // corner are valid as traced, and only the others are checked (the check is costly).
-    std::vector<std::pair<double, double>> corners;  // (y, x) of those corners, sorted
-    const auto w = static_cast<std::size_t>(grid.width);
-    for (int r = 1; r < grid.height; ++r) {
-        const unsigned char* above = mask.data() + static_cast<std::size_t>(r - 1) * w;
-        const unsigned char* below = above + w;
-        for (int c = 1; c < grid.width; ++c) {
-            const bool a = above[c - 1] != 0;
-            const bool b = above[c] != 0;
-            const bool d = below[c - 1] != 0;
-            const bool e = below[c] != 0;
-            if (a == e && b == d && a != b) {
-                corners.emplace_back(grid.line_y(r), grid.line_x(c));
+    if (holes > 0) {
+        const std::vector<std::uint32_t> label =
+            outers == 1 ? std::vector<std::uint32_t>{} : region_labels(mask, static_cast<std::size_t>(grid.width),
+                                                                        static_cast<std::size_t>(grid.height));
+        std::vector<std::pair<std::uint32_t, std::size_t>> outer_by_region;  // (region, ring), sorted
+        for (std::size_t k = 0; k < rings.size(); ++k) {
+            if (rings[k].twice_area > 0) {
+                outer_by_region.emplace_back(label.empty() ? 0 : label[rings[k].pixel], k);
+            }
+        }
+        std::sort(outer_by_region.begin(), outer_by_region.end());
+        for (std::size_t k = 0; k < rings.size(); ++k) {
+            if (rings[k].twice_area < 0) {
+                const std::uint32_t region = label.empty() ? 0 : label[rings[k].pixel];
+                const auto it = std::lower_bound(outer_by_region.begin(), outer_by_region.end(),
+                                                 std::make_pair(region, std::size_t{0}));
+                if (it == outer_by_region.end() || it->first != region ||
+                    (it + 1 != outer_by_region.end() && (it + 1)->first == region)) {
+                    throw Error(fmt::format("pixel polygons: a hole of region {} has no single outer ring "
+                                            "(an internal error; please report it)", region));
+                }
+                outer_of_ring[k] = it->second;
             }
         }
     }
-    std::sort(corners.begin(), corners.end());
-    const auto may_touch_itself = [&](const GEOSGeometry* g) {
-        double x0 = 0;
-        double y0 = 0;
-        double x1 = 0;
-        double y1 = 0;
-        if (GEOSGeom_getXMin_r(geos.ctx(), g, &x0) == 0 || GEOSGeom_getYMin_r(geos.ctx(), g, &y0) == 0 ||
-            GEOSGeom_getXMax_r(geos.ctx(), g, &x1) == 0 || GEOSGeom_getYMax_r(geos.ctx(), g, &y1) == 0) {
-            return true;
+    const auto as_ring = [&](const RingTracer::Ring& ring) {
+        std::vector<double> xy;
+        xy.reserve(2 * (ring.corners.size() + 1));
+        for (const auto& [c, r] : ring.corners) {
+            xy.push_back(grid.line_x(c));
+            xy.push_back(grid.line_y(r));
         }
-        for (auto it = std::lower_bound(corners.begin(), corners.end(), std::make_pair(y0, x0));
-             it != corners.end() && it->first <= y1; ++it) {
-            if (it->second >= x0 && it->second <= x1) {
-                return true;
-            }
+        xy.push_back(xy[0]);
+        xy.push_back(xy[1]);
+        GEOSCoordSequence* seq =
+            GEOSCoordSeq_copyFromBuffer_r(geos.ctx(), xy.data(), static_cast<unsigned>(xy.size() / 2), 0, 0);
+        GEOSGeometry* made = seq == nullptr ? nullptr : GEOSGeom_createLinearRing_r(geos.ctx(), seq);
+        if (made == nullptr) {
+            throw Error(fmt::format("GEOS could not make a ring of pixel edges: {}", geos.last_error()));
         }
-        return false;
+        return made;
     };
-    std::vector<Geos::Ptr> out;
-    std::vector<unsigned char> wkb;
-    OGR_L_ResetReading(layer);
-    while (OGRFeatureH feature = OGR_L_GetNextFeature(layer)) {
-        OGRGeometryH g = OGR_F_GetGeometryRef(feature);
-        if (g != nullptr) {
-            wkb.resize(static_cast<std::size_t>(OGR_G_WkbSize(g)));
-            OGR_G_ExportToWkb(g, wkbNDR, wkb.data());
-            Geos::Ptr polygon = geos.read_wkb(wkb);
-            if (!polygon) {
-                OGR_F_Destroy(feature);
-                throw Error(fmt::format("GEOS could not read a traced pixel polygon: {}", geos.last_error()));
-            }
-            if (!may_touch_itself(polygon.get()) || GEOSisValid_r(geos.ctx(), polygon.get()) == 1) {
-                out.push_back(std::move(polygon));
-            } else {
-                // A ring touching itself where pixels meet at a corner: the repair splits it.
-                const Geos::Ptr repaired =
-                    geos.check(geos.own(GEOSMakeValid_r(geos.ctx(), polygon.get())), "repair a pixel polygon");
-                collect_polygons(geos, repaired.get(), out);
-            }
+    std::vector<std::vector<std::size_t>> holes_of(rings.size());
+    for (std::size_t k = 0; k < rings.size(); ++k) {
+        if (outer_of_ring[k] < rings.size()) {
+            holes_of[outer_of_ring[k]].push_back(k);
         }
-        OGR_F_Destroy(feature);
+    }
+    std::vector<Geos::Ptr> out;
+    for (std::size_t k = 0; k < rings.size(); ++k) {
+        if (rings[k].twice_area <= 0) {
+            continue;
+        }
+        GEOSGeometry* shell = as_ring(rings[k]);
+        std::vector<GEOSGeometry*> inner;
+        for (const std::size_t h : holes_of[k]) {
+            inner.push_back(as_ring(rings[h]));
+        }
+        GEOSGeometry* polygon = GEOSGeom_createPolygon_r(geos.ctx(), shell, inner.data(), static_cast<unsigned>(inner.size()));
+        out.push_back(geos.check(geos.own(polygon), "make a polygon of pixel edges"));
     }
     return out;
 }

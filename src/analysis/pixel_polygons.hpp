@@ -24,8 +24,10 @@ namespace proxima::detail {
 [[nodiscard]] double area_of(const Geos& geos, const GEOSGeometry* g);
 
 /// The pixels whose `mask` byte (row-major, grid.width × grid.height) is not 0, as polygons in the
-/// grid's CRS: one per 4-connected region, with its holes, traced along the pixel edges by
-/// GDALPolygonize (linear in the pixels, where a union of pixel rectangles was not), each valid.
+/// grid's CRS: one per 4-connected region, with its holes, traced along the pixel edges in one
+/// pass (linear in the pixels), corners only, each valid as made: where pixels meet at a corner,
+/// parts stay apart and a ring that comes back to the corner is split there (a hole touching its
+/// outer ring, or another hole, at one point), so no repair is needed.
 [[nodiscard]] std::vector<Geos::Ptr> mask_polygons(const Geos& geos, const RasterGrid& grid,
                                                    const std::vector<unsigned char>& mask);
 

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <gdal.h>
+#include <gdal_alg.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
 
@@ -414,5 +415,117 @@ TEST_CASE("specks: lone pixels (the default) and larger specks agree with a labe
             detail::remove_specks(got, w, h, part, hole);
             CHECK(got == specks_by_labels(mask, w, h, part, hole));
         }
+    }
+}
+
+namespace {
+
+/// The number of 4-connected regions of `value` in a mask.
+std::size_t count_regions(const std::vector<unsigned char>& mask, int w, int h, unsigned char value) {
+    std::vector<bool> seen(mask.size(), false);
+    std::size_t regions = 0;
+    for (int start = 0; start < w * h; ++start) {
+        if (mask[start] != value || seen[start]) {
+            continue;
+        }
+        ++regions;
+        std::vector<int> stack{start};
+        seen[start] = true;
+        while (!stack.empty()) {
+            const int i = stack.back();
+            stack.pop_back();
+            const int r = i / w, c = i % w;
+            for (const auto& [dr, dc] : {std::pair{0, 1}, {0, -1}, {1, 0}, {-1, 0}}) {
+                const int rr = r + dr, cc = c + dc;
+                if (rr >= 0 && rr < h && cc >= 0 && cc < w && mask[rr * w + cc] == value && !seen[rr * w + cc]) {
+                    seen[rr * w + cc] = true;
+                    stack.push_back(rr * w + cc);
+                }
+            }
+        }
+    }
+    return regions;
+}
+
+/// The reference: GDALPolygonize's polygons of the selected pixels (4-connected), each made valid
+/// by GEOS where its rings touch themselves, as one geometry.
+detail::Geos::Ptr polygonized_by_gdal(const detail::Geos& geos, const RasterGrid& grid,
+                                      const std::vector<unsigned char>& mask) {
+    GDALAllRegister();
+    GDALDatasetH raster = GDALCreate(GDALGetDriverByName("MEM"), "", grid.width, grid.height, 1, GDT_Byte, nullptr);
+    double transform[6] = {grid.min_x, grid.resolution_m, 0.0, grid.max_y, 0.0, -grid.resolution_m};
+    GDALSetGeoTransform(raster, transform);
+    GDALRasterBandH band = GDALGetRasterBand(raster, 1);
+    REQUIRE(GDALRasterIO(band, GF_Write, 0, 0, grid.width, grid.height, const_cast<unsigned char*>(mask.data()),
+                         grid.width, grid.height, GDT_Byte, 0, 0) == CE_None);
+    GDALDatasetH vector = GDALCreate(GDALGetDriverByName("Memory"), "", 0, 0, 0, GDT_Unknown, nullptr);
+    OGRLayerH layer = GDALDatasetCreateLayer(vector, "pixels", nullptr, wkbPolygon, nullptr);
+    OGRFieldDefnH field = OGR_Fld_Create("value", OFTInteger);
+    REQUIRE(OGR_L_CreateField(layer, field, TRUE) == OGRERR_NONE);
+    OGR_Fld_Destroy(field);
+    REQUIRE(GDALPolygonize(band, band, layer, 0, nullptr, nullptr, nullptr) == CE_None);
+    std::vector<detail::Geos::Ptr> parts;
+    OGR_L_ResetReading(layer);
+    while (OGRFeatureH feature = OGR_L_GetNextFeature(layer)) {
+        OGRGeometryH g = OGR_F_GetGeometryRef(feature);
+        std::vector<unsigned char> wkb(static_cast<std::size_t>(OGR_G_WkbSize(g)));
+        OGR_G_ExportToWkb(g, wkbNDR, wkb.data());
+        detail::Geos::Ptr polygon = geos.read_wkb(wkb);
+        if (GEOSisValid_r(geos.ctx(), polygon.get()) != 1) {
+            polygon = geos.own(GEOSMakeValid_r(geos.ctx(), polygon.get()));
+        }
+        parts.push_back(std::move(polygon));
+        OGR_F_Destroy(feature);
+    }
+    GDALClose(vector);
+    GDALClose(raster);
+    const detail::Geos::Ptr all = detail::make_collection(geos, GEOS_GEOMETRYCOLLECTION, std::move(parts));
+    return geos.own(GEOSUnaryUnion_r(geos.ctx(), all.get()));
+}
+
+} // namespace
+
+TEST_CASE("pixel polygons: one valid polygon per 4-connected region, covering what GDALPolygonize's cover",
+          "[analysis][isochrones]") {
+    std::mt19937_64 rng(test::random_seed());
+    const detail::Geos geos;
+    for (int round = 0; round < 150; ++round) {
+        const int w = 1 + static_cast<int>(rng() % 30);
+        const int h = 1 + static_cast<int>(rng() % 30);
+        RasterGrid grid;
+        grid.crs = "EPSG:2154";
+        grid.min_x = 640000.0;
+        grid.max_y = 6860000.0;
+        grid.resolution_m = 100.0;
+        grid.width = w;
+        grid.height = h;
+        // Noise of every density (corner-to-corner meetings everywhere), and checkerboard-like
+        // patterns, where every vertex inside is one.
+        std::vector<unsigned char> mask(static_cast<std::size_t>(w * h));
+        std::bernoulli_distribution on(0.1 + 0.8 * static_cast<double>(round % 9) / 8.0);
+        for (int i = 0; i < w * h; ++i) {
+            const int r = i / w, c = i % w;
+            mask[i] = round % 10 == 9 ? ((r + c) % 2 == 0 || (r % 5 == 0)) : on(rng);
+        }
+        INFO("round " << round << ", " << w << " x " << h);
+        const std::vector<detail::Geos::Ptr> polygons = detail::mask_polygons(geos, grid, mask);
+        CHECK(polygons.size() == count_regions(mask, w, h, 1));
+        for (const auto& p : polygons) {
+            CHECK(GEOSisValid_r(geos.ctx(), p.get()) == 1);
+        }
+        const auto selected = std::count(mask.begin(), mask.end(), 1);
+        if (polygons.empty()) {
+            CHECK(selected == 0);
+            continue;
+        }
+        std::vector<detail::Geos::Ptr> copies;
+        for (const auto& p : polygons) {
+            copies.push_back(geos.own(GEOSGeom_clone_r(geos.ctx(), p.get())));
+        }
+        const detail::Geos::Ptr all = detail::polygonal(geos, std::move(copies));
+        CHECK(GEOSisValid_r(geos.ctx(), all.get()) == 1);
+        CHECK(detail::area_of(geos, all.get()) == Approx(static_cast<double>(selected) * 1e4));
+        const detail::Geos::Ptr reference = polygonized_by_gdal(geos, grid, mask);
+        CHECK(GEOSEquals_r(geos.ctx(), all.get(), reference.get()) == 1);
     }
 }
