@@ -20,6 +20,7 @@
 #include "report/map_labels.hpp"
 #include "report/map_painter.hpp"
 #include "report/place_squares.hpp"
+#include "report/road_layer_cache.hpp"
 
 namespace proxima {
 
@@ -1031,10 +1032,7 @@ void draw_surroundings(cairo_t* cr, const PixelBox& area) {
 }
 
 /// The roads: a grey casing under a white line, local roads first so that fast ones stay on top.
-void draw_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const Style& st) {
-    if (scene.roads.empty()) {
-        return;
-    }
+void stroke_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const Style& st) {
     cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
     const double width[3] = {0.5, 1.0, 1.6};
     // Roads wholly outside the map (a per-EPCI map) are not drawn at all (found once for both passes).
@@ -1087,6 +1085,30 @@ void draw_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const St
             cairo_stroke(cr);
         }
     }
+}
+
+/// The roads, stroked here or laid over from the run's cache (PNG maps only; see RoadLayerCache).
+void draw_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const Style& st, const MapOptions& options) {
+    if (scene.roads.empty()) {
+        return;
+    }
+    if (!options.road_layers) {
+        stroke_roads(cr, scene, l, st);
+        return;
+    }
+    RoadLayerCache::Key key;
+    key.roads = roads_digest(scene.roads);
+    key.placement = {l.world[0],   l.world[1], l.world[2],  l.world[3],  l.px_per_m,
+                     l.map_left,   l.map_top,  l.map_width, l.map_height, st.pt};
+    const RoadLayerCache::Layer layer =
+        options.road_layers->layer(key, l.width_px, l.height_px, [&](cairo_t* layer_cr) {
+            cairo_rectangle(layer_cr, l.map_left, l.map_top, l.map_width, l.map_height);
+            cairo_clip(layer_cr);
+            cairo_set_line_join(layer_cr, CAIRO_LINE_JOIN_ROUND);
+            stroke_roads(layer_cr, scene, l, st);
+        });
+    cairo_set_source_surface(cr, layer.get(), 0.0, 0.0);
+    cairo_paint(cr);
 }
 
 /// Populated places, largest first so that small ones stay visible on top. Returns their boxes:
@@ -1281,7 +1303,7 @@ void draw_map(cairo_t* cr, const MapScene& scene, const Prepared& p, const MapLa
 
     draw_surroundings(cr, area);
     draw_zones(cr, scene, p, l, st);
-    draw_roads(cr, scene, l, st);
+    draw_roads(cr, scene, l, st, options);
     draw_deficit_hatching(cr, p, l, area, st);
     draw_focus_veil(cr, p, l, area);
     draw_borders(cr, p, l, st);
@@ -1382,7 +1404,9 @@ MapLayout detail::render_map(cairo_t* cr, const MapScene& scene, const MapOption
     if (scale != 1.0) {
         cairo_scale(cr, scale, scale);
     }
-    paint_map(cr, scene, prepared, p, options);
+    MapOptions vector_options = options;
+    vector_options.road_layers.reset();  // the page gets the roads as vectors, not as an image
+    paint_map(cr, scene, prepared, p, vector_options);
     cairo_restore(cr);
     return l;
 }

@@ -325,6 +325,12 @@ std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const 
     if (!epcis.empty()) {
         make_dir(dir / "maps" / "epci");
     }
+    // One road layer per frame: each EPCI's, and the study's (one per thread at most, as
+    // facilities just outside can widen a service's frame).
+    MapOptions map_options = options.map;
+    if (!map_options.road_layers) {
+        map_options.road_layers = make_road_layer_cache(epcis.size() + thread_count(options.threads) + 1);
+    }
     ToOutput to_output(in.study.output_crs);
     struct Focus {
         std::vector<unsigned char> wkb;  // output CRS
@@ -345,7 +351,7 @@ std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const 
         MapScene scene = scene_for_service(in, access, results, s, deficits[s], context);
         const std::string id = in.services[s].spec.id;
         const std::string relative = "maps/" + id + ".png";
-        render_map_png(scene, dir / relative, options.map);
+        render_map_png(scene, dir / relative, map_options);
         written.push_back(relative);
 
         const std::string study_subtitle = scene.subtitle;
@@ -375,7 +381,7 @@ std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const 
                 safe += std::isalnum(static_cast<unsigned char>(c)) != 0 ? c : '_';
             }
             const std::string path = "maps/epci/" + safe + "_" + id + ".png";
-            render_map_png(local, dir / path, options.map);
+            render_map_png(local, dir / path, map_options);
             written.push_back(path);
         }
     };

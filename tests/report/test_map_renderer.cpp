@@ -14,6 +14,7 @@
 #include "../../src/report/map_labels.hpp"  // internal: the placement is tested on its own
 #include "proxima/core/error.hpp"
 #include "proxima/report/map_renderer.hpp"
+#include "../../src/report/road_layer_cache.hpp"  // internal: its counts
 #include "proxima/report/time_classes.hpp"
 #include "proxima_test/fixtures.hpp"
 
@@ -469,7 +470,9 @@ TEST_CASE("grouped places stay inside their squares: the zones show between them
     const Png png = read_png(grouped);
     const Png reference = read_png(bare);
     const MapLayout layout = map_layout(scene, options);
-    const MapLayout bare_layout = map_layout(synthetic_scene(), MapOptions{.labels = false});
+    MapOptions bare_options;
+    bare_options.labels = false;
+    const MapLayout bare_layout = map_layout(synthetic_scene(), bare_options);
     const Rgb dot = time_classes[time_class_of(75.0)].colour;
     int corners = 0;
     for (int i = 12; i < 19; i += 2) {
@@ -485,4 +488,60 @@ TEST_CASE("grouped places stay inside their squares: the zones show between them
         }
     }
     CHECK(corners == 16);
+}
+
+TEST_CASE("roads laid over from the run's cache look as roads stroked in place; one layer per frame",
+          "[report][maps]") {
+    test::TempDir dir("map-renderer-road-layers");
+    MapScene scene = synthetic_scene();
+    for (int k = 0; k < 6; ++k) {  // roads of every rank across the zones, some leaving the map
+        MapLine road;
+        road.rank = k % 3;
+        for (int i = 0; i <= 40; ++i) {
+            road.points.push_back({base_x - side + i * side * 6 / 40.0, base_y - side + k * side / 3 + std::sin(i / 3.0) * side / 8});
+        }
+        scene.roads.push_back(road);
+    }
+    MapOptions options;
+    options.labels = false;
+    const auto read = [&](const MapScene& s, const MapOptions& o, const std::string& name) {
+        render_map_png(s, dir.path() / name, o);
+        return read_png(dir.path() / name);
+    };
+    const Png in_place = read(scene, options, "in_place.png");
+    MapScene no_roads = scene;
+    no_roads.roads.clear();
+    const Png bare = read(no_roads, options, "bare.png");
+
+    options.road_layers = make_road_layer_cache(2);
+    const Png first = read(scene, options, "first.png");
+    const Png second = read(scene, options, "second.png");
+    CHECK(options.road_layers->drawn() == 1);
+    CHECK(options.road_layers->reused() == 1);
+    REQUIRE(first.pixels.size() == in_place.pixels.size());
+    int largest = 0;
+    std::size_t road_pixels = 0;
+    std::size_t changed_on_reuse = 0;
+    for (std::size_t i = 0; i < in_place.pixels.size(); ++i) {
+        const Rgb a = in_place.pixels[i];
+        const Rgb b = first.pixels[i];
+        largest = std::max({largest, std::abs(a.r - b.r), std::abs(a.g - b.g), std::abs(a.b - b.b)});
+        road_pixels += same(a, bare.pixels[i]) ? 0 : 1;
+        changed_on_reuse += same(b, second.pixels[i]) ? 0 : 1;
+    }
+    CHECK(changed_on_reuse == 0);
+    CHECK(largest <= 1);  // 8-bit rounding of a layer composited, nothing more
+    CHECK(road_pixels > 1000);  // the roads are there to compare
+
+    // Another frame (an EPCI's), another layer; the study's frame is still kept.
+    MapScene local = scene;
+    local.frame = std::array<double, 4>{{base_x, base_y - side, base_x + side, base_y}};
+    (void)read(local, options, "local.png");
+    (void)read(scene, options, "third.png");
+    CHECK(options.road_layers->drawn() == 2);
+    CHECK(options.road_layers->reused() == 2);
+    // Other roads, another layer.
+    scene.roads.pop_back();
+    (void)read(scene, options, "fewer_roads.png");
+    CHECK(options.road_layers->drawn() == 3);
 }

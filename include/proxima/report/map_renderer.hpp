@@ -6,6 +6,7 @@
 // officials. Rendering is deterministic (same scene, same bytes).
 
 #include <array>
+#include <memory>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -116,6 +117,12 @@ struct MapScene {
     std::vector<MapValueClass> value_classes;
 };
 
+class RoadLayerCache;  // report/road_layer_cache.hpp
+
+/// A cache of road layers for the maps of one run (see MapOptions::road_layers), keeping the
+/// `capacity` most recently used frames.
+[[nodiscard]] std::shared_ptr<RoadLayerCache> make_road_layer_cache(std::size_t capacity = 4);
+
 struct MapOptions {
     int width_px = 2000;                ///< the height follows the frame's shape, plus the legend
     double dpi = 200.0;                 ///< text and line sizes are set in points at this resolution
@@ -124,6 +131,9 @@ struct MapOptions {
     /// squares of 200 m, 500 m, 1 km... (the smallest that gives at most this many), each in the
     /// colour of its inhabitants' population-weighted mean value, and the legend says so.
     std::size_t max_places = 5000;
+    /// Shared by the PNG maps of one run: the roads of a frame are stroked once and laid over
+    /// every map of that frame. Null: each map strokes its roads (vector output always does).
+    std::shared_ptr<RoadLayerCache> road_layers;
 };
 
 /// Where things land in the image. The map area shows `world` (minx, miny, maxx, maxy in the
