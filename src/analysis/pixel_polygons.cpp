@@ -40,11 +40,14 @@ public:
     /// Every ring, in the order of their first top edge in the raster (row by row).
     std::vector<Ring> trace() {
         std::vector<Ring> rings;
+        const auto w = static_cast<std::size_t>(m_w);
         for (int r = 0; r < m_h; ++r) {
-            for (int c = 0; c < m_w; ++c) {
-                const std::size_t i = index(c, r);
-                if (m_mask[i] != 0 && !selected(c, r - 1) && m_top_done[i] == 0) {
-                    trace_from(c + 1, r, rings);  // along the pixel's top edge, westward
+            const unsigned char* row = m_mask.data() + static_cast<std::size_t>(r) * w;
+            const unsigned char* above = r == 0 ? nullptr : row - w;
+            const unsigned char* done = m_top_done.data() + static_cast<std::size_t>(r) * w;
+            for (std::size_t c = 0; c < w; ++c) {
+                if (row[c] != 0 && (above == nullptr || above[c] == 0) && done[c] == 0) {
+                    trace_from(static_cast<int>(c) + 1, r, rings);  // along the pixel's top edge, westward
                 }
             }
         }
