@@ -7,8 +7,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
 #include <memory>
 #include <numeric>
+#include <tuple>
 
 #include <cairo-pdf.h>
 #include <cairo.h>
@@ -469,20 +473,60 @@ void paint_map_as_image(cairo_t* cr, const MapScene& scene, const MapOptions& op
     cairo_restore(cr);
 }
 
-/// A PNG file painted at the current origin, scaled uniformly to fit w x h points.
-void paint_png(cairo_t* cr, const std::filesystem::path& png, double w, double h) {
-    std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> image(
-        cairo_image_surface_create_from_png(png.c_str()), &cairo_surface_destroy);
+using ImagePtr = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
+
+/// A map's PNG file, read.
+ImagePtr read_png(const std::filesystem::path& png) {
+    ImagePtr image(cairo_image_surface_create_from_png(png.c_str()), &cairo_surface_destroy);
     if (cairo_surface_status(image.get()) != CAIRO_STATUS_SUCCESS) {
         throw OutputError(fmt::format("cannot read the map '{}' for the PDF report: {}", png.string(),
                                       cairo_status_to_string(cairo_surface_status(image.get()))));
     }
-    const double iw = cairo_image_surface_get_width(image.get());
-    const double ih = cairo_image_surface_get_height(image.get());
-    const double scale = std::min(w / iw, h / ih);
+    return image;
+}
+
+/// A PNG file's width and height in pixels, from its header (the page count needs no more).
+std::pair<double, double> png_size(const std::filesystem::path& png) {
+    std::ifstream in(png, std::ios::binary);
+    unsigned char head[24] = {};
+    static const unsigned char signature[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    if (!in.read(reinterpret_cast<char*>(head), sizeof head) || std::memcmp(head, signature, 8) != 0 ||
+        std::memcmp(head + 12, "IHDR", 4) != 0) {
+        throw OutputError(fmt::format("cannot read the map '{}' for the PDF report: not a PNG file", png.string()));
+    }
+    const auto be32 = [&](int at) {
+        return static_cast<double>((std::uint32_t{head[at]} << 24) | (std::uint32_t{head[at + 1]} << 16) |
+                                   (std::uint32_t{head[at + 2]} << 8) | std::uint32_t{head[at + 3]});
+    };
+    if (be32(16) == 0 || be32(20) == 0) {
+        throw OutputError(fmt::format("cannot read the map '{}' for the PDF report: an empty image", png.string()));
+    }
+    return {be32(16), be32(20)};
+}
+
+/// A map's PNG painted at the current origin over w x h points (its own shape). The PNG maps are
+/// drawn for screens and posters (2 000 px): on the page they go in at heavy_map_dpi, like the
+/// maps drawn for it, which halves what the PDF compresses and holds.
+void paint_png(cairo_t* cr, cairo_surface_t* image, double w, double h) {
+    const double iw = cairo_image_surface_get_width(image);
+    const double ih = cairo_image_surface_get_height(image);
+    const double k = heavy_map_dpi / 72.0;
+    const int width = std::max(1, static_cast<int>(std::ceil(w * k)));
+    const int height = std::max(1, static_cast<int>(std::ceil(h * k)));
+    ImagePtr smaller(cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height), &cairo_surface_destroy);
+    std::unique_ptr<cairo_t, decltype(&cairo_destroy)> scr(cairo_create(smaller.get()), &cairo_destroy);
+    cairo_scale(scr.get(), width / iw, height / ih);
+    cairo_set_source_surface(scr.get(), image, 0, 0);
+    cairo_pattern_set_filter(cairo_get_source(scr.get()), CAIRO_FILTER_GOOD);
+    cairo_paint(scr.get());
+    if (cairo_status(scr.get()) != CAIRO_STATUS_SUCCESS) {
+        throw OutputError(fmt::format("cannot scale a map for the PDF report: {}",
+                                      cairo_status_to_string(cairo_status(scr.get()))));
+    }
+    cairo_surface_flush(smaller.get());
     cairo_save(cr);
-    cairo_scale(cr, scale, scale);
-    cairo_set_source_surface(cr, image.get(), 0, 0);
+    cairo_scale(cr, w / width, h / height);
+    cairo_set_source_surface(cr, smaller.get(), 0, 0);
     cairo_paint(cr);
     cairo_restore(cr);
 }
@@ -492,16 +536,27 @@ void service_page(Pages& pages, const PdfServicePage& s, bool paint_maps) {
     MapOptions options;
     options.width_px = map_layout_width;
     options.dpi = 72.0;  // one layout pixel = one point
-    const MapLayout layout = map_layout(s.map, options);
-    const double scale = std::min(content_width / layout.width_px, map_max_height / layout.height_px);
-    const double w = layout.width_px * scale;
-    const double h = layout.height_px * scale;
+    // A heavy map with its PNG goes in as that PNG, in its own shape (no layout to work out: at
+    // a région's size that means grouping 100 000 places again for every page).
+    const bool from_png = heavy_map(s.map) && !s.map_png.empty();
+    double width = 0;
+    double height = 0;
+    if (from_png) {
+        std::tie(width, height) = png_size(s.map_png);
+    } else {
+        const MapLayout layout = map_layout(s.map, options);
+        width = layout.width_px;
+        height = layout.height_px;
+    }
+    const double scale = std::min(content_width / width, map_max_height / height);
+    const double w = width * scale;
+    const double h = height * scale;
     if (paint_maps) {
         cairo_t* cr = pages.cr();
         cairo_save(cr);
         cairo_translate(cr, margin_x + (content_width - w) / 2, pages.y());
-        if (heavy_map(s.map) && !s.map_png.empty()) {
-            paint_png(cr, s.map_png, w, h);
+        if (from_png) {
+            paint_png(cr, read_png(s.map_png).get(), w, h);
         } else if (heavy_map(s.map)) {
             paint_map_as_image(cr, s.map, options, w, h);
         } else {

@@ -1,6 +1,7 @@
 #include "proxima/run/run_study.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <iterator>
 
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "proxima/analysis/travel_time_raster.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/core/number_format.hpp"
+#include "proxima/core/threads.hpp"
 #include "proxima/routing/search_method.hpp"
 #include "proxima/report/html_report.hpp"
 #include "proxima/report/pole_maps.hpp"
@@ -118,14 +120,25 @@ void write_access_layers(const std::filesystem::path& dir, const StudyInputs& in
 
 /// report.pdf from the same map scenes as the PNG maps (drawn again as vectors, or taken from
 /// `maps_dir`'s PNG when too heavy for vectors; empty: no PNG maps were written) and the manifest
-/// just written: its content is run.json's, so that the two never disagree.
+/// just written: its content is run.json's, so that the two never disagree. Scenes are made on `threads`.
 void write_pdf_report(const std::filesystem::path& path, const StudyInputs& in, const AccessTable& access,
                       const StudyResults& results, const std::vector<DeficitTerritory>& deficits,
-                      const RunManifest& manifest, const std::filesystem::path& maps_dir) {
+                      const RunManifest& manifest, const std::filesystem::path& maps_dir, int threads) {
     const MapContext context = map_context(in);
-    std::vector<MapScene> maps;
+    std::vector<MapScene> maps(in.services.size());
+    std::vector<std::exception_ptr> failed(in.services.size());
+#pragma omp parallel for schedule(dynamic, 1) num_threads(thread_count(threads))
     for (std::size_t s = 0; s < in.services.size(); ++s) {
-        maps.push_back(scene_for_service(in, access, results, s, deficits[s], context));
+        try {
+            maps[s] = scene_for_service(in, access, results, s, deficits[s], context);
+        } catch (...) {
+            failed[s] = std::current_exception();  // an exception must not leave the OpenMP region
+        }
+    }
+    for (const auto& f : failed) {
+        if (f) {
+            std::rethrow_exception(f);
+        }
     }
     PdfReport content = pdf_report_content(manifest, results, std::move(maps));
     if (!maps_dir.empty()) {
@@ -256,7 +269,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     if (options.pdf) {
         // From the manifest, whose timings it does not print: its own phase is added after.
         write_pdf_report(tmp / "report.pdf", in, access, results, surfaces.deficits, manifest,
-                         options.maps ? tmp / "maps" : std::filesystem::path{});
+                         options.maps ? tmp / "maps" : std::filesystem::path{}, options.threads);
         timer.phase("report.pdf");
         summary.timings = timer.timings();
         summary.peaks_mib = timer.peaks_mib();

@@ -14,6 +14,7 @@
 #include "../../src/report/map_labels.hpp"  // internal: the placement is tested on its own
 #include "proxima/core/error.hpp"
 #include "proxima/report/map_renderer.hpp"
+#include "../../src/report/ring_simplify.hpp"       // internal: tested on its own
 #include "../../src/report/road_layer_cache.hpp"  // internal: its counts
 #include "proxima/report/time_classes.hpp"
 #include "proxima_test/fixtures.hpp"
@@ -544,4 +545,43 @@ TEST_CASE("roads laid over from the run's cache look as roads stroked in place; 
     scene.roads.pop_back();
     (void)read(scene, options, "fewer_roads.png");
     CHECK(options.road_layers->drawn() == 3);
+}
+
+TEST_CASE("a staircase outline is simplified within the tolerance; a closed ring stays closed", "[report][maps]") {
+    // A closed staircase of 1 x 1 steps along a diagonal, back along a straight side.
+    std::vector<std::array<double, 2>> ring;
+    for (int i = 0; i < 50; ++i) {
+        ring.push_back({double(i), double(i)});
+        ring.push_back({double(i + 1), double(i)});
+    }
+    ring.push_back({50.0, 50.0});
+    ring.push_back({0.0, 50.0});
+    ring.push_back({0.0, 0.0});
+    const auto distance_to = [](const std::vector<std::array<double, 2>>& line, std::array<double, 2> p) {
+        double best = 1e300;
+        for (std::size_t k = 0; k + 1 < line.size(); ++k) {
+            const auto [ax, ay] = line[k];
+            const auto [bx, by] = line[k + 1];
+            const double dx = bx - ax, dy = by - ay;
+            const double t = std::clamp(((p[0] - ax) * dx + (p[1] - ay) * dy) / (dx * dx + dy * dy), 0.0, 1.0);
+            best = std::min(best, std::hypot(p[0] - ax - t * dx, p[1] - ay - t * dy));
+        }
+        return best;
+    };
+    for (const double tolerance : {0.3, 0.75, 2.0}) {
+        INFO("tolerance " << tolerance);
+        const auto simple = detail::simplified_ring(ring, tolerance);
+        CHECK(simple.front() == ring.front());
+        CHECK(simple.back() == ring.back());
+        CHECK(simple.size() >= 4);
+        for (const auto& p : ring) {
+            CHECK(distance_to(simple, p) <= tolerance + 1e-9);
+        }
+        if (tolerance >= 0.75) {
+            CHECK(simple.size() <= 6);  // the staircase is a diagonal at that scale
+        } else {
+            CHECK(simple.size() > 100);  // half a step is more than 0.3: every corner stays
+        }
+    }
+    CHECK(detail::simplified_ring(ring, 0.0) == ring);  // every vertex is a corner
 }
