@@ -135,10 +135,24 @@ TEST_CASE("report.pdf: a map of a région's many places goes in as an image, a s
         CHECK_THAT(e.what(), Catch::Contains("no-such-map.png"));
     }
     CHECK_FALSE(std::filesystem::exists(dir.path() / "png.pdf"));
+    {
+        std::ofstream(dir.path() / "not-a-map.png") << "not a PNG file";
+        from_png.services[0].map_png = dir.path() / "not-a-map.png";
+        CHECK_THROWS_WITH(write_report_pdf(from_png, dir.path() / "png.pdf"),
+                          Catch::Contains("not-a-map.png") && Catch::Contains("not a PNG file"));
+        CHECK_FALSE(std::filesystem::exists(dir.path() / "png.pdf"));
+    }
     render_map_png(from_png.services[0].map, dir.path() / "map.png", MapOptions{});
     from_png.services[0].map_png = dir.path() / "map.png";
     write_report_pdf(from_png, dir.path() / "png.pdf");
-    CHECK(bytes_of(dir.path() / "png.pdf").find("/Subtype /Image") != std::string::npos);
+    const std::string png_pdf = bytes_of(dir.path() / "png.pdf");
+    CHECK(png_pdf.find("/Subtype /Image") != std::string::npos);
+    // Embedded at the report's 200 dpi, not at the PNG's 2 000 px.
+    const auto width_at = png_pdf.find("/Width ");
+    REQUIRE(width_at != std::string::npos);
+    const int width = std::stoi(png_pdf.substr(width_at + 7, 8));
+    CHECK(width < 2000);
+    CHECK(width > 1000);
 }
 
 TEST_CASE("report.pdf: content with a map missing is a caller's bug", "[report][pdf]") {
