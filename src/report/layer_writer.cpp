@@ -348,7 +348,12 @@ void write_layer(GDALDatasetH ds, const OutputLayer& layer, OGRSpatialReferenceH
         type = wkbMultiPolygon;
     }
     CPLErrorReset();
-    OGRLayerH l = GDALDatasetCreateLayer(ds, layer.name.c_str(), type == wkbNone ? nullptr : srs, type, nullptr);
+    // The spatial index is made once the rows are in (below), not by GDAL when the file is
+    // closed: then it reads every layer back through the whole file, 5 of the 6 s of writing a
+    // 120 MB access.gpkg (10 services of a 1 M-node network), against 1 s made layer by layer.
+    const char* const layer_options[] = {"SPATIAL_INDEX=NO", nullptr};
+    OGRLayerH l = GDALDatasetCreateLayer(ds, layer.name.c_str(), type == wkbNone ? nullptr : srs, type,
+                                         const_cast<char**>(layer_options));
     if (l == nullptr) {
         throw OutputError(fmt::format("cannot create {}: {}", what, gdal_detail()));
     }
@@ -409,6 +414,24 @@ void write_layer(GDALDatasetH ds, const OutputLayer& layer, OGRSpatialReferenceH
     CPLErrorReset();
     if (GDALDatasetCommitTransaction(ds) != OGRERR_NONE) {
         throw OutputError(fmt::format("cannot finish writing {} (disk full?): {}", what, gdal_detail()));
+    }
+    if (type != wkbNone) {
+        const auto quoted = [](std::string text) {  // an SQL string literal
+            for (std::size_t at = text.find('\''); at != std::string::npos; at = text.find('\'', at + 2)) {
+                text.insert(at, 1, '\'');
+            }
+            return "'" + text + "'";
+        };
+        const std::string sql = fmt::format("SELECT CreateSpatialIndex({}, {})", quoted(layer.name),
+                                            quoted(OGR_L_GetGeometryColumn(l)));
+        CPLErrorReset();
+        OGRLayerH result = GDALDatasetExecuteSQL(ds, sql.c_str(), nullptr, nullptr);
+        if (result != nullptr) {
+            GDALDatasetReleaseResultSet(ds, result);
+        }
+        if (gdal_failed()) {
+            throw OutputError(fmt::format("cannot index {} (disk full?): {}", what, gdal_detail()));
+        }
     }
 }
 

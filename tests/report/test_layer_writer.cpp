@@ -428,3 +428,33 @@ TEST_CASE("geometries already in the GeoPackage's CRS are written as given; anot
     }
     CHECK(read_text(file) == before);
 }
+
+TEST_CASE("every spatial layer of a GeoPackage has its spatial index, whatever its name", "[report]") {
+    test::TempDir dir("gpkg-index");
+    std::vector<OutputLayer> layers = sample_layers();
+    layers[1].name = "zones d'O'Hare";  // quotes in the SQL that makes the index
+    const fs::path file = dir.path() / "access.gpkg";
+    write_geopackage(file, layers, "EPSG:2154");
+    Dataset ds = open_vector(file);
+    for (const char* name : {"points", "zones d'O'Hare"}) {
+        INFO(name);
+        OGRLayerH layer = GDALDatasetGetLayerByName(ds.get(), name);
+        REQUIRE(layer != nullptr);
+        std::string quoted = name;
+        for (std::size_t at = quoted.find('\''); at != std::string::npos; at = quoted.find('\'', at + 2)) {
+            quoted.insert(at, 1, '\'');
+        }
+        const std::string sql = "SELECT HasSpatialIndex('" + quoted + "', 'geom')";
+        OGRLayerH result = GDALDatasetExecuteSQL(ds.get(), sql.c_str(), nullptr, nullptr);
+        REQUIRE(result != nullptr);
+        const auto rows = features_of(result);
+        REQUIRE(rows.size() == 1);
+        CHECK(OGR_F_GetFieldAsInteger(h(rows[0]), 0) == 1);
+        GDALDatasetReleaseResultSet(ds.get(), result);
+        // The index answers a box query: Paris's box holds Paris alone (zone 75056 in zones).
+        OGR_L_SetSpatialFilterRect(layer, 640000, 6850000, 670000, 6870000);
+        const auto hits = features_of(layer);
+        REQUIRE(hits.size() == 1);
+        CHECK(std::string(OGR_F_GetFieldAsString(h(hits[0]), 0)) == (std::string(name) == "points" ? "paris" : "75056"));
+    }
+}
