@@ -919,9 +919,10 @@ Plan plan(const MapScene& scene, const Prepared& prepared, const MapOptions& opt
 /// scale depends a little on the legend's height: planned again with the row).
 /// A deficit is a union of surface pixels: at a région's scale its staircase outline has
 /// several vertices per map pixel, which cost most of a map's drawing (clip, hatching, four
-/// strokes). Within a quarter of a pixel of the map, the outline looks the same with far fewer.
+/// strokes). Within half a pixel of the map (under the antialiasing), it looks the same with far
+/// fewer: the steps of pixels smaller than the map's become the lines they draw.
 void simplify_deficit(Prepared& prepared, const MapLayout& layout) {
-    const double tolerance = 0.25 / layout.px_per_m;
+    const double tolerance = 0.5 / layout.px_per_m;
     const auto simplify = [&](Shape& shape) {
         for (auto& ring : shape.parts) {
             ring = detail::simplified_ring(ring, tolerance);
