@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <unordered_map>
 
 #include "core/geos_reproject.hpp"
 
@@ -94,15 +95,20 @@ private:
     /// meeting its outer ring, or two holes meeting, at a corner) is split there, so that no ring
     /// touches itself and every ring is valid as traced.
     void trace_from(int c0, int r0, std::vector<Ring>& rings) {
-        std::vector<std::pair<int, int>> path;          // vertices, a corner at every turn
-        std::vector<std::pair<std::uint64_t, std::size_t>> open;  // corner vertices on the path
+        std::vector<std::pair<int, int>> path;  // vertices, a corner at every turn
+        // The corners where pixels meet diagonally on the path, in path order, and where each is
+        // (a noisy région's ring has tens of thousands: a lookup must not scan them).
+        std::vector<std::uint64_t> open;
+        std::unordered_map<std::uint64_t, std::size_t> open_at;
+        const auto key_of = [&](int vc, int vr) {
+            return static_cast<std::uint64_t>(vr) * (static_cast<std::uint64_t>(m_w) + 1) + static_cast<std::uint64_t>(vc);
+        };
         int c = c0;
         int r = r0;
         Direction d = west;
         if (diagonal(c, r)) {
-            open.emplace_back(static_cast<std::uint64_t>(r) * (static_cast<std::uint64_t>(m_w) + 1) +
-                                  static_cast<std::uint64_t>(c),
-                              0);
+            open.push_back(key_of(c, r));
+            open_at.emplace(open.back(), 0);
         }
         path.emplace_back(c, r);
         do {
@@ -116,18 +122,21 @@ private:
             }
             if (next != d && (c != c0 || r != r0 || next != west)) {
                 if (diagonal(c, r)) {
-                    const std::uint64_t key = static_cast<std::uint64_t>(r) * (static_cast<std::uint64_t>(m_w) + 1) +
-                                              static_cast<std::uint64_t>(c);
-                    const auto seen = std::find_if(open.begin(), open.end(), [&](const auto& o) { return o.first == key; });
-                    if (seen != open.end()) {
+                    const std::uint64_t key = key_of(c, r);
+                    const auto seen = open_at.find(key);
+                    if (seen != open_at.end()) {
                         // Back at a corner already on the path: the loop since then is a ring.
                         const std::size_t from = seen->second;
                         add_ring(std::vector<std::pair<int, int>>(path.begin() + static_cast<std::ptrdiff_t>(from), path.end()),
                                  rings);
                         path.resize(from + 1);
-                        std::erase_if(open, [&](const auto& o) { return o.second > from; });
+                        while (open_at.at(open.back()) > from) {  // the loop's own corners
+                            open_at.erase(open.back());
+                            open.pop_back();
+                        }
                     } else {
-                        open.emplace_back(key, path.size());
+                        open.push_back(key);
+                        open_at.emplace(key, path.size());
                         path.emplace_back(c, r);
                     }
                 } else {
