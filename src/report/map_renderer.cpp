@@ -915,8 +915,6 @@ Plan plan(const MapScene& scene, const Prepared& prepared, const MapOptions& opt
     return plan;
 }
 
-/// The plan, with the legend row of merged sites when some merge at the planned scale (the
-/// scale depends a little on the legend's height: planned again with the row).
 /// A deficit is a union of surface pixels: at a région's scale its staircase outline has
 /// several vertices per map pixel, which cost most of a map's drawing (clip, hatching, four
 /// strokes). Within half a pixel of the map (under the antialiasing), it looks the same with far
@@ -934,6 +932,9 @@ void simplify_deficit(Prepared& prepared, const MapLayout& layout) {
     }
 }
 
+/// The plan, with the legend row of merged sites when some merge at the planned scale (the
+/// scale depends a little on the legend's height: planned again with the row).
+/// The deficit's outlines are simplified for that scale (simplify_deficit).
 Plan plan_with_groups(const MapScene& scene, Prepared& prepared, const MapOptions& options) {
     Plan p = plan(scene, prepared, options);
     const Style st{options.dpi / 72.0};

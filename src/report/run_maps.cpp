@@ -326,10 +326,12 @@ std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const 
         make_dir(dir / "maps" / "epci");
     }
     // One road layer per frame: each EPCI's, and the study's (one per thread at most, as
-    // facilities just outside can widen a service's frame).
+    // facilities just outside can widen a service's frame); at most 16 (a layer is the map's
+    // size, 17 MB at 2 000 px): beyond, an EPCI's layer is drawn again for each service.
     MapOptions map_options = options.map;
     if (!map_options.road_layers) {
-        map_options.road_layers = make_road_layer_cache(epcis.size() + thread_count(options.threads) + 1);
+        map_options.road_layers =
+            make_road_layer_cache(std::min<std::size_t>(epcis.size() + thread_count(options.threads) + 1, 16));
     }
     ToOutput to_output(in.study.output_crs);
     struct Focus {
