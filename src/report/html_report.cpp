@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -612,6 +613,15 @@ std::string areas_table(const RunFolder& f) {
         out += fmt::format("<th>{}<br><small>seuil {}</small></th>", html(service_label(s)), fr_minutes(s.threshold_min));
     }
     out += "</tr></thead>\n<tbody>\n";
+    // The summary rows of this scope by (service, code): a région's table is 100 areas × 100
+    // services, each looked up among tens of thousands of rows (first one kept, as a scan would).
+    std::map<std::pair<std::string, std::string>, const Json*> cells;
+    for (const auto& feature : layer(f, "summary")["features"]) {
+        const Json& p = feature["properties"];
+        if (p["scope"] == scope && p["service"].is_string()) {
+            cells.emplace(std::make_pair(p["service"].get<std::string>(), p["code"].dump()), &p);
+        }
+    }
     for (const Json* r : rows) {
         const std::string code = (*r)["code"].is_string() ? (*r)["code"].get<std::string>() : "";
         const std::string name = (*r)["nom"].is_string() ? (*r)["nom"].get<std::string>() : code;
@@ -619,14 +629,8 @@ std::string areas_table(const RunFolder& f) {
                            epci && !code.empty() ? fmt::format(" <small>({})</small>", html(code)) : "",
                            text_of((*r)["population"]));
         for (const auto& s : services) {
-            const Json* cell = nullptr;
-            for (const auto& feature : layer(f, "summary")["features"]) {
-                const Json& p = feature["properties"];
-                if (p["scope"] == scope && p["service"] == s.id && p["code"] == (*r)["code"]) {
-                    cell = &p;
-                    break;
-                }
-            }
+            const auto found = cells.find(std::make_pair(s.id, (*r)["code"].dump()));
+            const Json* cell = found == cells.end() ? nullptr : found->second;
             if (cell == nullptr) {
                 out += "<td class=\"n\">—</td>";
                 continue;
