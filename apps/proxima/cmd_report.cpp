@@ -22,9 +22,11 @@ void add_report_command(CLI::App& app, Context& context, int& exit_code) {
                     fmt::format("Origins shown one by one up to this many, beyond grouped into squares (default {}); "
                                 "0: a lighter page without origins",
                                 HtmlReportOptions::default_max_origins));
+    auto threads = std::make_shared<int>(0);
+    add_threads_option(*cmd, *threads, "reading the layers of access.gpkg");
     auto pdf = std::make_shared<bool>(false);
     cmd->add_flag("--pdf", *pdf, "Not here: report.pdf is written by `proxima run` (this says how)");
-    cmd->callback([&context, &exit_code, dir, pdf, max_origins] {
+    cmd->callback([&context, &exit_code, dir, pdf, max_origins, threads] {
         if (*pdf) {
             // report.pdf draws its maps from the road graph and every origin's travel time, which
             // a run folder does not keep (access.gpkg holds the zones' means): only a run can
@@ -41,6 +43,7 @@ void add_report_command(CLI::App& app, Context& context, int& exit_code) {
             add_qgis_styles(run_dir / "access.gpkg");
             HtmlReportOptions options;
             options.max_origins = *max_origins;
+            options.threads = checked_threads(*threads, context);
             HtmlReportOrigins origins;
             const auto html = write_html_report(run_dir, options, &origins);
             context.log().info(fmt::format("wrote {} and the styles of {}", html.string(),

@@ -281,6 +281,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     summary.files.push_back("run.json");
     HtmlReportOptions report_options;
     report_options.max_origins = options.report_max_origins;
+    report_options.threads = options.threads;
     HtmlReportOrigins report_origins;
     write_html_report(tmp, report_options, &report_origins);
     summary.report_note = describe_report_origins(report_origins, options.report_max_origins);

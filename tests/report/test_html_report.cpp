@@ -647,3 +647,34 @@ TEST_CASE("HTML report beyond its cap of origins: squares that keep the populati
     CHECK(shown.isochrone_vertices > 10);
     CHECK(shown.isochrone_vertices < total);
 }
+
+TEST_CASE("HTML report: the layers read side by side make the same page as one thread", "[report][html]") {
+    // Layers are read by several threads, each with its own handle on access.gpkg, then put back
+    // in GeoPackage order: the page must not depend on which thread finished first.
+    test::TempDir tmp("html-report-threads");
+    const fs::path dir = copy_of("andorra", tmp.path());
+    HtmlReportOptions one;
+    one.threads = 1;
+    write_html_report(dir, one);
+    const std::string serial = read_file(dir / "report.html");
+    HtmlReportOptions many;
+    many.threads = 4;  // capped at the machine's processors; more threads than layers is fine too
+    for (int k = 0; k < 3; ++k) {
+        write_html_report(dir, many);
+        CHECK(read_file(dir / "report.html") == serial);
+    }
+
+    SECTION("a layer that fails on one thread is named, and nothing is written") {
+        fs::remove(dir / "report.html");
+        {
+            GdalDataset ds(dir / "access.gpkg", true);
+            // A deficit layer in an undefined cartesian CRS, which cannot be converted to WGS84: met on a
+            // worker thread.
+            GDALDatasetExecuteSQL(ds.ds,
+                                  "UPDATE gpkg_geometry_columns SET srs_id = -1 WHERE table_name = 'deficit_urgences'",
+                                  nullptr, nullptr);
+        }
+        REQUIRE_THROWS_WITH(write_html_report(dir, many), Contains("deficit_urgences") && Contains("WGS84"));
+        CHECK(!fs::exists(dir / "report.html"));
+    }
+}

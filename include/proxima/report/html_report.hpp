@@ -29,6 +29,8 @@ struct HtmlReportOptions {
     /// 40 MB of page; a région's 100 services (600 isochrones of 100 m pixels) had 1.6 GB of them.
     std::uint64_t max_isochrone_vertices = default_max_isochrone_vertices;
     static constexpr std::uint64_t default_max_isochrone_vertices = 2'000'000;
+    /// Threads reading the layers of access.gpkg side by side (0: all processors).
+    int threads = 0;
 };
 
 /// What report.html shows of the origins layer.
