@@ -106,7 +106,7 @@ LonLat inside_point(const Geos& geos, const GEOSGeometry* polygon, const detail:
 
 DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels, const ZoneLayer& zones,
                                    double threshold_min, std::span<const PopulatedPoint> origins_over,
-                                   const IsochroneOptions& specks) {
+                                   const IsochroneOptions& options) {
     if (!(threshold_min > 0 && std::isfinite(threshold_min))) {
         throw ConfigError(fmt::format("deficit of '{}': threshold {} min is not a positive number of minutes",
                                       raster.service, threshold_min));
@@ -119,6 +119,7 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
     DeficitTerritory out;
     out.threshold_min = threshold_min;
     out.resolution_m = grid.resolution_m;
+    out.raster_crs = grid.crs;
     for (const auto& o : origins_over) {
         out.population_outside += o.population;
     }
@@ -134,11 +135,11 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
     const std::vector<unsigned char> cls = classify_pixels(raster, pixels, threshold_min);
     out.pixels_beyond = static_cast<std::size_t>(std::count(cls.begin(), cls.end(), beyond));
     const double pixel_area = grid.resolution_m * grid.resolution_m;
-    const double min_part = specks.min_part_pixels * pixel_area;
+    const double min_part = options.min_part_pixels * pixel_area;
     std::size_t selected_pixels = 0;
     const Geos::Ptr shape =
         detail::pixel_shape(geos, grid, [&](int c, int r) { return selected(cls, grid, c, r); }, min_part,
-                            specks.min_hole_pixels * pixel_area, selected_pixels);
+                            options.min_hole_pixels * pixel_area, selected_pixels);
     if (!shape) {
         return out;
     }
@@ -158,7 +159,7 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
         }
     }
     std::vector<bool> placed(points.size(), false);
-    std::vector<Geos::Ptr> kept;  // the parts in WGS84, as written
+    std::vector<Geos::Ptr> kept;  // the parts as written (WGS84, or the raster's CRS)
     for (auto& piece : pieces) {
         const double area = detail::area_of(geos, piece.get());
         if (area < min_part) {
@@ -191,6 +192,14 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
         if (part.origins_over == 0) {
             part.label_point = inside_point(geos, piece.get(), projection);
         }
+        if (options.raster_crs) {
+            // Valid as made (the union of valid pixel polygons, clipped): no conversion, no repair.
+            part.wkb_raster_crs = detail::normalised_wkb(geos, piece.get(), "deficit area");
+            out.area_km2 += part.area_km2;
+            out.parts.push_back(std::move(part));
+            kept.push_back(std::move(piece));
+            continue;
+        }
         Geos::Ptr lonlat = detail::to_wgs84(geos, piece.get(), grid.resolution_m, projection, "deficit area");
         if (!lonlat) {
             continue;
@@ -213,11 +222,12 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
         }
     }
     std::sort(out.parts.begin(), out.parts.end(), [](const DeficitPart& a, const DeficitPart& b) {
-        return std::tie(b.population_over, b.area_km2, a.wkb_wgs84) < std::tie(a.population_over, a.area_km2, b.wkb_wgs84);
+        return std::tie(b.population_over, b.area_km2, a.wkb_wgs84, a.wkb_raster_crs) <
+               std::tie(a.population_over, a.area_km2, b.wkb_wgs84, b.wkb_raster_crs);
     });
     // The whole: its parts as converted (disjoint pieces of one clip), not converted a second time.
     if (const Geos::Ptr all = polygonal(geos, std::move(kept))) {
-        out.wkb_wgs84 = detail::normalised_wkb(geos, all.get(), "deficit area");
+        (options.raster_crs ? out.wkb_raster_crs : out.wkb_wgs84) = detail::normalised_wkb(geos, all.get(), "deficit area");
     }
     return out;
 }

@@ -35,7 +35,7 @@ inline bool is_empty(const Box& b) { return !(b[0] <= b[2]); }
 /// WGS84 lon/lat to the output CRS, which must be projected in metres (the maps' scale bar).
 class ToOutput {
 public:
-    explicit ToOutput(const std::string& crs) {
+    explicit ToOutput(const std::string& crs) : m_crs(crs) {
         QuietGdalErrors quiet;
         OGRSpatialReference target;
         const char* const options[] = {"ALLOW_NETWORK_ACCESS=NO", "ALLOW_FILE_ACCESS=NO", nullptr};
@@ -94,7 +94,18 @@ public:
         return {x, y};
     }
 
+    /// A WKB that is already in `crs`: as it is, when that is the output CRS (the same text); an
+    /// Error otherwise (a caller's mistake: such geometries are only made in the output CRS).
+    const std::vector<unsigned char>& wkb_in(const std::vector<unsigned char>& wkb, const std::string& crs,
+                                             const std::string& what) const {
+        if (crs != m_crs) {
+            throw Error(fmt::format("{}: made in CRS '{}', drawn in '{}'", what, crs, m_crs));
+        }
+        return wkb;
+    }
+
 private:
+    std::string m_crs;
     detail::OgrTransformPtr m_ct;
 };
 

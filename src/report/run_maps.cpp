@@ -271,10 +271,16 @@ MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, con
             scene.zones.push_back(std::move(cell));
         }
     }
-    scene.deficit = to_output.wkb(deficit.wkb_wgs84, fmt::format("deficit area of service '{}'", spec.id));
+    // Deficit areas come in the output CRS (as the run makes them) or in WGS84.
+    const auto deficit_wkb = [&](const std::vector<unsigned char>& wgs84, const std::vector<unsigned char>& projected,
+                                 const std::string& what) {
+        return projected.empty() ? to_output.wkb(wgs84, what) : to_output.wkb_in(projected, deficit.raster_crs, what);
+    };
+    scene.deficit = deficit_wkb(deficit.wkb_wgs84, deficit.wkb_raster_crs,
+                                fmt::format("deficit area of service '{}'", spec.id));
     for (const DeficitPart& part : deficit.parts) {
         if (part.origins_over > 0) {
-            scene.deficit_inhabited.push_back(to_output.wkb(part.wkb_wgs84, "a deficit part"));
+            scene.deficit_inhabited.push_back(deficit_wkb(part.wkb_wgs84, part.wkb_raster_crs, "a deficit part"));
         }
         if (part.population_over >= 0.5) {
             const auto [x, y] = to_output.point(part.label_point, "a deficit part");

@@ -148,7 +148,10 @@ OutputLayer deficit_layer(const StudyInputs& in, std::size_t service, const Defi
                                 rounded(part.area_km2, 0.001), std::int64_t{part.origins_over > 0 ? 1 : 0},
                                 rounded(part.population_over, 0.1), static_cast<std::int64_t>(part.origins_over),
                                 std::string(deficit_method)});
-        deficit.wkb.push_back(part.wkb_wgs84);
+        if (!part.wkb_raster_crs.empty()) {
+            deficit.wkb_crs = territory.raster_crs;  // as deficit_territory made it: no conversion
+        }
+        deficit.wkb.push_back(part.wkb_raster_crs.empty() ? part.wkb_wgs84 : part.wkb_raster_crs);
     }
     if (territory.origins_outside > 0) {
         // Counted beyond by their own times, but their point lies where the surface (sampled at

@@ -227,3 +227,63 @@ TEST_CASE("a threshold nobody is beyond gives no deficit; a bad threshold is ref
         CHECK_THROWS_AS(deficit_territory(raster, a.pixels, a.in.zones, bad, {}), ConfigError);
     }
 }
+
+TEST_CASE("a deficit kept in the raster's CRS is the same territory as the one converted to WGS84",
+          "[analysis][deficit]") {
+    // The run keeps the parts in the raster's CRS when it writes in that CRS: same parts, same
+    // people, and the same pixels inside, as the WGS84 parts (checked point by point with PROJ).
+    const Andorra& a = andorra();
+    const std::size_t s = service_index(a.in, "urgences");
+    const double threshold = 30.0;
+    const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
+    const auto over = beyond(a, s, threshold);
+    const DeficitTerritory lonlat = deficit_territory(raster, a.pixels, a.in.zones, threshold, over);
+    IsochroneOptions options;
+    options.raster_crs = true;
+    const DeficitTerritory projected = deficit_territory(raster, a.pixels, a.in.zones, threshold, over, options);
+
+    CHECK(projected.raster_crs == raster.grid.crs);
+    CHECK(projected.wkb_wgs84.empty());
+    REQUIRE_FALSE(projected.wkb_raster_crs.empty());
+    REQUIRE(projected.parts.size() == lonlat.parts.size());
+    for (std::size_t k = 0; k < projected.parts.size(); ++k) {
+        INFO("part " << k);
+        CHECK(projected.parts[k].wkb_wgs84.empty());
+        CHECK_FALSE(projected.parts[k].wkb_raster_crs.empty());
+        CHECK(projected.parts[k].population_over == lonlat.parts[k].population_over);
+        CHECK(projected.parts[k].origins_over == lonlat.parts[k].origins_over);
+        CHECK(projected.parts[k].area_km2 == lonlat.parts[k].area_km2);
+    }
+    CHECK(projected.population_outside == lonlat.population_outside);
+    CHECK(projected.area_km2 == lonlat.area_km2);
+
+    GEOSContextHandle_t ctx = GEOS_init_r();
+    GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
+    GEOSGeometry* whole = GEOSWKBReader_read_r(ctx, reader, projected.wkb_raster_crs.data(), projected.wkb_raster_crs.size());
+    GEOSWKBReader_destroy_r(ctx, reader);
+    REQUIRE(whole != nullptr);
+    CHECK(GEOSisValid_r(ctx, whole) == 1);
+    double area = 0;
+    GEOSArea_r(ctx, whole, &area);
+    CHECK(area / 1e6 == Approx(projected.area_km2).epsilon(1e-9));
+    const GEOSPreparedGeometry* prepared = GEOSPrepare_r(ctx, whole);
+    const TerritoryCheck converted(lonlat.wkb_wgs84, raster.grid.crs);
+    const RasterGrid& g = raster.grid;
+    std::size_t inside = 0;
+    std::size_t outside = 0;
+    for (int r = 0; r < g.height; r += 3) {
+        for (int c = 0; c < g.width; c += 3) {
+            GEOSGeometry* p = GEOSGeom_createPointFromXY_r(ctx, g.centre_x(c), g.centre_y(r));
+            const bool in_projected = GEOSPreparedContains_r(ctx, prepared, p) == 1;
+            GEOSGeom_destroy_r(ctx, p);
+            INFO("pixel " << c << "," << r);
+            CHECK(in_projected == converted.contains_projected(g.centre_x(c), g.centre_y(r)));
+            ++(in_projected ? inside : outside);
+        }
+    }
+    CHECK(inside > 1000);
+    CHECK(outside > 1000);
+    GEOSPreparedGeom_destroy_r(ctx, prepared);
+    GEOSGeom_destroy_r(ctx, whole);
+    GEOS_finish_r(ctx);
+}

@@ -16,6 +16,7 @@
 
 #include <cstddef>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "proxima/analysis/isochrones.hpp"
@@ -32,6 +33,9 @@ struct PopulatedPoint {
 
 struct DeficitPart {
     std::vector<unsigned char> wkb_wgs84;  ///< Polygon, WGS84 lon/lat, valid and normalised
+    /// The same in the raster's CRS (pixel edges exact, clipped to the zones), when
+    /// IsochroneOptions::raster_crs; then wkb_wgs84 is left empty.
+    std::vector<unsigned char> wkb_raster_crs;
     double area_km2 = 0.0;                 ///< planar, in the raster CRS
     double population_over = 0.0;          ///< inhabitants beyond the threshold living in the part
     std::size_t origins_over = 0;
@@ -44,6 +48,8 @@ struct DeficitTerritory {
     /// Most inhabitants beyond first, then largest; ties by geometry bytes (deterministic).
     std::vector<DeficitPart> parts;
     std::vector<unsigned char> wkb_wgs84;  ///< all parts as one (multi)polygon; empty when none
+    std::vector<unsigned char> wkb_raster_crs;  ///< the same in the raster's CRS (IsochroneOptions::raster_crs)
+    std::string raster_crs;                ///< the CRS of the wkb_raster_crs geometries (the raster's)
     double area_km2 = 0.0;                 ///< of all parts
     double zones_area_km2 = 0.0;           ///< of the study zones, same CRS (for a share of territory)
     std::size_t pixels_beyond = 0;         ///< pixels whose centre is in a zone and is beyond
@@ -53,11 +59,13 @@ struct DeficitTerritory {
 
 /// The deficit territory of one service. `raster` must have been made over `pixels` (same grid);
 /// `zones` are the study zones the pixels were laid over; `origins_over` the origins beyond the
-/// threshold. Throws ConfigError for a threshold that is not a positive number of minutes, Error
+/// threshold; `options` remove specks as for isochrones and, with `raster_crs`, keep the parts
+/// in the raster's CRS instead of converting them to WGS84 (for outputs in that CRS: a région's
+/// deficit parts hold millions of vertices). Throws ConfigError for a threshold that is not a positive number of minutes, Error
 /// if the raster does not match the pixels, InputError if a zone cannot be read or converted.
 [[nodiscard]] DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels,
                                                  const ZoneLayer& zones, double threshold_min,
                                                  std::span<const PopulatedPoint> origins_over,
-                                                 const IsochroneOptions& specks = {});
+                                                 const IsochroneOptions& options = {});
 
 } // namespace proxima
