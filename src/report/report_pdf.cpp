@@ -10,8 +10,10 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <future>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <tuple>
 
 #include <cairo-pdf.h>
@@ -20,6 +22,7 @@
 
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/threads.hpp"
 #include "proxima/report/time_classes.hpp"
 #include "report/cairo_canvas.hpp"
 #include "report/map_painter.hpp"
@@ -504,19 +507,20 @@ std::pair<double, double> png_size(const std::filesystem::path& png) {
     return {be32(16), be32(20)};
 }
 
-/// A map's PNG painted at the current origin over w x h points (its own shape). The PNG maps are
-/// drawn for screens and posters (2 000 px): on the page they go in at heavy_map_dpi, like the
-/// maps drawn for it, which halves what the PDF compresses and holds.
-void paint_png(cairo_t* cr, cairo_surface_t* image, double w, double h) {
-    const double iw = cairo_image_surface_get_width(image);
-    const double ih = cairo_image_surface_get_height(image);
+/// A map's PNG scaled for a place of w x h points on the page. The PNG maps are drawn for
+/// screens and posters (2 000 px): on the page they go in at heavy_map_dpi, like the maps drawn
+/// for it, which halves what the PDF compresses and holds.
+ImagePtr scaled_png(const std::filesystem::path& png, double w, double h) {
+    const ImagePtr image = read_png(png);
+    const double iw = cairo_image_surface_get_width(image.get());
+    const double ih = cairo_image_surface_get_height(image.get());
     const double k = heavy_map_dpi / 72.0;
     const int width = std::max(1, static_cast<int>(std::ceil(w * k)));
     const int height = std::max(1, static_cast<int>(std::ceil(h * k)));
     ImagePtr smaller(cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height), &cairo_surface_destroy);
     std::unique_ptr<cairo_t, decltype(&cairo_destroy)> scr(cairo_create(smaller.get()), &cairo_destroy);
     cairo_scale(scr.get(), width / iw, height / ih);
-    cairo_set_source_surface(scr.get(), image, 0, 0);
+    cairo_set_source_surface(scr.get(), image.get(), 0, 0);
     cairo_pattern_set_filter(cairo_get_source(scr.get()), CAIRO_FILTER_GOOD);
     cairo_paint(scr.get());
     if (cairo_status(scr.get()) != CAIRO_STATUS_SUCCESS) {
@@ -524,24 +528,36 @@ void paint_png(cairo_t* cr, cairo_surface_t* image, double w, double h) {
                                       cairo_status_to_string(cairo_status(scr.get()))));
     }
     cairo_surface_flush(smaller.get());
+    return smaller;
+}
+
+/// An image from scaled_png() painted at the current origin over w x h points.
+void paint_scaled(cairo_t* cr, cairo_surface_t* smaller, double w, double h) {
     cairo_save(cr);
-    cairo_scale(cr, w / width, h / height);
-    cairo_set_source_surface(cr, smaller.get(), 0, 0);
+    cairo_scale(cr, w / cairo_image_surface_get_width(smaller), h / cairo_image_surface_get_height(smaller));
+    cairo_set_source_surface(cr, smaller, 0, 0);
     cairo_paint(cr);
     cairo_restore(cr);
 }
 
-void service_page(Pages& pages, const PdfServicePage& s, bool paint_maps) {
-    pages.new_page();
+/// Where a service page's map goes: taken from its PNG (heavy maps), or drawn.
+struct MapPlace {
+    bool from_png = false;
+    double w = 0;  ///< points on the page
+    double h = 0;
+};
+
+MapPlace map_place(const PdfServicePage& s) {
     MapOptions options;
     options.width_px = map_layout_width;
     options.dpi = 72.0;  // one layout pixel = one point
     // A heavy map with its PNG goes in as that PNG, in its own shape (no layout to work out: at
     // a région's size that means grouping 100 000 places again for every page).
-    const bool from_png = heavy_map(s.map) && !s.map_png.empty();
+    MapPlace place;
+    place.from_png = heavy_map(s.map) && !s.map_png.empty();
     double width = 0;
     double height = 0;
-    if (from_png) {
+    if (place.from_png) {
         std::tie(width, height) = png_size(s.map_png);
     } else {
         const MapLayout layout = map_layout(s.map, options);
@@ -549,14 +565,70 @@ void service_page(Pages& pages, const PdfServicePage& s, bool paint_maps) {
         height = layout.height_px;
     }
     const double scale = std::min(content_width / width, map_max_height / height);
-    const double w = width * scale;
-    const double h = height * scale;
-    if (paint_maps) {
+    place.w = width * scale;
+    place.h = height * scale;
+    return place;
+}
+
+/// The pages' map PNGs, each read and scaled on another thread one page ahead of the page that
+/// paints it: while the PDF surface compresses a page's image, the next one is decoded and
+/// scaled (half of report.pdf's time on a région's 100 maps).
+class ScaledMaps {
+public:
+    /// One thread (`threads` 1): each image is made when its page needs it, on the caller's thread.
+    ScaledMaps(const PdfReport& report, int threads)
+        : m_report(report), m_next(report.services.size()),
+          m_policy(thread_count(threads) > 1 ? std::launch::async : std::launch::deferred) {}
+    ScaledMaps(const ScaledMaps&) = delete;
+    ScaledMaps& operator=(const ScaledMaps&) = delete;
+
+    /// The scaled PNG of service page `k` (a page taken from its PNG); starts the next such
+    /// page's before waiting for this one.
+    ImagePtr take(std::size_t k) {
+        start(k);
+        for (std::size_t j = k + 1; j < m_next.size(); ++j) {
+            if (map_png_of(j)) {
+                start(j);  // made while page k is painted and compressed
+                break;
+            }
+        }
+        return m_next[k].get();
+    }
+
+private:
+    bool map_png_of(std::size_t k) const {
+        return heavy_map(m_report.services[k].map) && !m_report.services[k].map_png.empty();
+    }
+    void start(std::size_t k) {
+        if (!m_next[k].valid()) {
+            const PdfServicePage* page = &m_report.services[k];
+            m_next[k] = std::async(m_policy, [page] {
+                const MapPlace place = map_place(*page);
+                return scaled_png(page->map_png, place.w, place.h);
+            });
+        }
+    }
+
+    const PdfReport& m_report;
+    std::vector<std::future<ImagePtr>> m_next;
+    std::launch m_policy;
+};
+
+/// `maps`: null in the counting pass (the maps' size only), else where the PNG maps come from.
+void service_page(Pages& pages, const PdfServicePage& s, std::size_t k, ScaledMaps* maps) {
+    pages.new_page();
+    MapOptions options;
+    options.width_px = map_layout_width;
+    options.dpi = 72.0;  // one layout pixel = one point
+    const MapPlace place = map_place(s);
+    const double w = place.w;
+    const double h = place.h;
+    if (maps != nullptr) {
         cairo_t* cr = pages.cr();
         cairo_save(cr);
         cairo_translate(cr, margin_x + (content_width - w) / 2, pages.y());
-        if (from_png) {
-            paint_png(cr, read_png(s.map_png).get(), w, h);
+        if (place.from_png) {
+            paint_scaled(cr, maps->take(k).get(), w, h);
         } else if (heavy_map(s.map)) {
             paint_map_as_image(cr, s.map, options, w, h);
         } else {
@@ -648,12 +720,16 @@ void provenance_page(Pages& pages, const PdfReport& report) {
 
 /// Lays out and draws every page; returns the number of pages. `total_pages` goes into the
 /// footers; the maps are drawn only when `paint_maps` (the counting pass needs their size only).
-int paint_document(cairo_t* cr, const PdfReport& report, int total_pages, bool paint_maps) {
+int paint_document(cairo_t* cr, const PdfReport& report, int total_pages, bool paint_maps, int threads) {
     Pages pages(cr, report.manifest.study.name + " — Accessibilité aux services", total_pages);
     cover_page(pages, report);
     summary_page(pages, report);
-    for (const PdfServicePage& s : report.services) {
-        service_page(pages, s, paint_maps);
+    std::optional<ScaledMaps> maps;
+    if (paint_maps) {
+        maps.emplace(report, threads);
+    }
+    for (std::size_t k = 0; k < report.services.size(); ++k) {
+        service_page(pages, report.services[k], k, maps ? &*maps : nullptr);
     }
     provenance_page(pages, report);
     pages.finish();
@@ -668,7 +744,7 @@ cairo_status_t discard(void*, const unsigned char*, unsigned int) { return CAIRO
 
 /// The document drawn on a PDF surface writing through `write`; returns the page count.
 int draw_pdf(const PdfReport& report, cairo_write_func_t write, void* closure, int total_pages, bool paint_maps,
-             const std::filesystem::path& path) {
+             const std::filesystem::path& path, int threads) {
     detail::SurfacePtr surface(cairo_pdf_surface_create_for_stream(write, closure, page_width, page_height));
     // No creation date (cairo 1.16 writes the clock's otherwise): the same run, the same bytes.
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE, "");
@@ -678,7 +754,7 @@ int draw_pdf(const PdfReport& report, cairo_write_func_t write, void* closure, i
                                    ("Proxima " + report.manifest.proxima_version).c_str());
     detail::ContextPtr cr(cairo_create(surface.get()));
     detail::set_text_options(cr.get());
-    const int pages = paint_document(cr.get(), report, total_pages, paint_maps);
+    const int pages = paint_document(cr.get(), report, total_pages, paint_maps, threads);
     const cairo_status_t drawn = cairo_status(cr.get());
     cr.reset();
     cairo_surface_finish(surface.get());
@@ -734,10 +810,10 @@ PdfReport pdf_report_content(RunManifest manifest, const StudyResults& results, 
     return report;
 }
 
-void write_report_pdf(const PdfReport& report, const std::filesystem::path& path) {
-    const int pages = draw_pdf(report, discard, nullptr, 0, false, path);
+void write_report_pdf(const PdfReport& report, const std::filesystem::path& path, int threads) {
+    const int pages = draw_pdf(report, discard, nullptr, 0, false, path, threads);
     std::string pdf;
-    const int drawn = draw_pdf(report, append_to_string, &pdf, pages, true, path);
+    const int drawn = draw_pdf(report, append_to_string, &pdf, pages, true, path, threads);
     if (drawn != pages) {
         throw Error(fmt::format("report.pdf: {} pages counted, {} drawn", pages, drawn));
     }

@@ -146,7 +146,7 @@ void write_pdf_report(const std::filesystem::path& path, const StudyInputs& in, 
             page.map_png = maps_dir / (page.service.id + ".png");
         }
     }
-    write_report_pdf(content, path);
+    write_report_pdf(content, path, threads);
 }
 
 } // namespace

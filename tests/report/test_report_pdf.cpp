@@ -164,3 +164,45 @@ TEST_CASE("report.pdf: content with a map missing is a caller's bug", "[report][
 TEST_CASE("report.pdf: an unwritable folder is an OutputError naming the file", "[report][pdf]") {
     CHECK_THROWS_AS(write_report_pdf(report_with_zones(1), "/nonexistent-folder/report.pdf"), OutputError);
 }
+
+TEST_CASE("report.pdf: maps taken from their PNG, read one page ahead, make the same bytes as on one thread",
+          "[report][pdf]") {
+    test::TempDir dir("report-pdf-ahead");
+    // Four services whose maps are too heavy for vectors, each with its own PNG (different
+    // times, so that a page given another's image would show).
+    PdfReport r = report_with_zones(3);
+    for (std::size_t i = 0; i < 6000; ++i) {
+        r.services[0].map.places.push_back({650000.0 + 20000.0 * static_cast<double>(i % 100) / 100.0,
+                                            6860000.0 + 10000.0 * static_cast<double>(i / 100) / 61.0,
+                                            static_cast<double>(i % 50), 10.0});
+    }
+    const PdfServicePage first = r.services[0];
+    r.services.clear();
+    r.manifest.services.clear();
+    for (int k = 0; k < 4; ++k) {
+        PdfServicePage page = first;
+        page.service.id = "s" + std::to_string(k);
+        page.map.zones[0].minutes = 5.0 + 15.0 * k;
+        page.map_png = dir.path() / (page.service.id + ".png");
+        render_map_png(page.map, page.map_png, MapOptions{});
+        r.manifest.services.push_back(page.service);
+        r.services.push_back(std::move(page));
+    }
+    write_report_pdf(r, dir.path() / "one.pdf", 1);
+    write_report_pdf(r, dir.path() / "ahead.pdf", 2);
+    const std::string one = bytes_of(dir.path() / "one.pdf");
+    CHECK(one == bytes_of(dir.path() / "ahead.pdf"));
+    std::size_t images = 0;
+    for (std::size_t at = one.find("/Subtype /Image"); at != std::string::npos; at = one.find("/Subtype /Image", at + 1)) {
+        ++images;
+    }
+    CHECK(images == 4);  // four different images, none shared between pages
+
+    // A PNG whose header is right and whose pixels are cut short fails only when it is read,
+    // ahead, on the other thread: it is named, and nothing is written.
+    const std::string whole = bytes_of(r.services[3].map_png);
+    std::ofstream(r.services[3].map_png, std::ios::binary | std::ios::trunc) << whole.substr(0, 200);
+    CHECK_THROWS_WITH(write_report_pdf(r, dir.path() / "broken.pdf", 2),
+                      Catch::Contains("s3.png") && Catch::Contains("cannot read the map"));
+    CHECK_FALSE(std::filesystem::exists(dir.path() / "broken.pdf"));
+}

@@ -56,7 +56,8 @@ struct PdfReport {
 /// Writes the document at `path` (A4 portrait, DejaVu Sans embedded, "page N / M" in the footer),
 /// encoded in memory then written under a temporary name and renamed. Same report, same bytes.
 /// Throws as render_map_png() for a map that cannot be drawn, OutputError naming the file if it
-/// cannot be written.
-void write_report_pdf(const PdfReport& report, const std::filesystem::path& path);
+/// cannot be written. Maps taken from their PNG are read and scaled one page ahead on another
+/// thread unless `threads` is 1 (0: all processors); the bytes are the same.
+void write_report_pdf(const PdfReport& report, const std::filesystem::path& path, int threads = 0);
 
 } // namespace proxima
