@@ -18,6 +18,7 @@
 
 #include "core/gdal_handles.hpp"
 #include "core/geos_context.hpp"
+#include "core/proj_parallel.hpp"
 #include "core/proj_to_wgs84.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/routing/site_search.hpp"
@@ -225,8 +226,8 @@ RasterPixels raster_pixels(const StudyInputs& in, const RasterOptions& options) 
             const auto row = static_cast<int>(candidates[k] / static_cast<std::uint32_t>(grid.width));
             centres.push_back({grid.centre_x(col), grid.centre_y(row)});
         }
-        proj_trans_generic(projection.pj(), PJ_FWD, &centres.data()->lon, sizeof(LonLat), centres.size(),
-                           &centres.data()->lat, sizeof(LonLat), centres.size(), nullptr, 0, 0, nullptr, 0, 0);
+        detail::proj_trans_parallel(projection.pj(), PJ_FWD, &centres.data()->lon, sizeof(LonLat), &centres.data()->lat,
+                                    sizeof(LonLat), centres.size());
         const auto snaps = snapper.snap_all(centres, in.study.network.max_snap_m);
         for (std::size_t k = first; k < last; ++k) {
             // A centre PROJ could not convert (HUGE_VAL) is not snapped: it stays without a value.

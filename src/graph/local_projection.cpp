@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <proj.h>
 
+#include "core/proj_parallel.hpp"
 #include "proxima/core/error.hpp"
 
 namespace proxima {
@@ -64,8 +65,7 @@ std::vector<XY> LocalProjection::forward(std::span<const LonLat> points) const {
         out[i] = {points[i].lon, points[i].lat};
     }
     if (!out.empty()) {
-        proj_trans_generic(m_impl->pj, PJ_FWD, &out[0].x, sizeof(XY), out.size(), &out[0].y, sizeof(XY), out.size(),
-                           nullptr, 0, 0, nullptr, 0, 0);
+        detail::proj_trans_parallel(m_impl->pj, PJ_FWD, &out[0].x, sizeof(XY), &out[0].y, sizeof(XY), out.size());
     }
     return out;
 }
