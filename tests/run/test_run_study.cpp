@@ -12,6 +12,7 @@
 #include "proxima/core/csv_reader.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/core/sha256.hpp"
+#include "proxima/core/threads.hpp"
 #include "proxima/run/run_study.hpp"
 #include "proxima_test/fixtures.hpp"
 #include "proxima_test/outputs.hpp"
@@ -190,6 +191,24 @@ TEST_CASE("outputs: all or nothing, replaced only with force, same inputs same b
         CHECK(sha256_file(out / "access.gpkg") == first);
         CHECK(sha256_file(out / "communes.csv") == first_csv);
         CHECK(no_leftovers(out));
+    }
+    SECTION("the tables written beside the maps are the bytes one thread writes, listed in the same place") {
+        // More than one thread: access.gpkg and the CSVs are written while the maps are drawn.
+        std::ifstream beside_in(out / "run.json");
+        const auto beside = nlohmann::ordered_json::parse(beside_in);
+        if (processor_count() > 1) {
+            CHECK(beside["timings_s"].contains("write (beside the maps)"));
+        }
+        options.force = true;
+        options.threads = 1;
+        (void)run_study(riviera, options);
+        CHECK(sha256_file(out / "access.gpkg") == first);
+        CHECK(sha256_file(out / "communes.csv") == first_csv);
+        std::ifstream serial_in(out / "run.json");
+        const auto serial = nlohmann::ordered_json::parse(serial_in);
+        CHECK(serial["outputs"] == beside["outputs"]);
+        CHECK(serial["timings_s"].contains("write"));
+        CHECK_FALSE(serial["timings_s"].contains("write (beside the maps)"));
     }
     SECTION("a run that fails midway leaves the previous results and no partial output") {
         options.force = true;
