@@ -187,34 +187,80 @@ private:
     std::vector<unsigned char> m_top_done;  ///< the pixel's top edge is on a traced ring
 };
 
-/// The 4-connected region of every selected pixel (0 for unselected ones), numbered from 1.
-std::vector<std::uint32_t> region_labels(const std::vector<unsigned char>& mask, std::size_t w, std::size_t h) {
-    std::vector<std::uint32_t> label(mask.size(), 0);
-    std::vector<std::size_t> stack;
-    std::uint32_t next = 0;
-    for (std::size_t start = 0; start < mask.size(); ++start) {
-        if (mask[start] == 0 || label[start] != 0) {
+/// The 4-connected region of each of `pixels` (selected pixels; equal numbers: the same region).
+/// Union-find over the runs of selected pixels of each row, two runs joined where they overlap
+/// the row above: linear in the pixels with a tight scan, where labelling every pixel by a flood
+/// fill took 35 ms per isochrone of a 1 M-node network's 8 M pixels (half of its time).
+std::vector<std::uint32_t> regions_of(const std::vector<unsigned char>& mask, std::size_t w, std::size_t h,
+                                      const std::vector<std::size_t>& pixels) {
+    struct Run {
+        std::uint32_t first;  ///< column of its first pixel
+        std::uint32_t end;    ///< one past its last
+    };
+    std::vector<Run> runs;
+    std::vector<std::size_t> row_first(h + 1, 0);  // runs of row r: [row_first[r], row_first[r + 1])
+    std::vector<std::uint32_t> parent;
+    const auto find = [&](std::uint32_t x) {
+        while (parent[x] != x) {
+            parent[x] = parent[parent[x]];  // path halving
+            x = parent[x];
+        }
+        return x;
+    };
+    for (std::size_t r = 0; r < h; ++r) {
+        row_first[r] = runs.size();
+        const unsigned char* row = mask.data() + r * w;
+        for (std::size_t c = 0; c < w;) {
+            if (row[c] == 0) {
+                ++c;
+                continue;
+            }
+            const std::size_t first = c;
+            while (c < w && row[c] != 0) {
+                ++c;
+            }
+            parent.push_back(static_cast<std::uint32_t>(runs.size()));
+            runs.push_back({static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(c)});
+        }
+        if (r == 0) {
             continue;
         }
-        label[start] = ++next;
-        stack.assign(1, start);
-        while (!stack.empty()) {
-            const std::size_t i = stack.back();
-            stack.pop_back();
-            const std::size_t c = i % w;
-            const auto visit = [&](std::size_t j) {
-                if (mask[j] != 0 && label[j] == 0) {
-                    label[j] = next;
-                    stack.push_back(j);
+        // Runs of this row and the row above, both sorted by column: join those that overlap.
+        std::size_t i = row_first[r - 1];
+        std::size_t j = row_first[r];
+        while (i < row_first[r] && j < runs.size()) {
+            if (runs[i].first < runs[j].end && runs[j].first < runs[i].end) {
+                const std::uint32_t a = find(static_cast<std::uint32_t>(i));
+                const std::uint32_t b = find(static_cast<std::uint32_t>(j));
+                if (a != b) {
+                    parent[std::max(a, b)] = std::min(a, b);
                 }
-            };
-            if (c > 0) visit(i - 1);
-            if (c + 1 < w) visit(i + 1);
-            if (i >= w) visit(i - w);
-            if (i + w < w * h) visit(i + w);
+            }
+            if (runs[i].end < runs[j].end) {
+                ++i;
+            } else {
+                ++j;
+            }
         }
     }
-    return label;
+    row_first[h] = runs.size();
+    std::vector<std::uint32_t> out;
+    out.reserve(pixels.size());
+    for (const std::size_t p : pixels) {
+        const std::size_t r = p / w;
+        const auto c = static_cast<std::uint32_t>(p % w);
+        // The run of row r holding column c: the last one starting at or before it.
+        const auto begin = runs.begin() + static_cast<std::ptrdiff_t>(row_first[r]);
+        const auto end = runs.begin() + static_cast<std::ptrdiff_t>(row_first[r + 1]);
+        const auto it = std::upper_bound(begin, end, c, [](std::uint32_t col, const Run& run) { return col < run.first; });
+        if (it == begin || c >= (it - 1)->end) {
+            throw Error(fmt::format("pixel polygons: pixel {} of a ring is not selected (an internal error; please "
+                                    "report it)",
+                                    p));
+        }
+        out.push_back(find(static_cast<std::uint32_t>(it - 1 - runs.begin())));
+    }
+    return out;
 }
 
 } // namespace
@@ -233,25 +279,31 @@ std::vector<Geos::Ptr> mask_polygons(const Geos& geos, const RasterGrid& grid, c
         (ring.twice_area > 0 ? outers : holes) += 1;
     }
     if (holes > 0) {
-        const std::vector<std::uint32_t> label =
-            outers == 1 ? std::vector<std::uint32_t>{} : region_labels(mask, static_cast<std::size_t>(grid.width),
-                                                                        static_cast<std::size_t>(grid.height));
+        std::vector<std::uint32_t> region(rings.size(), 0);  // one region: all 0
+        if (outers > 1) {
+            std::vector<std::size_t> pixels;
+            pixels.reserve(rings.size());
+            for (const auto& ring : rings) {
+                pixels.push_back(ring.pixel);
+            }
+            region = regions_of(mask, static_cast<std::size_t>(grid.width), static_cast<std::size_t>(grid.height), pixels);
+        }
         std::vector<std::pair<std::uint32_t, std::size_t>> outer_by_region;  // (region, ring), sorted
         for (std::size_t k = 0; k < rings.size(); ++k) {
             if (rings[k].twice_area > 0) {
-                outer_by_region.emplace_back(label.empty() ? 0 : label[rings[k].pixel], k);
+                outer_by_region.emplace_back(region[k], k);
             }
         }
         std::sort(outer_by_region.begin(), outer_by_region.end());
         for (std::size_t k = 0; k < rings.size(); ++k) {
             if (rings[k].twice_area < 0) {
-                const std::uint32_t region = label.empty() ? 0 : label[rings[k].pixel];
+                const std::uint32_t r = region[k];
                 const auto it = std::lower_bound(outer_by_region.begin(), outer_by_region.end(),
-                                                 std::make_pair(region, std::size_t{0}));
-                if (it == outer_by_region.end() || it->first != region ||
-                    (it + 1 != outer_by_region.end() && (it + 1)->first == region)) {
+                                                 std::make_pair(r, std::size_t{0}));
+                if (it == outer_by_region.end() || it->first != r ||
+                    (it + 1 != outer_by_region.end() && (it + 1)->first == r)) {
                     throw Error(fmt::format("pixel polygons: a hole of region {} has no single outer ring "
-                                            "(an internal error; please report it)", region));
+                                            "(an internal error; please report it)", r));
                 }
                 outer_of_ring[k] = it->second;
             }

@@ -43,7 +43,9 @@ void convert(PJ* pj, PJ_DIRECTION direction, double* x, std::size_t x_stride, do
 
 void proj_trans_parallel(PJ* pj, PJ_DIRECTION direction, double* x, std::size_t x_stride, double* y,
                          std::size_t y_stride, std::size_t n) {
-    const int threads = omp_get_max_threads();
+    // Inside a parallel region (a caller already on every core) one call does it: a nested
+    // region would run on one thread anyway.
+    const int threads = omp_in_parallel() != 0 ? 1 : omp_get_max_threads();
     if (n < parallel_from || threads <= 1) {
         convert(pj, direction, x, x_stride, y, y_stride, 0, n);
         return;
