@@ -55,10 +55,17 @@ std::vector<Isochrone> isochrones_from_raster(const TravelTimeRaster& raster, co
     for (const double limit : limits) {
         Isochrone iso;
         iso.limit_min = limit;
-        // NaN is never within.
-        const Geos::Ptr shape = detail::pixel_shape(
-            geos, grid, [&](int c, int r) { return static_cast<double>(raster.at(c, r)) <= limit; },
-            options.min_part_pixels * pixel_area, options.min_hole_pixels * pixel_area, iso.pixels);
+        // NaN is never within. A flat loop over the raster (vectorised): 8 M pixels per limit.
+        std::vector<unsigned char> mask(raster.minutes.size());
+        std::size_t within = 0;
+        for (std::size_t i = 0; i < mask.size(); ++i) {
+            const unsigned char in = static_cast<double>(raster.minutes[i]) <= limit ? 1 : 0;
+            mask[i] = in;
+            within += in;
+        }
+        iso.pixels = within;
+        const Geos::Ptr shape = detail::pixel_shape_of(geos, grid, std::move(mask), options.min_part_pixels * pixel_area,
+                                                       options.min_hole_pixels * pixel_area, within);
         if (shape) {
             iso.area_km2 = detail::area_of(geos, shape.get()) / 1e6;
             if (options.raster_crs) {

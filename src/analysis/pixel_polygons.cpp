@@ -354,32 +354,63 @@ namespace {
 /// none of whose 4 neighbours has its value. Flipping one never makes or unmakes another (its
 /// neighbours all have the other value), so one pass per value does it, with no flood fill.
 void remove_lone_pixels(std::vector<unsigned char>& mask, std::size_t w, std::size_t h, bool parts, bool holes) {
-    const auto lone = [&](std::size_t r, std::size_t c, unsigned char value) {
-        const std::size_t i = r * w + c;
-        return (c == 0 || mask[i - 1] != value) && (c + 1 == w || mask[i + 1] != value) &&
-               (r == 0 || mask[i - w] != value) && (r + 1 == h || mask[i + w] != value);
-    };
-    if (parts) {
+    // Row by row: the flips of a row are found first (a loop the compiler vectorises, on 0/1
+    // bytes), then made; a flip never changes another's decision, so the order does not matter.
+    const std::vector<unsigned char> zeros(w, 0);
+    std::vector<unsigned char> flip(w, 0);
+    for (unsigned char& v : mask) {
+        v = v != 0 ? 1 : 0;  // 0/1 bytes for the bitwise tests below
+    }
+    if (parts) {  // a 1 none of whose 4 neighbours is 1 (outside the grid counts as 0)
         for (std::size_t r = 0; r < h; ++r) {
-            for (std::size_t c = 0; c < w; ++c) {
-                if (mask[r * w + c] == 1 && lone(r, c, 1)) {
-                    mask[r * w + c] = 0;
+            unsigned char* row = mask.data() + r * w;
+            const unsigned char* up = r == 0 ? zeros.data() : row - w;
+            const unsigned char* down = r + 1 == h ? zeros.data() : row + w;
+            const auto lone = [&](std::size_t c, unsigned char left, unsigned char right) {
+                return static_cast<unsigned char>(row[c] & ~(left | right | up[c] | down[c]) & 1);
+            };
+            if (w == 1) {
+                flip[0] = lone(0, 0, 0);
+            } else {
+                flip[0] = lone(0, 0, row[1]);
+                for (std::size_t c = 1; c + 1 < w; ++c) {
+                    flip[c] = static_cast<unsigned char>(row[c] & ~(row[c - 1] | row[c + 1] | up[c] | down[c]) & 1);
                 }
+                flip[w - 1] = lone(w - 1, row[w - 2], 0);
+            }
+            for (std::size_t c = 0; c < w; ++c) {
+                row[c] = static_cast<unsigned char>(row[c] & ~flip[c]);
             }
         }
     }
-    if (holes) {  // a hole does not reach the edge
+    if (holes && w > 2 && h > 2) {  // a 0 all of whose 4 neighbours are 1; a hole does not reach the edge
         for (std::size_t r = 1; r + 1 < h; ++r) {
+            unsigned char* row = mask.data() + r * w;
+            const unsigned char* up = row - w;
+            const unsigned char* down = row + w;
+            flip[0] = 0;
+            flip[w - 1] = 0;
             for (std::size_t c = 1; c + 1 < w; ++c) {
-                if (mask[r * w + c] == 0 && lone(r, c, 0)) {
-                    mask[r * w + c] = 1;
-                }
+                flip[c] = static_cast<unsigned char>((row[c] ^ 1) & row[c - 1] & row[c + 1] & up[c] & down[c]);
+            }
+            for (std::size_t c = 0; c < w; ++c) {
+                row[c] = static_cast<unsigned char>(row[c] | flip[c]);
             }
         }
     }
 }
 
 } // namespace
+
+Geos::Ptr pixel_shape_of(const Geos& geos, const RasterGrid& grid, std::vector<unsigned char> mask, double min_part,
+                         double min_hole, std::size_t pixels) {
+    if (pixels == 0) {
+        return nullptr;
+    }
+    const double pixel_area = grid.resolution_m * grid.resolution_m;
+    remove_specks(mask, grid.width, grid.height, min_part / pixel_area, min_hole / pixel_area);
+    return polygonal(geos, mask_polygons(geos, grid, mask));
+}
 
 void remove_specks(std::vector<unsigned char>& mask, int width, int height, double min_part_pixels,
                    double min_hole_pixels) {

@@ -39,6 +39,11 @@ namespace proxima::detail {
 void remove_specks(std::vector<unsigned char>& mask, int width, int height, double min_part_pixels,
                    double min_hole_pixels);
 
+/// A ready mask (1 = selected, row-major, grid.width × grid.height) of which `pixels` are
+/// selected, as pixel_shape() makes it from a predicate.
+[[nodiscard]] Geos::Ptr pixel_shape_of(const Geos& geos, const RasterGrid& grid, std::vector<unsigned char> mask,
+                                       double min_part, double min_hole, std::size_t pixels);
+
 /// The selected pixels in the grid's CRS, specks removed (see remove_specks; areas in CRS units),
 /// as one Polygon or MultiPolygon; nullptr when nothing is left. `pixels` counts the selected
 /// pixels before the specks are removed.
@@ -55,12 +60,7 @@ Geos::Ptr pixel_shape(const Geos& geos, const RasterGrid& grid, Selected&& selec
             }
         }
     }
-    if (pixels == 0) {
-        return nullptr;
-    }
-    const double pixel_area = grid.resolution_m * grid.resolution_m;
-    remove_specks(mask, grid.width, grid.height, min_part / pixel_area, min_hole / pixel_area);
-    return polygonal(geos, mask_polygons(geos, grid, mask));
+    return pixel_shape_of(geos, grid, std::move(mask), min_part, min_hole, pixels);
 }
 
 /// `g` normalised (in place: same polygons, same bytes) as WKB. `what` names the layer in messages.
