@@ -50,6 +50,48 @@ Columns columns_of(OGRLayerH l, const std::string& name, const std::filesystem::
     return c;
 }
 
+/// While it lives, the layer reads only the geometry and the fields of `c` (no field at all with
+/// `geometry_only`): the origins layer has three fields per service (minutes, nearest
+/// site's id and name), and reading the 200 text fields of a 100-service run the page does not
+/// show took most of its reading time.
+class ReadOnly {
+public:
+    ReadOnly(OGRLayerH l, const Columns& c, bool geometry_only) : m_layer(l) {
+        std::vector<bool> keep(static_cast<std::size_t>(OGR_FD_GetFieldCount(OGR_L_GetLayerDefn(l))), false);
+        if (!geometry_only) {
+            for (const int i : {c.id, c.zone, c.population}) {
+                if (i >= 0) {
+                    keep[static_cast<std::size_t>(i)] = true;
+                }
+            }
+            for (const int i : c.minutes) {
+                keep[static_cast<std::size_t>(i)] = true;
+            }
+        }
+        OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+        for (std::size_t i = 0; i < keep.size(); ++i) {
+            if (!keep[i]) {
+                m_names.emplace_back(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, static_cast<int>(i))));
+            }
+        }
+        m_names.emplace_back("OGR_STYLE");
+        std::vector<const char*> list;
+        for (const auto& n : m_names) {
+            list.push_back(n.c_str());
+        }
+        list.push_back(nullptr);
+        // Best effort: a driver that cannot ignore fields reads them all, as before.
+        (void)OGR_L_SetIgnoredFields(l, list.data());
+    }
+    ~ReadOnly() { (void)OGR_L_SetIgnoredFields(m_layer, nullptr); }
+    ReadOnly(const ReadOnly&) = delete;
+    ReadOnly& operator=(const ReadOnly&) = delete;
+
+private:
+    OGRLayerH m_layer;
+    std::vector<std::string> m_names;
+};
+
 Json value_of(OGRFeatureH f, int i, bool real) {
     if (i < 0 || !OGR_F_IsFieldSetAndNotNull(f, i)) {
         return nullptr;
@@ -106,6 +148,7 @@ ReportOrigins each_origin(OGRLayerH l, const std::string& name, const std::files
                           const std::vector<std::string>& service_ids, OGRCoordinateTransformationH to_wgs84) {
     ReportOrigins out;
     Json features = Json::array();
+    const ReadOnly fields(l, c, false);
     OGR_L_ResetReading(l);
     for (FeaturePtr f(OGR_L_GetNextFeature(l)); f; f.reset(OGR_L_GetNextFeature(l))) {
         auto* h = static_cast<OGRFeatureH>(f.get());
@@ -156,10 +199,14 @@ ReportOrigins in_squares(OGRLayerH l, const std::string& name, const std::filesy
                          const std::vector<std::string>& service_ids, std::size_t max_origins,
                          OGRCoordinateTransformationH to_wgs84) {
     std::vector<std::pair<double, double>> positions;
-    OGR_L_ResetReading(l);
-    for (FeaturePtr f(OGR_L_GetNextFeature(l)); f; f.reset(OGR_L_GetNextFeature(l))) {
-        positions.push_back(position(static_cast<OGRFeatureH>(f.get())));
+    {
+        const ReadOnly geometry(l, c, true);
+        OGR_L_ResetReading(l);
+        for (FeaturePtr f(OGR_L_GetNextFeature(l)); f; f.reset(OGR_L_GetNextFeature(l))) {
+            positions.push_back(position(static_cast<OGRFeatureH>(f.get())));
+        }
     }
+    const ReadOnly fields(l, c, false);
     ReportOrigins out;
     out.origins = positions.size();
     out.square_m = choose_square_side(positions, max_origins);
