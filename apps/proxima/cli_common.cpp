@@ -79,6 +79,7 @@ void add_threads_option(CLI::App& cmd, int& threads, const std::string& what) {
 
 int checked_threads(int requested, const Context& context) {
     const int used = thread_count(requested);
+    use_threads_by_default(used);
     if (requested > used) {
         context.say(fmt::format("--threads {}: this machine has {} processors; using {}", requested,
                                 processor_count(), used));

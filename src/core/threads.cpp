@@ -13,4 +13,6 @@ int thread_count(int requested) noexcept {
     return requested <= 0 ? available : std::min(requested, available);
 }
 
+void use_threads_by_default(int threads) noexcept { omp_set_num_threads(thread_count(threads)); }
+
 } // namespace proxima

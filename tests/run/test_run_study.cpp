@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 #include <gdal.h>
 #include <nlohmann/json.hpp>
 #include <ogr_api.h>
@@ -131,6 +132,14 @@ TEST_CASE("the Riviera run writes a GeoPackage in Lambert-93, CSV tables and run
     CHECK(run["memory"]["peak_mib_after"].contains("search"));
     CHECK(summary.peak_mib >= run["memory"]["peak_mib"].get<double>());
     CHECK_THAT(format_run_summary(summary), Contains("peak memory"));
+    // The run's wall time, not the sum of its phases (the GeoPackage is written beside the maps).
+    double phases = 0;
+    for (const auto& [phase, seconds] : summary.timings) {
+        phases += seconds;
+    }
+    CHECK(summary.seconds > 0);
+    CHECK(summary.seconds <= phases + 0.5);
+    CHECK_THAT(format_run_summary(summary), Contains(fmt::format("computed in {:.2f} s", summary.seconds)));
     CHECK(summary.services.size() == 5);
 }
 

@@ -12,4 +12,9 @@ namespace proxima {
 /// Processors available to this process (OpenMP's view).
 [[nodiscard]] int processor_count() noexcept;
 
+/// Makes `threads` (as thread_count() gives it) the default of every parallel step that does not
+/// take a count of its own (snapping, PROJ conversions of many points), for the calling thread:
+/// a command's --threads then holds for all of them.
+void use_threads_by_default(int threads) noexcept;
+
 } // namespace proxima

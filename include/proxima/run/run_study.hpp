@@ -55,6 +55,9 @@ struct RunSummary {
     std::vector<std::pair<std::string, double>> timings;  ///< phase -> seconds
     std::vector<std::pair<std::string, double>> peaks_mib;  ///< phase -> peak resident memory at its end
     double peak_mib = 0.0;                                ///< peak resident memory of the whole run
+    /// Wall time of the whole run, report.html included (phases can overlap: the GeoPackage is
+    /// written while the maps are drawn, so the timings add up to more).
+    double seconds = 0.0;
     std::vector<std::string> files;                       ///< written, relative to output_dir
     std::string poles;                                    ///< pôles de services, one line per level (empty: none)
     std::string apl;                                      ///< APL of the services with indicator = "apl" (empty: none)
