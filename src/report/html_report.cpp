@@ -415,6 +415,7 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uin
     std::stable_partition(order.begin(), order.end(),
                           [&](std::size_t k) { return names[k] == "origins" || names[k] == "cells"; });
     std::vector<Json> read(names.size());
+    std::vector<HtmlReportOrigins> shown(names.size());  // per layer of origins (or cells)
     std::vector<std::exception_ptr> failed(names.size());
     std::exception_ptr open_failed;
     const int workers = std::max(1, std::min(thread_count(threads), static_cast<int>(names.size())));
@@ -451,9 +452,9 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uin
                     const TransformPtr to_wgs84 = layer_to_wgs84(l, name, f.gpkg);
                     auto origins = detail::read_report_origins(l, name, f.gpkg, ids, max_origins,
                                                                static_cast<OGRCoordinateTransformationH>(to_wgs84.get()));
-                    f.origins.origins = origins.origins;  // one layer of origins: one thread writes these
-                    f.origins.shown = origins.shown;
-                    f.origins.square_m = origins.square_m;
+                    shown[t].origins = origins.origins;
+                    shown[t].shown = origins.shown;
+                    shown[t].square_m = origins.square_m;
                     read[t] = std::move(origins.layer);
                 } else {
                     // Deficit areas are unions of surface pixels: on the page, their staircase
@@ -479,6 +480,11 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uin
         }
     }
     for (std::size_t t = 0; t < names.size(); ++t) {
+        if (names[t] == "origins" || names[t] == "cells") {
+            f.origins.origins = shown[t].origins;
+            f.origins.shown = shown[t].shown;
+            f.origins.square_m = shown[t].square_m;
+        }
         f.layers.emplace_back(names[t], std::move(read[t]));
     }
 
