@@ -103,16 +103,28 @@ private:
     PJ* m_to_wgs84 = nullptr;
 };
 
+/// The hospital's surface, its origins beyond 30 min and its deficit (the tests' common case).
+struct HospitalDeficit {
+    const Andorra& a = andorra();
+    std::size_t s = service_index(a.in, "urgences");
+    double threshold = 30.0;
+    TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
+    std::vector<PopulatedPoint> over = beyond(a, s, threshold);
+    [[nodiscard]] DeficitTerritory territory(const IsochroneOptions& options = {}) const {
+        return deficit_territory(raster, a.pixels, a.in.zones, threshold, over, options);
+    }
+};
+
 } // namespace
 
 TEST_CASE("the deficit of the Andorra hospital is the territory beyond 30 min, El Pas de la Casa in its first part",
           "[analysis][deficit]") {
-    const Andorra& a = andorra();
-    const std::size_t s = service_index(a.in, "urgences");
-    const double threshold = 30.0;
-    const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
-    const auto over = beyond(a, s, threshold);
-    const DeficitTerritory t = deficit_territory(raster, a.pixels, a.in.zones, threshold, over);
+    const HospitalDeficit h;
+    const Andorra& a = h.a;
+    const double threshold = h.threshold;
+    const TravelTimeRaster& raster = h.raster;
+    const auto& over = h.over;
+    const DeficitTerritory t = h.territory();
 
     REQUIRE_FALSE(t.parts.empty());
     CHECK(t.threshold_min == threshold);
@@ -232,15 +244,12 @@ TEST_CASE("a deficit kept in the raster's CRS is the same territory as the one c
           "[analysis][deficit]") {
     // The run keeps the parts in the raster's CRS when it writes in that CRS: same parts, same
     // people, and the same pixels inside, as the WGS84 parts (checked point by point with PROJ).
-    const Andorra& a = andorra();
-    const std::size_t s = service_index(a.in, "urgences");
-    const double threshold = 30.0;
-    const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
-    const auto over = beyond(a, s, threshold);
-    const DeficitTerritory lonlat = deficit_territory(raster, a.pixels, a.in.zones, threshold, over);
+    const HospitalDeficit h;
+    const TravelTimeRaster& raster = h.raster;
+    const DeficitTerritory lonlat = h.territory();
     IsochroneOptions options;
     options.raster_crs = true;
-    const DeficitTerritory projected = deficit_territory(raster, a.pixels, a.in.zones, threshold, over, options);
+    const DeficitTerritory projected = h.territory(options);
 
     CHECK(projected.raster_crs == raster.grid.crs);
     CHECK(projected.wkb_wgs84.empty());
