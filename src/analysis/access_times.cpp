@@ -1,6 +1,7 @@
 #include "proxima/analysis/access_times.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <exception>
 #include <memory>
@@ -130,9 +131,11 @@ AccessTable compute_access(const StudyInputs& in, int threads, const PointTimes*
                 const Batch& b = batches[first + i];
                 const SiteSearchBatch& search = searchers.at(i, b.direction);
                 const auto& own = b.direction == Direction::forward ? arrive[o] : leave[o];
+                std::array<SiteReach, Phast::max_lanes> reach;
+                const std::span<SiteReach> lanes(reach.data(), b.services.size());
+                search.resolve_lanes(in.origins[o].snap, own, lanes);
                 for (unsigned l = 0; l < b.services.size(); ++l) {
-                    const SiteReach r = search.resolve(l, in.origins[o].snap, own);
-                    table.set(b.services[l], o, r.ds, r.site);
+                    table.set(b.services[l], o, lanes[l].ds, lanes[l].site);
                 }
             }
         }
@@ -149,20 +152,29 @@ AccessTable compute_access(const StudyInputs& in, int threads, const PointTimes*
         for (auto& v : point_ds) {
             v.assign(points, unreachable_ds);
         }
-#pragma omp parallel for schedule(dynamic, 256) num_threads(threads_used)
-        for (std::size_t p = 0; p < points; ++p) {
-            const Snap& point = extra->points[p];
-            std::optional<std::vector<SourceSet::Source>> seeds_by[2];  // per direction, when needed
-            std::size_t k = 0;
-            for (std::size_t i = 0; i < count; ++i) {
-                const Batch& b = batches[first + i];
-                const SiteSearchBatch& search = searchers.at(i, b.direction);
-                auto& own = seeds_by[b.direction == Direction::forward ? 1 : 0];
-                if (!own) {
-                    own = search.point_seeds(point);
-                }
-                for (unsigned l = 0; l < b.services.size(); ++l) {
-                    point_ds[k++][p] = search.resolve(l, point, *own).ds;
+#pragma omp parallel num_threads(threads_used)
+        {
+            // Millions of points: each thread reuses its seed vectors (one per direction).
+            std::vector<SourceSet::Source> seeds_by[2];
+            std::array<SiteReach, Phast::max_lanes> reach;
+#pragma omp for schedule(dynamic, 256)
+            for (std::size_t p = 0; p < points; ++p) {
+                const Snap& point = extra->points[p];
+                bool seeded[2] = {false, false};
+                std::size_t k = 0;
+                for (std::size_t i = 0; i < count; ++i) {
+                    const Batch& b = batches[first + i];
+                    const SiteSearchBatch& search = searchers.at(i, b.direction);
+                    const int d = b.direction == Direction::forward ? 1 : 0;
+                    if (!seeded[d]) {
+                        search.point_seeds_into(seeds_by[d], point);
+                        seeded[d] = true;
+                    }
+                    const std::span<SiteReach> lanes(reach.data(), b.services.size());
+                    search.resolve_lanes(point, seeds_by[d], lanes);
+                    for (const auto& r : lanes) {
+                        point_ds[k++][p] = r.ds;
+                    }
                 }
             }
         }

@@ -25,6 +25,13 @@ Deciseconds part_from_start(Deciseconds arc_ds, double along_ds) {
 std::vector<SourceSet::Source> seeds(const RoadGraph& graph, const Snap& snap, Direction direction,
                                      const AccessOptions& options, std::uint32_t tag) {
     std::vector<SourceSet::Source> out;
+    seeds_into(out, graph, snap, direction, options, tag);
+    return out;
+}
+
+void seeds_into(std::vector<SourceSet::Source>& out, const RoadGraph& graph, const Snap& snap, Direction direction,
+                const AccessOptions& options, std::uint32_t tag) {
+    out.clear();
     const Deciseconds leg = access_ds(snap, options);
     const auto leg_m = static_cast<float>(snap.distance_m);
     const double edge_m = graph.edge_length_m(snap.edge);
@@ -86,7 +93,6 @@ std::vector<SourceSet::Source> seeds(const RoadGraph& graph, const Snap& snap, D
             }
         }
     }
-    return out;
 }
 
 std::optional<DirectLeg> same_edge_leg(const RoadGraph& graph, const Snap& from, const Snap& to) {

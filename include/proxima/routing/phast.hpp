@@ -64,6 +64,15 @@ public:
         return m_label[std::size_t{m_rank[to_index(state)]} * 2 * m_lanes + m_lanes + lane];
     }
 
+    /// Every lane's label of `state` in one row (one cache line at 8 lanes): times at [0, lanes()),
+    /// tags at [lanes(), 2 * lanes()). A time above bounds()[lane] means unreachable, as time_ds
+    /// says; readers of many points take the row once for all lanes.
+    [[nodiscard]] const std::uint32_t* label_row(StateId state) const {
+        return m_label.data() + std::size_t{m_rank[to_index(state)]} * 2 * m_lanes;
+    }
+    /// Each lane's bound in the last run.
+    [[nodiscard]] std::span<const Deciseconds> bounds() const noexcept { return m_bound; }
+
     [[nodiscard]] Direction direction() const noexcept { return m_direction; }
     [[nodiscard]] const RoadGraph& graph() const noexcept { return m_graph; }
 

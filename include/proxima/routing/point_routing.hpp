@@ -36,6 +36,10 @@ struct AccessOptions {
 /// any arc of the node without a turn cost, and arrives by any arc entering it.
 [[nodiscard]] std::vector<SourceSet::Source> seeds(const RoadGraph& graph, const Snap& snap, Direction direction,
                                                    const AccessOptions& options, std::uint32_t tag = 0);
+/// seeds() into `out` (cleared first): for loops over millions of points, which reuse one
+/// vector instead of allocating one per point.
+void seeds_into(std::vector<SourceSet::Source>& out, const RoadGraph& graph, const Snap& snap, Direction direction,
+                const AccessOptions& options, std::uint32_t tag = 0);
 
 /// Direct drive along a shared edge from `from` to `to` (network part only), if possible.
 struct DirectLeg {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "proxima/routing/phast.hpp"
+#include "proxima/routing/point_routing.hpp"
 #include "proxima/routing/search_method.hpp"
 #include "proxima/routing/site_search.hpp"
 
@@ -40,9 +41,18 @@ public:
     [[nodiscard]] std::vector<SourceSet::Source> point_seeds(const Snap& point) const {
         return seeds(*m_graph, point, opposite(m_direction), m_access);
     }
+    /// point_seeds() into `out` (cleared first), for loops over many points.
+    void point_seeds_into(std::vector<SourceSet::Source>& out, const Snap& point) const {
+        seeds_into(out, *m_graph, point, opposite(m_direction), m_access);
+    }
     /// Time of `point` from the site set of lane `lane` in the last run, all legs included.
     [[nodiscard]] SiteReach resolve(unsigned lane, const Snap& point,
                                     std::span<const SourceSet::Source> point_seeds) const;
+    /// resolve() of lanes 0 .. out.size() - 1 at once, the same answers: with PHAST each seed's
+    /// labels are read once for every lane (one cache line), and the trips along the point's
+    /// edge are looked at only where a site of the last run lies on that edge.
+    void resolve_lanes(const Snap& point, std::span<const SourceSet::Source> point_seeds,
+                       std::span<SiteReach> out) const;
 
 private:
     const RoadGraph* m_graph;
@@ -53,6 +63,9 @@ private:
     std::optional<MultiSourceDijkstra> m_dijkstra;
     std::optional<Phast> m_phast;
     std::vector<SiteEdgeTrips> m_trips;  ///< per lane
+    /// Bit e set: a site of the last run (any lane) is snapped to edge e.
+    std::vector<std::uint64_t> m_site_edge_bits;
+    std::vector<std::uint32_t> m_site_edge_words;  ///< words of m_site_edge_bits set, to clear
 };
 
 } // namespace proxima
