@@ -454,28 +454,6 @@ bool heavy_map(const MapScene& scene) {
     return scene.places.size() > heavy_map_places || road_points > heavy_map_road_points;
 }
 
-/// The map as an image at heavy_map_dpi, painted at the current origin over w x h points.
-void paint_map_as_image(cairo_t* cr, const MapScene& scene, const MapOptions& options, double w, double h) {
-    const double k = heavy_map_dpi / 72.0;
-    const int width = static_cast<int>(std::ceil(w * k));
-    const int height = static_cast<int>(std::ceil(h * k));
-    std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> image(
-        cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height), &cairo_surface_destroy);
-    std::unique_ptr<cairo_t, decltype(&cairo_destroy)> icr(cairo_create(image.get()), &cairo_destroy);
-    cairo_set_source_rgb(icr.get(), 1, 1, 1);
-    cairo_paint(icr.get());
-    detail::render_map(icr.get(), scene, options, w * k, h * k);
-    if (cairo_status(icr.get()) != CAIRO_STATUS_SUCCESS) {
-        throw OutputError(fmt::format("cannot draw the map of the PDF report: {}", cairo_status_to_string(cairo_status(icr.get()))));
-    }
-    cairo_surface_flush(image.get());
-    cairo_save(cr);
-    cairo_scale(cr, 1.0 / k, 1.0 / k);
-    cairo_set_source_surface(cr, image.get(), 0, 0);
-    cairo_paint(cr);
-    cairo_restore(cr);
-}
-
 using ImagePtr = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
 
 /// A map's PNG file, read.
@@ -531,6 +509,33 @@ ImagePtr scaled_png(const std::filesystem::path& png, double w, double h) {
     return smaller;
 }
 
+/// A heavy map without its PNG, drawn as an image at heavy_map_dpi for a place of w x h points.
+ImagePtr drawn_map(const MapScene& scene, const MapOptions& options, double w, double h) {
+    const double k = heavy_map_dpi / 72.0;
+    const int width = static_cast<int>(std::ceil(w * k));
+    const int height = static_cast<int>(std::ceil(h * k));
+    ImagePtr image(cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height), &cairo_surface_destroy);
+    std::unique_ptr<cairo_t, decltype(&cairo_destroy)> icr(cairo_create(image.get()), &cairo_destroy);
+    cairo_set_source_rgb(icr.get(), 1, 1, 1);
+    cairo_paint(icr.get());
+    detail::render_map(icr.get(), scene, options, w * k, h * k);
+    if (cairo_status(icr.get()) != CAIRO_STATUS_SUCCESS) {
+        throw OutputError(fmt::format("cannot draw the map of the PDF report: {}", cairo_status_to_string(cairo_status(icr.get()))));
+    }
+    cairo_surface_flush(image.get());
+    return image;
+}
+
+/// An image from drawn_map() painted at the current origin (at heavy_map_dpi).
+void paint_drawn(cairo_t* cr, cairo_surface_t* image) {
+    const double k = heavy_map_dpi / 72.0;
+    cairo_save(cr);
+    cairo_scale(cr, 1.0 / k, 1.0 / k);
+    cairo_set_source_surface(cr, image, 0, 0);
+    cairo_paint(cr);
+    cairo_restore(cr);
+}
+
 /// An image from scaled_png() painted at the current origin over w x h points.
 void paint_scaled(cairo_t* cr, cairo_surface_t* smaller, double w, double h) {
     cairo_save(cr);
@@ -540,7 +545,15 @@ void paint_scaled(cairo_t* cr, cairo_surface_t* smaller, double w, double h) {
     cairo_restore(cr);
 }
 
-/// Where a service page's map goes: taken from its PNG (heavy maps), or drawn.
+/// The layout options of a page's map: one layout pixel = one point.
+MapOptions page_map_options() {
+    MapOptions options;
+    options.width_px = map_layout_width;
+    options.dpi = 72.0;
+    return options;
+}
+
+/// Where a service page's map goes: taken from its PNG (heavy maps), or drawn (as an image if heavy).
 struct MapPlace {
     bool from_png = false;
     double w = 0;  ///< points on the page
@@ -548,9 +561,7 @@ struct MapPlace {
 };
 
 MapPlace map_place(const PdfServicePage& s) {
-    MapOptions options;
-    options.width_px = map_layout_width;
-    options.dpi = 72.0;  // one layout pixel = one point
+    const MapOptions options = page_map_options();
     // A heavy map with its PNG goes in as that PNG, in its own shape (no layout to work out: at
     // a région's size that means grouping 100 000 places again for every page).
     MapPlace place;
@@ -570,41 +581,47 @@ MapPlace map_place(const PdfServicePage& s) {
     return place;
 }
 
-/// The pages' map PNGs, each read and scaled on another thread one page ahead of the page that
-/// paints it: while the PDF surface compresses a page's image, the next one is decoded and
-/// scaled (half of report.pdf's time on a région's 100 maps).
-class ScaledMaps {
+/// The images of the pages' heavy maps, made on other threads ahead of the page that paints
+/// them: a map's PNG read and scaled, or, without its PNG (`run --no-maps`, `proxima report`
+/// without maps), the map drawn. While the PDF surface compresses a page, the next pages'
+/// images are made on the other cores (half of report.pdf's time on a région's 100 PNG maps;
+/// drawing is the larger cost without them).
+class PageMaps {
 public:
     /// One thread (`threads` 1): each image is made when its page needs it, on the caller's thread.
-    ScaledMaps(const PdfReport& report, int threads)
+    PageMaps(const PdfReport& report, int threads)
         : m_report(report), m_next(report.services.size()),
-          m_policy(thread_count(threads) > 1 ? std::launch::async : std::launch::deferred) {}
-    ScaledMaps(const ScaledMaps&) = delete;
-    ScaledMaps& operator=(const ScaledMaps&) = delete;
+          m_policy(thread_count(threads) > 1 ? std::launch::async : std::launch::deferred),
+          m_ahead(static_cast<std::size_t>(thread_count(threads))) {
+        for (const auto& page : report.services) {
+            m_heavy.push_back(heavy_map(page.map));
+        }
+    }
+    PageMaps(const PageMaps&) = delete;
+    PageMaps& operator=(const PageMaps&) = delete;
 
-    /// The scaled PNG of service page `k` (a page taken from its PNG); starts the next such
-    /// page's before waiting for this one.
+    /// The image of service page `k` (a heavy map); starts the images of the next pages that
+    /// have one (as many as threads) before waiting for this one.
     ImagePtr take(std::size_t k) {
         start(k);
-        for (std::size_t j = k + 1; j < m_next.size(); ++j) {
-            if (map_png_of(j)) {
+        std::size_t started = 0;
+        for (std::size_t j = k + 1; j < m_next.size() && started < m_ahead; ++j) {
+            if (m_heavy[j]) {
                 start(j);  // made while page k is painted and compressed
-                break;
+                ++started;
             }
         }
         return m_next[k].get();
     }
 
 private:
-    bool map_png_of(std::size_t k) const {
-        return heavy_map(m_report.services[k].map) && !m_report.services[k].map_png.empty();
-    }
     void start(std::size_t k) {
         if (!m_next[k].valid()) {
             const PdfServicePage* page = &m_report.services[k];
             m_next[k] = std::async(m_policy, [page] {
                 const MapPlace place = map_place(*page);
-                return scaled_png(page->map_png, place.w, place.h);
+                return place.from_png ? scaled_png(page->map_png, place.w, place.h)
+                                      : drawn_map(page->map, page_map_options(), place.w, place.h);
             });
         }
     }
@@ -612,14 +629,14 @@ private:
     const PdfReport& m_report;
     std::vector<std::future<ImagePtr>> m_next;
     std::launch m_policy;
+    std::size_t m_ahead;
+    std::vector<bool> m_heavy;  ///< per page: its map is an image
 };
 
 /// `maps`: null in the counting pass (the maps' size only), else where the PNG maps come from.
-void service_page(Pages& pages, const PdfServicePage& s, std::size_t k, ScaledMaps* maps) {
+void service_page(Pages& pages, const PdfServicePage& s, std::size_t k, PageMaps* maps) {
     pages.new_page();
-    MapOptions options;
-    options.width_px = map_layout_width;
-    options.dpi = 72.0;  // one layout pixel = one point
+    const MapOptions options = page_map_options();
     const MapPlace place = map_place(s);
     const double w = place.w;
     const double h = place.h;
@@ -630,7 +647,7 @@ void service_page(Pages& pages, const PdfServicePage& s, std::size_t k, ScaledMa
         if (place.from_png) {
             paint_scaled(cr, maps->take(k).get(), w, h);
         } else if (heavy_map(s.map)) {
-            paint_map_as_image(cr, s.map, options, w, h);
+            paint_drawn(cr, maps->take(k).get());
         } else {
             detail::render_map(cr, s.map, options, w, h);
         }
@@ -724,7 +741,7 @@ int paint_document(cairo_t* cr, const PdfReport& report, int total_pages, bool p
     Pages pages(cr, report.manifest.study.name + " — Accessibilité aux services", total_pages);
     cover_page(pages, report);
     summary_page(pages, report);
-    std::optional<ScaledMaps> maps;
+    std::optional<PageMaps> maps;
     if (paint_maps) {
         maps.emplace(report, threads);
     }

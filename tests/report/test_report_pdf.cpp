@@ -165,7 +165,7 @@ TEST_CASE("report.pdf: an unwritable folder is an OutputError naming the file", 
     CHECK_THROWS_AS(write_report_pdf(report_with_zones(1), "/nonexistent-folder/report.pdf"), OutputError);
 }
 
-TEST_CASE("report.pdf: maps taken from their PNG, read one page ahead, make the same bytes as on one thread",
+TEST_CASE("report.pdf: maps taken from their PNG or drawn, made pages ahead, make the same bytes as on one thread",
           "[report][pdf]") {
     test::TempDir dir("report-pdf-ahead");
     // Four services whose maps are too heavy for vectors, each with its own PNG (different
@@ -197,6 +197,27 @@ TEST_CASE("report.pdf: maps taken from their PNG, read one page ahead, make the 
         ++images;
     }
     CHECK(images == 4);  // four different images, none shared between pages
+
+    // Without their PNGs (run --no-maps), the heavy maps are drawn ahead on other threads, and
+    // a light map between them stays vectors on its page: the same bytes on 1, 2 and 4 threads.
+    PdfReport drawn = r;
+    for (auto& page : drawn.services) {
+        page.map_png.clear();
+    }
+    drawn.services[1].map.places.resize(10);
+    write_report_pdf(drawn, dir.path() / "drawn-one.pdf", 1);
+    write_report_pdf(drawn, dir.path() / "drawn-two.pdf", 2);
+    write_report_pdf(drawn, dir.path() / "drawn-four.pdf", 4);
+    const std::string drawn_one = bytes_of(dir.path() / "drawn-one.pdf");
+    CHECK(drawn_one == bytes_of(dir.path() / "drawn-two.pdf"));
+    CHECK(drawn_one == bytes_of(dir.path() / "drawn-four.pdf"));
+    std::size_t drawn_images = 0;
+    for (std::size_t at = drawn_one.find("/Subtype /Image"); at != std::string::npos;
+         at = drawn_one.find("/Subtype /Image", at + 1)) {
+        ++drawn_images;
+    }
+    CHECK(drawn_images == 3);
+    CHECK(pages_of(drawn_one) == pages_of(one));
 
     // A PNG whose header is right and whose pixels are cut short fails only when it is read,
     // ahead, on the other thread: it is named, and nothing is written.
