@@ -158,6 +158,27 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
             GEOSGeomGetY_r(geos.ctx(), points[k].get(), &at[k][1]);
         }
     }
+    // The points by x: a part looks only at those within its box's x range (a région's deficit
+    // has thousands of parts, and testing every point against every box took most of the time).
+    std::vector<std::uint32_t> with_point;  // in origin order
+    std::vector<std::uint32_t> by_x;
+    for (std::size_t k = 0; k < points.size(); ++k) {
+        if (points[k]) {
+            with_point.push_back(static_cast<std::uint32_t>(k));
+            if (std::isfinite(at[k][0]) && std::isfinite(at[k][1])) {
+                by_x.push_back(static_cast<std::uint32_t>(k));
+            }
+        }
+    }
+    std::sort(by_x.begin(), by_x.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return std::pair(at[a][0], a) < std::pair(at[b][0], b);
+    });
+    std::vector<double> xs;
+    xs.reserve(by_x.size());
+    for (const auto k : by_x) {
+        xs.push_back(at[k][0]);
+    }
+    std::vector<std::uint32_t> candidates;
     std::vector<bool> placed(points.size(), false);
     std::vector<Geos::Ptr> kept;  // the parts as written (WGS84, or the raster's CRS)
     for (auto& piece : pieces) {
@@ -173,11 +194,23 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
                            GEOSGeom_getYMin_r(geos.ctx(), piece.get(), &y0) == 1 &&
                            GEOSGeom_getXMax_r(geos.ctx(), piece.get(), &x1) == 1 &&
                            GEOSGeom_getYMax_r(geos.ctx(), piece.get(), &y1) == 1;
-        double largest = -1;
-        for (std::size_t k = 0; k < points.size(); ++k) {
-            if (boxed && !(at[k][0] >= x0 && at[k][0] <= x1 && at[k][1] >= y0 && at[k][1] <= y1)) {
-                continue;  // outside its box (NaN: no point)
+        // The points in its box, in origin order (the label's ties go to the first origin).
+        candidates.clear();
+        if (boxed) {
+            const auto first = std::lower_bound(xs.begin(), xs.end(), x0) - xs.begin();
+            const auto last = std::upper_bound(xs.begin(), xs.end(), x1) - xs.begin();
+            for (auto i = first; i < last; ++i) {
+                const std::uint32_t k = by_x[static_cast<std::size_t>(i)];
+                if (!placed[k] && at[k][1] >= y0 && at[k][1] <= y1) {
+                    candidates.push_back(k);
+                }
             }
+            std::sort(candidates.begin(), candidates.end());
+        } else {
+            candidates = with_point;
+        }
+        double largest = -1;
+        for (const std::uint32_t k : candidates) {
             if (!placed[k] && points[k] && GEOSPreparedIntersects_r(geos.ctx(), prepared, points[k].get()) == 1) {
                 placed[k] = true;
                 part.population_over += origins_over[k].population;
