@@ -232,7 +232,7 @@ const StudyInputs& andorra_medecin() {
 // ---------------------------------------------------------------------------------------------
 // Decay
 
-TEST_CASE("DREES's decay: 1 up to 10 min, 2/3 up to 15, 1/3 up to 20, 0 beyond; bounds included", "[analysis][apl]") {
+TEST_CASE("DREES's decay: 1 up to 10 min, 2/3 up to 15, 1/3 up to 20, 0 beyond, bounds included", "[analysis][apl]") {
     const AplSpec spec;  // the defaults are DREES's
     const AplDecay decay(spec);
     CHECK(decay.reach_ds() == 12000);

@@ -217,7 +217,7 @@ TEST_CASE("the deficit of the Andorra hospital is the territory beyond 30 min, E
     CHECK(again.wkb_wgs84 == t.wkb_wgs84);
 }
 
-TEST_CASE("a threshold nobody is beyond gives no deficit; a bad threshold is refused", "[analysis][deficit]") {
+TEST_CASE("a threshold nobody is beyond gives no deficit, a bad threshold is refused", "[analysis][deficit]") {
     const Andorra& a = andorra();
     const std::size_t s = service_index(a.in, "urgences");
     const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);

@@ -204,7 +204,7 @@ TEST_CASE("Andorra: an emergency site at Pas de la Casa, checked against a full 
     CHECK_THAT(text, Catch::Contains("3 063 fewer"));
 }
 
-TEST_CASE("Andorra: closing pharmacies, checked against a full recomputation; removing never decreases a time",
+TEST_CASE("Andorra: closing pharmacies, checked against a full recomputation, removing never decreases a time",
           "[analysis][scenario]") {
     const StudyInputs& in = andorra();
     const std::size_t s = service_index(in, "pharmacie");

@@ -114,7 +114,7 @@ TEST_CASE("compute_access: PHAST and Dijkstra give the same times and facilities
     }
 }
 
-TEST_CASE("the search method: PHAST when the graph has a hierarchy, else Dijkstra; lanes shared among threads",
+TEST_CASE("the search method: PHAST when the graph has a hierarchy, else Dijkstra, lanes shared among threads",
           "[analysis]") {
     const StudyInputs& in = andorra_services();
     const RoadGraph& with = in.graph();

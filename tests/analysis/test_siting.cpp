@@ -98,7 +98,7 @@ TEST_CASE("greedy is optimal on disjoint coverage sets", "[analysis][siting]") {
     CHECK(best.subsets == 10);
 }
 
-TEST_CASE("greedy is not optimal on an overlapping instance; the gap is within the (1 - 1/e) bound",
+TEST_CASE("greedy is not optimal on an overlapping instance, the gap is within the (1 - 1/e) bound",
           "[analysis][siting]") {
     // X = {o2, o3, o5} covers 5; Y = {o1, o2} and Z = {o3, o4} cover 4 each. Greedy takes X first,
     // then Y (2 more): 7. The optimum is Y + Z: 8.

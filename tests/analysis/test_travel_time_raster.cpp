@@ -296,7 +296,7 @@ TEST_CASE("raster options and indices are checked", "[analysis][raster]") {
     CHECK(std::count_if(utm.minutes.begin(), utm.minutes.end(), [](float v) { return !std::isnan(v); }) > 100);
 }
 
-TEST_CASE("the GeoTIFF reopens with GDAL: size, georeferencing, CRS, nodata, metadata, values; same bytes twice",
+TEST_CASE("the GeoTIFF reopens with GDAL: size, georeferencing, CRS, nodata, metadata, values, same bytes twice",
           "[analysis][raster]") {
     const StudyInputs in = triangle_study(TravelDirection::to_service);
     const TravelTimeRaster raster = compute_travel_time_raster(in, 0, RasterOptions{50.0, "", 0});
@@ -410,7 +410,7 @@ TEST_CASE("Andorra: the pixel of an origin has the origin's time, within what ha
     }
 }
 
-TEST_CASE("Andorra: the pixel of a facility is close to 0 min; pixels outside the parishes have no value",
+TEST_CASE("Andorra: the pixel of a facility is close to 0 min, pixels outside the parishes have no value",
           "[analysis][raster]") {
     const StudyInputs& in = andorra();
     const RasterPixels& pixels = andorra_pixels();

@@ -37,7 +37,7 @@ bool has_arc(const RoadGraph& g, NodeId from, NodeId to) {
 
 // Distances below: 0.001 deg on the equator = 111.23 m; the test profile drives 1 m per ds.
 
-TEST_CASE("one-way streets are driven only their way; oneway=-1 reverses the drawing", "[osm]") {
+TEST_CASE("one-way streets are driven only their way, oneway=-1 reverses the drawing", "[osm]") {
     const auto r = build_fixture("oneway-square.osm");
     const RoadGraph& g = r.graph;
     REQUIRE(g.node_count() == 4);

@@ -116,7 +116,7 @@ private:
 // Selectors
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("tag selectors combine terms with & and |, lists with ;, * and ! negations", "[osm]") {
+TEST_CASE("tag selectors combine terms with & and |, lists with semicolons, * and ! negations", "[osm]") {
     const Tags hospital{{"amenity", "hospital"}, {"emergency", "yes"}, {"name", "Saint Jean"}};
     const Tags clinic{{"amenity", "clinic"}, {"healthcare", "doctor"}};
     const Tags pharmacy_no{{"amenity", "pharmacy"}, {"dispensing", "no"}};
@@ -300,7 +300,7 @@ TEST_CASE("objects that cannot be placed exactly are reported, those without a p
 // Boundaries on a hand-written fixture
 // ---------------------------------------------------------------------------------------------
 
-TEST_CASE("administrative boundaries are assembled from ways; cut ones are listed as broken", "[osm]") {
+TEST_CASE("administrative boundaries are assembled from ways, cut ones are listed as broken", "[osm]") {
     WkbCheck check;
     const OsmBoundaries level8 = extract_admin_boundaries(test::fixture("admin-boundaries.osm"), 8);
     std::vector<std::string> ids;

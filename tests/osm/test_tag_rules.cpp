@@ -116,7 +116,7 @@ TEST_CASE("access tags: the most specific one present decides, per direction", "
           WayVerdict::access_denied);
 }
 
-TEST_CASE("ways of other classes opened to cars by their tags; highway=road is not routable by itself", "[osm]") {
+TEST_CASE("ways of other classes opened to cars by their tags, highway=road is not routable by itself", "[osm]") {
     CHECK(eval({{"highway", "road"}}).verdict == WayVerdict::unroutable_class);
     const auto road = eval({{"highway", "road"}, {"access", "yes"}});
     REQUIRE(road.verdict == WayVerdict::routable);

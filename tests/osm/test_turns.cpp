@@ -137,7 +137,7 @@ TEST_CASE("restriction relations: values, members, conditions and other vehicles
               .verdict == V::malformed);
 }
 
-TEST_CASE("a no_left_turn through a node makes the trip longer; other turns are untouched", "[osm]") {
+TEST_CASE("a no_left_turn through a node makes the trip longer, other turns are untouched", "[osm]") {
     const auto base = build("cross.osm");
     CHECK(trip(base.graph, W, N) == 222);
     const auto r = build("cross-no-left-turn.osm");
@@ -160,7 +160,7 @@ TEST_CASE("a no_left_turn through a node makes the trip longer; other turns are 
     CHECK(route(g, *from, *to, AccessOptions{}).ds == Approx(56 + 222 + 56).margin(2));
 }
 
-TEST_CASE("only_straight_on forbids every other turn from its way; no_entry binds each from way", "[osm]") {
+TEST_CASE("only_straight_on forbids every other turn from its way, no_entry binds each from way", "[osm]") {
     const auto only = build("cross-only-straight-on.osm");
     CHECK(trip(only.graph, W, E) == 222);
     CHECK(trip(only.graph, W, N) == 444);
@@ -208,7 +208,7 @@ TEST_CASE("a restriction through a way binds only the traffic that came from its
     g.validate();
 }
 
-TEST_CASE("a barrier cars cannot pass splits the road; gates delay; access tags open or close them", "[osm]") {
+TEST_CASE("a barrier cars cannot pass splits the road, gates delay, access tags open or close them", "[osm]") {
     const LonLat p{0.000, 0.000};
     const LonLat r{0.002, 0.000};
     const auto none = build("barrier-none.osm", turn_costs());

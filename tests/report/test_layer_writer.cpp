@@ -396,7 +396,7 @@ TEST_CASE("layers made row by row as they are written give the same files as hel
     }
 }
 
-TEST_CASE("geometries already in the GeoPackage's CRS are written as given; another CRS is refused", "[report]") {
+TEST_CASE("geometries already in the GeoPackage's CRS are written as given, another CRS is refused", "[report]") {
     test::TempDir dir("gpkg-wkb-crs");
     OutputLayer layer;
     layer.name = "isochrones_x";

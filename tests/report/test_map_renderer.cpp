@@ -491,7 +491,7 @@ TEST_CASE("grouped places stay inside their squares: the zones show between them
     CHECK(corners == 16);
 }
 
-TEST_CASE("roads laid over from the run's cache look as roads stroked in place; one layer per frame",
+TEST_CASE("roads laid over from the run's cache look as roads stroked in place, one layer per frame",
           "[report][maps]") {
     test::TempDir dir("map-renderer-road-layers");
     MapScene scene = synthetic_scene();
@@ -547,7 +547,7 @@ TEST_CASE("roads laid over from the run's cache look as roads stroked in place; 
     CHECK(options.road_layers->drawn() == 3);
 }
 
-TEST_CASE("a staircase outline is simplified within the tolerance; a closed ring stays closed", "[report][maps]") {
+TEST_CASE("a staircase outline is simplified within the tolerance, a closed ring stays closed", "[report][maps]") {
     // A closed staircase of 1 x 1 steps along a diagonal, back along a straight side.
     std::vector<std::array<double, 2>> ring;
     for (int i = 0; i < 50; ++i) {

@@ -202,7 +202,7 @@ TEST_CASE("the contraction hierarchy is the same on one thread and on several", 
     }
 }
 
-TEST_CASE("the contraction hierarchy is stored in the graph file; a file without one loads without it", "[routing]") {
+TEST_CASE("the contraction hierarchy is stored in the graph file, a file without one loads without it", "[routing]") {
     test::TempDir dir("hierarchy-file");
     RoadGraph g = test::sample_graph("saint-barthelemy-2014");
     save_graph(g, dir.path() / "plain.pxg");

@@ -176,7 +176,7 @@ TEST_CASE("run computes the APL of the services with indicator = apl, as the apl
     CHECK(read_csv_rows(r.dir / "areas.csv") == read_csv_rows(options.output_dir / "apl_areas_medecin.csv"));
 }
 
-TEST_CASE("scenario --apl: a doctor opened in Canillo raises its APL; both situations conserve supply", "[run][apl]") {
+TEST_CASE("scenario --apl: a doctor opened in Canillo raises its APL, both situations conserve supply", "[run][apl]") {
     test::TempDir dir("apl-scenario");
     const StudyFile study = andorra(dir.path());
     ScenarioJob job;

@@ -40,7 +40,7 @@ std::map<std::string, std::string> study_row(const std::filesystem::path& csv) {
 
 } // namespace
 
-TEST_CASE("scenario job: a new site in Canillo, the hospital closed and moved back; tables agree", "[run]") {
+TEST_CASE("scenario job: a new site in Canillo, the hospital closed and moved back, tables agree", "[run]") {
     test::TempDir dir("scenario-job");
     const StudyFile study = andorra(dir.path());
     ScenarioJob job;
@@ -51,9 +51,12 @@ TEST_CASE("scenario job: a new site in Canillo, the hospital closed and moved ba
 
     // The default folder beside the study's output, and every file it lists.
     CHECK(r.dir == dir.path() / "andorra-scenario-canillo");
-    const std::vector<std::string> expected = {"scenario.gpkg",       "sites_canillo.csv", "origins_canillo.csv",
-                                               "areas_canillo.csv",   "maps/before.png",   "maps/after.png",
-                                               "scenario.json"};
+    // The tables by scale: the study's and the zones' (Andorra's parishes have no EPCI or
+    // département); the maps before, after and of the minutes gained.
+    const std::vector<std::string> expected = {
+        "scenario.gpkg",           "sites_canillo.csv", "origins_canillo.csv", "areas_canillo.csv",
+        "areas_canillo_study.csv", "areas_canillo_zones.csv", "maps/before.png", "maps/after.png",
+        "maps/gain.png",           "scenario.json"};
     CHECK(r.files == expected);
     for (const auto& f : r.files) {
         CHECK(std::filesystem::file_size(r.dir / f) > 0);
@@ -108,7 +111,7 @@ TEST_CASE("scenario job: a new site in Canillo, the hospital closed and moved ba
           Approx(number(study_row(c.dir / "areas_closed.csv").at("population"))));
 }
 
-TEST_CASE("scenario job: a bad request fails before any folder exists; force replaces a result", "[run]") {
+TEST_CASE("scenario job: a bad request fails before any folder exists, force replaces a result", "[run]") {
     test::TempDir dir("scenario-job-errors");
     const StudyFile study = andorra(dir.path());
     ScenarioJob job;

@@ -36,7 +36,7 @@ std::size_t count_objects(const std::string& text, const std::string& needle) {
 
 } // namespace
 
-TEST_CASE("run writes report.pdf: cover, summary, a page per service, provenance; same bytes twice", "[run][pdf]") {
+TEST_CASE("run writes report.pdf: cover, summary, a page per service, provenance, same bytes twice", "[run][pdf]") {
     test::TempDir dir("run-report-pdf");
     const StudyFile study = test::andorra_study(dir.path());
     RunOptions options;

@@ -65,7 +65,7 @@ TEST_CASE("chef-lieu points: read from a shapefile by INSEE_COM, or a GeoPackage
     REQUIRE_THROWS_WITH(read_chef_lieux(gpkg, "CHEF_LIEU"), Contains("has no layer 'CHEF_LIEU'"));
 }
 
-TEST_CASE("a commune's population sits at its chef-lieu; without one, at its point on surface, said so",
+TEST_CASE("a commune's population sits at its chef-lieu, without one, at its point on surface, said so",
           "[study]") {
     test::TempDir dir("chef-lieu-shp");
     const auto shp = test::fixture("chef-lieu/CHFLIEU_COMMUNE.shp");
@@ -165,7 +165,7 @@ TEST_CASE("age groups: A+ and A-B on the edges of Filosofi's age bands", "[study
                         Contains("population.groups") && Contains("65") && Contains("80"));
 }
 
-TEST_CASE("a grid's age columns are read in either edition's case; a partial set is no age data", "[territory]") {
+TEST_CASE("a grid's age columns are read in either edition's case, a partial set is no age data", "[territory]") {
     // Three real cells of the Lot grid (id and Ind from data/filosofi); the age split is INVENTED
     // for this test (data/ has no age columns), with ages adding up to Ind.
     test::TempDir dir("ages");

@@ -119,7 +119,7 @@ TEST_CASE("poles: a gamme that cannot be classified is refused with the ways out
     CHECK_FALSE(poles.warnings.empty());
 }
 
-TEST_CASE("poles from a user's list; bad lists name the line", "[study][poles]") {
+TEST_CASE("poles from a user's list, bad lists name the line", "[study][poles]") {
     proxima::test::TempDir dir("poles");
     const auto poles = classify_study_poles(
         riviera_with(dir, "source = \"list\"\nlist = \"" + fixture("poles/pole-list.csv").string() + "\"\n"),

@@ -496,7 +496,7 @@ TEST_CASE("bad point CSVs are refused with the file, the line and the fix", "[fa
     }
 }
 
-TEST_CASE("points from GeoJSON use the file's CRS; lines and undefined CRSs are refused", "[facilities][territory]") {
+TEST_CASE("points from GeoJSON use the file's CRS, lines and undefined CRSs are refused", "[facilities][territory]") {
     test::TempDir dir("points-vector");
     const PointFileOptions options;  // no CRS: vector files carry theirs
     auto geojson = [&](const std::string& name, const std::string& features, const std::string& crs = "") {
