@@ -581,6 +581,12 @@ MapPlace map_place(const PdfServicePage& s) {
     return place;
 }
 
+/// A heavy map's image and where it goes on its page.
+struct PageImage {
+    ImagePtr image;
+    MapPlace place;
+};
+
 /// The images of the pages' heavy maps, made on other threads ahead of the page that paints
 /// them: a map's PNG read and scaled, or, without its PNG (`run --no-maps`, `proxima report`
 /// without maps), the map drawn. While the PDF surface compresses a page, the next pages'
@@ -600,9 +606,12 @@ public:
     PageMaps(const PageMaps&) = delete;
     PageMaps& operator=(const PageMaps&) = delete;
 
-    /// The image of service page `k` (a heavy map); starts the images of the next pages that
-    /// have one (as many as threads) before waiting for this one.
-    ImagePtr take(std::size_t k) {
+    /// Whether service page `k`'s map goes in as an image.
+    [[nodiscard]] bool heavy(std::size_t k) const { return m_heavy[k]; }
+
+    /// The image of service page `k` (a heavy map) and its place; starts the images of the next
+    /// pages that have one (as many as threads) before waiting for this one.
+    PageImage take(std::size_t k) {
         start(k);
         std::size_t started = 0;
         for (std::size_t j = k + 1; j < m_next.size() && started < m_ahead; ++j) {
@@ -620,34 +629,42 @@ private:
             const PdfServicePage* page = &m_report.services[k];
             m_next[k] = std::async(m_policy, [page] {
                 const MapPlace place = map_place(*page);
-                return place.from_png ? scaled_png(page->map_png, place.w, place.h)
-                                      : drawn_map(page->map, page_map_options(), place.w, place.h);
+                return PageImage{place.from_png ? scaled_png(page->map_png, place.w, place.h)
+                                                : drawn_map(page->map, page_map_options(), place.w, place.h),
+                                 place};
             });
         }
     }
 
     const PdfReport& m_report;
-    std::vector<std::future<ImagePtr>> m_next;
+    std::vector<std::future<PageImage>> m_next;
     std::launch m_policy;
     std::size_t m_ahead;
     std::vector<bool> m_heavy;  ///< per page: its map is an image
 };
 
-/// `maps`: null in the counting pass (the maps' size only), else where the PNG maps come from.
+/// `maps`: null in the counting pass (the maps' size only), else where the heavy maps' images come from.
 void service_page(Pages& pages, const PdfServicePage& s, std::size_t k, PageMaps* maps) {
     pages.new_page();
     const MapOptions options = page_map_options();
-    const MapPlace place = map_place(s);
+    // A heavy map's image comes with its place, worked out on the thread that made it (the
+    // layout of a région's 100 000 places, not done again here).
+    PageImage image{ImagePtr(nullptr, &cairo_surface_destroy), {}};
+    const bool heavy = maps != nullptr && maps->heavy(k);
+    if (heavy) {
+        image = maps->take(k);
+    }
+    const MapPlace place = heavy ? image.place : map_place(s);
     const double w = place.w;
     const double h = place.h;
     if (maps != nullptr) {
         cairo_t* cr = pages.cr();
         cairo_save(cr);
         cairo_translate(cr, margin_x + (content_width - w) / 2, pages.y());
-        if (place.from_png) {
-            paint_scaled(cr, maps->take(k).get(), w, h);
-        } else if (heavy_map(s.map)) {
-            paint_drawn(cr, maps->take(k).get());
+        if (heavy && place.from_png) {
+            paint_scaled(cr, image.image.get(), w, h);
+        } else if (heavy) {
+            paint_drawn(cr, image.image.get());
         } else {
             detail::render_map(cr, s.map, options, w, h);
         }
