@@ -11,7 +11,7 @@ PACKAGES=(
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-data
   libboost-dev libboost-graph-dev
   catch2 libbenchmark-dev libssl-dev libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev
-  libcairo2-dev fonts-dejavu-core libjs-leaflet libxml2-dev libxlsxwriter-dev
+  libcairo2-dev libpng-dev fonts-dejavu-core libjs-leaflet libxml2-dev libxlsxwriter-dev
   # tests: reading the xlsx workbooks back with an independent reader
   python3-openpyxl
   # tests: checking the extract proxima init cuts with an independent tool (check-refs, fileinfo)

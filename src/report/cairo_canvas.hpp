@@ -16,6 +16,7 @@
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/core/number_format.hpp"
+#include "report/png_encoder.hpp"
 
 namespace proxima::detail {
 
@@ -136,16 +137,7 @@ inline std::string french_short(double value) {
 /// Writes the surface as a PNG at `path`: encoded in memory, then written to a temporary name
 /// and renamed, so that `path` never holds a partial image. Throws OutputError naming the file.
 inline void write_png_atomically(cairo_surface_t* surface, const std::filesystem::path& path) {
-    std::string png;
-    const auto append = [](void* closure, const unsigned char* data, unsigned int length) -> cairo_status_t {
-        static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
-        return CAIRO_STATUS_SUCCESS;
-    };
-    cairo_surface_flush(surface);
-    const cairo_status_t status = cairo_surface_write_to_png_stream(surface, append, &png);
-    if (status != CAIRO_STATUS_SUCCESS) {
-        throw OutputError(fmt::format("cannot encode the image '{}': {}", path.string(), cairo_status_to_string(status)));
-    }
+    const std::string png = encode_png(surface, path.string());
     AtomicFile file(path);
     file.stream().write(png.data(), static_cast<std::streamsize>(png.size()));
     if (!file.stream()) {

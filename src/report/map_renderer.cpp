@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <memory>
@@ -17,6 +18,7 @@
 #include "proxima/report/map_style.hpp"
 #include "proxima/report/time_classes.hpp"
 #include "report/cairo_canvas.hpp"
+#include "report/map_hatching.hpp"
 #include "report/map_labels.hpp"
 #include "report/map_painter.hpp"
 #include "report/place_squares.hpp"
@@ -464,30 +466,6 @@ void draw_highlight(cairo_t* cr, double x, double y, double r, const Style& st, 
     }
 }
 
-/// Diagonal hatching ("/") over the current clip: black lines with a thin white casing, so that
-/// they show on the light and the dark classes alike. Lines sit on a fixed pixel lattice.
-void hatch_clip(cairo_t* cr, const PixelBox& area, const Style& st, Rgb colour = ink) {
-    const double spacing = st.px(7.0);  // along x: 5 pt between lines
-    const double start = std::floor((area.x0 + area.y0) / spacing) * spacing;
-    const double end = area.x1 + area.y1;
-    cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT);
-    for (int pass = 0; pass < 2; ++pass) {
-        if (pass == 0) {
-            set_colour(cr, {255, 255, 255}, 0.55);
-            cairo_set_line_width(cr, st.px(1.6));
-        } else {
-            set_colour(cr, colour);
-            cairo_set_line_width(cr, st.px(0.8));
-        }
-        for (double c = start; c <= end + spacing; c += spacing) {
-            // x + y = c, from the bottom-left to the top-right of the area
-            cairo_move_to(cr, c - area.y1, area.y1);
-            cairo_line_to(cr, c - area.y0, area.y0);
-        }
-        cairo_stroke(cr);
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Legend: laid out once to measure it, once to draw it.
 
@@ -594,7 +572,7 @@ public:
                 cairo_save(cr);
                 cairo_rectangle(cr, x, y, box_w, box_h);
                 cairo_clip(cr);
-                hatch_clip(cr, {x, y, x + box_w, y + box_h}, m_st, colour);
+                detail::hatch_clip(cr, {x, y, x + box_w, y + box_h}, m_st.pt, colour);
                 cairo_restore(cr);
                 cairo_rectangle(cr, x, y, box_w, box_h);
                 set_colour(cr, colour);
@@ -950,8 +928,8 @@ Plan plan_with_groups(const MapScene& scene, Prepared& prepared, const MapOption
 // ---------------------------------------------------------------------------------------------
 // Drawing.
 
-void shape_path(cairo_t* cr, const Shape& s, const MapLayout& l) {
-    cairo_new_path(cr);
+/// Adds the rings of `s` to the current path.
+void append_shape_path(cairo_t* cr, const Shape& s, const MapLayout& l) {
     for (const auto& part : s.parts) {
         for (std::size_t i = 0; i < part.size(); ++i) {
             const auto [x, y] = l.to_pixel(part[i][0], part[i][1]);
@@ -960,6 +938,21 @@ void shape_path(cairo_t* cr, const Shape& s, const MapLayout& l) {
         if (s.polygon) {
             cairo_close_path(cr);
         }
+    }
+}
+
+void shape_path(cairo_t* cr, const Shape& s, const MapLayout& l) {
+    cairo_new_path(cr);
+    append_shape_path(cr, s, l);
+}
+
+/// The deficit's inhabited parts as one path: they are disjoint, so one clip hatches them all
+/// and one stroke outlines them all (a clip and a hatching of the whole map per part cost most
+/// of a région's map; one stroke also keeps a part's casing off its neighbour's line).
+void inhabited_path(cairo_t* cr, const Prepared& p, const MapLayout& l) {
+    cairo_new_path(cr);
+    for (const Shape& part : p.inhabited) {
+        append_shape_path(cr, part, l);
     }
 }
 
@@ -984,17 +977,11 @@ void draw_deficit_hatching(cairo_t* cr, const Prepared& p, const MapLayout& l, c
     if (p.deficit.parts.empty()) {
         return;
     }
-    cairo_save(cr);
     shape_path(cr, p.deficit, l);
-    cairo_clip(cr);
-    hatch_clip(cr, area, st, p.inhabited.empty() ? ink : uninhabited_hatch);
-    cairo_restore(cr);
-    for (const Shape& part : p.inhabited) {
-        cairo_save(cr);
-        shape_path(cr, part, l);
-        cairo_clip(cr);
-        hatch_clip(cr, area, st);
-        cairo_restore(cr);
+    detail::hatch_path(cr, area, st.pt, p.inhabited.empty() ? ink : uninhabited_hatch);
+    if (!p.inhabited.empty()) {
+        inhabited_path(cr, p, l);
+        detail::hatch_path(cr, area, st.pt, ink);
     }
 }
 
@@ -1027,8 +1014,8 @@ void draw_borders(cairo_t* cr, const Prepared& p, const MapLayout& l, const Styl
         cairo_set_line_width(cr, st.px(1.1));
         cairo_stroke(cr);
     }
-    for (const Shape& part : p.inhabited) {
-        shape_path(cr, part, l);
+    if (!p.inhabited.empty()) {
+        inhabited_path(cr, p, l);
         set_colour(cr, {255, 255, 255}, 0.8);
         cairo_set_line_width(cr, st.px(3.2));
         cairo_stroke_preserve(cr);
