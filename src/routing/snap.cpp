@@ -42,7 +42,67 @@ struct EdgeSnapper::Index {
     std::vector<std::uint32_t> cell_first;  ///< CSR offsets, nx * ny + 1
     std::vector<std::uint32_t> entries;     ///< first shape point of each segment, per cell
     std::vector<std::uint32_t> point_edge;  ///< shape point -> edge (invalid_index: not indexed)
+    /// Per cell, how many rings around it hold no segment (its chessboard distance, in cells, to
+    /// the nearest cell that holds one; at most 255): a point there starts its search beyond
+    /// them. Pixels far from any road (mountains, forests, lakes) otherwise visit every cell of
+    /// every empty ring.
+    std::vector<std::uint8_t> empty_rings;
 };
+
+namespace {
+
+/// Two passes of the 3 x 3 chessboard distance transform (exact for that distance).
+std::vector<std::uint8_t> empty_rings_of(const std::vector<std::uint32_t>& cell_first, std::int64_t nx, std::int64_t ny) {
+    constexpr int cap = 255;
+    std::vector<int> d(static_cast<std::size_t>(nx * ny), cap);
+    const auto at = [&](std::int64_t x, std::int64_t y) -> int& { return d[static_cast<std::size_t>(y * nx + x)]; };
+    for (std::int64_t c = 0; c < nx * ny; ++c) {
+        if (cell_first[static_cast<std::size_t>(c)] != cell_first[static_cast<std::size_t>(c) + 1]) {
+            d[static_cast<std::size_t>(c)] = 0;
+        }
+    }
+    for (std::int64_t y = 0; y < ny; ++y) {
+        for (std::int64_t x = 0; x < nx; ++x) {
+            int v = at(x, y);
+            if (x > 0) {
+                v = std::min(v, at(x - 1, y) + 1);
+            }
+            if (y > 0) {
+                v = std::min(v, at(x, y - 1) + 1);
+                if (x > 0) {
+                    v = std::min(v, at(x - 1, y - 1) + 1);
+                }
+                if (x + 1 < nx) {
+                    v = std::min(v, at(x + 1, y - 1) + 1);
+                }
+            }
+            at(x, y) = v;
+        }
+    }
+    for (std::int64_t y = ny - 1; y >= 0; --y) {
+        for (std::int64_t x = nx - 1; x >= 0; --x) {
+            int v = at(x, y);
+            if (x + 1 < nx) {
+                v = std::min(v, at(x + 1, y) + 1);
+            }
+            if (y + 1 < ny) {
+                v = std::min(v, at(x, y + 1) + 1);
+                if (x + 1 < nx) {
+                    v = std::min(v, at(x + 1, y + 1) + 1);
+                }
+                if (x > 0) {
+                    v = std::min(v, at(x - 1, y + 1) + 1);
+                }
+            }
+            at(x, y) = v;
+        }
+    }
+    std::vector<std::uint8_t> out(d.size());
+    std::transform(d.begin(), d.end(), out.begin(), [](int v) { return static_cast<std::uint8_t>(std::min(v, 255)); });
+    return out;
+}
+
+} // namespace
 
 EdgeSnapper::EdgeSnapper(const RoadGraph& graph)
     : m_graph(graph), m_projection(bbox_centre(graph.node_coords())), m_index(std::make_unique<Index>()) {
@@ -127,6 +187,7 @@ EdgeSnapper::EdgeSnapper(const RoadGraph& graph)
     for (const std::uint32_t p : segments) {  // ascending: each cell's list stays sorted
         for_each_cell(p, [&](std::uint32_t c) { ix.entries[fill[c]++] = p; });
     }
+    ix.empty_rings = empty_rings_of(ix.cell_first, ix.nx, ix.ny);
 }
 
 EdgeSnapper::~EdgeSnapper() = default;
@@ -165,7 +226,16 @@ std::optional<Snap> EdgeSnapper::snap_projected(XY q, double max_distance_m) con
     const double far = 1e15;
     const auto qx = static_cast<std::int64_t>(std::clamp(std::floor((q.x - ix.x0) / ix.cell), -far, far));
     const auto qy = static_cast<std::int64_t>(std::clamp(std::floor((q.y - ix.y0) / ix.cell), -far, far));
-    const std::int64_t first_ring = std::max({std::int64_t{0}, -qx, qx - (ix.nx - 1), -qy, qy - (ix.ny - 1)});
+    std::int64_t first_ring = std::max({std::int64_t{0}, -qx, qx - (ix.nx - 1), -qy, qy - (ix.ny - 1)});
+    if (first_ring == 0) {
+        // Rings 0 .. k - 1 around q's cell hold nothing. Ring k's cells are at least k - 1 cells
+        // away: beyond the reach, nothing can be found (as the ring-by-ring search would stop).
+        const std::int64_t k = ix.empty_rings[static_cast<std::size_t>(qy * ix.nx + qx)];
+        if (static_cast<double>(k - 1) * ix.cell > max_distance_m) {
+            return std::nullopt;
+        }
+        first_ring = k;
+    }
     double best_d2 = std::numeric_limits<double>::max();
     double best_t = 0.0;
     std::uint32_t best_point = invalid_index;

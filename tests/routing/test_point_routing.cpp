@@ -399,4 +399,43 @@ TEST_CASE("snapping finds the segment a scan of every segment finds, ties to the
         }
         check_against_scan(built, points, 500.0);
     }
+    SECTION("two towns 11 km apart: points in the empty land between them skip its empty rings") {
+        // Two 4 x 4 street grids (0.002 degree apart) 0.1 degree apart: the snapping grid between
+        // them has rings and rings of empty cells. Points across the gap, at every limit from
+        // shorter than a cell to beyond the gap.
+        std::vector<LonLat> coords;
+        for (const double x0 : {0.0, 0.1}) {
+            for (int j = 0; j < 4; ++j) {
+                for (int i = 0; i < 4; ++i) {
+                    coords.push_back({x0 + 0.002 * i, 0.05 + 0.002 * j});
+                }
+            }
+        }
+        std::vector<ArcSpec> arcs;
+        for (std::uint32_t town = 0; town < 2; ++town) {
+            for (std::uint32_t j = 0; j < 4; ++j) {
+                for (std::uint32_t i = 0; i < 4; ++i) {
+                    const std::uint32_t u = town * 16 + j * 4 + i;
+                    if (i + 1 < 4) {
+                        arcs.push_back({u, u + 1, 200, 222.0F});
+                    }
+                    if (j + 1 < 4) {
+                        arcs.push_back({u + 4, u, 200, 222.0F});
+                    }
+                }
+            }
+        }
+        arcs.push_back({3, 16, 9000, 10'800.0F});  // a long road between them, for a wide grid
+        arcs.push_back({12, 28, 9000, 10'800.0F});
+        const RoadGraph built = graph_from_arcs(coords, arcs);
+        std::uniform_real_distribution<double> lon(-0.02, 0.13);
+        std::uniform_real_distribution<double> lat(0.0, 0.11);
+        std::vector<LonLat> points;
+        for (int i = 0; i < 600; ++i) {
+            points.push_back({lon(rng), lat(rng)});
+        }
+        for (const double limit : {250.0, 1000.0, 3000.0, 1e9}) {
+            check_against_scan(built, points, limit);
+        }
+    }
 }
