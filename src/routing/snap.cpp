@@ -276,9 +276,21 @@ std::optional<Snap> EdgeSnapper::snap_projected(XY q, double max_distance_m) con
             visit_column(qx - r, qy - r + 1, qy + r - 1);
             visit_column(qx + r, qy - r + 1, qy + r - 1);
         }
-        const double reach = static_cast<double>(r) * ix.cell;  // nothing unvisited is nearer
-        if (best_d2 + tie_d2 < reach * reach || reach > max_distance_m ||
-            (qx - r <= 0 && qy - r <= 0 && qx + r >= ix.nx - 1 && qy + r >= ix.ny - 1)) {
+        // Nothing unvisited is nearer than the nearest side of the visited square that has cells
+        // beyond it: at least r cells, and from the point's own place in its cell, often more
+        // (a point whose road is nearer than its cell's sides is done after ring 0). Less a
+        // micrometre, far above rounding: a segment exactly on that side is not taken as beyond.
+        const double beyond = std::numeric_limits<double>::infinity();
+        const double left = qx - r > 0 ? q.x - (ix.x0 + static_cast<double>(qx - r) * ix.cell) : beyond;
+        const double right = qx + r < ix.nx - 1 ? ix.x0 + static_cast<double>(qx + r + 1) * ix.cell - q.x : beyond;
+        const double below = qy - r > 0 ? q.y - (ix.y0 + static_cast<double>(qy - r) * ix.cell) : beyond;
+        const double above = qy + r < ix.ny - 1 ? ix.y0 + static_cast<double>(qy + r + 1) * ix.cell - q.y : beyond;
+        const double side = std::min({left, right, below, above});
+        if (side == beyond) {
+            break;  // the square covers the grid
+        }
+        const double reach = std::max(0.0, side - 1e-6);
+        if (best_d2 + tie_d2 < reach * reach || reach > max_distance_m) {
             break;
         }
     }
