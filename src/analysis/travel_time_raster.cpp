@@ -255,9 +255,15 @@ std::vector<Deciseconds> service_times_at(const StudyInputs& in, std::size_t s, 
 
     std::vector<Deciseconds> out(points.size(), unreachable_ds);
     const int threads_used = proxima::thread_count(threads);
-#pragma omp parallel for schedule(dynamic, 256) num_threads(threads_used)
-    for (std::size_t i = 0; i < points.size(); ++i) {
-        out[i] = search.resolve(points[i], search.point_seeds(points[i])).ds;
+    // Millions of pixels: each thread reuses its vector of seeds.
+#pragma omp parallel num_threads(threads_used)
+    {
+        std::vector<SourceSet::Source> seeds;
+#pragma omp for schedule(dynamic, 256)
+        for (std::size_t i = 0; i < points.size(); ++i) {
+            search.point_seeds_into(seeds, points[i]);
+            out[i] = search.resolve(points[i], seeds).ds;
+        }
     }
     return out;
 }

@@ -90,6 +90,10 @@ public:
     [[nodiscard]] std::vector<SourceSet::Source> point_seeds(const Snap& point) const {
         return seeds(m_graph, point, opposite(m_direction), m_access);
     }
+    /// point_seeds() into `out` (cleared first), for loops over many points.
+    void point_seeds_into(std::vector<SourceSet::Source>& out, const Snap& point) const {
+        seeds_into(out, m_graph, point, opposite(m_direction), m_access);
+    }
 
     /// Time of `point` (with its seeds) from the last run, all legs included.
     [[nodiscard]] SiteReach resolve(const Snap& point, std::span<const SourceSet::Source> point_seeds) const;
