@@ -154,7 +154,14 @@ public:
     }
 
 private:
+    /// Its own font and colour, restored after: a line that starts a new page (need()) is drawn
+    /// in the font it set before, not the footer's.
     void footer() {
+        cairo_save(m_cr);
+        footer_text();
+        cairo_restore(m_cr);
+    }
+    void footer_text() {
         detail::set_font(m_cr, 7.5);
         set_colour(m_cr, rule_line);
         cairo_set_line_width(m_cr, 0.5);
@@ -316,6 +323,9 @@ std::string file_name(const std::string& path) {
 // ---------------------------------------------------------------------------------------------
 // The pages.
 
+/// Input files named on the cover, beyond the road network (the rest are counted).
+constexpr std::size_t cover_files = 12;
+
 void cover_page(Pages& pages, const PdfReport& report) {
     const RunManifest& m = report.manifest;
     pages.new_page();
@@ -346,8 +356,16 @@ void cover_page(Pages& pages, const PdfReport& report) {
     if (m.study.cog_year > 0) {
         pages.paragraph(fmt::format("Communes : INSEE, Code officiel géographique {}", m.study.cog_year), 9.5, false, ink);
     }
-    for (std::size_t i = 1; i < m.inputs.size(); ++i) {
+    // A région's study reads a file per service: the cover names the first few and counts the
+    // rest, which the provenance page lists with their fingerprints.
+    const std::size_t files = m.inputs.size() > 1 ? m.inputs.size() - 1 : 0;
+    const std::size_t named = files <= cover_files ? files : cover_files - 1;
+    for (std::size_t i = 1; i <= named; ++i) {
         pages.paragraph("Fichier : " + file_name(m.inputs[i].path), 9.5, false, ink);
+    }
+    if (named < files) {
+        pages.paragraph(fmt::format("… et {} autres fichiers (liste et empreintes : page « Provenance »)", files - named),
+                        9.5, false, ink);
     }
     pages.advance(30);
     pages.paragraph(fmt::format("Calculé avec Proxima {}. Temps en voiture sans trafic. Empreintes des fichiers, "

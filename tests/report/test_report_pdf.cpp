@@ -1,10 +1,12 @@
 // report.pdf from a report built by hand: pagination of long tables, same bytes twice, errors.
 
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include "proxima/core/error.hpp"
 #include "proxima/report/report_pdf.hpp"
@@ -226,4 +228,70 @@ TEST_CASE("report.pdf: maps taken from their PNG or drawn, made pages ahead, mak
     CHECK_THROWS_WITH(write_report_pdf(r, dir.path() / "broken.pdf", 2),
                       Catch::Contains("s3.png") && Catch::Contains("cannot read the map"));
     CHECK_FALSE(std::filesystem::exists(dir.path() / "broken.pdf"));
+}
+
+namespace {
+
+/// Runs a command; its standard output.
+std::string output_of(const std::string& command) {
+    std::string out;
+    FILE* pipe = popen(command.c_str(), "r");
+    REQUIRE(pipe != nullptr);
+    char buffer[4096];
+    for (std::size_t n = 0; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
+        out.append(buffer, n);
+    }
+    REQUIRE(pclose(pipe) == 0);
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("report.pdf: the cover names a dozen input files and counts the rest, on one page", "[report][pdf]") {
+    test::TempDir dir("report-pdf-cover");
+    PdfReport r = report_with_zones(3);
+    for (int i = 1; i <= 100; ++i) {
+        r.manifest.inputs.push_back({fmt::format("sites/s{:03}.csv", i), std::string(64, 'b')});
+    }
+    const auto pdf = dir.path() / "report.pdf";
+    write_report_pdf(r, pdf);
+    const std::string cover = output_of("pdftotext -f 1 -l 1 '" + pdf.string() + "' -");
+    CHECK(cover.find("s001.csv") != std::string::npos);
+    CHECK(cover.find("s011.csv") != std::string::npos);
+    CHECK(cover.find("s012.csv") == std::string::npos);
+    CHECK(cover.find("et 89 autres fichiers") != std::string::npos);
+    CHECK(cover.find("page « Provenance »") != std::string::npos);  // the cover's last sentence
+    CHECK(output_of("pdftotext -f 2 -l 2 '" + pdf.string() + "' -").find("Synthèse par service") != std::string::npos);
+    CHECK(output_of("pdftotext '" + pdf.string() + "' -").find("s100.csv") != std::string::npos);  // provenance
+}
+
+TEST_CASE("report.pdf: text that continues on a new page keeps its size", "[report][pdf]") {
+    // 150 warnings fill the provenance pages; the first line of each new page used to be drawn
+    // in the footer's 7.5 pt.
+    test::TempDir dir("report-pdf-sizes");
+    PdfReport r = report_with_zones(3);
+    r.manifest.warnings.clear();
+    for (int i = 0; i < 150; ++i) {
+        r.manifest.warnings.push_back(fmt::format("avertissement numéro {}", i));
+    }
+    const auto pdf = dir.path() / "report.pdf";
+    write_report_pdf(r, pdf);
+    const std::string words = output_of("pdftotext -bbox '" + pdf.string() + "' -");
+    std::vector<double> heights;
+    for (std::size_t at = words.find("<word "); at != std::string::npos; at = words.find("<word ", at + 1)) {
+        const std::size_t end = words.find("</word>", at);
+        const std::string word = words.substr(at, end - at);
+        if (!word.ends_with(">avertissement")) {  // not the cover's "avertissements"
+            continue;
+        }
+        const auto attribute = [&](const char* name) {
+            const std::size_t p = word.find(std::string(name) + "=\"");
+            return std::stod(word.substr(p + std::strlen(name) + 2));
+        };
+        heights.push_back(attribute("yMax") - attribute("yMin"));
+    }
+    REQUIRE(heights.size() == 150);
+    for (const double h : heights) {
+        CHECK(h == Approx(heights.front()).margin(0.01));
+    }
 }
