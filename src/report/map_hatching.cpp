@@ -47,13 +47,13 @@ void stroke_lines(cairo_t* cr, const PixelBox& area, double px_per_pt, double wi
     }
 }
 
-/// hatch_path() on an image: false (path kept) where it does not apply.
-///
+} // namespace
+
 /// On an image, lines x + y = c cover device pixel (X, Y) by an amount that depends on X + Y
 /// alone. So the lines are drawn once into a strip of one pixel row indexed by X + Y, the layer
 /// of the area's pixels is that strip shifted by one pixel a row (memcpy), and the path is filled
 /// with the layer: no clip of the path for ~300 long strokes, no transformation per pixel.
-bool hatch_image(cairo_t* cr, const PixelBox& area, double px_per_pt, Rgb colour) {
+bool hatch_layer(cairo_t* cr, const PixelBox& area, double px_per_pt, Rgb colour) {
     if (cairo_surface_get_type(cairo_get_target(cr)) != CAIRO_SURFACE_TYPE_IMAGE) {
         return false;
     }
@@ -119,8 +119,6 @@ bool hatch_image(cairo_t* cr, const PixelBox& area, double px_per_pt, Rgb colour
     return true;
 }
 
-} // namespace
-
 void hatch_clip(cairo_t* cr, const PixelBox& area, double px_per_pt, Rgb colour) {
     stroke_lines(cr, area, px_per_pt, 1.0, colour, [&](double c) {
         // x + y = c, from the bottom-left to the top-right of the area
@@ -130,7 +128,7 @@ void hatch_clip(cairo_t* cr, const PixelBox& area, double px_per_pt, Rgb colour)
 }
 
 void hatch_path(cairo_t* cr, const PixelBox& area, double px_per_pt, Rgb colour) {
-    if (hatch_image(cr, area, px_per_pt, colour)) {
+    if (hatch_layer(cr, area, px_per_pt, colour)) {
         return;
     }
     cairo_save(cr);

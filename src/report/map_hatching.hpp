@@ -21,4 +21,10 @@ void hatch_clip(cairo_t* cr, const PixelBox& area, double px_per_pt, Rgb colour)
 /// PDF page, which keeps vector lines) through a clip.
 void hatch_path(cairo_t* cr, const PixelBox& area, double px_per_pt, Rgb colour);
 
+/// hatch_path()'s way on images: returns false, the path kept, where it does not apply (not an
+/// image, a transformation other than a uniform scale and a translation, a cairo failure).
+/// The layer covers `area`'s pixels: what the path holds beyond `area` is not hatched (the maps
+/// clip to it anyway).
+[[nodiscard]] bool hatch_layer(cairo_t* cr, const PixelBox& area, double px_per_pt, Rgb colour);
+
 } // namespace proxima::detail

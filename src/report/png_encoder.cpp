@@ -89,11 +89,13 @@ bool encode_rgb(Rows& rows, int width, int height, std::string& out, ErrorSink& 
         return false;
     }
     png_infop info = png_create_info_struct(png);
-    if (info == nullptr || setjmp(png_jmpbuf(png)) != 0) {
-        png_destroy_write_struct(&png, info != nullptr ? &info : nullptr);
-        if (sink.message.empty()) {
-            sink.message = "libpng could not start (out of memory?)";
-        }
+    if (info == nullptr) {
+        png_destroy_write_struct(&png, nullptr);
+        sink.message = "libpng could not start (out of memory?)";
+        return false;
+    }
+    if (setjmp(png_jmpbuf(png))) {  // libpng failed: on_png_error kept its message
+        png_destroy_write_struct(&png, &info);
         return false;
     }
     png_set_write_fn(png, &out, append_png_data, no_flush);

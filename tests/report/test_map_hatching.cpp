@@ -93,7 +93,7 @@ Image through_clip(double scale, double tx, double ty, double px_per_pt, Rgb col
 
 Image as_layer(double scale, double tx, double ty, double px_per_pt, Rgb colour) {
     return hatched(scale, tx, ty, [&](cairo_t* cr, const detail::PixelBox& area) {
-        detail::hatch_path(cr, area, px_per_pt, colour);
+        REQUIRE(detail::hatch_layer(cr, area, px_per_pt, colour));  // the layer, not the clip
         double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
         cairo_path_extents(cr, &x0, &y0, &x1, &y1);
         CHECK(x1 - x0 == 0.0);  // the path is used up, as a fill does
@@ -162,6 +162,29 @@ TEST_CASE("hatch_path on an image draws the lines of the hatching through a clip
         CHECK(worst_edge <= 40);
         CHECK(hatched_expected > 5000);  // the hatching is there
         CHECK(std::abs(hatched_actual - hatched_expected) <= hatched_expected / 100);
+    }
+}
+
+TEST_CASE("hatch_layer declines a skewed or stretched drawing, and hatch_path then uses the clip", "[report][maps]") {
+    for (const bool skew : {false, true}) {
+        detail::Canvas canvas = detail::make_canvas(width, height);
+        cairo_t* cr = canvas.cr.get();
+        cairo_matrix_t m;
+        cairo_matrix_init(&m, 1.0, skew ? 0.3 : 0.0, 0.0, skew ? 1.0 : 1.5, 0.0, 0.0);  // skewed, or x and y apart
+        cairo_transform(cr, &m);
+        deficit_path(cr);
+        CHECK_FALSE(detail::hatch_layer(cr, {0.0, 0.0, width, height}, 200.0 / 72.0, ink));
+        double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+        cairo_path_extents(cr, &x0, &y0, &x1, &y1);
+        CHECK(x1 - x0 > 100.0);  // the path is left for the clip
+        detail::hatch_path(cr, {0.0, 0.0, width, height}, 200.0 / 72.0, ink);
+        cairo_surface_flush(canvas.surface.get());
+        long dark = 0;
+        const unsigned char* data = cairo_image_surface_get_data(canvas.surface.get());
+        for (int i = 0; i < width * height; ++i) {
+            dark += (reinterpret_cast<const std::uint32_t*>(data)[i] & 0xFF) < 0x60 ? 1 : 0;
+        }
+        CHECK(dark > 2000);  // hatched through the clip
     }
 }
 
@@ -257,4 +280,18 @@ TEST_CASE("encode_png gives the pixels cairo's own writer gives, opaque or not",
     const std::string transparent = detail::encode_png(clear.get(), "clear.png");
     CHECK(static_cast<unsigned char>(transparent[25]) == 6);  // RGBA
     CHECK(decoded(transparent) == decoded(cairo_written(clear.get())));
+
+    // RGB24: its unused byte is whatever cairo left there; the colours alone are written.
+    detail::SurfacePtr rgb(cairo_image_surface_create(CAIRO_FORMAT_RGB24, 40, 20));
+    {
+        detail::ContextPtr cr(cairo_create(rgb.get()));
+        cairo_set_source_rgb(cr.get(), 0.2, 0.5, 0.7);
+        cairo_paint(cr.get());
+        cairo_set_source_rgb(cr.get(), 0.9, 0.8, 0.1);
+        cairo_rectangle(cr.get(), 5.5, 3.25, 20, 9);
+        cairo_fill(cr.get());
+    }
+    const std::string rgb_png = detail::encode_png(rgb.get(), "rgb.png");
+    CHECK(static_cast<unsigned char>(rgb_png[25]) == 2);
+    CHECK(decoded(rgb_png) == decoded(cairo_written(rgb.get())));
 }

@@ -241,6 +241,7 @@ std::string output_of(const std::string& command) {
     for (std::size_t n = 0; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) {
         out.append(buffer, n);
     }
+    INFO("'" << command << "' failed: pdftotext comes with poppler-utils (scripts/install-deps.sh)");
     REQUIRE(pclose(pipe) == 0);
     return out;
 }

@@ -399,15 +399,15 @@ TEST_CASE("snapping finds the segment a scan of every segment finds, ties to the
         }
         check_against_scan(built, points, 500.0);
     }
-    SECTION("two towns 11 km apart: points in the empty land between them skip its empty rings") {
-        // Two 4 x 4 street grids (0.002 degree apart) 0.1 degree apart: the snapping grid between
-        // them has rings and rings of empty cells. Points across the gap, at every limit from
-        // shorter than a cell to beyond the gap.
+    // Two towns with nothing between them: the snapping grid between them is rings and rings of
+    // empty cells, which a point skips (EdgeSnapper's empty_rings). Points near the towns, across
+    // the gap and around it, at limits from shorter than a cell to no limit.
+    const auto two_towns = [](LonLat second, double spacing) {
         std::vector<LonLat> coords;
-        for (const double x0 : {0.0, 0.1}) {
+        for (const LonLat origin : {LonLat{0.0, 0.05}, second}) {
             for (int j = 0; j < 4; ++j) {
                 for (int i = 0; i < 4; ++i) {
-                    coords.push_back({x0 + 0.002 * i, 0.05 + 0.002 * j});
+                    coords.push_back({origin.lon + spacing * i, origin.lat + spacing * j});
                 }
             }
         }
@@ -417,24 +417,52 @@ TEST_CASE("snapping finds the segment a scan of every segment finds, ties to the
                 for (std::uint32_t i = 0; i < 4; ++i) {
                     const std::uint32_t u = town * 16 + j * 4 + i;
                     if (i + 1 < 4) {
-                        arcs.push_back({u, u + 1, 200, 222.0F});
+                        arcs.push_back({u, u + 1, 100, 100.0F});
                     }
                     if (j + 1 < 4) {
-                        arcs.push_back({u + 4, u, 200, 222.0F});
+                        arcs.push_back({u + 4, u, 100, 100.0F});
                     }
                 }
             }
         }
-        arcs.push_back({3, 16, 9000, 10'800.0F});  // a long road between them, for a wide grid
-        arcs.push_back({12, 28, 9000, 10'800.0F});
-        const RoadGraph built = graph_from_arcs(coords, arcs);
+        return graph_from_arcs(coords, arcs);
+    };
+    const auto near_towns = [&](LonLat second, double spacing, std::vector<LonLat>& points) {
+        std::uniform_real_distribution<double> jitter(-spacing, 4 * spacing);
+        for (const LonLat origin : {LonLat{0.0, 0.05}, second}) {
+            for (int i = 0; i < 40; ++i) {
+                points.push_back({origin.lon + jitter(rng), origin.lat + jitter(rng)});
+            }
+        }
+    };
+    SECTION("two towns 10 km apart across a grid of empty cells") {
+        const LonLat second{0.1, 0.1};
+        const RoadGraph built = two_towns(second, 0.002);
         std::uniform_real_distribution<double> lon(-0.02, 0.13);
-        std::uniform_real_distribution<double> lat(0.0, 0.11);
+        std::uniform_real_distribution<double> lat(0.03, 0.13);
         std::vector<LonLat> points;
         for (int i = 0; i < 600; ++i) {
             points.push_back({lon(rng), lat(rng)});
         }
-        for (const double limit : {250.0, 1000.0, 3000.0, 1e9}) {
+        near_towns(second, 0.002, points);
+        for (const double limit : {150.0, 600.0, 2000.0, 1e9}) {
+            check_against_scan(built, points, limit);
+        }
+    }
+    SECTION("two small towns 220 km apart: more than 255 empty rings between them") {
+        // Streets 55 m apart make cells of about 220 m: a thousand cells from one town to the
+        // other, so the middle is further from both than the 255 rings a cell can count.
+        const LonLat second{2.0, 0.05};
+        const RoadGraph built = two_towns(second, 0.0005);
+        std::uniform_real_distribution<double> lon(-0.01, 2.01);
+        std::uniform_real_distribution<double> lat(0.049, 0.0525);
+        std::vector<LonLat> points;
+        for (int i = 0; i < 300; ++i) {
+            points.push_back({lon(rng), lat(rng)});
+        }
+        near_towns(second, 0.0005, points);
+        points.push_back({1.0, 0.0507});  // the middle
+        for (const double limit : {100.0, 1000.0, 60'000.0, 1e9}) {
             check_against_scan(built, points, limit);
         }
     }
