@@ -2,16 +2,19 @@
 // ramp and threshold, hatching, framing, label placement, errors and determinism.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <random>
 #include <sstream>
 
 #include <cairo/cairo.h>  // the header folder is not on the test's include path; cairo.h finds its siblings
 #include <catch2/catch.hpp>
 
 #include "../../src/report/map_labels.hpp"  // internal: the placement is tested on its own
+#include "../../src/report/place_squares.hpp"  // internal: the squares' side
 #include "proxima/core/error.hpp"
 #include "proxima/report/map_renderer.hpp"
 #include "../../src/report/ring_simplify.hpp"       // internal: tested on its own
@@ -408,6 +411,43 @@ TEST_CASE("a line chart: size, the line's colour, errors", "[report][maps]") {
     CHECK_THROWS_AS(render_line_chart_png(bad, dir.path() / "bad.png"), ConfigError);
     CHECK_THROWS_AS(render_line_chart_png(chart, dir.path() / "no" / "chart.png"), OutputError);
     CHECK(!std::filesystem::exists(dir.path() / "bad.png"));
+}
+
+TEST_CASE("the side of the places' squares is the smallest that gives at most so many squares", "[report][maps]") {
+    // Against counting the distinct squares of each side by sorting them.
+    std::mt19937_64 rng(test::random_seed());
+    std::normal_distribution<double> town(0.0, 3000.0);
+    std::uniform_real_distribution<double> land(-60000.0, 60000.0);
+    std::vector<std::pair<double, double>> positions;
+    for (int i = 0; i < 20000; ++i) {
+        positions.emplace_back(i % 3 == 0 ? land(rng) : town(rng), i % 3 == 0 ? land(rng) : town(rng));
+    }
+    positions.emplace_back(NAN, 1.0);  // no coordinates: a square of its own
+    const auto squares = [&](double side) {
+        std::vector<detail::SquareKey> keys;
+        for (const auto& p : positions) {
+            keys.push_back(detail::square_of(p, side));
+        }
+        std::sort(keys.begin(), keys.end());
+        return static_cast<std::size_t>(std::unique(keys.begin(), keys.end()) - keys.begin());
+    };
+    std::vector<std::size_t> caps = {0, 1, 2, 50, 500, 5000, 20000, 30000};
+    for (const double side : {500.0, 2000.0, 10000.0}) {  // exactly as many squares as a side makes, and one fewer
+        caps.push_back(squares(side));
+        caps.push_back(squares(side) - 1);
+    }
+    for (const std::size_t cap : caps) {
+        double expected = detail::square_sides_m.back();
+        for (const double side : detail::square_sides_m) {
+            if (squares(side) <= cap) {
+                expected = side;
+                break;
+            }
+        }
+        CAPTURE(cap);
+        CHECK(detail::choose_square_side(positions, cap) == expected);
+    }
+    CHECK(detail::choose_square_side({}, 0) == detail::square_sides_m.front());
 }
 
 TEST_CASE("beyond max_places, places are grouped into squares in their inhabitants' mean time", "[report][maps]") {
