@@ -427,24 +427,27 @@ TEST_CASE("snapping finds the segment a scan of every segment finds, ties to the
         }
         return graph_from_arcs(coords, arcs);
     };
-    const auto near_towns = [&](LonLat second, double spacing, std::vector<LonLat>& points) {
+    // `count` points at random in the box, and 40 around each town.
+    const auto points_around = [&](LonLat second, double spacing, std::pair<double, double> lons,
+                                   std::pair<double, double> lats, int count) {
+        std::uniform_real_distribution<double> lon(lons.first, lons.second);
+        std::uniform_real_distribution<double> lat(lats.first, lats.second);
+        std::vector<LonLat> points;
+        for (int i = 0; i < count; ++i) {
+            points.push_back({lon(rng), lat(rng)});
+        }
         std::uniform_real_distribution<double> jitter(-spacing, 4 * spacing);
         for (const LonLat origin : {LonLat{0.0, 0.05}, second}) {
             for (int i = 0; i < 40; ++i) {
                 points.push_back({origin.lon + jitter(rng), origin.lat + jitter(rng)});
             }
         }
+        return points;
     };
     SECTION("two towns 10 km apart across a grid of empty cells") {
         const LonLat second{0.1, 0.1};
         const RoadGraph built = two_towns(second, 0.002);
-        std::uniform_real_distribution<double> lon(-0.02, 0.13);
-        std::uniform_real_distribution<double> lat(0.03, 0.13);
-        std::vector<LonLat> points;
-        for (int i = 0; i < 600; ++i) {
-            points.push_back({lon(rng), lat(rng)});
-        }
-        near_towns(second, 0.002, points);
+        const auto points = points_around(second, 0.002, {-0.02, 0.13}, {0.03, 0.13}, 600);
         for (const double limit : {150.0, 600.0, 2000.0, 1e9}) {
             check_against_scan(built, points, limit);
         }
@@ -454,13 +457,7 @@ TEST_CASE("snapping finds the segment a scan of every segment finds, ties to the
         // other, so the middle is further from both than the 255 rings a cell can count.
         const LonLat second{2.0, 0.05};
         const RoadGraph built = two_towns(second, 0.0005);
-        std::uniform_real_distribution<double> lon(-0.01, 2.01);
-        std::uniform_real_distribution<double> lat(0.049, 0.0525);
-        std::vector<LonLat> points;
-        for (int i = 0; i < 300; ++i) {
-            points.push_back({lon(rng), lat(rng)});
-        }
-        near_towns(second, 0.0005, points);
+        auto points = points_around(second, 0.0005, {-0.01, 2.01}, {0.049, 0.0525}, 300);
         points.push_back({1.0, 0.0507});  // the middle
         for (const double limit : {100.0, 1000.0, 60'000.0, 1e9}) {
             check_against_scan(built, points, limit);
