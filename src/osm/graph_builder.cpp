@@ -328,6 +328,13 @@ struct Segment {
 
 std::vector<Segment> make_segments(const RawNetwork& net, const DenseNodes& d) {
     std::vector<Segment> segs;
+    // At most one segment per pair of consecutive nodes: reserved, the array is not copied as it
+    // grows (three times its size for a moment) and holds no spare room.
+    std::size_t pairs = 0;
+    for (const auto& way : net.ways) {
+        pairs += way.count > 0 ? way.count - 1 : 0;
+    }
+    segs.reserve(pairs);
     for (std::uint32_t w = 0; w < net.ways.size(); ++w) {
         const auto& way = net.ways[w];
         double way_m = 0;
@@ -418,10 +425,13 @@ struct Chain {
     bool backward = false;
     bool forward_destination = false;
     bool backward_destination = false;
-    std::uint32_t first_seg = 0;
-    std::uint32_t last_seg = 0;
     bool first_along = true;  ///< the first segment is walked in its way's node order
     bool last_along = true;
+    // What the graph needs of the first and last segments: the segments go before it is made.
+    std::uint32_t first_way = 0;  ///< into RawNetwork::ways
+    std::uint32_t last_way = 0;
+    int first_class = -1;
+    int last_class = -1;
 };
 
 struct Chains {
@@ -526,8 +536,9 @@ public:
         ch.backward = drivable_against(m_segs[first_seg], start);
         ch.forward_destination = destination_along(m_segs[first_seg], start);
         ch.backward_destination = destination_against(m_segs[first_seg], start);
-        ch.first_seg = first_seg;
         ch.first_along = m_segs[first_seg].u == start;
+        ch.first_way = m_segs[first_seg].way;
+        ch.first_class = m_segs[first_seg].class_id;
         m_c.first_point.push_back(static_cast<std::uint32_t>(m_c.points.size()));
         m_c.first_run.push_back(static_cast<std::uint32_t>(m_c.run_way.size()));
         m_c.points.push_back(m_d.coord[start]);
@@ -548,8 +559,9 @@ public:
                 m_c.run_way.push_back(way_id);
             }
             const std::uint32_t next = seg.u == cur ? seg.v : seg.u;
-            ch.last_seg = s;
             ch.last_along = seg.u == cur;
+            ch.last_way = seg.way;
+            ch.last_class = seg.class_id;
             m += seg.length_m;
             fwd += seg.u == cur ? seg.forward_ds : seg.backward_ds;
             bwd += seg.u == cur ? seg.backward_ds : seg.forward_ds;
@@ -586,6 +598,19 @@ Chains build_chains(const std::vector<Segment>& segs, const DenseNodes& d, const
     const SegmentIncidence inc = incidence_of(segs, n);
     Chains c;
     c.is_node = chain_end_flags(segs, inc, forced, ferry_class);
+    // Bounds (a chain has one segment or more; one point per segment plus its start): the arrays
+    // are not copied as they grow. Room never written takes no memory.
+    const auto kept =
+        static_cast<std::size_t>(std::count_if(segs.begin(), segs.end(), [](const Segment& s) { return s.kept; }));
+    c.chains.reserve(kept);
+    c.first_point.reserve(kept + 1);
+    c.first_run.reserve(kept + 1);
+    c.run_first_segment.reserve(kept);
+    c.run_way.reserve(kept);
+    for (auto* v : {&c.point_m, &c.point_fwd, &c.point_bwd}) {
+        v->reserve(2 * kept);
+    }
+    c.points.reserve(2 * kept);
     ChainWalker walker(segs, inc, d, net, c);
     for (std::uint32_t v = 0; v < n; ++v) {
         if (c.is_node[v] == 0) {
@@ -692,9 +717,8 @@ std::vector<std::uint32_t> order_nodes(const Chains& c, const DenseNodes& d, std
 }
 
 /// The physical arrays (CSR, reverse CSR, geometry, way runs) and the turn model's view of each arc.
-RoadGraph::Arrays physical_arrays(Chains& c, const DenseNodes& d, const std::vector<Segment>& segs,
-                                  const RawNetwork& net, int ferry_class, std::vector<detail::ArcEnds>& arc_ends,
-                                  std::vector<detail::NodeInfo>& node_info) {
+RoadGraph::Arrays physical_arrays(Chains& c, const DenseNodes& d, const RawNetwork& net, int ferry_class,
+                                  std::vector<detail::ArcEnds>& arc_ends, std::vector<detail::NodeInfo>& node_info) {
     std::vector<std::uint32_t> nodes;
     const std::vector<std::uint32_t> new_id = order_nodes(c, d, nodes);
     RoadGraph::Arrays g;
@@ -726,6 +750,12 @@ RoadGraph::Arrays physical_arrays(Chains& c, const DenseNodes& d, const std::vec
     std::stable_sort(pending.begin(), pending.end(), [](const auto& a, const auto& b) { return a.tail < b.tail; });
     g.first_out.assign(node_count + 1, 0);
     g.edge_arc.assign(2 * c.chains.size(), invalid_index);
+    for (auto* v : {&g.head, &g.arc_edge}) {
+        v->reserve(pending.size());
+    }
+    g.travel_ds.reserve(pending.size());
+    g.length_m.reserve(pending.size());
+    arc_ends.reserve(pending.size());
     for (std::uint32_t a = 0; a < pending.size(); ++a) {
         const auto& p = pending[a];
         ++g.first_out[p.tail + 1];
@@ -740,18 +770,14 @@ RoadGraph::Arrays physical_arrays(Chains& c, const DenseNodes& d, const std::vec
         g.edge_arc[p.edge_slot] = a;
         // The segments at the arc's two ends: its tail's and its head's.
         const Chain& ch = c.chains[e];
-        const Segment& first = segs[ch.first_seg];
-        const Segment& last_seg = segs[ch.last_seg];
         detail::ArcEnds ends;
-        const Segment& tail_seg = against ? last_seg : first;
-        const Segment& head_seg = against ? first : last_seg;
-        ends.tail_way = net.ways[tail_seg.way].way_id;
-        ends.head_way = net.ways[head_seg.way].way_id;
+        ends.tail_way = net.ways[against ? ch.last_way : ch.first_way].way_id;
+        ends.head_way = net.ways[against ? ch.first_way : ch.last_way].way_id;
         ends.tail_along_way = against ? !ch.last_along : ch.first_along;
         ends.head_along_way = against ? !ch.first_along : ch.last_along;
-        ends.tail_class = tail_seg.class_id;
-        ends.head_class = head_seg.class_id;
-        ends.ferry = first.class_id == ferry_class;
+        ends.tail_class = against ? ch.last_class : ch.first_class;
+        ends.head_class = against ? ch.first_class : ch.last_class;
+        ends.ferry = ch.first_class == ferry_class;
         ends.destination = against ? ch.backward_destination : ch.forward_destination;
         arc_ends.push_back(ends);
     }
@@ -761,10 +787,12 @@ RoadGraph::Arrays physical_arrays(Chains& c, const DenseNodes& d, const std::vec
     g.point_m = std::move(c.point_m);
     g.point_fwd_ds = std::move(c.point_fwd);
     g.point_bwd_ds = std::move(c.point_bwd);
+    g.edge_way_id.reserve(c.chains.size());
+    g.edge_flags.reserve(c.chains.size());
     for (const auto& ch : c.chains) {
-        g.edge_way_id.push_back(net.ways[segs[ch.first_seg].way].way_id);
+        g.edge_way_id.push_back(net.ways[ch.first_way].way_id);
         // Trips never start or end on a ferry or a car train: no point is snapped to them.
-        g.edge_flags.push_back(segs[ch.first_seg].class_id == ferry_class ? RoadGraph::edge_no_snap : 0);
+        g.edge_flags.push_back(ch.first_class == ferry_class ? RoadGraph::edge_no_snap : 0);
     }
     g.edge_first_run = std::move(c.first_run);
     g.run_first_segment = std::move(c.run_first_segment);
@@ -793,6 +821,11 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
 
     DenseNodes dense = number_nodes(net, report);
     std::vector<Segment> segs = make_segments(net, dense);
+    // What was kept per node of each way is in the segments now: freed before the chains.
+    release_memory(net.node_ids);
+    release_memory(net.coords);
+    release_memory(dense.before);
+    release_memory(dense.after);
     log.info(fmt::format("{} pieces of routable ways with at least two located nodes, {} OSM nodes, {} segments; "
                          "finding strongly connected components",
                          net.ways.size(), report.osm_nodes_routable, segs.size()));
@@ -826,19 +859,18 @@ GraphBuildResult build_road_graph(const std::filesystem::path& extract, const Pr
     }
 
     Chains chains = build_chains(segs, dense, net, forced_nodes(net, dense), profile.ferry_class());
+    // The chains hold what the graph needs of the segments.
+    release_memory(segs);
     std::vector<detail::ArcEnds> arc_ends;
     std::vector<detail::NodeInfo> node_info;
-    RoadGraph::Arrays g = physical_arrays(chains, dense, segs, net, profile.ferry_class(), arc_ends, node_info);
+    RoadGraph::Arrays g = physical_arrays(chains, dense, net, profile.ferry_class(), arc_ends, node_info);
     // The turns need only the arrays, the ways' ends and the restrictions: what was read and
     // chained goes before they are made (the build's peak is here).
-    chains = {};
-    segs = {};
-    dense = {};
-    net.ways = {};
-    net.node_ids = {};
-    net.coords = {};
-    net.node_rules = {};
-    net.tram_nodes = {};
+    chains = Chains{};
+    dense = DenseNodes{};
+    release_memory(net.ways);
+    release_memory(net.node_rules);
+    release_memory(net.tram_nodes);
 
     detail::SearchGraphParts search =
         detail::build_turns(g, arc_ends, node_info, net.way_ends, net.restrictions, profile, report);

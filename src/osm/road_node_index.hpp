@@ -14,6 +14,8 @@
 #include <osmium/osm/location.hpp>
 #include <osmium/osm/types.hpp>
 
+#include "proxima/core/memory_use.hpp"
+
 namespace proxima::detail {
 
 class RoadNodeLocations final : public osmium::index::map::Map<osmium::unsigned_object_id_type, osmium::Location> {
@@ -54,8 +56,8 @@ public:
         return m_ids.capacity() * sizeof(id_type) + m_locations.capacity() * sizeof(osmium::Location);
     }
     void clear() override {
-        m_ids = {};
-        m_locations = {};
+        release_memory(m_ids);
+        release_memory(m_locations);
     }
 
 private:

@@ -1,9 +1,11 @@
 #include <fstream>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/memory_use.hpp"
 #include "proxima/core/sha256.hpp"
 #include "proxima_test/fixtures.hpp"
 
@@ -56,4 +58,21 @@ TEST_CASE("errors remember where they were raised", "[core]") {
 
 TEST_CASE("an atomic file never replaces a device or a FIFO", "[core]") {
     CHECK_THROWS_AS(AtomicFile("/dev/null"), OutputError);
+}
+
+TEST_CASE("release_memory gives a vector's memory back, where `v = {}` keeps it", "[core]") {
+    std::vector<std::uint64_t> v(1 << 16, 7);
+    std::vector<std::vector<int>> lists(3, std::vector<int>(100, 1));
+    // The trap the graph build fell into: assigning {} empties a vector but keeps its capacity.
+    lists[0] = {};
+    CHECK(lists[0].empty());
+    CHECK(lists[0].capacity() >= 100);
+    proxima::release_memory(v);
+    proxima::release_memory(lists[1]);
+    CHECK(v.empty());
+    CHECK(v.capacity() == 0);
+    CHECK(lists[1].capacity() == 0);
+    CHECK(lists[2].size() == 100);  // the others are untouched
+    proxima::release_memory(lists);
+    CHECK(lists.capacity() == 0);
 }

@@ -3,6 +3,7 @@
 // région or for France needs, recorded per phase in run.json and printed by the CLI.
 
 #include <cstddef>
+#include <utility>
 
 namespace proxima {
 
@@ -11,5 +12,12 @@ namespace proxima {
 
 /// The same in mebibytes (2^20 bytes), as run.json and the console print it.
 [[nodiscard]] double peak_resident_mib() noexcept;
+
+/// Empties `container` and gives its memory back. `v = {}` on a std::vector calls the
+/// initializer-list assignment, which empties it but keeps its capacity: the memory stays.
+template <class Container>
+void release_memory(Container& container) noexcept {
+    Container().swap(container);
+}
 
 } // namespace proxima
