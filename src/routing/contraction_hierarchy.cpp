@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <utility>
@@ -48,6 +50,48 @@ void remove_arc(std::vector<Arc>& list, std::uint32_t node) {
         }
     }
 }
+
+/// The arcs contracted states keep in the hierarchy (up to the states above, or down from them):
+/// each state's list stored end to end, in contraction order, without a vector per state. In a
+/// block store, so that it never holds a copy of itself while it grows (France: 10^8 arcs).
+class KeptArcs {
+public:
+    explicit KeptArcs(std::uint32_t states) : m_begin(states, 0), m_count(states, 0) {}
+
+    void keep(std::uint32_t state, const std::vector<Arc>& list) {
+        m_begin[state] = m_arcs.size();
+        m_count[state] = static_cast<std::uint32_t>(list.size());
+        for (const auto& a : list) {
+            m_arcs.push_back({a.node, a.ds});
+        }
+    }
+
+    [[nodiscard]] std::size_t size() const noexcept { return m_arcs.size(); }
+
+    /// Calls f(node, ds) for each arc kept by `state`.
+    template <class F>
+    void for_each(std::uint32_t state, F&& f) const {
+        const auto end = m_begin[state] + m_count[state];
+        for (auto i = m_begin[state]; i < end; ++i) {
+            f(m_arcs[i].node, m_arcs[i].ds);
+        }
+    }
+
+    void release() noexcept {
+        release_memory(m_arcs);
+        release_memory(m_begin);
+        release_memory(m_count);
+    }
+
+private:
+    struct Kept {
+        std::uint32_t node;
+        Deciseconds ds;
+    };
+    std::deque<Kept> m_arcs;
+    std::vector<std::uint64_t> m_begin;
+    std::vector<std::uint32_t> m_count;
+};
 
 /// Weight of a state's level in its importance (see Contractor::importance).
 constexpr std::int64_t level_weight = 10;
@@ -134,8 +178,8 @@ public:
         }
         std::vector<std::uint32_t> order;
         order.reserve(m_n);
-        std::vector<std::vector<Arc>> up(m_n);
-        std::vector<std::vector<Arc>> down(m_n);
+        KeptArcs up(m_n);
+        KeptArcs down(m_n);
         std::vector<unsigned char> pick;
         std::vector<std::uint32_t> round;
         std::vector<std::uint32_t> rest;
@@ -182,7 +226,7 @@ public:
             touched.clear();
             for (std::size_t i = 0; i < round.size(); ++i) {
                 const std::uint32_t v = round[i];
-                remove_state(v, added[i], up[v], down[v], touched, is_touched);
+                remove_state(v, added[i], up, down, touched, is_touched);
             }
             // No arc joins two states of a round, so any order among them keeps the hierarchy;
             // by importance, then id, as one-by-one contraction would rank them.
@@ -206,6 +250,22 @@ public:
                 next_progress = order.size() + 4096;
             }
         }
+        // Every state is contracted: what the contraction used goes before the arrays are made,
+        // where the build would otherwise peak.
+        scratch.clear();
+        for (auto* v : {&remaining, &rest, &round, &touched}) {
+            release_memory(*v);
+        }
+        release_memory(priority);
+        release_memory(importances);
+        release_memory(pick);
+        release_memory(is_touched);
+        release_memory(added);
+        release_memory(m_out);
+        release_memory(m_in);
+        release_memory(m_level);
+        release_memory(m_contracted_neighbours);
+        release_memory(m_in_round);
         return assemble(order, up, down, report);
     }
 
@@ -348,14 +408,15 @@ private:
         }
         const auto removed = static_cast<std::int64_t>(m_out[v].size() + m_in[v].size());
         return 1000 * added / std::max<std::int64_t>(1, removed) + 1000 * added_hops / std::max<std::int64_t>(1, removed_hops) +
-               1000 * m_contracted_neighbours[v] / std::max<std::int64_t>(1, removed + m_contracted_neighbours[v]) +
+               1000 * std::int64_t{m_contracted_neighbours[v]} /
+                   std::max<std::int64_t>(1, removed + m_contracted_neighbours[v]) +
                level_weight * m_level[v];
     }
 
     /// Takes v out of the remaining graph: its arcs become its hierarchy arcs, its shortcuts join
     /// the graph, and its neighbours (added to `touched` once) count one more contracted
     /// neighbour, a level above v.
-    void remove_state(std::uint32_t v, const std::vector<Shortcut>& shortcuts, std::vector<Arc>& up, std::vector<Arc>& down,
+    void remove_state(std::uint32_t v, const std::vector<Shortcut>& shortcuts, KeptArcs& up, KeptArcs& down,
                       std::vector<std::uint32_t>& touched, std::vector<unsigned char>& is_touched) {
         for (const auto& a : m_out[v]) {
             remove_arc(m_in[a.node], v);
@@ -394,35 +455,37 @@ private:
                 touched.push_back(w);
             }
         }
-        up = std::move(m_out[v]);
-        down = std::move(m_in[v]);
-        m_out[v] = {};
-        m_in[v] = {};
+        up.keep(v, m_out[v]);
+        down.keep(v, m_in[v]);
+        release_memory(m_out[v]);
+        release_memory(m_in[v]);
     }
 
-    StateHierarchy assemble(const std::vector<std::uint32_t>& order, std::vector<std::vector<Arc>>& up,
-                            std::vector<std::vector<Arc>>& down, HierarchyBuildReport& report) const {
+    StateHierarchy assemble(const std::vector<std::uint32_t>& order, KeptArcs& up, KeptArcs& down,
+                            HierarchyBuildReport& report) const {
         StateHierarchy h;
         h.rank.assign(m_n, 0);
         for (std::uint32_t r = 0; r < m_n; ++r) {
             h.rank[order[r]] = r;
         }
-        auto fill = [&](std::vector<std::vector<Arc>>& lists, std::vector<std::uint32_t>& first,
-                        std::vector<std::uint32_t>& other, std::vector<Deciseconds>& ds) {
+        auto fill = [&](KeptArcs& kept, std::vector<std::uint32_t>& first, std::vector<std::uint32_t>& other,
+                        std::vector<Deciseconds>& ds) {
+            first.reserve(std::size_t{m_n} + 1);
+            other.reserve(kept.size());
+            ds.reserve(kept.size());
             first.assign(1, 0);
+            std::vector<std::pair<std::uint32_t, Deciseconds>> list;  // one state's arcs, by rank
             for (std::uint32_t r = 0; r < m_n; ++r) {
-                auto& list = lists[order[r]];
-                for (auto& a : list) {
-                    a.node = h.rank[a.node];
-                }
-                std::sort(list.begin(), list.end(), [](const Arc& x, const Arc& y) { return x.node < y.node; });
-                for (const auto& a : list) {
-                    other.push_back(a.node);
-                    ds.push_back(a.ds);
+                list.clear();
+                kept.for_each(order[r], [&](std::uint32_t node, Deciseconds d) { list.emplace_back(h.rank[node], d); });
+                std::sort(list.begin(), list.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+                for (const auto& [node, d] : list) {
+                    other.push_back(node);
+                    ds.push_back(d);
                 }
                 first.push_back(static_cast<std::uint32_t>(other.size()));
-                list = {};
             }
+            kept.release();
         };
         fill(up, h.up_first, h.up_head, h.up_ds);
         fill(down, h.down_first, h.down_tail, h.down_ds);
@@ -438,8 +501,8 @@ private:
     HierarchyBuildOptions m_options;
     std::vector<std::vector<Arc>> m_out;
     std::vector<std::vector<Arc>> m_in;
-    std::vector<std::int64_t> m_level;
-    std::vector<std::int64_t> m_contracted_neighbours;
+    std::vector<std::uint32_t> m_level;  // a state's level and count are far below 2^32
+    std::vector<std::uint32_t> m_contracted_neighbours;
     std::uint64_t m_transitions = 0;
     std::uint64_t m_shortcuts = 0;
     std::vector<unsigned char> m_in_round;  ///< 1 for the states of the round being contracted
