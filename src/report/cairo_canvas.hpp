@@ -16,6 +16,7 @@
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/core/number_format.hpp"
+#include "proxima/report/time_classes.hpp"
 #include "report/png_encoder.hpp"
 
 namespace proxima::detail {
@@ -28,6 +29,11 @@ struct ContextDestroyer {
 };
 using SurfacePtr = std::unique_ptr<cairo_surface_t, SurfaceDestroyer>;
 using ContextPtr = std::unique_ptr<cairo_t, ContextDestroyer>;
+
+/// Paints with `c` (0–255 per channel) at `alpha`.
+inline void set_colour(cairo_t* cr, Rgb c, double alpha = 1.0) {
+    cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, alpha);
+}
 
 /// The typeface of every map and chart (Debian fonts-dejavu-core).
 inline constexpr const char* map_font_family = "DejaVu Sans";

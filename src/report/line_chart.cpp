@@ -53,9 +53,7 @@ void check_chart(const LineChart& chart, int width_px, int height_px) {
     }
 }
 
-void set_colour(cairo_t* cr, Rgb c, double alpha = 1.0) {
-    cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, alpha);
-}
+using detail::set_colour;
 
 constexpr Rgb ink{0x1a, 0x1a, 0x1a};
 constexpr Rgb grid_line{0xdd, 0xdd, 0xdd};

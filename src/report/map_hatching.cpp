@@ -14,10 +14,6 @@ constexpr double casing_width_pt = 1.6;  // the white under each line
 constexpr double casing_alpha = 0.55;
 constexpr double line_width_pt = 0.8;
 
-void set_colour(cairo_t* cr, Rgb c, double alpha = 1.0) {
-    cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, alpha);
-}
-
 /// The hatching's lines over `area` as the offsets c of x + y = c (user space): the same lattice
 /// for every way of drawing it.
 template <typename F>

@@ -180,9 +180,7 @@ constexpr Rgb road_casing{0x9a, 0x9a, 0x9a};
 /// Radius of the facility symbol, points (about 2 mm across in print).
 constexpr double symbol_radius_pt = 5.2;
 
-void set_colour(cairo_t* cr, Rgb c, double alpha = 1.0) {
-    cairo_set_source_rgba(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0, alpha);
-}
+using detail::set_colour;
 
 /// The fill of a zone that has a value: its time class, or its class of MapScene::value_classes.
 Rgb zone_colour(const MapScene& scene, const MapZone& z) {

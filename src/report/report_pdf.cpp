@@ -50,7 +50,7 @@ constexpr Rgb muted{0x4d, 0x4d, 0x4d};
 constexpr Rgb rule_line{0xb3, 0xb3, 0xb3};
 constexpr Rgb header_fill{0xee, 0xee, 0xee};
 
-void set_colour(cairo_t* cr, Rgb c) { cairo_set_source_rgb(cr, c.r / 255.0, c.g / 255.0, c.b / 255.0); }
+using detail::set_colour;
 
 std::string people(double v) { return detail::french_number(v); }
 std::string percent(std::optional<double> share) {
