@@ -16,7 +16,8 @@
 
 namespace proxima {
 
-SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size_t services, int threads) {
+SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size_t services, int threads,
+                       std::size_t memory_bytes) {
     SearchPlan plan;
     plan.requested = requested;
     const bool hierarchy = graph.hierarchy() != nullptr;
@@ -40,6 +41,20 @@ SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size
         // Lanes so that every thread has a batch, at most 8 per sweep.
         const auto t = static_cast<std::size_t>(std::max(1, threads));
         plan.lanes = static_cast<unsigned>(std::clamp<std::size_t>((services + t - 1) / t, 1, Phast::max_lanes));
+        // A sweep holds a time and a tag per state and lane: 8 lanes on a graph of France's 10^8
+        // states would be 6.4 GB per thread.
+        auto label_bytes = [&](unsigned lanes) { return t * Phast::memory_bytes(graph.state_count(), lanes); };
+        const std::size_t budget = memory_bytes / 8;
+        const unsigned wanted = plan.lanes;
+        while (memory_bytes > 0 && plan.lanes > 1 && label_bytes(plan.lanes) > budget) {
+            plan.lanes = plan.lanes <= 2 ? 1 : plan.lanes <= 4 ? 2 : 4;
+        }
+        if (plan.lanes < wanted) {
+            plan.reason += fmt::format("; {} services per sweep instead of {}, so that the sweeps' labels ({:.1f} GiB) "
+                                       "fit in an eighth of this machine's memory ({:.1f} GiB)",
+                                       plan.lanes, wanted, static_cast<double>(label_bytes(plan.lanes)) / (1 << 30),
+                                       static_cast<double>(memory_bytes) / (1 << 30));
+        }
     }
     return plan;
 }

@@ -30,6 +30,10 @@ inline bool better(Deciseconds time, std::uint32_t tag, Deciseconds best_time, s
 
 } // namespace
 
+std::size_t Phast::memory_bytes(std::size_t states, unsigned lanes) {
+    return states * (2 * std::size_t{lane_block(lanes)} * sizeof(std::uint32_t) + 1);
+}
+
 Phast::Phast(const RoadGraph& graph, Direction direction, unsigned lanes)
     : m_graph(graph), m_direction(direction), m_lanes(lane_block(lanes)) {
     const StateHierarchy& h = hierarchy_of(graph);

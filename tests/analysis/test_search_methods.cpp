@@ -9,6 +9,8 @@
 #include "proxima/analysis/access_times.hpp"
 #include "proxima/analysis/travel_time_raster.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/memory_use.hpp"
+#include "proxima/routing/phast.hpp"
 #include "proxima_test/fixtures.hpp"
 
 using namespace proxima;
@@ -25,7 +27,8 @@ const StudyInputs& andorra_services() {
         std::vector<ServiceInputs> services;
         for (std::size_t k = 0; k < 11; ++k) {
             ServiceInputs s = loaded.services[k % loaded.services.size()];
-            s.spec.id += "-" + std::to_string(k);
+            s.spec.id += '-';  // one append at a time: GCC 12 warns (-Wrestrict) on "-" + string
+            s.spec.id += std::to_string(k);
             s.spec.direction = k % 3 == 1 ? TravelDirection::from_service : TravelDirection::to_service;
             std::vector<Snap> kept;
             for (std::size_t f = 0; f < s.snaps.size(); ++f) {
@@ -131,6 +134,19 @@ TEST_CASE("the search method: PHAST when the graph has a hierarchy, else Dijkstr
     CHECK(plan_search(with, SearchChoice::dijkstra, 11, 1).lanes == 1);
     CHECK(plan_search(with, SearchChoice::phast, 1, 1).method == SearchMethod::phast);
     CHECK_THROWS_AS(plan_search(without, SearchChoice::phast, 11, 1), ConfigError);
+    // Fewer lanes where the sweeps' labels would take more than an eighth of the memory.
+    const std::size_t states = with.state_count();
+    CHECK(Phast::memory_bytes(states, 6) == states * (8 * 8 + 1));  // 6 lanes are held as 8
+    const std::size_t eight_lanes = 2 * Phast::memory_bytes(states, 8);
+    CHECK(plan_search(with, SearchChoice::automatic, 11, 2, 8 * eight_lanes).lanes == 6);  // fits exactly
+    const SearchPlan halved = plan_search(with, SearchChoice::automatic, 11, 2, 8 * eight_lanes - 1);
+    CHECK(halved.lanes == 4);
+    CHECK_THAT(halved.reason, Catch::Contains("4 services per sweep instead of 6"));
+    CHECK(plan_search(with, SearchChoice::automatic, 11, 2, 8 * 2 * Phast::memory_bytes(states, 2)).lanes == 2);
+    CHECK(plan_search(with, SearchChoice::automatic, 11, 2, 1).lanes == 1);  // never below one
+    CHECK(plan_search(with, SearchChoice::automatic, 11, 2, 0).lanes == 6);  // memory unknown: as asked
+    CHECK(plan_search(with, SearchChoice::automatic, 11, 2).reason.find("instead") == std::string::npos);
+    CHECK(physical_memory_bytes() > 0);
     // A graph without a hierarchy still gives the table (Dijkstra).
     StudyInputs fallback = in;
     fallback.road_graph = std::make_shared<const RoadGraph>(without);

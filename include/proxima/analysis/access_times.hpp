@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "proxima/core/memory_use.hpp"
 #include "proxima/graph/ids.hpp"
 #include "proxima/routing/search_method.hpp"
 #include "proxima/routing/snap.hpp"
@@ -36,9 +37,12 @@ struct SearchPlan {
 };
 
 /// The method for `services` searches on `graph` with `threads` threads (> 0) as `requested`.
+/// PHAST sweeps as many services at once as give every thread a batch (at most
+/// Phast::max_lanes), fewer where the sweeps' labels of all threads would take more than an eighth
+/// of `memory_bytes` (the machine's memory by default): the times are the same, the memory not.
 /// Throws ConfigError if PHAST is requested and the graph has no contraction hierarchy.
 [[nodiscard]] SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size_t services,
-                                     int threads);
+                                     int threads, std::size_t memory_bytes = physical_memory_bytes());
 
 class AccessTable {
 public:

@@ -13,6 +13,9 @@ namespace proxima {
 /// The same in mebibytes (2^20 bytes), as run.json and the console print it.
 [[nodiscard]] double peak_resident_mib() noexcept;
 
+/// The machine's physical memory in bytes (sysconf), 0 if unknown.
+[[nodiscard]] std::size_t physical_memory_bytes() noexcept;
+
 /// Empties `container` and gives its memory back. `v = {}` on a std::vector calls the
 /// initializer-list assignment, which empties it but keeps its capacity: the memory stays.
 template <class Container>

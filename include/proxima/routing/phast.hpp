@@ -46,6 +46,10 @@ public:
     /// Lanes of this object (the lanes asked for, rounded up to 1, 2, 4 or 8).
     [[nodiscard]] unsigned lanes() const noexcept { return m_lanes; }
 
+    /// The memory an object with `lanes` lanes holds on a graph of `states` states: per state, a
+    /// time and a tag per lane and a mark.
+    [[nodiscard]] static std::size_t memory_bytes(std::size_t states, unsigned lanes);
+
     /// Forgets every lane's sources.
     void reset();
     /// As MultiSourceDijkstra::add_source, in lane `lane`.
