@@ -209,16 +209,8 @@ Profile parse_profile(const std::string& toml_text, const std::string& source) {
 }
 
 Profile load_profile(const std::filesystem::path& path) {
-    require_input_file(path, "profile");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw InputError(fmt::format("cannot open profile '{}': {}; the bundled car profile is "
-                                     "data/profiles/car.toml",
-                                     path.string(), std::strerror(errno)));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_profile(text.str(), path.string());
+    return parse_profile(read_settings_file(path, "profile", "the bundled car profile data/profiles/car.toml"),
+                         path.string());
 }
 
 } // namespace proxima

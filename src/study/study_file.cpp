@@ -649,14 +649,7 @@ bool StudyFile::Zones::keeps(const std::string& code) const {
 }
 
 StudyFile load_study(const std::filesystem::path& path) {
-    require_input_file(path, "study file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw InputError(fmt::format("cannot open study file '{}': {}", path.string(), std::strerror(errno)));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_study(text.str(), path);
+    return parse_study(read_settings_file(path, "study file", "data/studies/riviera.toml"), path);
 }
 
 std::vector<std::pair<std::string, std::filesystem::path>> study_input_files(const StudyFile& s) {

@@ -133,14 +133,7 @@ GammeSet parse_gammes(const std::string& toml_text, const std::string& source) {
 }
 
 GammeSet load_gammes(const std::string& path) {
-    require_input_file(path, "gammes file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw InputError(fmt::format("cannot read the gammes file {}: check the path ([poles] gammes)", path));
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_gammes(text.str(), path);
+    return parse_gammes(read_settings_file(path, "gammes file", "data/services/gammes-osm.toml"), path);
 }
 
 std::optional<Gamme> GammeCounts::level() const {

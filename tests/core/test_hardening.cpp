@@ -13,6 +13,9 @@
 #include "proxima/core/input_path.hpp"
 #include "proxima/core/text_encoding.hpp"
 #include "proxima/core/threads.hpp"
+#include "proxima/osm/profile.hpp"
+#include "proxima/study/study_file.hpp"
+#include "proxima/territory/gammes.hpp"
 #include "proxima_test/fixtures.hpp"
 
 using namespace proxima;
@@ -115,6 +118,33 @@ TEST_CASE("an input path must be a regular file: folders, devices and FIFOs are 
     CHECK_NOTHROW(require_input_file(file, "points file"));
     std::filesystem::create_symlink(file, dir.path() / "link.csv");
     CHECK_NOTHROW(require_input_file(dir.path() / "link.csv", "points file"));
+}
+
+TEST_CASE("a study, profile or gammes file that is another kind of file, or huge, is refused before it is read",
+          "[core]") {
+    test::TempDir dir("settings-file");
+    const auto graph = dir.path() / "study.toml";
+    write(graph, std::string("PXGRAPH\0", 8) + std::string(100, '\x01'));
+    CHECK_THROWS_AS(load_study(graph), InputError);
+    CHECK_THROWS_WITH(load_study(graph), Contains("study file '" + graph.string() + "' is a Proxima graph file") &&
+                                             Contains("data/studies/riviera.toml"));
+    CHECK_THROWS_WITH(load_profile(test::data_file("osm/andorra-2021.osm.pbf")),
+                      Contains("profile") && Contains("is an OSM extract") && Contains("data/profiles/car.toml"));
+    const auto gpkg = dir.path() / "gammes.toml";
+    write(gpkg, std::string("SQLite format 3\0", 16) + "rest");
+    CHECK_THROWS_WITH(load_gammes(gpkg.string()), Contains("gammes file") && Contains("GeoPackage"));
+    // Larger than any settings file: refused by its size, not read (a sparse file of 17 MB).
+    const auto huge = dir.path() / "huge.toml";
+    write(huge, "[study]\nname = \"x\"\n");
+    std::filesystem::resize_file(huge, max_settings_file_bytes + 1);
+    CHECK_THROWS_WITH(load_study(huge), Contains("is 16.8 MB") && Contains("a few kB"));
+    // At the cap, the size is no reason: the text is parsed (and its zeros refused as TOML).
+    std::filesystem::resize_file(huge, max_settings_file_bytes);
+    CHECK_THROWS_AS(load_study(huge), ConfigError);
+    // Text that merely starts like nothing in particular is read as TOML, as before.
+    const auto text = dir.path() / "profile.toml";
+    write(text, "PK = 1\n");
+    CHECK_THROWS_WITH(load_profile(text), !Contains("ZIP"));
 }
 
 TEST_CASE("thread counts are capped at the processors: 100 000 threads is all of them, not a crash", "[core]") {
