@@ -17,7 +17,7 @@
 namespace proxima {
 
 SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size_t services, int threads,
-                       std::size_t memory_bytes) {
+                       unsigned directions, std::size_t memory_bytes) {
     SearchPlan plan;
     plan.requested = requested;
     const bool hierarchy = graph.hierarchy() != nullptr;
@@ -42,18 +42,24 @@ SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size
         const auto t = static_cast<std::size_t>(std::max(1, threads));
         plan.lanes = static_cast<unsigned>(std::clamp<std::size_t>((services + t - 1) / t, 1, Phast::max_lanes));
         // A sweep holds a time and a tag per state and lane: 8 lanes on a graph of France's 10^8
-        // states would be 6.4 GB per thread.
-        auto label_bytes = [&](unsigned lanes) { return t * Phast::memory_bytes(graph.state_count(), lanes); };
+        // states would be 6.4 GB, for each thread and each direction searched.
+        const std::size_t sweeps = t * std::max(1U, directions);
+        auto label_bytes = [&](unsigned lanes) { return sweeps * Phast::memory_bytes(graph.state_count(), lanes); };
         const std::size_t budget = memory_bytes / 8;
         const unsigned wanted = plan.lanes;
         while (memory_bytes > 0 && plan.lanes > 1 && label_bytes(plan.lanes) > budget) {
             plan.lanes = plan.lanes <= 2 ? 1 : plan.lanes <= 4 ? 2 : 4;
         }
-        if (plan.lanes < wanted) {
-            plan.reason += fmt::format("; {} services per sweep instead of {}, so that the sweeps' labels ({:.1f} GiB) "
-                                       "fit in an eighth of this machine's memory ({:.1f} GiB)",
-                                       plan.lanes, wanted, static_cast<double>(label_bytes(plan.lanes)) / (1 << 30),
-                                       static_cast<double>(memory_bytes) / (1 << 30));
+        auto gib = [](std::size_t bytes) { return static_cast<double>(bytes) / (1U << 30); };
+        if (memory_bytes > 0 && label_bytes(plan.lanes) > budget) {
+            plan.reason += fmt::format("; one service per sweep, and even so the {} sweeps hold {:.1f} GiB, more than "
+                                       "an eighth ({:.1f} GiB) of this machine's {:.1f} GiB",
+                                       sweeps, gib(label_bytes(plan.lanes)), gib(budget), gib(memory_bytes));
+        } else if (plan.lanes < wanted) {
+            plan.reason += fmt::format("; {} service{} per sweep instead of {}, so that the {} sweeps ({:.1f} GiB) hold "
+                                       "at most an eighth ({:.1f} GiB) of this machine's {:.1f} GiB",
+                                       plan.lanes, plan.lanes == 1 ? "" : "s", wanted, sweeps,
+                                       gib(label_bytes(plan.lanes)), gib(budget), gib(memory_bytes));
         }
     }
     return plan;
@@ -111,7 +117,12 @@ AccessTable compute_access(const StudyInputs& in, int threads, const PointTimes*
     const AccessOptions access{in.study.network.access_kmh};
     AccessTable table(in.services.size(), in.origins.size());
     const int threads_used = proxima::thread_count(threads);
-    table.set_search(plan_search(graph, in.study.network.search, in.services.size(), threads_used));
+    const bool forward = std::any_of(in.services.begin(), in.services.end(),
+                                     [](const ServiceInputs& s) { return service_direction(s) == Direction::forward; });
+    const bool reverse = std::any_of(in.services.begin(), in.services.end(),
+                                     [](const ServiceInputs& s) { return service_direction(s) == Direction::reverse; });
+    table.set_search(plan_search(graph, in.study.network.search, in.services.size(), threads_used,
+                                 (forward ? 1U : 0U) + (reverse ? 1U : 0U)));
     const SearchPlan& plan = table.search();
 
     // The origin side of each trip is the same for every service: its seeds, once per direction.

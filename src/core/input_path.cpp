@@ -41,9 +41,10 @@ std::string_view kind_of(std::string_view head) {
         std::size_t offset;
         std::string_view kind;
     };
-    static constexpr std::array<Signature, 8> signatures{{
+    // Each holds a byte TOML text cannot (NUL, a control byte, invalid UTF-8) or starts with '%':
+    // no TOML file is refused by them.
+    static constexpr std::array<Signature, 7> signatures{{
         {std::string_view("PXGRAPH\0", 8), 0, "a Proxima graph file (proxima build-graph)"},
-        {"OSMHeader", 6, "an OSM extract (.osm.pbf)"},
         {std::string_view("SQLite format 3\0", 16), 0, "an SQLite database or GeoPackage"},
         {"PK\x03\x04", 0, "a ZIP archive or workbook (.xlsx)"},
         {"\x89PNG", 0, "a PNG image"},
@@ -51,8 +52,16 @@ std::string_view kind_of(std::string_view head) {
         {std::string_view("II*\0", 4), 0, "a TIFF image"},
         {std::string_view("MM\0*", 4), 0, "a TIFF image"},
     }};
+    auto matches = [&](std::string_view bytes, std::size_t offset) {
+        return head.size() >= offset + bytes.size() && head.substr(offset, bytes.size()) == bytes;
+    };
+    // An OSM PBF starts with its first blob header's length (4 bytes, big-endian: the first two
+    // are zero) and that header's type field, "OSMHeader".
+    if (matches(std::string_view("\0\0", 2), 0) && matches("\x0a\x09OSMHeader", 4)) {
+        return "an OSM extract (.osm.pbf)";
+    }
     for (const auto& s : signatures) {
-        if (head.size() >= s.offset + s.bytes.size() && head.substr(s.offset, s.bytes.size()) == s.bytes) {
+        if (matches(s.bytes, s.offset)) {
             return s.kind;
         }
     }
@@ -72,15 +81,16 @@ std::string read_settings_file(const std::filesystem::path& path, const std::str
     in.read(head.data(), head.size());
     const std::string_view kind = kind_of(std::string_view(head.data(), static_cast<std::size_t>(in.gcount())));
     if (!kind.empty()) {
-        throw InputError(fmt::format("{} '{}' is {}, not a TOML text: pass the {} instead (e.g. {})", what,
+        throw InputError(fmt::format("{} '{}' is {}, not a TOML text: give a {} (TOML) instead, e.g. {}", what,
                                      path.string(), kind, what, example));
     }
     std::error_code ec;
     const std::uintmax_t size = std::filesystem::file_size(path, ec);
     if (!ec && size > max_settings_file_bytes) {
-        throw InputError(fmt::format("{} '{}' is {:.1f} MB: a {} is a TOML text of a few kB; check that this is the "
-                                     "right file (e.g. {})",
-                                     what, path.string(), static_cast<double>(size) / 1e6, what, example));
+        throw InputError(fmt::format("{} '{}' is {:.1f} MiB, more than the {} MiB a settings file may have (a {} "
+                                     "is a TOML text of a few kB): check that this is the right file, e.g. {}",
+                                     what, path.string(), static_cast<double>(size) / (1U << 20),
+                                     max_settings_file_bytes >> 20, what, example));
     }
     in.clear();
     in.seekg(0);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 #include <omp.h>
 
+#include "proxima/core/error.hpp"
 #include "proxima/core/memory_use.hpp"
 #include "proxima/core/threads.hpp"
 
@@ -59,7 +61,11 @@ public:
     explicit KeptArcs(std::uint32_t states) : m_begin(states, 0), m_count(states, 0) {}
 
     void keep(std::uint32_t state, const std::vector<Arc>& list) {
-        m_begin[state] = m_arcs.size();
+        if (m_arcs.size() + list.size() > std::numeric_limits<std::uint32_t>::max()) {
+            // The hierarchy's arrays index arcs with 32 bits.
+            throw Error(fmt::format("contraction hierarchy: more than {} arcs", std::numeric_limits<std::uint32_t>::max()));
+        }
+        m_begin[state] = static_cast<std::uint32_t>(m_arcs.size());
         m_count[state] = static_cast<std::uint32_t>(list.size());
         for (const auto& a : list) {
             m_arcs.push_back({a.node, a.ds});
@@ -77,7 +83,7 @@ public:
         }
     }
 
-    void release() noexcept {
+    void release() {
         release_memory(m_arcs);
         release_memory(m_begin);
         release_memory(m_count);
@@ -89,7 +95,7 @@ private:
         Deciseconds ds;
     };
     std::deque<Kept> m_arcs;
-    std::vector<std::uint64_t> m_begin;
+    std::vector<std::uint32_t> m_begin;
     std::vector<std::uint32_t> m_count;
 };
 

@@ -133,7 +133,7 @@ GammeSet parse_gammes(const std::string& toml_text, const std::string& source) {
 }
 
 GammeSet load_gammes(const std::string& path) {
-    return parse_gammes(read_settings_file(path, "gammes file", "data/services/gammes-osm.toml"), path);
+    return parse_gammes(read_settings_file(path, "gammes file", "data/services/gammes-osm.toml, named by the study's [poles] gammes"), path);
 }
 
 std::optional<Gamme> GammeCounts::level() const {

@@ -138,14 +138,20 @@ TEST_CASE("the search method: PHAST when the graph has a hierarchy, else Dijkstr
     const std::size_t states = with.state_count();
     CHECK(Phast::memory_bytes(states, 6) == states * (8 * 8 + 1));  // 6 lanes are held as 8
     const std::size_t eight_lanes = 2 * Phast::memory_bytes(states, 8);
-    CHECK(plan_search(with, SearchChoice::automatic, 11, 2, 8 * eight_lanes).lanes == 6);  // fits exactly
-    const SearchPlan halved = plan_search(with, SearchChoice::automatic, 11, 2, 8 * eight_lanes - 1);
+    CHECK(plan_search(with, SearchChoice::automatic, 11, 2, 1, 8 * eight_lanes).lanes == 6);  // fits exactly
+    const SearchPlan halved = plan_search(with, SearchChoice::automatic, 11, 2, 1, 8 * eight_lanes - 1);
     CHECK(halved.lanes == 4);
-    CHECK_THAT(halved.reason, Catch::Contains("4 services per sweep instead of 6"));
-    CHECK(plan_search(with, SearchChoice::automatic, 11, 2, 8 * 2 * Phast::memory_bytes(states, 2)).lanes == 2);
-    CHECK(plan_search(with, SearchChoice::automatic, 11, 2, 1).lanes == 1);  // never below one
-    CHECK(plan_search(with, SearchChoice::automatic, 11, 2, 0).lanes == 6);  // memory unknown: as asked
-    CHECK(plan_search(with, SearchChoice::automatic, 11, 2).reason.find("instead") == std::string::npos);
+    CHECK_THAT(halved.reason, Catch::Contains("4 services per sweep instead of 6, so that the 2 sweeps"));
+    // Both directions searched: a sweep per thread and direction, twice the memory (4 lanes hold
+    // a little more than half of 8: the mark byte per state).
+    CHECK(plan_search(with, SearchChoice::automatic, 11, 2, 2, 8 * eight_lanes).lanes == 2);
+    CHECK(plan_search(with, SearchChoice::automatic, 11, 2, 1, 8 * 2 * Phast::memory_bytes(states, 2)).lanes == 2);
+    const SearchPlan starved = plan_search(with, SearchChoice::automatic, 11, 2, 1, 1);
+    CHECK(starved.lanes == 1);  // never below one, and the reason does not pretend it fits
+    CHECK_THAT(starved.reason, Catch::Contains("one service per sweep, and even so"));
+    CHECK(plan_search(with, SearchChoice::automatic, 11, 2, 1, 0).lanes == 6);  // memory unknown: as asked
+    CHECK(plan_search(with, SearchChoice::automatic, 11, 2, 2, std::size_t{1} << 40).reason ==
+          "the graph has a contraction hierarchy");
     CHECK(physical_memory_bytes() > 0);
     // A graph without a hierarchy still gives the table (Dijkstra).
     StudyInputs fallback = in;

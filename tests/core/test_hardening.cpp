@@ -137,14 +137,32 @@ TEST_CASE("a study, profile or gammes file that is another kind of file, or huge
     const auto huge = dir.path() / "huge.toml";
     write(huge, "[study]\nname = \"x\"\n");
     std::filesystem::resize_file(huge, max_settings_file_bytes + 1);
-    CHECK_THROWS_WITH(load_study(huge), Contains("is 16.8 MB") && Contains("a few kB"));
+    CHECK_THROWS_WITH(load_study(huge), Contains("is 16.0 MiB, more than the 16 MiB") && Contains("a few kB"));
     // At the cap, the size is no reason: the text is parsed (and its zeros refused as TOML).
     std::filesystem::resize_file(huge, max_settings_file_bytes);
     CHECK_THROWS_AS(load_study(huge), ConfigError);
-    // Text that merely starts like nothing in particular is read as TOML, as before.
-    const auto text = dir.path() / "profile.toml";
-    write(text, "PK = 1\n");
-    CHECK_THROWS_WITH(load_profile(text), !Contains("ZIP"));
+    // Every kind, by its first bytes.
+    const std::vector<std::pair<std::string, std::string>> kinds{
+        {std::string("PXGRAPH\0", 8), "a Proxima graph file"},
+        {std::string("\0\0\0\x0e\x0a\x09OSMHeader\x18", 16), "an OSM extract"},
+        {std::string("SQLite format 3\0", 16), "an SQLite database or GeoPackage"},
+        {"PK\x03\x04", "a ZIP archive"},
+        {"\x89PNG\r\n", "a PNG image"},
+        {"%PDF-1.5", "a PDF document"},
+        {std::string("II*\0", 4), "a TIFF image"},
+        {std::string("MM\0*", 4), "a TIFF image"},
+    };
+    const auto other = dir.path() / "other.toml";
+    for (const auto& [bytes, kind] : kinds) {
+        write(other, bytes + std::string(40, 'x'));
+        CHECK_THROWS_WITH(read_settings_file(other, "study file", "x.toml"), Contains("is " + kind));
+    }
+    // Text that merely starts like one is read as TOML, as before: "OSMHeader" at offset 6 of a
+    // valid TOML line, "PK" as a key.
+    for (const std::string text : {"name=\"OSMHeader\"\n", "PK = 1\n"}) {
+        write(other, text);
+        CHECK(read_settings_file(other, "study file", "x.toml") == text);
+    }
 }
 
 TEST_CASE("thread counts are capped at the processors: 100 000 threads is all of them, not a crash", "[core]") {

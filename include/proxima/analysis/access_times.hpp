@@ -38,11 +38,13 @@ struct SearchPlan {
 
 /// The method for `services` searches on `graph` with `threads` threads (> 0) as `requested`.
 /// PHAST sweeps as many services at once as give every thread a batch (at most
-/// Phast::max_lanes), fewer where the sweeps' labels of all threads would take more than an eighth
-/// of `memory_bytes` (the machine's memory by default): the times are the same, the memory not.
+/// Phast::max_lanes), fewer where the sweeps (one per thread and per direction searched,
+/// `directions` 1 or 2) would hold more than an eighth of `memory_bytes` (the memory this process
+/// may use, by default): the times are the same, the memory not.
 /// Throws ConfigError if PHAST is requested and the graph has no contraction hierarchy.
 [[nodiscard]] SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size_t services,
-                                     int threads, std::size_t memory_bytes = physical_memory_bytes());
+                                     int threads, unsigned directions = 1,
+                                     std::size_t memory_bytes = physical_memory_bytes());
 
 class AccessTable {
 public:

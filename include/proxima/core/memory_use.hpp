@@ -13,13 +13,14 @@ namespace proxima {
 /// The same in mebibytes (2^20 bytes), as run.json and the console print it.
 [[nodiscard]] double peak_resident_mib() noexcept;
 
-/// The machine's physical memory in bytes (sysconf), 0 if unknown.
+/// The memory this process may use, in bytes: the machine's physical memory (sysconf), or the
+/// memory limit of its cgroup (container, batch job) when lower; 0 if unknown.
 [[nodiscard]] std::size_t physical_memory_bytes() noexcept;
 
 /// Empties `container` and gives its memory back. `v = {}` on a std::vector calls the
 /// initializer-list assignment, which empties it but keeps its capacity: the memory stays.
 template <class Container>
-void release_memory(Container& container) noexcept {
+void release_memory(Container& container) {
     Container().swap(container);
 }
 
