@@ -1,8 +1,6 @@
 #include "proxima/territory/gammes.hpp"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "core/toml_reader.hpp"
 #include "proxima/core/error.hpp"
