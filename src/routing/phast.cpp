@@ -109,6 +109,11 @@ void Phast::climb(unsigned lane) {
 
 template <unsigned Lanes>
 void Phast::sweep() {
+    // How far ahead rows are asked for: about the misses a core keeps in flight. A row of 8 lanes
+    // is a whole line; narrower rows share lines. Measured on the 4 M-node mosaic, 16 services
+    // (8 lanes 4, 6 and 8 ranks ahead: 0.93, 0.80 and 0.83-0.89 s; 4 lanes 8, 12 and 24: within
+    // 6 %; 1 lane 16, 24 and 32: within 5 %).
+    constexpr std::uint32_t prefetch_ranks_ahead = Lanes >= 8 ? 6 : 24;
     const auto n = static_cast<std::uint32_t>(m_rank.size());
     const std::uint32_t* first = m_pull_first.data();
     const std::uint32_t* other = m_pull_other.data();
@@ -119,6 +124,15 @@ void Phast::sweep() {
     std::uint32_t* tag = m_label.data() + Lanes;
     const std::uint8_t* climbed = m_climbed.data();
     for (std::uint32_t r = n; r-- > 0;) {
+        // The rows a state pulls from are scattered over the higher ranks: on a graph larger than
+        // the caches each is a miss. Asking for those of a state a few ranks ahead overlaps the
+        // misses instead of waiting for each in turn.
+        if (r >= prefetch_ranks_ahead) {
+            const std::uint32_t ahead = r - prefetch_ranks_ahead;
+            for (auto i = first[ahead]; i < first[ahead + 1]; ++i) {
+                __builtin_prefetch(time + std::size_t{other[i]} * block);
+            }
+        }
         // The state's own label: from the climb, or none (the array still holds the last run's).
         Deciseconds best[Lanes];
         std::uint32_t best_tag[Lanes];

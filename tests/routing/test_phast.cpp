@@ -176,6 +176,20 @@ TEST_CASE("PHAST equals Dijkstra on the samples (destination-only roads, turn re
     CHECK(test::sample_report("andorra-2021").states_destination_only > 0);
 }
 
+TEST_CASE("PHAST's label rows start on a cache line: 8 lanes read one line per state", "[routing]") {
+    RoadGraph g = test::sample_graph("saint-barthelemy-2014");
+    add_state_hierarchy(g);
+    for (unsigned lanes : {1U, 2U, 4U, 8U}) {
+        const Phast phast(g, Direction::reverse, lanes);
+        INFO(lanes << " lanes");
+        const auto row_bytes = 2 * lanes * sizeof(std::uint32_t);
+        for (std::uint32_t s = 0; s < g.state_count(); ++s) {
+            const auto address = reinterpret_cast<std::uintptr_t>(phast.label_row(StateId{s}));
+            REQUIRE(address % row_bytes == 0);  // 64 bytes at 8 lanes: never split over two lines
+        }
+    }
+}
+
 namespace {
 void check_same_hierarchy(const StateHierarchy& a, const StateHierarchy& b) {
     CHECK(a.rank == b.rank);

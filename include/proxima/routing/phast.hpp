@@ -5,7 +5,9 @@
 // A query climbs the hierarchy from its sources (multi-source, with start offsets and tags, as
 // MultiSourceDijkstra::add_source), visiting states in increasing rank, then one linear sweep
 // over all states in decreasing rank pulls each state's time from the higher ones. The arrays
-// are laid out by rank, so the sweep reads memory in order. Up to max_lanes searches share one
+// are laid out by rank, so the sweep reads memory in order, except the rows of the higher states
+// it pulls from: those it asks for a few states ahead (prefetch), so that their cache misses
+// overlap. Rows start on a cache line (8 lanes: one line per state). Up to max_lanes searches share one
 // sweep ("lanes": each lane has its own sources, tags and bound; the inner loop runs over the
 // lanes of fixed-size blocks, which the compiler vectorises).
 //
@@ -29,6 +31,7 @@
 #include <span>
 #include <vector>
 
+#include "proxima/core/cache_aligned.hpp"
 #include "proxima/graph/road_graph.hpp"
 #include "proxima/routing/multi_source_dijkstra.hpp"
 
@@ -74,6 +77,13 @@ public:
     [[nodiscard]] const std::uint32_t* label_row(StateId state) const {
         return m_label.data() + std::size_t{m_rank[to_index(state)]} * 2 * m_lanes;
     }
+    /// Asks the memory for label_row(state) ahead of its use. Callers reading the rows of many
+    /// scattered states (every pixel of a surface) ask for a run of them first, so that the
+    /// cache misses overlap instead of following one another.
+    void prefetch_row(StateId state) const { __builtin_prefetch(label_row(state)); }
+    /// The first step of prefetch_row(): where a state's row is (its rank) is itself a read that
+    /// misses on a large graph. Asked for earlier still, it lets prefetch_row() not wait.
+    void prefetch_rank(StateId state) const { __builtin_prefetch(m_rank.data() + to_index(state)); }
     /// Each lane's bound in the last run.
     [[nodiscard]] std::span<const Deciseconds> bounds() const noexcept { return m_bound; }
 
@@ -103,8 +113,9 @@ private:
     std::span<const Deciseconds> m_pull_ds;
 
     /// Per rank, the times of every lane (at most hierarchy_cap_ds), then their tags:
-    /// [rank * 2 * lanes + lane] and [rank * 2 * lanes + lanes + lane].
-    std::vector<std::uint32_t> m_label;
+    /// [rank * 2 * lanes + lane] and [rank * 2 * lanes + lanes + lane]. Aligned, so that a row
+    /// of 8 lanes is one cache line.
+    std::vector<std::uint32_t, CacheAlignedAllocator<std::uint32_t>> m_label;
     std::vector<std::vector<Source>> m_sources;  ///< per lane
     std::vector<Deciseconds> m_bound;            ///< per lane, of the last run
     std::vector<std::uint32_t> m_heap;           ///< ranks to climb from (min-heap)
