@@ -9,8 +9,11 @@
 #   size 1m (100 services, 100 000 origins, default options), 4m (100 services, 400 000 origins,
 #   default options) or 20m (200 services, 2 300 000 origins, --no-maps); smoke (10 000 nodes,
 #   5 services, 2 000 origins) checks the script in seconds.
+# Besides the whole run, `benchmarks/search_phase` times the run's search phase alone (every
+# service from every origin, 2 cores), which the 20m case's target is about.
 # Environment: PROXIMA_BENCH_BUILD_DIR (default build-bench/), PROXIMA_SCALING_PEER=0 skips the
-# NetworkX comparison, PROXIMA_SCALING_BUILD_FLAGS is passed to build-graph (e.g. --no-hierarchy:
+# NetworkX comparison, PROXIMA_SCALING_RUN=0 skips the whole `run` (the 20m case's surfaces and
+# GeoPackage do not fit a 23 GB machine: see README) and keeps the search phase, PROXIMA_SCALING_BUILD_FLAGS is passed to build-graph (e.g. --no-hierarchy:
 # the contraction hierarchy of a synthetic street grid takes far longer than a real road
 # network's — see benchmarks/README.md — so this measures the pipeline on Dijkstra alone).
 # Files go to $build/scaling/<case>/ and are reused when present (delete to regenerate).
@@ -23,7 +26,7 @@ if [[ ! -f "$build/CMakeCache.txt" ]]; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DPROXIMA_BUILD_TESTS=OFF \
         -DPROXIMA_BUILD_BENCHMARKS=ON >/dev/null
 fi
-cmake --build "$build" --target proxima make_network scaling_peer --parallel "$(nproc)" >/dev/null
+cmake --build "$build" --target proxima make_network scaling_peer search_phase --parallel "$(nproc)" >/dev/null
 proxima="$build/proxima"
 timed() {  # timed <log> command...: runs it, appends "elapsed_s peak_kib" to <log>.time
   local log="$1"; shift
@@ -59,9 +62,14 @@ for case in "${cases[@]}"; do
   timed "$dir/build-graph.log" "$proxima" build-graph "$pbf" -o "$dir/study/graph.pxg" ${PROXIMA_SCALING_BUILD_FLAGS:-}
   read -r build_s build_kib <"$dir/build-graph.log.time"
   graph_nodes=$(sed -n 's/^ *nodes (intersections, dead ends): *//p' "$dir/build-graph.log" | tr -dc 0-9)
-  timed "$dir/run.log" "$proxima" run "$dir/study/study.toml" -o "$dir/output" --force "${run_opts[@]}"
-  read -r run_s run_kib <"$dir/run.log.time"
-  results+=("$case $graph_nodes $services $origins $build_s $build_kib $run_s $run_kib")
+  timed "$dir/search.log" "$build/benchmarks/search_phase" "$dir/study/study.toml"
+  search_s=$(sed -n 's/^search_s //p' "$dir/search.log")
+  run_s=nan; run_kib=0
+  if [[ "${PROXIMA_SCALING_RUN:-1}" != 0 ]]; then
+    timed "$dir/run.log" "$proxima" run "$dir/study/study.toml" -o "$dir/output" --force "${run_opts[@]}"
+    read -r run_s run_kib <"$dir/run.log.time"
+  fi
+  results+=("$case $graph_nodes $services $origins $build_s $build_kib $search_s $run_s $run_kib")
   if [[ "${PROXIMA_SCALING_PEER:-1}" != 0 ]]; then
     peer="$dir/peer"
     proxima_s=$("$build/benchmarks/scaling_peer" "$dir/study/study.toml" s001 "$peer" | sed -n 's/^proxima_search_s //p')
@@ -71,11 +79,13 @@ done
 
 echo
 echo "machine: $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2}') GB; ratios against ${results[0]%% *}"
-printf '%-10s %11s %8s %9s %9s %10s %9s %10s %8s %8s\n' case nodes services origins build_s build_MiB \
-       run_s run_MiB time_x mem_x
-read -r _ _ _ _ _ _ base_s base_kib <<<"${results[0]}"
+ratio() { python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); print(a / b if b > 0 else float('nan'))" "$1" "$2"; }
+printf '%-10s %11s %8s %9s %9s %10s %9s %9s %10s %8s %8s %8s\n' case nodes services origins build_s build_MiB \
+       search_s run_s run_MiB search_x run_x mem_x
+read -r _ _ _ _ _ _ base_search base_s base_kib <<<"${results[0]}"
 for r in "${results[@]}"; do
-  read -r c n s o bs bk rs rk <<<"$r"
-  printf '%-10s %11s %8s %9s %9.1f %10.0f %9.1f %10.0f %8.2f %8.2f\n' "$c" "$n" "$s" "$o" "$bs" "$((bk / 1024))" \
-         "$rs" "$((rk / 1024))" "$(python3 -c "print($rs / $base_s)")" "$(python3 -c "print($rk / $base_kib)")"
+  read -r c n s o bs bk ss rs rk <<<"$r"
+  printf '%-10s %11s %8s %9s %9.1f %10.0f %9.2f %9.1f %10.0f %8.2f %8.2f %8.2f\n' "$c" "$n" "$s" "$o" "$bs" \
+         "$((bk / 1024))" "$ss" "$rs" "$((rk / 1024))" "$(ratio "$ss" "$base_search")" "$(ratio "$rs" "$base_s")" \
+         "$(ratio "$rk" "$base_kib")"
 done
