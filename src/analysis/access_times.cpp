@@ -68,9 +68,10 @@ SearchPlan plan_search(const RoadGraph& graph, SearchChoice requested, std::size
 namespace {
 
 /// Label rows asked for ahead of their use (Phast::prefetch_row) when resolving points: the
-/// origin that many places ahead, and runs of this many surface pixels (their seeds found first,
-/// then every row of the run asked for at once). On a graph larger than the caches each row is a
-/// miss; these overlap them. Speed only: the answers do not depend on them.
+/// rows of the origin that many places ahead (and the ranks that locate them, of the origin twice
+/// as far), and runs of this many surface pixels (their seeds found first, then every rank and
+/// every row of the run asked for at once). On a graph larger than the caches each is a miss;
+/// these overlap them. Speed only: the answers do not depend on them.
 constexpr std::size_t prefetch_points_ahead = 8;
 constexpr std::size_t points_per_run = 32;
 
