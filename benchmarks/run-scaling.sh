@@ -13,9 +13,10 @@
 # service from every origin, 2 cores), which the 20m case's target is about.
 # Environment: PROXIMA_BENCH_BUILD_DIR (default build-bench/), PROXIMA_SCALING_PEER=0 skips the
 # NetworkX comparison, PROXIMA_SCALING_RUN=0 skips the whole `run` (the 20m case's surfaces and
-# GeoPackage do not fit a 23 GB machine: see README) and keeps the search phase, PROXIMA_SCALING_BUILD_FLAGS is passed to build-graph (e.g. --no-hierarchy:
-# the contraction hierarchy of a synthetic street grid takes far longer than a real road
-# network's — see benchmarks/README.md — so this measures the pipeline on Dijkstra alone).
+# GeoPackage do not fit a 23 GB machine: see README) and keeps the search phase,
+# PROXIMA_SCALING_BUILD_FLAGS is passed to build-graph (e.g. --no-hierarchy: the contraction
+# hierarchy of a synthetic street grid takes far longer than a real road network's — see
+# benchmarks/README.md — so this measures the pipeline on Dijkstra alone).
 # Files go to $build/scaling/<case>/ and are reused when present (delete to regenerate).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -161,13 +161,17 @@ AccessTable compute_access(const StudyInputs& in, int threads, const PointTimes*
         }
 #pragma omp parallel for schedule(dynamic, 256) num_threads(threads_used)
         for (std::size_t o = 0; o < in.origins.size(); ++o) {
-            // The ranks of the origin twice as far ahead, the rows of the one half as far.
+            // The ranks of the origin twice as far ahead (the graph's: once per direction), the
+            // rows of the one half as far (each batch's own).
+            bool ranked[2] = {false, false};
             for (std::size_t i = 0; i < count; ++i) {
                 const Batch& b = batches[first + i];
                 const auto& ahead_seeds = b.direction == Direction::forward ? arrive : leave;
                 const SiteSearchBatch& search = searchers.at(i, b.direction);
-                if (o + 2 * prefetch_points_ahead < in.origins.size()) {
+                const int d = b.direction == Direction::forward ? 1 : 0;
+                if (!ranked[d] && o + 2 * prefetch_points_ahead < in.origins.size()) {
                     search.prefetch_ranks(ahead_seeds[o + 2 * prefetch_points_ahead]);
+                    ranked[d] = true;
                 }
                 if (o + prefetch_points_ahead < in.origins.size()) {
                     search.prefetch(ahead_seeds[o + prefetch_points_ahead]);
@@ -225,10 +229,10 @@ AccessTable compute_access(const StudyInputs& in, int threads, const PointTimes*
                             seeds_end[d].push_back(seeds_by[d].size());
                         }
                         seeded[d] = true;
+                        // Every rank (the graph's: once per direction), then every row (each
+                        // batch's), the run will read is asked for before the first is needed.
+                        search.prefetch_ranks(seeds_by[d]);
                     }
-                    // Every rank, then every row, the run will read is asked for before the
-                    // first is needed.
-                    search.prefetch_ranks(seeds_by[d]);
                 }
                 for (std::size_t i = 0; i < count; ++i) {
                     const Batch& b = batches[first + i];

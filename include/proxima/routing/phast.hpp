@@ -7,9 +7,9 @@
 // over all states in decreasing rank pulls each state's time from the higher ones. The arrays
 // are laid out by rank, so the sweep reads memory in order, except the rows of the higher states
 // it pulls from: those it asks for a few states ahead (prefetch), so that their cache misses
-// overlap. Rows start on a cache line (8 lanes: one line per state). Up to max_lanes searches share one
-// sweep ("lanes": each lane has its own sources, tags and bound; the inner loop runs over the
-// lanes of fixed-size blocks, which the compiler vectorises).
+// overlap. Rows start on a cache line (8 lanes: one line per state). Up to max_lanes searches
+// share one sweep ("lanes": each lane has its own sources, tags and bound; the inner loop runs
+// over the lanes of fixed-size blocks, which the compiler vectorises).
 //
 // Results equal MultiSourceDijkstra's on the same sources exactly (see its header for the rule):
 // the time of every state, unreachable beyond the lane's bound, and the tag of the source that
