@@ -3,7 +3,8 @@
 // its surfaces and outputs. For sizes whose whole run does not fit the machine (the 20m case of
 // benchmarks/run-scaling.sh: its surfaces and GeoPackage), this is the phase the issue's "search
 // phase" target is about. Prints the load and search times, the method and lanes chosen, the
-// origins reached and the peak memory.
+// origins reached, the peak memory and the system's transparent huge pages setting (the sweeps
+// and lookups are faster on huge pages: core/huge_pages.hpp).
 //
 //   search_phase <study.toml> [threads]      threads: 0 (default) = every core
 
@@ -13,6 +14,7 @@
 #include <exception>
 
 #include "proxima/analysis/access_times.hpp"
+#include "proxima/core/huge_pages.hpp"
 #include "proxima/core/memory_use.hpp"
 #include "proxima/core/threads.hpp"
 #include "proxima/routing/search_method.hpp"
@@ -40,8 +42,9 @@ int main(int argc, char** argv) {
             }
         }
         const SearchPlan& plan = access.search();
-        std::printf("states %zu\nservices %zu\norigins %zu\nthreads %d\n", in.graph().state_count(),
+        std::printf("states %zu\nservices %zu\norigins %zu\nthreads %d\n", std::size_t{in.graph().state_count()},
                     in.services.size(), in.origins.size(), thread_count(threads));
+        std::printf("huge_pages %s\n", huge_pages_mode().c_str());
         std::printf("method %s\nlanes %u\nreason %s\n", search_method_name(plan.method), plan.lanes, plan.reason.c_str());
         std::printf("load_s %.2f\nsearch_s %.2f\nreached %zu of %zu\npeak_mib %.0f\n",
                     std::chrono::duration<double>(loaded - start).count(),

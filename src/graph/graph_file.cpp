@@ -11,6 +11,7 @@
 
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/huge_pages.hpp"
 #include "proxima/core/input_path.hpp"
 #include "proxima/core/sha256.hpp"
 
@@ -92,7 +93,9 @@ public:
         if (n > (m_size - m_pos) / sizeof(T)) {  // checked before allocating: a corrupt count asks for no memory
             truncated();
         }
-        v.resize(n);
+        // Large arrays on huge pages (core/huge_pages.hpp): the searches read the ranks and the
+        // arcs at random.
+        assign_on_huge_pages(v, n);
         bytes(v.data(), n * sizeof(T));
     }
     /// Checks that the payload was read to its end and that its digest is `stored_digest`.

@@ -5,6 +5,7 @@
 
 #include <omp.h>
 
+#include "proxima/core/huge_pages.hpp"
 #include "proxima/core/threads.hpp"
 
 namespace proxima {
@@ -12,11 +13,13 @@ namespace proxima {
 MultiSourceDijkstra::MultiSourceDijkstra(const RoadGraph& graph, Direction direction, bool track_length)
     : m_graph(graph),
       m_direction(direction),
-      m_track_length(track_length),
-      m_time(graph.state_count(), unreachable_ds),
-      m_length(graph.state_count(), 0.0F),
-      m_source(graph.state_count(), 0),
-      m_stamp(graph.state_count(), 0) {
+      m_track_length(track_length) {
+    // Per-state arrays read at random: on huge pages (core/huge_pages.hpp).
+    const std::size_t n = graph.state_count();
+    assign_on_huge_pages(m_time, n, unreachable_ds);
+    assign_on_huge_pages(m_length, n, 0.0F);
+    assign_on_huge_pages(m_source, n, std::uint32_t{0});
+    assign_on_huge_pages(m_stamp, n, std::uint32_t{0});
     if (direction == Direction::forward) {
         m_first = graph.first_transition();
         m_target = graph.transition_head();

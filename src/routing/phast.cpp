@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "proxima/core/error.hpp"
+#include "proxima/core/huge_pages.hpp"
 
 namespace proxima {
 
@@ -51,7 +52,7 @@ Phast::Phast(const RoadGraph& graph, Direction direction, unsigned lanes)
     m_label.assign(n * 2 * m_lanes, hierarchy_cap_ds);
     m_sources.resize(m_lanes);
     m_bound.assign(m_lanes, max_travel_ds);
-    m_climbed.assign(n, 0);
+    assign_on_huge_pages(m_climbed, n, std::uint8_t{0});
 }
 
 void Phast::reset() {

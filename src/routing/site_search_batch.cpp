@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "proxima/core/error.hpp"
+#include "proxima/core/huge_pages.hpp"
 
 namespace proxima {
 
@@ -19,7 +20,8 @@ SiteSearchBatch::SiteSearchBatch(const RoadGraph& graph, Direction direction, co
         m_dijkstra.emplace(graph, direction, false);
     }
     m_trips.assign(m_lanes, SiteEdgeTrips(graph, direction, access));
-    m_site_edge_bits.assign((std::size_t{graph.edge_count()} + 63) / 64, 0);
+    // Read at random, once per point: 9 MB on a graph of 75 M edges, on huge pages.
+    assign_on_huge_pages(m_site_edge_bits, (std::size_t{graph.edge_count()} + 63) / 64, std::uint64_t{0});
 }
 
 void SiteSearchBatch::run(std::span<const std::span<const Snap>> site_sets, std::span<const Deciseconds> bounds) {
