@@ -133,9 +133,11 @@ AccessTable compute_access(const StudyInputs& in, int threads, const PointTimes*
                                  (forward ? 1U : 0U) + (reverse ? 1U : 0U)));
     const SearchPlan& plan = table.search();
 
-    // The origin side of each trip is the same for every service: its seeds, once per direction.
+    // The origin side of each trip is the same for every service: its seeds, once per direction
+    // (millions of origins at France's size: on every thread, each origin's own).
     std::vector<std::vector<SourceSet::Source>> leave(in.origins.size());   // origin -> network
     std::vector<std::vector<SourceSet::Source>> arrive(in.origins.size());  // network -> origin
+#pragma omp parallel for schedule(static, 4096) num_threads(threads_used)
     for (std::size_t o = 0; o < in.origins.size(); ++o) {
         leave[o] = seeds(graph, in.origins[o].snap, Direction::forward, access);
         arrive[o] = seeds(graph, in.origins[o].snap, Direction::reverse, access);
