@@ -87,6 +87,9 @@ nlohmann::ordered_json to_json(const RunManifest& m) {
         after[phase] = mib;
     }
     j["memory"] = {{"peak_mib", m.memory.peak_mib}, {"peak_mib_after", after}};
+    if (!m.memory.huge_pages.empty()) {
+        j["memory"]["huge_pages"] = m.memory.huge_pages;
+    }
     j["outputs"] = m.outputs;
     return j;
 }
@@ -266,6 +269,9 @@ RunManifest parse_run_manifest(const nlohmann::ordered_json& j, const std::files
                                              file.string(), phase));
             }
             m.memory.peak_mib_after.emplace_back(phase, mib.get<double>());
+        }
+        if (memory.contains("huge_pages")) {  // absent from run.json written before it was recorded
+            m.memory.huge_pages = r.text(memory, "huge_pages", "memory.");
         }
     }
     for (const auto& o : r.array(j, "outputs", "")) {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "proxima/core/atomic_file.hpp"
+#include "proxima/core/huge_pages.hpp"
 #include "proxima/core/version.hpp"
 
 namespace proxima {
@@ -20,7 +21,7 @@ nlohmann::ordered_json PhaseTimer::memory_json() const {
     for (const auto& [name, mib] : m_peaks) {
         after[name] = mib;
     }
-    return {{"peak_mib", peak_resident_mib()}, {"peak_mib_after", after}};
+    return {{"peak_mib", peak_resident_mib()}, {"peak_mib_after", after}, {"huge_pages", huge_pages_mode()}};
 }
 
 std::filesystem::path default_job_folder(const StudyFile& study, const std::string& job, const std::string& name) {

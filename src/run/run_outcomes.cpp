@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "proxima/core/huge_pages.hpp"
 #include "proxima/core/sha256.hpp"
 #include "proxima/core/version.hpp"
 #include "proxima/run/deficit_area.hpp"
@@ -224,7 +225,7 @@ RunManifest make_run_manifest(const StudyInputs& in, const RunOptions& options, 
     }
     m.warnings = in.warnings;
     m.timings_s = summary.timings;
-    m.memory = {summary.peak_mib, summary.peaks_mib};
+    m.memory = {summary.peak_mib, summary.peaks_mib, huge_pages_mode()};
     m.outputs = summary.files;
     return m;
 }

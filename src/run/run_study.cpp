@@ -13,14 +13,15 @@
 #include "proxima/analysis/pole_access.hpp"
 #include "proxima/analysis/travel_time_raster.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/huge_pages.hpp"
 #include "proxima/core/number_format.hpp"
 #include "proxima/core/threads.hpp"
-#include "proxima/routing/search_method.hpp"
 #include "proxima/report/html_report.hpp"
 #include "proxima/report/pole_maps.hpp"
 #include "proxima/report/qgis_styles.hpp"
 #include "proxima/report/report_pdf.hpp"
 #include "proxima/report/run_maps.hpp"
+#include "proxima/routing/search_method.hpp"
 #include "proxima/run/apl_outputs.hpp"
 #include "proxima/run/deficit_area.hpp"
 #include "proxima/run/diagnostic_tables.hpp"
@@ -307,7 +308,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         summary.peaks_mib = timer.peaks_mib();
         summary.peak_mib = peak_resident_mib();
         manifest.timings_s = summary.timings;
-        manifest.memory = {summary.peak_mib, summary.peaks_mib};
+        manifest.memory = {summary.peak_mib, summary.peaks_mib, huge_pages_mode()};
     }
     write_manifest(tmp / "run.json", to_json(manifest));
     summary.files.push_back("run.json");

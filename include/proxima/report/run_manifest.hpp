@@ -89,6 +89,9 @@ struct RunManifest {
     struct Memory {
         double peak_mib = 0.0;              ///< peak resident memory (ru_maxrss) when run.json was written
         std::vector<std::pair<std::string, double>> peak_mib_after;  ///< the same at the end of each phase
+        /// The system's transparent huge pages setting (huge_pages_mode()): the searches of a large
+        /// graph are faster with "madvise" or "always" than with "never"; empty when not recorded.
+        std::string huge_pages;
     } memory;
     std::vector<std::string> outputs;       ///< relative to the run folder
 };
