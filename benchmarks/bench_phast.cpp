@@ -31,6 +31,7 @@
 #include <vector>
 
 #include <benchmark/benchmark.h>
+#include <fmt/format.h>
 
 #include "proxima/graph/graph_file.hpp"
 #include "proxima/graph/road_graph.hpp"
@@ -287,14 +288,21 @@ int main(int argc, char** argv) {
         const double p1 = seconds("catalogue/" + name + "/phast:1");
         const double p4 = seconds("catalogue/" + name + "/phast:4");
         const double p8 = seconds("catalogue/" + name + "/phast:8");
+        if (d < 0 && p1 < 0 && p4 < 0 && p8 < 0) {
+            continue;  // filtered out (--benchmark_filter): no row rather than made-up ratios
+        }
+        // A side that did not run gives "-", not a ratio of two missing times.
+        auto ratio = [&](double p) { return d < 0 || p < 0 ? std::string("-") : fmt::format("{:.2f}x", d / p); };
         if (is_stored(name)) {  // the hierarchy came with the file (build-graph printed its time)
-            std::printf("%-24s %9.2fx %9.2fx %9.2fx %12s %16.1f\n", name.c_str(), d / p1, d / p4, d / p8, "stored",
-                        cases().at(name)->hierarchy.bytes_per_state());
+            std::printf("%-24s %10s %10s %10s %12s %16.1f\n", name.c_str(), ratio(p1).c_str(), ratio(p4).c_str(),
+                        ratio(p8).c_str(), "stored", cases().at(name)->hierarchy.bytes_per_state());
             continue;
         }
         const double h = seconds("hierarchy/" + name);
-        std::printf("%-24s %9.2fx %9.2fx %9.2fx %12.3f %16.1f\n", name.c_str(), d / p1, d / p4, d / p8, h,
-                    reporter.counter("hierarchy/" + name + suffix, "bytes_per_state"));
+        const double bytes = reporter.counter("hierarchy/" + name + suffix, "bytes_per_state");
+        std::printf("%-24s %10s %10s %10s %12s %16s\n", name.c_str(), ratio(p1).c_str(), ratio(p4).c_str(),
+                    ratio(p8).c_str(), h < 0 ? "-" : fmt::format("{:.3f}", h).c_str(),
+                    bytes < 0 ? "-" : fmt::format("{:.1f}", bytes).c_str());
     }
     return 0;
 }
