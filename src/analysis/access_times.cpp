@@ -134,14 +134,15 @@ AccessTable compute_access(const StudyInputs& in, int threads, const PointTimes*
     const SearchPlan& plan = table.search();
 
     // The origin side of each trip is the same for every service: its seeds, once per direction
-    // (millions of origins at France's size: on every thread, each origin's own).
-    std::vector<std::vector<SourceSet::Source>> leave(in.origins.size());   // origin -> network
-    std::vector<std::vector<SourceSet::Source>> arrive(in.origins.size());  // network -> origin
-#pragma omp parallel for schedule(static, 4096) num_threads(threads_used)
-    for (std::size_t o = 0; o < in.origins.size(); ++o) {
-        leave[o] = seeds(graph, in.origins[o].snap, Direction::forward, access);
-        arrive[o] = seeds(graph, in.origins[o].snap, Direction::reverse, access);
-    }
+    // needed (millions of origins at France's size: on every thread, in one array each).
+    const auto origin_snap = [&in](std::size_t o) -> const Snap& { return in.origins[o].snap; };
+    // A forward search (from the facilities) arrives at the origins, a reverse one leaves them.
+    const PointSeeds leave = reverse ? PointSeeds(graph, in.origins.size(), origin_snap, Direction::forward, access,
+                                                  threads_used)
+                                     : PointSeeds();  // origin -> network
+    const PointSeeds arrive = forward ? PointSeeds(graph, in.origins.size(), origin_snap, Direction::reverse, access,
+                                                   threads_used)
+                                      : PointSeeds();  // network -> origin
 
     // Rounds of one batch per thread: the searches in parallel across batches, then the points
     // in parallel across points, reading every batch of the round.

@@ -1,4 +1,5 @@
 #include "proxima/routing/point_routing.hpp"
+#include "proxima/core/huge_pages.hpp"
 #include "proxima/core/threads.hpp"
 
 #include <algorithm>
@@ -21,6 +22,39 @@ Deciseconds part_from_start(Deciseconds arc_ds, double along_ds) {
 }
 
 } // namespace
+
+PointSeeds::PointSeeds(const RoadGraph& graph, std::size_t points,
+                       const std::function<const Snap&(std::size_t)>& snap_of, Direction direction,
+                       const AccessOptions& options, int threads) {
+    // Blocks of points, each made on one thread into its own vector, then copied to their place
+    // once every block's size is known.
+    constexpr std::size_t block = 4096;
+    const std::size_t blocks = (points + block - 1) / block;
+    std::vector<std::vector<SourceSet::Source>> made(blocks);
+    assign_on_huge_pages(m_end, points + 1, std::size_t{0});
+    const int used = thread_count(threads);
+#pragma omp parallel num_threads(used)
+    {
+        std::vector<SourceSet::Source> one;
+#pragma omp for schedule(dynamic, 1)
+        for (std::size_t b = 0; b < blocks; ++b) {
+            for (std::size_t p = b * block; p < std::min(points, (b + 1) * block); ++p) {
+                seeds_into(one, graph, snap_of(p), direction, options);
+                made[b].insert(made[b].end(), one.begin(), one.end());
+                m_end[p + 1] = one.size();  // a count until the sums below
+            }
+        }
+    }
+    for (std::size_t p = 0; p < points; ++p) {
+        m_end[p + 1] += m_end[p];
+    }
+    assign_on_huge_pages(m_sources, m_end[points]);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(used)
+    for (std::size_t b = 0; b < blocks; ++b) {
+        std::copy(made[b].begin(), made[b].end(), m_sources.begin() + static_cast<std::ptrdiff_t>(m_end[b * block]));
+        std::vector<SourceSet::Source>().swap(made[b]);
+    }
+}
 
 std::vector<SourceSet::Source> seeds(const RoadGraph& graph, const Snap& snap, Direction direction,
                                      const AccessOptions& options, std::uint32_t tag) {

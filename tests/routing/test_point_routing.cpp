@@ -464,3 +464,44 @@ TEST_CASE("snapping finds the segment a scan of every segment finds, ties to the
         }
     }
 }
+
+TEST_CASE("PointSeeds holds every point's seeds, as seeds() makes them, on any number of threads", "[routing]") {
+    // Nantes: turn restrictions give arcs copies, so points have seeds of varied counts. More
+    // points than one block of the parallel build, some snapped far off (long access legs).
+    const RoadGraph& g = test::sample_graph("nantes-centre-2014");
+    const EdgeSnapper snapper(g);
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> lon(-1.575, -1.535);
+    std::uniform_real_distribution<double> lat(47.205, 47.225);
+    std::vector<Snap> points;
+    while (points.size() < 9'000) {
+        if (auto s = snapper.snap({lon(rng), lat(rng)}, 2'000)) {
+            points.push_back(*s);
+        }
+    }
+    const AccessOptions access{};
+    const auto snap_of = [&points](std::size_t p) -> const Snap& { return points[p]; };
+    for (const Direction d : {Direction::forward, Direction::reverse}) {
+        for (const int threads : {1, 2, 3}) {
+            const PointSeeds all(g, points.size(), snap_of, d, access, threads);
+            REQUIRE(all.size() == points.size());
+            std::size_t differing = 0;
+            std::size_t total = 0;
+            for (std::size_t p = 0; p < points.size(); ++p) {
+                const auto expected = seeds(g, points[p], d, access);
+                const auto got = all[p];
+                total += got.size();
+                const bool same = std::equal(expected.begin(), expected.end(), got.begin(), got.end(),
+                                             [](const SourceSet::Source& a, const SourceSet::Source& b) {
+                                                 return a.state == b.state && a.offset_ds == b.offset_ds &&
+                                                        a.tag == b.tag && a.offset_m == b.offset_m;
+                                             });
+                differing += same ? 0 : 1;
+            }
+            INFO("direction " << (d == Direction::forward ? "forward" : "reverse") << ", " << threads << " threads");
+            CHECK(differing == 0);
+            CHECK(total > points.size());  // most points have several seeds
+        }
+    }
+    CHECK(PointSeeds(g, 0, snap_of, Direction::forward, access, 2).size() == 0);
+}
