@@ -557,7 +557,7 @@ std::string qgis_style_qml(const std::string& layer, const std::vector<StyledSer
     throw Error(fmt::format("no QGIS style for layer '{}'", layer));
 }
 
-void add_qgis_styles(const fs::path& gpkg, const std::vector<StyledService>& services) {
+void add_qgis_styles(const fs::path& gpkg, const std::vector<StyledService>& services, StyleWrite how) {
     std::error_code ec;
     if (!fs::is_regular_file(gpkg, ec)) {
         throw InputError(fmt::format("GeoPackage '{}' not found; give the access.gpkg of a `proxima run` output folder",
@@ -576,13 +576,17 @@ void add_qgis_styles(const fs::path& gpkg, const std::vector<StyledService>& ser
         PinnedDate& operator=(const PinnedDate&) = delete;
     } pinned_date;
 
-    TemporaryCopy copy(gpkg);
+    std::optional<TemporaryCopy> copy;
+    if (how == StyleWrite::atomic_copy) {
+        copy.emplace(gpkg);
+    }
+    const fs::path& written = copy ? copy->path() : gpkg;
     {
         QuietGdalErrors quiet;
         GDALAllRegister();
         const char* const drivers[] = {"GPKG", nullptr};
         CPLErrorReset();
-        DatasetPtr ds(GDALOpenEx(copy.path().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr));
+        DatasetPtr ds(GDALOpenEx(written.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers, nullptr, nullptr));
         if (!ds) {
             throw InputError(fmt::format("cannot open '{}' as a GeoPackage ({}); give the access.gpkg of `proxima run`",
                                          gpkg.string(), gdal_detail()));
@@ -672,7 +676,9 @@ void add_qgis_styles(const fs::path& gpkg, const std::vector<StyledService>& ser
                                           gpkg.string(), gdal_detail()));
         }
     }
-    copy.commit();
+    if (copy) {
+        copy->commit();
+    }
 }
 
 void add_qgis_styles(const fs::path& gpkg) {

@@ -117,7 +117,7 @@ void write_access_layers(const std::filesystem::path& dir, const StudyInputs& in
     for (const auto& sv : in.services) {
         styled.push_back({sv.spec.id, sv.spec.label, sv.spec.threshold_min, sv.spec.family});
     }
-    add_qgis_styles(dir / "access.gpkg", styled);
+    add_qgis_styles(dir / "access.gpkg", styled, StyleWrite::in_place);  // `dir` is the run's temporary folder
 }
 
 /// report.pdf from the same map scenes as the PNG maps (drawn again as vectors, or taken from

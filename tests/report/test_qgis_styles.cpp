@@ -403,6 +403,18 @@ void check_styles(const std::string& study) {
         }
     }
 
+    SECTION("styling the file in place (proxima run's temporary folder) gives the bytes of styling a copy") {
+        const fs::path in_place = tmp.path() / "in-place" / "access.gpkg";
+        fs::create_directories(in_place.parent_path());
+        fs::copy_file(run_folder(study) / "access.gpkg", in_place);
+        add_qgis_styles(in_place, services, StyleWrite::in_place);
+        CHECK(read_file(in_place) == read_file(gpkg));
+        std::size_t side_files = 0;  // no temporary copy was made
+        for (const auto& e : fs::directory_iterator(in_place.parent_path())) {
+            side_files += e.path().filename() == "access.gpkg" ? 0 : 1;
+        }
+        CHECK(side_files == 0);
+    }
     SECTION("the same GeoPackage styled twice gives the same bytes; styling again adds no row") {
         const fs::path other = tmp.path() / "other.gpkg";
         fs::copy_file(run_folder(study) / "access.gpkg", other);

@@ -73,7 +73,20 @@ TEST_CASE("a damaged run.json is refused, naming the file and the key", "[report
         json["population"]["origins"] = -1;
         CHECK_THROWS_AS(parse_run_manifest(json, "run.json"), InputError);
     }
+    SECTION("a mistyped huge pages setting") {
+        json["memory"]["huge_pages"] = 1;
+        CHECK_THROWS_WITH(parse_run_manifest(json, "run.json"), Contains("\"memory.huge_pages\" should be a text"));
+    }
     SECTION("not an object") {
         CHECK_THROWS_AS(parse_run_manifest(nlohmann::ordered_json::array(), "run.json"), InputError);
     }
+}
+
+TEST_CASE("run.json written before the huge pages setting was recorded is read, without it", "[report]") {
+    auto json = to_json(sample_manifest());
+    json["memory"].erase("huge_pages");
+    const RunManifest back = parse_run_manifest(json, "run.json");
+    CHECK(back.memory.huge_pages.empty());
+    CHECK(back.memory.peak_mib == 48.5);
+    CHECK_FALSE(to_json(back)["memory"].contains("huge_pages"));  // not made up when written again
 }

@@ -40,11 +40,15 @@ struct StyledService {
 /// is kept (but loses useAsDefault on the tables styled here). update_time is pinned
 /// (2000-01-01T00:00:00Z, as the GeoPackage's own dates): the same GeoPackage styled once gives
 /// the same bytes.
-/// The change is atomic: the file is copied to "<gpkg>.tmp-<pid>", styled, and renamed onto `gpkg`;
-/// on failure `gpkg` is untouched.
+/// With StyleWrite::atomic_copy the change is atomic: the file is copied to "<gpkg>.tmp-<pid>",
+/// styled, and renamed onto `gpkg`; on failure `gpkg` is untouched. StyleWrite::in_place styles
+/// `gpkg` itself, for a GeoPackage just written in a temporary folder that a failure discards
+/// whole (`proxima run`): a copy of a national run's GeoPackage is gigabytes. Both give the same bytes.
 /// Throws InputError when `gpkg` is missing or not a GeoPackage, or a layer or field named above
 /// is missing (naming it); OutputError when the copy cannot be written or renamed.
-void add_qgis_styles(const std::filesystem::path& gpkg, const std::vector<StyledService>& services);
+enum class StyleWrite { atomic_copy, in_place };
+void add_qgis_styles(const std::filesystem::path& gpkg, const std::vector<StyledService>& services,
+                     StyleWrite how = StyleWrite::atomic_copy);
 
 /// The same, with the services (id, label, threshold) read from run.json beside `gpkg`.
 /// Throws InputError when run.json is missing or has no "services" list.
