@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 
+#include <omp.h>
+
 namespace proxima {
 
 namespace {
@@ -110,25 +112,57 @@ EdgeSnapper::EdgeSnapper(const RoadGraph& graph)
     m_points_xy = m_projection.forward(g.points);
     Index& ix = *m_index;
     ix.point_edge.assign(g.points.size(), invalid_index);
+    // The segments, their box and total length, by blocks of edges on every thread. The blocks
+    // are fixed (not one per thread) and merged in order: the same sum, hence the same grid, on
+    // any number of threads.
+    struct EdgeBlock {
+        std::vector<std::uint32_t> segments;  // first shape point of each indexed segment, ascending
+        double xmin = std::numeric_limits<double>::max(), ymin = xmin;
+        double xmax = std::numeric_limits<double>::lowest(), ymax = xmax;
+        double length = 0.0;
+    };
+    constexpr std::uint32_t edges_per_block = 1U << 16;
+    const std::uint32_t edge_count = graph.edge_count();
+    std::vector<EdgeBlock> blocks((edge_count + edges_per_block - 1) / edges_per_block);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        EdgeBlock& k = blocks[b];
+        const auto first = static_cast<std::uint32_t>(b * edges_per_block);
+        const std::uint32_t last = std::min(edge_count, first + edges_per_block);
+        for (std::uint32_t e = first; e < last; ++e) {
+            if (!graph.snappable(EdgeId{e})) {
+                continue;  // a ferry or a car train: trips neither start nor end there
+            }
+            for (auto p = g.edge_first_point[e]; p + 1 < g.edge_first_point[e + 1]; ++p) {
+                ix.point_edge[p] = e;
+                k.segments.push_back(p);
+                for (const XY& v : {m_points_xy[p], m_points_xy[p + 1]}) {
+                    k.xmin = std::min(k.xmin, v.x);
+                    k.ymin = std::min(k.ymin, v.y);
+                    k.xmax = std::max(k.xmax, v.x);
+                    k.ymax = std::max(k.ymax, v.y);
+                }
+                k.length += std::hypot(m_points_xy[p + 1].x - m_points_xy[p].x, m_points_xy[p + 1].y - m_points_xy[p].y);
+            }
+        }
+    }
     std::vector<std::uint32_t> segments;  // first shape point of each indexed segment, ascending
     double xmin = std::numeric_limits<double>::max(), ymin = xmin;
     double xmax = std::numeric_limits<double>::lowest(), ymax = xmax;
     double length = 0.0;
-    for (std::uint32_t e = 0; e < graph.edge_count(); ++e) {
-        if (!graph.snappable(EdgeId{e})) {
-            continue;  // a ferry or a car train: trips neither start nor end there
-        }
-        for (auto p = g.edge_first_point[e]; p + 1 < g.edge_first_point[e + 1]; ++p) {
-            ix.point_edge[p] = e;
-            segments.push_back(p);
-            for (const XY& v : {m_points_xy[p], m_points_xy[p + 1]}) {
-                xmin = std::min(xmin, v.x);
-                ymin = std::min(ymin, v.y);
-                xmax = std::max(xmax, v.x);
-                ymax = std::max(ymax, v.y);
-            }
-            length += std::hypot(m_points_xy[p + 1].x - m_points_xy[p].x, m_points_xy[p + 1].y - m_points_xy[p].y);
-        }
+    std::size_t segment_count = 0;
+    for (const EdgeBlock& k : blocks) {
+        segment_count += k.segments.size();
+    }
+    segments.reserve(segment_count);
+    for (EdgeBlock& k : blocks) {
+        segments.insert(segments.end(), k.segments.begin(), k.segments.end());
+        std::vector<std::uint32_t>().swap(k.segments);
+        xmin = std::min(xmin, k.xmin);
+        ymin = std::min(ymin, k.ymin);
+        xmax = std::max(xmax, k.xmax);
+        ymax = std::max(ymax, k.ymax);
+        length += k.length;
     }
     index_build_count.fetch_add(1, std::memory_order_relaxed);
     if (segments.empty()) {
@@ -152,8 +186,7 @@ EdgeSnapper::EdgeSnapper(const RoadGraph& graph)
 
     // A segment goes into every cell its pieces' boxes touch; pieces are at most a cell long, so
     // a long straight segment is not listed in the whole box it spans.
-    std::vector<std::uint32_t> cells_of;
-    const auto for_each_cell = [&](std::uint32_t p, auto&& visit) {
+    const auto for_each_cell = [&](std::uint32_t p, std::vector<std::uint32_t>& cells_of, auto&& visit) {
         const XY a = m_points_xy[p];
         const XY b = m_points_xy[p + 1];
         const auto pieces = static_cast<int>(std::max(1.0, std::ceil(std::hypot(b.x - a.x, b.y - a.y) / cell)));
@@ -175,17 +208,43 @@ EdgeSnapper::EdgeSnapper(const RoadGraph& graph)
             visit(c);
         }
     };
-    ix.cell_first.assign(static_cast<std::size_t>(ix.nx * ix.ny) + 1, 0);
-    for (const std::uint32_t p : segments) {
-        for_each_cell(p, [&](std::uint32_t c) { ++ix.cell_first[c + 1]; });
+    // Each thread takes a run of consecutive segments: it counts their cells, then writes them
+    // where the runs before it end. Each cell's list stays ascending, as made by one thread.
+    const auto cells = static_cast<std::size_t>(ix.nx * ix.ny);
+    const auto runs = static_cast<std::size_t>(std::clamp<std::int64_t>(
+        static_cast<std::int64_t>(segments.size() / 100'000), 1, omp_get_max_threads()));
+    const auto run_of = [&](std::size_t r) {
+        return std::make_pair(segments.size() * r / runs, segments.size() * (r + 1) / runs);
+    };
+    std::vector<std::vector<std::uint32_t>> at(runs);  // per run and cell: its count, then where it writes
+#pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(runs))
+    for (std::size_t r = 0; r < runs; ++r) {
+        at[r].assign(cells, 0);
+        std::vector<std::uint32_t> scratch;
+        const auto [from, to] = run_of(r);
+        for (std::size_t i = from; i < to; ++i) {
+            for_each_cell(segments[i], scratch, [&](std::uint32_t c) { ++at[r][c]; });
+        }
     }
-    for (std::size_t c = 1; c < ix.cell_first.size(); ++c) {
-        ix.cell_first[c] += ix.cell_first[c - 1];
+    ix.cell_first.assign(cells + 1, 0);
+    for (std::size_t c = 0; c < cells; ++c) {
+        std::uint32_t next = ix.cell_first[c];
+        for (auto& run : at) {
+            const std::uint32_t count = run[c];
+            run[c] = next;
+            next += count;
+        }
+        ix.cell_first[c + 1] = next;
     }
     ix.entries.resize(ix.cell_first.back());
-    std::vector<std::uint32_t> fill(ix.cell_first.begin(), ix.cell_first.end() - 1);
-    for (const std::uint32_t p : segments) {  // ascending: each cell's list stays sorted
-        for_each_cell(p, [&](std::uint32_t c) { ix.entries[fill[c]++] = p; });
+#pragma omp parallel for schedule(static, 1) num_threads(static_cast<int>(runs))
+    for (std::size_t r = 0; r < runs; ++r) {
+        std::vector<std::uint32_t> scratch;
+        const auto [from, to] = run_of(r);
+        for (std::size_t i = from; i < to; ++i) {  // ascending: each cell's list stays sorted
+            for_each_cell(segments[i], scratch, [&](std::uint32_t c) { ix.entries[at[r][c]++] = segments[i]; });
+        }
+        std::vector<std::uint32_t>().swap(at[r]);
     }
     ix.empty_rings = empty_rings_of(ix.cell_first, ix.nx, ix.ny);
 }

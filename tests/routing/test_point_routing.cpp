@@ -4,6 +4,7 @@
 #include <random>
 
 #include <catch2/catch.hpp>
+#include <omp.h>
 
 #include "proxima/osm/graph_builder.hpp"
 #include "proxima/routing/point_routing.hpp"
@@ -398,6 +399,52 @@ TEST_CASE("snapping finds the segment a scan of every segment finds, ties to the
             }
         }
         check_against_scan(built, points, 500.0);
+    }
+    SECTION("a town of 320 000 segments: the index built on several threads finds what the scan finds") {
+        // Above 100 000 segments the index is built by runs of segments on several threads; each
+        // cell must still list its segments in ascending order (the ties to the lower one). Streets
+        // drawn twice (exact ties), points on and between them and scattered, on 1 to 4 threads.
+        constexpr std::uint32_t side = 283;
+        std::vector<LonLat> coords;
+        for (std::uint32_t j = 0; j < side; ++j) {
+            for (std::uint32_t i = 0; i < side; ++i) {
+                coords.push_back({0.0002 * i, 45.0 + 0.0002 * j});
+            }
+        }
+        std::vector<ArcSpec> arcs;
+        for (std::uint32_t j = 0; j < side; ++j) {
+            for (std::uint32_t i = 0; i < side; ++i) {
+                const std::uint32_t u = j * side + i;
+                for (int copy = 0; copy < 2; ++copy) {
+                    if (i + 1 < side) {
+                        arcs.push_back({u, u + 1, 20, 16.0F});
+                    }
+                    if (j + 1 < side) {
+                        arcs.push_back({u + side, u, 20, 22.0F});
+                    }
+                }
+            }
+        }
+        const RoadGraph town = graph_from_arcs(coords, arcs);
+        REQUIRE(town.edge_count() > 300'000);
+        std::vector<LonLat> points;
+        for (int i = 0; i < 12; ++i) {
+            for (int j = 0; j < 12; ++j) {
+                points.push_back({0.00005 * i + 0.02, 45.02 + 0.00005 * j});  // on, between and across streets
+            }
+        }
+        std::uniform_real_distribution<double> lon(-0.01, 0.067);
+        std::uniform_real_distribution<double> lat(44.99, 45.067);
+        for (int i = 0; i < 150; ++i) {
+            points.push_back({lon(rng), lat(rng)});
+        }
+        const int before = omp_get_max_threads();
+        for (const int threads : {1, 2, 4}) {
+            omp_set_num_threads(threads);
+            INFO(threads << " threads");
+            check_against_scan(town, points, 300.0);
+        }
+        omp_set_num_threads(before);
     }
     // Two towns with nothing between them: the snapping grid between them is rings and rings of
     // empty cells, which a point skips (EdgeSnapper's empty_rings). Points near the towns, across
