@@ -1,8 +1,11 @@
 #include "proxima/graph/road_graph.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <numeric>
+#include <optional>
+#include <string>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -75,6 +78,32 @@ namespace {
                      "'proxima build-graph')");
 }
 
+/// Throws broken() for the first item of [0, n) that `problem` finds wrong (`problem(i)`: what is
+/// wrong with item i, nullopt when nothing). The items are checked on every thread by fixed
+/// blocks (a graph file of France holds hundreds of millions of them), and the item named is the
+/// one a loop from 0 would name.
+template <class Problem>
+void check_each(std::size_t n, const Problem& problem) {
+    constexpr std::size_t block = std::size_t{1} << 16;
+    const std::size_t blocks = (n + block - 1) / block;
+    std::atomic<std::size_t> first{n};
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::size_t b = 0; b < blocks; ++b) {
+        const std::size_t end = std::min(n, (b + 1) * block);
+        for (std::size_t i = b * block; i < end && i < first.load(std::memory_order_relaxed); ++i) {
+            if (problem(i)) {
+                std::size_t seen = first.load(std::memory_order_relaxed);
+                while (i < seen && !first.compare_exchange_weak(seen, i, std::memory_order_relaxed)) {
+                }
+                break;
+            }
+        }
+    }
+    if (first < n) {
+        broken(*problem(first));
+    }
+}
+
 void check_csr(const std::vector<std::uint32_t>& first, const std::vector<std::uint32_t>& target,
                std::size_t node_count, const char* name) {
     if (first.size() != node_count + 1) {
@@ -83,16 +112,18 @@ void check_csr(const std::vector<std::uint32_t>& first, const std::vector<std::u
     if (first.front() != 0 || first.back() != target.size()) {
         broken(fmt::format("{} does not span the {} arcs", name, target.size()));
     }
-    for (std::size_t i = 0; i + 1 < first.size(); ++i) {
+    check_each(first.size() - 1, [&](std::size_t i) -> std::optional<std::string> {
         if (first[i] > first[i + 1]) {
-            broken(fmt::format("{} decreases at node {}", name, i));
+            return fmt::format("{} decreases at node {}", name, i);
         }
-    }
-    for (std::size_t a = 0; a < target.size(); ++a) {
+        return std::nullopt;
+    });
+    check_each(target.size(), [&](std::size_t a) -> std::optional<std::string> {
         if (target[a] >= node_count) {
-            broken(fmt::format("{}: arc slot {} points to node {} of {}", name, a, target[a], node_count));
+            return fmt::format("{}: arc slot {} points to node {} of {}", name, a, target[a], node_count);
         }
-    }
+        return std::nullopt;
+    });
 }
 
 bool same_point(const LonLat& a, const LonLat& b) {
@@ -110,19 +141,31 @@ void RoadGraph::validate() const {
         m.in_arc.size() != arcs || m.in_travel_ds.size() != arcs || m.tail_in.size() != arcs) {
         broken("per-arc arrays have different sizes");
     }
-    std::vector<std::uint8_t> seen(arcs, 0);
-    for (std::size_t v = 0; v < n; ++v) {
-        for (auto i = m.first_in[v]; i < m.first_in[v + 1]; ++i) {
+    // The first reverse slot naming an arc an earlier slot named (one thread: marks), then every
+    // slot checked on every thread; the slot named is the first broken, as in one loop.
+    std::size_t repeated = arcs;
+    {
+        std::vector<std::uint8_t> seen(arcs, 0);
+        for (std::size_t i = 0; i < arcs && repeated == arcs; ++i) {
             const auto a = m.in_arc[i];
-            if (a >= arcs || seen[a]) {
-                broken(fmt::format("reverse slot {} names arc {} twice or out of range", i, a));
-            }
-            seen[a] = 1;
-            if (m.head[a] != v || tail(ArcId{a}) != NodeId{m.tail_in[i]} || m.in_travel_ds[i] != m.travel_ds[a]) {
-                broken(fmt::format("reverse slot {} does not mirror arc {}", i, a));
+            if (a < arcs) {
+                repeated = seen[a] != 0 ? i : arcs;
+                seen[a] = 1;
             }
         }
     }
+    check_each(n, [&](std::size_t v) -> std::optional<std::string> {
+        for (auto i = m.first_in[v]; i < m.first_in[v + 1]; ++i) {
+            const auto a = m.in_arc[i];
+            if (a >= arcs || i == repeated) {
+                return fmt::format("reverse slot {} names arc {} twice or out of range", i, a);
+            }
+            if (m.head[a] != v || tail(ArcId{a}) != NodeId{m.tail_in[i]} || m.in_travel_ds[i] != m.travel_ds[a]) {
+                return fmt::format("reverse slot {} does not mirror arc {}", i, a);
+            }
+        }
+        return std::nullopt;
+    });
     const std::size_t edges = edge_count();
     if (m.edge_first_point.empty() || m.edge_first_point.front() != 0 || m.edge_first_point.back() != m.points.size() ||
         m.point_m.size() != m.points.size() || m.point_fwd_ds.size() != m.points.size() ||
@@ -130,44 +173,48 @@ void RoadGraph::validate() const {
         m.edge_flags.size() != edges) {
         broken("edge arrays have inconsistent sizes");
     }
-    for (std::size_t e = 0; e < edges; ++e) {
+    check_each(edges, [&](std::size_t e) -> std::optional<std::string> {
         if (m.edge_first_point[e + 1] < m.edge_first_point[e] || m.edge_first_point[e + 1] > m.points.size()) {
-            broken(fmt::format("edge {} has its shape points out of order", e));
+            return fmt::format("edge {} has its shape points out of order", e);
         }
-    }
+        return std::nullopt;
+    });
     auto valid_position = [](const LonLat& p) {
         return std::isfinite(p.lon) && std::isfinite(p.lat) && p.lon >= -180 && p.lon <= 180 && p.lat >= -90 &&
                p.lat <= 90;
     };
-    for (std::size_t v = 0; v < n; ++v) {
+    check_each(n, [&](std::size_t v) -> std::optional<std::string> {
         if (!valid_position(m.node_coord[v])) {
-            broken(fmt::format("node {} has no valid WGS84 position", v));
+            return fmt::format("node {} has no valid WGS84 position", v);
         }
-    }
-    for (std::size_t p = 0; p < m.points.size(); ++p) {
+        return std::nullopt;
+    });
+    check_each(m.points.size(), [&](std::size_t p) -> std::optional<std::string> {
         if (!valid_position(m.points[p]) || !std::isfinite(m.point_m[p]) || !std::isfinite(m.point_fwd_ds[p]) ||
             !std::isfinite(m.point_bwd_ds[p])) {
-            broken(fmt::format("shape point {} has no valid position or offset", p));
+            return fmt::format("shape point {} has no valid position or offset", p);
         }
-    }
-    for (std::size_t a = 0; a < arcs; ++a) {
+        return std::nullopt;
+    });
+    check_each(arcs, [&](std::size_t a) -> std::optional<std::string> {
         if (!(m.length_m[a] >= 0.0F) || !std::isfinite(m.length_m[a])) {
-            broken(fmt::format("arc {} has length {} m", a, m.length_m[a]));
+            return fmt::format("arc {} has length {} m", a, m.length_m[a]);
         }
-    }
-    for (std::size_t e = 0; e < edges; ++e) {
+        return std::nullopt;
+    });
+    check_each(edges, [&](std::size_t e) -> std::optional<std::string> {
         const auto b = m.edge_first_point[e];
         const auto end = m.edge_first_point[e + 1];
         if (end < b + 2) {
-            broken(fmt::format("edge {} has fewer than two shape points", e));
+            return fmt::format("edge {} has fewer than two shape points", e);
         }
         if (m.point_m[b] != 0.0F || m.point_fwd_ds[b] != 0.0F || m.point_bwd_ds[b] != 0.0F) {
-            broken(fmt::format("edge {} does not start at offset 0", e));
+            return fmt::format("edge {} does not start at offset 0", e);
         }
         for (auto p = b + 1; p < end; ++p) {
             if (m.point_m[p] < m.point_m[p - 1] || m.point_fwd_ds[p] < m.point_fwd_ds[p - 1] ||
                 m.point_bwd_ds[p] < m.point_bwd_ds[p - 1]) {
-                broken(fmt::format("edge {} has decreasing cumulative offsets", e));
+                return fmt::format("edge {} has decreasing cumulative offsets", e);
             }
         }
         for (int dir = 0; dir < 2; ++dir) {
@@ -176,14 +223,14 @@ void RoadGraph::validate() const {
                 continue;
             }
             if (a >= arcs || m.arc_edge[a] != 2 * e + dir) {
-                broken(fmt::format("edge {} and arc {} do not point to each other", e, a));
+                return fmt::format("edge {} and arc {} do not point to each other", e, a);
             }
             const LonLat& first = m.points[b];
             const LonLat& last = m.points[end - 1];
             const LonLat& from = dir == 0 ? first : last;
             const LonLat& to = dir == 0 ? last : first;
             if (!same_point(m.node_coord[to_index(tail(ArcId{a}))], from) || !same_point(m.node_coord[m.head[a]], to)) {
-                broken(fmt::format("arc {} does not start and end where edge {} does", a, e));
+                return fmt::format("arc {} does not start and end where edge {} does", a, e);
             }
             const float total = dir == 0 ? m.point_fwd_ds[end - 1] : m.point_bwd_ds[end - 1];
             // Cumulative times are floats: allow their rounding (one part in a million) on long arcs.
@@ -191,16 +238,18 @@ void RoadGraph::validate() const {
             if (!std::isfinite(total) ||
                 std::abs(static_cast<double>(m.travel_ds[a]) - std::round(total)) > tolerance ||
                 m.travel_ds[a] > max_arc_ds) {
-                broken(fmt::format("arc {} time {} ds disagrees with its edge ({} ds)", a, m.travel_ds[a], total));
+                return fmt::format("arc {} time {} ds disagrees with its edge ({} ds)", a, m.travel_ds[a], total);
             }
         }
-    }
-    for (std::size_t a = 0; a < arcs; ++a) {
+        return std::nullopt;
+    });
+    check_each(arcs, [&](std::size_t a) -> std::optional<std::string> {
         const auto code = m.arc_edge[a];
         if ((code >> 1) >= edges || m.edge_arc[code] != a) {
-            broken(fmt::format("arc {} names edge slot {} which does not name it back", a, code));
+            return fmt::format("arc {} names edge slot {} which does not name it back", a, code);
         }
-    }
+        return std::nullopt;
+    });
     validate_way_runs();
     validate_search_graph();
 }
@@ -211,24 +260,26 @@ void RoadGraph::validate_way_runs() const {
         m.edge_first_run.back() != m.run_first_segment.size() || m.run_way_id.size() != m.run_first_segment.size()) {
         broken("way runs have inconsistent sizes");
     }
-    for (std::size_t e = 0; e < edges; ++e) {  // before any index is read through these offsets
+    check_each(edges, [&](std::size_t e) -> std::optional<std::string> {  // before any index is read through these offsets
         if (m.edge_first_run[e] > m.edge_first_run[e + 1]) {
-            broken(fmt::format("edge {} has its way runs out of order", e));
+            return fmt::format("edge {} has its way runs out of order", e);
         }
-    }
-    for (std::size_t e = 0; e < edges; ++e) {
+        return std::nullopt;
+    });
+    check_each(edges, [&](std::size_t e) -> std::optional<std::string> {
         const auto b = m.edge_first_run[e];
         const auto end = m.edge_first_run[e + 1];
         const auto segments = m.edge_first_point[e + 1] - m.edge_first_point[e] - 1;
         if (end <= b || m.run_first_segment[b] != 0) {
-            broken(fmt::format("edge {} has no way run starting at its first segment", e));
+            return fmt::format("edge {} has no way run starting at its first segment", e);
         }
         for (auto r = b + 1; r < end; ++r) {
             if (m.run_first_segment[r] <= m.run_first_segment[r - 1] || m.run_first_segment[r] >= segments) {
-                broken(fmt::format("edge {} has way runs out of order", e));
+                return fmt::format("edge {} has way runs out of order", e);
             }
         }
-    }
+        return std::nullopt;
+    });
 }
 
 void RoadGraph::validate_search_graph() const {
@@ -238,16 +289,18 @@ void RoadGraph::validate_search_graph() const {
         m.arc_first_copy.back() != m.copy_state.size() || m.copy_state.size() != states - arcs) {
         broken("the search graph's state arrays have inconsistent sizes");
     }
-    for (std::size_t s = 0; s < states; ++s) {
+    check_each(states, [&](std::size_t s) -> std::optional<std::string> {
         if (s < arcs ? m.state_arc[s] != s : m.state_arc[s] >= arcs) {
-            broken(fmt::format("state {} names arc {}", s, m.state_arc[s]));
+            return fmt::format("state {} names arc {}", s, m.state_arc[s]);
         }
-    }
-    for (std::size_t a = 0; a < arcs; ++a) {  // before any index is read through these offsets
+        return std::nullopt;
+    });
+    check_each(arcs, [&](std::size_t a) -> std::optional<std::string> {  // before any index is read through these offsets
         if (m.arc_first_copy[a] > m.arc_first_copy[a + 1]) {
-            broken("the copies of arcs are out of order");
+            return "the copies of arcs are out of order";
         }
-    }
+        return std::nullopt;
+    });
     std::vector<std::uint8_t> listed(states - arcs, 0);
     for (std::size_t a = 0; a < arcs; ++a) {
         for (auto i = m.arc_first_copy[a]; i < m.arc_first_copy[a + 1]; ++i) {
@@ -265,34 +318,36 @@ void RoadGraph::validate_search_graph() const {
         m.in_transition_ds.size() != transitions) {
         broken("per-transition arrays have different sizes");
     }
-    for (std::size_t s = 0; s < states; ++s) {
+    check_each(states, [&](std::size_t s) -> std::optional<std::string> {
         const auto arc = m.state_arc[s];
         for (auto i = m.first_transition[s]; i < m.first_transition[s + 1]; ++i) {
             const auto t = m.transition_head[i];
             if (m.head[arc] != to_index(tail(ArcId{m.state_arc[t]}))) {
-                broken(fmt::format("transition {} -> {} does not join arc {} to arc {}", s, t, arc, m.state_arc[t]));
+                return fmt::format("transition {} -> {} does not join arc {} to arc {}", s, t, arc, m.state_arc[t]);
             }
             if (m.transition_ds[i] < m.travel_ds[arc] || m.transition_ds[i] > max_arc_ds) {
-                broken(fmt::format("transition {} -> {} weighs {} ds, less than its arc ({} ds) or too much", s, t,
-                                   m.transition_ds[i], m.travel_ds[arc]));
+                return fmt::format("transition {} -> {} weighs {} ds, less than its arc ({} ds) or too much", s, t,
+                                   m.transition_ds[i], m.travel_ds[arc]);
             }
         }
-    }
+        return std::nullopt;
+    });
     // Transitions of a state lead to distinct states, sorted; the reverse CSR holds each of them
     // once (in-slots of a state sorted by source), with the same weight.
-    for (std::size_t st = 0; st < states; ++st) {
+    check_each(states, [&](std::size_t st) -> std::optional<std::string> {
         for (auto i = m.first_transition[st] + 1; i < m.first_transition[st + 1]; ++i) {
             if (m.transition_head[i] <= m.transition_head[i - 1]) {
-                broken(fmt::format("transitions of state {} are not sorted or repeat a target", st));
+                return fmt::format("transitions of state {} are not sorted or repeat a target", st);
             }
         }
         for (auto i = m.first_in_transition[st] + 1; i < m.first_in_transition[st + 1]; ++i) {
             if (m.in_transition_tail[i] <= m.in_transition_tail[i - 1]) {
-                broken(fmt::format("reverse transitions of state {} are not sorted or repeat a source", st));
+                return fmt::format("reverse transitions of state {} are not sorted or repeat a source", st);
             }
         }
-    }
-    for (std::size_t t = 0; t < states; ++t) {
+        return std::nullopt;
+    });
+    check_each(states, [&](std::size_t t) -> std::optional<std::string> {
         for (auto i = m.first_in_transition[t]; i < m.first_in_transition[t + 1]; ++i) {
             const auto from = m.in_transition_tail[i];
             const auto* b = m.transition_head.data() + m.first_transition[from];
@@ -300,10 +355,11 @@ void RoadGraph::validate_search_graph() const {
             const auto* it = std::lower_bound(b, e, static_cast<std::uint32_t>(t));
             if (it == e || *it != t || m.transition_ds[static_cast<std::size_t>(it - m.transition_head.data())] !=
                                            m.in_transition_ds[i]) {
-                broken(fmt::format("reverse transition {} -> {} does not mirror a forward one", from, t));
+                return fmt::format("reverse transition {} -> {} does not mirror a forward one", from, t);
             }
         }
-    }
+        return std::nullopt;
+    });
     // Equal counts, distinct pairs on both sides: the two CSRs hold the same transitions.
 }
 

@@ -1,4 +1,9 @@
+#include <cmath>
+#include <functional>
+#include <limits>
+
 #include <catch2/catch.hpp>
+#include <omp.h>
 
 #include "proxima/core/error.hpp"
 #include "proxima/graph/road_graph.hpp"
@@ -48,6 +53,53 @@ TEST_CASE("validate() names the broken invariant", "[graph]") {
         auto a = good.arrays();
         a.first_out.pop_back();
         REQUIRE_THROWS_WITH(RoadGraph(a), Contains("first_out"));
+    }
+}
+
+TEST_CASE("validate() names the first broken item of a large graph, checked on every thread", "[graph]") {
+    // A road of 200 000 arcs (more than one block of the parallel checks): with several items
+    // broken, the first is named, as a loop from 0 would name it, on any number of threads.
+    constexpr std::uint32_t arcs = 200'000;
+    std::vector<LonLat> nodes;
+    std::vector<ArcSpec> specs;
+    for (std::uint32_t i = 0; i <= arcs; ++i) {
+        nodes.push_back({1.0 + i * 1e-5, 45.0});
+    }
+    for (std::uint32_t i = 0; i < arcs; ++i) {
+        specs.push_back({i, i + 1, 10, 1.0F});
+    }
+    const RoadGraph good = graph_from_arcs(nodes, specs);
+    // Each check on 1, 2 and 4 threads (OpenMP's default for the regions of validate()).
+    const auto on_threads = [](const std::function<void()>& check) {
+        const int before = omp_get_max_threads();
+        for (const int threads : {1, 2, 4}) {
+            omp_set_num_threads(threads);
+            INFO(threads << " threads");
+            check();
+        }
+        omp_set_num_threads(before);
+    };
+    SECTION("lengths broken in two blocks") {
+        auto a = good.arrays();
+        a.length_m[150'000] = -1.0F;
+        a.length_m[70'001] = std::numeric_limits<float>::quiet_NaN();
+        a.length_m[140'000] = -2.0F;
+        on_threads([&] { REQUIRE_THROWS_WITH(RoadGraph(a), Contains("arc 70001 has length")); });
+    }
+    SECTION("a reverse slot names an arc twice, after one that does not mirror its arc") {
+        auto a = good.arrays();
+        a.in_arc[100'000] = a.in_arc[5];  // slot i holds arc i on this road
+        a.in_travel_ds[120'000] = 11;
+        on_threads([&] { REQUIRE_THROWS_WITH(RoadGraph(a), Contains("reverse slot 100000 names arc 5 twice")); });
+        a.in_travel_ds[90'000] = 11;
+        on_threads([&] { REQUIRE_THROWS_WITH(RoadGraph(a), Contains("reverse slot 90000 does not mirror arc 90000")); });
+    }
+    SECTION("a transition too light in a late block, then in an early one") {
+        auto a = good.arrays();
+        a.transition_ds[a.first_transition[180'000]] = 5;  // less than its arc's 10 ds
+        on_threads([&] { REQUIRE_THROWS_WITH(RoadGraph(a), Contains("transition 180000 -> 180001 weighs 5 ds")); });
+        a.transition_ds[a.first_transition[66'000]] = 4;
+        on_threads([&] { REQUIRE_THROWS_WITH(RoadGraph(a), Contains("transition 66000 -> 66001 weighs 4 ds")); });
     }
 }
 
