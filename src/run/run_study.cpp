@@ -13,7 +13,6 @@
 #include "proxima/analysis/pole_access.hpp"
 #include "proxima/analysis/travel_time_raster.hpp"
 #include "proxima/core/error.hpp"
-#include "proxima/core/huge_pages.hpp"
 #include "proxima/core/number_format.hpp"
 #include "proxima/core/threads.hpp"
 #include "proxima/report/html_report.hpp"
@@ -308,7 +307,8 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         summary.peaks_mib = timer.peaks_mib();
         summary.peak_mib = peak_resident_mib();
         manifest.timings_s = summary.timings;
-        manifest.memory = {summary.peak_mib, summary.peaks_mib, huge_pages_mode()};
+        manifest.memory.peak_mib = summary.peak_mib;  // its huge pages setting stays as made
+        manifest.memory.peak_mib_after = summary.peaks_mib;
     }
     write_manifest(tmp / "run.json", to_json(manifest));
     summary.files.push_back("run.json");
