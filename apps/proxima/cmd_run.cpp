@@ -20,6 +20,7 @@ struct RunArguments {
     bool force = false;
     bool no_maps = false;
     bool no_pdf = false;
+    bool no_rasters = false;
     bool maps_per_epci = false;
     double raster_resolution_m = 100.0;
     std::string csv_dialect = "gis";
@@ -38,8 +39,11 @@ void add_common(CLI::App& cmd, RunArguments& a) {
     cmd.add_flag("--no-pdf", a.no_pdf, "Do not write report.pdf");
     cmd.add_flag("--maps-per-epci", a.maps_per_epci, "Also draw one map per EPCI and service (maps/epci/)");
     cmd.add_option("--raster-resolution", a.raster_resolution_m,
-                   "Cell size of the travel-time rasters and isochrones, metres (default 100; 0: none; the "
-                   "deficit areas are drawn from a 100 m surface then)");
+                   "Cell size of the travel-time surface, metres: the deficit areas, rasters and isochrones are "
+                   "drawn from it (default 100; a territory of more than 100 million cells needs a coarser one; "
+                   "0: the same as --no-rasters)");
+    cmd.add_flag("--no-rasters", a.no_rasters,
+                 "Do not write the travel-time rasters (rasters/) and isochrones; the deficit areas are still drawn");
     add_csv_dialect_option(cmd, a.csv_dialect);
     cmd.add_option("--report-max-origins", a.report_max_origins,
                    fmt::format("report.html shows up to this many origins one by one, beyond it groups them into "
@@ -60,7 +64,9 @@ void apply_common(const RunArguments& a, RunOptions& options, const Context& con
     options.maps = !a.no_maps;
     options.pdf = !a.no_pdf;
     options.maps_per_epci = a.maps_per_epci;
-    options.raster_resolution_m = a.raster_resolution_m;
+    // 0 kept its meaning from before --no-rasters: no rasters, deficit areas from a 100 m surface.
+    options.rasters = a.raster_resolution_m > 0 && !a.no_rasters;
+    options.surface_resolution_m = a.raster_resolution_m > 0 ? a.raster_resolution_m : default_surface_resolution_m;
     options.csv_dialect = parse_csv_dialect(a.csv_dialect);
     options.report_max_origins = a.report_max_origins;
     if (!a.search.empty()) {

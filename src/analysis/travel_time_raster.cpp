@@ -150,23 +150,37 @@ const char* direction_name(TravelDirection d) {
 
 } // namespace
 
-RasterPixels raster_pixels(const StudyInputs& in, const RasterOptions& options) {
-    const std::string crs = options.crs.empty() ? in.study.output_crs : options.crs;
-    if (!(options.resolution_m > 0 && std::isfinite(options.resolution_m))) {
-        throw ConfigError(fmt::format("travel-time raster: resolution {} m is not a positive length", options.resolution_m));
-    }
-    const detail::ProjectedToWgs84 projection(crs, "travel-time raster");  // throws ConfigError
+namespace {
 
-    const Geos geos;
+/// The study zones' rings in the grid's CRS, and the grid over their bounding box: aligned on
+/// multiples of the resolution, refused (ConfigError) beyond max_pixels.
+struct ZonesOnGrid {
     std::vector<std::vector<Ring>> zones;
-    zones.reserve(in.zones.zones.size());
+    RasterGrid grid;
+};
+
+/// The grid's width and height over [xmin, xmax] × [ymin, ymax] at `res`, and its west and north edges.
+RasterGrid grid_over(double xmin, double ymin, double xmax, double ymax, double res, double& width, double& height) {
+    RasterGrid grid;
+    grid.resolution_m = res;
+    grid.min_x = std::floor(xmin / res) * res;
+    grid.max_y = std::ceil(ymax / res) * res;
+    width = std::ceil((xmax - grid.min_x) / res);
+    height = std::ceil((grid.max_y - ymin) / res);
+    return grid;
+}
+
+ZonesOnGrid zones_on_grid(const ZoneLayer& layer, const std::string& crs, double res, PJ* crs_to_wgs84) {
+    const Geos geos;
+    ZonesOnGrid out;
+    out.zones.reserve(layer.zones.size());
     double xmin = HUGE_VAL;
     double ymin = HUGE_VAL;
     double xmax = -HUGE_VAL;
     double ymax = -HUGE_VAL;
-    for (const Zone& zone : in.zones.zones) {
-        zones.push_back(zone_rings(geos, zone, projection.pj()));
-        for (const Ring& ring : zones.back()) {
+    for (const Zone& zone : layer.zones) {
+        out.zones.push_back(zone_rings(geos, zone, crs_to_wgs84));
+        for (const Ring& ring : out.zones.back()) {
             for (const XYPoint& p : ring) {
                 xmin = std::min(xmin, p.x);
                 ymin = std::min(ymin, p.y);
@@ -175,27 +189,63 @@ RasterPixels raster_pixels(const StudyInputs& in, const RasterOptions& options) 
             }
         }
     }
-
-    RasterPixels out;
-    RasterGrid& grid = out.grid;
-    grid.crs = crs;
-    grid.resolution_m = options.resolution_m;
-    if (zones.empty()) {
+    out.grid.crs = crs;
+    out.grid.resolution_m = res;
+    if (out.zones.empty()) {
         return out;  // no territory: an empty grid
     }
-    // The bounding box, widened to whole multiples of the resolution.
-    const double res = options.resolution_m;
-    grid.min_x = std::floor(xmin / res) * res;
-    grid.max_y = std::ceil(ymax / res) * res;
-    const double width = std::ceil((xmax - grid.min_x) / res);
-    const double height = std::ceil((grid.max_y - ymin) / res);
+    double width = 0;
+    double height = 0;
+    RasterGrid grid = grid_over(xmin, ymin, xmax, ymax, res, width, height);
     if (width * height > static_cast<double>(max_pixels)) {
-        throw ConfigError(fmt::format("travel-time raster: {:.0f} × {:.0f} pixels of {} m over the study zones is more "
-                                      "than {} million; choose a coarser resolution",
-                                      width, height, res, max_pixels / 1'000'000));
+        // The first multiple of 50 m that fits, so that the message gives a resolution that works.
+        double coarser = std::ceil(res * std::sqrt(width * height / static_cast<double>(max_pixels)) / 50.0) * 50.0;
+        double w = 0;
+        double h = 0;
+        for (;; coarser += 50.0) {
+            grid_over(xmin, ymin, xmax, ymax, coarser, w, h);
+            if (w * h <= static_cast<double>(max_pixels)) {
+                break;
+            }
+        }
+        throw ConfigError(fmt::format("travel-time surface: {:.0f} × {:.0f} pixels of {} m over the study zones is more "
+                                      "than {} million; choose a coarser resolution ({} m gives {:.0f} × {:.0f})",
+                                      width, height, res, max_pixels / 1'000'000, coarser, w, h));
     }
+    grid.crs = crs;
     grid.width = std::max(1, static_cast<int>(width));
     grid.height = std::max(1, static_cast<int>(height));
+    out.grid = grid;
+    return out;
+}
+
+void check_resolution(double resolution_m) {
+    if (!(resolution_m > 0 && std::isfinite(resolution_m))) {
+        throw ConfigError(fmt::format("travel-time raster: resolution {} m is not a positive length", resolution_m));
+    }
+}
+
+} // namespace
+
+RasterGrid raster_grid(const ZoneLayer& zones, const std::string& crs, double resolution_m) {
+    check_resolution(resolution_m);
+    const detail::ProjectedToWgs84 projection(crs, "travel-time raster");  // throws ConfigError
+    return zones_on_grid(zones, crs, resolution_m, projection.pj()).grid;
+}
+
+RasterPixels raster_pixels(const StudyInputs& in, const RasterOptions& options) {
+    const std::string crs = options.crs.empty() ? in.study.output_crs : options.crs;
+    check_resolution(options.resolution_m);
+    const detail::ProjectedToWgs84 projection(crs, "travel-time raster");  // throws ConfigError
+
+    ZonesOnGrid on_grid = zones_on_grid(in.zones, crs, options.resolution_m, projection.pj());
+    const std::vector<std::vector<Ring>>& zones = on_grid.zones;
+    RasterPixels out;
+    RasterGrid& grid = out.grid;
+    grid = std::move(on_grid.grid);
+    if (zones.empty()) {
+        return out;
+    }
 
     std::vector<unsigned char> inside(grid.pixel_count(), 0);
     for (const auto& rings : zones) {

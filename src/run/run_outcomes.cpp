@@ -211,7 +211,7 @@ RunManifest make_run_manifest(const StudyInputs& in, const RunOptions& options, 
                     options.threads,
                     std::vector<double>(band_upper_min.begin(), band_upper_min.end()),
                     "time > threshold, or unreachable",
-                    options.raster_resolution_m > 0 ? options.raster_resolution_m : default_surface_resolution_m,
+                    options.surface_resolution_m,
                     to_string(options.csv_dialect),
                     {search_choice_name(summary.search.requested), search_method_name(summary.search.method),
                      summary.search.lanes, summary.search.reason}};

@@ -79,16 +79,14 @@ struct SurfaceProducts {
 
 /// The pixels of the surface (snapped once for every service).
 RasterPixels surface_pixels(const StudyInputs& in, const RunOptions& options) {
-    const bool rasters = options.raster_resolution_m > 0;
-    const double resolution = rasters ? options.raster_resolution_m : default_surface_resolution_m;
-    return raster_pixels(in, RasterOptions{resolution, in.study.output_crs, options.threads});
+    return raster_pixels(in, RasterOptions{options.surface_resolution_m, in.study.output_crs, options.threads});
 }
 
 /// The products of service `s` from its pixel times, into slot `s` (called concurrently).
 void add_service_surface(const std::filesystem::path& dir, const StudyInputs& in, const RasterPixels& pixels,
                          std::size_t s, std::span<const Deciseconds> pixel_ds, std::span<const Deciseconds> origin_ds,
                          const RunOptions& options, SurfaceProducts& out) {
-    const bool rasters = options.raster_resolution_m > 0;
+    const bool rasters = options.rasters;
     const TravelTimeRaster raster = travel_time_raster_from(in, pixels, s, pixel_ds);
     const double threshold = in.services[s].spec.threshold_min;
     out.deficits[s] = service_deficit(in, pixels, raster, origin_ds, threshold);
@@ -166,15 +164,33 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
                         options.only_services.empty() ? "run" : "deficit");
     const std::filesystem::path& tmp = folder.tmp();
 
-    const StudyInputs in = load_study_inputs(study, log);
+    StudyLoadOptions load;
+    load.after_zones = [&options](const StudyInputs& zones_read) {
+        try {
+            (void)raster_grid(zones_read.zones, zones_read.study.output_crs, options.surface_resolution_m);
+        } catch (const ConfigError& e) {
+            throw ConfigError(fmt::format("{}; --raster-resolution sets it", e.what()));
+        }
+    };
+    StudyInputs in = load_study_inputs(study, load, log);
     PhaseTimer timer;
     timer.add(in.timings, "load: ", in.timings_peak_mib);
     const RasterPixels pixels = surface_pixels(in, options);
     timer.phase("surface pixels");
+    // The pole maps' access to the poles (one search per gamme to the poles' centres, which it
+    // snaps): made while the snapping index is still here.
+    std::optional<PoleAccess> pole_access;
+    if (options.maps && in.poles) {
+        pole_access = compute_pole_access(in, options.threads);
+        timer.phase("pole access");
+    }
+    // Every point of the run is snapped now. The snapping index is let go before the search, the
+    // phase that holds the most (gigabytes on a national graph: its projected shape points and grid).
+    in.edge_snapper.reset();
     log.info(fmt::format("searching {} services from {} origins and {} surface pixels", in.services.size(),
                          in.origins.size(), pixels.snap.size()));
     SurfaceProducts surfaces(in.services.size());
-    if (options.raster_resolution_m > 0) {
+    if (options.rasters) {
         std::filesystem::create_directories(tmp / "rasters");
     }
     const PointTimes pixel_times{pixels.snap,
@@ -193,7 +209,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     log.info(fmt::format("search: {} ({} service{} per search; {})", search_method_name(plan.method), plan.lanes,
                          plan.lanes == 1 ? "" : "s", plan.reason));
     timer.phase("search");
-    timer.split_last(options.raster_resolution_m > 0 ? "rasters, isochrones and deficit areas" : "deficit areas",
+    timer.split_last(options.rasters ? "rasters, isochrones and deficit areas" : "deficit areas",
                      surfaces.seconds);
     const StudyResults results = aggregate(in, access);
     timer.phase("aggregation");
@@ -215,7 +231,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             layers.push_back(std::move(layer));
         }
     }
-    if (options.raster_resolution_m > 0) {
+    if (options.rasters) {
         std::move(surfaces.isochrones.begin(), surfaces.isochrones.end(), std::back_inserter(layers));
     }
     // access.gpkg, its CSVs and the diagnostic tables. SQLite writes on one core: while the
@@ -259,9 +275,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         }
         timer.phase("maps");
         if (in.poles) {
-            // The pole levels and the access to them (one search per gamme to the poles' centres).
-            const PoleAccess pole_access = compute_pole_access(in, options.threads);
-            for (auto& f : write_pole_maps(tmp, in, access, results, pole_access, map_context(in))) {
+            for (auto& f : write_pole_maps(tmp, in, access, results, *pole_access, map_context(in))) {
                 summary.files.push_back(std::move(f));
             }
             timer.phase("pole maps");

@@ -476,7 +476,9 @@ ScenarioJobResult run_siting_job(const StudyFile& original, const SitingJob& job
     OutputFolder out(result.dir, job.force, inputs, "site");
 
     // A service without any site yet is welcome: its first sites are what the user asks for.
-    const StudyInputs in = load_study_inputs(study, StudyLoadOptions{.allow_services_without_sites = true}, log);
+    StudyLoadOptions load;
+    load.allow_services_without_sites = true;
+    const StudyInputs in = load_study_inputs(study, load, log);
     SitingRun run;
     run.candidates = job.candidates == "communes" ? commune_candidates(in)
                      : job.candidates == "cells"  ? cell_candidates(in)

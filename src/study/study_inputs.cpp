@@ -846,11 +846,16 @@ StudyInputs load_study_inputs(const StudyFile& study, const StudyLoadOptions& op
         in.timings_peak_mib.push_back(peak_resident_mib());
         clock.restart();
     };
-    in.road_graph = std::make_shared<const RoadGraph>(load_or_build_graph(study, log, in.graph_origin));
-    phase("graph");
+    // The zones before the graph: they are read in a second where a national graph takes a
+    // minute or more, and a check on them alone (options.after_zones) then fails at once.
     ServiceSearch search = plan_service_search(study);
     load_zones(study, search, in, report);
     phase(search.osm_read_with_zones ? "zones and osm services" : "zones");
+    if (options.after_zones) {
+        options.after_zones(in);
+    }
+    in.road_graph = std::make_shared<const RoadGraph>(load_or_build_graph(study, log, in.graph_origin));
+    phase("graph");
     if (!study.commune_table.empty()) {
         join_commune_table(study, in, report);
     }

@@ -213,6 +213,40 @@ double same_edge_bound_ds(const Snap& a, const Snap& b) {
 
 } // namespace
 
+TEST_CASE("raster_grid is raster_pixels' grid without its pixels, and too fine a grid names a resolution that fits",
+          "[analysis][raster]") {
+    const StudyInputs in = triangle_study(TravelDirection::to_service);
+    for (const double res : {20.0, 50.0, 100.0}) {
+        const RasterGrid grid = raster_grid(in.zones, "EPSG:2154", res);
+        const RasterGrid full = raster_pixels(in, RasterOptions{res, "", 1}).grid;
+        CHECK(grid.crs == full.crs);
+        CHECK(grid.min_x == full.min_x);
+        CHECK(grid.max_y == full.max_y);
+        CHECK(grid.width == full.width);
+        CHECK(grid.height == full.height);
+    }
+    CHECK_THROWS_AS(raster_grid(in.zones, "EPSG:2154", 0.0), ConfigError);
+
+    // A box of 9° × 7° of France (about 734 × 789 km in Lambert-93): 161 M pixels of 60 m, too
+    // many; the message names the first multiple of 50 m that fits.
+    ZoneLayer box_9x7;
+    box_9x7.zones.push_back(Zone{"BOX", "9 x 7 degrees", std::nullopt, "",
+                                wkb_of_wkt("POLYGON ((-2 43, 7 43, 7 50, -2 50, -2 43))"), {2.5, 46.5}});
+    CHECK(raster_grid(box_9x7, "EPSG:2154", 100.0).pixel_count() < 100'000'000);
+    std::string message;
+    try {
+        (void)raster_grid(box_9x7, "EPSG:2154", 60.0);
+    } catch (const ConfigError& e) {
+        message = e.what();
+    }
+    INFO(message);
+    CHECK_THAT(message, Catch::Contains("pixels of 60 m") && Catch::Contains("more than 100 million") &&
+                            Catch::Contains("choose a coarser resolution (100 m gives"));
+    const RasterGrid fits = raster_grid(box_9x7, "EPSG:2154", 100.0);
+    CHECK_THAT(message, Catch::Contains(fmt::format("100 m gives {} × {}", fits.width, fits.height)));
+    CHECK_THROWS_WITH(raster_grid(box_9x7, "EPSG:2154", 50.0), Catch::Contains("more than 100 million"));
+}
+
 TEST_CASE("synthetic one-way loop: every pixel's time is the hand-computed trip, in both directions",
           "[analysis][raster]") {
     for (const auto direction : {TravelDirection::to_service, TravelDirection::from_service}) {

@@ -215,6 +215,20 @@ wait "$first"
 check "run: the first run still succeeds" test "$?" -eq 0 -a -f "$TMP/shared/run.json"
 
 # ---------------------------------------------------------------------------------------------
+# 12. A travel-time surface too fine for the territory: refused on the zones alone, before the
+#     graph is read (a national graph takes minutes), with a resolution that fits.
+# ---------------------------------------------------------------------------------------------
+head -c 4000 /dev/urandom >"$TMP/damaged.pxg"
+write_study "$TMP/fine.toml" "$DATA/andorra/poblacions-2010.csv" "$TMP/damaged.pxg"
+expect "run --raster-resolution 1 -> 5 naming the option and a coarser resolution" 5 "$TMP/out-fine" \
+    "more than 100 million" "50 m gives" "--raster-resolution" -- \
+    "$PROXIMA" run "$TMP/fine.toml" -o "$TMP/out-fine" --no-maps --raster-resolution 1
+check "run: the surface is refused before the damaged graph file is even read" \
+    test -z "$(grep -F -e 'rebuilding' -e 'damaged.pxg' "$TMP/stderr")"
+expect "run --raster-resolution 1 --no-rasters -> the same: the deficit areas need that surface" 5 "$TMP/out-fine" \
+    "50 m gives" -- "$PROXIMA" run "$TMP/fine.toml" -o "$TMP/out-fine" --no-maps --no-rasters --raster-resolution 1
+
+# ---------------------------------------------------------------------------------------------
 # Smaller: "-" is standard output; messages read as sentences.
 # ---------------------------------------------------------------------------------------------
 run "$PROXIMA" table --graph "$TMP/hostile.pxg" --sources "$TMP/hostile-points.csv" \

@@ -153,7 +153,7 @@ TEST_CASE("run computes the APL of the services with indicator = apl, as the apl
     RunOptions options;
     options.output_dir = dir.path() / "run";
     options.only_services = {"pharmacie", "medecin"};
-    options.raster_resolution_m = 0;
+    options.rasters = false;
     const RunSummary summary = run_study(study, options);
     for (const char* f : {"apl_medecin.csv", "apl_origins_medecin.csv", "apl_sites_medecin.csv",
                           "apl_areas_medecin.csv", "maps/apl_medecin.png"}) {

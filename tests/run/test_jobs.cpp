@@ -92,7 +92,7 @@ TEST_CASE("scenario job: a new site in Canillo, the hospital closed and moved ba
     options.output_dir = dir.path() / "run";
     options.only_services = {"urgences"};
     options.maps = false;
-    options.raster_resolution_m = 0;
+    options.rasters = false;
     const RunSummary run = run_study(study, options);
     CHECK(run.services.at(0).population_over == Approx(over_before).margin(0.5));
 
@@ -166,7 +166,7 @@ TEST_CASE("siting job: the curve starts at today's coverage, grows with each sit
     options.output_dir = dir.path() / "run";
     options.only_services = {"pharmacie"};
     options.maps = false;
-    options.raster_resolution_m = 0;
+    options.rasters = false;
     const RunSummary run = run_study(study, options);
     const auto& today = run.services.at(0);
     CHECK(number(curve[0].at("covered")) == Approx(today.population - today.population_over).margin(0.5));

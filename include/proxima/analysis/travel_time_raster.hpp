@@ -73,6 +73,11 @@ struct RasterPixels {
 /// InputError if a zone geometry cannot be read or converted to the CRS.
 [[nodiscard]] RasterPixels raster_pixels(const StudyInputs& inputs, const RasterOptions& options);
 
+/// The grid raster_pixels() lays over `zones` at `resolution_m` in `crs`, without its pixels:
+/// a run checks it before loading its graph, so that a resolution too fine for the territory is
+/// refused at once (with the same ConfigError, which names a coarser resolution that fits).
+[[nodiscard]] RasterGrid raster_grid(const ZoneLayer& zones, const std::string& crs, double resolution_m);
+
 /// Travel time between arbitrary snapped points and the nearest facility of service `service`
 /// (index into inputs.services), in the service's direction (to the facility, or from it for
 /// from_service), in deciseconds; unreachable_ds when no facility can be reached. For an

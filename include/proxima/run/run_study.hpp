@@ -13,6 +13,7 @@
 #include "proxima/report/html_report.hpp"
 #include "proxima/report/layer_writer.hpp"
 #include "proxima/routing/search_method.hpp"
+#include "proxima/run/deficit_area.hpp"
 #include "proxima/study/study_file.hpp"
 
 namespace proxima {
@@ -26,7 +27,10 @@ struct RunOptions {
     bool maps = true;                       ///< maps/<service>.png
     bool maps_per_epci = false;             ///< also maps/epci/<siren>_<service>.png
     bool pdf = true;                        ///< report.pdf (report/report_pdf.hpp)
-    double raster_resolution_m = 100.0;     ///< rasters/<service>.tif and isochrones_<service>; 0: none
+    /// Cell side of the travel-time surface every service's deficit areas are drawn from, and
+    /// of its rasters and isochrones, metres.
+    double surface_resolution_m = default_surface_resolution_m;
+    bool rasters = true;                    ///< rasters/<service>.tif and isochrones_<service>
     CsvDialect csv_dialect = CsvDialect::gis;  ///< of every CSV table (report/layer_writer.hpp)
     /// report.html: origins embedded one by one up to this many, beyond grouped into squares;
     /// 0 leaves them off the map (report/html_report.hpp).

@@ -4,6 +4,7 @@
 // all snapped onto the graph. Data defects are counted and listed here, never dropped silently;
 // `proxima inspect` prints them and later stages carry them into run.json.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -106,6 +107,9 @@ struct StudyLoadOptions {
     /// A service with no facility is kept (everyone unreachable) instead of refused, with a
     /// warning: siting chooses the first sites of a service the territory does not have yet.
     bool allow_services_without_sites = false;
+    /// Called once the zones are read, before the graph is loaded: a check that can refuse the
+    /// study on its zones alone (a raster too large for them) does so before the longest step.
+    std::function<void(const StudyInputs&)> after_zones;
 };
 [[nodiscard]] StudyInputs load_study_inputs(const StudyFile& study, const StudyLoadOptions& options,
                                             const Log& log = Log{});
