@@ -608,7 +608,7 @@ public:
                                m_st, numbered ? "1" : "");
             });
         }
-        if (!m_scene.roads.empty()) {
+        if (!m_scene.road_lines().empty()) {
             symbol_row("Route (plus large si rapide)", box_h, text_x, [&](double x, double y) {
                 cairo_rectangle(cr, x, y, box_w, box_h);
                 set_colour(cr, surroundings_fill);
@@ -1041,11 +1041,12 @@ void stroke_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const 
     const double width[3] = {0.5, 1.0, 1.6};
     // Roads wholly outside the map (a per-EPCI map) are not drawn at all (found once for both passes).
     const double margin = 10.0 / l.px_per_m;
-    std::vector<bool> in_view(scene.roads.size());
-    for (std::size_t k = 0; k < scene.roads.size(); ++k) {
+    const std::vector<MapLine>& roads = scene.road_lines();
+    std::vector<bool> in_view(roads.size());
+    for (std::size_t k = 0; k < roads.size(); ++k) {
         double x0 = std::numeric_limits<double>::max(), y0 = x0;
         double x1 = std::numeric_limits<double>::lowest(), y1 = x1;
-        for (const auto& p : scene.roads[k].points) {
+        for (const auto& p : roads[k].points) {
             x0 = std::min(x0, p[0]);
             y0 = std::min(y0, p[1]);
             x1 = std::max(x1, p[0]);
@@ -1057,8 +1058,8 @@ void stroke_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const 
     for (int pass = 0; pass < 2; ++pass) {
         for (int rank = 0; rank < 3; ++rank) {
             cairo_new_path(cr);
-            for (std::size_t k = 0; k < scene.roads.size(); ++k) {
-                const MapLine& road = scene.roads[k];
+            for (std::size_t k = 0; k < roads.size(); ++k) {
+                const MapLine& road = roads[k];
                 if (std::clamp(road.rank, 0, 2) != rank || !in_view[k]) {
                     continue;
                 }
@@ -1093,7 +1094,7 @@ void stroke_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const 
 
 /// The roads, stroked here or laid over from the run's cache (PNG maps only; see RoadLayerCache).
 void draw_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const Style& st, const MapOptions& options) {
-    if (scene.roads.empty()) {
+    if (scene.road_lines().empty()) {
         return;
     }
     if (!options.road_layers) {
@@ -1101,7 +1102,7 @@ void draw_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const St
         return;
     }
     RoadLayerCache::Key key;
-    key.roads = roads_digest(scene.roads);
+    key.roads = roads_digest(scene.road_lines());
     key.placement = {l.world[0],   l.world[1], l.world[2],  l.world[3],  l.px_per_m,
                      l.map_left,   l.map_top,  l.map_width, l.map_height, st.pt};
     const RoadLayerCache::Layer layer =

@@ -466,7 +466,7 @@ constexpr double heavy_map_dpi = 200.0;
 
 bool heavy_map(const MapScene& scene) {
     std::size_t road_points = 0;
-    for (const auto& road : scene.roads) {
+    for (const auto& road : scene.road_lines()) {
         road_points += road.points.size();
     }
     return scene.places.size() > heavy_map_places || road_points > heavy_map_road_points;
@@ -578,18 +578,29 @@ struct MapPlace {
     double h = 0;
 };
 
-MapPlace map_place(const PdfServicePage& s) {
+/// f(the page's map): its scene, or one made for the occasion (PdfServicePage::make_map).
+template <class F>
+auto with_map(const PdfServicePage& s, F&& f) {
+    if (s.make_map) {
+        const MapScene scene = s.make_map();
+        return f(scene);
+    }
+    return f(s.map);
+}
+
+/// `map` is the page's scene (see with_map).
+MapPlace map_place(const PdfServicePage& s, const MapScene& map) {
     const MapOptions options = page_map_options();
     // A heavy map with its PNG goes in as that PNG, in its own shape (no layout to work out: at
     // a région's size that means grouping 100 000 places again for every page).
     MapPlace place;
-    place.from_png = heavy_map(s.map) && !s.map_png.empty();
+    place.from_png = heavy_map(map) && !s.map_png.empty();
     double width = 0;
     double height = 0;
     if (place.from_png) {
         std::tie(width, height) = png_size(s.map_png);
     } else {
-        const MapLayout layout = map_layout(s.map, options);
+        const MapLayout layout = map_layout(map, options);
         width = layout.width_px;
         height = layout.height_px;
     }
@@ -618,7 +629,7 @@ public:
           m_policy(thread_count(threads) > 1 ? std::launch::async : std::launch::deferred),
           m_ahead(static_cast<std::size_t>(thread_count(threads))) {
         for (const auto& page : report.services) {
-            m_heavy.push_back(heavy_map(page.map));
+            m_heavy.push_back(with_map(page, [](const MapScene& map) { return heavy_map(map); }));
         }
     }
     PageMaps(const PageMaps&) = delete;
@@ -646,10 +657,12 @@ private:
         if (!m_next[k].valid()) {
             const PdfServicePage* page = &m_report.services[k];
             m_next[k] = std::async(m_policy, [page] {
-                const MapPlace place = map_place(*page);
-                return PageImage{place.from_png ? scaled_png(page->map_png, place.w, place.h)
-                                                : drawn_map(page->map, page_map_options(), place.w, place.h),
-                                 place};
+                return with_map(*page, [page](const MapScene& map) {
+                    const MapPlace place = map_place(*page, map);
+                    return PageImage{place.from_png ? scaled_png(page->map_png, place.w, place.h)
+                                                    : drawn_map(map, page_map_options(), place.w, place.h),
+                                     place};
+                });
             });
         }
     }
@@ -672,19 +685,27 @@ void service_page(Pages& pages, const PdfServicePage& s, std::size_t k, PageMaps
     if (heavy) {
         image = maps->take(k);
     }
-    const MapPlace place = heavy ? image.place : map_place(s);
-    const double w = place.w;
-    const double h = place.h;
-    if (maps != nullptr) {
+    // A light map is placed and drawn from one scene (made once when the page makes its own).
+    const double h = heavy ? image.place.h : with_map(s, [&](const MapScene& map) {
+        const MapPlace place = map_place(s, map);
+        if (maps != nullptr) {
+            cairo_t* cr = pages.cr();
+            cairo_save(cr);
+            cairo_translate(cr, margin_x + (content_width - place.w) / 2, pages.y());
+            detail::render_map(cr, map, options, place.w, place.h);
+            cairo_restore(cr);
+        }
+        return place.h;
+    });
+    if (heavy) {
+        const MapPlace& place = image.place;
         cairo_t* cr = pages.cr();
         cairo_save(cr);
-        cairo_translate(cr, margin_x + (content_width - w) / 2, pages.y());
-        if (heavy && place.from_png) {
-            paint_scaled(cr, image.image.get(), w, h);
-        } else if (heavy) {
-            paint_drawn(cr, image.image.get());
+        cairo_translate(cr, margin_x + (content_width - place.w) / 2, pages.y());
+        if (place.from_png) {
+            paint_scaled(cr, image.image.get(), place.w, place.h);
         } else {
-            detail::render_map(cr, s.map, options, w, h);
+            paint_drawn(cr, image.image.get());
         }
         cairo_restore(cr);
     }

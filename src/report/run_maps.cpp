@@ -137,7 +137,8 @@ void add_population_notes(MapScene& scene, const AreaSummary& a, const DeficitTe
 
 /// Names of the largest populated places (points studies), after the zones' names: the towns a
 /// reader looks for. A place named like its zone is already labelled.
-void add_place_labels(MapScene& scene, const StudyInputs& in, ToOutput& to_output) {
+std::vector<MapLabel> place_labels(const StudyInputs& in, ToOutput& to_output) {
+    std::vector<MapLabel> labels;
     std::set<std::string> zone_names;
     for (const Zone& z : in.zones.zones) {
         zone_names.insert(z.name);
@@ -153,14 +154,16 @@ void add_place_labels(MapScene& scene, const StudyInputs& in, ToOutput& to_outpu
     order.resize(std::min<std::size_t>(order.size(), 12));
     for (const std::size_t o : order) {
         const auto [x, y] = to_output.point(in.origins[o].position, fmt::format("origin {}", in.origins[o].id));
-        scene.labels.push_back({x, y, in.origins[o].id, in.origins[o].population});
+        labels.push_back({x, y, in.origins[o].id, in.origins[o].population});
     }
+    return labels;
 }
 
 } // namespace
 
 MapContext map_context(const StudyInputs& in) {
     MapContext context;
+    std::vector<MapLine> roads;
     ToOutput to_output(in.study.output_crs);
     const RoadGraph& g = in.graph();
     // A département has hundreds of thousands of local roads: beyond that, only the main ones.
@@ -182,8 +185,41 @@ MapContext map_context(const StudyInputs& in) {
         for (const LonLat p : g.edge_points(EdgeId{e})) {
             line.points.push_back(to_output.point(p, fmt::format("road edge {}", e)));
         }
-        context.roads.push_back(std::move(line));
+        roads.push_back(std::move(line));
     }
+    context.roads = std::make_shared<const std::vector<MapLine>>(std::move(roads));
+
+    Box zones_box = empty_box();
+    for (const Zone& zone : in.zones.zones) {
+        Box b;
+        context.zone_wkb.push_back(to_output.wkb(zone.wkb, fmt::format("zone {} ({})", zone.code, zone.name), &b));
+        grow(zones_box, b);
+        const auto [lx, ly] = to_output.point(zone.point_on_surface, fmt::format("zone {} ({})", zone.code, zone.name));
+        context.zone_label.push_back({lx, ly});
+    }
+    context.zones_box = zones_box;
+    // EPCI borders: the zones of each EPCI dissolved (GEOS, in WGS84).
+    for (const ZoneGroup& epci : study_epcis(in)) {
+        context.epci_borders.push_back(
+            to_output.wkb(dissolve_polygons(epci_wkbs(in, epci)), fmt::format("EPCI {}", epci.code)));
+    }
+    const bool grid = grid_origins(in);
+    for (const Origin& origin : in.origins) {
+        if (grid) {
+            context.cell_wkb.push_back(to_output.wkb(
+                cell_polygon(origin.grid_x, origin.grid_y, in.grid->cell_size_m, in.grid->crs), fmt::format("cell {}", origin.id)));
+        } else if (origin.population > 0) {
+            const auto [x, y] = to_output.point(origin.position, fmt::format("origin {}", origin.id));
+            context.origin_xy.push_back({x, y});
+        } else {
+            context.origin_xy.push_back({0.0, 0.0});  // not drawn
+        }
+    }
+    if (!grid) {
+        context.place_labels = place_labels(in, to_output);
+    }
+    context.zone_count = in.zones.zones.size();
+    context.origin_count = in.origins.size();
     return context;
 }
 
@@ -194,6 +230,11 @@ MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, con
         throw Error(fmt::format("map of service {}: the results do not match the study inputs ({} services, {} zones, "
                                 "{} origins)",
                                 s, in.services.size(), in.zones.zones.size(), in.origins.size()));
+    }
+    if (context.zone_count != in.zones.zones.size() || context.origin_count != in.origins.size()) {
+        throw Error(fmt::format("map of service {}: the map context was made for {} zones and {} origins, the inputs "
+                                "have {} and {}",
+                                s, context.zone_count, context.origin_count, in.zones.zones.size(), in.origins.size()));
     }
     const ServiceInputs& service = in.services[s];
     const ServiceSpec& spec = service.spec;
@@ -233,40 +274,34 @@ MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, con
     }
 
     // Zones: the choropleth (communes), or a blank base under the cells.
-    Box zones_box = empty_box();
-    std::vector<std::vector<unsigned char>> zone_wkb;
+    const Box zones_box = context.zones_box;
     for (std::size_t z = 0; z < in.zones.zones.size(); ++z) {
         const Zone& zone = in.zones.zones[z];
-        Box b;
-        zone_wkb.push_back(to_output.wkb(zone.wkb, fmt::format("zone {} ({})", zone.code, zone.name), &b));
-        grow(zones_box, b);
         const ZoneServiceResult& r = results.zones[s][z];
         MapZone mz;
-        mz.wkb = zone_wkb.back();
+        mz.wkb = context.zone_wkb[z];
         mz.no_data = grid || r.origins == 0;
         mz.minutes = mz.no_data ? std::nullopt : r.mean_min;
         scene.zones.push_back(std::move(mz));
-        scene.commune_borders.push_back(zone_wkb.back());
-        const auto [lx, ly] = to_output.point(zone.point_on_surface, fmt::format("zone {} ({})", zone.code, zone.name));
-        scene.labels.push_back({lx, ly, zone.name.empty() ? zone.code : zone.name, r.population});
+        scene.commune_borders.push_back(context.zone_wkb[z]);
+        scene.labels.push_back(
+            {context.zone_label[z][0], context.zone_label[z][1], zone.name.empty() ? zone.code : zone.name, r.population});
     }
     if (!grid) {
         // The inhabited places, each in the colour of its own time: where the people beyond live.
         for (std::size_t o = 0; o < in.origins.size(); ++o) {
             const Origin& origin = in.origins[o];
             if (origin.population > 0) {
-                const auto [x, y] = to_output.point(origin.position, fmt::format("origin {}", origin.id));
-                scene.places.push_back({x, y, minutes_of(access.time_ds(s, o)), origin.population});
+                scene.places.push_back(
+                    {context.origin_xy[o][0], context.origin_xy[o][1], minutes_of(access.time_ds(s, o)), origin.population});
             }
         }
-        add_place_labels(scene, in, to_output);
+        scene.labels.insert(scene.labels.end(), context.place_labels.begin(), context.place_labels.end());
     }
     if (grid) {
         for (std::size_t o = 0; o < in.origins.size(); ++o) {
-            const Origin& origin = in.origins[o];
             MapZone cell;
-            cell.wkb = to_output.wkb(cell_polygon(origin.grid_x, origin.grid_y, in.grid->cell_size_m, in.grid->crs),
-                                     fmt::format("cell {}", origin.id));
+            cell.wkb = context.cell_wkb[o];
             cell.minutes = minutes_of(access.time_ds(s, o));
             scene.zones.push_back(std::move(cell));
         }
@@ -288,11 +323,7 @@ MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, con
         }
     }
 
-    // EPCI borders: the zones of each EPCI dissolved (GEOS, in WGS84).
-    for (const ZoneGroup& epci : study_epcis(in)) {
-        scene.epci_borders.push_back(
-            to_output.wkb(dissolve_polygons(epci_wkbs(in, epci)), fmt::format("EPCI {}", epci.code)));
-    }
+    scene.epci_borders = context.epci_borders;
 
     // Facilities; the frame takes in those that serve the study from just outside it.
     std::set<std::uint32_t> used;

@@ -117,6 +117,10 @@ void write_access_layers(const std::filesystem::path& dir, const StudyInputs& in
     add_qgis_styles(dir / "access.gpkg", styled, StyleWrite::in_place);  // `dir` is the run's temporary folder
 }
 
+/// Places (origins × services) beyond which report.pdf's scenes are made page by page: 40 bytes
+/// each, 1.2 GB.
+constexpr std::size_t scenes_at_once_max_places = 30'000'000;
+
 /// report.pdf from the same map scenes as the PNG maps (drawn again as vectors, or taken from
 /// `maps_dir`'s PNG when too heavy for vectors; empty: no PNG maps were written) and the manifest
 /// just written: its content is run.json's, so that the two never disagree. Scenes are made on `threads`.
@@ -125,9 +129,13 @@ void write_pdf_report(const std::filesystem::path& path, const StudyInputs& in, 
                       const RunManifest& manifest, const std::filesystem::path& maps_dir, int threads) {
     const MapContext context = map_context(in);
     std::vector<MapScene> maps(in.services.size());
+    // A scene holds a place per origin, and the zones: up to a few million places in all they
+    // are made at once, side by side; beyond, each page makes its own when it needs it (a few
+    // times over), so that 200 scenes of a national study's 2.3 M places are never held together.
+    const bool scenes_on_demand = in.origins.size() * in.services.size() > scenes_at_once_max_places;
     std::vector<std::exception_ptr> failed(in.services.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(thread_count(threads))
-    for (std::size_t s = 0; s < in.services.size(); ++s) {
+    for (std::size_t s = 0; s < (scenes_on_demand ? 0 : in.services.size()); ++s) {
         try {
             maps[s] = scene_for_service(in, access, results, s, deficits[s], context);
         } catch (...) {
@@ -140,6 +148,13 @@ void write_pdf_report(const std::filesystem::path& path, const StudyInputs& in, 
         }
     }
     PdfReport content = pdf_report_content(manifest, results, std::move(maps));
+    if (scenes_on_demand) {
+        for (std::size_t s = 0; s < in.services.size(); ++s) {
+            content.services[s].make_map = [&in, &access, &results, &deficits, &context, s] {
+                return scene_for_service(in, access, results, s, deficits[s], context);
+            };
+        }
+    }
     if (!maps_dir.empty()) {
         for (auto& page : content.services) {
             page.map_png = maps_dir / (page.service.id + ".png");

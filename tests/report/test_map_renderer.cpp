@@ -535,14 +535,16 @@ TEST_CASE("roads laid over from the run's cache look as roads stroked in place, 
           "[report][maps]") {
     test::TempDir dir("map-renderer-road-layers");
     MapScene scene = synthetic_scene();
+    std::vector<MapLine> roads;
     for (int k = 0; k < 6; ++k) {  // roads of every rank across the zones, some leaving the map
         MapLine road;
         road.rank = k % 3;
         for (int i = 0; i <= 40; ++i) {
             road.points.push_back({base_x - side + i * side * 6 / 40.0, base_y - side + k * side / 3 + std::sin(i / 3.0) * side / 8});
         }
-        scene.roads.push_back(road);
+        roads.push_back(road);
     }
+    scene.roads = std::make_shared<const std::vector<MapLine>>(roads);
     MapOptions options;
     options.labels = false;
     const auto read = [&](const MapScene& s, const MapOptions& o, const std::string& name) {
@@ -551,7 +553,7 @@ TEST_CASE("roads laid over from the run's cache look as roads stroked in place, 
     };
     const Png in_place = read(scene, options, "in_place.png");
     MapScene no_roads = scene;
-    no_roads.roads.clear();
+    no_roads.roads.reset();
     const Png bare = read(no_roads, options, "bare.png");
 
     options.road_layers = make_road_layer_cache(2);
@@ -582,7 +584,8 @@ TEST_CASE("roads laid over from the run's cache look as roads stroked in place, 
     CHECK(options.road_layers->drawn() == 2);
     CHECK(options.road_layers->reused() == 2);
     // Other roads, another layer.
-    scene.roads.pop_back();
+    roads.pop_back();
+    scene.roads = std::make_shared<const std::vector<MapLine>>(roads);
     (void)read(scene, options, "fewer_roads.png");
     CHECK(options.road_layers->drawn() == 3);
 }

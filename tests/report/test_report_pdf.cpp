@@ -1,5 +1,6 @@
 // report.pdf from a report built by hand: pagination of long tables, same bytes twice, errors.
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -155,6 +156,40 @@ TEST_CASE("report.pdf: a map of a région's many places goes in as an image, a s
     const int width = std::stoi(png_pdf.substr(width_at + 7, 8));
     CHECK(width < 2000);
     CHECK(width > 1000);
+}
+
+TEST_CASE("report.pdf: scenes made page by page on demand give the same bytes as scenes held", "[report][pdf]") {
+    test::TempDir dir("report-pdf-on-demand");
+    // Two pages: a light map (vectors) and a heavy one (an image, made ahead on another thread).
+    PdfReport held = report_with_zones(3);
+    PdfServicePage heavy = held.services[0];
+    heavy.service.id = "pharmacie";
+    for (std::size_t i = 0; i < 6000; ++i) {
+        heavy.map.places.push_back({650000.0 + 20000.0 * static_cast<double>(i % 100) / 100.0,
+                                    6860000.0 + 10000.0 * static_cast<double>(i / 100) / 61.0,
+                                    static_cast<double>(i % 50), 10.0});
+    }
+    held.manifest.services.push_back(heavy.service);
+    held.services.push_back(heavy);
+
+    PdfReport on_demand = held;
+    std::atomic<int> made{0};
+    for (auto& page : on_demand.services) {
+        page.make_map = [scene = page.map, &made] {
+            ++made;
+            return scene;
+        };
+        page.map = MapScene{};  // nothing held: every use must go through make_map
+    }
+    for (const int threads : {1, 2}) {
+        made = 0;
+        write_report_pdf(held, dir.path() / "held.pdf", threads);
+        write_report_pdf(on_demand, dir.path() / "on_demand.pdf", threads);
+        const std::string a = bytes_of(dir.path() / "held.pdf");
+        CHECK(a.find("/Subtype /Image") != std::string::npos);  // the heavy page's path was taken
+        CHECK(a == bytes_of(dir.path() / "on_demand.pdf"));
+        CHECK(made >= 4);  // each page's scene, in both passes
+    }
 }
 
 TEST_CASE("report.pdf: content with a map missing is a caller's bug", "[report][pdf]") {

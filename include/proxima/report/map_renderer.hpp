@@ -6,8 +6,8 @@
 // officials. Rendering is deterministic (same scene, same bytes).
 
 #include <array>
-#include <memory>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -91,7 +91,9 @@ struct MapScene {
     std::vector<MapPoint> facilities;   ///< drawn as symbols; sites closer than a symbol merge, with a count
     std::string facility_caption;       ///< legend text for the symbol, e.g. "Service d'urgences"
     ServiceFamily facility_family = ServiceFamily::other;  ///< the symbol's shape
-    std::vector<MapLine> roads;         ///< context, drawn over the fills, under everything else
+    /// Context, drawn over the fills, under everything else. Shared by every map of a study (a
+    /// région's main roads are millions of points: one copy, not one per map); null: none.
+    std::shared_ptr<const std::vector<MapLine>> roads;
     std::vector<MapValuePoint> places;  ///< populated places coloured by their own time
     std::string places_caption;         ///< legend text of the dots
     /// Labels of the deficit's inhabited parts (e.g. "3 063 hab."), drawn in bold on a white box.
@@ -115,6 +117,11 @@ struct MapScene {
     /// When not empty, MapZone::minutes holds another value than a time (e.g. the APL), drawn and
     /// listed in the legend (under value_caption) in these classes instead of the time classes.
     std::vector<MapValueClass> value_classes;
+
+    [[nodiscard]] const std::vector<MapLine>& road_lines() const {
+        static const std::vector<MapLine> none;
+        return roads ? *roads : none;
+    }
 };
 
 class RoadLayerCache;  // report/road_layer_cache.hpp

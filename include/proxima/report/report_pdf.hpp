@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,10 @@ struct PdfServicePage {
     ManifestService service;             ///< label, threshold, sites, population beyond (run.json)
     Bands bands;                         ///< population of the study per time band (band_names order)
     MapScene map;                        ///< drawn as vectors, scaled to the page's width
+    /// When set, `map` stays empty: the scene is made each time the page needs it (a few times
+    /// per page) and let go. A national study's scenes, millions of places each for 200
+    /// services, do not fit in memory all at once. Called from several threads at once.
+    std::function<MapScene()> make_map;
     /// The same map already drawn by the run (maps/<id>.png), if any: a map too heavy for vectors
     /// (see README, report.pdf) is taken from it instead of being drawn a second time.
     std::filesystem::path map_png;

@@ -5,7 +5,9 @@
 // hatched, the service's facilities, commune and EPCI borders, the communes' names, and a
 // source line naming the data (never the date of the run: outputs are deterministic).
 
+#include <array>
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,10 +25,23 @@ struct RunMapOptions {
     int threads = 0;        ///< services drawn side by side; 0 = all cores
 };
 
-/// What every map of a study shares whatever the service: the roads of the graph in the output
-/// CRS (all of them up to 200 000 edges, else the roads of 60 km/h and more).
+/// What every map of a study shares whatever the service, in the output CRS, converted once
+/// (a national study has 35 000 communes, 1 200 EPCI to dissolve and millions of places: done
+/// again for each of 200 services, that was most of the maps' work).
 struct MapContext {
-    std::vector<MapLine> roads;
+    /// The roads of the graph (all of them up to 200 000 edges, else the roads of 60 km/h and
+    /// more), given to every scene, not copied.
+    std::shared_ptr<const std::vector<MapLine>> roads;
+    std::vector<std::vector<unsigned char>> zone_wkb;  ///< per zone, its outline
+    std::vector<std::array<double, 2>> zone_label;     ///< per zone, its point on surface
+    std::array<double, 4> zones_box{};                 ///< of every zone (min x, min y, max x, max y); empty: min > max
+    std::vector<std::vector<unsigned char>> epci_borders;  ///< each EPCI's zones dissolved
+    /// Per origin: its position (points studies), or its cell's square (grid studies).
+    std::vector<std::array<double, 2>> origin_xy;
+    std::vector<std::vector<unsigned char>> cell_wkb;
+    std::vector<MapLabel> place_labels;                ///< the largest places' names (points studies)
+    std::size_t zone_count = 0;                        ///< of the inputs it was made from
+    std::size_t origin_count = 0;
 };
 [[nodiscard]] MapContext map_context(const StudyInputs& in);
 
