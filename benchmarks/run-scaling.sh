@@ -7,13 +7,14 @@
 # Usage: benchmarks/run-scaling.sh [CASE...]      default: grid-1m
 #   CASE = <kind>-<size>, kind grid (street grid) or mosaic (data/osm/liechtenstein-2021 tiled),
 #   size 1m (100 services, 100 000 origins, default options), 4m (100 services, 400 000 origins,
-#   default options) or 20m (200 services, 2 300 000 origins, --no-maps); smoke (10 000 nodes,
+#   default options) or 20m (200 services, 2 300 000 origins, --no-maps --no-rasters
+#   --raster-resolution 200: a 100 m surface over its zones is more than run's 100 M pixels); smoke (10 000 nodes,
 #   5 services, 2 000 origins) checks the script in seconds.
 # Besides the whole run, `benchmarks/search_phase` times the run's search phase alone (every
 # service from every origin, 2 cores), which the 20m case's target is about.
 # Environment: PROXIMA_BENCH_BUILD_DIR (default build-bench/), PROXIMA_SCALING_PEER=0 skips the
-# NetworkX comparison, PROXIMA_SCALING_RUN=0 skips the whole `run` (the 20m case's surfaces and
-# GeoPackage do not fit a 23 GB machine: see README) and keeps the search phase,
+# NetworkX comparison, PROXIMA_SCALING_RUN=0 skips the whole `run` (the 20m case's takes 34 min,
+# 20.2 GB and 22 GB of disk on a 2-core, 23.5 GiB machine: see README) and keeps the search phase,
 # PROXIMA_SCALING_BUILD_FLAGS is passed to build-graph (e.g. --no-hierarchy: the contraction
 # hierarchy of a synthetic street grid takes far longer than a real road network's — see
 # benchmarks/README.md — so this measures the pipeline on Dijkstra alone).
@@ -41,7 +42,7 @@ for case in "${cases[@]}"; do
     smoke) nodes=10000;  services=5;   origins=2000;    run_opts=() ;;  # checks the script itself
     1m)  nodes=1000000;  services=100; origins=100000;  run_opts=() ;;
     4m)  nodes=4000000;  services=100; origins=400000;  run_opts=() ;;
-    20m) nodes=20000000; services=200; origins=2300000; run_opts=(--no-maps) ;;
+    20m) nodes=20000000; services=200; origins=2300000; run_opts=(--no-maps --no-rasters --raster-resolution 200) ;;
     *) echo "unknown size '$size' (1m, 4m, 20m)" >&2; exit 2 ;;
   esac
   dir="$build/scaling/$case"
