@@ -104,9 +104,30 @@ LonLat inside_point(const Geos& geos, const GEOSGeometry* polygon, const detail:
 
 } // namespace
 
+ZonesOutline zones_outline(const ZoneLayer& zones, const std::string& crs) {
+    ZonesOutline out;
+    out.crs = crs;
+    if (zones.zones.empty()) {
+        return out;
+    }
+    const detail::ProjectedToWgs84 projection(crs, "study zones");
+    const Geos geos;
+    const Geos::Ptr all = zones_in_crs(geos, zones, projection);
+    out.area_km2 = detail::area_of(geos, all.get()) / 1e6;
+    out.wkb = geos.write_wkb(all.get());
+    return out;
+}
+
 DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels, const ZoneLayer& zones,
                                    double threshold_min, std::span<const PopulatedPoint> origins_over,
                                    const IsochroneOptions& options) {
+    return deficit_territory(raster, pixels, zones_outline(zones, raster.grid.crs), threshold_min, origins_over,
+                             options);
+}
+
+DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels,
+                                   const ZonesOutline& outline, double threshold_min,
+                                   std::span<const PopulatedPoint> origins_over, const IsochroneOptions& options) {
     if (!(threshold_min > 0 && std::isfinite(threshold_min))) {
         throw ConfigError(fmt::format("deficit of '{}': threshold {} min is not a positive number of minutes",
                                       raster.service, threshold_min));
@@ -124,13 +145,21 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
         out.population_outside += o.population;
     }
     out.origins_outside = origins_over.size();
-    if (zones.zones.empty() || grid.pixel_count() == 0) {
+    if (outline.crs != grid.crs) {
+        throw Error(fmt::format("deficit of '{}': the zones' outline is in {}, the raster in {}", raster.service,
+                                outline.crs, grid.crs));
+    }
+    if (outline.wkb.empty() || grid.pixel_count() == 0) {
         return out;
     }
     const detail::ProjectedToWgs84 projection(grid.crs, fmt::format("deficit of '{}'", raster.service));
     const Geos geos;
-    const Geos::Ptr study = zones_in_crs(geos, zones, projection);
-    out.zones_area_km2 = detail::area_of(geos, study.get()) / 1e6;
+    const Geos::Ptr study = geos.read_wkb(outline.wkb);
+    if (!study) {
+        throw Error(fmt::format("deficit of '{}': the zones' outline cannot be read: {}", raster.service,
+                                geos.last_error()));
+    }
+    out.zones_area_km2 = outline.area_km2;
 
     const std::vector<unsigned char> cls = classify_pixels(raster, pixels, threshold_min);
     out.pixels_beyond = static_cast<std::size_t>(std::count(cls.begin(), cls.end(), beyond));

@@ -14,12 +14,13 @@ std::vector<PopulatedPoint> origins_beyond(const StudyInputs& in, std::span<cons
     return out;
 }
 
-DeficitTerritory service_deficit(const StudyInputs& in, const RasterPixels& pixels, const TravelTimeRaster& raster,
-                                 std::span<const Deciseconds> origin_ds, double threshold_min) {
+DeficitTerritory service_deficit(const StudyInputs& in, const RasterPixels& pixels, const ZonesOutline& outline,
+                                 const TravelTimeRaster& raster, std::span<const Deciseconds> origin_ds,
+                                 double threshold_min) {
     const auto over = origins_beyond(in, origin_ds, threshold_min);
     IsochroneOptions options;
     options.raster_crs = raster.grid.crs == in.study.output_crs;
-    return deficit_territory(raster, pixels, in.zones, threshold_min, over, options);
+    return deficit_territory(raster, pixels, outline, threshold_min, over, options);
 }
 
 } // namespace proxima

@@ -296,3 +296,46 @@ TEST_CASE("a deficit kept in the raster's CRS is the same territory as the one c
     GEOSGeom_destroy_r(ctx, whole);
     GEOS_finish_r(ctx);
 }
+
+TEST_CASE("the zones merged once give every service the deficit it gets from the zones themselves",
+          "[analysis][deficit]") {
+    // A run merges the zones once (zones_outline) and clips every service's deficit to that
+    // outline: same parts, same bytes as merging them for each service.
+    const Andorra& a = andorra();
+    const ZonesOutline outline = zones_outline(a.in.zones, a.pixels.grid.crs);
+    REQUIRE_FALSE(outline.wkb.empty());
+    CHECK(outline.crs == a.pixels.grid.crs);
+    // The seven parishes cover Andorra: 468 km² (official figure), a few per cent off once the
+    // borders are drawn from OSM and measured on a conformal projection.
+    CHECK(outline.area_km2 == Approx(468.0).epsilon(0.05));
+    std::size_t compared = 0;
+    for (std::size_t s = 0; s < a.in.services.size(); ++s) {
+        const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
+        for (const double threshold : {5.0, 15.0}) {
+            const auto over = beyond(a, s, threshold);
+            for (const bool raster_crs : {false, true}) {
+                IsochroneOptions options;
+                options.raster_crs = raster_crs;
+                const DeficitTerritory merged_here = deficit_territory(raster, a.pixels, a.in.zones, threshold, over, options);
+                const DeficitTerritory shared = deficit_territory(raster, a.pixels, outline, threshold, over, options);
+                CHECK(shared.wkb_wgs84 == merged_here.wkb_wgs84);
+                CHECK(shared.wkb_raster_crs == merged_here.wkb_raster_crs);
+                CHECK(shared.parts.size() == merged_here.parts.size());
+                CHECK(shared.zones_area_km2 == merged_here.zones_area_km2);
+                CHECK(shared.population_outside == merged_here.population_outside);
+                compared += merged_here.parts.empty() ? 0 : 1;
+            }
+        }
+    }
+    CHECK(compared >= 4);  // not only empty deficits
+
+    // An outline in another CRS than the raster's is refused, naming both.
+    const ZonesOutline elsewhere = zones_outline(a.in.zones, "EPSG:3035");
+    const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, 0, 0);
+    try {
+        (void)deficit_territory(raster, a.pixels, elsewhere, 30.0, {});
+        FAIL("an outline in another CRS was accepted");
+    } catch (const Error& e) {
+        CHECK_THAT(e.what(), Catch::Contains("EPSG:3035") && Catch::Contains(a.pixels.grid.crs));
+    }
+}

@@ -99,9 +99,11 @@ Run run(const std::string& name) {
     r.access = compute_access(r.in);
     r.results = aggregate(r.in, r.access);
     const RasterPixels pixels = raster_pixels(r.in, RasterOptions{default_surface_resolution_m, r.in.study.output_crs, 0});
+    const ZonesOutline outline = zones_outline(r.in.zones, pixels.grid.crs);
     for (std::size_t s = 0; s < r.in.services.size(); ++s) {
         const TravelTimeRaster raster = travel_time_raster(r.in, pixels, s, 0);
-        r.deficits.push_back(service_deficit(r.in, pixels, raster, r.access.times_ds(s), r.in.services[s].spec.threshold_min));
+        r.deficits.push_back(
+            service_deficit(r.in, pixels, outline, raster, r.access.times_ds(s), r.in.services[s].spec.threshold_min));
     }
     r.context = map_context(r.in);
     return r;

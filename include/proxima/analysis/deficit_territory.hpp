@@ -57,6 +57,19 @@ struct DeficitTerritory {
     std::size_t origins_outside = 0;
 };
 
+/// The study zones merged into one outline, in a projected CRS: what every deficit of a run is
+/// clipped to. Merged once per run and read by every service (merging a national commune layer
+/// takes seconds; doing it per service made it the cost of a national run's deficit areas).
+struct ZonesOutline {
+    std::string crs;                 ///< the CRS of `wkb` (the surface's)
+    std::vector<unsigned char> wkb;  ///< the union of the zones, (multi)polygon; empty without zones
+    double area_km2 = 0.0;           ///< planar, in `crs`
+};
+
+/// The outline of `zones` in `crs` (projected). Throws InputError if a zone cannot be read or
+/// converted, ConfigError for a CRS PROJ does not know.
+[[nodiscard]] ZonesOutline zones_outline(const ZoneLayer& zones, const std::string& crs);
+
 /// The deficit territory of one service. `raster` must have been made over `pixels` (same grid);
 /// `zones` are the study zones the pixels were laid over; `origins_over` the origins beyond the
 /// threshold; `options` remove specks as for isochrones and, with `raster_crs`, keep the parts
@@ -65,6 +78,13 @@ struct DeficitTerritory {
 /// if the raster does not match the pixels, InputError if a zone cannot be read or converted.
 [[nodiscard]] DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels,
                                                  const ZoneLayer& zones, double threshold_min,
+                                                 std::span<const PopulatedPoint> origins_over,
+                                                 const IsochroneOptions& options = {});
+
+/// The same, clipped to `outline` (zones_outline of the pixels' zones, in the raster's CRS; Error
+/// otherwise): what a run with many services calls.
+[[nodiscard]] DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels,
+                                                 const ZonesOutline& outline, double threshold_min,
                                                  std::span<const PopulatedPoint> origins_over,
                                                  const IsochroneOptions& options = {});
 

@@ -21,11 +21,13 @@ inline constexpr double default_surface_resolution_m = 100.0;
                                                          double threshold_min);
 
 /// The deficit territory of one service of `in` given its times at the pixels (`raster`,
-/// made over `pixels`) and at the origins (`origin_ds`). Its parts stay in the raster's CRS when
-/// that is the study's output CRS (the GeoPackage and the maps are drawn in it), else WGS84.
+/// made over `pixels`) and at the origins (`origin_ds`), clipped to `outline` (zones_outline of
+/// the study's zones in the pixels' CRS, merged once for every service). Its parts stay in the
+/// raster's CRS when that is the study's output CRS (the GeoPackage and the maps are drawn in it),
+/// else WGS84.
 [[nodiscard]] DeficitTerritory service_deficit(const StudyInputs& in, const RasterPixels& pixels,
-                                               const TravelTimeRaster& raster, std::span<const Deciseconds> origin_ds,
-                                               double threshold_min);
+                                               const ZonesOutline& outline, const TravelTimeRaster& raster,
+                                               std::span<const Deciseconds> origin_ds, double threshold_min);
 
 /// In words, for the layers' `method` field and the notes of the maps.
 inline constexpr const char* deficit_method =
