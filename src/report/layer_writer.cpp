@@ -105,14 +105,15 @@ void check_row(const OutputLayer& layer, std::size_t i, const std::vector<FieldV
 /// and wkb() stay valid until the next load()). Made rows are checked as they come.
 class RowSource {
 public:
-    explicit RowSource(const OutputLayer& layer) : m_layer(layer) {}
+    /// `geometry` false: rows without their geometry (wkb() stays empty for made rows).
+    RowSource(const OutputLayer& layer, bool geometry) : m_layer(layer), m_geometry(geometry) {}
     [[nodiscard]] std::size_t size() const { return m_layer.row_count(); }
     void load(std::size_t i) {
         m_row = i;
         if (m_layer.make_row) {
             m_values.clear();
             m_wkb.clear();
-            m_layer.make_row(i, m_values, m_wkb);
+            m_layer.make_row(i, m_values, m_geometry ? &m_wkb : nullptr);
             check_row(m_layer, i, m_values);
         }
     }
@@ -123,6 +124,7 @@ public:
 
 private:
     const OutputLayer& m_layer;
+    bool m_geometry;
     std::size_t m_row = 0;
     std::vector<FieldValue> m_values;
     std::vector<unsigned char> m_wkb;
@@ -379,7 +381,7 @@ void write_layer(GDALDatasetH ds, const OutputLayer& layer, OGRSpatialReferenceH
     // Transactions of rows_per_transaction features: SQLite commits once per batch instead of
     // once per feature, and a layer of millions of rows does not grow one huge transaction.
     constexpr std::size_t rows_per_transaction = 65536;
-    RowSource rows(layer);
+    RowSource rows(layer, layer.geometry != OutputLayer::Geometry::none);
     FeaturePtr feature(OGR_F_Create(defn));  // one feature, refilled: no allocation per row
     auto* f = static_cast<OGRFeatureH>(feature.get());
     for (std::size_t i = 0; i < rows.size() || i == 0; ++i) {
@@ -538,7 +540,7 @@ void write_layer_csv(const std::filesystem::path& path, const OutputLayer& layer
         s << csv_text(layer.fields[j].name, separator);
     }
     s << '\n';
-    RowSource rows(layer);
+    RowSource rows(layer, false);  // a CSV has no geometry column
     for (std::size_t i = 0; i < rows.size(); ++i) {
         rows.load(i);
         const auto& row = rows.values();

@@ -41,7 +41,7 @@ OutputLayer zones_layer(const StudyInputs& in, const StudyResults& results) {
     }
     // Made row by row as written: zones x services values are never held at once.
     communes.streamed_rows = in.zones.zones.size();
-    communes.make_row = [&in, &results, &groups](std::size_t z, std::vector<FieldValue>& row, std::vector<unsigned char>& wkb) {
+    communes.make_row = [&in, &results, &groups](std::size_t z, std::vector<FieldValue>& row, std::vector<unsigned char>* wkb) {
         const Zone& zone = in.zones.zones[z];
         const Commune* c = commune_of_zone(in, z);
         const double population = results.zones.empty() ? 0.0 : results.zones[0][z].population;
@@ -67,7 +67,9 @@ OutputLayer zones_layer(const StudyInputs& in, const StudyResults& results) {
                 row.push_back(r.origins > 0 ? rounded(r.group_population_over.at(g), 0.1) : FieldValue());
             }
         }
-        wkb = zone.wkb;
+        if (wkb != nullptr) {
+            *wkb = zone.wkb;
+        }
     };
     return communes;
 }
@@ -90,7 +92,7 @@ OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access) {
     }
     // Made row by row as written: origins x services x 3 values are never held at once.
     origins.streamed_rows = in.origins.size();
-    origins.make_row = [&in, &access, &groups, grid](std::size_t o, std::vector<FieldValue>& row, std::vector<unsigned char>& wkb) {
+    origins.make_row = [&in, &access, &groups, grid](std::size_t o, std::vector<FieldValue>& row, std::vector<unsigned char>* wkb) {
         const Origin& origin = in.origins[o];
         row = {origin.id, in.zones.zones[origin.zone].code, rounded(origin.population, 0.1),
                rounded(origin.snap.distance_m, 0.1), std::string(to_string(origin.placement))};
@@ -104,8 +106,10 @@ OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access) {
             row.push_back(facility == nullptr ? FieldValue() : FieldValue(facility->id));
             row.push_back(facility == nullptr ? FieldValue() : text_or_null(facility->name));
         }
-        wkb = grid ? cell_polygon(origin.grid_x, origin.grid_y, in.grid->cell_size_m, in.grid->crs)
-                   : point_wkb(origin.position);
+        if (wkb != nullptr) {
+            *wkb = grid ? cell_polygon(origin.grid_x, origin.grid_y, in.grid->cell_size_m, in.grid->crs)
+                        : point_wkb(origin.position);
+        }
     };
     return origins;
 }

@@ -103,11 +103,12 @@ void add_service_surface(const std::filesystem::path& dir, const StudyInputs& in
 
 /// access.gpkg (with the QGIS styles of the PNG maps) and the CSV tables.
 void write_access_layers(const std::filesystem::path& dir, const StudyInputs& in, std::vector<OutputLayer> layers,
-                         CsvDialect dialect, std::vector<std::string>& files) {
+                         CsvDialect dialect, int threads, std::vector<std::string>& files) {
     if (in.poles) {
         layers.push_back(poles_layer(*in.poles));
     }
-    for (auto& f : write_layers(dir, "access.gpkg", layers, in.study.output_crs, run_layer_has_csv, dialect)) {
+    for (auto& f :
+         write_layers(dir, "access.gpkg", layers, in.study.output_crs, run_layer_has_csv, dialect, threads)) {
         files.push_back(std::move(f));
     }
     std::vector<StyledService> styled;
@@ -262,7 +263,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     auto write_tables = [&tmp, &in, &access, &results, &places, &options, layers = std::move(layers)]() mutable {
         const Stopwatch clock;
         Written w;
-        write_access_layers(tmp, in, std::move(layers), options.csv_dialect, w.files);
+        write_access_layers(tmp, in, std::move(layers), options.csv_dialect, options.threads, w.files);
         for (auto& f : write_diagnostic_tables(tmp, in, access, results, places, options.csv_dialect)) {
             w.files.push_back(std::move(f));
         }

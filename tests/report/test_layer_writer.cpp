@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -20,6 +21,7 @@
 
 #include "proxima/core/error.hpp"
 #include "proxima/report/layer_writer.hpp"
+#include "proxima/run/job_support.hpp"
 #include "proxima_test/fixtures.hpp"
 
 using namespace proxima;
@@ -338,9 +340,11 @@ OutputLayer streamed(const OutputLayer& held) {
     out.rows.clear();
     out.wkb.clear();
     out.streamed_rows = held.rows.size();
-    out.make_row = [held](std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>& wkb) {
+    out.make_row = [held](std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>* wkb) {
         values = held.rows[i];
-        wkb = held.geometry == Geometry::none ? std::vector<unsigned char>{} : held.wkb[i];
+        if (wkb != nullptr) {
+            *wkb = held.geometry == Geometry::none ? std::vector<unsigned char>{} : held.wkb[i];
+        }
     };
     return out;
 }
@@ -370,9 +374,9 @@ TEST_CASE("layers made row by row as they are written give the same files as hel
         many.fields = {{"n", Type::integer}};
         many.streamed_rows = 70000;
         const auto point = wkb_of("POINT (2.3522 48.8566)");
-        many.make_row = [&point](std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>& wkb) {
+        many.make_row = [&point](std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>* wkb) {
             values = {static_cast<std::int64_t>(i)};
-            wkb = point;
+            *wkb = point;
         };
         write_geopackage(tmp.path() / "many.gpkg", {many}, "EPSG:2154");
         const Dataset ds = open_vector(tmp.path() / "many.gpkg");
@@ -386,9 +390,9 @@ TEST_CASE("layers made row by row as they are written give the same files as hel
 
     SECTION("a made row of the wrong type is refused naming it, and no file is left") {
         OutputLayer bad = made[0];
-        bad.make_row = [](std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>& wkb) {
+        bad.make_row = [](std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>* wkb) {
             values = {std::string("x"), i == 1 ? FieldValue(std::string("late")) : FieldValue(1.0), std::int64_t{1}};
-            wkb = wkb_of("POINT (2.3522 48.8566)");
+            *wkb = wkb_of("POINT (2.3522 48.8566)");
         };
         REQUIRE_THROWS_WITH(write_geopackage(tmp.path() / "bad.gpkg", {bad}, "EPSG:2154"),
                             Catch::Contains("row 2 of 2") && Catch::Contains("minutes"));
@@ -457,4 +461,66 @@ TEST_CASE("every spatial layer of a GeoPackage has its spatial index, whatever i
         REQUIRE(hits.size() == 1);
         CHECK(std::string(OGR_F_GetFieldAsString(h(hits[0]), 0)) == (std::string(name) == "points" ? "paris" : "75056"));
     }
+}
+
+TEST_CASE("a CSV table asks a made row for no geometry, a GeoPackage for one per row", "[report]") {
+    // A grid's origins layer makes each cell's polygon with GEOS and PROJ: a CSV, which has no
+    // geometry column, must not have them made for nothing.
+    test::TempDir tmp("csv-no-geometry");
+    std::atomic<std::size_t> asked{0};
+    OutputLayer cells;
+    cells.name = "cells";
+    cells.geometry = Geometry::polygon;
+    cells.fields = {{"n", Type::integer}};
+    cells.streamed_rows = 50;
+    const auto square = wkb_of("POLYGON ((2 48, 2.01 48, 2.01 48.01, 2 48.01, 2 48))");
+    cells.make_row = [&](std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>* wkb) {
+        values = {static_cast<std::int64_t>(i)};
+        if (wkb != nullptr) {
+            ++asked;
+            *wkb = square;
+        }
+    };
+    write_layer_csv(tmp.path() / "cells.csv", cells, CsvDialect::gis);
+    CHECK(asked == 0);
+    CHECK(read_text(tmp.path() / "cells.csv").size() > 50 * 2);
+    write_geopackage(tmp.path() / "cells.gpkg", {cells}, "EPSG:2154");
+    CHECK(asked == 50);
+}
+
+TEST_CASE("the CSVs written beside the GeoPackage are the files written after it, and their failure is not lost",
+          "[report]") {
+    test::TempDir tmp("layers-side-by-side");
+    std::vector<OutputLayer> layers;
+    for (const auto& l : sample_layers()) {
+        layers.push_back(streamed(l));  // made rows, read by both writers at once
+        layers.push_back(l);
+        layers.back().name += "_held";
+    }
+    const auto every = [](const OutputLayer&) { return true; };
+    fs::create_directories(tmp.path() / "one");
+    fs::create_directories(tmp.path() / "two");
+    const auto one = write_layers(tmp.path() / "one", "out.gpkg", layers, "EPSG:2154", every, CsvDialect::fr, 1);
+    const auto two = write_layers(tmp.path() / "two", "out.gpkg", layers, "EPSG:2154", every, CsvDialect::fr, 2);
+    CHECK(one == two);
+    REQUIRE(one.size() == 1 + layers.size());
+    CHECK(one.front() == "out.gpkg");
+    CHECK(files_in(tmp.path() / "one") == files_in(tmp.path() / "two"));
+    for (const auto& f : one) {
+        CHECK(read_text(tmp.path() / "one" / f) == read_text(tmp.path() / "two" / f));
+    }
+
+    // A row that only the CSV writer makes wrong (it asks for no geometry): its error reaches the
+    // caller once the GeoPackage is done.
+    OutputLayer bad = streamed(sample_layers()[0]);
+    const auto good_row = bad.make_row;
+    bad.make_row = [good_row](std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>* wkb) {
+        good_row(i, values, wkb);
+        if (wkb == nullptr) {
+            values.pop_back();
+        }
+    };
+    fs::create_directories(tmp.path() / "bad");
+    CHECK_THROWS_WITH(write_layers(tmp.path() / "bad", "out.gpkg", {bad}, "EPSG:2154", every, CsvDialect::gis, 2),
+                      Catch::Contains(bad.name));
 }

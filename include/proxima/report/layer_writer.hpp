@@ -32,8 +32,11 @@ struct OutputField {
 /// (`make_row`, `streamed_rows`): an origins layer of a région, 100 services wide, would otherwise
 /// hold hundreds of millions of values at once.
 struct OutputLayer {
-    /// Fills `values` (cleared, one per field) and `wkb` (cleared; as `wkb` below) for row i.
-    using RowMaker = std::function<void(std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>& wkb)>;
+    /// Fills `values` (cleared, one per field) and `*wkb` (cleared; as `wkb` below) for row i.
+    /// `wkb` is null when the writer needs no geometry (a CSV table): a grid cell's polygon, made
+    /// with GEOS and PROJ, is then not made for nothing. Called from several threads at once (the
+    /// GeoPackage and the CSV are written side by side).
+    using RowMaker = std::function<void(std::size_t i, std::vector<FieldValue>& values, std::vector<unsigned char>* wkb)>;
 
     enum class Geometry { none, point, polygon };  ///< polygon layers accept multipolygons
     std::string name;                              ///< layer (and CSV file) name; unique ignoring case

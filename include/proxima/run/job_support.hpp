@@ -71,10 +71,12 @@ private:
 
 /// Writes `layers` into `dir/gpkg_name` (in `crs`) and, for every layer `csv_for` accepts, a CSV
 /// table `dir/<layer>.csv` in `dialect`. Returns the files written, relative to dir, in that order.
+/// With more than one thread (`threads`, 0: every core) the CSVs are written on a thread of their
+/// own while the GeoPackage is written; the files are the same either way.
 std::vector<std::string> write_layers(const std::filesystem::path& dir, const std::string& gpkg_name,
                                       const std::vector<OutputLayer>& layers, const std::string& crs,
                                       const std::function<bool(const OutputLayer&)>& csv_for,
-                                      CsvDialect dialect = CsvDialect::gis);
+                                      CsvDialect dialect = CsvDialect::gis, int threads = 0);
 
 /// Writes a JSON manifest (run.json, scenario.json, siting.json) atomically, indented, UTF-8.
 void write_manifest(const std::filesystem::path& path, const nlohmann::ordered_json& manifest);
