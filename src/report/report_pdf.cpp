@@ -610,6 +610,14 @@ MapPlace map_place(const PdfServicePage& s, const MapScene& map) {
     return place;
 }
 
+/// What the counting pass learns of a page's map, for the drawing pass: whether it goes in as an
+/// image, and its place. At a national size each scene holds millions of places: made once per
+/// pass, not again to ask the same questions.
+struct PageMapPlan {
+    bool heavy = false;
+    MapPlace place;
+};
+
 /// A heavy map's image and where it goes on its page.
 struct PageImage {
     ImagePtr image;
@@ -623,20 +631,22 @@ struct PageImage {
 /// drawing is the larger cost without them).
 class PageMaps {
 public:
-    /// One thread (`threads` 1): each image is made when its page needs it, on the caller's thread.
-    PageMaps(const PdfReport& report, int threads)
-        : m_report(report), m_next(report.services.size()),
+    /// `plans`: the counting pass's, one per service page. One thread (`threads` 1): each image is
+    /// made when its page needs it, on the caller's thread.
+    PageMaps(const PdfReport& report, const std::vector<PageMapPlan>& plans, int threads)
+        : m_report(report), m_plans(plans), m_next(report.services.size()),
           m_policy(thread_count(threads) > 1 ? std::launch::async : std::launch::deferred),
           m_ahead(static_cast<std::size_t>(thread_count(threads))) {
-        for (const auto& page : report.services) {
-            m_heavy.push_back(with_map(page, [](const MapScene& map) { return heavy_map(map); }));
+        if (plans.size() != report.services.size()) {
+            throw Error(fmt::format("report.pdf: {} map plans for {} service pages", plans.size(),
+                                    report.services.size()));
         }
     }
     PageMaps(const PageMaps&) = delete;
     PageMaps& operator=(const PageMaps&) = delete;
 
     /// Whether service page `k`'s map goes in as an image.
-    [[nodiscard]] bool heavy(std::size_t k) const { return m_heavy[k]; }
+    [[nodiscard]] bool heavy(std::size_t k) const { return m_plans[k].heavy; }
 
     /// The image of service page `k` (a heavy map) and its place; starts the images of the next
     /// pages that have one (as many as threads) before waiting for this one.
@@ -644,7 +654,7 @@ public:
         start(k);
         std::size_t started = 0;
         for (std::size_t j = k + 1; j < m_next.size() && started < m_ahead; ++j) {
-            if (m_heavy[j]) {
+            if (m_plans[j].heavy) {
                 start(j);  // made while page k is painted and compressed
                 ++started;
             }
@@ -656,60 +666,52 @@ private:
     void start(std::size_t k) {
         if (!m_next[k].valid()) {
             const PdfServicePage* page = &m_report.services[k];
-            m_next[k] = std::async(m_policy, [page] {
-                return with_map(*page, [page](const MapScene& map) {
-                    const MapPlace place = map_place(*page, map);
-                    return PageImage{place.from_png ? scaled_png(page->map_png, place.w, place.h)
-                                                    : drawn_map(map, page_map_options(), place.w, place.h),
-                                     place};
+            const MapPlace place = m_plans[k].place;
+            m_next[k] = std::async(m_policy, [page, place] {
+                if (place.from_png) {  // no scene needed
+                    return PageImage{scaled_png(page->map_png, place.w, place.h), place};
+                }
+                return with_map(*page, [&place](const MapScene& map) {
+                    return PageImage{drawn_map(map, page_map_options(), place.w, place.h), place};
                 });
             });
         }
     }
 
     const PdfReport& m_report;
+    const std::vector<PageMapPlan>& m_plans;
     std::vector<std::future<PageImage>> m_next;
     std::launch m_policy;
     std::size_t m_ahead;
-    std::vector<bool> m_heavy;  ///< per page: its map is an image
 };
 
-/// `maps`: null in the counting pass (the maps' size only), else where the heavy maps' images come from.
-void service_page(Pages& pages, const PdfServicePage& s, std::size_t k, PageMaps* maps) {
+/// `maps`: null in the counting pass, which fills `plan` (the map's size and kind); else where the
+/// heavy maps' images come from, `plan` as the counting pass left it.
+void service_page(Pages& pages, const PdfServicePage& s, std::size_t k, PageMaps* maps, PageMapPlan& plan) {
     pages.new_page();
-    const MapOptions options = page_map_options();
-    // A heavy map's image comes with its place, worked out on the thread that made it (the
-    // layout of a région's 100 000 places, not done again here).
-    PageImage image{ImagePtr(nullptr, &cairo_surface_destroy), {}};
-    const bool heavy = maps != nullptr && maps->heavy(k);
-    if (heavy) {
-        image = maps->take(k);
-    }
-    // A light map is placed and drawn from one scene (made once when the page makes its own).
-    const double h = heavy ? image.place.h : with_map(s, [&](const MapScene& map) {
-        const MapPlace place = map_place(s, map);
-        if (maps != nullptr) {
-            cairo_t* cr = pages.cr();
-            cairo_save(cr);
-            cairo_translate(cr, margin_x + (content_width - place.w) / 2, pages.y());
-            detail::render_map(cr, map, options, place.w, place.h);
-            cairo_restore(cr);
-        }
-        return place.h;
-    });
-    if (heavy) {
-        const MapPlace& place = image.place;
+    if (maps == nullptr) {
+        // The counting pass: the map's kind and place, from its scene (made once here).
+        plan = with_map(s, [&s](const MapScene& map) { return PageMapPlan{heavy_map(map), map_place(s, map)}; });
+    } else {
+        const MapPlace& place = plan.place;
         cairo_t* cr = pages.cr();
         cairo_save(cr);
         cairo_translate(cr, margin_x + (content_width - place.w) / 2, pages.y());
-        if (place.from_png) {
-            paint_scaled(cr, image.image.get(), place.w, place.h);
+        if (plan.heavy) {
+            // Its image, made on another thread ahead of the page (PageMaps).
+            const PageImage image = maps->take(k);
+            if (place.from_png) {
+                paint_scaled(cr, image.image.get(), place.w, place.h);
+            } else {
+                paint_drawn(cr, image.image.get());
+            }
         } else {
-            paint_drawn(cr, image.image.get());
+            // A light map, drawn as vectors from its scene (made once when the page makes its own).
+            with_map(s, [&](const MapScene& map) { detail::render_map(cr, map, page_map_options(), place.w, place.h); });
         }
         cairo_restore(cr);
     }
-    pages.advance(h + 12);
+    pages.advance(plan.place.h + 12);
 
     const ManifestService& sv = s.service;
     const std::string threshold = minutes(sv.threshold_min);
@@ -792,17 +794,21 @@ void provenance_page(Pages& pages, const PdfReport& report) {
 }
 
 /// Lays out and draws every page; returns the number of pages. `total_pages` goes into the
-/// footers; the maps are drawn only when `paint_maps` (the counting pass needs their size only).
-int paint_document(cairo_t* cr, const PdfReport& report, int total_pages, bool paint_maps, int threads) {
+/// footers; the maps are drawn only when `paint_maps` (the counting pass needs their size only,
+/// and leaves in `plans` what the drawing pass needs of them).
+int paint_document(cairo_t* cr, const PdfReport& report, int total_pages, bool paint_maps,
+                   std::vector<PageMapPlan>& plans, int threads) {
     Pages pages(cr, report.manifest.study.name + " — Accessibilité aux services", total_pages);
     cover_page(pages, report);
     summary_page(pages, report);
     std::optional<PageMaps> maps;
     if (paint_maps) {
-        maps.emplace(report, threads);
+        maps.emplace(report, plans, threads);
+    } else {
+        plans.assign(report.services.size(), PageMapPlan{});
     }
     for (std::size_t k = 0; k < report.services.size(); ++k) {
-        service_page(pages, report.services[k], k, maps ? &*maps : nullptr);
+        service_page(pages, report.services[k], k, maps ? &*maps : nullptr, plans[k]);
     }
     provenance_page(pages, report);
     pages.finish();
@@ -817,7 +823,7 @@ cairo_status_t discard(void*, const unsigned char*, unsigned int) { return CAIRO
 
 /// The document drawn on a PDF surface writing through `write`; returns the page count.
 int draw_pdf(const PdfReport& report, cairo_write_func_t write, void* closure, int total_pages, bool paint_maps,
-             const std::filesystem::path& path, int threads) {
+             std::vector<PageMapPlan>& plans, const std::filesystem::path& path, int threads) {
     detail::SurfacePtr surface(cairo_pdf_surface_create_for_stream(write, closure, page_width, page_height));
     // No creation date (cairo 1.16 writes the clock's otherwise): the same run, the same bytes.
     cairo_pdf_surface_set_metadata(surface.get(), CAIRO_PDF_METADATA_CREATE_DATE, "");
@@ -827,7 +833,7 @@ int draw_pdf(const PdfReport& report, cairo_write_func_t write, void* closure, i
                                    ("Proxima " + report.manifest.proxima_version).c_str());
     detail::ContextPtr cr(cairo_create(surface.get()));
     detail::set_text_options(cr.get());
-    const int pages = paint_document(cr.get(), report, total_pages, paint_maps, threads);
+    const int pages = paint_document(cr.get(), report, total_pages, paint_maps, plans, threads);
     const cairo_status_t drawn = cairo_status(cr.get());
     cr.reset();
     cairo_surface_finish(surface.get());
@@ -884,9 +890,10 @@ PdfReport pdf_report_content(RunManifest manifest, const StudyResults& results, 
 }
 
 void write_report_pdf(const PdfReport& report, const std::filesystem::path& path, int threads) {
-    const int pages = draw_pdf(report, discard, nullptr, 0, false, path, threads);
+    std::vector<PageMapPlan> plans;  // the maps' kind and place, from the counting pass
+    const int pages = draw_pdf(report, discard, nullptr, 0, false, plans, path, threads);
     std::string pdf;
-    const int drawn = draw_pdf(report, append_to_string, &pdf, pages, true, path, threads);
+    const int drawn = draw_pdf(report, append_to_string, &pdf, pages, true, plans, path, threads);
     if (drawn != pages) {
         throw Error(fmt::format("report.pdf: {} pages counted, {} drawn", pages, drawn));
     }
