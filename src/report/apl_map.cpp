@@ -87,7 +87,7 @@ std::vector<MapValueClass> apl_map_classes(const AplSpec& spec) {
 }
 
 MapScene apl_scene(const StudyInputs& in, const AccessTable& access, const StudyResults& results, std::size_t s,
-                   const AplResult& apl, const AplAreas& areas, const AplSpec& spec) {
+                   const AplResult& apl, const AplAreas& areas, const AplSpec& spec, const MapContext& context) {
     const bool grid = grid_origins(in);
     const std::size_t zone_count = in.zones.zones.size();
     if (s >= in.services.size() || apl.apl.size() != in.origins.size() || areas.zones.size() != zone_count) {
@@ -121,7 +121,7 @@ MapScene apl_scene(const StudyInputs& in, const AccessTable& access, const Study
     // hatched area; the dots and boxes of the time map (people beyond a time) do not apply.
     DeficitTerritory hatched;
     hatched.wkb_wgs84 = std::move(under);
-    MapScene scene = scene_for_service(in, access, results, s, hatched, map_context(in));
+    MapScene scene = scene_for_service(in, access, results, s, hatched, context);
     scene.places.clear();
     scene.places_caption.clear();
     scene.deficit_labels.clear();

@@ -1,12 +1,14 @@
 #include "proxima/report/run_maps.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <limits>
 #include <cmath>
 #include <exception>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <cpl_error.h>
@@ -161,7 +163,14 @@ std::vector<MapLabel> place_labels(const StudyInputs& in, ToOutput& to_output) {
 
 } // namespace
 
+namespace {
+std::atomic<std::size_t> map_context_count{0};
+} // namespace
+
+std::size_t map_contexts_made() { return map_context_count.load(std::memory_order_relaxed); }
+
 MapContext map_context(const StudyInputs& in) {
+    map_context_count.fetch_add(1, std::memory_order_relaxed);
     MapContext context;
     std::vector<MapLine> roads;
     ToOutput to_output(in.study.output_crs);
@@ -349,7 +358,11 @@ std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const 
         throw Error(fmt::format("maps: {} deficit areas for {} services; give one per service",
                                 deficits.size(), in.services.size()));
     }
-    const MapContext context = map_context(in);
+    std::optional<MapContext> own;
+    if (options.context == nullptr) {
+        own = map_context(in);
+    }
+    const MapContext& context = options.context != nullptr ? *options.context : *own;
     const auto make_dir = [](const std::filesystem::path& p) {
         std::error_code ec;
         std::filesystem::create_directories(p, ec);

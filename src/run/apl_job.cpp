@@ -43,7 +43,7 @@ ScenarioJobResult run_apl_job(const StudyFile& original, const AplJob& job, cons
     result.files = write_layers(out.tmp(), "apl.gpkg", layers, study.output_crs, [](const OutputLayer&) { return true; });
     if (job.maps) {
         const std::string map = "maps/apl_" + job.service + ".png";
-        write_apl_map(out.tmp(), map, in, access, times, apl);
+        write_apl_map(out.tmp(), map, in, access, times, apl, map_context(in));
         result.files.push_back(map);
     }
     timer.phase("write");

@@ -453,14 +453,15 @@ std::string apl_comparison_summary(const AplComparison& c) {
 }
 
 void write_apl_map(const std::filesystem::path& dir, const std::string& relative, const StudyInputs& in,
-                   const AccessTable& access, const StudyResults& results, const AplOutcome& apl) {
+                   const AccessTable& access, const StudyResults& results, const AplOutcome& apl,
+                   const MapContext& context) {
     const std::filesystem::path path = dir / relative;
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
     if (ec) {
         throw OutputError(fmt::format("cannot create folder '{}': {}", path.parent_path().string(), ec.message()));
     }
-    render_map_png(apl_scene(in, access, results, apl.service, apl.result, apl.areas, apl.spec), path);
+    render_map_png(apl_scene(in, access, results, apl.service, apl.result, apl.areas, apl.spec, context), path);
 }
 
 } // namespace proxima

@@ -4,6 +4,7 @@
 #include <exception>
 #include <future>
 #include <iterator>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -127,25 +128,27 @@ constexpr std::size_t scenes_at_once_max_places = 30'000'000;
 /// just written: its content is run.json's, so that the two never disagree. Scenes are made on `threads`.
 void write_pdf_report(const std::filesystem::path& path, const StudyInputs& in, const AccessTable& access,
                       const StudyResults& results, const std::vector<DeficitTerritory>& deficits,
-                      const RunManifest& manifest, const std::filesystem::path& maps_dir, int threads) {
-    const MapContext context = map_context(in);
+                      const RunManifest& manifest, const std::filesystem::path& maps_dir, const MapContext& context,
+                      int threads) {
     std::vector<MapScene> maps(in.services.size());
     // A scene holds a place per origin, and the zones: up to a few million places in all they
-    // are made at once, side by side; beyond, each page makes its own when it needs it (a few
-    // times over), so that 200 scenes of a national study's 2.3 M places are never held together.
+    // are made at once, side by side; beyond, each page makes its own when it needs it (once
+    // per pass of write_report_pdf), so that 200 scenes of a national study's 2.3 M places are never held together.
     const bool scenes_on_demand = in.origins.size() * in.services.size() > scenes_at_once_max_places;
-    std::vector<std::exception_ptr> failed(in.services.size());
+    if (!scenes_on_demand) {
+        std::vector<std::exception_ptr> failed(in.services.size());
 #pragma omp parallel for schedule(dynamic, 1) num_threads(thread_count(threads))
-    for (std::size_t s = 0; s < (scenes_on_demand ? 0 : in.services.size()); ++s) {
-        try {
-            maps[s] = scene_for_service(in, access, results, s, deficits[s], context);
-        } catch (...) {
-            failed[s] = std::current_exception();  // an exception must not leave the OpenMP region
+        for (std::size_t s = 0; s < in.services.size(); ++s) {
+            try {
+                maps[s] = scene_for_service(in, access, results, s, deficits[s], context);
+            } catch (...) {
+                failed[s] = std::current_exception();  // an exception must not leave the OpenMP region
+            }
         }
-    }
-    for (const auto& f : failed) {
-        if (f) {
-            std::rethrow_exception(f);
+        for (const auto& f : failed) {
+            if (f) {
+                std::rethrow_exception(f);
+            }
         }
     }
     PdfReport content = pdf_report_content(manifest, results, std::move(maps));
@@ -280,20 +283,31 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         summary.files.insert(summary.files.end(), w.files.begin(), w.files.end());
         timer.phase("write");
     }
+    // What every map shares (zones, roads, places in the output CRS): made once, when first
+    // needed, for the maps, the pole maps and report.pdf (a grid study's millions of cells are
+    // each made a polygon and projected).
+    std::optional<MapContext> context;
+    const auto shared_context = [&context, &in]() -> const MapContext& {
+        if (!context) {
+            context = map_context(in);
+        }
+        return *context;
+    };
     if (options.maps) {
         RunMapOptions map_options;
         map_options.per_epci = options.maps_per_epci;
         map_options.threads = options.threads;
+        map_options.context = &shared_context();
         for (auto& f : write_run_maps(tmp, in, access, results, surfaces.deficits, map_options)) {
             summary.files.push_back(std::move(f));
         }
         for (const auto& a : apl) {
             summary.files.push_back("maps/apl_" + in.services[a.service].spec.id + ".png");
-            write_apl_map(tmp, summary.files.back(), in, access, results, a);
+            write_apl_map(tmp, summary.files.back(), in, access, results, a, shared_context());
         }
         timer.phase("maps");
         if (in.poles) {
-            for (auto& f : write_pole_maps(tmp, in, access, results, *pole_access, map_context(in))) {
+            for (auto& f : write_pole_maps(tmp, in, access, results, *pole_access, shared_context())) {
                 summary.files.push_back(std::move(f));
             }
             timer.phase("pole maps");
@@ -333,7 +347,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     if (options.pdf) {
         // From the manifest, whose timings it does not print: its own phase is added after.
         write_pdf_report(tmp / "report.pdf", in, access, results, surfaces.deficits, manifest,
-                         options.maps ? tmp / "maps" : std::filesystem::path{}, options.threads);
+                         options.maps ? tmp / "maps" : std::filesystem::path{}, shared_context(), options.threads);
         timer.phase("report.pdf");
         summary.timings = timer.timings();
         summary.peaks_mib = timer.peaks_mib();

@@ -14,6 +14,7 @@
 #include "proxima/core/error.hpp"
 #include "proxima/core/sha256.hpp"
 #include "proxima/core/threads.hpp"
+#include "proxima/report/run_maps.hpp"
 #include "proxima/routing/snap.hpp"
 #include "proxima/run/run_study.hpp"
 #include "proxima_test/fixtures.hpp"
@@ -151,10 +152,16 @@ TEST_CASE("Andorra: population beyond the threshold in the summary equals the su
     RunOptions options;
     options.output_dir = out;
     const std::size_t indexes_before = EdgeSnapper::index_builds();
-    (void)run_study(study("andorra", dir.path()), options);
+    const std::size_t contexts_before = map_contexts_made();
+    const RunSummary run = run_study(study("andorra", dir.path()), options);
     // One snapping index for the whole run (rasters, maps and report.pdf included): the run lets
     // it go after the surface pixels, so nothing after may need one again.
     CHECK(EdgeSnapper::index_builds() == indexes_before + 1);
+    // One map context for the service maps, the pole maps and report.pdf.
+    REQUIRE(std::count(run.files.begin(), run.files.end(), "report.pdf") == 1);
+    REQUIRE(std::count_if(run.files.begin(), run.files.end(),
+                          [](const std::string& f) { return f.rfind("maps/pole", 0) == 0; }) > 0);
+    CHECK(map_contexts_made() == contexts_before + 1);
     const auto origins = read_csv_rows(out / "origins.csv");
     REQUIRE(origins.size() == 41);
     // Recompute from the per-origin times written in origins.csv.

@@ -14,6 +14,7 @@
 #include "proxima/analysis/aggregation.hpp"
 #include "proxima/analysis/apl.hpp"
 #include "proxima/report/map_renderer.hpp"
+#include "proxima/report/run_maps.hpp"
 #include "proxima/study/study_inputs.hpp"
 
 namespace proxima {
@@ -25,9 +26,10 @@ namespace proxima {
 
 /// The map scene of the APL of service `s` (index into in.services): `access` and `results` as
 /// for scene_for_service() (they place the frame and the sites), `apl` and `areas` from
-/// compute_apl() and aggregate_apl() with `spec`. Throws as scene_for_service(), and Error if the
-/// results do not match the inputs.
+/// compute_apl() and aggregate_apl() with `spec`, `context` map_context(in). Throws as
+/// scene_for_service(), and Error if the results do not match the inputs.
 [[nodiscard]] MapScene apl_scene(const StudyInputs& in, const AccessTable& access, const StudyResults& results,
-                                 std::size_t s, const AplResult& apl, const AplAreas& areas, const AplSpec& spec);
+                                 std::size_t s, const AplResult& apl, const AplAreas& areas, const AplSpec& spec,
+                                 const MapContext& context);
 
 } // namespace proxima

@@ -34,8 +34,8 @@ struct PdfServicePage {
     ManifestService service;             ///< label, threshold, sites, population beyond (run.json)
     Bands bands;                         ///< population of the study per time band (band_names order)
     MapScene map;                        ///< drawn as vectors, scaled to the page's width
-    /// When set, `map` stays empty: the scene is made each time the page needs it (a few times
-    /// per page) and let go. A national study's scenes, millions of places each for 200
+    /// When set, `map` stays empty: the scene is made each time the page needs it (once in the
+    /// counting pass, once more to draw it unless it is taken from `map_png`) and let go. A national study's scenes, millions of places each for 200
     /// services, do not fit in memory all at once. Called from several threads at once.
     std::function<MapScene()> make_map;
     /// The same map already drawn by the run (maps/<id>.png), if any: a map too heavy for vectors

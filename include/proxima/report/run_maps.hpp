@@ -19,10 +19,15 @@
 
 namespace proxima {
 
+struct MapContext;
+
 struct RunMapOptions {
     bool per_epci = false;  ///< also one map per EPCI and service (needs EPCI codes on the zones)
     MapOptions map;
     int threads = 0;        ///< services drawn side by side; 0 = all cores
+    /// map_context() of the same inputs, made once by a caller that draws other maps from it too
+    /// (run: these, the pole maps and report.pdf); null: made here.
+    const MapContext* context = nullptr;
 };
 
 /// What every map of a study shares whatever the service, in the output CRS, converted once
@@ -36,14 +41,17 @@ struct MapContext {
     std::vector<std::array<double, 2>> zone_label;     ///< per zone, its point on surface
     std::array<double, 4> zones_box{};                 ///< of every zone (min x, min y, max x, max y); empty: min > max
     std::vector<std::vector<unsigned char>> epci_borders;  ///< each EPCI's zones dissolved
-    /// Per origin: its position (points studies), or its cell's square (grid studies).
-    std::vector<std::array<double, 2>> origin_xy;
-    std::vector<std::vector<unsigned char>> cell_wkb;
+    std::vector<std::array<double, 2>> origin_xy;       ///< per origin: its position, output CRS (points studies)
+    std::vector<std::vector<unsigned char>> cell_wkb;  ///< per origin: its cell's square, output CRS (grid studies)
     std::vector<MapLabel> place_labels;                ///< the largest places' names (points studies)
     std::size_t zone_count = 0;                        ///< of the inputs it was made from
     std::size_t origin_count = 0;
 };
 [[nodiscard]] MapContext map_context(const StudyInputs& in);
+
+/// How many map contexts this process has made: a run makes one for all its maps and report.pdf
+/// (a grid study's is millions of cell polygons); tests check that.
+[[nodiscard]] std::size_t map_contexts_made();
 
 /// The map of service `s` (index into in.services). Geometries are converted from WGS84 to
 /// in.study.output_crs, which must be projected in metres.

@@ -16,6 +16,7 @@
 #include "proxima/analysis/apl.hpp"
 #include "proxima/analysis/scenario.hpp"
 #include "proxima/report/layer_writer.hpp"
+#include "proxima/report/run_maps.hpp"
 #include "proxima/study/study_inputs.hpp"
 
 namespace proxima {
@@ -85,8 +86,9 @@ struct AplComparison {
 [[nodiscard]] std::string apl_comparison_summary(const AplComparison& c);
 
 /// Renders the APL map of `apl` at `dir / relative` (creating its folder). `access` and `results`
-/// as for scene_for_service().
+/// as for scene_for_service(), `context` map_context(in).
 void write_apl_map(const std::filesystem::path& dir, const std::string& relative, const StudyInputs& in,
-                   const AccessTable& access, const StudyResults& results, const AplOutcome& apl);
+                   const AccessTable& access, const StudyResults& results, const AplOutcome& apl,
+                   const MapContext& context);
 
 } // namespace proxima
