@@ -84,8 +84,17 @@ int main(int argc, char** argv) {
         return 2;
     }
     const std::filesystem::path dir = argv[1];
-    const std::size_t rows = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 230'000;
-    const std::size_t services = argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 200;
+    // A count, or nothing: "abc" or "-5" would quietly become a table of 0 rows (or of 2^64).
+    const auto count = [](const char* text, const char* what) -> std::size_t {
+        const std::string s = text;
+        if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 12) {
+            std::fprintf(stderr, "write_tables: %s must be a whole number, not '%s'\n", what, text);
+            std::exit(2);
+        }
+        return std::stoull(s);
+    };
+    const std::size_t rows = argc > 2 ? count(argv[2], "rows") : 230'000;
+    const std::size_t services = argc > 3 ? count(argv[3], "services") : 200;
     try {
         const std::vector<OutputLayer> layers = {origins_like(rows, services)};
         double seconds[2] = {0, 0};

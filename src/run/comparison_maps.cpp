@@ -73,8 +73,8 @@ StudyInputs map_inputs(const StudyInputs& in, std::size_t service, const std::ve
 
 /// The service's map in one situation: its own times and deficit; the last `highlighted`
 /// facilities (the sites the situation opens) drawn apart.
-MapScene situation_scene(const StudyInputs& in, const RasterPixels& pixels, const ZonesOutline& outline,
-                         std::size_t service,
+MapScene situation_scene(const StudyInputs& in, const MapContext& context, const RasterPixels& pixels,
+                         const ZonesOutline& outline, std::size_t service,
                          const std::vector<Facility>& facilities, const std::vector<Snap>& snaps,
                          std::span<const Deciseconds> ds, std::span<const std::uint32_t> nearest,
                          std::size_t highlighted, const std::string& highlight_caption, const std::string& subtitle,
@@ -88,7 +88,7 @@ MapScene situation_scene(const StudyInputs& in, const RasterPixels& pixels, cons
     // The deficit of this situation, drawn from its own surface (one more search).
     const TravelTimeRaster raster = travel_time_raster(view, pixels, 0);
     const DeficitTerritory deficit = service_deficit(view, pixels, outline, raster, ds, view.services[0].spec.threshold_min);
-    MapScene scene = scene_for_service(view, table, results, 0, deficit, map_context(in));
+    MapScene scene = scene_for_service(view, table, results, 0, deficit, context);
     // The last `highlighted` facilities are the new sites: a distinct symbol.
     const std::size_t keep = scene.facilities.size() - std::min(highlighted, scene.facilities.size());
     scene.highlights.assign(scene.facilities.begin() + static_cast<std::ptrdiff_t>(keep), scene.facilities.end());
@@ -207,8 +207,10 @@ std::vector<std::string> write_comparison_maps(const std::filesystem::path& dir,
     const ServiceInputs& sv = in.services[r.service];
     const RasterPixels pixels = raster_pixels(in, RasterOptions{default_surface_resolution_m, in.study.output_crs, 0});
     const ZonesOutline outline = zones_outline(in.zones, pixels.grid.crs);
+    // The zones, roads and places in the output CRS: the same for the before and after maps.
+    const MapContext context = map_context(in);
     if (!after_only) {
-        render_map_png(situation_scene(in, pixels, outline, r.service, sv.facilities, sv.snaps, r.before_ds,
+        render_map_png(situation_scene(in, context, pixels, outline, r.service, sv.facilities, sv.snaps, r.before_ds,
                                        r.before_nearest, 0, "", "Avant", style),
                        dir / "maps" / "before.png");
         written.push_back("maps/before.png");
@@ -217,8 +219,8 @@ std::vector<std::string> write_comparison_maps(const std::filesystem::path& dir,
     for (const auto& ch : r.changes) {
         opened += ch.kind == ScenarioSiteChange::Kind::added || ch.kind == ScenarioSiteChange::Kind::moved_to ? 1 : 0;
     }
-    MapScene after = situation_scene(in, pixels, outline, r.service, r.facilities_after, r.snaps_after, r.after_ds,
-                                     r.after_nearest, opened, highlight_caption, "Après", style);
+    MapScene after = situation_scene(in, context, pixels, outline, r.service, r.facilities_after, r.snaps_after,
+                                     r.after_ds, r.after_nearest, opened, highlight_caption, "Après", style);
     const double threshold = sv.spec.threshold_min;
     const ThresholdCrossings crossings = threshold_crossings(in, r, threshold);
     // The headline of the after map: who passes under the threshold, first.

@@ -40,7 +40,8 @@ StudyFile select_services(StudyFile study, const std::vector<std::string>& ids, 
     if (!ids.empty()) {
         std::vector<ServiceSpec> kept;
         for (const auto& id : ids) {
-            auto it = std::find_if(study.services.begin(), study.services.end(), [&](const auto& s) { return s.id == id; });
+            auto it = std::find_if(study.services.begin(), study.services.end(),
+                                   [&](const auto& s) { return s.id == id; });
             if (it == study.services.end()) {
                 std::string known;
                 for (const auto& s : study.services) {
@@ -356,6 +357,8 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         manifest.memory.peak_mib = summary.peak_mib;  // its huge pages setting stays as made
         manifest.memory.peak_mib_after = summary.peaks_mib;
     }
+    // report.html reads the written files, not the scenes: a grid study's cell polygons go now.
+    context.reset();
     write_manifest(tmp / "run.json", to_json(manifest));
     summary.files.push_back("run.json");
     HtmlReportOptions report_options;

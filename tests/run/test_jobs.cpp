@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proxima/core/error.hpp"
+#include "proxima/report/run_maps.hpp"
 #include "proxima/run/run_study.hpp"
 #include "proxima/run/comparison_maps.hpp"
 #include "proxima/run/scenario_job.hpp"
@@ -47,7 +48,10 @@ TEST_CASE("scenario job: a new site in Canillo, the hospital closed and moved ba
     job.service = "urgences";
     job.spec.name = "canillo";
     job.spec.add.push_back({"Canillo", LonLat{1.5977647, 42.5668305}});
+    const std::size_t contexts_before = map_contexts_made();
     const ScenarioJobResult r = run_scenario_job(study, job, Log{});
+    // The before, after and gain maps share one map context (zones, roads, places converted once).
+    CHECK(map_contexts_made() == contexts_before + 1);
 
     // The default folder beside the study's output, and every file it lists.
     CHECK(r.dir == dir.path() / "andorra-scenario-canillo");

@@ -74,8 +74,10 @@ struct ZonesOutline {
 /// `zones` are the study zones the pixels were laid over; `origins_over` the origins beyond the
 /// threshold; `options` remove specks as for isochrones and, with `raster_crs`, keep the parts
 /// in the raster's CRS instead of converting them to WGS84 (for outputs in that CRS: a région's
-/// deficit parts hold millions of vertices). Throws ConfigError for a threshold that is not a positive number of minutes, Error
-/// if the raster does not match the pixels, InputError if a zone cannot be read or converted.
+/// deficit parts hold millions of vertices). Merges the zones on each call: for one service; a
+/// run of many services merges them once (zones_outline) and calls the overload below.
+/// Throws ConfigError for a threshold that is not a positive number of minutes, Error if the
+/// raster does not match the pixels, InputError if a zone cannot be read or converted.
 [[nodiscard]] DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels,
                                                  const ZoneLayer& zones, double threshold_min,
                                                  std::span<const PopulatedPoint> origins_over,
