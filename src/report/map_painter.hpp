@@ -2,7 +2,7 @@
 // Internal: a map painted onto any cairo context (an image for the PNG maps, a PDF page for
 // report.pdf), so that both show the same drawing: one code path, vectors stay vectors.
 
-#include <cairo.h>
+#include <cairo/cairo.h>  // as the tests include it (their include path has no cairo folder)
 
 #include "proxima/report/map_renderer.hpp"
 

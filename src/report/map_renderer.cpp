@@ -1092,28 +1092,39 @@ void stroke_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const 
     }
 }
 
-/// The roads, stroked here or laid over from the run's cache (PNG maps only; see RoadLayerCache).
+/// The roads, stroked here or laid over from the run's cache (see RoadLayerCache). A layer is
+/// made in device pixels, so only where user units reach them by a plain scale from the image's
+/// corner: 1 on a PNG map, the page's resolution on a heavy map of report.pdf drawn as an image.
 void draw_roads(cairo_t* cr, const MapScene& scene, const MapLayout& l, const Style& st, const MapOptions& options) {
     if (scene.road_lines().empty()) {
         return;
     }
-    if (!options.road_layers) {
+    cairo_matrix_t m;
+    cairo_get_matrix(cr, &m);
+    const bool plain_scale = m.xy == 0.0 && m.yx == 0.0 && m.xx == m.yy && m.xx > 0.0 && m.x0 == 0.0 && m.y0 == 0.0;
+    if (!options.road_layers || !plain_scale) {
         stroke_roads(cr, scene, l, st);
         return;
     }
+    const double scale = m.xx;
     RoadLayerCache::Key key;
     key.roads = roads_digest(scene.road_lines());
-    key.placement = {l.world[0],   l.world[1], l.world[2],  l.world[3],  l.px_per_m,
-                     l.map_left,   l.map_top,  l.map_width, l.map_height, st.pt};
-    const RoadLayerCache::Layer layer =
-        options.road_layers->layer(key, l.width_px, l.height_px, [&](cairo_t* layer_cr) {
-            cairo_rectangle(layer_cr, l.map_left, l.map_top, l.map_width, l.map_height);
-            cairo_clip(layer_cr);
-            cairo_set_line_join(layer_cr, CAIRO_LINE_JOIN_ROUND);
-            stroke_roads(layer_cr, scene, l, st);
-        });
+    key.placement = {l.world[0],   l.world[1], l.world[2],  l.world[3],   l.px_per_m, l.map_left,
+                     l.map_top,    l.map_width, l.map_height, st.pt,      scale};
+    const int width = static_cast<int>(std::ceil(l.width_px * scale));
+    const int height = static_cast<int>(std::ceil(l.height_px * scale));
+    const RoadLayerCache::Layer layer = options.road_layers->layer(key, width, height, [&](cairo_t* layer_cr) {
+        cairo_scale(layer_cr, scale, scale);
+        cairo_rectangle(layer_cr, l.map_left, l.map_top, l.map_width, l.map_height);
+        cairo_clip(layer_cr);
+        cairo_set_line_join(layer_cr, CAIRO_LINE_JOIN_ROUND);
+        stroke_roads(layer_cr, scene, l, st);
+    });
+    cairo_save(cr);
+    cairo_identity_matrix(cr);  // the layer's pixels onto the image's, one for one
     cairo_set_source_surface(cr, layer.get(), 0.0, 0.0);
     cairo_paint(cr);
+    cairo_restore(cr);
 }
 
 /// Populated places, largest first so that small ones stay visible on top. Returns their boxes:
@@ -1409,9 +1420,11 @@ MapLayout detail::render_map(cairo_t* cr, const MapScene& scene, const MapOption
     if (scale != 1.0) {
         cairo_scale(cr, scale, scale);
     }
-    MapOptions vector_options = options;
-    vector_options.road_layers.reset();  // the page gets the roads as vectors, not as an image
-    paint_map(cr, scene, prepared, p, vector_options);
+    MapOptions drawn = options;
+    if (cairo_surface_get_type(cairo_get_target(cr)) != CAIRO_SURFACE_TYPE_IMAGE) {
+        drawn.road_layers.reset();  // a page of vectors gets the roads as vectors, not as an image
+    }
+    paint_map(cr, scene, prepared, p, drawn);
     cairo_restore(cr);
     return l;
 }

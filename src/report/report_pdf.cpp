@@ -667,12 +667,14 @@ private:
         if (!m_next[k].valid()) {
             const PdfServicePage* page = &m_report.services[k];
             const MapPlace place = m_plans[k].place;
-            m_next[k] = std::async(m_policy, [page, place] {
+            m_next[k] = std::async(m_policy, [page, place, roads = m_roads] {
                 if (place.from_png) {  // no scene needed
                     return PageImage{scaled_png(page->map_png, place.w, place.h), place};
                 }
-                return with_map(*page, [&place](const MapScene& map) {
-                    return PageImage{drawn_map(map, page_map_options(), place.w, place.h), place};
+                return with_map(*page, [&place, &roads](const MapScene& map) {
+                    MapOptions options = page_map_options();
+                    options.road_layers = roads;
+                    return PageImage{drawn_map(map, options, place.w, place.h), place};
                 });
             });
         }
@@ -683,6 +685,9 @@ private:
     std::vector<std::future<PageImage>> m_next;
     std::launch m_policy;
     std::size_t m_ahead;
+    /// The maps drawn as images share their roads: every service's map of a study shows the same
+    /// roads in the same frame (at a région's size, stroking them was most of a page's time).
+    std::shared_ptr<RoadLayerCache> m_roads = make_road_layer_cache();
 };
 
 /// `maps`: null in the counting pass, which fills `plan` (the map's size and kind); else where the

@@ -25,10 +25,10 @@ public:
     explicit RoadLayerCache(std::size_t capacity) : m_capacity(capacity) {}
 
     /// What identifies a layer: the roads (a digest of their points and ranks) and every number
-    /// that places them on the image.
+    /// that places them on the image (the layout's, and the scale from its pixels to the image's).
     struct Key {
         std::uint64_t roads = 0;
-        std::array<double, 10> placement{};
+        std::array<double, 11> placement{};
         bool operator==(const Key&) const = default;
     };
 

@@ -11,9 +11,11 @@
 #include <sstream>
 
 #include <cairo/cairo.h>  // the header folder is not on the test's include path; cairo.h finds its siblings
+#include <cairo/cairo-pdf.h>
 #include <catch2/catch.hpp>
 
 #include "../../src/report/map_labels.hpp"  // internal: the placement is tested on its own
+#include "../../src/report/map_painter.hpp"  // internal: a map drawn at another scale, as report.pdf does
 #include "../../src/report/place_squares.hpp"  // internal: the squares' side
 #include "proxima/core/error.hpp"
 #include "proxima/report/map_renderer.hpp"
@@ -588,6 +590,94 @@ TEST_CASE("roads laid over from the run's cache look as roads stroked in place, 
     scene.roads = std::make_shared<const std::vector<MapLine>>(roads);
     (void)read(scene, options, "fewer_roads.png");
     CHECK(options.road_layers->drawn() == 3);
+}
+
+TEST_CASE("a map drawn as an image at another scale takes its roads from the cache at that scale; vectors never",
+          "[report][maps]") {
+    // report.pdf draws its heavy maps (a région's places) as images at 200 dpi, one per service,
+    // all with the same roads in the same frame: stroked once, as on the PNG maps.
+    MapScene scene = synthetic_scene();
+    std::vector<MapLine> roads;
+    for (int k = 0; k < 6; ++k) {
+        MapLine road;
+        road.rank = k % 3;
+        for (int i = 0; i <= 40; ++i) {
+            road.points.push_back({base_x - side + i * side * 6 / 40.0, base_y - side + k * side / 3 + std::cos(i / 4.0) * side / 8});
+        }
+        roads.push_back(road);
+    }
+    scene.roads = std::make_shared<const std::vector<MapLine>>(roads);
+    MapOptions options;
+    options.width_px = 600;
+    options.dpi = 72.0;  // report.pdf's layout: one layout pixel per point
+    options.labels = false;
+    const double scale = 200.0 / 72.0;
+    const MapLayout layout = map_layout(scene, options);
+    const int width = static_cast<int>(std::ceil(layout.width_px * scale));
+    const int height = static_cast<int>(std::ceil(layout.height_px * scale));
+    // The map drawn onto a white image of width x height; its pixels.
+    const auto drawn = [&](const MapScene& s, const MapOptions& o) {
+        cairo_surface_t* image = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+        cairo_t* cr = cairo_create(image);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_paint(cr);
+        (void)detail::render_map(cr, s, o, width, height);
+        REQUIRE(cairo_status(cr) == CAIRO_STATUS_SUCCESS);
+        cairo_destroy(cr);
+        cairo_surface_flush(image);
+        std::vector<std::uint32_t> pixels(static_cast<std::size_t>(width) * height);
+        const int stride = cairo_image_surface_get_stride(image);
+        for (int y = 0; y < height; ++y) {
+            std::memcpy(pixels.data() + static_cast<std::size_t>(y) * width,
+                        cairo_image_surface_get_data(image) + static_cast<std::ptrdiff_t>(y) * stride,
+                        static_cast<std::size_t>(width) * 4);
+        }
+        cairo_surface_destroy(image);
+        return pixels;
+    };
+    const auto in_place = drawn(scene, options);
+    MapScene no_roads = scene;
+    no_roads.roads.reset();
+    const auto bare = drawn(no_roads, options);
+    options.road_layers = make_road_layer_cache(2);
+    const auto first = drawn(scene, options);
+    const auto second = drawn(scene, options);
+    CHECK(options.road_layers->drawn() == 1);
+    CHECK(options.road_layers->reused() == 1);
+    int largest = 0;
+    std::size_t road_pixels = 0;
+    std::size_t off_by_more = 0;
+    for (std::size_t i = 0; i < in_place.size(); ++i) {
+        int d = 0;
+        for (const int shift : {0, 8, 16}) {
+            const int a = static_cast<int>((in_place[i] >> shift) & 0xff);
+            const int b = static_cast<int>((first[i] >> shift) & 0xff);
+            d = std::max(d, std::abs(a - b));
+        }
+        largest = std::max(largest, d);
+        off_by_more += d > 2 ? 1 : 0;
+        road_pixels += (in_place[i] & 0xffffff) != (bare[i] & 0xffffff) ? 1 : 0;
+    }
+    const bool reused_alike = first == second;  // (not in CHECK: a failure would print 2 M pixels)
+    CHECK(reused_alike);
+    // The 8-bit rounding of two translucent strokes composited onto a transparent layer, then
+    // onto the map: a few units, where the casing and the line of crossing roads overlap.
+    INFO("largest difference " << largest << ", " << off_by_more << " pixels off by more than 2, of "
+                               << road_pixels << " road pixels");
+    CHECK(largest <= 8);
+    CHECK(off_by_more * 100 < road_pixels);
+    CHECK(road_pixels > 5000);
+
+    // On a PDF page the roads stay vectors: no layer is made.
+    test::TempDir dir("map-renderer-road-layers-pdf");
+    cairo_surface_t* pdf = cairo_pdf_surface_create((dir.path() / "page.pdf").c_str(), width, height);
+    cairo_t* cr = cairo_create(pdf);
+    (void)detail::render_map(cr, scene, options, width, height);
+    CHECK(cairo_status(cr) == CAIRO_STATUS_SUCCESS);
+    cairo_destroy(cr);
+    cairo_surface_destroy(pdf);
+    CHECK(options.road_layers->drawn() == 1);
+    CHECK(options.road_layers->reused() == 1);
 }
 
 TEST_CASE("a staircase outline is simplified within the tolerance, a closed ring stays closed", "[report][maps]") {

@@ -138,8 +138,9 @@ struct MapOptions {
     /// squares of 200 m, 500 m, 1 km... (the smallest that gives at most this many), each in the
     /// colour of its inhabitants' population-weighted mean value, and the legend says so.
     std::size_t max_places = 5000;
-    /// Shared by the PNG maps of one run: the roads of a frame are stroked once and laid over
-    /// every map of that frame. Null: each map strokes its roads (vector output always does).
+    /// Shared by the PNG maps of one run (and by report.pdf's maps drawn as images): the roads of
+    /// a frame are stroked once and laid over every map of that frame. Null: each map strokes its
+    /// roads (vector output always does).
     std::shared_ptr<RoadLayerCache> road_layers;
 };
 
