@@ -59,6 +59,8 @@
   var communes = D.layers.communes;
   var origins = D.layers[D.origins_layer];
   var cells = D.origins_layer === 'cells';
+  // French communes (INSEE codes), or the study's own zones (Andorra's parishes, a custom layer).
+  var zoneOf = D.code_field === 'code_insee' ? 'la commune' : 'la zone';
   var codeField = D.code_field;
   var unit = codeField === 'code_insee' ? 'Commune' : 'Zone';
   var zoneNames = {};
@@ -198,7 +200,7 @@
   legend.update = function (s) {
     var h = '<div class="t">' + esc(s.label) + '</div>';
     h += '<div class="s">Temps d\'accès en voiture (minutes)' +
-         (cells ? ', par carreau' : ', moyenne de la commune') + '</div>';
+         (cells ? ', par carreau' : ', moyenne de ' + zoneOf) + '</div>';
     for (var k = 0; k < C.length; k++) {
       h += '<div>' + swatch(k) + esc(C[k].label) + '</div>';
       if (k === s.threshold_class) {

@@ -281,7 +281,7 @@ std::string time_rules_qml(const std::string& layer, const StyledService& s) {
     if (communes) {
         rules.push_back({quoted_field(s.id + "_over") + " IS NULL", "sans habitant localisé",
                          fill_symbol(std::to_string(rules.size()), {blank_white, "solid", border_grey, 0.26})});
-        rules.push_back({quoted_field(s.id + "_over") + " = 1", threshold_label(s) + " (moyenne de la commune)",
+        rules.push_back({quoted_field(s.id + "_over") + " = 1", threshold_label(s) + " (moyenne de ses habitants)",
                          fill_symbol(std::to_string(rules.size()), {std::nullopt, "solid", deficit_red, 0.8})});
     } else if (points) {
         rules.push_back({over, threshold_label(s),
