@@ -401,8 +401,11 @@ std::string format_run_summary(const RunSummary& s) {
         out += fmt::format("  {} inhabitants could not be placed and are not counted above (see run.json)\n",
                            people(s.unplaced_population));
     }
-    if (!s.report_note.empty()) {
-        out += "  " + s.report_note + "\n";
+    // The note may hold two lines (origins grouped, isochrones left out): each one indented.
+    for (std::size_t at = 0; at < s.report_note.size();) {
+        const std::size_t end = std::min(s.report_note.find('\n', at), s.report_note.size());
+        out += "  " + s.report_note.substr(at, end - at) + "\n";
+        at = end + 1;
     }
     if (s.warnings > 0) {
         out += fmt::format("  {} warning{} (see run.json)\n", s.warnings, s.warnings == 1 ? "" : "s");

@@ -143,6 +143,19 @@ TEST_CASE("the Riviera run writes a GeoPackage in Lambert-93, CSV tables and run
     CHECK(summary.seconds <= phases + 0.5);
     CHECK_THAT(format_run_summary(summary), Contains(fmt::format("computed in {:.2f} s", summary.seconds)));
     CHECK(summary.services.size() == 5);
+    // report.html's note may have two lines (origins grouped, isochrones left out): both indented
+    // like every other line of the summary.
+    RunSummary noted = summary;
+    HtmlReportOrigins grouped;
+    grouped.origins = 100000;
+    grouped.shown = 12;
+    grouped.square_m = 10000.0;
+    grouped.isochrones_left_out = true;
+    grouped.max_isochrone_vertices = 2000000;
+    noted.report_note = describe_report_origins(grouped, 20000);
+    REQUIRE(noted.report_note.find('\n') != std::string::npos);
+    CHECK_THAT(format_run_summary(noted), Contains("\n  report.html: the 100000 origins are shown as 12 squares") &&
+                                              Contains("\n  report.html: the isochrones"));
 }
 
 TEST_CASE("Andorra: population beyond the threshold in the summary equals the sum over origins, bands add up",
