@@ -329,6 +329,41 @@ TEST_CASE("the zones merged once give every service the deficit it gets from the
     }
     CHECK(compared >= 4);  // not only empty deficits
 
+    // Clipped part by part (a part well inside the zones is kept as made; one that reaches their
+    // edge goes through an overlay): every part lies within the zones, and the parishes' deficits
+    // have parts of both kinds.
+    GEOSContextHandle_t ctx = GEOS_init_r();
+    GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
+    const auto read = [&](const std::vector<unsigned char>& wkb) {
+        GEOSGeometry* g = GEOSWKBReader_read_r(ctx, reader, wkb.data(), wkb.size());
+        REQUIRE(g != nullptr);
+        return g;
+    };
+    GEOSGeometry* zones = read(outline.wkb);
+    GEOSGeometry* tolerant = GEOSBuffer_r(ctx, zones, 0.01, 8);  // a centimetre: coordinates as written
+    GEOSGeometry* edge = GEOSBoundary_r(ctx, zones);
+    std::size_t at_edge = 0;
+    std::size_t inside = 0;
+    for (std::size_t s = 0; s < a.in.services.size(); ++s) {
+        const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
+        IsochroneOptions options;
+        options.raster_crs = true;
+        const DeficitTerritory t = deficit_territory(raster, a.pixels, outline, 5.0, beyond(a, s, 5.0), options);
+        for (const auto& part : t.parts) {
+            GEOSGeometry* g = read(part.wkb_raster_crs);
+            CHECK(GEOSCovers_r(ctx, tolerant, g) == 1);
+            ++(GEOSIntersects_r(ctx, edge, g) == 1 ? at_edge : inside);
+            GEOSGeom_destroy_r(ctx, g);
+        }
+    }
+    CHECK(at_edge > 0);
+    CHECK(inside > 0);
+    GEOSGeom_destroy_r(ctx, edge);
+    GEOSGeom_destroy_r(ctx, tolerant);
+    GEOSGeom_destroy_r(ctx, zones);
+    GEOSWKBReader_destroy_r(ctx, reader);
+    GEOS_finish_r(ctx);
+
     // An outline in another CRS than the raster's is refused, naming both.
     const ZonesOutline elsewhere = zones_outline(a.in.zones, "EPSG:3035");
     const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, 0, 0);
