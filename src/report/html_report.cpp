@@ -25,6 +25,7 @@
 #include <ogr_srs_api.h>
 
 #include "core/gdal_handles.hpp"
+#include "geojson_geometry.hpp"
 #include "proxima/analysis/aggregation.hpp"
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
@@ -233,6 +234,9 @@ Json geometry_json(OGRGeometryH g, OGRCoordinateTransformationH to_wgs84, const 
     CPLErrorReset();
     if (OGR_G_Transform(h, to_wgs84) != OGRERR_NONE) {
         throw InputError(fmt::format("{}: the geometry cannot be converted to WGS84 ({})", what, gdal_detail()));
+    }
+    if (auto direct = detail::geojson_geometry(h, 6)) {  // GDAL's text, without printing and parsing it
+        return std::move(*direct);
     }
     const char* const options[] = {"COORDINATE_PRECISION=6", nullptr};
     char* text = OGR_G_ExportToJsonEx(h, const_cast<char**>(options));

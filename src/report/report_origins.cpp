@@ -14,6 +14,7 @@
 #include "core/gdal_handles.hpp"
 #include "proxima/core/error.hpp"
 #include "report/place_squares.hpp"
+#include "geojson_geometry.hpp"
 
 namespace proxima::detail {
 
@@ -111,6 +112,9 @@ Json geojson(detail::GeometryPtr g, OGRCoordinateTransformationH to_wgs84, const
     CPLErrorReset();
     if (OGR_G_Transform(h, to_wgs84) != OGRERR_NONE) {
         throw InputError(fmt::format("{}: the geometry cannot be converted to WGS84", what));
+    }
+    if (auto direct = detail::geojson_geometry(h, 6)) {  // GDAL's text, without printing and parsing it
+        return std::move(*direct);
     }
     const char* const options[] = {"COORDINATE_PRECISION=6", nullptr};
     char* text = OGR_G_ExportToJsonEx(h, const_cast<char**>(options));

@@ -1,0 +1,122 @@
+#include "geojson_geometry.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <system_error>
+#include <vector>
+
+namespace proxima::detail {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+/// `v` printed with `decimals` decimals (correctly rounded, as printf's %.*f) and read back.
+double rounded(double v, int decimals) {
+    if (!std::isfinite(v)) {
+        return v;
+    }
+    char text[400];  // the largest double in fixed notation has 309 digits before the point
+    const auto [end, ec] = std::to_chars(text, text + sizeof text, v, std::chars_format::fixed, decimals);
+    if (ec != std::errc{}) {
+        return v;
+    }
+    double out = v;
+    std::from_chars(text, end, out);
+    return out;
+}
+
+Json positions(OGRGeometryH line, int decimals) {
+    const int n = OGR_G_GetPointCount(line);
+    std::vector<double> x(static_cast<std::size_t>(n));
+    std::vector<double> y(static_cast<std::size_t>(n));
+    if (n > 0) {
+        OGR_G_GetPoints(line, x.data(), sizeof(double), y.data(), sizeof(double), nullptr, 0);
+    }
+    Json out = Json::array();
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        out.push_back(Json::array({rounded(x[i], decimals), rounded(y[i], decimals)}));
+    }
+    return out;
+}
+
+/// The "coordinates" member of a simple geometry of flat type `type`; null if not one.
+std::optional<Json> coordinates(OGRGeometryH g, OGRwkbGeometryType type, int decimals) {
+    switch (type) {
+    case wkbPoint:
+        if (OGR_G_IsEmpty(g)) {
+            return Json::array();
+        }
+        return Json::array({rounded(OGR_G_GetX(g, 0), decimals), rounded(OGR_G_GetY(g, 0), decimals)});
+    case wkbLineString:
+    case wkbLinearRing:
+        return positions(g, decimals);
+    case wkbPolygon:
+    case wkbMultiPoint:
+    case wkbMultiLineString:
+    case wkbMultiPolygon: {
+        Json parts = Json::array();
+        const int count = OGR_G_GetGeometryCount(g);
+        for (int i = 0; i < count; ++i) {
+            OGRGeometryH part = OGR_G_GetGeometryRef(g, i);
+            auto c = coordinates(part, wkbFlatten(OGR_G_GetGeometryType(part)), decimals);
+            if (!c) {
+                return std::nullopt;
+            }
+            parts.push_back(std::move(*c));
+        }
+        return parts;
+    }
+    default:
+        return std::nullopt;
+    }
+}
+
+const char* type_name(OGRwkbGeometryType type) {
+    switch (type) {
+    case wkbPoint: return "Point";
+    case wkbLineString: return "LineString";
+    case wkbPolygon: return "Polygon";
+    case wkbMultiPoint: return "MultiPoint";
+    case wkbMultiLineString: return "MultiLineString";
+    case wkbMultiPolygon: return "MultiPolygon";
+    case wkbGeometryCollection: return "GeometryCollection";
+    default: return nullptr;
+    }
+}
+
+} // namespace
+
+std::optional<Json> geojson_geometry(OGRGeometryH g, int decimals) {
+    if (g == nullptr || OGR_G_Is3D(g) || OGR_G_IsMeasured(g)) {
+        return std::nullopt;
+    }
+    const OGRwkbGeometryType type = wkbFlatten(OGR_G_GetGeometryType(g));
+    const char* name = type_name(type);
+    if (name == nullptr) {
+        return std::nullopt;
+    }
+    Json out = Json::object();
+    out["type"] = name;
+    if (type == wkbGeometryCollection) {
+        Json members = Json::array();
+        const int count = OGR_G_GetGeometryCount(g);
+        for (int i = 0; i < count; ++i) {
+            auto m = geojson_geometry(OGR_G_GetGeometryRef(g, i), decimals);
+            if (!m) {
+                return std::nullopt;
+            }
+            members.push_back(std::move(*m));
+        }
+        out["geometries"] = std::move(members);
+        return out;
+    }
+    auto c = coordinates(g, type, decimals);
+    if (!c) {
+        return std::nullopt;
+    }
+    out["coordinates"] = std::move(*c);
+    return out;
+}
+
+} // namespace proxima::detail
