@@ -592,7 +592,7 @@ TEST_CASE("roads laid over from the run's cache look as roads stroked in place, 
     CHECK(options.road_layers->drawn() == 3);
 }
 
-TEST_CASE("a map drawn as an image at another scale takes its roads from the cache at that scale; vectors never",
+TEST_CASE("a map drawn as an image at another scale takes its roads from the cache at that scale, a vector page never",
           "[report][maps]") {
     // report.pdf draws its heavy maps (a région's places) as images at 200 dpi, one per service,
     // all with the same roads in the same frame: stroked once, as on the PNG maps.
