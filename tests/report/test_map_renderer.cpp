@@ -533,19 +533,31 @@ TEST_CASE("grouped places stay inside their squares: the zones show between them
     CHECK(corners == 16);
 }
 
+namespace {
+
+/// Six roads of every rank across the synthetic zones, some leaving the map; wave(i) in [-1, 1]
+/// bends them (41 points each).
+template <typename Wave>
+std::vector<MapLine> winding_roads(Wave wave) {
+    std::vector<MapLine> roads;
+    for (int k = 0; k < 6; ++k) {
+        MapLine road;
+        road.rank = k % 3;
+        for (int i = 0; i <= 40; ++i) {
+            road.points.push_back({base_x - side + i * side * 6 / 40.0, base_y - side + k * side / 3 + wave(i) * side / 8});
+        }
+        roads.push_back(road);
+    }
+    return roads;
+}
+
+} // namespace
+
 TEST_CASE("roads laid over from the run's cache look as roads stroked in place, one layer per frame",
           "[report][maps]") {
     test::TempDir dir("map-renderer-road-layers");
     MapScene scene = synthetic_scene();
-    std::vector<MapLine> roads;
-    for (int k = 0; k < 6; ++k) {  // roads of every rank across the zones, some leaving the map
-        MapLine road;
-        road.rank = k % 3;
-        for (int i = 0; i <= 40; ++i) {
-            road.points.push_back({base_x - side + i * side * 6 / 40.0, base_y - side + k * side / 3 + std::sin(i / 3.0) * side / 8});
-        }
-        roads.push_back(road);
-    }
+    std::vector<MapLine> roads = winding_roads([](int i) { return std::sin(i / 3.0); });
     scene.roads = std::make_shared<const std::vector<MapLine>>(roads);
     MapOptions options;
     options.labels = false;
@@ -597,15 +609,7 @@ TEST_CASE("a map drawn as an image at another scale takes its roads from the cac
     // report.pdf draws its heavy maps (a région's places) as images at 200 dpi, one per service,
     // all with the same roads in the same frame: stroked once, as on the PNG maps.
     MapScene scene = synthetic_scene();
-    std::vector<MapLine> roads;
-    for (int k = 0; k < 6; ++k) {
-        MapLine road;
-        road.rank = k % 3;
-        for (int i = 0; i <= 40; ++i) {
-            road.points.push_back({base_x - side + i * side * 6 / 40.0, base_y - side + k * side / 3 + std::cos(i / 4.0) * side / 8});
-        }
-        roads.push_back(road);
-    }
+    const std::vector<MapLine> roads = winding_roads([](int i) { return std::cos(i / 4.0); });
     scene.roads = std::make_shared<const std::vector<MapLine>>(roads);
     MapOptions options;
     options.width_px = 600;

@@ -16,6 +16,7 @@
 #include "proxima/territory/population_grid.hpp"
 #include "proxima/territory/zones.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/zones.hpp"
 
 using namespace proxima;
 using Catch::Matchers::Contains;
@@ -61,16 +62,6 @@ void check_against_source(const PopulationGrid& grid, double source_cell_m) {
     CHECK(grid.total_population == 7159.5);
 }
 
-const Zone& zone(const ZoneLayer& layer, const std::string& code) {
-    for (const auto& z : layer.zones) {
-        if (z.code == code) {
-            return z;
-        }
-    }
-    FAIL("no zone " << code);
-    return layer.zones.front();
-}
-
 /// The ADMIN EXPRESS fixtures against the GeoJSON and the COG table they were made from.
 void check_riviera_communes(const ZoneLayer& layer) {
     REQUIRE(layer.zones.size() == 3);
@@ -79,17 +70,17 @@ void check_riviera_communes(const ZoneLayer& layer) {
     const CommuneTable table = read_commune_table(test::data_file("insee/communes-2026.csv"));
     for (const std::string code : {"06012", "06032", "06150"}) {
         INFO("commune " << code);
-        const Zone& z = zone(layer, code);
+        const Zone& z = test::zone_by_code(layer, code);
         const Commune& c = table.at(code);
         CHECK(z.name == c.name);
         REQUIRE(z.population.has_value());
         CHECK(*z.population == c.population.value());
         CHECK(z.epci_siren == c.epci_siren);
         // Same polygon, through Lambert-93 and back.
-        CHECK(z.area_km2 == Approx(zone(source, code).area_km2).epsilon(1e-6));
+        CHECK(z.area_km2 == Approx(test::zone_by_code(source, code).area_km2).epsilon(1e-6));
     }
-    CHECK(zone(layer, "06032").name == "Cap-d'Ail");
-    CHECK(*zone(layer, "06012").population == 11936);
+    CHECK(test::zone_by_code(layer, "06032").name == "Cap-d'Ail");
+    CHECK(*test::zone_by_code(layer, "06012").population == 11936);
 }
 
 } // namespace

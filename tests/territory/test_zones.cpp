@@ -5,27 +5,16 @@
 #include "proxima/core/error.hpp"
 #include "proxima/territory/zones.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/zones.hpp"
 
 using namespace proxima;
 using Catch::Matchers::Contains;
-
-namespace {
-const Zone& zone(const ZoneLayer& layer, const std::string& code) {
-    for (const auto& z : layer.zones) {
-        if (z.code == code) {
-            return z;
-        }
-    }
-    FAIL("no zone " << code);
-    return layer.zones.front();
-}
-} // namespace
 
 TEST_CASE("the communes of Alpes-Maritimes are read, located and matched to the COG 2026 table", "[territory]") {
     const ZoneLayer layer = read_zones(test::data_file("insee/communes-06-alpes-maritimes.geojson"));
     CHECK(layer.zones.size() == 163);
     CHECK(layer.crs == "EPSG:4326");
-    const Zone& cap = zone(layer, "06032");
+    const Zone& cap = test::zone_by_code(layer, "06032");
     CHECK(cap.name == "Cap-d'Ail");
     // Point on surface inside the commune, between Monaco and Èze.
     CHECK(cap.point_on_surface.lon > 7.38);
@@ -36,8 +25,8 @@ TEST_CASE("the communes of Alpes-Maritimes are read, located and matched to the 
     // whose scale error here is below 0.3 %): Cap-d'Ail 2.169 km², La Turbie 7.375 km²,
     // Beausoleil 2.771 km², all 163 communes 4,294.6 km² (INSEE gives 4,299 km² for the département).
     CHECK(cap.area_km2 == Approx(2.169).epsilon(0.005));
-    CHECK(zone(layer, "06150").area_km2 == Approx(7.375).epsilon(0.005));
-    CHECK(zone(layer, "06012").area_km2 == Approx(2.771).epsilon(0.005));
+    CHECK(test::zone_by_code(layer, "06150").area_km2 == Approx(7.375).epsilon(0.005));
+    CHECK(test::zone_by_code(layer, "06012").area_km2 == Approx(2.771).epsilon(0.005));
     double total = 0;
     for (const auto& z : layer.zones) {
         total += z.area_km2;
