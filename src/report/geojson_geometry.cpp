@@ -1,9 +1,17 @@
 #include "geojson_geometry.hpp"
 
 #include <charconv>
+#include <string>
 #include <cmath>
 #include <system_error>
 #include <vector>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <fmt/format.h>
+
+#include "core/gdal_handles.hpp"
+#include "proxima/core/error.hpp"
 
 namespace proxima::detail {
 
@@ -117,6 +125,27 @@ std::optional<Json> geojson_geometry(OGRGeometryH g, int decimals) {
     }
     out["coordinates"] = std::move(*c);
     return out;
+}
+
+Json wgs84_geojson(OGRGeometryH g, OGRCoordinateTransformationH to_wgs84, const std::string& what) {
+    if (g == nullptr || OGR_G_IsEmpty(g)) {
+        return nullptr;
+    }
+    CPLErrorReset();
+    if (OGR_G_Transform(g, to_wgs84) != OGRERR_NONE) {
+        throw InputError(fmt::format("{}: the geometry cannot be converted to WGS84 ({})", what, gdal_detail()));
+    }
+    if (auto direct = geojson_geometry(g, 6)) {  // GDAL's text, without printing and parsing it
+        return std::move(*direct);
+    }
+    const char* const options[] = {"COORDINATE_PRECISION=6", nullptr};
+    char* text = OGR_G_ExportToJsonEx(g, const_cast<char**>(options));
+    if (text == nullptr) {
+        throw InputError(fmt::format("{}: the geometry cannot be written as GeoJSON ({})", what, gdal_detail()));
+    }
+    const std::string copy(text);
+    CPLFree(text);
+    return Json::parse(copy);
 }
 
 } // namespace proxima::detail

@@ -16,7 +16,6 @@
 #include <utility>
 #include <vector>
 
-#include <cpl_conv.h>
 #include <cpl_error.h>
 #include <fmt/format.h>
 #include <gdal.h>
@@ -224,28 +223,13 @@ Json field_value(OGRFeatureH f, int i, OGRFieldType type) {
     }
 }
 
-/// GeoJSON geometry in WGS84 lon/lat with 6 decimals (about 0.1 m), or null.
+/// GeoJSON geometry in WGS84 lon/lat with 6 decimals (about 0.1 m), or null; `g` is left as is.
 Json geometry_json(OGRGeometryH g, OGRCoordinateTransformationH to_wgs84, const std::string& what) {
     if (g == nullptr || OGR_G_IsEmpty(g)) {
         return nullptr;
     }
-    GeometryPtr copy(OGR_G_Clone(g));
-    auto* h = static_cast<OGRGeometryH>(copy.get());
-    CPLErrorReset();
-    if (OGR_G_Transform(h, to_wgs84) != OGRERR_NONE) {
-        throw InputError(fmt::format("{}: the geometry cannot be converted to WGS84 ({})", what, gdal_detail()));
-    }
-    if (auto direct = detail::geojson_geometry(h, 6)) {  // GDAL's text, without printing and parsing it
-        return std::move(*direct);
-    }
-    const char* const options[] = {"COORDINATE_PRECISION=6", nullptr};
-    char* text = OGR_G_ExportToJsonEx(h, const_cast<char**>(options));
-    if (text == nullptr) {
-        throw InputError(fmt::format("{}: the geometry cannot be written as GeoJSON ({})", what, gdal_detail()));
-    }
-    std::string s(text);
-    CPLFree(text);
-    return Json::parse(s);
+    const GeometryPtr copy(OGR_G_Clone(g));
+    return detail::wgs84_geojson(static_cast<OGRGeometryH>(copy.get()), to_wgs84, what);
 }
 
 /// A point inside a polygon (not the centroid, which may fall outside), for labels; WGS84.

@@ -7,8 +7,6 @@
 #include <map>
 #include <utility>
 
-#include <cpl_conv.h>
-#include <cpl_error.h>
 #include <fmt/format.h>
 
 #include "core/gdal_handles.hpp"
@@ -105,25 +103,7 @@ Json value_of(OGRFeatureH f, int i, bool real) {
 
 /// GeoJSON of `g` (owned copy) in WGS84 with 6 decimals, or null.
 Json geojson(detail::GeometryPtr g, OGRCoordinateTransformationH to_wgs84, const std::string& what) {
-    auto* h = static_cast<OGRGeometryH>(g.get());
-    if (h == nullptr || OGR_G_IsEmpty(h)) {
-        return nullptr;
-    }
-    CPLErrorReset();
-    if (OGR_G_Transform(h, to_wgs84) != OGRERR_NONE) {
-        throw InputError(fmt::format("{}: the geometry cannot be converted to WGS84", what));
-    }
-    if (auto direct = detail::geojson_geometry(h, 6)) {  // GDAL's text, without printing and parsing it
-        return std::move(*direct);
-    }
-    const char* const options[] = {"COORDINATE_PRECISION=6", nullptr};
-    char* text = OGR_G_ExportToJsonEx(h, const_cast<char**>(options));
-    if (text == nullptr) {
-        throw InputError(fmt::format("{}: the geometry cannot be written as GeoJSON", what));
-    }
-    Json j = Json::parse(text);
-    CPLFree(text);
-    return j;
+    return detail::wgs84_geojson(static_cast<OGRGeometryH>(g.get()), to_wgs84, what);
 }
 
 /// Where a feature stands, in the layer's CRS: a point, or the centre of a cell's envelope.
