@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Opens a report.html in headless Chromium as a reader would and checks what a browser alone can
-# tell (scripts/report_browser_check.py): nothing loaded from outside the file, a click on every
-# commune with the isochrones on opens the commune's popup, the keyboard reaches the commune table
-# with a visible focus, a phone-sized screen collapses the layer list and the legend; and prints
-# the report to PDF as the browser's print dialog would (OUT_DIR/report-print.pdf, with a
-# screenshot of the small screen beside it).
+# tell (scripts/report_browser_check.py): nothing loaded from outside the file, the legend's words
+# (commune, zone or square), a click on every commune with the isochrones on opens the commune's
+# popup, the keyboard reaches the commune table with a visible focus, a phone-sized screen
+# collapses the layer list and the legend; and prints the report to PDF as the browser's print
+# dialog would (OUT_DIR/report-print.pdf, with a screenshot of the small screen beside it).
 #
 #   scripts/check-report-browser.sh RUN_DIR/report.html [OUT_DIR]     (OUT_DIR: beside the report)
 #

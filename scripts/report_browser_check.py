@@ -8,6 +8,8 @@ Run by scripts/check-report-browser.sh, which installs what is missing and start
 Checks, printing "ok - ..." or "not ok - ..." per check (exit 1 if any failed):
   - the page loads from file:// without any request leaving the file (every request is file: or
     data:), and draws the map;
+  - the legend says what a colour averages: "moyenne de la commune" where the zones are French
+    communes (code_insee), "moyenne de la zone" elsewhere, "par carreau" in a grid study;
   - with "Isochrones du service" ticked, a real mouse click (Input.dispatchMouseEvent, through the
     browser's hit testing) on every commune's name opens that commune's popup, not an isochrone's;
   - the commune table is reachable with the keyboard (Tab focus lands in it) and focus is visible;
@@ -114,6 +116,22 @@ def main():
     result(not outside, "no request leaves the file (every request is file: or data:)", ", ".join(outside[:5]))
     files = [u for u in requests if u.startswith("file:") and u.split("#")[0] != url]
     result(not files, "no other file is read (static maps embedded)", ", ".join(files[:5]))
+
+    # The legend names what a colour averages: a commune's inhabitants where the zones are French
+    # communes, a zone's elsewhere (Andorra's parishes), a square's in a grid study.
+    legend = page.js("""(() => {
+        const d = JSON.parse(document.getElementById('proxima-data').textContent);
+        const s = document.querySelector('.legend .s');
+        return {code: d.code_field, layer: d.origins_layer, text: s ? s.textContent : ''}; })()""") or {}
+    if legend.get("layer") == "cells":
+        expected = ", par carreau"
+    elif legend.get("code") == "code_insee":
+        expected = ", moyenne de la commune"
+    else:
+        expected = ", moyenne de la zone"
+    result(legend.get("text", "").endswith(expected),
+           f"the legend says what a colour is ('{expected[2:]}': zones coded by {legend.get('code')})",
+           legend.get("text", ""))
 
     # Isochrones on (places off: a place's own popup is not the question), then a real click on a
     # commune's name; the page is opened afresh for each commune (a popup pans the map).
