@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what is missing, builds, and runs the whole test suite
-# twice: a Release build (build/), then a Debug build with AddressSanitizer and
-# UndefinedBehaviorSanitizer (build-asan/). Benchmarks are compiled (not run) so they cannot rot.
+# twice: a Release build with GCC (build/), then a build with AddressSanitizer and
+# UndefinedBehaviorSanitizer made by clang 16 (build-asan/). Benchmarks are compiled (not run) so
+# they cannot rot.
 # Set PROXIMA_SKIP_SANITIZERS=1 to run only the Release pass. Then every parser of outside data
 # is fuzzed for 20 s (scripts/fuzz.sh, clang + libFuzzer, build-fuzz/); PROXIMA_SKIP_FUZZ=1 skips it.
 set -euo pipefail
@@ -14,12 +15,25 @@ echo "== tests (Release) ==" >&2
 ctest --test-dir build --output-on-failure --parallel "$jobs"
 
 if [ "${PROXIMA_SKIP_SANITIZERS:-0}" != "1" ]; then
-  echo "== tests (Debug, -fsanitize=address,undefined) ==" >&2
-  # -g1: line tables only (sanitizer reports keep file:line); full -g made this build ~28 % slower.
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DPROXIMA_SANITIZE=ON \
-    -DPROXIMA_BUILD_BENCHMARKS=OFF >/dev/null
+  echo "== tests (Debug, clang 16, -fsanitize=address,undefined) ==" >&2
+  # clang 16 (installed for the fuzzers) compiles this pass about a fifth faster than GCC, with the
+  # same sanitizers, and the suite is then built by two compilers. Line tables only: reports keep
+  # file:line; full -g made the build ~28 % slower.
+  clangxx="$(command -v clang++-16 || true)"
+  if [ -z "$clangxx" ]; then
+    echo "test.sh: clang++-16 not found (Debian packages clang-16 libclang-rt-16-dev libomp-16-dev)" >&2
+    exit 2
+  fi
+  # A build-asan/ configured with another compiler (GCC, before) cannot be switched in place.
+  if [ -f build-asan/CMakeCache.txt ] && ! grep -q "^CMAKE_CXX_COMPILER:[A-Z]*=$clangxx\$" build-asan/CMakeCache.txt; then
+    rm -rf build-asan
+  fi
+  cmake -S . -B build-asan -G Ninja -DCMAKE_CXX_COMPILER="$clangxx" -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_CXX_FLAGS_DEBUG=-gline-tables-only -DPROXIMA_SANITIZE=ON -DPROXIMA_BUILD_BENCHMARKS=OFF >/dev/null
   cmake --build build-asan --parallel "$jobs"
-  ASAN_OPTIONS="abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
+  symbolizer=/usr/lib/llvm-16/bin/llvm-symbolizer  # function names in reports (package llvm-16)
+  ASAN_SYMBOLIZER_PATH="$symbolizer" UBSAN_SYMBOLIZER_PATH="$symbolizer" \
+    ASAN_OPTIONS="abort_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
     LSAN_OPTIONS="suppressions=$PWD/tests/lsan-suppressions.txt" \
     ctest --test-dir build-asan --output-on-failure --parallel "$jobs"
 fi

@@ -425,7 +425,7 @@ std::vector<SymbolGroup> group_symbols(const std::vector<MapPoint>& points, cons
     std::vector<SymbolGroup> groups;
     for (const auto& f : points) {
         const auto [x, y] = l.to_pixel(f.x, f.y);
-        auto near = std::find_if(groups.begin(), groups.end(), [&](const SymbolGroup& g) {
+        auto near = std::find_if(groups.begin(), groups.end(), [x = x, y = y, r](const SymbolGroup& g) {
             return std::hypot(g.x - x, g.y - y) < 2.2 * r;
         });
         if (near == groups.end()) {

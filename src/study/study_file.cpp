@@ -515,7 +515,7 @@ void read_services_section(const StudyToml& file, StudyFile& s) {
         if (!valid_service_id(id)) {
             r.fail(*table, fmt::format("service id '{}' must use only a-z, 0-9 and _ (it names output columns)", id));
         }
-        auto it = std::find_if(s.services.begin(), s.services.end(), [&](const auto& x) { return x.id == id; });
+        auto it = std::find_if(s.services.begin(), s.services.end(), [&id = id](const auto& x) { return x.id == id; });
         if (it == s.services.end()) {
             ServiceSpec spec;
             if (const ServiceSpec* c = from_catalogue(id)) {

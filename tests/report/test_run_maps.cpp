@@ -168,17 +168,17 @@ TEST_CASE("the Andorra maps: one PNG per service, each parish in the class of it
             const auto& result = r.results.zones[s][z];
             const auto [px, py] = layout.to_pixel(scene.labels[z].x, scene.labels[z].y);  // the point on surface
             // Skip the points a facility symbol covers.
-            const bool symbol_near = std::any_of(scene.facilities.begin(), scene.facilities.end(), [&](const MapPoint& f) {
+            const bool symbol_near = std::any_of(scene.facilities.begin(), scene.facilities.end(), [&, px = px, py = py](const MapPoint& f) {
                 const auto [fx, fy] = layout.to_pixel(f.x, f.y);
                 return std::abs(fx - px) < 30 && std::abs(fy - py) < 30;
             });
             // ... or a population box of the deficit (drawn even without names).
-            const bool box_near = std::any_of(scene.deficit_labels.begin(), scene.deficit_labels.end(), [&](const MapLabel& l) {
+            const bool box_near = std::any_of(scene.deficit_labels.begin(), scene.deficit_labels.end(), [&, px = px, py = py](const MapLabel& l) {
                 const auto [lx, ly] = layout.to_pixel(l.x, l.y);
                 return std::abs(lx - px) < 90 && std::abs(ly - py) < 30;
             });
             // ... or a populated place's dot (coloured by its own time, not the zone's mean).
-            const bool dot_near = std::any_of(scene.places.begin(), scene.places.end(), [&](const MapValuePoint& p) {
+            const bool dot_near = std::any_of(scene.places.begin(), scene.places.end(), [&, px = px, py = py](const MapValuePoint& p) {
                 const auto [dx, dy] = layout.to_pixel(p.x, p.y);
                 return std::abs(dx - px) < 25 && std::abs(dy - py) < 25;
             });
