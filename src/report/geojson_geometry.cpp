@@ -1,8 +1,8 @@
 #include "geojson_geometry.hpp"
 
 #include <charconv>
-#include <string>
 #include <cmath>
+#include <string>
 #include <system_error>
 #include <vector>
 
