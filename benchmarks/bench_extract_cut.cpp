@@ -9,7 +9,9 @@
 // id sets rather than for the file (as when they were allocated in 4 MiB chunks: 4 s and 1.1 GB
 // for this file) shows as a ratio far above that of cut/everything.
 
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>

@@ -99,7 +99,7 @@ private:
 /// A bit per id, allocated in chunks of 2^16 bytes (512 Ki ids) where ids occur. libosmium's
 /// default chunk (4 MiB, 32 Mi ids) suits a whole country; a département's extract has its ids
 /// scattered over the whole id range (old and new objects), so those chunks were mostly empty:
-/// 1.1 GB zeroed for the Riviera's 150 000 nodes, most of `init`'s time.
+/// 1.1 GB zeroed for the Riviera's 180 000 nodes, most of `init`'s time.
 using IdBits = osmium::index::IdSetDense<osmium::unsigned_object_id_type, 16>;
 
 /// What the cut keeps, by id.
