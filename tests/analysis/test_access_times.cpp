@@ -4,27 +4,13 @@
 
 #include "proxima/analysis/access_times.hpp"
 #include "proxima/routing/point_routing.hpp"
+#include "proxima_test/andorra_inputs.hpp"
 #include "proxima_test/fixtures.hpp"
 
 using namespace proxima;
 
-namespace {
-const StudyInputs& andorra() {
-    static const StudyInputs in = [] {
-        StudyFile study = load_study(test::data_file("studies/andorra.toml"));
-        study.network.graph.clear();  // no cache written from tests
-        // SMUR drives out of the hospital: the reverse direction of the same facilities.
-        ServiceSpec smur = builtin_service_catalogue()[1];
-        REQUIRE(smur.id == "smur");
-        study.services.push_back(smur);
-        return load_study_inputs(study);
-    }();
-    return in;
-}
-} // namespace
-
 TEST_CASE("access times equal the best point-to-point trip to (or from) any facility", "[analysis]") {
-    const StudyInputs& in = andorra();
+    const StudyInputs& in = test::andorra_with_smur();
     const AccessTable one = compute_access(in, 1);
     const AccessTable two = compute_access(in, 2);
     const AccessOptions access{in.study.network.access_kmh};
@@ -63,7 +49,7 @@ TEST_CASE("access times equal the best point-to-point trip to (or from) any faci
 
 TEST_CASE("Andorra: the emergency department is within 30 minutes of Andorra la Vella, not of Pas de la Casa",
           "[analysis]") {
-    const StudyInputs& in = andorra();
+    const StudyInputs& in = test::andorra_with_smur();
     const AccessTable t = compute_access(in);
     auto minutes = [&](const std::string& settlement) {
         for (std::size_t o = 0; o < in.origins.size(); ++o) {

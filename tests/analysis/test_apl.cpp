@@ -13,6 +13,7 @@
 #include "proxima/analysis/apl.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima_test/boost_reference.hpp"
+#include "proxima_test/andorra_inputs.hpp"
 #include "proxima_test/fixtures.hpp"
 #include "proxima_test/graphs.hpp"
 
@@ -208,23 +209,6 @@ std::vector<double> random_supply(std::size_t n, std::uint64_t seed) {
         out.push_back(j % 5 == 4 ? 0.0 : supply(rng));  // a site without activity now and then
     }
     return out;
-}
-
-const StudyInputs& andorra_medecin() {
-    static const StudyInputs in = [] {
-        StudyFile study = load_study(test::data_file("studies/andorra.toml"));
-        study.network.graph.clear();  // no cache written from tests
-        std::vector<ServiceSpec> kept;
-        for (const auto& s : study.services) {
-            if (s.id == "medecin") {
-                kept.push_back(s);
-            }
-        }
-        REQUIRE(kept.size() == 1);
-        study.services = kept;
-        return load_study_inputs(study);
-    }();
-    return in;
 }
 
 } // namespace
@@ -445,7 +429,7 @@ TEST_CASE("APL equals the brute-force 2SFCA over Boost.Graph's all-pairs times o
 }
 
 TEST_CASE("Andorra: the doctors' APL equals the brute-force reference, whatever the thread count", "[analysis][apl]") {
-    const StudyInputs& in = andorra_medecin();
+    const StudyInputs& in = test::andorra_medecin();
     const auto& sv = in.services[0];
     REQUIRE(sv.facilities.size() >= 2);
     AplSpec spec = sv.spec.apl;
@@ -466,7 +450,7 @@ TEST_CASE("Andorra: the doctors' APL equals the brute-force reference, whatever 
 
 TEST_CASE("searches stop at the reach: a narrower decay settles fewer states and finds the same times within it",
           "[analysis][apl]") {
-    const StudyInputs& in = andorra_medecin();
+    const StudyInputs& in = test::andorra_medecin();
     AplSpec wide;
     AplSpec narrow;
     narrow.band_upper_min = {5, 8};

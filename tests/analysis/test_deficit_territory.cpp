@@ -31,7 +31,7 @@ struct Andorra {
     RasterPixels pixels;
 };
 
-const Andorra& andorra() {
+const Andorra& andorra_surfaces() {
     static const Andorra a = [] {
         StudyFile study = load_study(test::data_file("studies/andorra.toml"));
         study.network.graph.clear();  // no cache written from tests
@@ -105,7 +105,7 @@ private:
 
 /// The hospital's surface, its origins beyond 30 min and its deficit (the tests' common case).
 struct HospitalDeficit {
-    const Andorra& a = andorra();
+    const Andorra& a = andorra_surfaces();
     std::size_t s = service_index(a.in, "urgences");
     double threshold = 30.0;
     TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
@@ -218,7 +218,7 @@ TEST_CASE("the deficit of the Andorra hospital is the territory beyond 30 min, E
 }
 
 TEST_CASE("a threshold nobody is beyond gives no deficit, a bad threshold is refused", "[analysis][deficit]") {
-    const Andorra& a = andorra();
+    const Andorra& a = andorra_surfaces();
     const std::size_t s = service_index(a.in, "urgences");
     const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
     // Every pixel with a value is within a day's drive; only the unreachable ones remain.
@@ -301,7 +301,7 @@ TEST_CASE("the zones merged once give every service the deficit it gets from the
           "[analysis][deficit]") {
     // A run merges the zones once (zones_outline) and clips every service's deficit to that
     // outline: same parts, same bytes as merging them for each service.
-    const Andorra& a = andorra();
+    const Andorra& a = andorra_surfaces();
     const ZonesOutline outline = zones_outline(a.in.zones, a.pixels.grid.crs);
     REQUIRE_FALSE(outline.wkb.empty());
     CHECK(outline.crs == a.pixels.grid.crs);

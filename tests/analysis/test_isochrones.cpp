@@ -19,36 +19,22 @@
 #include "proxima/report/layer_writer.hpp"
 #include "proxima/run/isochrone_layer.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/ogr_handles.hpp"
 
 using namespace proxima;
 
 namespace {
 
-struct GeometryDeleter {
-    void operator()(OGRGeometryH g) const { OGR_G_DestroyGeometry(g); }
-};
-struct SrsDeleter {
-    void operator()(OGRSpatialReferenceH s) const { OSRDestroySpatialReference(s); }
-};
-struct TransformDeleter {
-    void operator()(OGRCoordinateTransformationH t) const { OCTDestroyCoordinateTransformation(t); }
-};
-using Geometry = std::unique_ptr<std::remove_pointer_t<OGRGeometryH>, GeometryDeleter>;
-using Srs = std::unique_ptr<std::remove_pointer_t<OGRSpatialReferenceH>, SrsDeleter>;
-using Transform = std::unique_ptr<std::remove_pointer_t<OGRCoordinateTransformationH>, TransformDeleter>;
+using test::Geometry;
+using test::Srs;
+using test::srs_of;
+using test::Transform;
 
 /// Reads an output back with OGR (GEOS-backed predicates), independently of the code under test.
 Geometry read_wkb(const std::vector<unsigned char>& wkb) {
     OGRGeometryH g = nullptr;
     REQUIRE(OGR_G_CreateFromWkb(wkb.data(), nullptr, &g, static_cast<int>(wkb.size())) == OGRERR_NONE);
     return Geometry(g);
-}
-
-Srs srs_of(const std::string& crs) {
-    Srs s(OSRNewSpatialReference(nullptr));
-    REQUIRE(OSRSetFromUserInput(s.get(), crs.c_str()) == OGRERR_NONE);
-    OSRSetAxisMappingStrategy(s.get(), OAMS_TRADITIONAL_GIS_ORDER);
-    return s;
 }
 
 /// WGS84 lon/lat -> `crs`, with OGR.

@@ -19,7 +19,7 @@ using namespace proxima;
 
 namespace {
 
-const StudyInputs& andorra() {
+const StudyInputs& andorra_urgences_pharmacie() {
     static const StudyInputs in = [] {
         StudyFile study = load_study(test::data_file("studies/andorra.toml"));
         study.network.graph.clear();  // no cache written from tests
@@ -50,12 +50,12 @@ std::size_t origin_index(const StudyInputs& in, const std::string& id) {
 /// The reference: the study with only `service`, whose facilities are the original ones minus
 /// `removed` (ids), then `moved` (id -> new position, in order), then `added` (at the end);
 /// snapped by an independent snapper; computed by compute_access().
-struct Reference {
+struct ScenarioReference {
     std::vector<Deciseconds> ds;
     std::vector<std::string> nearest_id;  // empty if unreachable
 };
-Reference reference(const StudyInputs& in, std::size_t service, const std::vector<std::string>& removed,
-                    const std::vector<std::pair<std::string, LonLat>>& moved, const std::vector<LonLat>& added) {
+ScenarioReference reference(const StudyInputs& in, std::size_t service, const std::vector<std::string>& removed,
+                            const std::vector<std::pair<std::string, LonLat>>& moved, const std::vector<LonLat>& added) {
     StudyInputs copy = in;
     ServiceInputs sv = in.services[service];
     ServiceInputs edited = sv;
@@ -92,7 +92,7 @@ Reference reference(const StudyInputs& in, std::size_t service, const std::vecto
     }
     copy.services = {edited};
     const AccessTable table = compute_access(copy);
-    Reference r;
+    ScenarioReference r;
     for (std::size_t o = 0; o < in.origins.size(); ++o) {
         r.ds.push_back(table.time_ds(0, o));
         const auto f = table.nearest(0, o);
@@ -102,7 +102,7 @@ Reference reference(const StudyInputs& in, std::size_t service, const std::vecto
 }
 
 /// Checks a scenario's after times (and nearest facilities, by id) against the reference.
-void check_against(const StudyInputs& in, const ScenarioResult& r, const Reference& ref,
+void check_against(const StudyInputs& in, const ScenarioResult& r, const ScenarioReference& ref,
                    const std::vector<std::string>& added_names) {
     REQUIRE(r.after_ds.size() == ref.ds.size());
     const std::size_t first_added = r.facilities_after.size() - added_names.size();
@@ -123,7 +123,7 @@ void check_against(const StudyInputs& in, const ScenarioResult& r, const Referen
 }
 
 /// A synthetic study: a random graph, one zone, random origins and facilities.
-StudyInputs synthetic(std::uint64_t seed, TravelDirection direction) {
+StudyInputs synthetic_scenario(std::uint64_t seed, TravelDirection direction) {
     StudyInputs in;
     in.road_graph = std::make_shared<const RoadGraph>(test::random_graph(300, 900, seed));
     in.study.name = "synthetic";
@@ -158,7 +158,7 @@ StudyInputs synthetic(std::uint64_t seed, TravelDirection direction) {
 } // namespace
 
 TEST_CASE("SiteAccess from a service's facilities equals compute_access", "[analysis][scenario]") {
-    const StudyInputs& in = andorra();
+    const StudyInputs& in = andorra_urgences_pharmacie();
     const AccessTable table = compute_access(in);
     for (std::size_t s = 0; s < in.services.size(); ++s) {
         const SiteAccess access(in, in.services[s].spec.direction, in.services[s].snaps);
@@ -171,7 +171,7 @@ TEST_CASE("SiteAccess from a service's facilities equals compute_access", "[anal
 }
 
 TEST_CASE("Andorra: an emergency site at Pas de la Casa, checked against a full recomputation", "[analysis][scenario]") {
-    const StudyInputs& in = andorra();
+    const StudyInputs& in = andorra_urgences_pharmacie();
     const std::size_t s = service_index(in, "urgences");
     const LonLat pas{1.7336, 42.5428};
     ScenarioSpec spec;
@@ -206,7 +206,7 @@ TEST_CASE("Andorra: an emergency site at Pas de la Casa, checked against a full 
 
 TEST_CASE("Andorra: closing pharmacies, checked against a full recomputation, removing never decreases a time",
           "[analysis][scenario]") {
-    const StudyInputs& in = andorra();
+    const StudyInputs& in = andorra_urgences_pharmacie();
     const std::size_t s = service_index(in, "pharmacie");
     const auto& f = in.services[s].facilities;
     REQUIRE(f.size() >= 10);
@@ -244,7 +244,7 @@ TEST_CASE("Andorra: closing pharmacies, checked against a full recomputation, re
 }
 
 TEST_CASE("Andorra: moving a site equals removing it and adding one at the new place", "[analysis][scenario]") {
-    const StudyInputs& in = andorra();
+    const StudyInputs& in = andorra_urgences_pharmacie();
     const std::size_t s = service_index(in, "pharmacie");
     const auto& f = in.services[s].facilities;
     const LonLat ordino{1.5331, 42.5560};
@@ -266,7 +266,7 @@ TEST_CASE("Andorra: moving a site equals removing it and adding one at the new p
 }
 
 TEST_CASE("scenarios refuse unknown facilities, sites off the network and empty changes", "[analysis][scenario]") {
-    const StudyInputs& in = andorra();
+    const StudyInputs& in = andorra_urgences_pharmacie();
     const std::size_t s = service_index(in, "urgences");
     ScenarioSpec spec;
     spec.name = "bad";
@@ -294,7 +294,7 @@ TEST_CASE("scenarios refuse unknown facilities, sites off the network and empty 
 TEST_CASE("synthetic graphs: random scenarios equal a full recomputation, both directions", "[analysis][scenario]") {
     for (const auto direction : {TravelDirection::to_service, TravelDirection::from_service}) {
         for (std::uint64_t round = 0; round < 6; ++round) {
-            const StudyInputs in = synthetic(test::random_seed() + round, direction);
+            const StudyInputs in = synthetic_scenario(test::random_seed() + round, direction);
             std::mt19937_64 rng(test::random_seed() + 100 + round);
             std::uniform_real_distribution<double> coord(0.0, 0.1);
             const auto& f = in.services[0].facilities;
@@ -340,7 +340,7 @@ TEST_CASE("synthetic graphs: random scenarios equal a full recomputation, both d
 }
 
 TEST_CASE("the pruned search settles fewer nodes than a full one where existing sites are dense", "[analysis][scenario]") {
-    const StudyInputs& in = andorra();
+    const StudyInputs& in = andorra_urgences_pharmacie();
     const std::size_t s = service_index(in, "pharmacie");
     ScenarioSpec spec;
     spec.name = "one";

@@ -8,27 +8,12 @@
 
 #include "proxima/analysis/siting.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima_test/andorra_inputs.hpp"
 #include "proxima_test/fixtures.hpp"
 
 using namespace proxima;
 
 namespace {
-
-const StudyInputs& andorra_medecin() {
-    static const StudyInputs in = [] {
-        StudyFile study = load_study(test::data_file("studies/andorra.toml"));
-        study.network.graph.clear();
-        std::vector<ServiceSpec> kept;
-        for (const auto& s : study.services) {
-            if (s.id == "medecin") {
-                kept.push_back(s);
-            }
-        }
-        study.services = kept;
-        return load_study_inputs(study);
-    }();
-    return in;
-}
 
 /// An APL-only problem: baseline 0 everywhere, candidate c adds gains[c] (unscaled, scale 1).
 SitingProblem apl_problem(const std::vector<double>& population,
@@ -88,7 +73,7 @@ TEST_CASE("the apl objective needs its data, and stops when no site reduces the 
 
 TEST_CASE("Andorra: every APL step is recomputed from scratch and equals compute_apl with the chosen sites",
           "[analysis][siting][apl]") {
-    const StudyInputs& in = andorra_medecin();
+    const StudyInputs& in = test::andorra_medecin();
     const auto& sv = in.services[0];
     const auto candidates = commune_candidates(in);
     SitingSearch search = search_candidates(in, 0, candidates, sv.spec.threshold_min, 180, true, 2);

@@ -20,7 +20,9 @@
 #include "proxima/analysis/travel_time_raster.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/routing/point_routing.hpp"
+#include "proxima_test/andorra_inputs.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/ogr_handles.hpp"
 #include "proxima_test/services.hpp"
 
 using namespace proxima;
@@ -31,25 +33,10 @@ namespace {
 // Independent geometry through OGR (not the PROJ/GEOS code under test).
 // ---------------------------------------------------------------------------------------------
 
-struct SrsDeleter {
-    void operator()(OGRSpatialReferenceH s) const { OSRDestroySpatialReference(s); }
-};
-struct TransformDeleter {
-    void operator()(OGRCoordinateTransformationH t) const { OCTDestroyCoordinateTransformation(t); }
-};
-struct GeometryDeleter {
-    void operator()(OGRGeometryH g) const { OGR_G_DestroyGeometry(g); }
-};
-using Srs = std::unique_ptr<std::remove_pointer_t<OGRSpatialReferenceH>, SrsDeleter>;
-using Transform = std::unique_ptr<std::remove_pointer_t<OGRCoordinateTransformationH>, TransformDeleter>;
-using Geometry = std::unique_ptr<std::remove_pointer_t<OGRGeometryH>, GeometryDeleter>;
-
-Srs srs_of(const std::string& crs) {
-    Srs s(OSRNewSpatialReference(nullptr));
-    REQUIRE(OSRSetFromUserInput(s.get(), crs.c_str()) == OGRERR_NONE);
-    OSRSetAxisMappingStrategy(s.get(), OAMS_TRADITIONAL_GIS_ORDER);  // lon, lat
-    return s;
-}
+using test::Geometry;
+using test::Srs;
+using test::srs_of;
+using test::Transform;
 
 /// Lambert-93 (or any CRS) <-> WGS84 lon/lat with OGR.
 struct Converter {
@@ -174,20 +161,8 @@ Deciseconds expected_triangle_ds(const RoadGraph& graph, const Snap& p, TravelDi
     return t;
 }
 
-const StudyInputs& andorra() {
-    static const StudyInputs in = [] {
-        StudyFile study = load_study(test::data_file("studies/andorra.toml"));
-        study.network.graph.clear();  // no cache written from tests
-        ServiceSpec smur = builtin_service_catalogue()[1];  // drives out of the hospital
-        REQUIRE(smur.id == "smur");
-        study.services.push_back(smur);
-        return load_study_inputs(study);
-    }();
-    return in;
-}
-
 const RasterPixels& andorra_pixels() {
-    static const RasterPixels pixels = raster_pixels(andorra(), RasterOptions{});
+    static const RasterPixels pixels = raster_pixels(test::andorra_with_smur(), RasterOptions{});
     return pixels;
 }
 
@@ -379,7 +354,7 @@ TEST_CASE("the GeoTIFF reopens with GDAL: size, georeferencing, CRS, nodata, met
 
 TEST_CASE("Andorra: times at the origins' snaps are compute_access's times, for every service",
           "[analysis][raster]") {
-    const StudyInputs& in = andorra();
+    const StudyInputs& in = test::andorra_with_smur();
     const AccessTable access = compute_access(in);
     std::vector<Snap> snaps;
     for (const auto& o : in.origins) {
@@ -396,7 +371,7 @@ TEST_CASE("Andorra: times at the origins' snaps are compute_access's times, for 
 
 TEST_CASE("Andorra: the pixel of an origin has the origin's time, within what half a pixel can change",
           "[analysis][raster]") {
-    const StudyInputs& in = andorra();
+    const StudyInputs& in = test::andorra_with_smur();
     const RasterPixels& pixels = andorra_pixels();
     const AccessTable access = compute_access(in);
     const Converter conv(pixels.grid.crs);
@@ -446,7 +421,7 @@ TEST_CASE("Andorra: the pixel of an origin has the origin's time, within what ha
 
 TEST_CASE("Andorra: the pixel of a facility is close to 0 min, pixels outside the parishes have no value",
           "[analysis][raster]") {
-    const StudyInputs& in = andorra();
+    const StudyInputs& in = test::andorra_with_smur();
     const RasterPixels& pixels = andorra_pixels();
     const Converter conv(pixels.grid.crs);
     const EdgeSnapper snapper(in.graph());

@@ -32,7 +32,7 @@ const Profile& turn_costs() {
     return p;
 }
 
-GraphBuildResult build(const std::string& name, const Profile& profile = free_turns()) {
+GraphBuildResult build_turn_fixture(const std::string& name, const Profile& profile = free_turns()) {
     return build_road_graph(test::fixture("turns/" + name), profile);
 }
 
@@ -138,9 +138,9 @@ TEST_CASE("restriction relations: values, members, conditions and other vehicles
 }
 
 TEST_CASE("a no_left_turn through a node makes the trip longer, other turns are untouched", "[osm]") {
-    const auto base = build("cross.osm");
+    const auto base = build_turn_fixture("cross.osm");
     CHECK(trip(base.graph, W, N) == 222);
-    const auto r = build("cross-no-left-turn.osm");
+    const auto r = build_turn_fixture("cross-no-left-turn.osm");
     const RoadGraph& g = r.graph;
     CHECK(r.report.restrictions_applied_via_node == 1);
     CHECK(r.report.turns_forbidden == 1);
@@ -161,19 +161,19 @@ TEST_CASE("a no_left_turn through a node makes the trip longer, other turns are 
 }
 
 TEST_CASE("only_straight_on forbids every other turn from its way, no_entry binds each from way", "[osm]") {
-    const auto only = build("cross-only-straight-on.osm");
+    const auto only = build_turn_fixture("cross-only-straight-on.osm");
     CHECK(trip(only.graph, W, E) == 222);
     CHECK(trip(only.graph, W, N) == 444);
     CHECK(trip(only.graph, W, S) == 444);
     CHECK(trip(only.graph, N, S) == 222);
-    const auto entry = build("cross-no-entry.osm");
+    const auto entry = build_turn_fixture("cross-no-entry.osm");
     CHECK(trip(entry.graph, W, E) == 444);  // through S and back (N's way may not enter E either)
     CHECK(trip(entry.graph, N, E) == 444);
     CHECK(trip(entry.graph, S, E) == 222);
 }
 
 TEST_CASE("conditional restrictions and those for other vehicles are counted and ignored", "[osm]") {
-    const auto r = build("cross-not-for-cars.osm");
+    const auto r = build_turn_fixture("cross-not-for-cars.osm");
     using V = RestrictionVerdict;
     CHECK(r.report.restrictions_by_verdict[static_cast<std::size_t>(V::conditional)] == 1);
     CHECK(r.report.restrictions_by_verdict[static_cast<std::size_t>(V::not_for_cars)] == 2);
@@ -186,7 +186,7 @@ TEST_CASE("conditional restrictions and those for other vehicles are counted and
 
 TEST_CASE("a restriction through a way binds only the traffic that came from its from way", "[osm]") {
     const auto base_text = test::fixture("turns/ladder-via-way.osm");
-    const auto r = build("ladder-via-way.osm");
+    const auto r = build_turn_fixture("ladder-via-way.osm");
     const RoadGraph& g = r.graph;
     CHECK(r.report.restrictions_applied_via_way == 1);
     CHECK(r.report.states_copied == 1);
@@ -211,15 +211,15 @@ TEST_CASE("a restriction through a way binds only the traffic that came from its
 TEST_CASE("a barrier cars cannot pass splits the road, gates delay, access tags open or close them", "[osm]") {
     const LonLat p{0.000, 0.000};
     const LonLat r{0.002, 0.000};
-    const auto none = build("barrier-none.osm", turn_costs());
+    const auto none = build_turn_fixture("barrier-none.osm", turn_costs());
     CHECK(trip(none.graph, p, r) == 222);
-    const auto bollard = build("barrier-bollard.osm", turn_costs());
+    const auto bollard = build_turn_fixture("barrier-bollard.osm", turn_costs());
     CHECK(bollard.report.ways_cut_by_barriers == 1);
     CHECK(bollard.report.nodes_by_feature[static_cast<std::size_t>(NodeFeature::barrier_blocked)] == 1);
     CHECK(trip(bollard.graph, p, r) == 445);  // the detour, one block north (445.2 m in one chain)
-    CHECK(trip(build("barrier-bollard-open.osm", turn_costs()).graph, p, r) == 222);
-    CHECK(trip(build("barrier-gate.osm", turn_costs()).graph, p, r) == 222 + 100);
-    CHECK(trip(build("barrier-gate-private.osm", turn_costs()).graph, p, r) == 445);
+    CHECK(trip(build_turn_fixture("barrier-bollard-open.osm", turn_costs()).graph, p, r) == 222);
+    CHECK(trip(build_turn_fixture("barrier-gate.osm", turn_costs()).graph, p, r) == 222 + 100);
+    CHECK(trip(build_turn_fixture("barrier-gate-private.osm", turn_costs()).graph, p, r) == 445);
     // Both sides of the bollard stay reachable: as dead ends, where U-turns are allowed.
     const auto q_side = EdgeSnapper(bollard.graph).snap({0.0009, 0.0}, 5);
     REQUIRE(q_side);
@@ -227,7 +227,7 @@ TEST_CASE("a barrier cars cannot pass splits the road, gates delay, access tags 
 }
 
 TEST_CASE("signals, stops and give-way signs delay the traffic they face", "[osm]") {
-    const auto r = build("signals.osm", turn_costs());
+    const auto r = build_turn_fixture("signals.osm", turn_costs());
     const RoadGraph& g = r.graph;
     CHECK(g.node_count() == 6);  // every delay node stays a node
     const LonLat s0{0.000, 0.0};
@@ -240,7 +240,7 @@ TEST_CASE("signals, stops and give-way signs delay the traffic they face", "[osm
 }
 
 TEST_CASE("turn costs by angle, yielding to a more important road, U-turns only at dead ends", "[osm]") {
-    const auto r = build("t-junction.osm", turn_costs());
+    const auto r = build_turn_fixture("t-junction.osm", turn_costs());
     const RoadGraph& g = r.graph;
     const LonLat m1{0.000, 0.0};
     const LonLat m2{0.002, 0.0};

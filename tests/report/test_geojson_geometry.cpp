@@ -15,17 +15,17 @@
 #include "report/geojson_geometry.hpp"  // internal: checked on its own
 #include "proxima_test/fixtures.hpp"
 
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
 namespace {
 
 /// GDAL's GeoJSON of `g` with `decimals` decimals, parsed.
-Json gdal_geojson(OGRGeometryH g, int decimals) {
+OrderedJson gdal_geojson(OGRGeometryH g, int decimals) {
     const std::string precision = "COORDINATE_PRECISION=" + std::to_string(decimals);
     const char* const options[] = {precision.c_str(), nullptr};
     char* text = OGR_G_ExportToJsonEx(g, const_cast<char**>(options));
     REQUIRE(text != nullptr);
-    Json j = Json::parse(text);
+    OrderedJson j = OrderedJson::parse(text);
     CPLFree(text);
     return j;
 }

@@ -26,6 +26,7 @@
 #include "proxima/report/time_classes.hpp"
 #include "proxima/run/run_study.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/bundled_runs.hpp"
 
 using namespace proxima;
 using Catch::Matchers::Contains;
@@ -34,20 +35,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// One run of a bundled study per test binary (the graph is built once per study).
-const fs::path& run_folder(const std::string& name) {
-    static test::TempDir dir("html-report-runs");
-    static std::map<std::string, fs::path> done;
-    if (auto it = done.find(name); it != done.end()) {
-        return it->second;
-    }
-    StudyFile study = load_study(test::data_file("studies/" + name + ".toml"));
-    study.network.graph = dir.path() / (name + ".pxg");
-    RunOptions options;
-    options.output_dir = dir.path() / name;
-    (void)run_study(study, options);
-    return done.emplace(name, options.output_dir).first->second;
-}
+using test::read_text;
+using test::run_folder;
 
 /// A private copy of a run folder, to change it or write into it.
 fs::path copy_of(const std::string& name, const fs::path& into) {
@@ -57,11 +46,6 @@ fs::path copy_of(const std::string& name, const fs::path& into) {
         fs::copy_file(run_folder(name) / f, to / f);
     }
     return to;
-}
-
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 /// Base64 decoded independently of the code under test (RFC 4648 alphabet, '=' padding).
@@ -93,7 +77,7 @@ struct ParsedHtml {
     ~ParsedHtml() { xmlFreeDoc(doc); }
 };
 
-void count_error(void* user, xmlErrorPtr e) {
+void count_html_error(void* user, xmlErrorPtr e) {
     auto* errors = static_cast<std::vector<std::string>*>(user);
     errors->push_back(fmt::format("line {}: {}", e->line, e->message != nullptr ? e->message : "?"));
 }
@@ -102,7 +86,7 @@ std::unique_ptr<ParsedHtml> parse_html(const std::string& text) {
     auto parsed = std::make_unique<ParsedHtml>();
     htmlParserCtxtPtr ctxt = htmlNewParserCtxt();
     REQUIRE(ctxt != nullptr);
-    xmlSetStructuredErrorFunc(&parsed->errors, count_error);
+    xmlSetStructuredErrorFunc(&parsed->errors, count_html_error);
     parsed->doc = htmlCtxtReadMemory(ctxt, text.data(), static_cast<int>(text.size()), "report.html", "utf-8",
                                      HTML_PARSE_NONET);
     xmlSetStructuredErrorFunc(nullptr, nullptr);
@@ -153,7 +137,7 @@ struct Report {
 
 Report read_report(const fs::path& path) {
     Report r;
-    r.text = read_file(path);
+    r.text = read_text(path);
     REQUIRE(!r.text.empty());
     r.html = parse_html(r.text);
     std::optional<std::string> json;
@@ -218,7 +202,7 @@ void check_report(const std::string& study) {
         fs::copy_file(path, fs::path(keep) / (study + ".html"), fs::copy_options::overwrite_existing);
     }
     const Report r = read_report(path);
-    const Json run = Json::parse(read_file(dir / "run.json"));
+    const Json run = Json::parse(read_text(dir / "run.json"));
 
     SECTION("it is well-formed HTML in French, titled with the study") {
         INFO(fmt::format("{} parse errors, first: {}", r.html->errors.size(),
@@ -371,9 +355,9 @@ void check_report(const std::string& study) {
     }
 
     SECTION("the same folder gives the same bytes") {
-        const std::string first = read_file(path);
+        const std::string first = read_text(path);
         (void)write_html_report(dir);
-        CHECK(read_file(path) == first);
+        CHECK(read_text(path) == first);
     }
 }
 
@@ -424,7 +408,7 @@ TEST_CASE("HTML report: unreachable stays null, isochrones and static maps are s
     }
     fs::create_directories(dir / "maps");
     fs::copy_file(dir / "run.json", dir / "maps" / "urgences.png");  // any bytes: the report embeds them
-    const std::string map_bytes = read_file(dir / "maps" / "urgences.png");
+    const std::string map_bytes = read_text(dir / "maps" / "urgences.png");
 
     const Report r = read_report(write_html_report(dir));
     CHECK(r.html->errors.empty());
@@ -656,12 +640,12 @@ TEST_CASE("HTML report: the layers read side by side make the same page as one t
     HtmlReportOptions one;
     one.threads = 1;
     write_html_report(dir, one);
-    const std::string serial = read_file(dir / "report.html");
+    const std::string serial = read_text(dir / "report.html");
     HtmlReportOptions many;
     many.threads = 4;  // capped at the machine's processors; more threads than layers is fine too
     for (int k = 0; k < 3; ++k) {
         write_html_report(dir, many);
-        CHECK(read_file(dir / "report.html") == serial);
+        CHECK(read_text(dir / "report.html") == serial);
     }
 
     SECTION("a layer that fails on one thread is named, and nothing is written") {

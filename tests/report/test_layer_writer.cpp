@@ -29,6 +29,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+using test::read_text;
+
 using Type = OutputField::Type;
 using Geometry = OutputLayer::Geometry;
 constexpr FieldValue null_value = std::monostate{};
@@ -41,11 +43,6 @@ std::vector<unsigned char> wkb_of(const char* wkt) {
     OGR_G_ExportToWkb(g, wkbNDR, wkb.data());
     OGR_G_DestroyGeometry(g);
     return wkb;
-}
-
-std::string read_text(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 std::vector<std::string> files_in(const fs::path& dir) {

@@ -23,38 +23,15 @@
 #include "../../src/report/road_layer_cache.hpp"  // internal: its counts
 #include "proxima/report/time_classes.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/png_pixels.hpp"
 
 using namespace proxima;
 
 namespace {
 
-struct Png {
-    int width = 0, height = 0;
-    std::vector<Rgb> pixels;
-    [[nodiscard]] Rgb at(int x, int y) const { return pixels[static_cast<std::size_t>(y) * width + x]; }
-};
-
-/// A PNG read back with cairo (ARGB32; the maps are opaque, so no un-premultiplying).
-Png read_png(const std::filesystem::path& path) {
-    cairo_surface_t* s = cairo_image_surface_create_from_png(path.c_str());
-    REQUIRE(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS);
-    Png png;
-    png.width = cairo_image_surface_get_width(s);
-    png.height = cairo_image_surface_get_height(s);
-    const int stride = cairo_image_surface_get_stride(s);
-    const unsigned char* data = cairo_image_surface_get_data(s);
-    for (int y = 0; y < png.height; ++y) {
-        const auto* row = reinterpret_cast<const std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
-        for (int x = 0; x < png.width; ++x) {
-            png.pixels.push_back({static_cast<std::uint8_t>(row[x] >> 16), static_cast<std::uint8_t>(row[x] >> 8),
-                                  static_cast<std::uint8_t>(row[x])});
-        }
-    }
-    cairo_surface_destroy(s);
-    return png;
-}
-
-bool same(Rgb a, Rgb b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
+using test::Png;
+using test::read_png;
+using test::same;
 int luminance(Rgb c) { return (c.r * 30 + c.g * 59 + c.b * 11) / 100; }
 
 /// The most frequent colour in the (2r+1)² window around (x, y).
@@ -80,13 +57,6 @@ int darkest(const Png& png, double fx, double fy, int r = 8) {
         }
     }
     return low;
-}
-
-std::string bytes_of(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 void put_u32(std::vector<unsigned char>& w, std::uint32_t v) {
@@ -239,7 +209,7 @@ TEST_CASE("a synthetic map shows each zone in its class colour", "[report][maps]
 
     // Same scene, same bytes.
     render_map_png(scene, dir.path() / "again.png", options);
-    CHECK(bytes_of(path) == bytes_of(dir.path() / "again.png"));
+    CHECK(test::read_text(path) == test::read_text(dir.path() / "again.png"));
 }
 
 TEST_CASE("a threshold inside a class is marked across that class's box", "[report][maps]") {
@@ -403,7 +373,7 @@ TEST_CASE("a line chart: size, the line's colour, errors", "[report][maps]") {
     }
     CHECK(line_pixels > 1000);
     render_line_chart_png(chart, dir.path() / "again.png");
-    CHECK(bytes_of(path) == bytes_of(dir.path() / "again.png"));
+    CHECK(test::read_text(path) == test::read_text(dir.path() / "again.png"));
 
     LineChart bad = chart;
     bad.y.pop_back();
@@ -476,7 +446,7 @@ TEST_CASE("beyond max_places, places are grouped into squares in their inhabitan
     // The square's disc is small at this scale (four tenths of 200 m): read its centre only.
     CHECK(same(dominant(read_png(grouped), gx, gy, 1), time_classes[time_class_of(15.0)].colour));
     render_map_png(scene, dir.path() / "again.png", options);
-    CHECK(bytes_of(grouped) == bytes_of(dir.path() / "again.png"));
+    CHECK(test::read_text(grouped) == test::read_text(dir.path() / "again.png"));
 
     // Only the unreachable: the square is unreachable too.
     scene.places = {{cx + 20, cy + 20, std::nullopt, 10.0}, {cx + 70, cy + 20, std::nullopt, 10.0}};

@@ -25,6 +25,7 @@
 #include "proxima/report/time_classes.hpp"
 #include "proxima/run/run_study.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/bundled_runs.hpp"
 
 using namespace proxima;
 using Catch::Matchers::Contains;
@@ -32,21 +33,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path& run_folder(const std::string& name) {
-    static test::TempDir dir("qgis-styles-runs");
-    static std::map<std::string, fs::path> done;
-    if (auto it = done.find(name); it != done.end()) {
-        return it->second;
-    }
-    StudyFile study = load_study(test::data_file("studies/" + name + ".toml"));
-    study.network.graph = dir.path() / (name + ".pxg");
-    RunOptions options;
-    options.output_dir = dir.path() / name;
-    (void)run_study(study, options);
-    return done.emplace(name, options.output_dir).first->second;
-}
+using test::read_text;
+using test::run_folder;
 
-fs::path copy_of(const std::string& name, const fs::path& into) {
+fs::path gpkg_copy_of(const std::string& name, const fs::path& into) {
     const fs::path to = into / name;
     fs::create_directories(to);
     for (const char* f : {"access.gpkg", "run.json"}) {
@@ -55,22 +45,17 @@ fs::path copy_of(const std::string& name, const fs::path& into) {
     return to / "access.gpkg";
 }
 
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-struct Dataset {
+struct GpkgDataset {
     GDALDatasetH ds = nullptr;
-    explicit Dataset(const fs::path& p, bool update = false) {
+    explicit GpkgDataset(const fs::path& p, bool update = false) {
         GDALAllRegister();
         ds = GDALOpenEx(p.c_str(), GDAL_OF_VECTOR | (update ? GDAL_OF_UPDATE : GDAL_OF_READONLY), nullptr, nullptr,
                         nullptr);
         REQUIRE(ds != nullptr);
     }
-    ~Dataset() { GDALClose(ds); }
-    Dataset(const Dataset&) = delete;
-    Dataset& operator=(const Dataset&) = delete;
+    ~GpkgDataset() { GDALClose(ds); }
+    GpkgDataset(const GpkgDataset&) = delete;
+    GpkgDataset& operator=(const GpkgDataset&) = delete;
 };
 
 struct StyleRow {
@@ -104,13 +89,13 @@ struct Qml {
     ~Qml() { xmlFreeDoc(doc); }
 };
 
-void count_error(void* user, xmlErrorPtr e) {
+void count_qml_error(void* user, xmlErrorPtr e) {
     static_cast<std::vector<std::string>*>(user)->push_back(e->message != nullptr ? e->message : "?");
 }
 
 std::unique_ptr<Qml> parse_qml(const std::string& text) {
     auto q = std::make_unique<Qml>();
-    xmlSetStructuredErrorFunc(&q->errors, count_error);
+    xmlSetStructuredErrorFunc(&q->errors, count_qml_error);
     q->doc = xmlReadMemory(text.data(), static_cast<int>(text.size()), "style.qml", "utf-8", XML_PARSE_NONET);
     xmlSetStructuredErrorFunc(nullptr, nullptr);
     return q;
@@ -224,7 +209,7 @@ std::map<std::size_t, std::set<std::int64_t>> expected_classes(GDALDatasetH ds, 
 
 std::vector<StyledService> services_of(const fs::path& gpkg) {
     std::vector<StyledService> out;
-    const auto run = nlohmann::json::parse(read_file(gpkg.parent_path() / "run.json"));
+    const auto run = nlohmann::json::parse(read_text(gpkg.parent_path() / "run.json"));
     for (const auto& s : run["services"]) {
         out.push_back({s["id"].get<std::string>(), s["label"].get<std::string>(), s["threshold_min"].get<double>(),
                        s.value("family", std::string())});
@@ -266,11 +251,11 @@ void check_time_rules(GDALDatasetH ds, const StyleRow& r, const std::vector<Styl
 
 void check_styles(const std::string& study) {
     test::TempDir tmp("qgis-styles-" + study);
-    const fs::path gpkg = copy_of(study, tmp.path());
+    const fs::path gpkg = gpkg_copy_of(study, tmp.path());
     add_qgis_styles(gpkg);
     const auto services = services_of(gpkg);
     REQUIRE(services.size() == (study == "andorra" ? 7 : 5));  // Andorra adds medecin and pole_intermediaire
-    Dataset ds(gpkg);
+    GpkgDataset ds(gpkg);
     const auto rows = style_rows(ds.ds);
     const std::string origins = GDALDatasetGetLayerByName(ds.ds, "cells") != nullptr ? "cells" : "origins";
 
@@ -408,7 +393,7 @@ void check_styles(const std::string& study) {
         fs::create_directories(in_place.parent_path());
         fs::copy_file(run_folder(study) / "access.gpkg", in_place);
         add_qgis_styles(in_place, services, StyleWrite::in_place);
-        CHECK(read_file(in_place) == read_file(gpkg));
+        CHECK(read_text(in_place) == read_text(gpkg));
         std::size_t side_files = 0;  // no temporary copy was made
         for (const auto& e : fs::directory_iterator(in_place.parent_path())) {
             side_files += e.path().filename() == "access.gpkg" ? 0 : 1;
@@ -420,9 +405,9 @@ void check_styles(const std::string& study) {
         fs::copy_file(run_folder(study) / "access.gpkg", other);
         fs::copy_file(run_folder(study) / "run.json", tmp.path() / "run.json");
         add_qgis_styles(other);
-        CHECK(read_file(other) == read_file(gpkg));
+        CHECK(read_text(other) == read_text(gpkg));
         add_qgis_styles(other);
-        Dataset again(other);
+        GpkgDataset again(other);
         CHECK(style_rows(again.ds).size() == rows.size());
     }
 }
@@ -436,9 +421,9 @@ TEST_CASE("QGIS styles in the Riviera GeoPackage", "[report][qgis]") { check_sty
 TEST_CASE("QGIS styles: times on the class bounds and NULL fall in the classes of time_class_of", "[report][qgis]") {
     // Real times seldom sit on a bound: put some there (upper bound included, lower excluded).
     test::TempDir tmp("qgis-styles-bounds");
-    const fs::path gpkg = copy_of("andorra", tmp.path());
+    const fs::path gpkg = gpkg_copy_of("andorra", tmp.path());
     {
-        Dataset ds(gpkg, true);
+        GpkgDataset ds(gpkg, true);
         for (const char* sql :
              {"UPDATE origins SET urgences_min = CASE fid WHEN 1 THEN 0 WHEN 2 THEN 10 WHEN 3 THEN 10.001 WHEN 4 THEN 20 "
               "WHEN 5 THEN 30 WHEN 6 THEN 45 WHEN 7 THEN 60 WHEN 8 THEN 60.5 WHEN 9 THEN NULL WHEN 10 THEN 44.99 "
@@ -453,7 +438,7 @@ TEST_CASE("QGIS styles: times on the class bounds and NULL fall in the classes o
         }
     }
     add_qgis_styles(gpkg);
-    Dataset ds(gpkg);
+    GpkgDataset ds(gpkg);
     std::size_t checked = 0;
     for (const auto& r : style_rows(ds.ds)) {
         if ((r.table == "communes" || r.table == "origins") && r.name == "urgences") {
@@ -466,10 +451,10 @@ TEST_CASE("QGIS styles: times on the class bounds and NULL fall in the classes o
 
 TEST_CASE("QGIS styles: a user's style is kept, isochrones are styled", "[report][qgis]") {
     test::TempDir tmp("qgis-styles-more");
-    const fs::path gpkg = copy_of("andorra", tmp.path());
+    const fs::path gpkg = gpkg_copy_of("andorra", tmp.path());
     add_qgis_styles(gpkg);
     {
-        Dataset ds(gpkg, true);
+        GpkgDataset ds(gpkg, true);
         OGRLayerH styles = GDALDatasetGetLayerByName(ds.ds, "layer_styles");
         OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(styles));
         OGR_F_SetFieldString(f, OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(styles), "f_table_name"), "communes");
@@ -494,7 +479,7 @@ TEST_CASE("QGIS styles: a user's style is kept, isochrones are styled", "[report
         OGR_Fld_Destroy(fd);
     }
     add_qgis_styles(gpkg);
-    Dataset ds(gpkg);
+    GpkgDataset ds(gpkg);
     const auto rows = style_rows(ds.ds);
     bool mine = false, iso = false;
     for (const auto& r : rows) {
@@ -520,7 +505,7 @@ TEST_CASE("QGIS styles: a user's style is kept, isochrones are styled", "[report
 
 TEST_CASE("QGIS styles: a missing file or layer is named and the GeoPackage is untouched", "[report][qgis]") {
     test::TempDir tmp("qgis-styles-errors");
-    const fs::path gpkg = copy_of("riviera", tmp.path());
+    const fs::path gpkg = gpkg_copy_of("riviera", tmp.path());
 
     SECTION("no GeoPackage") {
         REQUIRE_THROWS_AS(add_qgis_styles(tmp.path() / "none.gpkg", services_of(gpkg)), InputError);
@@ -534,10 +519,10 @@ TEST_CASE("QGIS styles: a missing file or layer is named and the GeoPackage is u
     SECTION("a service whose layers are not there") {
         auto services = services_of(gpkg);
         services.push_back({"medecin", "Médecin généraliste", 20.0, "sante"});
-        const std::string before = read_file(gpkg);
+        const std::string before = read_text(gpkg);
         REQUIRE_THROWS_AS(add_qgis_styles(gpkg, services), InputError);
         REQUIRE_THROWS_WITH(add_qgis_styles(gpkg, services), Contains("medecin_min") || Contains("deficit_medecin"));
-        CHECK(read_file(gpkg) == before);
+        CHECK(read_text(gpkg) == before);
         for (const auto& e : fs::directory_iterator(gpkg.parent_path())) {
             CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
         }

@@ -70,13 +70,6 @@ PdfReport report_with_zones(std::size_t zones_over) {
     return r;
 }
 
-std::string bytes_of(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 std::size_t pages_of(const std::string& pdf) {
     std::size_t n = 0;
     for (std::size_t at = pdf.find("/Type /Page"); at != std::string::npos; at = pdf.find("/Type /Page", at + 1)) {
@@ -90,7 +83,7 @@ std::size_t pages_of(const std::string& pdf) {
 TEST_CASE("report.pdf: a short table stays on the service's page", "[report][pdf]") {
     test::TempDir dir("report-pdf-short");
     write_report_pdf(report_with_zones(3), dir.path() / "report.pdf");
-    CHECK(pages_of(bytes_of(dir.path() / "report.pdf")) == 4);  // cover, summary, service, provenance
+    CHECK(pages_of(test::read_text(dir.path() / "report.pdf")) == 4);  // cover, summary, service, provenance
 }
 
 TEST_CASE("report.pdf: a long table continues over pages, and the same report gives the same bytes",
@@ -98,8 +91,8 @@ TEST_CASE("report.pdf: a long table continues over pages, and the same report gi
     test::TempDir dir("report-pdf-long");
     write_report_pdf(report_with_zones(200), dir.path() / "a.pdf");
     write_report_pdf(report_with_zones(200), dir.path() / "b.pdf");
-    const std::string a = bytes_of(dir.path() / "a.pdf");
-    CHECK(a == bytes_of(dir.path() / "b.pdf"));
+    const std::string a = test::read_text(dir.path() / "a.pdf");
+    CHECK(a == test::read_text(dir.path() / "b.pdf"));
     // 200 rows of about 17 pt: the map's page and then about 40 rows a page.
     CHECK(pages_of(a) >= 8);
     CHECK(a.find("/Subtype /Image") == std::string::npos);
@@ -121,11 +114,11 @@ TEST_CASE("report.pdf: a map of a région's many places goes in as an image, a s
     write_report_pdf(with_places(5000), dir.path() / "vectors.pdf");
     write_report_pdf(with_places(6000), dir.path() / "image.pdf");
     write_report_pdf(with_places(6000), dir.path() / "image2.pdf");
-    const std::string vectors = bytes_of(dir.path() / "vectors.pdf");
-    const std::string image = bytes_of(dir.path() / "image.pdf");
+    const std::string vectors = test::read_text(dir.path() / "vectors.pdf");
+    const std::string image = test::read_text(dir.path() / "image.pdf");
     CHECK(vectors.find("/Subtype /Image") == std::string::npos);
     CHECK(image.find("/Subtype /Image") != std::string::npos);
-    CHECK(image == bytes_of(dir.path() / "image2.pdf"));  // an image page is as reproducible
+    CHECK(image == test::read_text(dir.path() / "image2.pdf"));  // an image page is as reproducible
     CHECK(pages_of(image) == 4);
 
     // The run's own PNG of that map is taken rather than drawn again; a missing one is named.
@@ -148,7 +141,7 @@ TEST_CASE("report.pdf: a map of a région's many places goes in as an image, a s
     render_map_png(from_png.services[0].map, dir.path() / "map.png", MapOptions{});
     from_png.services[0].map_png = dir.path() / "map.png";
     write_report_pdf(from_png, dir.path() / "png.pdf");
-    const std::string png_pdf = bytes_of(dir.path() / "png.pdf");
+    const std::string png_pdf = test::read_text(dir.path() / "png.pdf");
     CHECK(png_pdf.find("/Subtype /Image") != std::string::npos);
     // Embedded at the report's 200 dpi, not at the PNG's 2 000 px.
     const auto width_at = png_pdf.find("/Width ");
@@ -185,9 +178,9 @@ TEST_CASE("report.pdf: scenes made page by page on demand give the same bytes as
         made = 0;
         write_report_pdf(held, dir.path() / "held.pdf", threads);
         write_report_pdf(on_demand, dir.path() / "on_demand.pdf", threads);
-        const std::string a = bytes_of(dir.path() / "held.pdf");
+        const std::string a = test::read_text(dir.path() / "held.pdf");
         CHECK(a.find("/Subtype /Image") != std::string::npos);  // the heavy page's path was taken
-        CHECK(a == bytes_of(dir.path() / "on_demand.pdf"));
+        CHECK(a == test::read_text(dir.path() / "on_demand.pdf"));
         // Each page's scene once per pass: the drawing pass knows from the counting pass which
         // map is an image and where it goes (at a national size, a scene is millions of places).
         CHECK(made == 4);
@@ -201,7 +194,7 @@ TEST_CASE("report.pdf: scenes made page by page on demand give the same bytes as
         made = 0;
         write_report_pdf(held, dir.path() / "held.pdf", threads);
         write_report_pdf(on_demand, dir.path() / "on_demand.pdf", threads);
-        CHECK(bytes_of(dir.path() / "held.pdf") == bytes_of(dir.path() / "on_demand.pdf"));
+        CHECK(test::read_text(dir.path() / "held.pdf") == test::read_text(dir.path() / "on_demand.pdf"));
         CHECK(made == 3);
     }
 }
@@ -241,8 +234,8 @@ TEST_CASE("report.pdf: maps taken from their PNG or drawn, made pages ahead, mak
     }
     write_report_pdf(r, dir.path() / "one.pdf", 1);
     write_report_pdf(r, dir.path() / "ahead.pdf", 2);
-    const std::string one = bytes_of(dir.path() / "one.pdf");
-    CHECK(one == bytes_of(dir.path() / "ahead.pdf"));
+    const std::string one = test::read_text(dir.path() / "one.pdf");
+    CHECK(one == test::read_text(dir.path() / "ahead.pdf"));
     std::size_t images = 0;
     for (std::size_t at = one.find("/Subtype /Image"); at != std::string::npos; at = one.find("/Subtype /Image", at + 1)) {
         ++images;
@@ -259,9 +252,9 @@ TEST_CASE("report.pdf: maps taken from their PNG or drawn, made pages ahead, mak
     write_report_pdf(drawn, dir.path() / "drawn-one.pdf", 1);
     write_report_pdf(drawn, dir.path() / "drawn-two.pdf", 2);
     write_report_pdf(drawn, dir.path() / "drawn-four.pdf", 4);
-    const std::string drawn_one = bytes_of(dir.path() / "drawn-one.pdf");
-    CHECK(drawn_one == bytes_of(dir.path() / "drawn-two.pdf"));
-    CHECK(drawn_one == bytes_of(dir.path() / "drawn-four.pdf"));
+    const std::string drawn_one = test::read_text(dir.path() / "drawn-one.pdf");
+    CHECK(drawn_one == test::read_text(dir.path() / "drawn-two.pdf"));
+    CHECK(drawn_one == test::read_text(dir.path() / "drawn-four.pdf"));
     std::size_t drawn_images = 0;
     for (std::size_t at = drawn_one.find("/Subtype /Image"); at != std::string::npos;
          at = drawn_one.find("/Subtype /Image", at + 1)) {
@@ -272,7 +265,7 @@ TEST_CASE("report.pdf: maps taken from their PNG or drawn, made pages ahead, mak
 
     // A PNG whose header is right and whose pixels are cut short fails only when it is read,
     // ahead, on the other thread: it is named, and nothing is written.
-    const std::string whole = bytes_of(r.services[3].map_png);
+    const std::string whole = test::read_text(r.services[3].map_png);
     std::ofstream(r.services[3].map_png, std::ios::binary | std::ios::trunc) << whole.substr(0, 200);
     CHECK_THROWS_WITH(write_report_pdf(r, dir.path() / "broken.pdf", 2),
                       Catch::Contains("s3.png") && Catch::Contains("cannot read the map"));

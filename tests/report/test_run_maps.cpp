@@ -19,42 +19,19 @@
 #include "proxima/report/time_classes.hpp"
 #include "proxima/run/deficit_area.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/png_pixels.hpp"
 
 using namespace proxima;
 
 namespace {
 
-/// A PNG read back with cairo (ARGB32, opaque pixels: no un-premultiplying needed).
-struct Png {
-    int width = 0, height = 0;
-    std::vector<Rgb> pixels;
-    [[nodiscard]] Rgb at(int x, int y) const { return pixels[static_cast<std::size_t>(y) * width + x]; }
-};
-
-Png read_png(const std::filesystem::path& path) {
-    cairo_surface_t* s = cairo_image_surface_create_from_png(path.c_str());
-    REQUIRE(cairo_surface_status(s) == CAIRO_STATUS_SUCCESS);
-    Png png;
-    png.width = cairo_image_surface_get_width(s);
-    png.height = cairo_image_surface_get_height(s);
-    const int stride = cairo_image_surface_get_stride(s);
-    const unsigned char* data = cairo_image_surface_get_data(s);
-    for (int y = 0; y < png.height; ++y) {
-        const auto* row = reinterpret_cast<const std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
-        for (int x = 0; x < png.width; ++x) {
-            png.pixels.push_back({static_cast<std::uint8_t>(row[x] >> 16), static_cast<std::uint8_t>(row[x] >> 8),
-                                  static_cast<std::uint8_t>(row[x])});
-        }
-    }
-    cairo_surface_destroy(s);
-    return png;
-}
-
-bool same(Rgb a, Rgb b) { return a.r == b.r && a.g == b.g && a.b == b.b; }
+using test::Png;
+using test::read_png;
+using test::same;
 
 /// The most frequent colour in the (2r+1)² window around (x, y), ink (grey-black lines: hatching,
 /// outlines, borders) aside.
-Rgb dominant(const Png& png, double fx, double fy, int r = 6) {
+Rgb dominant_fill(const Png& png, double fx, double fy, int r = 6) {
     std::map<std::uint32_t, int> counts;
     const int cx = static_cast<int>(fx);
     const int cy = static_cast<int>(fy);
@@ -71,13 +48,6 @@ Rgb dominant(const Png& png, double fx, double fy, int r = 6) {
                                        [](const auto& a, const auto& b) { return a.second < b.second; });
     return {static_cast<std::uint8_t>(best->first >> 16), static_cast<std::uint8_t>(best->first >> 8),
             static_cast<std::uint8_t>(best->first)};
-}
-
-std::string bytes_of(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 /// A study run in memory, as run_study does it: the deficit territory of every service drawn from
@@ -186,11 +156,11 @@ TEST_CASE("the Andorra maps: one PNG per service, each parish in the class of it
                 continue;
             }
             const Rgb expected = result.origins == 0 ? Rgb{255, 255, 255} : time_classes[time_class_of(result.mean_min)].colour;
-            const Rgb got = dominant(png, px, py);
+            const Rgb got = dominant_fill(png, px, py);
             INFO("got " << int(got.r) << "," << int(got.g) << "," << int(got.b) << " at " << px << "," << py);
             INFO(r.in.services[s].spec.id << " " << r.in.zones.zones[z].name << " mean "
                                           << result.mean_min.value_or(-1) << " min");
-            CHECK(same(dominant(png, px, py), expected));
+            CHECK(same(dominant_fill(png, px, py), expected));
             classes_seen.insert(time_class_of(result.mean_min));
             ++checked;
         }
@@ -203,7 +173,7 @@ TEST_CASE("the Andorra maps: one PNG per service, each parish in the class of it
     const auto second = write_run_maps(again.path(), r.in, r.access, r.results, r.deficits);
     REQUIRE(second == written);
     for (const auto& f : written) {
-        CHECK(bytes_of(dir.path() / f) == bytes_of(again.path() / f));
+        CHECK(test::read_text(dir.path() / f) == test::read_text(again.path() / f));
     }
 }
 

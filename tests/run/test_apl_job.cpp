@@ -22,7 +22,6 @@ using test::read_csv_rows;
 
 namespace {
 
-StudyFile andorra(const std::filesystem::path& scratch) { return test::andorra_study(scratch); }
 using test::number;
 using test::read_json;
 
@@ -38,7 +37,7 @@ std::vector<std::string> entries(const std::filesystem::path& dir) {
 
 /// The Andorra study with a doctors' service read from a CSV file with a supply column.
 StudyFile with_doctors_file(const std::filesystem::path& scratch, const std::string& rows) {
-    StudyFile s = andorra(scratch);
+    StudyFile s = test::andorra_study(scratch);
     const auto csv = scratch / "cabinets.csv";
     std::ofstream(csv) << "id,name,lon,lat,etp\n" << rows;
     ServiceSpec cabinets;
@@ -59,7 +58,7 @@ StudyFile with_doctors_file(const std::filesystem::path& scratch, const std::str
 
 TEST_CASE("apl job, Andorra doctors: files, the supply assumption stated, conservation in the tables", "[run][apl]") {
     test::TempDir dir("apl-job");
-    const StudyFile study = andorra(dir.path());
+    const StudyFile study = test::andorra_study(dir.path());
     AplJob job;
     job.service = "medecin";
     const ScenarioJobResult r = run_apl_job(study, job, Log{});
@@ -113,7 +112,7 @@ TEST_CASE("apl job, Andorra doctors: files, the supply assumption stated, conser
 TEST_CASE("apl job: an unknown service, a supply column the sites lack or a bad supply leave nothing behind",
           "[run][apl]") {
     test::TempDir dir("apl-job-errors");
-    const StudyFile study = andorra(dir.path());
+    const StudyFile study = test::andorra_study(dir.path());
     AplJob job;
     job.service = "boulangerie";
     CHECK_THROWS_AS(run_apl_job(study, job, Log{}), ConfigError);
@@ -149,7 +148,7 @@ TEST_CASE("apl job: an unknown service, a supply column the sites lack or a bad 
 
 TEST_CASE("run computes the APL of the services with indicator = apl, as the apl job does", "[run][apl]") {
     test::TempDir dir("apl-run");
-    const StudyFile study = andorra(dir.path());
+    const StudyFile study = test::andorra_study(dir.path());
     RunOptions options;
     options.output_dir = dir.path() / "run";
     options.only_services = {"pharmacie", "medecin"};
@@ -178,7 +177,7 @@ TEST_CASE("run computes the APL of the services with indicator = apl, as the apl
 
 TEST_CASE("scenario --apl: a doctor opened in Canillo raises its APL, both situations conserve supply", "[run][apl]") {
     test::TempDir dir("apl-scenario");
-    const StudyFile study = andorra(dir.path());
+    const StudyFile study = test::andorra_study(dir.path());
     ScenarioJob job;
     job.service = "medecin";
     job.spec.name = "canillo";
@@ -209,7 +208,7 @@ TEST_CASE("scenario --apl: a doctor opened in Canillo raises its APL, both situa
 TEST_CASE("site --objective apl: the figures written are those of a full APL computation with the chosen sites",
           "[run][apl]") {
     test::TempDir dir("apl-site");
-    const StudyFile study = andorra(dir.path());
+    const StudyFile study = test::andorra_study(dir.path());
     SitingJob job;
     job.service = "medecin";
     job.k = 2;

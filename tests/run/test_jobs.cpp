@@ -24,7 +24,6 @@ using test::read_csv_rows;
 
 namespace {
 
-StudyFile andorra(const std::filesystem::path& scratch) { return test::andorra_study(scratch); }
 using test::number;
 using test::read_json;
 
@@ -43,7 +42,7 @@ std::map<std::string, std::string> study_row(const std::filesystem::path& csv) {
 
 TEST_CASE("scenario job: a new site in Canillo, the hospital closed and moved back, tables agree", "[run]") {
     test::TempDir dir("scenario-job");
-    const StudyFile study = andorra(dir.path());
+    const StudyFile study = test::andorra_study(dir.path());
     ScenarioJob job;
     job.service = "urgences";
     job.spec.name = "canillo";
@@ -117,7 +116,7 @@ TEST_CASE("scenario job: a new site in Canillo, the hospital closed and moved ba
 
 TEST_CASE("scenario job: a bad request fails before any folder exists, force replaces a result", "[run]") {
     test::TempDir dir("scenario-job-errors");
-    const StudyFile study = andorra(dir.path());
+    const StudyFile study = test::andorra_study(dir.path());
     ScenarioJob job;
     job.service = "urgences";
     job.spec.name = "nothing";
@@ -142,7 +141,7 @@ TEST_CASE("siting job: the curve starts at today's coverage, grows with each sit
           "final situation is",
           "[run]") {
     test::TempDir dir("siting-job");
-    const StudyFile study = andorra(dir.path());
+    const StudyFile study = test::andorra_study(dir.path());
     SitingJob job;
     job.service = "pharmacie";
     job.k = 2;
@@ -192,7 +191,7 @@ TEST_CASE("siting job: the first sites of a service that has none yet", "[run]")
     // France Services: no site mapped in Andorra. Today nobody is covered; the job chooses the
     // first sites instead of refusing, and says where they are.
     test::TempDir dir("siting-first");
-    StudyFile study = andorra(dir.path());
+    StudyFile study = test::andorra_study(dir.path());
     for (const auto& spec : builtin_service_catalogue()) {
         if (spec.id == "france_services") {
             study.services.push_back(spec);
@@ -223,7 +222,7 @@ TEST_CASE("siting job: the first sites of a service that has none yet", "[run]")
 
 TEST_CASE("siting job: bad parameters are refused before any work", "[run]") {
     test::TempDir dir("siting-job-errors");
-    const StudyFile study = andorra(dir.path());
+    const StudyFile study = test::andorra_study(dir.path());
     SitingJob job;
     job.service = "pharmacie";
     job.candidates = "communes";
@@ -253,7 +252,7 @@ TEST_CASE("gain map values: minutes saved, first access and lost access, thresho
 
     // El Pas de la Casa gets its own emergency department: its 3 063 inhabitants pass under 30 min.
     test::TempDir dir("gain-crossings");
-    StudyFile study = andorra(dir.path());
+    StudyFile study = test::andorra_study(dir.path());
     study.network.graph.clear();
     study = select_services(study, {"urgences"}, std::nullopt);
     const StudyInputs in = load_study_inputs(study);

@@ -13,12 +13,15 @@
 #include "proxima/osm/osm_features.hpp"
 #include "proxima/study/study_inputs.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/services.hpp"
 
 using namespace proxima;
 using Catch::Matchers::Contains;
 using Tags = std::vector<std::pair<std::string, std::string>>;
 
 namespace {
+
+using test::service;
 
 const ServiceSpec& catalogue_service(const std::vector<ServiceSpec>& catalogue, const std::string& id) {
     const auto it = std::find_if(catalogue.begin(), catalogue.end(), [&](const ServiceSpec& s) { return s.id == id; });
@@ -40,13 +43,6 @@ StudyFile bundled(const std::string& name, const std::filesystem::path& dir, con
     text.replace(graph_line, text.find('\n', graph_line) - graph_line,
                  "graph = \"" + (dir / (name + ".pxg")).string() + "\"");
     return parse_study(text + extra, path);
-}
-
-const ServiceInputs& service(const StudyInputs& in, const std::string& id) {
-    const auto it =
-        std::find_if(in.services.begin(), in.services.end(), [&](const ServiceInputs& s) { return s.spec.id == id; });
-    REQUIRE(it != in.services.end());
-    return *it;
 }
 
 } // namespace

@@ -17,12 +17,7 @@ using Catch::Matchers::Contains;
 
 namespace {
 
-std::string read_text(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using test::read_text;
 
 /// The Andorra study reading its settlements from `points` (relative paths resolve in data/studies).
 StudyFile andorra_with_points(const std::filesystem::path& points, const std::filesystem::path& cache) {

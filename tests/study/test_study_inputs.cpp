@@ -9,18 +9,15 @@
 #include "proxima/core/error.hpp"
 #include "proxima/study/study_inputs.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/services.hpp"
 
 using namespace proxima;
 using Catch::Matchers::Contains;
 
 namespace {
 
-std::string read_text(const std::filesystem::path& p) {
-    std::ifstream in(p);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using test::read_text;
+using test::service;
 
 /// A bundled study with its graph cache redirected to `cache` and `extra` appended; relative paths
 /// still resolve against data/studies/.
@@ -34,16 +31,6 @@ StudyFile bundled_study(const std::string& name, const std::filesystem::path& ca
         text.replace(text.find(replace_from), replace_from.size(), replace_to);
     }
     return parse_study(text + extra, path);
-}
-
-const ServiceInputs& service(const StudyInputs& in, const std::string& id) {
-    for (const auto& s : in.services) {
-        if (s.spec.id == id) {
-            return s;
-        }
-    }
-    FAIL("no service " << id);
-    return in.services.front();
 }
 
 double placed(const StudyInputs& in) {

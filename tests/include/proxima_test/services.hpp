@@ -1,5 +1,5 @@
 #pragma once
-// The index of a service of loaded study inputs, by id (the test fails if there is none).
+// A service of loaded study inputs, or its index, by id (the test fails if there is none).
 
 #include <cstddef>
 #include <string>
@@ -18,6 +18,10 @@ inline std::size_t service_index(const StudyInputs& in, const std::string& id) {
     }
     FAIL("no service " << id);
     return 0;
+}
+
+inline const ServiceInputs& service(const StudyInputs& in, const std::string& id) {
+    return in.services[service_index(in, id)];
 }
 
 } // namespace proxima::test
