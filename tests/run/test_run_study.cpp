@@ -205,6 +205,7 @@ TEST_CASE("Andorra: population beyond the threshold in the summary equals the su
 }
 
 TEST_CASE("outputs: all or nothing, replaced only with force, same inputs same bytes", "[run]") {
+    // One run, then the steps in order (not SECTIONs: each would run the Riviera again).
     test::TempDir dir("run-outputs");
     const auto out = dir.path() / "out";
     RunOptions options;
@@ -213,61 +214,67 @@ TEST_CASE("outputs: all or nothing, replaced only with force, same inputs same b
     (void)run_study(riviera, options);
     const auto first = sha256_file(out / "access.gpkg");
     const auto first_csv = sha256_file(out / "communes.csv");
+    std::ifstream beside_in(out / "run.json");
+    const auto beside = nlohmann::ordered_json::parse(beside_in);
 
-    SECTION("an existing folder is kept without --force") {
-        REQUIRE_THROWS_AS(run_study(riviera, options), OutputError);
-        REQUIRE_THROWS_WITH(run_study(riviera, options), Contains("--force"));
-        CHECK(sha256_file(out / "access.gpkg") == first);
+    // An existing folder is kept without --force.
+    REQUIRE_THROWS_AS(run_study(riviera, options), OutputError);
+    REQUIRE_THROWS_WITH(run_study(riviera, options), Contains("--force"));
+    CHECK(sha256_file(out / "access.gpkg") == first);
+
+    // The tables written beside the maps are the bytes one thread writes, listed in the same place.
+    // More than one thread: access.gpkg and the CSVs are written while the maps are drawn.
+    if (processor_count() > 1) {
+        CHECK(beside["timings_s"].contains("write (beside the maps)"));
     }
-    SECTION("--force replaces it, byte for byte the same") {
-        options.force = true;
-        (void)run_study(riviera, options);
-        CHECK(sha256_file(out / "access.gpkg") == first);
-        CHECK(sha256_file(out / "communes.csv") == first_csv);
-        CHECK(no_leftovers(out));
-    }
-    SECTION("the tables written beside the maps are the bytes one thread writes, listed in the same place") {
-        // More than one thread: access.gpkg and the CSVs are written while the maps are drawn.
-        std::ifstream beside_in(out / "run.json");
-        const auto beside = nlohmann::ordered_json::parse(beside_in);
-        if (processor_count() > 1) {
-            CHECK(beside["timings_s"].contains("write (beside the maps)"));
-        }
-        options.force = true;
-        options.threads = 1;
-        (void)run_study(riviera, options);
-        CHECK(sha256_file(out / "access.gpkg") == first);
-        CHECK(sha256_file(out / "communes.csv") == first_csv);
-        std::ifstream serial_in(out / "run.json");
-        const auto serial = nlohmann::ordered_json::parse(serial_in);
-        CHECK(serial["outputs"] == beside["outputs"]);
-        CHECK(serial["timings_s"].contains("write"));
-        CHECK_FALSE(serial["timings_s"].contains("write (beside the maps)"));
-    }
-    SECTION("a run that fails midway leaves the previous results and no partial output") {
-        options.force = true;
-        StudyFile broken = riviera;
-        ServiceSpec nothing;
-        nothing.id = "nothing";
-        nothing.label = "nothing";
-        nothing.threshold_min = 10;
-        nothing.osm_selectors = {"amenity=no_such_thing"};
-        broken.services.push_back(nothing);
-        REQUIRE_THROWS_WITH(run_study(broken, options), Contains("service 'nothing'"));
-        CHECK(sha256_file(out / "access.gpkg") == first);
-        CHECK(no_leftovers(out));
-        const auto fresh = dir.path() / "fresh";
-        options.output_dir = fresh;
-        REQUIRE_THROWS(run_study(broken, options));
-        CHECK_FALSE(std::filesystem::exists(fresh));
-        CHECK(no_leftovers(fresh));
-    }
+    options.force = true;
+    options.threads = 1;
+    (void)run_study(riviera, options);
+    CHECK(sha256_file(out / "access.gpkg") == first);
+    CHECK(sha256_file(out / "communes.csv") == first_csv);
+    CHECK(no_leftovers(out));
+    std::ifstream serial_in(out / "run.json");
+    const auto serial = nlohmann::ordered_json::parse(serial_in);
+    CHECK(serial["outputs"] == beside["outputs"]);
+    CHECK(serial["timings_s"].contains("write"));
+    CHECK_FALSE(serial["timings_s"].contains("write (beside the maps)"));
+
+    // --force replaces it, byte for byte the same.
+    options.threads = 0;
+    (void)run_study(riviera, options);
+    CHECK(sha256_file(out / "access.gpkg") == first);
+    CHECK(sha256_file(out / "communes.csv") == first_csv);
+    CHECK(no_leftovers(out));
+
+    // A run that fails midway leaves the previous results and no partial output.
+    StudyFile broken = riviera;
+    ServiceSpec nothing;
+    nothing.id = "nothing";
+    nothing.label = "nothing";
+    nothing.threshold_min = 10;
+    nothing.osm_selectors = {"amenity=no_such_thing"};
+    broken.services.push_back(nothing);
+    REQUIRE_THROWS_WITH(run_study(broken, options), Contains("service 'nothing'"));
+    CHECK(sha256_file(out / "access.gpkg") == first);
+    CHECK(no_leftovers(out));
+    const auto fresh = dir.path() / "fresh";
+    options.output_dir = fresh;
+    REQUIRE_THROWS(run_study(broken, options));
+    CHECK_FALSE(std::filesystem::exists(fresh));
+    CHECK(no_leftovers(fresh));
+}
+
+TEST_CASE("outputs: a folder that is a file, a threshold that is not positive: refused, nothing written", "[run]") {
+    test::TempDir dir("run-outputs-refused");
+    const StudyFile riviera = study("riviera", dir.path());
+    RunOptions options;
+    options.force = true;
     SECTION("an output that is a file") {
         const auto file = dir.path() / "file.txt";
         std::ofstream(file) << "x";
         options.output_dir = file;
-        options.force = true;
         REQUIRE_THROWS_WITH(run_study(riviera, options), Contains("is a file"));
+        CHECK(test::read_text(file) == "x");
     }
     SECTION("a threshold that is not positive") {
         options.output_dir = dir.path() / "t0";
