@@ -193,18 +193,40 @@ std::vector<Json> gpkg_rows(GDALDatasetH ds, const std::string& layer) {
     return rows;
 }
 
-void check_report(const std::string& study) {
-    test::TempDir tmp("html-report-" + study);
-    const fs::path dir = tmp.path() / study;  // the shared run is read-only: the report is written in a copy
-    fs::copy(run_folder(study), dir, fs::copy_options::recursive);
-    const fs::path path = write_html_report(dir);
-    REQUIRE(path == dir / "report.html");
-    if (const char* keep = std::getenv("PROXIMA_TEST_KEEP_REPORTS")) {
-        fs::create_directories(keep);
-        fs::copy_file(path, fs::path(keep) / (study + ".html"), fs::copy_options::overwrite_existing);
+/// A study's report, written into a copy of its run (the shared run is read-only) and parsed once
+/// per process, not once per SECTION.
+struct WrittenReport {
+    explicit WrittenReport(const std::string& study) : tmp("html-report-" + study), dir(tmp.path() / study) {
+        fs::copy(run_folder(study), dir, fs::copy_options::recursive);
+        const fs::path path = write_html_report(dir);
+        REQUIRE(path == dir / "report.html");
+        if (const char* keep = std::getenv("PROXIMA_TEST_KEEP_REPORTS")) {
+            fs::create_directories(keep);
+            fs::copy_file(path, fs::path(keep) / (study + ".html"), fs::copy_options::overwrite_existing);
+        }
+        report = read_report(path);
+        run = Json::parse(read_text(dir / "run.json"));
     }
-    const Report r = read_report(path);
-    const Json run = Json::parse(read_text(dir / "run.json"));
+    test::TempDir tmp;
+    fs::path dir;
+    Report report;
+    Json run;
+};
+
+const WrittenReport& written_report(const std::string& study) {
+    static std::map<std::string, std::unique_ptr<WrittenReport>> done;
+    auto& written = done[study];
+    if (!written) {
+        written = std::make_unique<WrittenReport>(study);
+    }
+    return *written;
+}
+
+void check_report(const std::string& study) {
+    const WrittenReport& written = written_report(study);
+    const fs::path& dir = written.dir;
+    const Report& r = written.report;
+    const Json& run = written.run;
 
     SECTION("it is well-formed HTML in French, titled with the study") {
         INFO(fmt::format("{} parse errors, first: {}", r.html->errors.size(),
@@ -357,6 +379,7 @@ void check_report(const std::string& study) {
     }
 
     SECTION("the same folder gives the same bytes") {
+        const fs::path path = dir / "report.html";
         const std::string first = read_text(path);
         (void)write_html_report(dir);
         CHECK(read_text(path) == first);
