@@ -5,10 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <random>
-#include <sstream>
 
 #include <cairo/cairo.h>  // the header folder is not on the test's include path; cairo.h finds its siblings
 #include <cairo/cairo-pdf.h>

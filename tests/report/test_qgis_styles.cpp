@@ -3,8 +3,6 @@
 // drawn in the time_classes colours.
 
 #include <algorithm>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <set>

@@ -3,10 +3,8 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include <cairo/cairo.h>  // the header folder is not on the test's include path; cairo.h finds its siblings
 #include <catch2/catch.hpp>

@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <limits>
-#include <sstream>
 
 #include <catch2/catch.hpp>
 

@@ -2,7 +2,6 @@
 #include <fstream>
 #include <numeric>
 #include <set>
-#include <sstream>
 
 #include <catch2/catch.hpp>
 
