@@ -27,9 +27,10 @@ namespace proxima::detail {
 /// grid's CRS: one per 4-connected region, with its holes, traced along the pixel edges in one
 /// pass (linear in the pixels), corners only, each valid as made: where pixels meet at a corner,
 /// parts stay apart and a ring that comes back to the corner is split there (a hole touching its
-/// outer ring, or another hole, at one point), so no repair is needed.
+/// outer ring, or another hole, at one point), so no repair is needed. The tracing marks the mask
+/// itself (no scratch array of its size): on return it holds the same pixels, each byte 0 or 1.
 [[nodiscard]] std::vector<Geos::Ptr> mask_polygons(const Geos& geos, const RasterGrid& grid,
-                                                   const std::vector<unsigned char>& mask);
+                                                   std::vector<unsigned char>& mask);
 
 /// Removes the specks of a pixel mask (row-major, grid.width × grid.height, 1 = selected): 4-connected
 /// regions of selected pixels with fewer than `min_part_pixels` pixels are cleared, then
@@ -40,8 +41,9 @@ void remove_specks(std::vector<unsigned char>& mask, int width, int height, doub
                    double min_hole_pixels);
 
 /// A ready mask (1 = selected, row-major, grid.width × grid.height) of which `pixels` are
-/// selected, as pixel_shape() makes it from a predicate.
-[[nodiscard]] Geos::Ptr pixel_shape_of(const Geos& geos, const RasterGrid& grid, std::vector<unsigned char> mask,
+/// selected, as pixel_shape() makes it from a predicate. The mask is used up (its specks
+/// removed): a caller making several shapes of one grid fills the same mask again for each.
+[[nodiscard]] Geos::Ptr pixel_shape_of(const Geos& geos, const RasterGrid& grid, std::vector<unsigned char>& mask,
                                        double min_part, double min_hole, std::size_t pixels);
 
 /// The selected pixels in the grid's CRS, specks removed (see remove_specks; areas in CRS units),
@@ -60,7 +62,7 @@ Geos::Ptr pixel_shape(const Geos& geos, const RasterGrid& grid, Selected&& selec
             }
         }
     }
-    return pixel_shape_of(geos, grid, std::move(mask), min_part, min_hole, pixels);
+    return pixel_shape_of(geos, grid, mask, min_part, min_hole, pixels);
 }
 
 /// `g` normalised (in place: same polygons, same bytes) as WKB. `what` names the layer in messages.

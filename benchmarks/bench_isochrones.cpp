@@ -1,0 +1,150 @@
+// The isochrones of one service's travel-time surface, as `proxima run` makes them for every
+// service (analysis/isochrones.hpp: the standard bands and the threshold, 7 limits, in the
+// raster's CRS), on a surface the size of the 1 M-node mosaic's (2 122 x 3 816 pixels of 100 m).
+//
+// The surface is synthetic but shaped like a real one: the time to the nearest of 50 sites grows
+// with the distance at a speed that changes from place to place (smooth) and from pixel to pixel
+// (the network's grain), so that each band's edge is ragged, with specks, holes and pockets, and
+// a fifth of the box is outside the zones (no value). Fixed seed: the same surface every run.
+//
+// PROXIMA_BENCH_RASTER=path/to/rasters/<service>.tif takes a surface written by `proxima run`
+// instead (its CRS and pixels as written; e.g. a service of the 1 M mosaic's run).
+//
+// Baseline measured in the same run: `scan`, one pass over the surface that classifies every
+// pixel against a limit (what any method must at least read). The report prints isochrones as a
+// number of such passes, a figure that does not depend on the machine's speed of the day.
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <gdal.h>
+
+#include "proxima/analysis/isochrones.hpp"
+#include "proxima/analysis/travel_time_raster.hpp"
+#include "recording_reporter.hpp"
+
+using namespace proxima;
+
+namespace {
+
+constexpr int width = 2122;
+constexpr int height = 3816;
+constexpr double threshold_min = 20.0;
+
+TravelTimeRaster make_surface() {
+    TravelTimeRaster r;
+    r.service = "bench";
+    r.grid = {"EPSG:2154", 600000.0, 6800000.0, 100.0, width, height};
+    r.minutes.assign(r.grid.pixel_count(), NAN);
+    std::mt19937_64 rng(20261128);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::vector<std::pair<double, double>> sites;
+    for (int k = 0; k < 50; ++k) {
+        sites.emplace_back(unit(rng) * width, unit(rng) * height);
+    }
+    for (int row = 0; row < height; ++row) {
+        for (int col = 0; col < width; ++col) {
+            // Outside the zones: beyond an ellipse that fills most of the box.
+            const double ex = (col - width / 2.0) / (width * 0.55);
+            const double ey = (row - height / 2.0) / (height * 0.55);
+            if (ex * ex + ey * ey > 1.0) {
+                continue;
+            }
+            double nearest = INFINITY;
+            for (const auto& [sx, sy] : sites) {
+                nearest = std::min(nearest, std::hypot(col - sx, row - sy));
+            }
+            const double speed_kmh = 45.0 + 20.0 * std::sin(col / 97.0) * std::cos(row / 131.0);
+            const double grain = 1.0 + 0.35 * (unit(rng) - 0.5);
+            r.minutes[static_cast<std::size_t>(row) * width + static_cast<std::size_t>(col)] =
+                static_cast<float>(nearest * 0.1 / speed_kmh * 60.0 * grain);
+        }
+    }
+    return r;
+}
+
+TravelTimeRaster read_surface(const char* path) {
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpen(path, GA_ReadOnly);
+    if (ds == nullptr) {
+        throw std::runtime_error(std::string("bench_isochrones: cannot open ") + path);
+    }
+    TravelTimeRaster r;
+    r.service = "bench";
+    double gt[6] = {};
+    GDALGetGeoTransform(ds, gt);
+    const char* wkt = GDALGetProjectionRef(ds);
+    r.grid = {wkt != nullptr ? wkt : "", gt[0], gt[3], gt[1], GDALGetRasterXSize(ds), GDALGetRasterYSize(ds)};
+    r.minutes.resize(r.grid.pixel_count());
+    GDALRasterBandH band = GDALGetRasterBand(ds, 1);
+    const CPLErr e = GDALRasterIO(band, GF_Read, 0, 0, r.grid.width, r.grid.height, r.minutes.data(), r.grid.width,
+                                  r.grid.height, GDT_Float32, 0, 0);
+    GDALClose(ds);
+    if (e != CE_None) {
+        throw std::runtime_error(std::string("bench_isochrones: cannot read ") + path);
+    }
+    return r;
+}
+
+const TravelTimeRaster& surface() {
+    static const TravelTimeRaster r = std::getenv("PROXIMA_BENCH_RASTER") != nullptr
+                                          ? read_surface(std::getenv("PROXIMA_BENCH_RASTER"))
+                                          : make_surface();
+    return r;
+}
+
+void scan(benchmark::State& state) {
+    const auto& r = surface();
+    for (auto _ : state) {
+        std::size_t within = 0;
+        for (const float m : r.minutes) {
+            within += static_cast<double>(m) <= threshold_min ? 1 : 0;
+        }
+        benchmark::DoNotOptimize(within);
+    }
+}
+
+void isochrones(benchmark::State& state) {
+    const auto& r = surface();
+    IsochroneOptions options;
+    options.raster_crs = true;
+    const std::vector<double> limits = isochrone_limits(threshold_min);
+    std::size_t bytes = 0;
+    for (auto _ : state) {
+        const auto made = isochrones_from_raster(r, limits, options);
+        bytes = 0;
+        for (const auto& iso : made) {
+            bytes += iso.wkb_raster_crs.size();
+        }
+        benchmark::DoNotOptimize(bytes);
+    }
+    state.counters["limits"] = static_cast<double>(limits.size());
+    state.counters["wkb_MB"] = static_cast<double>(bytes) / 1e6;
+}
+
+BENCHMARK(scan)->Unit(benchmark::kMillisecond);
+BENCHMARK(isochrones)->Unit(benchmark::kMillisecond);
+
+} // namespace
+
+int main(int argc, char** argv) {
+    (void)surface();  // made before the clock starts
+    bench::RecordingReporter reporter(benchmark::ConsoleReporter::OO_None);
+    if (!bench::run_recorded(argc, argv, reporter)) {
+        return 1;
+    }
+    const double pass = reporter.seconds("scan");
+    const double iso = reporter.seconds("isochrones");
+    if (pass > 0 && iso > 0) {
+        std::printf("\nMeasured in this run: the isochrones of one service (%.0f limits, %d x %d pixels) take %.1f ms, "
+                    "%.1f passes of a plain scan of the surface (%.2f ms)\n",
+                    reporter.counter("isochrones", "limits"), surface().grid.width, surface().grid.height, iso * 1e3, iso / pass, pass * 1e3);
+    }
+    return 0;
+}
