@@ -1,5 +1,5 @@
 // The isochrones of one service's travel-time surface, as `proxima run` makes them for every
-// service (analysis/isochrones.hpp: the standard bands and the threshold, 7 limits, in the
+// service (analysis/isochrones.hpp: the standard bands and a 20 min threshold, 5 limits, in the
 // raster's CRS), on a surface the size of the 1 M-node mosaic's (2 122 x 3 816 pixels of 100 m).
 //
 // The surface is synthetic but shaped like a real one: the time to the nearest of 50 sites grows
@@ -81,7 +81,10 @@ TravelTimeRaster read_surface(const char* path) {
     TravelTimeRaster r;
     r.service = "bench";
     double gt[6] = {};
-    GDALGetGeoTransform(ds, gt);
+    if (GDALGetGeoTransform(ds, gt) != CE_None || GDALGetRasterCount(ds) < 1) {
+        GDALClose(ds);
+        throw std::runtime_error(std::string("bench_isochrones: ") + path + " is not a georeferenced raster");
+    }
     const char* wkt = GDALGetProjectionRef(ds);
     r.grid = {wkt != nullptr ? wkt : "", gt[0], gt[3], gt[1], GDALGetRasterXSize(ds), GDALGetRasterYSize(ds)};
     r.minutes.resize(r.grid.pixel_count());
@@ -137,7 +140,12 @@ BENCHMARK(isochrones)->Unit(benchmark::kMillisecond);
 } // namespace
 
 int main(int argc, char** argv) {
-    (void)surface();  // made before the clock starts
+    try {
+        (void)surface();  // made (or read) before the clock starts
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s (PROXIMA_BENCH_RASTER names a GeoTIFF written by proxima run)\n", e.what());
+        return 1;
+    }
     bench::RecordingReporter reporter(benchmark::ConsoleReporter::OO_None);
     if (!bench::run_recorded(argc, argv, reporter)) {
         return 1;
@@ -147,7 +155,8 @@ int main(int argc, char** argv) {
     if (pass > 0 && iso > 0) {
         std::printf("\nMeasured in this run: the isochrones of one service (%.0f limits, %d x %d pixels) take %.1f ms, "
                     "%.1f passes of a plain scan of the surface (%.2f ms)\n",
-                    reporter.counter("isochrones", "limits"), surface().grid.width, surface().grid.height, iso * 1e3, iso / pass, pass * 1e3);
+                    reporter.counter("isochrones", "limits"), surface().grid.width, surface().grid.height, iso * 1e3,
+                    iso / pass, pass * 1e3);
     }
     return 0;
 }
