@@ -59,6 +59,14 @@
   var communes = D.layers.communes;
   var origins = D.layers[D.origins_layer];
   var cells = D.origins_layer === 'cells';
+  // Each service's minutes and time class of the origins (or cells) are columns in feature order,
+  // not properties of every feature (a région's 100 services would make each carry 100 keys).
+  origins.features.forEach(function (f, i) { f.index = i; });
+  function originMinutes(f, id) {
+    var v = D.origin_minutes[id][f.index];
+    return v === undefined ? null : v;
+  }
+  function originClass(f, id) { return D.origin_classes[id].charCodeAt(f.index) - 48; }
   // French communes (INSEE codes), or the study's own zones (Andorra's parishes, a custom layer).
   var zoneOf = D.code_field === 'code_insee' ? 'la commune' : 'la zone';
   var codeField = D.code_field;
@@ -92,7 +100,8 @@
     }
     return h + '</div>';
   }
-  function originPopup(p) {
+  function originPopup(f) {
+    var p = f.properties;
     // Named by its place (a commune's name rather than its code; a cell by its commune).
     var zone = zoneNames[p.zone];
     var title = cells ? 'Carreau' + (zone ? ' — ' + zone : '')
@@ -100,7 +109,7 @@
     var h = '<div class="popup"><b>' + esc(title) + '</b><br>Population : ' +
             (p.population === null ? '—' : nf0.format(p.population) + ' hab.') + '<table>';
     D.services.forEach(function (s) {
-      var v = p[s.id + '_min'];
+      var v = originMinutes(f, s.id);
       var over = v === null || v > s.threshold_min;
       h += '<tr><td>' + esc(s.label) + '</td><td class="n' + (over ? ' over' : '') + '">' +
            (v === null ? 'inaccessible' : swatch(classOf(v)) + minutes(v)) + '</td></tr>';
@@ -108,16 +117,17 @@
     return h + '</table></div>';
   }
 
-  // One group per service: choropleth, deficit hatching, facilities.
+  // One group per service: choropleth, deficit hatching, facilities. A group is drawn the first
+  // time its service is shown: a région's 100 services would otherwise build 100 choropleths and
+  // 100 deficit layers before the page answers. Popups are written when opened, for the same reason.
   var groups = {}, first = null, byName = {}, active = null;
-  D.services.forEach(function (s) {
-    var g = L.layerGroup();
+  function fill(s, g) {
     if (cells) {
       L.geoJSON(origins, {
         style: function (f) {
-          return {stroke: false, fillColor: C[f.classes[s.id]].colour, fillOpacity: 0.9};
+          return {stroke: false, fillColor: C[originClass(f, s.id)].colour, fillOpacity: 0.9};
         },
-        onEachFeature: function (f, l) { l.bindPopup(originPopup(f.properties)); }
+        onEachFeature: function (f, l) { l.bindPopup(function () { return originPopup(f); }); }
       }).addTo(g);
     }
     L.geoJSON(communes, {
@@ -128,7 +138,7 @@
         return {color: '#444', weight: 1, fillColor: C[k].colour, fillOpacity: 0.9};
       },
       onEachFeature: function (f, l) {
-        l.bindPopup(communePopup(f.properties), {maxWidth: 460});
+        l.bindPopup(function () { return communePopup(f.properties); }, {maxWidth: 460});
         l.bindTooltip(esc(f.properties.nom), {sticky: true});
       }
     }).addTo(g);
@@ -152,6 +162,15 @@
                     esc(s.label) + '<br><small>' + esc(f.properties.id) + '</small></div>');
       }
     }).addTo(g);
+  }
+  D.services.forEach(function (s) {
+    var g = L.layerGroup(), filled = false;
+    g.on('add', function () {
+      if (!filled) {
+        filled = true;
+        fill(s, g);
+      }
+    });
     var name = esc(s.label) + ' <small>(' + nfT.format(s.threshold_min) + ' min)</small>';
     groups[name] = g;
     byName[name] = s;
@@ -165,7 +184,7 @@
         var r = 3 + Math.min(7, Math.sqrt(f.properties.population || 0) / 12);
         return L.circleMarker(ll, {radius: r, color: '#222', weight: 1, fillOpacity: 1, pane: 'places'});
       },
-      onEachFeature: function (f, l) { l.bindPopup(originPopup(f.properties)); }
+      onEachFeature: function (f, l) { l.bindPopup(function () { return originPopup(f); }); }
     });
     overlays['Lieux habités (origines)'] = points;
     // Several places per commune: a commune's mean can hide a far hamlet; show them at once.
@@ -246,9 +265,9 @@
     legend.update(s);
     if (overlays['Lieux habités (origines)']) {
       overlays['Lieux habités (origines)'].setStyle(function (f) {
-        var v = f.properties[s.id + '_min'];
+        var v = originMinutes(f, s.id);
         var over = v === null || v > s.threshold_min;
-        return {fillColor: C[f.classes[s.id]].colour, color: over ? '#000' : '#444', weight: over ? 2.5 : 1};
+        return {fillColor: C[originClass(f, s.id)].colour, color: over ? '#000' : '#444', weight: over ? 2.5 : 1};
       });
     }
     isoGroup.clearLayers();

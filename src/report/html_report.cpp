@@ -148,6 +148,11 @@ struct RunFolder {
     bool french = false;                      ///< communes carry code_insee (a French commune table)
     std::string origins_layer;                ///< "origins" or "cells"
     HtmlReportOrigins origins;                ///< what the page shows of them
+    /// Per service id: the minutes of each feature of the origins layer (or cells), in feature
+    /// order (detail::ReportOrigins::minutes).
+    Json origin_minutes = Json::object();
+    /// Per service id: the time class of each feature of that layer, one digit per feature.
+    Json origin_classes = Json::object();
     std::size_t max_origins = 0;
     std::uint64_t max_isochrone_vertices = 0;
 };
@@ -404,6 +409,7 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uin
                           [&](std::size_t k) { return names[k] == "origins" || names[k] == "cells"; });
     std::vector<Json> read(names.size());
     std::vector<HtmlReportOrigins> shown(names.size());  // per layer of origins (or cells)
+    std::vector<Json> minutes(names.size());             // their minute columns
     std::vector<std::exception_ptr> failed(names.size());
     std::exception_ptr open_failed;
     const int workers = std::max(1, std::min(thread_count(threads), static_cast<int>(names.size())));
@@ -444,6 +450,7 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uin
                     shown[t].shown = origins.shown;
                     shown[t].square_m = origins.square_m;
                     read[t] = std::move(origins.layer);
+                    minutes[t] = std::move(origins.minutes);
                 } else {
                     // Deficit areas are unions of surface pixels: on the page, their staircase
                     // outlines are simplified within one pixel (the resolution they were computed
@@ -467,11 +474,15 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uin
             std::rethrow_exception(e);  // the first in GeoPackage order, whichever thread met it first
         }
     }
+    const bool has_cells = std::find(names.begin(), names.end(), "cells") != names.end();
     for (std::size_t t = 0; t < names.size(); ++t) {
         if (names[t] == "origins" || names[t] == "cells") {
             f.origins.origins = shown[t].origins;
             f.origins.shown = shown[t].shown;
             f.origins.square_m = shown[t].square_m;
+        }
+        if (names[t] == (has_cells ? "cells" : "origins")) {
+            f.origin_minutes = std::move(minutes[t]);
         }
         f.layers.emplace_back(names[t], std::move(read[t]));
     }
@@ -497,22 +508,25 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uin
         for (const char* suffix : {"_min", "_max_min", "_pop_over", "_over"}) {
             commune_fields.push_back(id + suffix);
         }
-        origin_fields.push_back(id + "_min");
     }
     require_fields(f, "communes", commune_fields);
-    require_fields(f, f.origins_layer, origin_fields);
+    require_fields(f, f.origins_layer, origin_fields);  // the minutes: read_report_origins required them
     require_fields(f, "services", {"service", "id", "name"});
     require_fields(f, "summary", summary_fields);
     return f;
 }
 
 /// Time classes of each feature per service, beside the properties (which stay as read):
-/// communes without origin (population unknown) have null, the others time_class_of(<id>_min).
+/// communes without origin (population unknown) have null, the others time_class_of(<id>_min);
+/// the origins (or cells) one digit per feature and service, from their minute columns.
 void add_classes(RunFolder& f) {
+    static_assert(time_classes.size() <= 10, "one digit per class");
     for (auto& [name, fc] : f.layers) {
         const bool communes = name == "communes";
-        const bool origins = name == f.origins_layer;
         const bool isochrones = name.rfind("isochrones_", 0) == 0;
+        if (!communes && !isochrones) {
+            continue;
+        }
         for (auto& feature : fc["features"]) {
             const Json& p = feature["properties"];
             auto minutes = [&](const std::string& field) -> std::optional<double> {
@@ -521,21 +535,30 @@ void add_classes(RunFolder& f) {
                 }
                 return std::nullopt;
             };
-            if (communes || origins) {
+            if (communes) {
                 Json classes = Json::object();
                 for (const auto& s : f.run.services) {
                     const std::string& id = s.id;
-                    if (communes && p[id + "_over"].is_null()) {
+                    if (p[id + "_over"].is_null()) {
                         classes[id] = nullptr;  // no origin in this commune: no time to show
                     } else {
                         classes[id] = time_class_of(minutes(id + "_min"));
                     }
                 }
                 feature["classes"] = std::move(classes);
-            } else if (isochrones) {
+            } else {
                 feature["class"] = time_class_of(minutes("limit_min"));
             }
         }
+    }
+    for (const auto& [id, column] : f.origin_minutes.items()) {
+        std::string digits;
+        digits.reserve(column.size());
+        for (const auto& v : column) {
+            const auto k = time_class_of(v.is_number() ? std::optional<double>(v.get<double>()) : std::nullopt);
+            digits.push_back(static_cast<char>('0' + k));
+        }
+        f.origin_classes[id] = std::move(digits);
     }
 }
 
@@ -900,6 +923,9 @@ Json page_data(RunFolder& f) {
     }
     f.layers.clear();
     data["layers"] = std::move(layers);
+    // The origins' (or cells') minutes and time classes, one column per service in feature order.
+    data["origin_minutes"] = std::move(f.origin_minutes);
+    data["origin_classes"] = std::move(f.origin_classes);
     return data;
 }
 

@@ -128,9 +128,23 @@ struct Square {
     std::vector<std::size_t> minutes_count;
 };
 
+/// Empty minute columns, one per service.
+Json minute_columns(const std::vector<std::string>& service_ids) {
+    Json columns = Json::object();
+    for (const auto& id : service_ids) {
+        columns[id] = Json::array();
+    }
+    return columns;
+}
+
 ReportOrigins each_origin(OGRLayerH l, const std::string& name, const std::filesystem::path& gpkg, const Columns& c,
                           const std::vector<std::string>& service_ids, OGRCoordinateTransformationH to_wgs84) {
     ReportOrigins out;
+    out.minutes = minute_columns(service_ids);
+    std::vector<Json*> columns;
+    for (const auto& id : service_ids) {
+        columns.push_back(&out.minutes[id]);
+    }
     Json features = Json::array();
     const ReadOnly fields(l, c, false);
     OGR_L_ResetReading(l);
@@ -141,7 +155,7 @@ ReportOrigins each_origin(OGRLayerH l, const std::string& name, const std::files
         props["zone"] = value_of(h, c.zone, false);
         props["population"] = value_of(h, c.population, true);
         for (std::size_t s = 0; s < service_ids.size(); ++s) {
-            props[service_ids[s] + "_min"] = value_of(h, c.minutes[s], true);
+            columns[s]->push_back(value_of(h, c.minutes[s], true));
         }
         OGRGeometryH g = OGR_F_GetGeometryRef(h);
         Json feature;
@@ -229,6 +243,11 @@ ReportOrigins in_squares(OGRLayerH l, const std::string& name, const std::filesy
     }
     const bool polygons = wkbFlatten(OGR_L_GetGeomType(l)) != wkbPoint;
     Json features = Json::array();
+    out.minutes = minute_columns(service_ids);
+    std::vector<Json*> columns;
+    for (const auto& id : service_ids) {
+        columns.push_back(&out.minutes[id]);
+    }
     for (const auto& [key, q] : squares) {
         Json props = Json::object();
         props["id"] = fmt::format("{} lieux", q.origins);
@@ -242,7 +261,7 @@ ReportOrigins in_squares(OGRLayerH l, const std::string& name, const std::filesy
             } else if (q.minutes_count[s] > 0) {  // reached only by origins without inhabitants
                 minutes = std::round(q.minutes_sum[s] / static_cast<double>(q.minutes_count[s]) * 10) / 10;
             }
-            props[service_ids[s] + "_min"] = minutes;
+            columns[s]->push_back(minutes);
         }
         Json feature;
         feature["type"] = "Feature";
@@ -270,6 +289,7 @@ ReportOrigins read_report_origins(OGRLayerH l, const std::string& name, const st
         ReportOrigins out;
         out.origins = count;
         out.layer = {{"type", "FeatureCollection"}, {"name", name}, {"features", Json::array()}};
+        out.minutes = minute_columns(service_ids);
         return out;
     }
     return in_squares(l, name, gpkg, c, service_ids, max_origins, to_wgs84);

@@ -284,13 +284,19 @@ void check_report(const std::string& study) {
                 INFO(layer << " feature " << i);
                 Json expected = rows[i];
                 if (layer == "origins") {
-                    // The page carries what its map shows of an origin: id, zone, population, times.
+                    // The page carries what its map shows of an origin: id, zone, population, and
+                    // its times in one column per service.
                     expected = Json::object();
                     for (const std::string key : {"id", "zone", "population"}) {
-                        expected[key] = rows[i][key];
+                        expected[key] = rows[i].at(key);
                     }
                     for (const auto& s : run["services"]) {
-                        expected[s["id"].get<std::string>() + "_min"] = rows[i][s["id"].get<std::string>() + "_min"];
+                        const std::string id = s["id"];
+                        const Json& v = rows[i][id + "_min"];
+                        REQUIRE(r.data["origin_minutes"][id].size() == rows.size());
+                        CHECK(r.data["origin_minutes"][id][i] == v);
+                        const auto k = time_class_of(v.is_null() ? std::nullopt : std::optional<double>(v.get<double>()));
+                        CHECK(r.data["origin_classes"][id].get<std::string>().at(i) == static_cast<char>('0' + k));
                     }
                 }
                 CHECK(features[i]["properties"] == expected);
@@ -515,20 +521,20 @@ TEST_CASE("HTML report of a grid study: cells instead of origins", "[report][htm
     const auto rows = gpkg_rows(ds.ds, "cells");
     const auto& cells = r.data["layers"]["cells"]["features"];
     REQUIRE(cells.size() == rows.size());
+    REQUIRE(r.data["origin_minutes"]["urgences"].size() == rows.size());
+    REQUIRE(r.data["origin_classes"]["urgences"].get<std::string>().size() == rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        // What the map shows of a cell: id, zone, population and the times.
+        // What the map shows of a cell: id, zone, population, and its times in one column per service.
         Json expected = Json::object();
-        for (const auto& [key, value] : rows[i].items()) {
-            const bool time = key.size() > 4 && key.compare(key.size() - 4, 4, "_min") == 0;
-            if (key == "id" || key == "zone" || key == "population" || time) {
-                expected[key] = value;
-            }
+        for (const std::string key : {"id", "zone", "population"}) {
+            expected[key] = rows[i].at(key);
         }
         CHECK(cells[i]["properties"] == expected);
         CHECK(cells[i]["geometry"]["type"] == "MultiPolygon");
         const Json& v = rows[i]["urgences_min"];
-        CHECK(cells[i]["classes"]["urgences"] ==
-              time_class_of(v.is_null() ? std::nullopt : std::optional<double>(v.get<double>())));
+        CHECK(r.data["origin_minutes"]["urgences"][i] == v);
+        CHECK(r.data["origin_classes"]["urgences"].get<std::string>().at(i) ==
+              static_cast<char>('0' + time_class_of(v.is_null() ? std::nullopt : std::optional<double>(v.get<double>()))));
     }
 }
 
@@ -611,8 +617,10 @@ TEST_CASE("HTML report beyond its cap of origins: squares that keep the populati
         grouped_population += f["properties"]["population"].get<double>();
         grouped_origins += f["properties"]["origins"].get<std::size_t>();
         CHECK(f["geometry"]["type"] == "Point");
-        CHECK(f["classes"].contains("urgences"));
     }
+    // Each square's time and class, one column per service.
+    CHECK(r.data["origin_minutes"]["urgences"].size() == features.size());
+    CHECK(r.data["origin_classes"]["urgences"].get<std::string>().size() == features.size());
     CHECK(grouped_origins == origins.size());
     CHECK_THAT(grouped_population, Catch::Matchers::WithinAbs(population, 0.05 * static_cast<double>(features.size())));
     CHECK_THAT(r.text, Contains("Carte simplifiée"));
