@@ -8,6 +8,7 @@ Run by scripts/check-report-browser.sh, which installs what is missing and start
 Checks, printing "ok - ..." or "not ok - ..." per check (exit 1 if any failed):
   - the page loads from file:// without any request leaving the file (every request is file: or
     data:), and draws the map;
+  - the first service's deficit areas are all drawn (the page decodes them);
   - the legend says what a colour averages: "moyenne de la commune" where the zones are French
     communes (code_insee), "moyenne de la zone" elsewhere, "par carreau" in a grid study;
   - with "Isochrones du service" ticked (or, when the page left them out beyond its budget, with
@@ -117,6 +118,15 @@ def main():
     result(not outside, "no request leaves the file (every request is file: or data:)", ", ".join(outside[:5]))
     files = [u for u in requests if u.startswith("file:") and u.split("#")[0] != url]
     result(not files, "no other file is read (static maps embedded)", ", ".join(files[:5]))
+
+    # The first service's deficit areas (delta-encoded in the page) are decoded and drawn.
+    deficit = page.js("""(() => {
+        const d = JSON.parse(document.getElementById('proxima-data').textContent);
+        const l = d.layers['deficit_' + d.services[0].id];
+        return {areas: l.features.filter(f => f.geometry !== null).length,
+                drawn: document.querySelectorAll('.leaflet-deficit-pane path').length}; })()""") or {}
+    result(deficit.get("drawn", 0) == deficit.get("areas", -1),
+           f"the first service's {deficit.get('areas')} deficit areas are drawn", f"{deficit.get('drawn')} paths")
 
     # The legend names what a colour averages: a commune's inhabitants where the zones are French
     # communes, a zone's elsewhere (Andorra's parishes), a square's in a grid study.

@@ -67,6 +67,31 @@
     return v === undefined ? null : v;
   }
   function originClass(f, id) { return D.origin_classes[id].charCodeAt(f.index) - 48; }
+  // Deficit areas and isochrones come delta-encoded (integers in 1e-5 degree, each vertex from the
+  // one before, across the rings and parts of a geometry; detail::delta_encoded_polygons): back to
+  // GeoJSON coordinates, once per layer, when it is first drawn.
+  function decodeDelta(g) {
+    if (!g || !g.delta_e5) return g;
+    var x = 0, y = 0;
+    function ring(r) {
+      var out = new Array(r.length / 2);
+      for (var i = 0; i < r.length; i += 2) {
+        x += r[i];
+        y += r[i + 1];
+        out[i / 2] = [x / 1e5, y / 1e5];
+      }
+      return out;
+    }
+    function polygon(p) { return p.map(ring); }
+    return {type: g.type, coordinates: g.type === 'Polygon' ? polygon(g.delta_e5) : g.delta_e5.map(polygon)};
+  }
+  function decoded(layer) {
+    if (layer && !layer.decoded) {
+      layer.features.forEach(function (f) { f.geometry = decodeDelta(f.geometry); });
+      layer.decoded = true;
+    }
+    return layer;
+  }
   // French communes (INSEE codes), or the study's own zones (Andorra's parishes, a custom layer).
   var zoneOf = D.code_field === 'code_insee' ? 'la commune' : 'la zone';
   var codeField = D.code_field;
@@ -142,7 +167,7 @@
         l.bindTooltip(esc(f.properties.nom), {sticky: true});
       }
     }).addTo(g);
-    var deficit = D.layers['deficit_' + s.id];
+    var deficit = decoded(D.layers['deficit_' + s.id]);
     L.geoJSON(deficit, {
       style: function (f) {
         var lived = f.properties.inhabited !== 0;
@@ -190,20 +215,26 @@
     // Several places per commune: a commune's mean can hide a far hamlet; show them at once.
     if (origins.features.length > communes.features.length) points.addTo(map);
   }
+  // A service's isochrones, drawn the first time they are shown.
   var isoLayers = {};
-  D.services.forEach(function (s) {
+  function isochrones(s) {
     var iso = D.layers['isochrones_' + s.id];
-    if (!iso) return;
-    isoLayers[s.id] = L.geoJSON(iso, {
-      pane: 'isochrones', interactive: false,
-      style: function (f) {
-        var thr = f.properties.limit_min === s.threshold_min;
-        return {color: S.isochrone, weight: thr ? 2.5 : 1.5, dashArray: thr ? null : '5 4', fillOpacity: 0};
-      }
-    });
-  });
+    if (!iso) return null;
+    if (!isoLayers[s.id]) {
+      isoLayers[s.id] = L.geoJSON(decoded(iso), {
+        pane: 'isochrones', interactive: false,
+        style: function (f) {
+          var thr = f.properties.limit_min === s.threshold_min;
+          return {color: S.isochrone, weight: thr ? 2.5 : 1.5, dashArray: thr ? null : '5 4', fillOpacity: 0};
+        }
+      });
+    }
+    return isoLayers[s.id];
+  }
   var isoGroup = L.layerGroup();
-  if (Object.keys(isoLayers).length > 0) overlays['Isochrones du service'] = isoGroup;
+  if (D.services.some(function (s) { return D.layers['isochrones_' + s.id]; })) {
+    overlays['Isochrones du service'] = isoGroup;
+  }
 
   // Commune names, always above.
   communes.features.forEach(function (f) {
@@ -235,7 +266,7 @@
     h += '<div><i class="hatch" style="' + hatch(S.ink, 2) + '"></i>territoire au-delà de ' +
          nfT.format(s.threshold_min) + ' min, habité</div>';
     h += '<div><i class="hatch empty" style="' + hatch(S.uninhabited, 1.5) + '"></i>… et sans habitant</div>';
-    if (map.hasLayer(isoGroup) && isoLayers[s.id]) {
+    if (map.hasLayer(isoGroup) && D.layers['isochrones_' + s.id]) {
       h += '<div><i class="iso" style="border-top-color:' + S.isochrone + '"></i>isochrone ' +
            nfT.format(s.threshold_min) + ' min (seuil)</div>';
       h += '<div><i class="iso band" style="border-top-color:' + S.isochrone + '"></i>isochrones 10, 20, 30, 45, ' +
@@ -271,7 +302,8 @@
       });
     }
     isoGroup.clearLayers();
-    if (isoLayers[s.id]) isoGroup.addLayer(isoLayers[s.id]);
+    var iso = isochrones(s);
+    if (iso) isoGroup.addLayer(iso);
   }
   map.on('baselayerchange', function (e) { activate(e.name); });
   map.on('overlayadd overlayremove', function () { if (active !== null) legend.update(active); });

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -146,6 +147,44 @@ Json wgs84_geojson(OGRGeometryH g, OGRCoordinateTransformationH to_wgs84, const 
     const std::string copy(text);
     CPLFree(text);
     return Json::parse(copy);
+}
+
+Json delta_encoded_polygons(const Json& geometry) {
+    if (!geometry.is_object() || !geometry.contains("type") || !geometry.contains("coordinates")) {
+        return geometry;
+    }
+    const std::string type = geometry["type"].get<std::string>();
+    if (type != "Polygon" && type != "MultiPolygon") {
+        return geometry;
+    }
+    std::int64_t x = 0, y = 0;
+    auto ring = [&](const Json& positions) {
+        Json out = Json::array();
+        for (const auto& p : positions) {
+            const auto px = static_cast<std::int64_t>(std::llround(p[0].get<double>() * 1e5));
+            const auto py = static_cast<std::int64_t>(std::llround(p[1].get<double>() * 1e5));
+            out.push_back(px - x);
+            out.push_back(py - y);
+            x = px, y = py;
+        }
+        return out;
+    };
+    auto polygon = [&](const Json& rings) {
+        Json out = Json::array();
+        for (const auto& r : rings) {
+            out.push_back(ring(r));
+        }
+        return out;
+    };
+    Json encoded = Json::array();
+    if (type == "Polygon") {
+        encoded = polygon(geometry["coordinates"]);
+    } else {
+        for (const auto& p : geometry["coordinates"]) {
+            encoded.push_back(polygon(p));
+        }
+    }
+    return Json{{"type", type}, {"delta_e5", std::move(encoded)}};
 }
 
 } // namespace proxima::detail

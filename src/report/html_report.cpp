@@ -280,7 +280,17 @@ TransformPtr layer_to_wgs84(OGRLayerH l, const std::string& name, const fs::path
 
 /// `simplify_m` > 0: polygons are simplified within that many metres (Douglas-Peucker) for the
 /// page, when the layer's CRS is in metres.
-Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg, double simplify_m = 0.0) {
+/// How report.html carries a layer the page only draws (deficit areas, isochrones).
+struct DrawnLayer {
+    double simplify_m = 0.0;  ///< polygons simplified within this many metres (0: as they are)
+    bool delta = false;       ///< polygons delta-encoded (detail::delta_encoded_polygons)
+    /// The fields kept (empty: all). The deficit areas' `method` repeats a sentence in every
+    /// feature (10 MB of a région's page) and their service and threshold are the layer's.
+    std::vector<std::string> fields;
+};
+
+Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg, const DrawnLayer& drawn = {}) {
+    double simplify_m = drawn.simplify_m;
     OGRSpatialReferenceH layer_srs = OGR_L_GetSpatialRef(l);
     if (layer_srs == nullptr || OSRIsProjected(layer_srs) == 0 || std::abs(OSRGetLinearUnits(layer_srs, nullptr) - 1.0) > 1e-9) {
         simplify_m = 0.0;
@@ -288,9 +298,14 @@ Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg, doub
     OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
     const int nfields = OGR_FD_GetFieldCount(defn);
     std::vector<std::pair<std::string, OGRFieldType>> fields;
+    std::vector<int> kept;
     for (int i = 0; i < nfields; ++i) {
         OGRFieldDefnH fd = OGR_FD_GetFieldDefn(defn, i);
         fields.emplace_back(OGR_Fld_GetNameRef(fd), OGR_Fld_GetType(fd));
+        if (drawn.fields.empty() ||
+            std::find(drawn.fields.begin(), drawn.fields.end(), fields.back().first) != drawn.fields.end()) {
+            kept.push_back(i);
+        }
     }
     const TransformPtr to_wgs84 = layer_to_wgs84(l, name, gpkg);
     const bool spatial = OGR_L_GetGeomType(l) != wkbNone;
@@ -301,7 +316,7 @@ Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg, doub
         Json feature;
         feature["type"] = "Feature";
         Json props = Json::object();
-        for (int i = 0; i < nfields; ++i) {
+        for (const int i : kept) {
             props[fields[i].first] = field_value(h, i, fields[i].second);
         }
         const std::string what = fmt::format("layer '{}' of '{}', feature {}", name, gpkg.string(), OGR_F_GetFID(h));
@@ -315,6 +330,9 @@ Json read_layer(OGRLayerH l, const std::string& name, const fs::path& gpkg, doub
         }
         feature["geometry"] = spatial ? geometry_json(g, static_cast<OGRCoordinateTransformationH>(to_wgs84.get()), what)
                                       : Json(nullptr);
+        if (drawn.delta) {
+            feature["geometry"] = detail::delta_encoded_polygons(feature["geometry"]);
+        }
         feature["properties"] = std::move(props);
         if (name == "communes") {
             feature["label_at"] = label_point(g, static_cast<OGRCoordinateTransformationH>(to_wgs84.get()));
@@ -458,8 +476,14 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uin
                     // access.gpkg keeps them exact. Douglas-Peucker (GEOS rebuilds a polygon it
                     // breaks): the topology-preserving simplifier took 3/4 of the report's time on
                     // a région's deficits (50 s of 70).
-                    const bool deficit = name.rfind("deficit_", 0) == 0;
-                    read[t] = read_layer(l, name, f.gpkg, deficit ? f.run.parameters.surface_resolution_m : 0.0);
+                    DrawnLayer drawn;
+                    if (name.rfind("deficit_", 0) == 0) {
+                        drawn = {f.run.parameters.surface_resolution_m, true,
+                                 {"part", "area_km2", "inhabited", "population_over", "origins_over"}};
+                    } else if (name.rfind("isochrones_", 0) == 0) {
+                        drawn.delta = true;
+                    }
+                    read[t] = read_layer(l, name, f.gpkg, drawn);
                 }
             } catch (...) {
                 failed[t] = std::current_exception();

@@ -13,6 +13,7 @@
 #include <ogr_srs_api.h>
 
 #include "report/geojson_geometry.hpp"  // internal: checked on its own
+#include "proxima_test/decode_delta.hpp"
 #include "proxima_test/fixtures.hpp"
 
 using OrderedJson = nlohmann::ordered_json;
@@ -110,4 +111,68 @@ TEST_CASE("GeoJSON geometries built directly are GDAL's, coordinate for coordina
     OGRGeometryH curve = from_wkt("CIRCULARSTRING (0 0, 1 1, 2 0)");
     CHECK_FALSE(proxima::detail::geojson_geometry(curve, 6).has_value());
     OGR_G_DestroyGeometry(curve);
+}
+
+TEST_CASE("Delta-encoded polygons of report.html: integers in 1e-5 degree, each vertex from the one before",
+          "[report][html]") {
+    SECTION("a polygon with a hole, by hand") {
+        const auto g = OrderedJson::parse(R"({"type":"Polygon","coordinates":[
+            [[7.123456,43.5],[7.2,43.5],[7.2,43.6],[7.123456,43.5]],
+            [[7.15,43.52],[7.16,43.52],[7.16,43.53],[7.15,43.52]]]})");
+        const auto e = proxima::detail::delta_encoded_polygons(g);
+        CHECK(e["type"] == "Polygon");
+        CHECK(!e.contains("coordinates"));
+        // 7.123456 is 712345.6 units: rounded to 712346; the hole starts from the outer ring's end.
+        CHECK(e["delta_e5"][0] == OrderedJson::parse("[712346,4350000,7654,0,0,10000,-7654,-10000]"));
+        CHECK(e["delta_e5"][1] == OrderedJson::parse("[2654,2000,1000,0,0,1000,-1000,-1000]"));
+    }
+
+    SECTION("random multipolygons decode to their coordinates within half a unit") {
+        std::mt19937 rng(7);
+        std::uniform_real_distribution<double> lon(-5.5, 9.8), lat(41.2, 51.2), step(-0.02, 0.02);
+        for (int n = 0; n < 50; ++n) {
+            OrderedJson coordinates = OrderedJson::array();
+            const int parts = 1 + n % 4;
+            for (int p = 0; p < parts; ++p) {
+                OrderedJson polygon = OrderedJson::array();
+                for (int r = 0; r <= p % 3; ++r) {
+                    OrderedJson ring = OrderedJson::array();
+                    double x = std::round(lon(rng) * 1e6) / 1e6, y = std::round(lat(rng) * 1e6) / 1e6;
+                    const OrderedJson first = {x, y};
+                    ring.push_back(first);
+                    for (int v = 0; v < 3 + (n * 7 + r) % 40; ++v) {
+                        x = std::round((x + step(rng)) * 1e6) / 1e6;
+                        y = std::round((y + step(rng)) * 1e6) / 1e6;
+                        ring.push_back({x, y});
+                    }
+                    ring.push_back(first);
+                    polygon.push_back(ring);
+                }
+                coordinates.push_back(polygon);
+            }
+            const OrderedJson g = {{"type", "MultiPolygon"}, {"coordinates", coordinates}};
+            const auto back = proxima::test::decode_delta(proxima::detail::delta_encoded_polygons(g));
+            REQUIRE(back["coordinates"].size() == coordinates.size());
+            for (std::size_t p = 0; p < coordinates.size(); ++p) {
+                REQUIRE(back["coordinates"][p].size() == coordinates[p].size());
+                for (std::size_t r = 0; r < coordinates[p].size(); ++r) {
+                    REQUIRE(back["coordinates"][p][r].size() == coordinates[p][r].size());
+                    for (std::size_t v = 0; v < coordinates[p][r].size(); ++v) {
+                        for (int k = 0; k < 2; ++k) {
+                            CHECK(std::abs(back["coordinates"][p][r][v][k].get<double>() -
+                                           coordinates[p][r][v][k].get<double>()) <= 0.5e-5 + 1e-9);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    SECTION("anything but polygons is returned as it is") {
+        for (const char* text : {R"(null)", R"({"type":"Point","coordinates":[7.1,43.5]})",
+                                 R"({"type":"LineString","coordinates":[[7.1,43.5],[7.2,43.6]]})"}) {
+            const auto g = OrderedJson::parse(text);
+            CHECK(proxima::detail::delta_encoded_polygons(g) == g);
+        }
+    }
 }

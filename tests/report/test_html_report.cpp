@@ -3,6 +3,7 @@
 // refers to nothing on the network. Set PROXIMA_TEST_KEEP_REPORTS=<folder> to keep the reports.
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 #include <optional>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <cpl_conv.h>
 #include <fmt/format.h>
 #include <gdal.h>
 #include <libxml/HTMLparser.h>
@@ -18,6 +20,7 @@
 #include <libxml/xmlerror.h>
 #include <nlohmann/json.hpp>
 #include <ogr_api.h>
+#include <ogr_srs_api.h>
 
 #include "proxima/core/error.hpp"
 #include "proxima/report/html_report.hpp"
@@ -25,6 +28,8 @@
 #include "proxima/run/run_study.hpp"
 #include "proxima_test/fixtures.hpp"
 #include "proxima_test/bundled_runs.hpp"
+#include "proxima_test/decode_delta.hpp"
+#include "proxima_test/ogr_handles.hpp"
 
 using namespace proxima;
 using Catch::Matchers::Contains;
@@ -315,6 +320,77 @@ void check_report(const std::string& study) {
                 }
             }
         }
+    }
+
+    SECTION("deficit areas and isochrones decode to access.gpkg's (deficits simplified within a pixel), in WGS84") {
+        GdalDataset ds(dir / "access.gpkg");
+        const double pixel = run["parameters"]["surface_resolution_m"].get<double>();
+        const test::Srs wgs84 = test::srs_of("EPSG:4326");
+        std::size_t vertices = 0;
+        for (const auto& s : run["services"]) {
+            for (const std::string prefix : {"deficit_", "isochrones_"}) {
+                const std::string name = prefix + s["id"].get<std::string>();
+                OGRLayerH l = GDALDatasetGetLayerByName(ds.ds, name.c_str());
+                REQUIRE(l != nullptr);
+                const auto& features = r.data["layers"][name]["features"];
+                REQUIRE(features.size() == static_cast<std::size_t>(OGR_L_GetFeatureCount(l, TRUE)));
+                test::Srs source(OSRClone(OGR_L_GetSpatialRef(l)));
+                OSRSetAxisMappingStrategy(source.get(), OAMS_TRADITIONAL_GIS_ORDER);
+                const test::Transform to_wgs84(OCTNewCoordinateTransformation(source.get(), wgs84.get()));
+                OGR_L_ResetReading(l);
+                std::size_t k = 0;
+                while (OGRFeatureH f = OGR_L_GetNextFeature(l)) {
+                    INFO(name << " feature " << k);
+                    const Json& page = features[k++];
+                    OGRGeometryH stored = OGR_F_GetGeometryRef(f);
+                    if (stored == nullptr || OGR_G_IsEmpty(stored)) {
+                        OGR_F_Destroy(f);
+                        CHECK(page["geometry"].is_null());  // nothing to draw
+                        continue;
+                    }
+                    test::Geometry g(OGR_G_Clone(stored));
+                    OGR_F_Destroy(f);
+                    if (prefix == "deficit_") {
+                        // What the simplification would empty (a sliver) is drawn as it is.
+                        test::Geometry simplified(OGR_G_Simplify(g.get(), pixel));
+                        if (simplified && !OGR_G_IsEmpty(simplified.get())) {
+                            g = std::move(simplified);
+                        }
+                    }
+                    REQUIRE(OGR_G_Transform(g.get(), to_wgs84.get()) == OGRERR_NONE);
+                    char* text = OGR_G_ExportToJson(g.get());
+                    const Json expected = Json::parse(text);
+                    CPLFree(text);
+                    REQUIRE(page["geometry"].contains("delta_e5"));
+                    const Json back = test::decode_delta(page["geometry"]);
+                    REQUIRE(back["type"] == expected["type"]);
+                    // A Polygon as a one-part MultiPolygon, so that both walk alike.
+                    const Json got = back["type"] == "Polygon" ? Json::array({back["coordinates"]}) : back["coordinates"];
+                    const Json want =
+                        expected["type"] == "Polygon" ? Json::array({expected["coordinates"]}) : expected["coordinates"];
+                    REQUIRE(got.size() == want.size());
+                    for (std::size_t p = 0; p < want.size(); ++p) {
+                        REQUIRE(got[p].size() == want[p].size());
+                        for (std::size_t q = 0; q < want[p].size(); ++q) {
+                            REQUIRE(got[p][q].size() == want[p][q].size());
+                            for (std::size_t v = 0; v < want[p][q].size(); ++v, ++vertices) {
+                                for (int c = 0; c < 2; ++c) {
+                                    // 6 decimals, then 1e-5 degree: within half a unit of each.
+                                    CHECK(std::abs(got[p][q][v][c].get<double>() - want[p][q][v][c].get<double>()) <=
+                                          0.5e-5 + 0.5e-6 + 1e-9);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // The deficit areas keep what the page uses, not the method's sentence in every feature.
+            for (const auto& feature : r.data["layers"]["deficit_" + s["id"].get<std::string>()]["features"]) {
+                CHECK(feature["properties"].contains("inhabited"));
+                CHECK(!feature["properties"].contains("method"));
+            }
+        }
+        CHECK(vertices > 100);
     }
 
     SECTION("geometries are WGS84 longitude/latitude around the study") {
