@@ -56,6 +56,9 @@
   ['labels', 'deficit', 'isochrones'].forEach(function (p) { map.getPane(p).style.pointerEvents = 'none'; });
 
   var small = window.matchMedia && window.matchMedia('(max-width: 700px)').matches;
+  // A popup lists every service: beyond about fifteen it scrolls within the map rather than
+  // running past its top.
+  var popupHeight = Math.max(200, Math.round(document.getElementById('map').clientHeight * 0.6));
   var communes = D.layers.communes;
   var origins = D.layers[D.origins_layer];
   var cells = D.origins_layer === 'cells';
@@ -152,7 +155,7 @@
         style: function (f) {
           return {stroke: false, fillColor: C[originClass(f, s.id)].colour, fillOpacity: 0.9};
         },
-        onEachFeature: function (f, l) { l.bindPopup(function () { return originPopup(f); }); }
+        onEachFeature: function (f, l) { l.bindPopup(function () { return originPopup(f); }, {maxHeight: popupHeight}); }
       }).addTo(g);
     }
     L.geoJSON(communes, {
@@ -163,7 +166,7 @@
         return {color: '#444', weight: 1, fillColor: C[k].colour, fillOpacity: 0.9};
       },
       onEachFeature: function (f, l) {
-        l.bindPopup(function () { return communePopup(f.properties); }, {maxWidth: 460});
+        l.bindPopup(function () { return communePopup(f.properties); }, {maxWidth: 460, maxHeight: popupHeight});
         l.bindTooltip(esc(f.properties.nom), {sticky: true});
       }
     }).addTo(g);
@@ -209,7 +212,7 @@
         var r = 3 + Math.min(7, Math.sqrt(f.properties.population || 0) / 12);
         return L.circleMarker(ll, {radius: r, color: '#222', weight: 1, fillOpacity: 1, pane: 'places'});
       },
-      onEachFeature: function (f, l) { l.bindPopup(function () { return originPopup(f); }); }
+      onEachFeature: function (f, l) { l.bindPopup(function () { return originPopup(f); }, {maxHeight: popupHeight}); }
     });
     overlays['Lieux habités (origines)'] = points;
     // Several places per commune: a commune's mean can hide a far hamlet; show them at once.
@@ -305,9 +308,28 @@
     var iso = isochrones(s);
     if (iso) isoGroup.addLayer(iso);
   }
-  map.on('baselayerchange', function (e) { activate(e.name); });
-  map.on('overlayadd overlayremove', function () { if (active !== null) legend.update(active); });
-  L.control.layers(groups, overlays, {collapsed: small, position: 'topright'}).addTo(map);
+  var layersControl = L.control.layers(groups, overlays, {collapsed: small, position: 'topright'});
+  // A région's 100 services: the list of services scrolls above the legend instead of running
+  // under it (Leaflet only keeps it within the map; on a phone it is collapsed and Leaflet sizes
+  // it). Nothing changes where both fit.
+  function fitLayerList() {
+    var control = layersControl.getContainer();
+    var section = control.querySelector('.leaflet-control-layers-list');
+    if (small || !section) return;
+    var top = section.getBoundingClientRect().top;
+    var below = control.getBoundingClientRect().bottom - section.getBoundingClientRect().bottom;
+    var room = Math.floor(legend.getContainer().getBoundingClientRect().top - top - below);
+    if (section.offsetHeight > room) {
+      section.classList.add('leaflet-control-layers-scrollbar');
+      section.style.height = Math.max(80, room - 6) + 'px';
+    }
+  }
+  map.on('baselayerchange', function (e) { activate(e.name); fitLayerList(); });
+  map.on('overlayadd overlayremove', function () {
+    if (active !== null) legend.update(active);
+    fitLayerList();
+  });
+  layersControl.addTo(map);
   if (first !== null) {
     groups[first].addTo(map);
     activate(first);
@@ -327,6 +349,7 @@
     }
   }
   frame();
+  fitLayerList();
   // Printed, the map is narrower than on screen: frame the whole study again on the page, and
   // back on the screen afterwards.
   window.addEventListener('beforeprint', frame);

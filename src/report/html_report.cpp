@@ -943,7 +943,11 @@ Json page_data(RunFolder& f) {
                                       f.run.proxima_version);
     Json layers = Json::object();
     for (auto& [name, fc] : f.layers) {
-        layers[name] = std::move(fc);
+        // The summary is the page's tables, written above; the map's script never reads it, and
+        // it has a row per zone and service (a national study's communes: millions).
+        if (name != "summary") {
+            layers[name] = std::move(fc);
+        }
     }
     f.layers.clear();
     data["layers"] = std::move(layers);

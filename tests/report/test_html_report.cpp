@@ -253,7 +253,9 @@ void check_report(const std::string& study) {
             // QGIS styles are not data; the zones whose mean is beyond (communes_over_*) are
             // for reporting by commune in a GIS: the report draws the deficit territory.
             // The APL layers (apl_*) are tables of their own, shown in the report as their map.
-            if (name != "layer_styles" && name.find("_over_") == std::string::npos && name.rfind("apl_", 0) != 0) {
+            // The summary is the page's tables (checked below), not data for its script.
+            if (name != "layer_styles" && name.find("_over_") == std::string::npos && name.rfind("apl_", 0) != 0 &&
+                name != "summary") {
                 in_gpkg.insert(name);
             }
         }
@@ -279,9 +281,67 @@ void check_report(const std::string& study) {
         }
     }
 
-    SECTION("commune, origin and summary values are those of access.gpkg, classes those of time_class_of") {
+    SECTION("the tables' inhabitants beyond the threshold are access.gpkg's summary, by service and by area") {
         GdalDataset ds(dir / "access.gpkg");
-        for (const std::string layer : {"communes", "origins", "services", "summary"}) {
+        const auto summary = gpkg_rows(ds.ds, "summary");
+        std::vector<std::vector<std::string>> rows;  // each table row's cells, as text
+        for (xmlNodePtr tr : elements(*r.html, "tr")) {
+            std::vector<std::string> cells;
+            for (xmlNodePtr c = tr->children; c != nullptr; c = c->next) {
+                if (c->type == XML_ELEMENT_NODE && std::string(reinterpret_cast<const char*>(c->name)) == "td") {
+                    cells.push_back(text_of(c));
+                }
+            }
+            rows.push_back(std::move(cells));
+        }
+        // Whole inhabitants as the page writes them: thousands apart by a narrow no-break space.
+        auto grouped = [](const Json& v) {
+            std::string digits = std::to_string(std::llround(v.get<double>()));
+            for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
+                digits.insert(static_cast<std::size_t>(i), "\u202f");
+            }
+            return digits;
+        };
+        const auto& services = run["services"];
+        const std::string scope = study == "riviera" ? "epci" : "zone";
+        std::size_t study_rows = 0, area_cells = 0;
+        for (const auto& row : summary) {
+            if (!row["population_over"].is_number()) {
+                continue;
+            }
+            std::size_t k = 0;
+            while (k < services.size() && services[k]["id"] != row["service"]) {
+                ++k;
+            }
+            REQUIRE(k < services.size());
+            const std::string label = services[k]["label"];
+            INFO(row.dump());
+            if (row["scope"] == "study") {
+                // "Synthèse par service": label, threshold, sites, population, beyond, share, bar.
+                const auto found = std::find_if(rows.begin(), rows.end(), [&](const auto& cells) {
+                    return cells.size() == 7 && cells[0] == label;
+                });
+                REQUIRE(found != rows.end());
+                CHECK((*found)[4] == grouped(row["population_over"]));
+                ++study_rows;
+            } else if (row["scope"] == scope) {
+                // "Par EPCI" / "Par zone": name, population, then per service "share N hab.".
+                const std::string name = row["nom"].get<std::string>();
+                const auto found = std::find_if(rows.begin(), rows.end(), [&](const auto& cells) {
+                    return cells.size() == 2 + services.size() && cells[0].rfind(name, 0) == 0;
+                });
+                REQUIRE(found != rows.end());
+                CHECK_THAT((*found)[2 + k], Contains(grouped(row["population_over"]) + " hab."));
+                ++area_cells;
+            }
+        }
+        CHECK(study_rows == services.size());
+        CHECK(area_cells > services.size());
+    }
+
+    SECTION("commune and origin values are those of access.gpkg, classes those of time_class_of") {
+        GdalDataset ds(dir / "access.gpkg");
+        for (const std::string layer : {"communes", "origins", "services"}) {
             const auto rows = gpkg_rows(ds.ds, layer);
             const auto& features = r.data["layers"][layer]["features"];
             REQUIRE(features.size() == rows.size());
