@@ -36,7 +36,7 @@ fi
 work="$(mktemp -d)"
 profile="$(mktemp -d)"
 browser=""
-trap '[[ -n "$browser" ]] && kill "$browser" 2>/dev/null; rm -rf "$work" "$profile"' EXIT
+trap 'if [[ -n "$browser" ]]; then kill "$browser" 2>/dev/null || true; wait "$browser" 2>/dev/null || true; fi; rm -rf "$work" "$profile"' EXIT
 pages=()
 for which in baseline current; do
   bin="$proxima"
