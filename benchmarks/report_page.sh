@@ -33,10 +33,12 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-work="$(mktemp -d)"
-profile="$(mktemp -d)"
+work=""
+profile=""
 browser=""
 trap 'if [[ -n "$browser" ]]; then kill "$browser" 2>/dev/null || true; wait "$browser" 2>/dev/null || true; fi; rm -rf "$work" "$profile"' EXIT
+work="$(mktemp -d)"
+profile="$(mktemp -d)"
 pages=()
 for which in baseline current; do
   bin="$proxima"

@@ -166,9 +166,8 @@ def main():
         const some = Object.keys(d.layers).some(k => k.startsWith('isochrones_'));
         const notice = [...document.querySelectorAll('p.notice')].some(p => p.textContent.includes('Isochrones non affichées'));
         return {some: some, notice: notice}; })()""") or {}
-    if left_out.get("some") is False:
-        result(left_out.get("notice") is True,
-               "the isochrones, beyond the page's budget, are left out and the page says so above the map")
+    if left_out.get("some") is False and left_out.get("notice") is True:
+        result(True, "the isochrones, beyond the page's budget, are left out and the page says so above the map")
         prepare()
     else:
         ticked = prepare()

@@ -288,7 +288,10 @@
     var open = this._open === undefined ? !small : this._open;
     this._div.innerHTML = '<details' + (open ? ' open' : '') + '><summary>Légende</summary>' + h + '</details>';
     var self = this;
-    this._div.firstChild.addEventListener('toggle', function () { self._open = self._div.firstChild.open; });
+    this._div.firstChild.addEventListener('toggle', function () {
+      self._open = self._div.firstChild.open;
+      if (layersControl) fitLayerList();  // a closed legend leaves the list more room
+    });
     L.DomEvent.disableClickPropagation(this._div);
   };
   legend.addTo(map);
@@ -304,8 +307,13 @@
         return {fillColor: C[originClass(f, s.id)].colour, color: over ? '#000' : '#444', weight: over ? 2.5 : 1};
       });
     }
+    showIsochrones();
+  }
+  // The active service's isochrones, built only when the overlay is ticked.
+  function showIsochrones() {
     isoGroup.clearLayers();
-    var iso = isochrones(s);
+    if (active === null || !map.hasLayer(isoGroup)) return;
+    var iso = isochrones(active);
     if (iso) isoGroup.addLayer(iso);
   }
   var layersControl = L.control.layers(groups, overlays, {collapsed: small, position: 'topright'});
@@ -316,6 +324,8 @@
     var control = layersControl.getContainer();
     var section = control.querySelector('.leaflet-control-layers-list');
     if (small || !section) return;
+    section.style.height = '';
+    section.classList.remove('leaflet-control-layers-scrollbar');
     var top = section.getBoundingClientRect().top;
     var below = control.getBoundingClientRect().bottom - section.getBoundingClientRect().bottom;
     var room = Math.floor(legend.getContainer().getBoundingClientRect().top - top - below);
@@ -325,10 +335,12 @@
     }
   }
   map.on('baselayerchange', function (e) { activate(e.name); fitLayerList(); });
-  map.on('overlayadd overlayremove', function () {
+  map.on('overlayadd overlayremove', function (e) {
+    if (e.layer === isoGroup) showIsochrones();
     if (active !== null) legend.update(active);
     fitLayerList();
   });
+  window.addEventListener('resize', fitLayerList);
   layersControl.addTo(map);
   if (first !== null) {
     groups[first].addTo(map);

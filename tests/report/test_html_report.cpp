@@ -33,6 +33,7 @@
 
 using namespace proxima;
 using Catch::Matchers::Contains;
+using Catch::Matchers::EndsWith;
 using Json = nlohmann::json;
 namespace fs = std::filesystem;
 
@@ -294,8 +295,10 @@ void check_report(const std::string& study) {
             }
             rows.push_back(std::move(cells));
         }
-        // Whole inhabitants as the page writes them: thousands apart by a narrow no-break space.
+        // Whole inhabitants as the page writes them: thousands apart by a narrow no-break space
+        // (the bundled studies' counts are whole: checked below).
         auto grouped = [](const Json& v) {
+            REQUIRE(v.get<double>() == std::round(v.get<double>()));
             std::string digits = std::to_string(std::llround(v.get<double>()));
             for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
                 digits.insert(static_cast<std::size_t>(i), "\u202f");
@@ -327,11 +330,14 @@ void check_report(const std::string& study) {
             } else if (row["scope"] == scope) {
                 // "Par EPCI" / "Par zone": name, population, then per service "share N hab.".
                 const std::string name = row["nom"].get<std::string>();
+                // The row of that area: its name, followed by its code for an EPCI.
                 const auto found = std::find_if(rows.begin(), rows.end(), [&](const auto& cells) {
-                    return cells.size() == 2 + services.size() && cells[0].rfind(name, 0) == 0;
+                    return cells.size() == 2 + services.size() &&
+                           (cells[0] == name || cells[0].rfind(name + " (", 0) == 0);
                 });
                 REQUIRE(found != rows.end());
-                CHECK_THAT((*found)[2 + k], Contains(grouped(row["population_over"]) + " hab."));
+                // "<share> %" then "<inhabitants> hab.": the count whole, right after the share's %.
+                CHECK_THAT((*found)[2 + k], EndsWith("%" + grouped(row["population_over"]) + " hab."));
                 ++area_cells;
             }
         }

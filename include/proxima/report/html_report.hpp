@@ -53,16 +53,22 @@ struct HtmlReportOrigins {
 /// run`) and writes `run_dir/report.html` atomically (temporary name, then rename); returns its
 /// path. Same folder, same bytes: nothing in the file depends on the clock or the machine.
 ///
-/// Data: the GeoPackage layers communes, origins or cells, services, deficit_<id>, summary and,
-/// when present, isochrones_<id>, are embedded as GeoJSON in WGS84 (6 decimals, about 0.1 m) in
-/// one <script type="application/json" id="proxima-data"> block; their properties are the
-/// GeoPackage values unchanged (times in minutes, NULL stays null: shown "inaccessible" or "—",
-/// never 0), except the origins (cells), which carry what the map shows: id, zone, population and
-/// <id>_min per service. Beyond options.max_origins origins, they are grouped into squares
-/// (report/report_origins.hpp: population summed, times population-weighted means) and the
-/// page says so above the map; likewise isochrones beyond options.max_isochrone_vertices are left
-/// off the page, which says so; `origins` (if given) receives what was shown. The time class of each feature (index into time_classes, null for a commune without
-/// population) is added beside the properties, in a "classes" member. Other layers (e.g.
+/// Data: the GeoPackage layers communes, origins or cells, services, deficit_<id> and, when
+/// present, isochrones_<id>, are embedded in WGS84 in one <script type="application/json"
+/// id="proxima-data"> block. Communes and services are GeoJSON with 6 decimals (about 0.1 m) and
+/// the GeoPackage values unchanged (times in minutes, NULL stays null: shown "inaccessible" or "—",
+/// never 0), each commune with its time class per service (index into time_classes, null for a
+/// commune without population) in a "classes" member. The origins (cells) carry what the map shows,
+/// id, zone and population; their minutes per service are the columns "origin_minutes" (one value
+/// or null per feature, in feature order) and their time classes "origin_classes" (one digit per
+/// feature). Deficit areas (simplified within a surface pixel; part, area_km2, inhabited,
+/// population_over and origins_over) and isochrones have their polygons delta-encoded
+/// (detail::delta_encoded_polygons: integers in 1e-5 degree, decoded by the page's script). The
+/// summary is the page's tables, not embedded as data. Beyond options.max_origins origins, they are
+/// grouped into squares (report/report_origins.hpp: population summed, times population-weighted
+/// means) and the page says so above the map; likewise isochrones beyond
+/// options.max_isochrone_vertices are left off the page, which says so; `origins` (if given)
+/// receives what was shown. Other layers (e.g.
 /// layer_styles) are not embedded. The static maps found in run_dir/maps (and maps/epci) are
 /// embedded as data: URIs up to 40 MB in all (beyond, linked by relative path, which the report
 /// says): the file needs nothing beside it. Every commune's times are also a plain table (read
