@@ -128,11 +128,17 @@ struct Square {
     std::vector<std::size_t> minutes_count;
 };
 
-/// Empty minute columns, one per service.
-Json minute_columns(const std::vector<std::string>& service_ids) {
-    Json columns = Json::object();
+/// Sets `minutes` to empty minute columns, one per service, and returns them in the order of
+/// `service_ids`. The pointers are taken once every key exists: an ordered object's values move
+/// when a key is added.
+std::vector<Json*> minute_columns(Json& minutes, const std::vector<std::string>& service_ids) {
+    minutes = Json::object();
     for (const auto& id : service_ids) {
-        columns[id] = Json::array();
+        minutes[id] = Json::array();
+    }
+    std::vector<Json*> columns;
+    for (const auto& id : service_ids) {
+        columns.push_back(&minutes[id]);
     }
     return columns;
 }
@@ -140,11 +146,7 @@ Json minute_columns(const std::vector<std::string>& service_ids) {
 ReportOrigins each_origin(OGRLayerH l, const std::string& name, const std::filesystem::path& gpkg, const Columns& c,
                           const std::vector<std::string>& service_ids, OGRCoordinateTransformationH to_wgs84) {
     ReportOrigins out;
-    out.minutes = minute_columns(service_ids);
-    std::vector<Json*> columns;
-    for (const auto& id : service_ids) {
-        columns.push_back(&out.minutes[id]);
-    }
+    const std::vector<Json*> columns = minute_columns(out.minutes, service_ids);
     Json features = Json::array();
     const ReadOnly fields(l, c, false);
     OGR_L_ResetReading(l);
@@ -243,11 +245,7 @@ ReportOrigins in_squares(OGRLayerH l, const std::string& name, const std::filesy
     }
     const bool polygons = wkbFlatten(OGR_L_GetGeomType(l)) != wkbPoint;
     Json features = Json::array();
-    out.minutes = minute_columns(service_ids);
-    std::vector<Json*> columns;
-    for (const auto& id : service_ids) {
-        columns.push_back(&out.minutes[id]);
-    }
+    const std::vector<Json*> columns = minute_columns(out.minutes, service_ids);
     for (const auto& [key, q] : squares) {
         Json props = Json::object();
         props["id"] = fmt::format("{} lieux", q.origins);
@@ -289,7 +287,7 @@ ReportOrigins read_report_origins(OGRLayerH l, const std::string& name, const st
         ReportOrigins out;
         out.origins = count;
         out.layer = {{"type", "FeatureCollection"}, {"name", name}, {"features", Json::array()}};
-        out.minutes = minute_columns(service_ids);
+        minute_columns(out.minutes, service_ids);
         return out;
     }
     return in_squares(l, name, gpkg, c, service_ids, max_origins, to_wgs84);
