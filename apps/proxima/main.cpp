@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli_common.hpp"
+#include "proxima/core/malloc_tuning.hpp"
 #include "proxima/core/temporaries.hpp"
 #include "proxima/core/version.hpp"
 
@@ -14,6 +15,7 @@ int main(int argc, char** argv) {
     using namespace proxima::cli;
     // Before any thread exists: interruptions remove temporary outputs and exit 130/143.
     proxima::remove_temporaries_on_signals();
+    proxima::keep_freed_memory_for_reuse();
     CLI::App app{"Proxima: car travel times to public services, from OpenStreetMap and INSEE data"};
     app.set_version_flag("--version", std::string("proxima ") + proxima::version_string);
     app.require_subcommand(1);
