@@ -308,14 +308,11 @@ std::size_t keep_grid_cells(const std::filesystem::path& grid, const std::filesy
     return lines.size();
 }
 
-/// Per service of `wanted`, the facilities found in the cut extract and the BPE kept: services
-/// without any are left out (commented in the study), so that inspect accepts it as written.
-void choose_services(const std::vector<std::string>& wanted, const std::filesystem::path& extract,
-                     const std::vector<Facility>& bpe, InitResult& result, const Log& log) {
+/// The catalogue's entries of the services asked for, checked before any input is read: a typo in
+/// --services is told at once, not after the extract of a région has been cut.
+std::vector<ServiceSpec> requested_services(const std::vector<std::string>& wanted) {
     const auto catalogue = builtin_service_catalogue();
-    std::vector<TagSelector> selectors;
-    std::vector<std::size_t> owner;
-    std::vector<const ServiceSpec*> specs;
+    std::vector<ServiceSpec> specs;
     for (const auto& id : wanted) {
         const auto it = std::find_if(catalogue.begin(), catalogue.end(), [&](const ServiceSpec& s) { return s.id == id; });
         if (it == catalogue.end()) {
@@ -331,10 +328,21 @@ void choose_services(const std::vector<std::string>& wanted, const std::filesyst
                                           "(its [poles] section is written commented)",
                                           id));
         }
-        specs.push_back(&*it);
-        for (const auto& expression : it->osm_selectors) {
+        specs.push_back(*it);
+    }
+    return specs;
+}
+
+/// Per service of `specs`, the facilities found in the cut extract and the BPE kept: services
+/// without any are left out (commented in the study), so that inspect accepts it as written.
+void choose_services(const std::vector<ServiceSpec>& specs, const std::filesystem::path& extract,
+                     const std::vector<Facility>& bpe, InitResult& result, const Log& log) {
+    std::vector<TagSelector> selectors;
+    std::vector<std::size_t> owner;
+    for (std::size_t s = 0; s < specs.size(); ++s) {
+        for (const auto& expression : specs[s].osm_selectors) {
             selectors.push_back(TagSelector::parse(expression));
-            owner.push_back(specs.size() - 1);
+            owner.push_back(s);
         }
     }
     std::vector<std::size_t> found(specs.size(), 0);
@@ -343,20 +351,24 @@ void choose_services(const std::vector<std::string>& wanted, const std::filesyst
         found[owner[k]] += features[k].size();
     }
     for (std::size_t s = 0; s < specs.size(); ++s) {
-        const std::set<std::string> codes(specs[s]->bpe_codes.begin(), specs[s]->bpe_codes.end());
+        const std::set<std::string> codes(specs[s].bpe_codes.begin(), specs[s].bpe_codes.end());
         found[s] += static_cast<std::size_t>(
             std::count_if(bpe.begin(), bpe.end(), [&](const Facility& f) { return codes.count(f.type) != 0; }));
         if (found[s] > 0) {
-            result.services.push_back(specs[s]->id);
+            result.services.push_back(specs[s].id);
         } else {
             result.services_out.push_back(
-                fmt::format("{}: no facility in the extract{}", specs[s]->id, bpe.empty() ? "" : " nor in the BPE"));
+                fmt::format("{}: no facility in the extract{}", specs[s].id, bpe.empty() ? "" : " nor in the BPE"));
             log.warning(fmt::format("service '{}' has no facility in the cut extract{}: left out of the study "
                                     "(commented in it)",
-                                    specs[s]->id, bpe.empty() ? "" : " nor in the BPE kept"));
+                                    specs[s].id, bpe.empty() ? "" : " nor in the BPE kept"));
         }
     }
     if (result.services.empty()) {
+        std::vector<std::string> wanted;
+        for (const auto& spec : specs) {
+            wanted.push_back(spec.id);
+        }
         throw InputError(fmt::format("no service of {} has a facility in the extract '{}'{}: is it the right "
                                      "extract? Add a BPE file (--bpe)",
                                      fmt::join(wanted, ", "), extract.string(), bpe.empty() ? "" : " or the BPE"));
@@ -473,6 +485,8 @@ InitResult init_study(const InitOptions& options, const Log& log) {
     if (options.study.extension() != ".toml") {
         throw ConfigError(fmt::format("-o {}: the study file's name ends in .toml", options.study.string()));
     }
+    const std::vector<ServiceSpec> services =
+        requested_services(options.services.empty() ? default_init_services() : options.services);
     require_input_file(options.osm, "OSM extract (--osm)");
     require_input_file(options.admin_express, "ADMIN EXPRESS communes (--admin-express)");
     if (!options.bpe.empty()) {
@@ -525,8 +539,7 @@ InitResult init_study(const InitOptions& options, const Log& log) {
                                         options.filosofi.string()));
             }
         }
-        choose_services(options.services.empty() ? default_init_services() : options.services, r.extract, bpe, r,
-                        log);
+        choose_services(services, r.extract, bpe, r, log);
         write_study(options, study_toml(draft_of(options, r, study_name(options, communes, r))));
     } catch (...) {
         std::error_code ignored;

@@ -173,6 +173,10 @@ expect "communes without POPULATION and no Filosofi grid -> 3" 3 bad.toml "POPUL
 check "... and no cut extract is left behind" test ! -e bad.osm.pbf
 expect "a service not in the catalogue -> 5" 5 bad.toml "--services" "'hopital'" "urgences" -- \
     "$PROXIMA" init --departement 06 --osm "$EXTRACT" --admin-express "$SHP" --services urgences,hopital -o bad.toml
+# ... told before any input is read (a région's extract takes minutes to cut): with no extract at
+# all, the unknown service is still what is reported.
+expect "a service not in the catalogue, before the inputs are read -> 5" 5 bad.toml "'hopital'" -- \
+    "$PROXIMA" init --departement 06 --osm no-such-extract.osm.pbf --admin-express no-such.shp --services hopital -o bad.toml
 expect "--codes naming a commune of another département -> 5" 5 bad.toml "48095" -- \
     "$PROXIMA" init --departement 06 --osm "$EXTRACT" --admin-express "$SHP" --codes 48095 -o bad.toml
 expect "a study in a folder that does not exist -> 6" 6 - "no/such/folder" "does not exist" -- \
