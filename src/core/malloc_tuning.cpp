@@ -1,7 +1,5 @@
 #include "proxima/core/malloc_tuning.hpp"
 
-#include <cstddef>
-
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif

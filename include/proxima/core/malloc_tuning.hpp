@@ -3,7 +3,7 @@
 // such blocks are freed) its own mapping, and returns the top of its heaps to the system as soon
 // as 128 KiB lie free there. A run allocates and frees blocks of that size by the thousand (a
 // service's rasters, isochrones, table columns, map tiles), so each one is mapped again and every
-// page of it faulted in again: on the Andorra study, 75 000 page faults and a quarter of the run's
+// page of it faulted in again: on the Andorra study, 77 000 page faults and a quarter of the run's
 // time in the kernel. Keeping freed memory for the next block removes most of them.
 
 namespace proxima {
