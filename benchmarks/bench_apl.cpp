@@ -25,6 +25,7 @@
 #include "proxima/analysis/apl.hpp"
 #include "proxima/study/study_file.hpp"
 #include "recording_reporter.hpp"
+#include "proxima/core/malloc_tuning.hpp"
 
 using namespace proxima;
 
@@ -94,6 +95,7 @@ void apl(benchmark::State& state, const std::string& service, bool bounded) {
 } // namespace
 
 int main(int argc, char** argv) {
+    proxima::keep_freed_memory_for_reuse();  // the allocator as the CLI sets it
     const std::vector<std::string> services = {"medecin", "pharmacie"};
     for (const auto& service : services) {
         prepare(service);

@@ -18,6 +18,7 @@
 #include "proxima/analysis/deficit_territory.hpp"
 #include "proxima/territory/zones.hpp"
 #include "recording_reporter.hpp"
+#include "proxima/core/malloc_tuning.hpp"
 
 using namespace proxima;
 
@@ -49,6 +50,7 @@ void outline(benchmark::State& state, const std::string& name) {
 } // namespace
 
 int main(int argc, char** argv) {
+    proxima::keep_freed_memory_for_reuse();  // the allocator as the CLI sets it
     ZoneLayer three;
     for (const auto& [name, file] : layers) {
         ZoneLayer layer = read_zones(std::string(PROXIMA_BENCH_DATA_DIR) + "/insee/" + file);

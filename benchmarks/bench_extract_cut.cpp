@@ -25,6 +25,7 @@
 #include "proxima/osm/extract_cut.hpp"
 #include "proxima/territory/zones.hpp"
 #include "recording_reporter.hpp"
+#include "proxima/core/malloc_tuning.hpp"
 
 using namespace proxima;
 namespace fs = std::filesystem;
@@ -78,6 +79,7 @@ std::vector<unsigned char> wkb_of_wkt(const std::string& wkt) {
 } // namespace
 
 int main(int argc, char** argv) {
+    proxima::keep_freed_memory_for_reuse();  // the allocator as the CLI sets it
     const ZoneLayer communes =
         read_zones(fs::path(PROXIMA_BENCH_DATA_DIR) / "insee" / "communes-06-alpes-maritimes.geojson");
     std::vector<unsigned char> beausoleil;

@@ -40,6 +40,7 @@
 #include "proxima/routing/contraction_hierarchy.hpp"
 #include "proxima/routing/phast.hpp"
 #include "recording_reporter.hpp"
+#include "proxima/core/malloc_tuning.hpp"
 
 using namespace proxima;
 
@@ -222,6 +223,7 @@ void hierarchy(benchmark::State& state, const std::string& name) {
 } // namespace
 
 int main(int argc, char** argv) {
+    proxima::keep_freed_memory_for_reuse();  // the allocator as the CLI sets it
     const std::string data = PROXIMA_BENCH_DATA_DIR;
     const auto side = static_cast<std::uint32_t>(env_or("PROXIMA_BENCH_GRID", 512));
     std::vector<std::string> names;

@@ -49,6 +49,7 @@
 #include "proxima/osm/default_profile.hpp"
 #include "proxima/osm/graph_builder.hpp"
 #include "proxima/routing/multi_source_dijkstra.hpp"
+#include "proxima/core/malloc_tuning.hpp"
 
 namespace {
 
@@ -564,6 +565,7 @@ void print_ratio_table(const RecordingReporter& r, int max_threads) {
 } // namespace
 
 int main(int argc, char** argv) {
+    proxima::keep_freed_memory_for_reuse();  // the allocator as the CLI sets it
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
         return 1;

@@ -26,6 +26,7 @@
 #include "proxima/analysis/siting.hpp"
 #include "proxima/study/study_file.hpp"
 #include "recording_reporter.hpp"
+#include "proxima/core/malloc_tuning.hpp"
 
 using namespace proxima;
 
@@ -173,6 +174,7 @@ void siting_k5(benchmark::State& state, const std::string& service) {
 } // namespace
 
 int main(int argc, char** argv) {
+    proxima::keep_freed_memory_for_reuse();  // the allocator as the CLI sets it
     // urgences: one hospital, a new site at El Pas de la Casa (the worst served settlement);
     // pharmacie: 30 pharmacies, a new one in Ordino.
     const std::vector<std::pair<std::string, LonLat>> services = {{"urgences", {1.7336, 42.5428}},

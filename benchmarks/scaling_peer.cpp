@@ -15,6 +15,7 @@
 #include "proxima/graph/road_graph.hpp"
 #include "proxima/run/run_study.hpp"
 #include "proxima/study/study_inputs.hpp"
+#include "proxima/core/malloc_tuning.hpp"
 
 namespace {
 
@@ -33,6 +34,7 @@ std::uint32_t tail_node_of_edge(const proxima::RoadGraph& graph, proxima::EdgeId
 } // namespace
 
 int main(int argc, char** argv) {
+    proxima::keep_freed_memory_for_reuse();  // the allocator as the CLI sets it
     if (argc != 4) {
         std::fprintf(stderr, "usage: scaling_peer <study.toml> <service id> <out_dir>\n");
         return 2;

@@ -20,8 +20,10 @@
 #include "proxima/routing/search_method.hpp"
 #include "proxima/run/run_study.hpp"
 #include "proxima/study/study_inputs.hpp"
+#include "proxima/core/malloc_tuning.hpp"
 
 int main(int argc, char** argv) {
+    proxima::keep_freed_memory_for_reuse();  // the allocator as the CLI sets it
     if (argc < 2 || argc > 3) {
         std::fprintf(stderr, "usage: search_phase <study.toml> [threads]\n");
         return 2;

@@ -25,6 +25,7 @@
 #include "proxima/report/layer_writer.hpp"
 #include "proxima/run/job_support.hpp"
 #include "proxima/run/output_folder.hpp"
+#include "proxima/core/malloc_tuning.hpp"
 
 using namespace proxima;
 
@@ -79,6 +80,7 @@ std::string bytes_of(const std::filesystem::path& p) {
 } // namespace
 
 int main(int argc, char** argv) {
+    proxima::keep_freed_memory_for_reuse();  // the allocator as the CLI sets it
     if (argc < 2 || argc > 4) {
         std::fprintf(stderr, "usage: write_tables <folder> [rows] [services]\n");
         return 2;
