@@ -16,9 +16,16 @@
 // Baseline measured in the same run: `scan`, one pass over the surface that classifies every
 // pixel against a limit (what any method must at least read). The report prints isochrones as a
 // number of such passes, a figure that does not depend on the machine's speed of the day.
+//
+// The surface's GeoTIFF, as `proxima run` writes one per service (DEFLATE level 1, 256 px tiles),
+// with its times in tenths of a second as the run's are: `geotiff_float_predictor` with the
+// floating-point predictor (PREDICTOR=3: before), `geotiff` by write_travel_time_geotiff()
+// (horizontal differencing, PREDICTOR=2: now); the time and the bytes of each, as ratios.
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <unistd.h>
 #include <cstdlib>
 #include <random>
 #include <stdexcept>
@@ -31,6 +38,7 @@
 #include "proxima/analysis/isochrones.hpp"
 #include "proxima/analysis/travel_time_raster.hpp"
 #include "recording_reporter.hpp"
+#include "proxima/core/malloc_tuning.hpp"
 
 using namespace proxima;
 
@@ -134,12 +142,64 @@ void isochrones(benchmark::State& state) {
     state.counters["wkb_MB"] = static_cast<double>(bytes) / 1e6;
 }
 
+/// The surface with its times in whole tenths of a second, as a run's rasters hold them.
+const TravelTimeRaster& surface_in_ds() {
+    static const TravelTimeRaster r = [] {
+        TravelTimeRaster q = surface();
+        for (float& m : q.minutes) {
+            if (!std::isnan(m)) {
+                m = static_cast<float>(minutes_from_ds(static_cast<Deciseconds>(std::lround(static_cast<double>(m) * 600.0))));
+            }
+        }
+        return q;
+    }();
+    return r;
+}
+
+std::filesystem::path geotiff_path(const char* name) {
+    return std::filesystem::temp_directory_path() / ("proxima-bench-" + std::to_string(::getpid()) + "-" + name + ".tif");
+}
+
+void geotiff_float_predictor(benchmark::State& state) {
+    const TravelTimeRaster& r = surface_in_ds();
+    const std::filesystem::path path = geotiff_path("float-predictor");
+    GDALAllRegister();
+    const char* options[] = {"COMPRESS=DEFLATE", "ZLEVEL=1", "PREDICTOR=3", "TILED=YES", "BLOCKXSIZE=256",
+                             "BLOCKYSIZE=256", nullptr};
+    for (auto _ : state) {
+        GDALDatasetH ds = GDALCreate(GDALGetDriverByName("GTiff"), path.c_str(), r.grid.width, r.grid.height, 1,
+                                     GDT_Float32, const_cast<char**>(options));
+        if (ds == nullptr || GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Write, 0, 0, r.grid.width, r.grid.height,
+                                          const_cast<float*>(r.minutes.data()), r.grid.width, r.grid.height,
+                                          GDT_Float32, 0, 0) != CE_None) {
+            state.SkipWithError("GDAL could not write the GeoTIFF");
+            return;
+        }
+        GDALClose(ds);
+    }
+    state.counters["bytes"] = static_cast<double>(std::filesystem::file_size(path));
+    std::filesystem::remove(path);
+}
+
+void geotiff(benchmark::State& state) {
+    const TravelTimeRaster& r = surface_in_ds();  // its CRS: EPSG:2154, or the WKT of the file read
+    const std::filesystem::path path = geotiff_path("run");
+    for (auto _ : state) {
+        write_travel_time_geotiff(r, path);
+    }
+    state.counters["bytes"] = static_cast<double>(std::filesystem::file_size(path));
+    std::filesystem::remove(path);
+}
+
 BENCHMARK(scan)->Unit(benchmark::kMillisecond);
+BENCHMARK(geotiff_float_predictor)->Unit(benchmark::kMillisecond);
+BENCHMARK(geotiff)->Unit(benchmark::kMillisecond);
 BENCHMARK(isochrones)->Unit(benchmark::kMillisecond);
 
 } // namespace
 
 int main(int argc, char** argv) {
+    proxima::keep_freed_memory_for_reuse();  // the allocator as the CLI sets it
     try {
         (void)surface();  // made (or read) before the clock starts
     } catch (const std::exception& e) {
@@ -157,6 +217,14 @@ int main(int argc, char** argv) {
                     "%.1f passes of a plain scan of the surface (%.2f ms)\n",
                     reporter.counter("isochrones", "limits"), surface().grid.width, surface().grid.height, iso * 1e3,
                     iso / pass, pass * 1e3);
+    }
+    const double before = reporter.seconds("geotiff_float_predictor");
+    const double now = reporter.seconds("geotiff");
+    if (before > 0 && now > 0) {
+        std::printf("Its GeoTIFF, floating-point predictor (before) / horizontal differencing (now): %.2fx the time, "
+                    "%.2fx the bytes\n",
+                    before / now,
+                    reporter.counter("geotiff_float_predictor", "bytes") / reporter.counter("geotiff", "bytes"));
     }
     return 0;
 }
