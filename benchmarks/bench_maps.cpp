@@ -4,7 +4,11 @@
 //  - hatch/layer: detail::hatch_path(), the hatching made once as a layer and the path filled
 //    with it (now);
 //  - png/cairo:   cairo's PNG writer (level 6, every filter tried per row: before);
-//  - png/proxima: detail::encode_png() (level 3, Paeth: now), with the bytes of each.
+//  - png/proxima: detail::encode_png() (level 3, Paeth: now), with the bytes of each;
+//  - outline/fine:   the deficit's outline, cased in white, under cairo's default antialiasing
+//    (15 x 256 samples per pixel: before);
+//  - outline/coarse: the same under CAIRO_ANTIALIAS_FAST (4 x 4), as draw_borders() and
+//    draw_places() now draw (map_renderer.cpp, CoarseAntialias).
 // The path is a région's deficit in small: 1 200 staircase blobs (steps of 1.3 px, as 100 m
 // pixels on a 2 000 px map of 150 km), 2 000 x 2 000 px at 200 dpi. Single-threaded, CPU time.
 // At the end: the ratios measured in this run.
@@ -21,6 +25,7 @@
 #include "report/cairo_canvas.hpp"
 #include "report/map_hatching.hpp"
 #include "report/png_encoder.hpp"
+#include "proxima/core/malloc_tuning.hpp"
 
 using namespace proxima;
 
@@ -135,14 +140,43 @@ void png_proxima(benchmark::State& state) {
     state.counters["bytes"] = static_cast<double>(bytes);
 }
 
+/// The two strokes of draw_borders() for the deficit: a white casing, then the line.
+void stroke_outline(cairo_t* cr) {
+    deficit_path(cr);
+    cairo_set_source_rgba(cr, 1.0, 1.0, 1.0, 0.8);
+    cairo_set_line_width(cr, 2.4 * px_per_pt);
+    cairo_stroke_preserve(cr);
+    cairo_set_source_rgb(cr, ink.r / 255.0, ink.g / 255.0, ink.b / 255.0);
+    cairo_set_line_width(cr, 1.1 * px_per_pt);
+    cairo_stroke(cr);
+}
+
+void outline(benchmark::State& state, cairo_antialias_t antialias) {
+    detail::Canvas canvas = background();
+    cairo_t* cr = canvas.cr.get();
+    cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+    cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+    cairo_set_antialias(cr, antialias);
+    for (auto _ : state) {
+        stroke_outline(cr);
+        cairo_surface_flush(canvas.surface.get());
+    }
+}
+
+void outline_fine(benchmark::State& state) { outline(state, CAIRO_ANTIALIAS_DEFAULT); }
+void outline_coarse(benchmark::State& state) { outline(state, CAIRO_ANTIALIAS_FAST); }
+
 } // namespace
 
 BENCHMARK(hatch_clip)->Unit(benchmark::kMillisecond);
 BENCHMARK(hatch_layer)->Unit(benchmark::kMillisecond);
 BENCHMARK(png_cairo)->Unit(benchmark::kMillisecond);
 BENCHMARK(png_proxima)->Unit(benchmark::kMillisecond);
+BENCHMARK(outline_fine)->Unit(benchmark::kMillisecond);
+BENCHMARK(outline_coarse)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
+    proxima::keep_freed_memory_for_reuse();  // the allocator as the CLI sets it
     bench::RecordingReporter reporter;
     if (!bench::run_recorded(argc, argv, reporter)) {
         return 1;
@@ -151,5 +185,7 @@ int main(int argc, char** argv) {
     std::printf("  hatching of the deficit: %.2fx\n", reporter.seconds("hatch_clip") / reporter.seconds("hatch_layer"));
     std::printf("  PNG encoding: %.2fx, for %.3fx the bytes\n", reporter.seconds("png_cairo") / reporter.seconds("png_proxima"),
                 reporter.counter("png_proxima", "bytes") / reporter.counter("png_cairo", "bytes"));
+    std::printf("  deficit outline, fine / coarse antialiasing: %.2fx\n",
+                reporter.seconds("outline_fine") / reporter.seconds("outline_coarse"));
     return 0;
 }

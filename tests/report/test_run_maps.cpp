@@ -27,20 +27,28 @@ using test::Png;
 using test::read_png;
 using test::same;
 
-/// The most frequent colour in the (2r+1)² window around (x, y), ink (grey-black lines: hatching,
-/// outlines, borders) aside.
+/// The most frequent fill in the (2r+1)² window around (x, y): of the colours a zone can be filled
+/// with (a time class, or white where nobody lives), not of the lines drawn over them (ink, the
+/// deficit's white casing, borders) or their antialiased edges.
 Rgb dominant_fill(const Png& png, double fx, double fy, int r = 6) {
     std::map<std::uint32_t, int> counts;
+    const auto is_fill = [](const Rgb& c) {
+        return same(c, Rgb{255, 255, 255}) || std::any_of(time_classes.begin(), time_classes.end(), [&](const auto& k) {
+                   return same(c, k.colour);
+               });
+    };
     const int cx = static_cast<int>(fx);
     const int cy = static_cast<int>(fy);
     for (int y = cy - r; y <= cy + r; ++y) {
         for (int x = cx - r; x <= cx + r; ++x) {
             const Rgb c = png.at(x, y);
-            if (c.r == c.g && c.g == c.b && c.r < 80) {
-                continue;  // ink: the deficit's outline and hatching, borders
+            if (is_fill(c)) {
+                ++counts[(std::uint32_t{c.r} << 16) | (std::uint32_t{c.g} << 8) | c.b];
             }
-            ++counts[(std::uint32_t{c.r} << 16) | (std::uint32_t{c.g} << 8) | c.b];
         }
+    }
+    if (counts.empty()) {
+        return {0, 0, 0};  // no fill seen: matches no expected colour
     }
     const auto best = std::max_element(counts.begin(), counts.end(),
                                        [](const auto& a, const auto& b) { return a.second < b.second; });
