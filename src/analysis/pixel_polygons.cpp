@@ -57,14 +57,30 @@ public:
             // A ring traced from one pixel can mark the next ones: the word is read again after.
             std::size_t c = 0;
             if constexpr (std::endian::native == std::endian::little) {
-                for (; c + 8 <= w; c += 8) {
-                    for (std::uint64_t starts = start_bytes(row + c, above == nullptr ? nullptr : above + c);
+                const auto word = [&](std::size_t at) {
+                    for (std::uint64_t starts = start_bytes(row + at, above == nullptr ? nullptr : above + at);
                          starts != 0;) {
                         const auto k = static_cast<std::size_t>(std::countr_zero(starts) / 8);
-                        trace_from(static_cast<int>(c + k) + 1, r, rings);  // along the pixel's top edge, westward
-                        starts = start_bytes(row + c, above == nullptr ? nullptr : above + c) &
+                        trace_from(static_cast<int>(at + k) + 1, r, rings);  // along the pixel's top edge, westward
+                        starts = start_bytes(row + at, above == nullptr ? nullptr : above + at) &
                                  ~((std::uint64_t{2} << (8 * k + 7)) - 1);  // the bytes after k
                     }
+                };
+                // 32 pixels at a time where none starts a ring (the word by word scan, with the
+                // tracing call in its loop, kept little in registers: half of the tracing's time).
+                for (; c + 32 <= w; c += 32) {
+                    std::uint64_t any = 0;
+                    for (std::size_t q = c; q < c + 32; q += 8) {
+                        any |= start_bytes(row + q, above == nullptr ? nullptr : above + q);
+                    }
+                    if (any != 0) {
+                        for (std::size_t q = c; q < c + 32; q += 8) {
+                            word(q);
+                        }
+                    }
+                }
+                for (; c + 8 <= w; c += 8) {
+                    word(c);
                 }
             }
             for (; c < w; ++c) {
@@ -221,7 +237,52 @@ private:
     int m_h;
 };
 
-/// The 4-connected region of each of `pixels` (selected pixels; equal numbers: the same region).
+/// The index of the first byte (in memory order) of a word read from memory whose low bit is set,
+/// of `bits` (only low bits of bytes set, not 0).
+std::size_t first_byte(std::uint64_t bits) {
+    if constexpr (std::endian::native == std::endian::little) {
+        return static_cast<std::size_t>(std::countr_zero(bits) / 8);
+    } else {
+        return static_cast<std::size_t>(std::countl_zero(bits) / 8);
+    }
+}
+
+constexpr std::uint64_t low_bits = 0x0101010101010101ULL;
+
+/// The first column from `c` on of `row` (bytes 0 or 1, `w` of them) whose byte is 1, or `w`:
+/// eight at a time, across the long runs of a surface's rows (byte by byte, finding the runs was
+/// most of regions_of's time).
+std::size_t next_selected(const unsigned char* row, std::size_t c, std::size_t w) {
+    for (; c + 8 <= w; c += 8) {
+        std::uint64_t v = 0;
+        std::memcpy(&v, row + c, 8);
+        if (v != 0) {
+            return c + first_byte(v & low_bits);
+        }
+    }
+    while (c < w && row[c] == 0) {
+        ++c;
+    }
+    return c;
+}
+
+/// The first column from `c` on of `row` (bytes 0 or 1) whose byte is 0, or `w`.
+std::size_t next_unselected(const unsigned char* row, std::size_t c, std::size_t w) {
+    for (; c + 8 <= w; c += 8) {
+        std::uint64_t v = 0;
+        std::memcpy(&v, row + c, 8);
+        if (const std::uint64_t zeros = ~v & low_bits; zeros != 0) {
+            return c + first_byte(zeros);
+        }
+    }
+    while (c < w && row[c] != 0) {
+        ++c;
+    }
+    return c;
+}
+
+/// The 4-connected region of each of `pixels` (selected pixels; equal numbers: the same region);
+/// `mask` bytes are 0 or 1.
 /// Union-find over the runs of selected pixels of each row, two runs joined where they overlap
 /// the row above: linear in the pixels with a tight scan, where labelling every pixel by a flood
 /// fill took 35 ms per isochrone of a 1 M-node network's 8 M pixels (half of its time).
@@ -244,15 +305,9 @@ std::vector<std::uint32_t> regions_of(const std::vector<unsigned char>& mask, st
     for (std::size_t r = 0; r < h; ++r) {
         row_first[r] = runs.size();
         const unsigned char* row = mask.data() + r * w;
-        for (std::size_t c = 0; c < w;) {
-            if (row[c] == 0) {
-                ++c;
-                continue;
-            }
+        for (std::size_t c = next_selected(row, 0, w); c < w; c = next_selected(row, c, w)) {
             const std::size_t first = c;
-            while (c < w && row[c] != 0) {
-                ++c;
-            }
+            c = next_unselected(row, c, w);
             parent.push_back(static_cast<std::uint32_t>(runs.size()));
             runs.push_back({static_cast<std::uint32_t>(first), static_cast<std::uint32_t>(c)});
         }

@@ -4,7 +4,10 @@
 // shared edges coincide and the union has no sliver; specks (tiny parts and holes, noise of the
 // resolution) are removed; the result goes to WGS84 densified at one pixel.
 
+#include <cfloat>
+#include <cmath>
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +22,30 @@
 #include "proxima/core/error.hpp"
 
 namespace proxima::detail {
+
+/// The largest float not above `limit`: for every float x, `x <= float_at_most(limit)` answers
+/// `static_cast<double>(x) <= limit` (false for NaN in both), without converting x, so that a loop
+/// over a raster's floats compares them on vector registers.
+[[nodiscard]] inline float float_at_most(double limit) {
+    constexpr float inf = std::numeric_limits<float>::infinity();
+    if (std::isnan(limit)) {
+        return std::numeric_limits<float>::quiet_NaN();
+    }
+    if (limit >= static_cast<double>(inf)) {
+        return inf;
+    }
+    if (limit >= static_cast<double>(FLT_MAX)) {
+        return FLT_MAX;  // every finite float
+    }
+    if (limit < -static_cast<double>(FLT_MAX)) {
+        return -inf;  // no finite float (the conversion below would be undefined)
+    }
+    float f = static_cast<float>(limit);  // the nearest: one step down if it is above
+    if (static_cast<double>(f) > limit) {
+        f = std::nextafter(f, -inf);
+    }
+    return f;
+}
 
 /// Planar area of a geometry, in CRS units².
 [[nodiscard]] double area_of(const Geos& geos, const GEOSGeometry* g);
@@ -40,30 +67,12 @@ namespace proxima::detail {
 void remove_specks(std::vector<unsigned char>& mask, int width, int height, double min_part_pixels,
                    double min_hole_pixels);
 
-/// A ready mask (1 = selected, row-major, grid.width × grid.height) of which `pixels` are
-/// selected, as pixel_shape() makes it from a predicate. The mask is used up (its specks
-/// removed): a caller making several shapes of one grid fills the same mask again for each.
+/// The pixels of `mask` (row-major, grid.width × grid.height; not 0 = selected, `pixels` of them)
+/// in the grid's CRS, specks removed (see remove_specks; areas in CRS units), as one Polygon or
+/// MultiPolygon; nullptr when nothing is left. The mask is used up (its specks removed): a
+/// caller making several shapes of one grid fills the same mask again for each.
 [[nodiscard]] Geos::Ptr pixel_shape_of(const Geos& geos, const RasterGrid& grid, std::vector<unsigned char>& mask,
                                        double min_part, double min_hole, std::size_t pixels);
-
-/// The selected pixels in the grid's CRS, specks removed (see remove_specks; areas in CRS units),
-/// as one Polygon or MultiPolygon; nullptr when nothing is left. `pixels` counts the selected
-/// pixels before the specks are removed.
-template <class Selected>
-Geos::Ptr pixel_shape(const Geos& geos, const RasterGrid& grid, Selected&& selected, double min_part, double min_hole,
-                      std::size_t& pixels) {
-    std::vector<unsigned char> mask(grid.pixel_count(), 0);
-    pixels = 0;
-    for (int r = 0; r < grid.height; ++r) {
-        for (int c = 0; c < grid.width; ++c) {
-            if (selected(c, r)) {
-                mask[static_cast<std::size_t>(r) * static_cast<std::size_t>(grid.width) + static_cast<std::size_t>(c)] = 1;
-                ++pixels;
-            }
-        }
-    }
-    return pixel_shape_of(geos, grid, mask, min_part, min_hole, pixels);
-}
 
 /// `g` normalised (in place: same polygons, same bytes) as WKB. `what` names the layer in messages.
 [[nodiscard]] std::vector<unsigned char> normalised_wkb(const Geos& geos, GEOSGeometry* g, const std::string& what);

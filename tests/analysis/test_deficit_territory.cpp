@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include <geos_c.h>
 #include <proj.h>
 
+#include "../../src/analysis/deficit_pixels.hpp"  // internal: the selection against its rule
 #include "proxima/analysis/access_times.hpp"
 #include "proxima/analysis/aggregation.hpp"
 #include "proxima/analysis/deficit_territory.hpp"
@@ -215,6 +217,54 @@ TEST_CASE("the deficit of the Andorra hospital is the territory beyond 30 min, E
     // Same inputs, same bytes.
     const DeficitTerritory again = deficit_territory(raster, a.pixels, a.in.zones, threshold, over);
     CHECK(again.wkb_wgs84 == t.wkb_wgs84);
+}
+
+TEST_CASE("deficit pixels: beyond, or outside next to a pixel beyond, on random grids of every shape",
+          "[analysis][deficit]") {
+    using proxima::detail::beyond;
+    using proxima::detail::outside;
+    std::mt19937 rng(29112026);
+    std::size_t grids = 0;
+    std::size_t wrong = 0;
+    for (const int w : {1, 2, 3, 7, 8, 9, 31, 32, 33, 70}) {
+        for (const int h : {1, 2, 3, 5, 40}) {
+            for (const int beyond_in_100 : {2, 30, 90}) {
+                std::uniform_int_distribution<int> pct(0, 99);
+                std::vector<unsigned char> cls(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
+                for (auto& c : cls) {
+                    const int p = pct(rng);
+                    c = p < beyond_in_100 ? beyond : (p % 2 == 0 ? outside : proxima::detail::within);
+                }
+                // The rule, pixel by pixel with its 9 neighbours.
+                const auto at = [&](int c, int r) { return cls[static_cast<std::size_t>(r) * w + c]; };
+                std::size_t count = 0;
+                const std::vector<unsigned char> got = proxima::detail::deficit_selection(cls, w, h, count);
+                REQUIRE(got.size() == cls.size());
+                std::size_t expected_count = 0;
+                for (int r = 0; r < h; ++r) {
+                    for (int c = 0; c < w; ++c) {
+                        bool near = false;
+                        for (int dr = -1; dr <= 1; ++dr) {
+                            for (int dc = -1; dc <= 1; ++dc) {
+                                const int cc = c + dc;
+                                const int rr = r + dr;
+                                near = near || (cc >= 0 && rr >= 0 && cc < w && rr < h && at(cc, rr) == beyond);
+                            }
+                        }
+                        const bool expected = at(c, r) == beyond || (at(c, r) == outside && near);
+                        expected_count += expected ? 1 : 0;
+                        wrong += (got[static_cast<std::size_t>(r) * w + c] == 1) != expected ? 1 : 0;
+                    }
+                }
+                wrong += count != expected_count ? 1 : 0;
+                ++grids;
+            }
+        }
+    }
+    CHECK(grids == 150);
+    CHECK(wrong == 0);
+    std::size_t count = 0;
+    CHECK_THROWS_AS(proxima::detail::deficit_selection(std::vector<unsigned char>(5, 0), 2, 2, count), proxima::Error);
 }
 
 TEST_CASE("a threshold nobody is beyond gives no deficit, a bad threshold is refused", "[analysis][deficit]") {

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <limits>
 #include <random>
@@ -201,6 +202,38 @@ TEST_CASE("drawn raster: pixels merge on the grid, specks are dropped, 1-pixel h
         }
         CHECK(isochrones_from_raster(raster, {1, 10, 20}, options)[2].wkb_raster_crs == projected[2].wkb_raster_crs);
     }
+}
+
+TEST_CASE("float_at_most: a float compared with it is the float, widened, compared with the limit",
+          "[analysis][isochrones]") {
+    constexpr float finf = std::numeric_limits<float>::infinity();
+    constexpr double dinf = std::numeric_limits<double>::infinity();
+    const float fnan = std::numeric_limits<float>::quiet_NaN();
+    std::mt19937_64 rng(20261129);
+    std::uniform_real_distribution<double> minutes(0.0, 120.0);
+    std::vector<double> limits = {0.0, -0.0, 1e-300, -1e-300, 15.0, 20.0, 30.0, 0.1, 1.0 / 3.0, 45.000000001,
+                                  static_cast<double>(FLT_MAX), 1e39, -1e39, dinf, -dinf,
+                                  std::numeric_limits<double>::quiet_NaN(),
+                                  static_cast<double>(std::nextafter(30.0F, 31.0F)) - 1e-12};
+    std::vector<float> values = {0.0F, -0.0F, 15.0F, 30.0F, std::nextafter(30.0F, 0.0F), std::nextafter(30.0F, 31.0F),
+                                 FLT_MAX, -FLT_MAX, finf, -finf, fnan, std::numeric_limits<float>::denorm_min()};
+    for (int k = 0; k < 2000; ++k) {
+        const double l = minutes(rng);
+        limits.push_back(l);
+        values.push_back(static_cast<float>(l));
+        values.push_back(std::nextafter(static_cast<float>(l), finf));
+        values.push_back(std::nextafter(static_cast<float>(l), -finf));
+    }
+    std::size_t differ = 0;
+    for (const double l : limits) {
+        const float f = proxima::detail::float_at_most(l);
+        for (const float x : values) {
+            differ += (x <= f) != (static_cast<double>(x) <= l) ? 1 : 0;
+        }
+    }
+    CHECK(differ == 0);
+    CHECK(proxima::detail::float_at_most(30.0) == 30.0F);
+    CHECK(static_cast<double>(proxima::detail::float_at_most(0.1)) < 0.1);  // 0.1F is above 0.1
 }
 
 TEST_CASE("isochrone inputs are checked", "[analysis][isochrones]") {
