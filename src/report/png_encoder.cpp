@@ -102,7 +102,11 @@ bool encode_rgb(Rows& rows, int width, int height, std::string& out, ErrorSink& 
     png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8, PNG_COLOR_TYPE_RGB,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_compression_level(png, 3);
-    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_PAETH);
+    // No filter: a map is flat fills, hatching and antialiased edges, whose raw bytes repeat
+    // exactly (the same few colours), which zlib matches; a predictor turns the edges into
+    // residues that do not repeat. On the real maps (1 M mosaic, Andorra, Riviera) Paeth made
+    // files 1.2 times larger and took 1.4 to 1.9 times as long to write, and to read again.
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_NONE);
     png_write_info(png, info);
     png_write_image(png, rows.pointers.data());
     png_write_end(png, info);
