@@ -248,6 +248,46 @@ TEST_CASE("isochrone inputs are checked", "[analysis][isochrones]") {
     TravelTimeRaster degrees = raster;
     degrees.grid.crs = "EPSG:4326";
     CHECK_THROWS_AS(isochrones_from_raster(degrees, {10}), ConfigError);
+    std::vector<double> too_many;
+    for (int k = 1; k <= 256; ++k) {
+        too_many.push_back(k);
+    }
+    CHECK_THROWS_AS(isochrones_from_raster(raster, too_many), ConfigError);
+    too_many.pop_back();
+    CHECK(isochrones_from_raster(raster, too_many).size() == 255);
+}
+
+TEST_CASE("isochrones of many limits at once are those of each limit alone", "[analysis][isochrones]") {
+    // Each limit's mask comes from one band byte per pixel (how many limits it is beyond): the
+    // same pixels and polygons as a limit made on its own, including limits closer than a
+    // float's step (one float for both) and times equal to a limit.
+    TravelTimeRaster r = drawn_raster(std::vector<std::string>(60, std::string(70, 'a')));
+    std::mt19937 rng(1129);
+    std::uniform_real_distribution<double> minutes(0.0, 50.0);
+    std::uniform_int_distribution<int> kind(0, 19);
+    const std::vector<double> limits = {3.0, 10.0, 10.0 + 1e-9, 12.5, 20.0, 29.999999, 30.0, 45.0};
+    for (float& m : r.minutes) {
+        const int k = kind(rng);
+        m = k == 0 ? std::numeric_limits<float>::quiet_NaN()
+                   : k == 1 ? static_cast<float>(limits[static_cast<std::size_t>(kind(rng)) % limits.size()])
+                            : static_cast<float>(minutes(rng));
+    }
+    IsochroneOptions options;
+    options.raster_crs = true;
+    const std::vector<Isochrone> all = isochrones_from_raster(r, limits, options);
+    REQUIRE(all.size() == limits.size());
+    for (std::size_t k = 0; k < limits.size(); ++k) {
+        const std::vector<Isochrone> one = isochrones_from_raster(r, {limits[k]}, options);
+        REQUIRE(one.size() == 1);
+        CHECK(all[k].limit_min == limits[k]);
+        CHECK(all[k].pixels == one[0].pixels);
+        CHECK(all[k].wkb_raster_crs == one[0].wkb_raster_crs);
+        std::size_t within = 0;
+        for (const float m : r.minutes) {
+            within += static_cast<double>(m) <= limits[k] ? 1 : 0;
+        }
+        CHECK(all[k].pixels == within);
+    }
 }
 
 TEST_CASE("Andorra: emergency isochrones grow with the limit, are valid, and hold the origins within 30 min",
