@@ -100,7 +100,7 @@ std::vector<unsigned char> deficit_selection(const std::vector<unsigned char>& c
         throw Error(fmt::format("deficit pixels: {} classes for {} x {} pixels", cls.size(), width, height));
     }
     std::vector<unsigned char> mask(w * h, 0);
-    // wide[k % 3]: row k's beyond pixels OR-ed with their left and right neighbours.
+    // Row k of wide_rows (at k % 3): its beyond pixels OR-ed with their left and right neighbours.
     std::vector<unsigned char> wide_rows(3 * w, 0);
     const auto widen = [&](std::size_t r) {
         const unsigned char* in = cls.data() + r * w;
