@@ -4,8 +4,8 @@
 //  - hatch/layer: detail::hatch_path(), the hatching made once as a layer and the path filled
 //    with it (now);
 //  - png/cairo:   cairo's PNG writer (level 6, every filter tried per row: before);
-//  - png/paeth:   libpng at level 3 with the Paeth filter on every row (before, from 27 to 29
-//    November 2026);
+//  - png/paeth:   detail::encode_png() with the Paeth filter on every row (before, from 27 to
+//    29 November 2026);
 //  - png/proxima: detail::encode_png() (level 3, no filter: now), with the bytes of each;
 //  - outline/fine:   the deficit's outline, cased in white, under cairo's default antialiasing
 //    (15 x 256 samples per pixel: before);
@@ -16,16 +16,13 @@
 // At the end: the ratios measured in this run.
 
 #include <cmath>
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <string>
-#include <vector>
 
 #include <benchmark/benchmark.h>
 #include <cairo.h>
-#include <png.h>
 
 #include "recording_reporter.hpp"
 #include "report/cairo_canvas.hpp"
@@ -119,45 +116,6 @@ const detail::Canvas& hatched_map() {
     return canvas;
 }
 
-void append_png(png_structp png, png_bytep data, png_size_t length) {
-    static_cast<std::string*>(png_get_io_ptr(png))->append(reinterpret_cast<const char*>(data), length);
-}
-void no_flush(png_structp) {}
-
-/// The image as the maps were written before: 8-bit RGB, level 3, Paeth on every row (libpng's
-/// default error handling: a failure aborts the benchmark, which is all it needs).
-std::string paeth_png(cairo_surface_t* surface) {
-    const int width = cairo_image_surface_get_width(surface);
-    const int height = cairo_image_surface_get_height(surface);
-    const int stride = cairo_image_surface_get_stride(surface);
-    const unsigned char* data = cairo_image_surface_get_data(surface);
-    std::vector<unsigned char> rgb(static_cast<std::size_t>(width) * 3 * static_cast<std::size_t>(height));
-    std::vector<png_bytep> rows(static_cast<std::size_t>(height));
-    for (int y = 0; y < height; ++y) {
-        const auto* in = reinterpret_cast<const std::uint32_t*>(data + static_cast<std::ptrdiff_t>(y) * stride);
-        unsigned char* out = rgb.data() + static_cast<std::size_t>(y) * static_cast<std::size_t>(width) * 3;
-        for (int x = 0; x < width; ++x) {
-            out[3 * x] = static_cast<unsigned char>(in[x] >> 16);
-            out[3 * x + 1] = static_cast<unsigned char>(in[x] >> 8);
-            out[3 * x + 2] = static_cast<unsigned char>(in[x]);
-        }
-        rows[static_cast<std::size_t>(y)] = out;
-    }
-    std::string png_bytes;
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, nullptr, nullptr, nullptr);
-    png_infop info = png_create_info_struct(png);
-    png_set_write_fn(png, &png_bytes, append_png, no_flush);
-    png_set_IHDR(png, info, static_cast<png_uint_32>(width), static_cast<png_uint_32>(height), 8, PNG_COLOR_TYPE_RGB,
-                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-    png_set_compression_level(png, 3);
-    png_set_filter(png, PNG_FILTER_TYPE_BASE, PNG_FILTER_PAETH);
-    png_write_info(png, info);
-    png_write_image(png, rows.data());
-    png_write_end(png, info);
-    png_destroy_write_struct(&png, &info);
-    return png_bytes;
-}
-
 /// The image: PROXIMA_BENCH_MAP (a map written by `proxima run`, read back), else the synthetic one.
 cairo_surface_t* image_to_encode() {
     static cairo_surface_t* const read = [] {
@@ -197,7 +155,7 @@ void png_paeth(benchmark::State& state) {
     cairo_surface_t* surface = image_to_encode();
     std::size_t bytes = 0;
     for (auto _ : state) {
-        bytes = paeth_png(surface).size();
+        bytes = detail::encode_png(surface, "benchmark", detail::PngRowFilter::paeth).size();
     }
     state.counters["bytes"] = static_cast<double>(bytes);
 }

@@ -13,6 +13,10 @@ namespace proxima::detail {
 /// every filter tried on every row) and than level 3 with the Paeth filter, for smaller files
 /// on real maps (`bench_maps`), the same pixels. An image with any transparency goes to
 /// cairo's writer. Throws OutputError naming `what` on failure.
-[[nodiscard]] std::string encode_png(cairo_surface_t* surface, const std::string& what);
+/// `filter`: PNG's row filter; None for every map and chart (the encoding of 27 to 29 November
+/// 2026, Paeth, is kept for bench_maps to measure against).
+enum class PngRowFilter { none, paeth };
+[[nodiscard]] std::string encode_png(cairo_surface_t* surface, const std::string& what,
+                                     PngRowFilter filter = PngRowFilter::none);
 
 } // namespace proxima::detail
