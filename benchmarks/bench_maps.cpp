@@ -10,7 +10,11 @@
 //  - outline/fine:   the deficit's outline, cased in white, under cairo's default antialiasing
 //    (15 x 256 samples per pixel: before);
 //  - outline/coarse: the same under CAIRO_ANTIALIAS_FAST (4 x 4), as draw_borders() and
-//    draw_places() now draw (map_renderer.cpp, CoarseAntialias).
+//    draw_places() now draw (map_renderer.cpp, CoarseAntialias);
+//  - places/own:    a map's layout (map_layout(): its places grouped into squares, 5 000 at
+//    most) where the map groups its own 2.3 M places (the 20 M case's origins; before);
+//  - places/shared: the same with the squares made once for the run (MapScene::place_squares,
+//    as every map of a run now has them): only the places' times are averaged per square.
 // The path is a région's deficit in small: 1 200 staircase blobs (steps of 1.3 px, as 100 m
 // pixels on a 2 000 px map of 150 km), 2 000 x 2 000 px at 200 dpi. Single-threaded, CPU time.
 // At the end: the ratios measured in this run.
@@ -18,6 +22,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <random>
 #include <string>
 
@@ -25,6 +30,7 @@
 #include <cairo.h>
 
 #include "recording_reporter.hpp"
+#include "proxima/report/map_renderer.hpp"
 #include "report/cairo_canvas.hpp"
 #include "report/map_hatching.hpp"
 #include "report/png_encoder.hpp"
@@ -195,6 +201,51 @@ void outline(benchmark::State& state, cairo_antialias_t antialias) {
 void outline_fine(benchmark::State& state) { outline(state, CAIRO_ANTIALIAS_DEFAULT); }
 void outline_coarse(benchmark::State& state) { outline(state, CAIRO_ANTIALIAS_FAST); }
 
+/// A 150 km square zone with `PROXIMA_BENCH_PLACES` places (default 2 300 000) spread over it,
+/// with times and populations; the squares of the run, made once.
+MapScene places_scene() {
+    const char* env = std::getenv("PROXIMA_BENCH_PLACES");
+    const std::size_t n = env != nullptr ? std::strtoull(env, nullptr, 10) : 2'300'000;
+    const double x0 = 700000, y0 = 6400000, extent = 150000;
+    MapScene scene;
+    scene.crs = "EPSG:2154";
+    scene.title = "bench";
+    MapZone zone;
+    // A WKB polygon (little endian, this machine's order): the zone's square.
+    const double ring[5][2] = {{x0, y0}, {x0 + extent, y0}, {x0 + extent, y0 + extent}, {x0, y0 + extent}, {x0, y0}};
+    const std::uint32_t header[3] = {3, 1, 5};  // polygon, one ring of five points
+    zone.wkb.assign(1 + sizeof header + sizeof ring, 1);
+    std::memcpy(zone.wkb.data() + 1, header, sizeof header);
+    std::memcpy(zone.wkb.data() + 1 + sizeof header, ring, sizeof ring);
+    zone.minutes = 20.0;
+    scene.zones.push_back(zone);
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> along(0.0, extent);
+    std::uniform_real_distribution<double> minutes(1.0, 80.0);
+    std::uniform_real_distribution<double> people(1.0, 400.0);
+    scene.places.reserve(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        scene.places.push_back({x0 + along(rng), y0 + along(rng), minutes(rng), people(rng)});
+    }
+    return scene;
+}
+
+void places(benchmark::State& state, bool shared) {
+    MapScene scene = places_scene();
+    MapOptions options;
+    if (shared) {
+        scene.place_squares = make_place_squares(scene.places, options.max_places);
+    }
+    for (auto _ : state) {
+        const MapLayout layout = map_layout(scene, options);
+        benchmark::DoNotOptimize(layout.px_per_m);
+    }
+    state.counters["places"] = static_cast<double>(scene.places.size());
+}
+
+void places_own(benchmark::State& state) { places(state, false); }
+void places_shared(benchmark::State& state) { places(state, true); }
+
 } // namespace
 
 BENCHMARK(hatch_clip)->Unit(benchmark::kMillisecond);
@@ -204,6 +255,8 @@ BENCHMARK(png_paeth)->Unit(benchmark::kMillisecond);
 BENCHMARK(png_proxima)->Unit(benchmark::kMillisecond);
 BENCHMARK(outline_fine)->Unit(benchmark::kMillisecond);
 BENCHMARK(outline_coarse)->Unit(benchmark::kMillisecond);
+BENCHMARK(places_own)->Unit(benchmark::kMillisecond);
+BENCHMARK(places_shared)->Unit(benchmark::kMillisecond);
 
 int main(int argc, char** argv) {
     proxima::keep_freed_memory_for_reuse();  // the allocator as the CLI sets it
@@ -221,5 +274,8 @@ int main(int argc, char** argv) {
                 reporter.counter("png_proxima", "bytes") / reporter.counter("png_paeth", "bytes"));
     std::printf("  deficit outline, fine / coarse antialiasing: %.2fx\n",
                 reporter.seconds("outline_fine") / reporter.seconds("outline_coarse"));
+    std::printf("  a map's layout with %.0f places, grouped by the map / squares shared by the run: %.2fx\n",
+                reporter.counter("places_shared", "places"),
+                reporter.seconds("places_own") / reporter.seconds("places_shared"));
     return 0;
 }

@@ -123,6 +123,7 @@ MapScene apl_scene(const StudyInputs& in, const AccessTable& access, const Study
     hatched.wkb_wgs84 = std::move(under);
     MapScene scene = scene_for_service(in, access, results, s, hatched, context);
     scene.places.clear();
+    scene.place_squares.reset();
     scene.places_caption.clear();
     scene.deficit_labels.clear();
     scene.deficit_inhabited.clear();

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <map>
 #include <memory>
 #include <numeric>
 
@@ -213,48 +212,39 @@ struct Prepared {
 /// squares of the scene's CRS (the smallest side of detail::square_sides_m that gives at most
 /// `max_places`), each drawn at its inhabitants' centre with their summed population and the
 /// population-weighted mean of the values of its places that have one (the plain mean if none is
-/// inhabited; no value if none has one), as report.html does (same squares).
-std::vector<MapValuePoint> grouped_places(const std::vector<MapValuePoint>& places, std::size_t max_places,
-                                          double& side_m) {
-    side_m = 0.0;
-    if (places.size() <= max_places) {
+/// inhabited; no value if none has one), as report.html does (same squares). The squares come
+/// from the scene when they were made for these places and this cap (a run's maps share them).
+std::vector<MapValuePoint> grouped_places(const MapScene& scene, std::size_t max_places, double& side_m) {
+    const std::vector<MapValuePoint>& places = scene.places;
+    std::shared_ptr<const PlaceSquares> squares = scene.place_squares;
+    if (!squares || squares->max_places != max_places || squares->place_count != places.size()) {
+        squares = make_place_squares(places, max_places);
+    }
+    side_m = squares->side_m;
+    if (side_m == 0.0) {
         return places;
     }
-    std::vector<std::pair<double, double>> positions(places.size());
-    std::transform(places.begin(), places.end(), positions.begin(), [](const auto& p) { return std::pair{p.x, p.y}; });
-    side_m = detail::choose_square_side(positions, std::max<std::size_t>(max_places, 1));
-    struct Square {
-        double population = 0.0, x_weighted = 0.0, y_weighted = 0.0, x_sum = 0.0, y_sum = 0.0;
-        double value_weighted = 0.0, value_weight = 0.0, value_sum = 0.0;
-        std::size_t places = 0, values = 0;
+    struct Values {
+        double weighted = 0.0, weight = 0.0, sum = 0.0;
+        std::size_t count = 0;
     };
-    std::map<detail::SquareKey, Square> squares;  // ordered: the same scene draws the same image
-    for (const MapValuePoint& p : places) {
-        Square& q = squares[detail::square_of({p.x, p.y}, side_m)];
-        const double w = std::max(p.population, 0.0);
-        ++q.places;
-        q.population += w;
-        q.x_weighted += w * p.x, q.y_weighted += w * p.y;
-        q.x_sum += p.x, q.y_sum += p.y;
+    std::vector<Values> values(squares->centres.size());
+    for (std::size_t i = 0; i < places.size(); ++i) {
+        const MapValuePoint& p = places[i];
         if (p.minutes) {
-            q.value_weighted += w * *p.minutes, q.value_weight += w;
-            q.value_sum += *p.minutes, ++q.values;
+            Values& v = values[squares->square[i]];
+            const double w = std::max(p.population, 0.0);
+            v.weighted += w * *p.minutes, v.weight += w;
+            v.sum += *p.minutes, ++v.count;
         }
     }
-    std::vector<MapValuePoint> out;
-    out.reserve(squares.size());
-    for (const auto& [key, q] : squares) {
-        MapValuePoint g;
-        const auto n = static_cast<double>(q.places);
-        g.x = q.population > 0 ? q.x_weighted / q.population : q.x_sum / n;
-        g.y = q.population > 0 ? q.y_weighted / q.population : q.y_sum / n;
-        g.population = q.population;
-        if (q.value_weight > 0) {
-            g.minutes = q.value_weighted / q.value_weight;
-        } else if (q.values > 0) {
-            g.minutes = q.value_sum / static_cast<double>(q.values);
+    std::vector<MapValuePoint> out = squares->centres;
+    for (std::size_t k = 0; k < out.size(); ++k) {
+        if (values[k].weight > 0) {
+            out[k].minutes = values[k].weighted / values[k].weight;
+        } else if (values[k].count > 0) {
+            out[k].minutes = values[k].sum / static_cast<double>(values[k].count);
         }
-        out.push_back(g);
     }
     return out;
 }
@@ -262,7 +252,7 @@ std::vector<MapValuePoint> grouped_places(const std::vector<MapValuePoint>& plac
 Prepared prepare(const MapScene& scene, const MapOptions& options) {
     check_crs(scene.crs);
     Prepared p;
-    p.places = grouped_places(scene.places, options.max_places, p.place_square_m);
+    p.places = grouped_places(scene, options.max_places, p.place_square_m);
     Bounds zones;
     for (std::size_t i = 0; i < scene.zones.size(); ++i) {
         const auto what = fmt::format("map zone {} of {}", i + 1, scene.zones.size());
@@ -1382,6 +1372,54 @@ ServiceFamily service_family(std::string_view f) {
         return ServiceFamily::pole;
     }
     return ServiceFamily::other;
+}
+
+std::shared_ptr<const PlaceSquares> make_place_squares(const std::vector<MapValuePoint>& places, std::size_t max_places) {
+    auto out = std::make_shared<PlaceSquares>();
+    out->max_places = max_places;
+    out->place_count = places.size();
+    if (places.size() <= max_places) {
+        return out;
+    }
+    if (places.size() > std::numeric_limits<std::uint32_t>::max()) {
+        throw Error(fmt::format("map: {} places, more than a map can group", places.size()));
+    }
+    std::vector<std::pair<double, double>> positions(places.size());
+    std::transform(places.begin(), places.end(), positions.begin(), [](const auto& p) { return std::pair{p.x, p.y}; });
+    out->side_m = detail::choose_square_side(positions, std::max<std::size_t>(max_places, 1));
+    std::vector<detail::SquareKey> keys(places.size());
+    std::transform(positions.begin(), positions.end(), keys.begin(),
+                   [&](const auto& p) { return detail::square_of(p, out->side_m); });
+    std::vector<detail::SquareKey> ordered = keys;  // the squares in key order: the same scene draws the same image
+    std::sort(ordered.begin(), ordered.end());
+    ordered.erase(std::unique(ordered.begin(), ordered.end()), ordered.end());
+    struct Sums {
+        double population = 0.0, x_weighted = 0.0, y_weighted = 0.0, x_sum = 0.0, y_sum = 0.0;
+        std::size_t places = 0;
+    };
+    std::vector<Sums> sums(ordered.size());
+    out->square.resize(places.size());
+    for (std::size_t i = 0; i < places.size(); ++i) {
+        const auto k = static_cast<std::uint32_t>(std::lower_bound(ordered.begin(), ordered.end(), keys[i]) - ordered.begin());
+        out->square[i] = k;
+        const MapValuePoint& p = places[i];
+        Sums& q = sums[k];
+        const double w = std::max(p.population, 0.0);
+        ++q.places;
+        q.population += w;
+        q.x_weighted += w * p.x, q.y_weighted += w * p.y;
+        q.x_sum += p.x, q.y_sum += p.y;
+    }
+    out->centres.resize(ordered.size());
+    for (std::size_t k = 0; k < ordered.size(); ++k) {
+        const Sums& q = sums[k];
+        const auto n = static_cast<double>(q.places);
+        MapValuePoint& c = out->centres[k];
+        c.x = q.population > 0 ? q.x_weighted / q.population : q.x_sum / n;
+        c.y = q.population > 0 ? q.y_weighted / q.population : q.y_sum / n;
+        c.population = q.population;
+    }
+    return out;
 }
 
 MapLayout map_layout(const MapScene& scene, const MapOptions& options) {

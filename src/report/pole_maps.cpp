@@ -34,6 +34,7 @@ MapScene base_scene(const StudyInputs& in, const AccessTable& access, const Stud
     }
     MapScene scene = scene_for_service(in, access, results, 0, DeficitTerritory{}, context);
     scene.places.clear();
+    scene.place_squares.reset();  // the pole map's places are made below
     scene.deficit.clear();
     scene.deficit_inhabited.clear();
     scene.deficit_labels.clear();

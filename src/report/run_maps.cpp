@@ -226,6 +226,14 @@ MapContext map_context(const StudyInputs& in) {
     }
     if (!grid) {
         context.place_labels = place_labels(in, to_output);
+        // The places scene_for_service() draws (the populated origins, in order), grouped once.
+        std::vector<MapValuePoint> places;
+        for (std::size_t o = 0; o < in.origins.size(); ++o) {
+            if (in.origins[o].population > 0) {
+                places.push_back({context.origin_xy[o][0], context.origin_xy[o][1], std::nullopt, in.origins[o].population});
+            }
+        }
+        context.place_squares = make_place_squares(places, MapOptions{}.max_places);
     }
     context.zone_count = in.zones.zones.size();
     context.origin_count = in.origins.size();
@@ -305,6 +313,7 @@ MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, con
                     {context.origin_xy[o][0], context.origin_xy[o][1], minutes_of(access.time_ds(s, o)), origin.population});
             }
         }
+        scene.place_squares = context.place_squares;
         scene.labels.insert(scene.labels.end(), context.place_labels.begin(), context.place_labels.end());
     }
     if (grid) {

@@ -452,6 +452,112 @@ TEST_CASE("beyond max_places, places are grouped into squares in their inhabitan
     CHECK(same(dominant(read_png(grouped), gx, gy, 1), time_classes[time_class_of(std::nullopt)].colour));
 }
 
+TEST_CASE("make_place_squares groups places as the per-square sums say", "[report][maps]") {
+    // Reference: each square's places found by a plain scan of every place, for each key met.
+    std::mt19937_64 rng(11);
+    std::uniform_real_distribution<double> along(0.0, 4 * side);
+    std::uniform_int_distribution<int> pick(0, 9);
+    std::vector<MapValuePoint> places;
+    for (int i = 0; i < 3000; ++i) {
+        const int kind = pick(rng);
+        MapValuePoint p{base_x + along(rng), base_y - side + along(rng) / 2, std::nullopt, kind == 0 ? 0.0 : kind * 10.0};
+        if (kind == 9) {
+            p.x = std::nan("");  // a place without coordinates: a group of its own
+        }
+        places.push_back(p);
+    }
+    for (const std::size_t cap : {std::size_t{0}, std::size_t{7}, std::size_t{150}, std::size_t{2999}, std::size_t{3000}}) {
+        CAPTURE(cap);
+        const auto squares = make_place_squares(places, cap);
+        REQUIRE(squares);
+        CHECK(squares->max_places == cap);
+        CHECK(squares->place_count == places.size());
+        if (places.size() <= cap) {
+            CHECK(squares->side_m == 0.0);
+            CHECK(squares->centres.empty());
+            continue;
+        }
+        std::vector<std::pair<double, double>> positions;
+        for (const auto& p : places) {
+            positions.emplace_back(p.x, p.y);
+        }
+        CHECK(squares->side_m == detail::choose_square_side(positions, std::max<std::size_t>(cap, 1)));
+        REQUIRE(squares->square.size() == places.size());
+        std::map<detail::SquareKey, std::vector<std::size_t>> members;  // ordered like the squares
+        for (std::size_t i = 0; i < places.size(); ++i) {
+            members[detail::square_of(positions[i], squares->side_m)].push_back(i);
+        }
+        REQUIRE(squares->centres.size() == members.size());
+        std::size_t k = 0;
+        for (const auto& [key, list] : members) {
+            double population = 0, xw = 0, yw = 0, xs = 0, ys = 0;
+            for (const std::size_t i : list) {
+                CHECK(squares->square[i] == k);
+                population += places[i].population;
+                xw += places[i].population * places[i].x, yw += places[i].population * places[i].y;
+                xs += places[i].x, ys += places[i].y;
+            }
+            const MapValuePoint& c = squares->centres[k];
+            CHECK(c.population == population);
+            const double n = static_cast<double>(list.size());
+            const double x = population > 0 ? xw / population : xs / n;
+            const double y = population > 0 ? yw / population : ys / n;
+            CHECK((c.x == x || (std::isnan(c.x) && std::isnan(x))));
+            CHECK(c.y == y);
+            CHECK_FALSE(c.minutes);
+            ++k;
+        }
+    }
+}
+
+TEST_CASE("a map drawn with a run's shared place squares is the map that groups its own places", "[report][maps]") {
+    test::TempDir dir("map-renderer-shared-squares");
+    std::mt19937_64 rng(5);
+    std::uniform_real_distribution<double> along(0.0, 4 * side);
+    std::uniform_real_distribution<double> time(1.0, 80.0);
+    std::uniform_int_distribution<int> pick(0, 9);
+    MapScene scene = synthetic_scene();
+    for (int i = 0; i < 4000; ++i) {
+        const int kind = pick(rng);
+        scene.places.push_back({base_x + along(rng), base_y - side + along(rng) / 2,
+                                kind == 0 ? std::nullopt : std::optional<double>(time(rng)), kind == 1 ? 0.0 : 25.0 * kind});
+    }
+    MapOptions options;
+    options.labels = false;
+    const auto draw = [&](const MapScene& s, const std::string& name) {
+        render_map_png(s, dir.path() / name, options);
+        return test::read_text(dir.path() / name);
+    };
+    for (const std::size_t cap : {std::size_t{300}, std::size_t{5000}}) {
+        CAPTURE(cap);
+        options.max_places = cap;
+        scene.place_squares.reset();
+        const std::string own = draw(scene, "own.png");
+        // Squares made from the places without their times, as a run's map context makes them.
+        std::vector<MapValuePoint> positions = scene.places;
+        for (auto& p : positions) {
+            p.minutes.reset();
+        }
+        scene.place_squares = make_place_squares(positions, cap);
+        CHECK(draw(scene, "shared.png") == own);
+        // Another service: other times at the same places, the same squares.
+        MapScene other = scene;
+        for (auto& p : other.places) {
+            p.minutes = p.minutes ? std::optional<double>(80.0 - *p.minutes) : std::optional<double>(12.0);
+        }
+        const std::string other_shared = draw(other, "other-shared.png");
+        other.place_squares.reset();
+        CHECK(draw(other, "other-own.png") == other_shared);
+        CHECK(other_shared != own);
+        // Squares made for another cap, or for other places, are not used.
+        scene.place_squares = make_place_squares(positions, cap == 300 ? 40 : 300);
+        CHECK(draw(scene, "other-cap.png") == own);
+        positions.pop_back();
+        scene.place_squares = make_place_squares(positions, cap);
+        CHECK(draw(scene, "fewer.png") == own);
+    }
+}
+
 TEST_CASE("grouped places stay inside their squares: the zones show between them", "[report][maps]") {
     test::TempDir dir("map-renderer-square-discs");
     MapScene scene = synthetic_scene();

@@ -44,6 +44,8 @@ struct MapContext {
     std::vector<std::array<double, 2>> origin_xy;       ///< per origin: its position, output CRS (points studies)
     std::vector<std::vector<unsigned char>> cell_wkb;  ///< per origin: its cell's square, output CRS (grid studies)
     std::vector<MapLabel> place_labels;                ///< the largest places' names (points studies)
+    /// The populated origins (points studies), in origin order, grouped for MapOptions{}.max_places.
+    std::shared_ptr<const PlaceSquares> place_squares;
     std::size_t zone_count = 0;                        ///< of the inputs it was made from
     std::size_t origin_count = 0;
 };
