@@ -37,13 +37,28 @@ using detail::grow;
 using detail::is_empty;
 using detail::ToOutput;
 
+/// Marks in `used` (one flag per facility of the service) the nearest facility of `origin`,
+/// when it has one.
+void mark_nearest(std::vector<bool>& used, const AccessTable& access, std::size_t s, std::size_t origin) {
+    if (const auto f = access.nearest(s, origin); f != invalid_index) {
+        if (f >= used.size()) {
+            throw Error(fmt::format("map of service {}: origin {} is nearest to facility {} of {}", s, origin, f,
+                                    used.size()));
+        }
+        used[f] = true;
+    }
+}
+
 /// `core` widened to take in the `used` facilities lying close outside it: within a quarter of
 /// its larger side, or 5 km, whichever is more (people cross a border to the nearest site; a
 /// far one would shrink the territory on the map).
-Box widened(const Box& core, const std::vector<MapPoint>& facilities, const std::set<std::uint32_t>& used) {
+Box widened(const Box& core, const std::vector<MapPoint>& facilities, const std::vector<bool>& used) {
     const double reach = std::max(5000.0, 0.25 * std::max(core[2] - core[0], core[3] - core[1]));
     Box frame = core;
-    for (std::uint32_t f : used) {
+    for (std::size_t f = 0; f < used.size(); ++f) {
+        if (!used[f]) {
+            continue;
+        }
         const MapPoint& p = facilities.at(f);
         if (p.x >= core[0] - reach && p.x <= core[2] + reach && p.y >= core[1] - reach && p.y <= core[3] + reach) {
             grow(frame, {p.x, p.y, p.x, p.y});
@@ -343,12 +358,11 @@ MapScene scene_for_service(const StudyInputs& in, const AccessTable& access, con
 
     scene.epci_borders = context.epci_borders;
 
-    // Facilities; the frame takes in those that serve the study from just outside it.
-    std::set<std::uint32_t> used;
+    // Facilities; the frame takes in those that serve the study from just outside it. A flag per
+    // facility: a set's insert for each of millions of origins was seconds of a national run.
+    std::vector<bool> used(service.facilities.size(), false);
     for (std::size_t o = 0; o < in.origins.size(); ++o) {
-        if (const auto f = access.nearest(s, o); f != invalid_index) {
-            used.insert(f);
-        }
+        mark_nearest(used, access, s, o);
     }
     for (const Facility& facility : service.facilities) {
         const auto [x, y] = to_output.point(facility.position, fmt::format("facility {}", facility.id));
@@ -421,10 +435,10 @@ std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const 
             MapScene local = scene;
             // The EPCI, widened like the study's map to the facilities its inhabitants go to.
             const std::set<std::size_t> zones(epci.zones.begin(), epci.zones.end());
-            std::set<std::uint32_t> used;
+            std::vector<bool> used(scene.facilities.size(), false);
             for (std::size_t o = 0; o < in.origins.size(); ++o) {
-                if (const auto f = access.nearest(s, o); f != invalid_index && zones.count(in.origins[o].zone) != 0) {
-                    used.insert(f);
+                if (zones.count(in.origins[o].zone) != 0) {
+                    mark_nearest(used, access, s, o);
                 }
             }
             local.frame = widened(focus.at(siren).box, scene.facilities, used);
