@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <memory>
+#include <numeric>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -56,20 +58,30 @@ Geos::Ptr zones_in_crs(const Geos& geos, const ZoneLayer& zones, const detail::P
     return geos.check(geos.own(GEOSUnaryUnion_r(geos.ctx(), all.get())), "merge the study zones");
 }
 
-/// The origins as points in the raster CRS.
-std::vector<Geos::Ptr> origin_points(const Geos& geos, std::span<const PopulatedPoint> origins,
-                                     const detail::ProjectedToWgs84& projection) {
-    std::vector<Geos::Ptr> out;
-    out.reserve(origins.size());
-    for (const auto& o : origins) {
-        double x = o.position.lon;
-        double y = o.position.lat;
+/// Positions (lon/lat) in the raster CRS; NaN where PROJ cannot place one.
+OriginsInCrs placed_in(std::span<const LonLat> positions, const detail::ProjectedToWgs84& projection,
+                       const std::string& crs) {
+    if (positions.size() > std::numeric_limits<std::uint32_t>::max()) {
+        throw Error(fmt::format("deficit areas: {} origins, more than 2^32 - 1", positions.size()));
+    }
+    OriginsInCrs out;
+    out.crs = crs;
+    out.xy.reserve(positions.size());
+    for (const LonLat& p : positions) {
+        double x = p.lon;
+        double y = p.lat;
         proj_trans_generic(projection.pj(), PJ_INV, &x, sizeof(double), 1, &y, sizeof(double), 1, nullptr, 0, 0, nullptr,
                            0, 0);
         // An origin PROJ cannot place (HUGE_VAL) lies in no part: counted outside.
-        out.push_back(std::isfinite(x) && std::isfinite(y) ? geos.own(GEOSGeom_createPointFromXY_r(geos.ctx(), x, y))
-                                                           : nullptr);
+        const bool finite = std::isfinite(x) && std::isfinite(y);
+        out.xy.push_back({finite ? x : NAN, finite ? y : NAN});
+        if (finite) {
+            out.by_x.push_back(static_cast<std::uint32_t>(out.xy.size() - 1));
+        }
     }
+    std::sort(out.by_x.begin(), out.by_x.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return std::pair(out.xy[a][0], a) < std::pair(out.xy[b][0], b);
+    });
     return out;
 }
 
@@ -164,9 +176,21 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
                              options);
 }
 
+OriginsInCrs origins_in_crs(std::span<const LonLat> positions, const std::string& crs) {
+    const detail::ProjectedToWgs84 projection(crs, "origins");
+    return placed_in(positions, projection, crs);
+}
+
 DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels,
                                    const ZonesOutline& outline, double threshold_min,
                                    std::span<const PopulatedPoint> origins_over, const IsochroneOptions& options) {
+    return deficit_territory(raster, pixels, outline, threshold_min, OriginsOver{origins_over, {}, nullptr}, options);
+}
+
+DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels,
+                                   const ZonesOutline& outline, double threshold_min, const OriginsOver& over,
+                                   const IsochroneOptions& options) {
+    const std::span<const PopulatedPoint> origins_over = over.points;
     if (!(threshold_min > 0 && std::isfinite(threshold_min))) {
         throw ConfigError(fmt::format("deficit of '{}': threshold {} min is not a positive number of minutes",
                                       raster.service, threshold_min));
@@ -239,38 +263,72 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
         }
     }
 
-    const std::vector<Geos::Ptr> points = origin_points(geos, origins_over, projection);
-    // Each point's coordinates, to skip at once the parts whose box it is not in (a région's
-    // deficit has thousands of parts and its origins beyond are tens of thousands).
-    std::vector<std::array<double, 2>> at(points.size(), {NAN, NAN});
-    for (std::size_t k = 0; k < points.size(); ++k) {
-        if (points[k]) {
-            GEOSGeomGetX_r(geos.ctx(), points[k].get(), &at[k][0]);
-            GEOSGeomGetY_r(geos.ctx(), points[k].get(), &at[k][1]);
+    // Each origin beyond: where it is in the raster CRS, and all of them by x, so that a part looks
+    // only at those within its box's x range (a région's deficit has thousands of parts, and
+    // testing every point against every box took most of the time). Placed once for the run, or
+    // here for these origins alone.
+    OriginsInCrs own;
+    const OriginsInCrs* placed_origins = over.placed;
+    std::vector<std::uint32_t> own_index;
+    std::span<const std::uint32_t> origin_of = over.origin;
+    if (placed_origins == nullptr) {
+        std::vector<LonLat> positions;
+        positions.reserve(origins_over.size());
+        for (const auto& o : origins_over) {
+            positions.push_back(o.position);
         }
+        own = placed_in(positions, projection, grid.crs);
+        placed_origins = &own;
+        own_index.resize(origins_over.size());
+        std::iota(own_index.begin(), own_index.end(), std::uint32_t{0});
+        origin_of = own_index;
     }
-    // The points by x: a part looks only at those within its box's x range (a région's deficit
-    // has thousands of parts, and testing every point against every box took most of the time).
+    if (placed_origins->crs != grid.crs || origin_of.size() != origins_over.size()) {
+        throw Error(fmt::format("deficit of '{}': the origins beyond were placed in {} for {} origins, the raster is in "
+                                "{} with {} beyond",
+                                raster.service, placed_origins->crs, origin_of.size(), grid.crs, origins_over.size()));
+    }
+    constexpr std::uint32_t not_over = std::numeric_limits<std::uint32_t>::max();
+    std::vector<std::uint32_t> over_of(placed_origins->xy.size(), not_over);  // origin -> its rank among those beyond
+    for (std::size_t k = 0; k < origin_of.size(); ++k) {
+        if (origin_of[k] >= over_of.size() || (k > 0 && origin_of[k] <= origin_of[k - 1])) {
+            throw Error(fmt::format("deficit of '{}': origin {} of those beyond is not after the one before it among "
+                                    "the {} placed",
+                                    raster.service, origin_of[k], over_of.size()));
+        }
+        over_of[origin_of[k]] = static_cast<std::uint32_t>(k);
+    }
+    const auto at = [&](std::size_t k) -> const std::array<double, 2>& { return placed_origins->xy[origin_of[k]]; };
+    const auto located = [&](std::size_t k) { return std::isfinite(at(k)[0]) && std::isfinite(at(k)[1]); };
+    std::vector<Geos::Ptr> points(origins_over.size());  // made when a part's box first holds one
+    const auto point = [&](std::size_t k) {
+        if (!points[k]) {
+            points[k] = geos.check(geos.own(GEOSGeom_createPointFromXY_r(geos.ctx(), at(k)[0], at(k)[1])),
+                                   "make an origin's point");
+        }
+        return points[k].get();
+    };
     std::vector<std::uint32_t> with_point;  // in origin order
-    std::vector<std::uint32_t> by_x;
-    for (std::size_t k = 0; k < points.size(); ++k) {
-        if (points[k]) {
+    for (std::size_t k = 0; k < origins_over.size(); ++k) {
+        if (located(k)) {
             with_point.push_back(static_cast<std::uint32_t>(k));
-            if (std::isfinite(at[k][0]) && std::isfinite(at[k][1])) {
-                by_x.push_back(static_cast<std::uint32_t>(k));
-            }
         }
     }
-    std::sort(by_x.begin(), by_x.end(), [&](std::uint32_t a, std::uint32_t b) {
-        return std::pair(at[a][0], a) < std::pair(at[b][0], b);
-    });
+    // By x, then origin: the same as by x, then rank among those beyond (ranks follow origins).
+    std::vector<std::uint32_t> by_x;
+    by_x.reserve(with_point.size());
+    for (const std::uint32_t o : placed_origins->by_x) {
+        if (over_of[o] != not_over) {
+            by_x.push_back(over_of[o]);
+        }
+    }
     std::vector<double> xs;
     xs.reserve(by_x.size());
     for (const auto k : by_x) {
-        xs.push_back(at[k][0]);
+        xs.push_back(at(k)[0]);
     }
     std::vector<std::uint32_t> candidates;
-    std::vector<bool> placed(points.size(), false);
+    std::vector<bool> placed(origins_over.size(), false);
     std::vector<Geos::Ptr> kept;  // the parts as written (WGS84, or the raster's CRS)
     for (auto& piece : pieces) {
         const double area = detail::area_of(geos, piece.get());
@@ -292,7 +350,7 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
             const auto last = std::upper_bound(xs.begin(), xs.end(), x1) - xs.begin();
             for (auto i = first; i < last; ++i) {
                 const std::uint32_t k = by_x[static_cast<std::size_t>(i)];
-                if (!placed[k] && at[k][1] >= y0 && at[k][1] <= y1) {
+                if (!placed[k] && at(k)[1] >= y0 && at(k)[1] <= y1) {
                     candidates.push_back(k);
                 }
             }
@@ -302,7 +360,7 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
         }
         double largest = -1;
         for (const std::uint32_t k : candidates) {
-            if (!placed[k] && points[k] && GEOSPreparedIntersects_r(geos.ctx(), prepared, points[k].get()) == 1) {
+            if (!placed[k] && located(k) && GEOSPreparedIntersects_r(geos.ctx(), prepared, point(k)) == 1) {
                 placed[k] = true;
                 part.population_over += origins_over[k].population;
                 ++part.origins_over;
@@ -339,7 +397,7 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
     }
     out.population_outside = 0.0;
     out.origins_outside = 0;
-    for (std::size_t k = 0; k < points.size(); ++k) {
+    for (std::size_t k = 0; k < origins_over.size(); ++k) {
         if (!placed[k]) {
             out.population_outside += origins_over[k].population;
             ++out.origins_outside;

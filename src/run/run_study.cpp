@@ -86,12 +86,13 @@ RasterPixels surface_pixels(const StudyInputs& in, const RunOptions& options) {
 
 /// The products of service `s` from its pixel times, into slot `s` (called concurrently).
 void add_service_surface(const std::filesystem::path& dir, const StudyInputs& in, const RasterPixels& pixels,
-                         const ZonesOutline& outline, std::size_t s, std::span<const Deciseconds> pixel_ds,
-                         std::span<const Deciseconds> origin_ds, const RunOptions& options, SurfaceProducts& out) {
+                         const ZonesOutline& outline, const OriginsInCrs& origins, std::size_t s,
+                         std::span<const Deciseconds> pixel_ds, std::span<const Deciseconds> origin_ds,
+                         const RunOptions& options, SurfaceProducts& out) {
     const bool rasters = options.rasters;
     const TravelTimeRaster raster = travel_time_raster_from(in, pixels, s, pixel_ds);
     const double threshold = in.services[s].spec.threshold_min;
-    out.deficits[s] = service_deficit(in, pixels, outline, raster, origin_ds, threshold);
+    out.deficits[s] = service_deficit(in, pixels, outline, raster, origin_ds, threshold, &origins);
     if (rasters) {
         out.rasters[s] = "rasters/" + raster.service + ".tif";
         write_travel_time_geotiff(raster, dir / out.rasters[s]);
@@ -197,6 +198,7 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     timer.add(in.timings, "load: ", in.timings_peak_mib);
     const RasterPixels pixels = surface_pixels(in, options);
     const ZonesOutline outline = zones_outline(in.zones, pixels.grid.crs);  // every deficit is clipped to it
+    const OriginsInCrs origins_placed = placed_origins(in, pixels.grid.crs);  // every deficit looks them up
     timer.phase("surface pixels");
     // The pole maps' access to the poles (one search per gamme to the poles' centres, which it
     // snaps): made while the snapping index is still here.
@@ -216,8 +218,8 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     }
     const PointTimes pixel_times{pixels.snap,
                                  [&](std::size_t s, std::span<const Deciseconds> ds, const AccessTable& so_far) {
-                                     add_service_surface(tmp, in, pixels, outline, s, ds, so_far.times_ds(s), options,
-                                                         surfaces);
+                                     add_service_surface(tmp, in, pixels, outline, origins_placed, s, ds,
+                                                         so_far.times_ds(s), options, surfaces);
                                  },
                                  &surfaces.seconds};
     const AccessTable access = compute_access(in, options.threads, &pixel_times);

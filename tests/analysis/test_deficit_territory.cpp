@@ -347,6 +347,83 @@ TEST_CASE("a deficit kept in the raster's CRS is the same territory as the one c
     GEOS_finish_r(ctx);
 }
 
+TEST_CASE("origins placed once for the run give every service the deficit it gets placing its own",
+          "[analysis][deficit]") {
+    // A run places its origins in the surface's CRS and sorts them by x once (origins_in_crs); each
+    // service then picks those beyond its threshold. Same parts, same populations and labels, same
+    // bytes as each service placing its own origins beyond.
+    const Andorra& a = andorra_surfaces();
+    const ZonesOutline outline = zones_outline(a.in.zones, a.pixels.grid.crs);
+    std::vector<LonLat> positions;
+    for (const auto& o : a.in.origins) {
+        positions.push_back(o.position);
+    }
+    positions.push_back({1.5, 95.0});  // no such latitude: PROJ cannot place it, counted outside
+    const OriginsInCrs placed = origins_in_crs(positions, a.pixels.grid.crs);
+    REQUIRE(placed.xy.size() == positions.size());
+    CHECK(std::isnan(placed.xy.back()[0]));
+    CHECK(placed.by_x.size() == positions.size() - 1);
+    CHECK(std::is_sorted(placed.by_x.begin(), placed.by_x.end(), [&](std::uint32_t x, std::uint32_t y) {
+        return std::pair(placed.xy[x][0], x) < std::pair(placed.xy[y][0], y);
+    }));
+    std::size_t compared = 0;
+    for (std::size_t s = 0; s < a.in.services.size(); ++s) {
+        const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
+        for (const double threshold : {5.0, 15.0, 30.0}) {
+            std::vector<PopulatedPoint> over;
+            std::vector<std::uint32_t> origin;
+            for (std::size_t o = 0; o < a.in.origins.size(); ++o) {
+                const auto minutes = minutes_of(a.access.time_ds(s, o));
+                if (a.in.origins[o].population > 0 && (!minutes || *minutes > threshold)) {
+                    over.push_back({a.in.origins[o].position, a.in.origins[o].population});
+                    origin.push_back(static_cast<std::uint32_t>(o));
+                }
+            }
+            over.push_back({positions.back(), 7.0});
+            origin.push_back(static_cast<std::uint32_t>(positions.size() - 1));
+            for (const bool raster_crs : {false, true}) {
+                IsochroneOptions options;
+                options.raster_crs = raster_crs;
+                const DeficitTerritory own = deficit_territory(raster, a.pixels, outline, threshold, over, options);
+                const DeficitTerritory run =
+                    deficit_territory(raster, a.pixels, outline, threshold, OriginsOver{over, origin, &placed}, options);
+                CHECK(run.wkb_wgs84 == own.wkb_wgs84);
+                CHECK(run.wkb_raster_crs == own.wkb_raster_crs);
+                CHECK(run.population_outside == own.population_outside);
+                CHECK(run.origins_outside == own.origins_outside);
+                CHECK(run.origins_outside >= 1);  // the one PROJ cannot place
+                REQUIRE(run.parts.size() == own.parts.size());
+                for (std::size_t i = 0; i < own.parts.size(); ++i) {
+                    CHECK(run.parts[i].wkb_wgs84 == own.parts[i].wkb_wgs84);
+                    CHECK(run.parts[i].wkb_raster_crs == own.parts[i].wkb_raster_crs);
+                    CHECK(run.parts[i].population_over == own.parts[i].population_over);
+                    CHECK(run.parts[i].origins_over == own.parts[i].origins_over);
+                    CHECK(run.parts[i].label_point.lon == own.parts[i].label_point.lon);
+                    CHECK(run.parts[i].label_point.lat == own.parts[i].label_point.lat);
+                    compared += own.parts[i].origins_over > 0 ? 1 : 0;
+                }
+            }
+        }
+    }
+    CHECK(compared >= 10);  // parts with people in them, not only empty ones
+
+    // Placed in another CRS, or origins beyond out of order: refused, not silently misplaced.
+    const std::size_t s = service_index(a.in, "urgences");
+    const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
+    const std::vector<PopulatedPoint> two = {{positions[0], 1.0}, {positions[1], 1.0}};
+    const std::vector<std::uint32_t> backwards = {1, 0};
+    CHECK_THROWS_WITH(deficit_territory(raster, a.pixels, outline, 5.0, OriginsOver{two, backwards, &placed}),
+                      Catch::Contains("not after the one before it"));
+    const std::vector<std::uint32_t> beyond_end = {0, static_cast<std::uint32_t>(positions.size())};
+    CHECK_THROWS_AS(deficit_territory(raster, a.pixels, outline, 5.0, OriginsOver{two, beyond_end, &placed}), Error);
+    const std::vector<std::uint32_t> one = {0};
+    CHECK_THROWS_AS(deficit_territory(raster, a.pixels, outline, 5.0, OriginsOver{two, one, &placed}), Error);
+    const OriginsInCrs elsewhere = origins_in_crs(positions, "EPSG:3035");
+    const std::vector<std::uint32_t> first_two = {0, 1};
+    CHECK_THROWS_WITH(deficit_territory(raster, a.pixels, outline, 5.0, OriginsOver{two, first_two, &elsewhere}),
+                      Catch::Contains("EPSG:3035"));
+}
+
 TEST_CASE("the zones merged once give every service the deficit it gets from the zones themselves",
           "[analysis][deficit]") {
     // A run merges the zones once (zones_outline) and clips every service's deficit to that
@@ -418,7 +495,7 @@ TEST_CASE("the zones merged once give every service the deficit it gets from the
     const ZonesOutline elsewhere = zones_outline(a.in.zones, "EPSG:3035");
     const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, 0, 0);
     try {
-        (void)deficit_territory(raster, a.pixels, elsewhere, 30.0, {});
+        (void)deficit_territory(raster, a.pixels, elsewhere, 30.0, std::span<const PopulatedPoint>{});
         FAIL("an outline in another CRS was accepted");
     } catch (const Error& e) {
         CHECK_THAT(e.what(), Catch::Contains("EPSG:3035") && Catch::Contains(a.pixels.grid.crs));

@@ -14,7 +14,9 @@
 // centre is within it (the surface is sampled at pixel centres): its inhabitants are counted in
 // `population_outside`, so that parts + outside = the study's population beyond, exactly.
 
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -66,6 +68,28 @@ struct ZonesOutline {
     double area_km2 = 0.0;           ///< planar, in `crs`
 };
 
+/// A run's origins placed once in the surface's CRS for the deficit areas of all its services,
+/// which look up their origins beyond the threshold by x in each part's box. Each service used to
+/// project and sort its own again: at a national run's size, a million origins beyond for each
+/// of 200 services.
+struct OriginsInCrs {
+    std::string crs;                        ///< the CRS of `xy` (the surface's)
+    std::vector<std::array<double, 2>> xy;  ///< per origin; NaN where PROJ cannot place it
+    std::vector<std::uint32_t> by_x;        ///< the origins placed (finite xy), by x, then by index
+};
+
+/// `positions` (lon/lat) in `crs` (projected), as deficit_territory() places origins. Throws
+/// ConfigError for a CRS PROJ does not know, Error beyond 2^32 - 1 origins.
+[[nodiscard]] OriginsInCrs origins_in_crs(std::span<const LonLat> positions, const std::string& crs);
+
+/// The origins beyond the threshold as a run knows them: `points` in origin order, and of each
+/// its origin in `placed` (strictly increasing).
+struct OriginsOver {
+    std::span<const PopulatedPoint> points;
+    std::span<const std::uint32_t> origin;
+    const OriginsInCrs* placed = nullptr;
+};
+
 /// The outline of `zones` in `crs` (projected). Throws InputError if a zone cannot be read or
 /// converted, ConfigError for a CRS PROJ does not know.
 [[nodiscard]] ZonesOutline zones_outline(const ZoneLayer& zones, const std::string& crs);
@@ -84,10 +108,17 @@ struct ZonesOutline {
                                                  const IsochroneOptions& options = {});
 
 /// The same, clipped to `outline` (zones_outline of the pixels' zones, in the raster's CRS; Error
-/// otherwise): what a run with many services calls.
+/// otherwise).
 [[nodiscard]] DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels,
                                                  const ZonesOutline& outline, double threshold_min,
                                                  std::span<const PopulatedPoint> origins_over,
                                                  const IsochroneOptions& options = {});
+
+/// The same with the origins beyond placed once for the run (`over.placed`, in the raster's CRS:
+/// Error otherwise, or if `over.origin` is not strictly increasing within it): what a run with
+/// many services calls. The same result as placing `over.points` on each call.
+[[nodiscard]] DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels,
+                                                 const ZonesOutline& outline, double threshold_min,
+                                                 const OriginsOver& over, const IsochroneOptions& options = {});
 
 } // namespace proxima

@@ -4,6 +4,7 @@
 // (analysis/deficit_territory.hpp), with the inhabitants beyond living in each part.
 
 #include <span>
+#include <string>
 #include <vector>
 
 #include "proxima/analysis/deficit_territory.hpp"
@@ -20,14 +21,19 @@ inline constexpr double default_surface_resolution_m = 100.0;
 [[nodiscard]] std::vector<PopulatedPoint> origins_beyond(const StudyInputs& in, std::span<const Deciseconds> ds,
                                                          double threshold_min);
 
+/// The origins of `in` placed in `crs` (the surface's) once for the deficits of every service.
+[[nodiscard]] OriginsInCrs placed_origins(const StudyInputs& in, const std::string& crs);
+
 /// The deficit territory of one service of `in` given its times at the pixels (`raster`,
 /// made over `pixels`) and at the origins (`origin_ds`), clipped to `outline` (zones_outline of
-/// the study's zones in the pixels' CRS, merged once for every service). Its parts stay in the
-/// raster's CRS when that is the study's output CRS (the GeoPackage and the maps are drawn in it),
-/// else WGS84.
+/// the study's zones in the pixels' CRS, merged once for every service), the origins beyond
+/// looked up in `placed` (placed_origins() of `in` in the pixels' CRS, made once for every
+/// service; null: placed here). Its parts stay in the raster's CRS when that is the study's
+/// output CRS (the GeoPackage and the maps are drawn in it), else WGS84.
 [[nodiscard]] DeficitTerritory service_deficit(const StudyInputs& in, const RasterPixels& pixels,
                                                const ZonesOutline& outline, const TravelTimeRaster& raster,
-                                               std::span<const Deciseconds> origin_ds, double threshold_min);
+                                               std::span<const Deciseconds> origin_ds, double threshold_min,
+                                               const OriginsInCrs* placed = nullptr);
 
 /// In words, for the layers' `method` field and the notes of the maps.
 inline constexpr const char* deficit_method =
