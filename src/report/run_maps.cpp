@@ -417,6 +417,13 @@ std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const 
         Focus& f = focus[siren];
         f.wkb = to_output.wkb(dissolve_polygons(epci_wkbs(in, epci)), fmt::format("EPCI {}", siren), &f.box);
     }
+    // The EPCIs of each zone: a service's origins are read once for all its EPCI maps.
+    std::vector<std::vector<std::size_t>> epcis_of_zone(epcis.empty() ? 0 : in.zones.zones.size());
+    for (std::size_t e = 0; e < epcis.size(); ++e) {
+        for (const std::size_t z : epcis[e].zones) {
+            epcis_of_zone.at(z).push_back(e);
+        }
+    }
 
     // Services side by side (each map has its own cairo surface; the inputs are only read), each
     // into its own slot so that the list of files keeps the service order.
@@ -430,18 +437,18 @@ std::vector<std::string> write_run_maps(const std::filesystem::path& dir, const 
         written.push_back(relative);
 
         const std::string study_subtitle = scene.subtitle;
-        for (const ZoneGroup& epci : epcis) {
+        // Each EPCI's map is widened like the study's to the facilities its inhabitants go to.
+        std::vector<std::vector<bool>> used_by(epcis.size(), std::vector<bool>(scene.facilities.size(), false));
+        for (std::size_t o = 0; o < in.origins.size() && !epcis.empty(); ++o) {
+            for (const std::size_t e : epcis_of_zone.at(in.origins[o].zone)) {
+                mark_nearest(used_by[e], access, s, o);
+            }
+        }
+        for (std::size_t e = 0; e < epcis.size(); ++e) {
+            const ZoneGroup& epci = epcis[e];
             const std::string& siren = epci.code;
             MapScene local = scene;
-            // The EPCI, widened like the study's map to the facilities its inhabitants go to.
-            const std::set<std::size_t> zones(epci.zones.begin(), epci.zones.end());
-            std::vector<bool> used(scene.facilities.size(), false);
-            for (std::size_t o = 0; o < in.origins.size(); ++o) {
-                if (zones.count(in.origins[o].zone) != 0) {
-                    mark_nearest(used, access, s, o);
-                }
-            }
-            local.frame = widened(focus.at(siren).box, scene.facilities, used);
+            local.frame = widened(focus.at(siren).box, scene.facilities, used_by[e]);
             local.focus = focus.at(siren).wkb;
             const std::string name = epci.name.empty() ? "EPCI " + siren : epci.name;
             // "<EPCI name> — temps moyen des habitants..." in place of the study name.
