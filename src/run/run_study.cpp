@@ -259,9 +259,11 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         std::move(surfaces.isochrones.begin(), surfaces.isochrones.end(), std::back_inserter(layers));
     }
     // access.gpkg, its CSVs and the diagnostic tables. SQLite writes on one core: while the
-    // maps are drawn (every core), the tables are written beside them on a thread of their own
-    // (on a 1 M-node run of 100 services, 20 s of one core that left the other idle). Their
-    // files keep their place in the list, before the maps'.
+    // maps are drawn (every core) and report.pdf is written (bound by its one thread that
+    // compresses the pages), the tables are written beside them on a thread of their own (on a
+    // 1 M-node run of 100 services, 20 s of one core that left the other idle; on a 4 M-node run,
+    // 25 s of it were still to write once the maps were drawn). Nothing before run.json reads
+    // them. Their files keep their place in the list, before the maps'.
     struct Written {
         std::vector<std::string> files;
         double seconds = 0;
@@ -276,10 +278,10 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         w.seconds = clock.seconds();
         return w;
     };
-    const bool beside_maps = options.maps && thread_count(options.threads) > 1;
+    const bool tables_beside = (options.maps || options.pdf) && thread_count(options.threads) > 1;
     const std::size_t tables_at = summary.files.size();
     std::future<Written> tables;
-    if (beside_maps) {
+    if (tables_beside) {
         tables = std::async(std::launch::async, std::move(write_tables));
     } else {
         Written w = write_tables();
@@ -316,13 +318,6 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
             timer.phase("pole maps");
         }
     }
-    if (beside_maps) {
-        Written w = tables.get();  // rethrows what stopped the writing
-        summary.files.insert(summary.files.begin() + static_cast<std::ptrdiff_t>(tables_at), w.files.begin(),
-                             w.files.end());
-        timer.phase("write, after the maps");  // waiting for the tables once the maps are drawn
-        timer.add({{"write (beside the maps)", w.seconds}}, "");
-    }
     if (options.pdf) {
         summary.files.push_back("report.pdf");  // written from the manifest, just before run.json
     }
@@ -352,6 +347,16 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
         write_pdf_report(tmp / "report.pdf", in, access, results, surfaces.deficits, manifest,
                          options.maps ? tmp / "maps" : std::filesystem::path{}, shared_context(), options.threads);
         timer.phase("report.pdf");
+    }
+    if (tables_beside) {
+        Written w = tables.get();  // rethrows what stopped the writing
+        summary.files.insert(summary.files.begin() + static_cast<std::ptrdiff_t>(tables_at), w.files.begin(),
+                             w.files.end());
+        manifest.outputs = summary.files;
+        timer.phase("write, waited for");  // waiting for the tables once the maps and report.pdf are made
+        timer.add({{"write (own thread)", w.seconds}}, "");
+    }
+    if (options.pdf || tables_beside) {
         summary.timings = timer.timings();
         summary.peaks_mib = timer.peaks_mib();
         summary.peak_mib = peak_resident_mib();

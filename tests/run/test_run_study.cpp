@@ -222,10 +222,13 @@ TEST_CASE("outputs: all or nothing, replaced only with force, same inputs same b
     REQUIRE_THROWS_WITH(run_study(riviera, options), Contains("--force"));
     CHECK(sha256_file(out / "access.gpkg") == first);
 
-    // The tables written beside the maps are the bytes one thread writes, listed in the same place.
-    // More than one thread: access.gpkg and the CSVs are written while the maps are drawn.
+    // The tables written beside the maps and report.pdf are the bytes one thread writes, listed in
+    // the same place. More than one thread: access.gpkg and the CSVs are written on a thread of
+    // their own while the maps are drawn and report.pdf is written.
     if (processor_count() > 1) {
-        CHECK(beside["timings_s"].contains("write (beside the maps)"));
+        CHECK(beside["timings_s"].contains("write (own thread)"));
+        CHECK(beside["timings_s"].contains("write, waited for"));
+        CHECK_FALSE(beside["timings_s"].contains("write"));
     }
     options.force = true;
     options.threads = 1;
@@ -237,7 +240,7 @@ TEST_CASE("outputs: all or nothing, replaced only with force, same inputs same b
     const auto serial = nlohmann::ordered_json::parse(serial_in);
     CHECK(serial["outputs"] == beside["outputs"]);
     CHECK(serial["timings_s"].contains("write"));
-    CHECK_FALSE(serial["timings_s"].contains("write (beside the maps)"));
+    CHECK_FALSE(serial["timings_s"].contains("write (own thread)"));
 
     // --force replaces it, byte for byte the same.
     options.threads = 0;
@@ -245,6 +248,33 @@ TEST_CASE("outputs: all or nothing, replaced only with force, same inputs same b
     CHECK(sha256_file(out / "access.gpkg") == first);
     CHECK(sha256_file(out / "communes.csv") == first_csv);
     CHECK(no_leftovers(out));
+
+    // Without maps, the tables are written beside report.pdf; without maps or report.pdf, before
+    // anything else (nothing to write them beside). The same bytes, listed in the same place.
+    for (const bool pdf : {true, false}) {
+        CAPTURE(pdf);
+        RunOptions bare = options;
+        bare.maps = false;
+        bare.pdf = pdf;
+        (void)run_study(riviera, bare);
+        CHECK(sha256_file(out / "access.gpkg") == first);
+        CHECK(sha256_file(out / "communes.csv") == first_csv);
+        CHECK(no_leftovers(out));
+        std::ifstream bare_in(out / "run.json");
+        const auto manifest = nlohmann::ordered_json::parse(bare_in);
+        std::vector<std::string> expected;
+        for (const auto& f : beside["outputs"]) {
+            const std::string name = f.get<std::string>();
+            if (name.rfind("maps/", 0) != 0 && (pdf || name != "report.pdf")) {
+                expected.push_back(name);
+            }
+        }
+        CHECK(manifest["outputs"].get<std::vector<std::string>>() == expected);
+        CHECK(std::filesystem::exists(out / "report.pdf") == pdf);
+        const bool own_thread = pdf && processor_count() > 1;
+        CHECK(manifest["timings_s"].contains("write (own thread)") == own_thread);
+        CHECK(manifest["timings_s"].contains("write") == !own_thread);
+    }
 
     // A run that fails midway leaves the previous results and no partial output.
     StudyFile broken = riviera;
