@@ -7,11 +7,16 @@
 
 namespace proxima {
 
-std::vector<PopulatedPoint> origins_beyond(const StudyInputs& in, std::span<const Deciseconds> ds, double threshold_min) {
-    std::vector<PopulatedPoint> out;
+OriginsBeyond origins_beyond(const StudyInputs& in, std::span<const Deciseconds> ds, double threshold_min) {
+    if (ds.size() != in.origins.size()) {
+        throw Error(fmt::format("origins beyond {} min: {} times for {} origins", threshold_min, ds.size(),
+                                in.origins.size()));
+    }
+    OriginsBeyond out;
     for (std::size_t o = 0; o < in.origins.size(); ++o) {
         if (in.origins[o].population > 0 && is_over(minutes_of(ds[o]), threshold_min)) {
-            out.push_back({in.origins[o].position, in.origins[o].population});
+            out.points.push_back({in.origins[o].position, in.origins[o].population});
+            out.origin.push_back(static_cast<std::uint32_t>(o));
         }
     }
     return out;
@@ -31,23 +36,16 @@ DeficitTerritory service_deficit(const StudyInputs& in, const RasterPixels& pixe
                                  double threshold_min, const OriginsInCrs* placed) {
     IsochroneOptions options;
     options.raster_crs = raster.grid.crs == in.study.output_crs;
+    const OriginsBeyond over = origins_beyond(in, origin_ds, threshold_min);
     if (placed == nullptr) {
-        const auto over = origins_beyond(in, origin_ds, threshold_min);
-        return deficit_territory(raster, pixels, outline, threshold_min, over, options);
+        return deficit_territory(raster, pixels, outline, threshold_min, over.points, options);
     }
     if (placed->xy.size() != in.origins.size()) {
         throw Error(fmt::format("deficit of '{}': {} origins placed for {} origins", raster.service, placed->xy.size(),
                                 in.origins.size()));
     }
-    std::vector<PopulatedPoint> over;
-    std::vector<std::uint32_t> origin;
-    for (std::size_t o = 0; o < in.origins.size(); ++o) {
-        if (in.origins[o].population > 0 && is_over(minutes_of(origin_ds[o]), threshold_min)) {
-            over.push_back({in.origins[o].position, in.origins[o].population});
-            origin.push_back(static_cast<std::uint32_t>(o));
-        }
-    }
-    return deficit_territory(raster, pixels, outline, threshold_min, OriginsOver{over, origin, placed}, options);
+    return deficit_territory(raster, pixels, outline, threshold_min, OriginsOver{over.points, over.origin, placed},
+                             options);
 }
 
 } // namespace proxima

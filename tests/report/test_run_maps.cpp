@@ -224,3 +224,46 @@ TEST_CASE("run maps refuse a geographic output CRS", "[report][maps]") {
     CHECK_THROWS_AS(scene_for_service(r.in, r.access, r.results, 0, r.deficits[0], r.context), ConfigError);
     CHECK_THROWS_AS(write_run_maps(dir.path(), r.in, r.access, r.results, r.deficits), ConfigError);
 }
+
+TEST_CASE("a deficit's origins beyond: the populated ones over the threshold or unreachable, placed or not",
+          "[report][maps][deficit]") {
+    const Run& r = andorra();
+    const RasterPixels pixels = raster_pixels(r.in, RasterOptions{default_surface_resolution_m, r.in.study.output_crs, 0});
+    const ZonesOutline outline = zones_outline(r.in.zones, pixels.grid.crs);
+    const OriginsInCrs placed = placed_origins(r.in, pixels.grid.crs);
+    for (std::size_t s = 0; s < r.in.services.size(); ++s) {
+        const auto ds = r.access.times_ds(s);
+        for (const double threshold : {5.0, r.in.services[s].spec.threshold_min}) {
+            const OriginsBeyond over = origins_beyond(r.in, ds, threshold);
+            // The rule, written out: an inhabitant counts when the time is more than the threshold
+            // (in deciseconds, 10 to the second) or there is no time at all.
+            std::vector<std::uint32_t> expected;
+            for (std::size_t o = 0; o < r.in.origins.size(); ++o) {
+                const bool none = ds[o] == unreachable_ds;
+                if (r.in.origins[o].population > 0 && (none || ds[o] > threshold * 600.0)) {
+                    expected.push_back(static_cast<std::uint32_t>(o));
+                }
+            }
+            CHECK(over.origin == expected);
+            REQUIRE(over.points.size() == over.origin.size());
+            for (std::size_t i = 0; i < over.points.size(); ++i) {
+                CHECK(over.points[i].population == r.in.origins[over.origin[i]].population);
+                CHECK(over.points[i].position.lon == r.in.origins[over.origin[i]].position.lon);
+            }
+        }
+        const TravelTimeRaster raster = travel_time_raster(r.in, pixels, s, 0);
+        const double threshold = r.in.services[s].spec.threshold_min;
+        const DeficitTerritory alone = service_deficit(r.in, pixels, outline, raster, ds, threshold);
+        const DeficitTerritory shared = service_deficit(r.in, pixels, outline, raster, ds, threshold, &placed);
+        CHECK(alone.wkb_raster_crs == shared.wkb_raster_crs);
+        CHECK(alone.population_outside == shared.population_outside);
+        REQUIRE(alone.parts.size() == shared.parts.size());
+        for (std::size_t p = 0; p < alone.parts.size(); ++p) {
+            CHECK(alone.parts[p].population_over == shared.parts[p].population_over);
+            CHECK(alone.parts[p].origins_over == shared.parts[p].origins_over);
+        }
+    }
+    const auto ds = r.access.times_ds(0);
+    CHECK_THROWS_WITH(origins_beyond(r.in, ds.first(ds.size() - 1), 30.0),
+                      Catch::Contains("times for") && Catch::Contains("origins"));
+}

@@ -3,6 +3,7 @@
 // maps): the territory beyond the threshold on the travel-time surface
 // (analysis/deficit_territory.hpp), with the inhabitants beyond living in each part.
 
+#include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
@@ -16,10 +17,16 @@ namespace proxima {
 /// The resolution of the surface the deficit is drawn from when the run writes no raster.
 inline constexpr double default_surface_resolution_m = 100.0;
 
-/// The origins beyond `threshold_min` (time more than it, or unreachable), with their population.
-/// `ds` per origin.
-[[nodiscard]] std::vector<PopulatedPoint> origins_beyond(const StudyInputs& in, std::span<const Deciseconds> ds,
-                                                         double threshold_min);
+/// The populated origins beyond a threshold, in the origins' order.
+struct OriginsBeyond {
+    std::vector<PopulatedPoint> points;  ///< position and population
+    std::vector<std::uint32_t> origin;   ///< index of each in the study's origins
+};
+
+/// The origins beyond `threshold_min` (time more than it, or unreachable) with a population; the
+/// one rule for every deficit area. `ds` per origin (refused otherwise).
+[[nodiscard]] OriginsBeyond origins_beyond(const StudyInputs& in, std::span<const Deciseconds> ds,
+                                           double threshold_min);
 
 /// The origins of `in` placed in `crs` (the surface's) once for the deficits of every service.
 [[nodiscard]] OriginsInCrs placed_origins(const StudyInputs& in, const std::string& crs);
