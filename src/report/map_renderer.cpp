@@ -1,6 +1,7 @@
 #include "proxima/report/map_renderer.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <memory>
@@ -207,6 +208,22 @@ struct Prepared {
     double place_square_m = 0.0;        ///< side of those squares (0: places drawn one by one)
 };
 
+/// Whether `squares` were made from these places: the same x, y and population, bit for bit, in
+/// order (their minutes aside: the maps that share squares differ only in those).
+bool made_from(const PlaceSquares& squares, const std::vector<MapValuePoint>& places) {
+    if (squares.made_from.size() != 3 * places.size()) {
+        return false;
+    }
+    const auto same = [](double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); };
+    const double* m = squares.made_from.data();
+    bool all = true;
+    for (const MapValuePoint& p : places) {  // no early exit: a run's maps all match, and this vectorises
+        all &= same(m[0], p.x) & same(m[1], p.y) & same(m[2], p.population);
+        m += 3;
+    }
+    return all;
+}
+
 /// Up to `max_places` places are drawn one by one. Beyond, a map is a carpet of overlapping dots
 /// that hides the hatching under it and takes seconds to draw: the places are grouped into
 /// squares of the scene's CRS (the smallest side of detail::square_sides_m that gives at most
@@ -217,7 +234,8 @@ struct Prepared {
 std::vector<MapValuePoint> grouped_places(const MapScene& scene, std::size_t max_places, double& side_m) {
     const std::vector<MapValuePoint>& places = scene.places;
     std::shared_ptr<const PlaceSquares> squares = scene.place_squares;
-    if (!squares || squares->max_places != max_places || squares->place_count != places.size()) {
+    if (!squares || squares->max_places != max_places || squares->place_count != places.size() ||
+        (squares->side_m > 0.0 && !made_from(*squares, places))) {
         squares = make_place_squares(places, max_places);
     }
     side_m = squares->side_m;
@@ -1387,6 +1405,10 @@ std::shared_ptr<const PlaceSquares> make_place_squares(const std::vector<MapValu
     std::vector<std::pair<double, double>> positions(places.size());
     std::transform(places.begin(), places.end(), positions.begin(), [](const auto& p) { return std::pair{p.x, p.y}; });
     out->side_m = detail::choose_square_side(positions, std::max<std::size_t>(max_places, 1));
+    out->made_from.reserve(3 * places.size());
+    for (const MapValuePoint& p : places) {
+        out->made_from.insert(out->made_from.end(), {p.x, p.y, p.population});
+    }
     std::vector<detail::SquareKey> keys(places.size());
     std::transform(positions.begin(), positions.end(), keys.begin(),
                    [&](const auto& p) { return detail::square_of(p, out->side_m); });

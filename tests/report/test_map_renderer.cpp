@@ -555,6 +555,26 @@ TEST_CASE("a map drawn with a run's shared place squares is the map that groups 
         positions.pop_back();
         scene.place_squares = make_place_squares(positions, cap);
         CHECK(draw(scene, "fewer.png") == own);
+        // As many places, but one with other inhabitants, or moved into another square: their
+        // squares' centres and sums are not this scene's, so it groups its own.
+        std::vector<MapValuePoint> same_places = scene.places;
+        for (auto& p : same_places) {
+            p.minutes.reset();
+        }
+        std::vector<MapValuePoint> reweighted = same_places;
+        reweighted[0].population += 100000.0;
+        std::vector<MapValuePoint> moved = same_places;
+        moved[1].x += side;
+        const auto reference = make_place_squares(same_places, cap);
+        for (const auto* changed : {&reweighted, &moved}) {
+            const auto squares = make_place_squares(*changed, cap);
+            CHECK(squares->place_count == reference->place_count);
+            CHECK((reference->side_m == 0.0 || squares->made_from != reference->made_from));  // 0: not grouped
+            scene.place_squares = squares;
+            CHECK(draw(scene, "same-count.png") == own);
+        }
+        scene.place_squares = reference;  // and the same places are taken
+        CHECK(draw(scene, "same-places.png") == own);
     }
 }
 

@@ -65,6 +65,10 @@ struct MapValuePoint {
 struct PlaceSquares {
     std::size_t max_places = 0;          ///< the cap they were made for
     std::size_t place_count = 0;         ///< how many places they were made from
+    /// Those places' x, y and population, three per place in order, when grouped: a map takes the
+    /// squares only for places that are these bit for bit, so places with other populations or
+    /// positions but the same count are grouped anew, never drawn in another study's squares.
+    std::vector<double> made_from;
     double side_m = 0.0;                 ///< side of the squares; 0: not grouped (no more places than the cap)
     std::vector<std::uint32_t> square;   ///< per place: its square, an index into `centres`
     /// Per square, in the order of their keys (x, then y): its inhabitants' centre (the plain
@@ -116,8 +120,8 @@ struct MapScene {
     std::vector<MapValuePoint> places;  ///< populated places coloured by their own time
     std::string places_caption;         ///< legend text of the dots
     /// make_place_squares() of `places`' positions and populations, shared by the scenes of one
-    /// run. Used when made for MapOptions::max_places and as many places; otherwise (or null) the
-    /// map groups its places itself, into the same squares.
+    /// run. Used when made for MapOptions::max_places and the same places' positions and populations;
+    /// otherwise (or null) the map groups its places itself, into the same squares.
     std::shared_ptr<const PlaceSquares> place_squares;
     /// Labels of the deficit's inhabited parts (e.g. "3 063 hab."), drawn in bold on a white box.
     std::vector<MapLabel> deficit_labels;
