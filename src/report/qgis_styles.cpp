@@ -4,11 +4,13 @@
 #include <array>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string_view>
 #include <system_error>
+#include <vector>
 #include <unistd.h>
 
 #include <cpl_conv.h>
@@ -20,6 +22,7 @@
 
 #include "core/gdal_handles.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/temporaries.hpp"
 #include "proxima/report/map_style.hpp"
 #include "proxima/report/time_classes.hpp"
 
@@ -355,6 +358,11 @@ public:
         m_tmp = m_target;
         m_tmp += fmt::format(".tmp-{}", ::getpid());
         remove_files();
+        // An interruption (SIGINT, SIGTERM) removes the copy and SQLite's side files, which may
+        // be gigabytes: the signal ends the process without this destructor.
+        for (const fs::path& p : paths()) {
+            register_temporary(p);
+        }
         std::error_code ec;
         fs::copy_file(m_target, m_tmp, fs::copy_options::overwrite_existing, ec);
         if (ec) {
@@ -367,12 +375,17 @@ public:
         if (!m_committed) {
             remove_files();
         }
+        for (const fs::path& p : paths()) {
+            unregister_temporary(p);
+        }
     }
     TemporaryCopy(const TemporaryCopy&) = delete;
     TemporaryCopy& operator=(const TemporaryCopy&) = delete;
     [[nodiscard]] const fs::path& path() const { return m_tmp; }
     void commit() {
         std::error_code ec;
+        const auto hold = hold_temporaries();  // an interruption waits for the rename
+        unregister_temporary(m_tmp);
         fs::rename(m_tmp, m_target, ec);
         if (ec) {
             throw OutputError(fmt::format("cannot move the styled GeoPackage onto '{}': {}", m_target.string(),
@@ -382,6 +395,15 @@ public:
     }
 
 private:
+    /// The copy and the side files SQLite may make beside it.
+    [[nodiscard]] std::vector<fs::path> paths() const {
+        std::vector<fs::path> out{m_tmp};
+        for (const char* side : {"-journal", "-wal", "-shm"}) {
+            out.push_back(m_tmp);
+            out.back() += side;
+        }
+        return out;
+    }
     void remove_files() noexcept {
         std::error_code ec;
         fs::remove(m_tmp, ec);
@@ -536,6 +558,126 @@ std::string read_text(const fs::path& p) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+/// The rows Proxima writes into layer_styles for `services`, checking first that every layer and
+/// field they style is in `h`.
+std::vector<StyleRow> style_rows(GDALDatasetH h, const std::vector<StyledService>& services, const fs::path& gpkg) {
+    std::vector<StyleRow> rows;
+    auto geometry_column = [](OGRLayerH l) { return std::string(OGR_L_GetGeometryColumn(l)); };
+    std::vector<std::string> commune_fields = {"nom"}, origin_fields;
+    for (const auto& s : services) {
+        commune_fields.push_back(s.id + "_min");
+        commune_fields.push_back(s.id + "_over");
+        origin_fields.push_back(s.id + "_min");
+    }
+    const bool cells = GDALDatasetGetLayerByName(h, "cells") != nullptr;
+    const std::string origins_name = cells ? "cells" : "origins";
+    for (const std::string& name : {std::string("communes"), origins_name}) {
+        OGRLayerH l = require_layer(h, name, name == "communes" ? commune_fields : origin_fields, gpkg);
+        for (std::size_t i = 0; i < services.size(); ++i) {
+            const auto& s = services[i];
+            const std::string description = fmt::format(
+                "Proxima : temps d'accès en voiture à « {} » (seuil {} min), classes des cartes Proxima", s.label,
+                number(s.threshold_min));
+            if (i == 0) {
+                rows.push_back({name, geometry_column(l), "proxima (" + s.id + ")",
+                                qgis_style_qml(name, services, i), true, description});
+            }
+            rows.push_back({name, geometry_column(l), s.id, qgis_style_qml(name, services, i), false, description});
+        }
+    }
+    {
+        OGRLayerH l = require_layer(h, "services", {"service"}, gpkg);
+        rows.push_back({"services", geometry_column(l), "proxima", qgis_style_qml("services", services), true,
+                        "Proxima : équipements par service"});
+    }
+    for (const auto& s : services) {
+        const std::string deficit = "deficit_" + s.id;
+        OGRLayerH l = require_layer(h, deficit, {"inhabited"}, gpkg);
+        rows.push_back({deficit, geometry_column(l), "proxima", qgis_style_qml(deficit, services), true,
+                        fmt::format("Proxima : territoire au-delà du seuil de {} min pour « {} »",
+                                    number(s.threshold_min), s.label)});
+        const std::string iso = "isochrones_" + s.id;
+        if (GDALDatasetGetLayerByName(h, iso.c_str()) != nullptr) {
+            OGRLayerH li = require_layer(h, iso, {"limit_min"}, gpkg);
+            rows.push_back({iso, geometry_column(li), "proxima", qgis_style_qml(iso, services), true,
+                            fmt::format("Proxima : isochrones de « {} »", s.label)});
+        }
+    }
+
+    if (GDALDatasetGetLayerByName(h, "poles") != nullptr) {
+        OGRLayerH l = require_layer(h, "poles", {"level", "nom"}, gpkg);
+        rows.push_back({"poles", geometry_column(l), "proxima", qgis_style_qml("poles", services), true,
+                        "Proxima : pôles de services par niveau (gammes INSEE)"});
+    }
+
+    return rows;
+}
+
+/// Whether layer_styles already holds exactly what writing `rows` would leave: each row once,
+/// field for field (update_time pinned, no SLD, owner or ui), and no other default on the tables
+/// styled. Then styling again would change nothing but the rows' ids, and `proxima report` need not
+/// copy a national run's GeoPackage (gigabytes) to write it.
+bool styled_already(GDALDatasetH h, const std::vector<StyleRow>& rows) {
+    OGRLayerH l = GDALDatasetGetLayerByName(h, "layer_styles");
+    if (l == nullptr) {
+        return false;
+    }
+    OGRFeatureDefnH defn = OGR_L_GetLayerDefn(l);
+    for (const auto& f : style_fields) {
+        if (OGR_FD_GetFieldIndex(defn, f.name) < 0) {
+            return false;  // the writing path says what is wrong with it
+        }
+    }
+    const auto index = [&](const char* name) { return OGR_FD_GetFieldIndex(defn, name); };
+    const auto text = [&](OGRFeatureH f, const char* name) -> std::optional<std::string> {
+        const int i = index(name);
+        if (!OGR_F_IsFieldSetAndNotNull(f, i)) {
+            return std::nullopt;
+        }
+        return std::string(OGR_F_GetFieldAsString(f, i));
+    };
+    std::set<std::string> tables;
+    std::map<std::pair<std::string, std::string>, const StyleRow*> wanted;
+    for (const auto& r : rows) {
+        tables.insert(r.table);
+        wanted[{r.table, r.name}] = &r;
+    }
+    std::set<std::pair<std::string, std::string>> seen;
+    OGR_L_ResetReading(l);
+    for (FeaturePtr feature(OGR_L_GetNextFeature(l)); feature; feature.reset(OGR_L_GetNextFeature(l))) {
+        auto* f = static_cast<OGRFeatureH>(feature.get());
+        const std::string table = text(f, "f_table_name").value_or("");
+        const std::string name = text(f, "styleName").value_or("");
+        const bool is_default = OGR_F_IsFieldSetAndNotNull(f, index("useAsDefault")) &&
+                                OGR_F_GetFieldAsInteger(f, index("useAsDefault")) != 0;
+        const auto w = wanted.find({table, name});
+        if (w == wanted.end()) {
+            if (tables.count(table) != 0 && is_default) {
+                return false;  // another default on a styled table: it would step aside
+            }
+            continue;
+        }
+        const StyleRow& r = *w->second;
+        int year = 0, month = 0, day = 0, hour = 0, minute = 0, tz = 0;
+        float second = 0.0F;
+        const bool pinned = OGR_F_IsFieldSetAndNotNull(f, index("update_time")) &&
+                            OGR_F_GetFieldAsDateTimeEx(f, index("update_time"), &year, &month, &day, &hour, &minute,
+                                                       &second, &tz) != 0 &&
+                            year == 2000 && month == 1 && day == 1 && hour == 0 && minute == 0 && second == 0.0F;
+        if (!seen.insert({table, name}).second || !pinned || is_default != r.is_default ||
+            text(f, "f_table_catalog") != std::optional<std::string>("") ||
+            text(f, "f_table_schema") != std::optional<std::string>("") ||
+            text(f, "f_geometry_column") != std::optional<std::string>(r.geometry_column) ||
+            text(f, "styleQML") != std::optional<std::string>(r.qml) ||
+            text(f, "styleSLD") != std::optional<std::string>("") ||
+            text(f, "description") != std::optional<std::string>(r.description) ||
+            text(f, "owner") != std::optional<std::string>("") || text(f, "ui").has_value()) {
+            return false;
+        }
+    }
+    return seen.size() == wanted.size();
+}
+
 } // namespace
 
 std::string qgis_style_qml(const std::string& layer, const std::vector<StyledService>& services, std::size_t service) {
@@ -576,6 +718,21 @@ void add_qgis_styles(const fs::path& gpkg, const std::vector<StyledService>& ser
         PinnedDate& operator=(const PinnedDate&) = delete;
     } pinned_date;
 
+    {
+        // Styled already (`proxima report` again on a run's folder): nothing to write, and no copy.
+        QuietGdalErrors quiet;
+        GDALAllRegister();
+        const char* const drivers[] = {"GPKG", nullptr};
+        CPLErrorReset();
+        const DatasetPtr ds(GDALOpenEx(gpkg.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, nullptr, nullptr));
+        if (!ds) {
+            throw InputError(fmt::format("cannot open '{}' as a GeoPackage ({}); give the access.gpkg of `proxima run`",
+                                         gpkg.string(), gdal_detail()));
+        }
+        if (styled_already(ds.get(), style_rows(ds.get(), services, gpkg))) {
+            return;
+        }
+    }
     std::optional<TemporaryCopy> copy;
     if (how == StyleWrite::atomic_copy) {
         copy.emplace(gpkg);
@@ -593,55 +750,7 @@ void add_qgis_styles(const fs::path& gpkg, const std::vector<StyledService>& ser
         }
         GDALDatasetH h = ds.get();
 
-        // Which rows to write, checking first that every layer and field is there.
-        std::vector<StyleRow> rows;
-        auto geometry_column = [](OGRLayerH l) { return std::string(OGR_L_GetGeometryColumn(l)); };
-        std::vector<std::string> commune_fields = {"nom"}, origin_fields;
-        for (const auto& s : services) {
-            commune_fields.push_back(s.id + "_min");
-            commune_fields.push_back(s.id + "_over");
-            origin_fields.push_back(s.id + "_min");
-        }
-        const bool cells = GDALDatasetGetLayerByName(h, "cells") != nullptr;
-        const std::string origins_name = cells ? "cells" : "origins";
-        for (const std::string& name : {std::string("communes"), origins_name}) {
-            OGRLayerH l = require_layer(h, name, name == "communes" ? commune_fields : origin_fields, gpkg);
-            for (std::size_t i = 0; i < services.size(); ++i) {
-                const auto& s = services[i];
-                const std::string description = fmt::format(
-                    "Proxima : temps d'accès en voiture à « {} » (seuil {} min), classes des cartes Proxima", s.label,
-                    number(s.threshold_min));
-                if (i == 0) {
-                    rows.push_back({name, geometry_column(l), "proxima (" + s.id + ")",
-                                    qgis_style_qml(name, services, i), true, description});
-                }
-                rows.push_back({name, geometry_column(l), s.id, qgis_style_qml(name, services, i), false, description});
-            }
-        }
-        {
-            OGRLayerH l = require_layer(h, "services", {"service"}, gpkg);
-            rows.push_back({"services", geometry_column(l), "proxima", qgis_style_qml("services", services), true,
-                            "Proxima : équipements par service"});
-        }
-        for (const auto& s : services) {
-            const std::string deficit = "deficit_" + s.id;
-            OGRLayerH l = require_layer(h, deficit, {"inhabited"}, gpkg);
-            rows.push_back({deficit, geometry_column(l), "proxima", qgis_style_qml(deficit, services), true,
-                            fmt::format("Proxima : territoire au-delà du seuil de {} min pour « {} »",
-                                        number(s.threshold_min), s.label)});
-            const std::string iso = "isochrones_" + s.id;
-            if (GDALDatasetGetLayerByName(h, iso.c_str()) != nullptr) {
-                OGRLayerH li = require_layer(h, iso, {"limit_min"}, gpkg);
-                rows.push_back({iso, geometry_column(li), "proxima", qgis_style_qml(iso, services), true,
-                                fmt::format("Proxima : isochrones de « {} »", s.label)});
-            }
-        }
-
-        if (GDALDatasetGetLayerByName(h, "poles") != nullptr) {
-            OGRLayerH l = require_layer(h, "poles", {"level", "nom"}, gpkg);
-            rows.push_back({"poles", geometry_column(l), "proxima", qgis_style_qml("poles", services), true,
-                            "Proxima : pôles de services par niveau (gammes INSEE)"});
-        }
+        const std::vector<StyleRow> rows = style_rows(h, services, gpkg);
 
         CPLErrorReset();
         if (GDALDatasetStartTransaction(h, FALSE) != OGRERR_NONE) {

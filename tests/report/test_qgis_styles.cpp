@@ -501,6 +501,71 @@ TEST_CASE("QGIS styles: a user's style is kept, isochrones are styled", "[report
     CHECK(iso);
 }
 
+TEST_CASE("QGIS styles: a GeoPackage styled already is left as it is and one changed since is styled again",
+          "[report][qgis]") {
+    // `proxima report` on a run's folder: the run styled access.gpkg; copying a national run's
+    // GeoPackage (gigabytes) to write the same rows again under new ids is what this avoids.
+    test::TempDir tmp("qgis-styles-already");
+    const fs::path gpkg = gpkg_copy_of("andorra", tmp.path());
+    add_qgis_styles(gpkg);  // styled once here, whatever the run did
+    const std::string styled = read_text(gpkg);
+    const auto time_before = fs::last_write_time(gpkg);
+    add_qgis_styles(gpkg);
+    CHECK(read_text(gpkg) == styled);
+    CHECK(fs::last_write_time(gpkg) == time_before);  // not even opened for writing
+    std::size_t files = 0;
+    for (const auto& e : fs::directory_iterator(gpkg.parent_path())) {
+        files += e.path().filename() == "access.gpkg" || e.path().filename() == "run.json" ? 0 : 1;
+    }
+    CHECK(files == 0);
+
+    const auto rows_of = [&] {
+        GpkgDataset ds(gpkg);
+        return style_rows(ds.ds);
+    };
+    const auto expected = rows_of();
+    // Each way a row can differ from what Proxima writes: the file is styled again, and then holds
+    // the rows it held before (under new ids).
+    for (const char* change : {"UPDATE layer_styles SET styleQML = '<qgis/>' WHERE styleName = 'urgences'",
+                               "UPDATE layer_styles SET description = 'x' WHERE f_table_name = 'services'",
+                               "UPDATE layer_styles SET update_time = '2024-05-01T10:00:00Z' WHERE f_table_name = 'services'",
+                               "UPDATE layer_styles SET useAsDefault = 0 WHERE f_table_name = 'services'",
+                               "UPDATE layer_styles SET ui = 'x' WHERE f_table_name = 'communes' AND styleName = 'urgences'",
+                               "DELETE FROM layer_styles WHERE f_table_name = 'poles'",
+                               "INSERT INTO layer_styles (f_table_name, styleName, styleQML, useAsDefault) "
+                               "VALUES ('communes', 'mon style', '<qgis/>', 1)"}) {
+        CAPTURE(change);
+        const std::string before = read_text(gpkg);
+        {
+            GpkgDataset ds(gpkg, true);
+            OGRLayerH result = GDALDatasetExecuteSQL(ds.ds, change, nullptr, nullptr);
+            if (result != nullptr) {
+                GDALDatasetReleaseResultSet(ds.ds, result);
+            }
+        }
+        const std::string changed = read_text(gpkg);
+        REQUIRE(changed != before);  // the change took
+        add_qgis_styles(gpkg);
+        CHECK(read_text(gpkg) != changed);
+        auto rows = rows_of();
+        if (std::string(change).rfind("INSERT", 0) == 0) {
+            // The user's style is kept, no longer the default.
+            const auto mine = std::find_if(rows.begin(), rows.end(), [](const auto& r) { return r.name == "mon style"; });
+            REQUIRE(mine != rows.end());
+            CHECK(mine->is_default == 0);
+            rows.erase(mine);
+        }
+        REQUIRE(rows.size() == expected.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            const auto same = std::find_if(expected.begin(), expected.end(), [&](const auto& e) {
+                return e.table == rows[i].table && e.name == rows[i].name && e.qml == rows[i].qml &&
+                       e.is_default == rows[i].is_default;
+            });
+            CHECK(same != expected.end());
+        }
+    }
+}
+
 TEST_CASE("QGIS styles: a missing file or layer is named and the GeoPackage is untouched", "[report][qgis]") {
     test::TempDir tmp("qgis-styles-errors");
     const fs::path gpkg = gpkg_copy_of("riviera", tmp.path());
