@@ -214,14 +214,14 @@ bool made_from(const PlaceSquares& squares, const std::vector<MapValuePoint>& pl
     if (squares.made_from.size() != 3 * places.size()) {
         return false;
     }
-    const auto same = [](double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); };
+    const auto bits = [](double v) { return std::bit_cast<std::uint64_t>(v); };
     const double* m = squares.made_from.data();
-    bool all = true;
-    for (const MapValuePoint& p : places) {  // no early exit: a run's maps all match, and this vectorises
-        all &= same(m[0], p.x) & same(m[1], p.y) & same(m[2], p.population);
+    std::uint64_t differ = 0;  // no early exit: a run's maps all match, and this vectorises
+    for (const MapValuePoint& p : places) {
+        differ |= (bits(m[0]) ^ bits(p.x)) | (bits(m[1]) ^ bits(p.y)) | (bits(m[2]) ^ bits(p.population));
         m += 3;
     }
-    return all;
+    return differ == 0;
 }
 
 /// Up to `max_places` places are drawn one by one. Beyond, a map is a carpet of overlapping dots
