@@ -593,4 +593,30 @@ TEST_CASE("QGIS styles: a missing file or layer is named and the GeoPackage is u
     SECTION("a layer with no style") {
         CHECK_THROWS_AS(qgis_style_qml("summary", services_of(gpkg)), Error);
     }
+    SECTION("a layer_styles table without a column QGIS writes: named, with the way out") {
+        {
+            GpkgDataset ds(gpkg, true);
+            for (int i = 0; i < GDALDatasetGetLayerCount(ds.ds); ++i) {
+                if (std::string(OGR_L_GetName(GDALDatasetGetLayer(ds.ds, i))) == "layer_styles") {
+                    REQUIRE(GDALDatasetDeleteLayer(ds.ds, i) == OGRERR_NONE);
+                    break;
+                }
+            }
+            OGRLayerH styles = GDALDatasetCreateLayer(ds.ds, "layer_styles", nullptr, wkbNone, nullptr);
+            REQUIRE(styles != nullptr);
+            for (const char* name : {"f_table_name", "styleName"}) {
+                OGRFieldDefnH fd = OGR_Fld_Create(name, OFTString);
+                REQUIRE(OGR_L_CreateField(styles, fd, TRUE) == OGRERR_NONE);
+                OGR_Fld_Destroy(fd);
+            }
+        }
+        const std::string before = read_text(gpkg);
+        REQUIRE_THROWS_AS(add_qgis_styles(gpkg), InputError);
+        REQUIRE_THROWS_WITH(add_qgis_styles(gpkg), Contains("layer_styles") && Contains("has no column") &&
+                                                       Contains("DROP TABLE layer_styles"));
+        CHECK(read_text(gpkg) == before);
+        for (const auto& e : fs::directory_iterator(gpkg.parent_path())) {
+            CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+        }
+    }
 }
