@@ -2,8 +2,10 @@
 // Internal: owning handles for GDAL/OGR C objects, so that every exit path frees them, and the
 // quiet error handling every GDAL user here shares.
 
+#include <cmath>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include <cpl_error.h>
 
@@ -62,6 +64,18 @@ public:
     QuietGdalErrors(const QuietGdalErrors&) = delete;
     QuietGdalErrors& operator=(const QuietGdalErrors&) = delete;
 };
+
+/// Where a feature stands: the centre of its geometry's envelope (a point's own coordinates);
+/// NaN, NaN for a NULL or empty geometry. One rule for report.html, whether it reads the origins
+/// back from access.gpkg or the run gives them from its memory (layer_writer.hpp).
+inline std::pair<double, double> envelope_centre(OGRGeometryH g) {
+    if (g == nullptr || OGR_G_IsEmpty(g)) {
+        return {NAN, NAN};
+    }
+    OGREnvelope e;
+    OGR_G_GetEnvelope(g, &e);
+    return {(e.MinX + e.MaxX) / 2, (e.MinY + e.MaxY) / 2};
+}
 
 /// The message of the last GDAL error (call CPLErrorReset() before the operation checked).
 inline std::string gdal_detail() {

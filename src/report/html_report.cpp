@@ -362,7 +362,7 @@ void require_fields(const RunFolder& f, const std::string& layer_name, const std
 }
 
 RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uint64_t max_isochrone_vertices,
-                          int threads) {
+                          int threads, const detail::OriginSquares* origin_squares) {
     RunFolder f;
     f.max_origins = max_origins;
     f.max_isochrone_vertices = max_isochrone_vertices;
@@ -463,8 +463,10 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uin
                 if (name == "origins" || name == "cells") {
                     const TransformPtr to_wgs84 = layer_to_wgs84(l, name, f.gpkg);
                     auto origins = detail::read_report_origins(l, name, f.gpkg, ids, max_origins,
-                                                               static_cast<OGRCoordinateTransformationH>(to_wgs84.get()));
+                                                               static_cast<OGRCoordinateTransformationH>(to_wgs84.get()),
+                                                               origin_squares);
                     shown[t].origins = origins.origins;
+                    shown[t].squares_from_run = origins.squares_from_run;
                     shown[t].shown = origins.shown;
                     shown[t].square_m = origins.square_m;
                     read[t] = std::move(origins.layer);
@@ -504,6 +506,7 @@ RunFolder read_run_folder(const fs::path& dir, std::size_t max_origins, std::uin
             f.origins.origins = shown[t].origins;
             f.origins.shown = shown[t].shown;
             f.origins.square_m = shown[t].square_m;
+            f.origins.squares_from_run = shown[t].squares_from_run;
         }
         if (names[t] == (has_cells ? "cells" : "origins")) {
             f.origin_minutes = std::move(minutes[t]);
@@ -1019,7 +1022,8 @@ std::string describe_report_origins(const HtmlReportOrigins& o, std::size_t max_
 }
 
 fs::path write_html_report(const fs::path& run_dir, const HtmlReportOptions& options, HtmlReportOrigins* origins) {
-    RunFolder folder = read_run_folder(run_dir, options.max_origins, options.max_isochrone_vertices, options.threads);
+    RunFolder folder = read_run_folder(run_dir, options.max_origins, options.max_isochrone_vertices, options.threads,
+                                       options.origin_squares);
     if (origins != nullptr) {
         *origins = folder.origins;
     }

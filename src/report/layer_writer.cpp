@@ -510,6 +510,30 @@ void write_geopackage(const std::filesystem::path& path, const std::vector<Outpu
     out.commit();
 }
 
+struct WrittenGeometry::Conversion {
+    std::string crs;
+    SrsPtr srs;
+    TransformPtr to_target;
+};
+
+WrittenGeometry::WrittenGeometry(const std::string& crs) : m_conversion(std::make_unique<Conversion>()) {
+    QuietGdalErrors quiet;
+    GDALAllRegister();
+    m_conversion->crs = crs;
+    m_conversion->srs = output_srs(crs);  // as write_geopackage: the same transformation, the same bits
+    m_conversion->to_target = from_wgs84(static_cast<OGRSpatialReferenceH>(m_conversion->srs.get()), crs);
+}
+
+WrittenGeometry::~WrittenGeometry() = default;
+
+std::pair<double, double> WrittenGeometry::envelope_centre(const OutputLayer& layer, std::size_t row,
+                                                           const std::vector<unsigned char>& wkb) const {
+    QuietGdalErrors quiet;
+    const GeometryPtr g = layer_geometry(
+        layer, row, wkb, static_cast<OGRCoordinateTransformationH>(m_conversion->to_target.get()), m_conversion->crs);
+    return detail::envelope_centre(static_cast<OGRGeometryH>(g.get()));
+}
+
 CsvDialect parse_csv_dialect(const std::string& text, const std::string& option) {
     if (text == "gis") {
         return CsvDialect::gis;

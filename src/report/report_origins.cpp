@@ -107,26 +107,7 @@ Json geojson(detail::GeometryPtr g, OGRCoordinateTransformationH to_wgs84, const
 }
 
 /// Where a feature stands, in the layer's CRS: a point, or the centre of a cell's envelope.
-std::pair<double, double> position(OGRFeatureH f) {
-    OGRGeometryH g = OGR_F_GetGeometryRef(f);
-    if (g == nullptr || OGR_G_IsEmpty(g)) {
-        return {NAN, NAN};
-    }
-    OGREnvelope e;
-    OGR_G_GetEnvelope(g, &e);
-    return {(e.MinX + e.MaxX) / 2, (e.MinY + e.MaxY) / 2};
-}
-
-struct Square {
-    std::size_t origins = 0;
-    double population = 0.0;
-    double x_weighted = 0.0, y_weighted = 0.0, weight = 0.0;
-    double x_sum = 0.0, y_sum = 0.0;
-    Json zone;
-    double zone_population = -1.0;
-    std::vector<double> minutes_weighted, minutes_weight, minutes_sum;
-    std::vector<std::size_t> minutes_count;
-};
+std::pair<double, double> position(OGRFeatureH f) { return envelope_centre(OGR_F_GetGeometryRef(f)); }
 
 /// Sets `minutes` to empty minute columns, one per service, and returns them in the order of
 /// `service_ids`. The pointers are taken once every key exists: an ordered object's values move
@@ -172,7 +153,7 @@ ReportOrigins each_origin(OGRLayerH l, const std::string& name, const std::files
     return out;
 }
 
-GeometryPtr square_geometry(const Square& q, SquareKey key, double side, bool polygons) {
+GeometryPtr square_geometry(const OriginSquare& q, SquareKey key, double side, bool polygons) {
     if (key.first == INT64_MIN) {
         return GeometryPtr(nullptr);
     }
@@ -195,9 +176,10 @@ GeometryPtr square_geometry(const Square& q, SquareKey key, double side, bool po
     return polygon;
 }
 
-ReportOrigins in_squares(OGRLayerH l, const std::string& name, const std::filesystem::path& gpkg, const Columns& c,
-                         const std::vector<std::string>& service_ids, std::size_t max_origins,
-                         OGRCoordinateTransformationH to_wgs84) {
+/// Reads the layer's features into squares: their positions first (to choose the side), then
+/// their population, zone and minutes. Two passes: the minutes of 2.3 M origins would not fit.
+OriginSquares read_squares(OGRLayerH l, const std::string& name, const Columns& c,
+                           const std::vector<std::string>& service_ids, std::size_t max_origins) {
     std::vector<std::pair<double, double>> positions;
     {
         const ReadOnly geometry(l, c, true);
@@ -207,46 +189,42 @@ ReportOrigins in_squares(OGRLayerH l, const std::string& name, const std::filesy
         }
     }
     const ReadOnly fields(l, c, false);
-    ReportOrigins out;
+    OriginSquares out;
+    out.layer = name;
+    out.service_ids = service_ids;
+    out.max_origins = max_origins;
     out.origins = positions.size();
     out.square_m = choose_square_side(positions, max_origins);
-    const std::size_t services = service_ids.size();
-    std::map<SquareKey, Square> squares;  // ordered: same folder, same page
     std::size_t i = 0;
     OGR_L_ResetReading(l);
     for (FeaturePtr f(OGR_L_GetNextFeature(l)); f; f.reset(OGR_L_GetNextFeature(l)), ++i) {
         auto* h = static_cast<OGRFeatureH>(f.get());
-        const auto p = i < positions.size() ? positions[i] : position(h);
-        Square& q = squares[square_of(p, out.square_m)];
-        if (q.origins == 0) {
-            q.minutes_weighted.assign(services, 0.0);
-            q.minutes_weight.assign(services, 0.0);
-            q.minutes_sum.assign(services, 0.0);
-            q.minutes_count.assign(services, 0);
-        }
-        const double population = OGR_F_IsFieldSetAndNotNull(h, c.population) ? OGR_F_GetFieldAsDouble(h, c.population) : 0.0;
-        ++q.origins;
-        q.population += population;
-        q.x_weighted += population * p.first, q.y_weighted += population * p.second, q.weight += population;
-        q.x_sum += p.first, q.y_sum += p.second;
-        if (population > q.zone_population) {
-            q.zone_population = population;
-            q.zone = value_of(h, c.zone, false);
-        }
-        for (std::size_t s = 0; s < services; ++s) {
-            if (OGR_F_IsFieldSetAndNotNull(h, c.minutes[s])) {
-                const double m = OGR_F_GetFieldAsDouble(h, c.minutes[s]);
-                q.minutes_weighted[s] += population * m;
-                q.minutes_weight[s] += population;
-                q.minutes_sum[s] += m;
-                ++q.minutes_count[s];
-            }
-        }
+        const double population =
+            OGR_F_IsFieldSetAndNotNull(h, c.population) ? OGR_F_GetFieldAsDouble(h, c.population) : 0.0;
+        out.add(i < positions.size() ? positions[i] : position(h), population,
+                [&] { return value_of(h, c.zone, false); },
+                [&](std::size_t s) -> std::optional<double> {
+                    if (!OGR_F_IsFieldSetAndNotNull(h, c.minutes[s])) {
+                        return std::nullopt;
+                    }
+                    return OGR_F_GetFieldAsDouble(h, c.minutes[s]);
+                });
     }
+    return out;
+}
+
+/// The page's features of the squares: one point (or square polygon) each, its minutes the
+/// population-weighted mean of its origins' (rounded to 0.1 min).
+ReportOrigins squares_report(const OriginSquares& made, OGRLayerH l, const std::string& name,
+                             const std::filesystem::path& gpkg, OGRCoordinateTransformationH to_wgs84) {
+    ReportOrigins out;
+    out.origins = made.origins;
+    out.square_m = made.square_m;
+    const std::size_t services = made.service_ids.size();
     const bool polygons = wkbFlatten(OGR_L_GetGeomType(l)) != wkbPoint;
     Json features = Json::array();
-    const std::vector<Json*> columns = minute_columns(out.minutes, service_ids);
-    for (const auto& [key, q] : squares) {
+    const std::vector<Json*> columns = minute_columns(out.minutes, made.service_ids);
+    for (const auto& [key, q] : made.squares) {
         Json props = Json::object();
         props["id"] = fmt::format("{} lieux", q.origins);
         props["zone"] = q.zone;
@@ -277,7 +255,7 @@ ReportOrigins in_squares(OGRLayerH l, const std::string& name, const std::filesy
 
 ReportOrigins read_report_origins(OGRLayerH l, const std::string& name, const std::filesystem::path& gpkg,
                                   const std::vector<std::string>& service_ids, std::size_t max_origins,
-                                  OGRCoordinateTransformationH to_wgs84) {
+                                  OGRCoordinateTransformationH to_wgs84, const OriginSquares* made) {
     const Columns c = columns_of(l, name, gpkg, service_ids);
     const auto count = static_cast<std::size_t>(std::max<GIntBig>(0, OGR_L_GetFeatureCount(l, TRUE)));
     if (count <= max_origins) {
@@ -290,7 +268,13 @@ ReportOrigins read_report_origins(OGRLayerH l, const std::string& name, const st
         minute_columns(out.minutes, service_ids);
         return out;
     }
-    return in_squares(l, name, gpkg, c, service_ids, max_origins, to_wgs84);
+    if (made != nullptr && made->layer == name && made->service_ids == service_ids &&
+        made->max_origins == max_origins && made->origins == count) {
+        ReportOrigins out = squares_report(*made, l, name, gpkg, to_wgs84);
+        out.squares_from_run = true;
+        return out;
+    }
+    return squares_report(read_squares(l, name, c, service_ids, max_origins), l, name, gpkg, to_wgs84);
 }
 
 } // namespace proxima::detail

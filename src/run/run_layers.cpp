@@ -74,6 +74,20 @@ OutputLayer zones_layer(const StudyInputs& in, const StudyResults& results) {
     return communes;
 }
 
+FieldValue origin_population_value(const StudyInputs& in, std::size_t o) {
+    return rounded(in.origins[o].population, 0.1);
+}
+
+FieldValue origin_minutes_value(const AccessTable& access, std::size_t s, std::size_t o) {
+    return rounded(minutes_of(access.time_ds(s, o)));
+}
+
+std::vector<unsigned char> origin_geometry(const StudyInputs& in, std::size_t o) {
+    const Origin& origin = in.origins[o];
+    return grid_origins(in) ? cell_polygon(origin.grid_x, origin.grid_y, in.grid->cell_size_m, in.grid->crs)
+                            : point_wkb(origin.position);
+}
+
 OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access) {
     const bool grid = grid_origins(in);
     OutputLayer origins;
@@ -92,23 +106,22 @@ OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access) {
     }
     // Made row by row as written: origins x services x 3 values are never held at once.
     origins.streamed_rows = in.origins.size();
-    origins.make_row = [&in, &access, &groups, grid](std::size_t o, std::vector<FieldValue>& row, std::vector<unsigned char>* wkb) {
+    origins.make_row = [&in, &access, &groups](std::size_t o, std::vector<FieldValue>& row, std::vector<unsigned char>* wkb) {
         const Origin& origin = in.origins[o];
-        row = {origin.id, in.zones.zones[origin.zone].code, rounded(origin.population, 0.1),
+        row = {origin.id, in.zones.zones[origin.zone].code, origin_population_value(in, o),
                rounded(origin.snap.distance_m, 0.1), std::string(to_string(origin.placement))};
         for (std::size_t g = 0; g < groups.size(); ++g) {
             row.push_back(g < origin.groups.size() ? rounded(origin.groups[g], 0.1) : FieldValue());
         }
         for (std::size_t s = 0; s < in.services.size(); ++s) {
-            row.push_back(rounded(minutes_of(access.time_ds(s, o))));
+            row.push_back(origin_minutes_value(access, s, o));
             const auto f = access.nearest(s, o);
             const Facility* facility = f == invalid_index ? nullptr : &in.services[s].facilities[f];
             row.push_back(facility == nullptr ? FieldValue() : FieldValue(facility->id));
             row.push_back(facility == nullptr ? FieldValue() : text_or_null(facility->name));
         }
         if (wkb != nullptr) {
-            *wkb = grid ? cell_polygon(origin.grid_x, origin.grid_y, in.grid->cell_size_m, in.grid->crs)
-                        : point_wkb(origin.position);
+            *wkb = origin_geometry(in, o);
         }
     };
     return origins;

@@ -30,6 +30,7 @@
 #include "proxima_test/bundled_runs.hpp"
 #include "proxima_test/decode_delta.hpp"
 #include "proxima_test/ogr_handles.hpp"
+#include "report/report_origins.hpp"
 
 using namespace proxima;
 using Catch::Matchers::Contains;
@@ -803,6 +804,72 @@ TEST_CASE("HTML report beyond its cap of origins: squares that keep the populati
     CHECK(shown.isochrones_left_out);
     CHECK(shown.isochrone_vertices > 10);
     CHECK(shown.isochrone_vertices < total);
+}
+
+TEST_CASE("HTML report: squares of origins given by the run are taken only when made for this layer and cap", "[report][html]") {
+    // The run groups its origins into squares from memory (run/report_squares.hpp) and the page
+    // takes them instead of reading the layer back. Squares made for another layer, cap, count
+    // of features or list of services would be another page: they are ignored and the layer read.
+    test::TempDir tmp("html-report-given-squares");
+    const fs::path dir = copy_of("andorra", tmp.path());
+    HtmlReportOptions options;
+    options.max_origins = 10;
+    HtmlReportOrigins shown;
+    write_html_report(dir, options, &shown);
+    const std::string read_back = read_text(dir / "report.html");
+    CHECK_FALSE(shown.squares_from_run);
+    const std::size_t origins = shown.origins;
+    REQUIRE(origins > 10);
+
+    const Json run = Json::parse(read_text(dir / "run.json"));
+    detail::OriginSquares given;
+    given.layer = "origins";
+    for (const auto& s : run["services"]) {
+        given.service_ids.push_back(s["id"].get<std::string>());
+    }
+    given.max_origins = 10;
+    given.origins = origins;
+    given.square_m = 1e12;  // one square holding them all, with figures no layer has
+    detail::OriginSquare& q = given.squares[{0, 0}];
+    q.origins = origins;
+    q.population = 1234.5;
+    q.x_weighted = 1234.5 * 530000.0, q.y_weighted = 1234.5 * 6160000.0, q.weight = 1234.5;
+    q.zone = "given";
+    q.zone_population = 1234.5;
+    q.minutes_weighted.assign(given.service_ids.size(), 1234.5 * 7.0);
+    q.minutes_weight.assign(given.service_ids.size(), 1234.5);
+    q.minutes_sum.assign(given.service_ids.size(), 7.0);
+    q.minutes_count.assign(given.service_ids.size(), 1);
+    options.origin_squares = &given;
+
+    const Report taken = read_report(write_html_report(dir, options, &shown));
+    CHECK(shown.squares_from_run);
+    CHECK(shown.shown == 1);
+    CHECK(shown.origins == origins);
+    const auto& features = taken.data["layers"]["origins"]["features"];
+    REQUIRE(features.size() == 1);
+    CHECK(features[0]["properties"]["population"] == 1234.5);
+    CHECK(features[0]["properties"]["zone"] == "given");
+    CHECK(features[0]["properties"]["origins"] == origins);
+    CHECK(taken.data["origin_minutes"][given.service_ids.front()][0] == 7.0);
+
+    const auto ignored = [&](const char* why) {
+        INFO(why);
+        write_html_report(dir, options, &shown);
+        CHECK_FALSE(shown.squares_from_run);
+        CHECK(read_text(dir / "report.html") == read_back);
+    };
+    given.max_origins = 11;
+    ignored("made for another cap");
+    given.max_origins = 10;
+    given.origins = origins - 1;
+    ignored("made for another number of origins");
+    given.origins = origins;
+    given.layer = "cells";
+    ignored("made for another layer");
+    given.layer = "origins";
+    given.service_ids.pop_back();
+    ignored("made for fewer services");
 }
 
 TEST_CASE("HTML report: the layers read side by side make the same page as one thread", "[report][html]") {

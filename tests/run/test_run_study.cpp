@@ -335,6 +335,34 @@ TEST_CASE("deficit: one service at a chosen threshold writes that service's laye
     REQUIRE_THROWS_WITH(run_study(study("andorra", dir.path()), options), Contains("'boulangerie' is not in study"));
 }
 
+TEST_CASE("beyond the cap of report.html the run groups its origins from memory: the page read back from access.gpkg is the same bytes", "[run]") {
+    // The squares are made while access.gpkg is written beside report.pdf (two threads), and
+    // after it when nothing is drawn; either way the page must be the one `proxima report` makes
+    // by reading the origins layer back.
+    test::TempDir dir("run-report-squares");
+    for (const bool pdf : {true, false}) {
+        INFO((pdf ? "report.pdf made, access.gpkg written beside it" : "no maps nor report.pdf"));
+        RunOptions options;
+        options.output_dir = dir.path() / (pdf ? "with-pdf" : "without");
+        options.maps = false;
+        options.pdf = pdf;
+        options.report_max_origins = 10;
+        const RunSummary summary = run_study(study("andorra", dir.path()), options);
+        CHECK(summary.report_origins.squares_from_run);
+        CHECK(summary.report_origins.origins > 10);
+        CHECK(summary.report_origins.shown <= 10);
+        CHECK(summary.report_origins.shown > 1);
+        const std::string made = test::read_text(options.output_dir / "report.html");
+        HtmlReportOptions report;
+        report.max_origins = 10;
+        HtmlReportOrigins shown;
+        write_html_report(options.output_dir, report, &shown);
+        CHECK_FALSE(shown.squares_from_run);
+        CHECK(shown.shown == summary.report_origins.shown);
+        CHECK(test::read_text(options.output_dir / "report.html") == made);
+    }
+}
+
 TEST_CASE("a grid study: cells as origins, the cells layer, the deficit territory holds the cell beyond", "[run]") {
     // Four 1 km cells (EPSG:3035 centres): three in Andorra la Vella, next to the hospital, and
     // one on the Andorran side of El Pas de la Casa (centre 1.7243, 42.5372 by gdaltransform; the
@@ -352,10 +380,22 @@ TEST_CASE("a grid study: cells as origins, the cells layer, the deficit territor
     RunOptions options;
     options.output_dir = dir.path() / "out";
     options.threshold_min = 20;
+    options.report_max_origins = 2;  // report.html groups the cells into squares (from the run's memory)
     const RunSummary summary = run_study(load_study(path), options);
     REQUIRE(summary.services.size() == 1);
     CHECK(summary.services[0].population == 3750);
     CHECK(summary.services[0].population_over == 2000);  // the Pas de la Casa cell only
+    // The squares of cells made from memory are those read back from the cells layer (the
+    // envelopes of the cells' polygons as written in Lambert-93).
+    CHECK(summary.report_origins.squares_from_run);
+    CHECK(summary.report_origins.shown <= 2);
+    {
+        const std::string made = test::read_text(options.output_dir / "report.html");
+        HtmlReportOptions report;
+        report.max_origins = 2;
+        write_html_report(options.output_dir, report);
+        CHECK(test::read_text(options.output_dir / "report.html") == made);
+    }
 
     GDALAllRegister();
     GDALDatasetH ds =

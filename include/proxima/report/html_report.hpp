@@ -13,6 +13,10 @@
 
 namespace proxima {
 
+namespace detail {
+struct OriginSquares;  // report/report_origins.hpp
+}
+
 struct HtmlReportOptions {
     /// Where leaflet.min.js and leaflet.css are read (Debian package libjs-leaflet).
     std::filesystem::path leaflet_dir = "/usr/share/javascript/leaflet";
@@ -31,6 +35,11 @@ struct HtmlReportOptions {
     static constexpr std::uint64_t default_max_isochrone_vertices = 2'000'000;
     /// Threads reading the layers of access.gpkg side by side (0: all processors).
     int threads = 0;
+    /// The origins grouped into squares by `proxima run` from its memory, with the values it
+    /// wrote (run/report_squares.hpp): beyond max_origins, the page takes them instead of reading
+    /// the origins layer back (twice: 12 GB at 20 M nodes). Taken only when made for this layer,
+    /// its number of features, the run's services and max_origins; otherwise the layer is read.
+    const detail::OriginSquares* origin_squares = nullptr;
 };
 
 /// What report.html shows of the origins layer.
@@ -38,6 +47,7 @@ struct HtmlReportOrigins {
     std::size_t origins = 0;      ///< in access.gpkg
     std::size_t shown = 0;        ///< features on the page
     double square_m = 0.0;        ///< side of the squares they were grouped into (0: one by one)
+    bool squares_from_run = false;  ///< the squares were HtmlReportOptions::origin_squares
     /// Of every isochrones_<id> layer in access.gpkg; counted up to the first feature that takes
     /// it beyond max_isochrone_vertices (then a lower bound of the total).
     std::uint64_t isochrone_vertices = 0;

@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -67,6 +69,29 @@ struct OutputLayer {
 /// "geom" in spatial layers, are GDAL's own columns). On failure `path` is untouched (an older file
 /// stays as it was) and nothing is left at the temporary name.
 void write_geopackage(const std::filesystem::path& path, const std::vector<OutputLayer>& layers, const std::string& crs);
+
+/// A layer's geometries as write_geopackage writes them in one CRS (the same conversion and
+/// checks), for a caller that needs the written coordinates without reading the file back: the
+/// run's report.html groups 2.3 M origins into squares from its memory, not from a 12 GB
+/// GeoPackage. Not shared between threads.
+class WrittenGeometry {
+public:
+    /// Throws ConfigError as write_geopackage for an unknown CRS.
+    explicit WrittenGeometry(const std::string& crs);
+    ~WrittenGeometry();
+    WrittenGeometry(const WrittenGeometry&) = delete;
+    WrittenGeometry& operator=(const WrittenGeometry&) = delete;
+
+    /// The centre of the envelope of row `row`'s geometry (`wkb`, as in OutputLayer::wkb) once
+    /// written in `layer`, x = easting; NaN, NaN for a NULL or empty geometry. Throws as
+    /// write_geopackage for a malformed geometry.
+    [[nodiscard]] std::pair<double, double> envelope_centre(const OutputLayer& layer, std::size_t row,
+                                                            const std::vector<unsigned char>& wkb) const;
+
+private:
+    struct Conversion;
+    std::unique_ptr<Conversion> m_conversion;
+};
 
 /// The CSV conventions of an output table.
 ///  - gis (default): UTF-8, ',' between fields, '.' decimal mark: what QGIS, R, pandas and

@@ -21,6 +21,12 @@ namespace proxima {
 /// The origins, as points ("origins") or grid cells ("cells"), with per service <id>_min,
 /// <id>_nearest (the nearest site's id, as in the services layer) and <id>_nearest_name.
 [[nodiscard]] OutputLayer origins_layer(const StudyInputs& in, const AccessTable& access);
+/// What origins_layer writes of origin `o`: its population, its minutes to service `s` (NULL:
+/// unreachable) and its geometry (WGS84 WKB: its point, or its grid cell). One rule for the layer
+/// and for report.html's squares made by the run from its memory (run/report_squares.hpp).
+[[nodiscard]] FieldValue origin_population_value(const StudyInputs& in, std::size_t o);
+[[nodiscard]] FieldValue origin_minutes_value(const AccessTable& access, std::size_t s, std::size_t o);
+[[nodiscard]] std::vector<unsigned char> origin_geometry(const StudyInputs& in, std::size_t o);
 /// Every facility of every service: id, name, where it comes from (provider: osm, bpe, file,
 /// pole; source: the record), the zone or commune it stands in, lon/lat, snapping distance.
 [[nodiscard]] OutputLayer services_layer(const StudyInputs& in, const FacilityPlaces& places);

@@ -67,6 +67,7 @@ struct RunSummary {
     std::string apl;                                      ///< APL of the services with indicator = "apl" (empty: none)
     std::string population{};                             ///< origin placement and age groups (empty: nothing to say)
     std::string report_note;                              ///< how report.html shows the origins, when grouped (empty: one by one)
+    HtmlReportOrigins report_origins;                     ///< what report.html shows of the origins (and how it made it)
     struct Search {
         SearchChoice requested = SearchChoice::automatic;
         SearchMethod method = SearchMethod::dijkstra;
