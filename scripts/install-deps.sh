@@ -9,6 +9,8 @@ PACKAGES=(
   build-essential cmake pkg-config ninja-build
   libosmium2-dev libprotozero-dev libbz2-dev zlib1g-dev libexpat1-dev liblz4-dev
   libgdal-dev gdal-bin libgeos-dev libproj-dev proj-data
+  # access.gpkg's rows are inserted by SQLite itself into the tables GDAL makes
+  libsqlite3-dev
   libboost-dev libboost-graph-dev
   catch2 libbenchmark-dev libssl-dev libcli11-dev libtomlplusplus-dev libfmt-dev nlohmann-json3-dev
   libcairo2-dev libpng-dev fonts-dejavu-core libjs-leaflet libxml2-dev libxlsxwriter-dev
@@ -16,6 +18,8 @@ PACKAGES=(
   python3-openpyxl
   # tests: checking the extract proxima init cuts with an independent tool (check-refs, fileinfo)
   osmium-tool
+  # tests: GDAL's GeoPackage validator (validate_gpkg.py) on the files Proxima writes
+  python3-gdal
   # tests: reading report.pdf back (pdfinfo, pdffonts, pdftotext, pdfimages)
   poppler-utils
   # scripts/fuzz.sh: clang 16, its libFuzzer, OpenMP and llvm-symbolizer (Debian 12's default clang,

@@ -20,6 +20,7 @@
 #include "proxima/report/layer_writer.hpp"
 #include "proxima/run/job_support.hpp"
 #include "proxima_test/fixtures.hpp"
+#include "proxima_test/outputs.hpp"
 
 using namespace proxima;
 namespace fs = std::filesystem;
@@ -425,6 +426,98 @@ TEST_CASE("geometries already in the GeoPackage's CRS are written as given, anot
         CHECK_THAT(e.what(), Catch::Contains("isochrones_x") && Catch::Contains("EPSG:2154") && Catch::Contains("EPSG:3035"));
     }
     CHECK(read_text(file) == before);
+}
+
+TEST_CASE("a written GeoPackage passes GDAL's validator: rows inserted by SQLite with the extents and counts GDAL keeps", "[report]") {
+    // GDAL makes the tables, SQLite inserts the rows (GeoPackage binary geometries made by
+    // Proxima), GDAL indexes them: the file must be a GeoPackage by the standard's own checks,
+    // whatever the names (quotes in tables and columns), with NULL geometries, an empty layer and
+    // a table without fields.
+    test::TempDir dir("gpkg-valid");
+    std::vector<OutputLayer> layers = sample_layers();
+    layers[1].name = "zones d'O'Hare \"x\"";
+    layers[1].fields[1].name = "share \"of\" 'it'";
+    layers[1].rows.push_back({std::string("none"), 1.0});
+    layers[1].wkb.emplace_back();  // a NULL geometry
+    OutputLayer empty;
+    empty.name = "empty";
+    empty.geometry = Geometry::point;
+    empty.fields = {{"id", Type::text}};
+    layers.push_back(empty);
+    OutputLayer bare;
+    bare.name = "bare";
+    bare.rows = {{}, {}, {}};
+    layers.push_back(bare);
+    const fs::path file = dir.path() / "access.gpkg";
+    write_geopackage(file, layers, "EPSG:2154");
+    CHECK(files_in(dir.path()) == std::vector<std::string>{"access.gpkg"});
+
+    {
+        Dataset ds = open_vector(file);
+        const auto count = [&](const char* name) {
+            OGRLayerH l = GDALDatasetGetLayerByName(ds.get(), name);
+            REQUIRE(l != nullptr);
+            return OGR_L_GetFeatureCount(l, FALSE);  // as recorded (gpkg_ogr_contents), not counted
+        };
+        CHECK(count("points") == 2);
+        CHECK(count("zones d'O'Hare \"x\"") == 3);
+        CHECK(count("summary") == 1);
+        CHECK(count("empty") == 0);
+        CHECK(count("bare") == 3);
+        // The recorded extent is the union of the geometries' envelopes.
+        OGRLayerH zones = GDALDatasetGetLayerByName(ds.get(), "zones d'O'Hare \"x\"");
+        OGREnvelope recorded;
+        REQUIRE(OGR_L_GetExtent(zones, &recorded, FALSE) == OGRERR_NONE);
+        OGREnvelope both;
+        bool first = true;
+        for (const auto& f : features_of(zones)) {
+            OGRGeometryH g = OGR_F_GetGeometryRef(h(f));
+            if (g == nullptr) {
+                CHECK(std::string(OGR_F_GetFieldAsString(h(f), 0)) == "none");
+                continue;
+            }
+            OGREnvelope e;
+            OGR_G_GetEnvelope(g, &e);
+            both = first ? e : both;
+            both.Merge(e);
+            first = false;
+        }
+        // GDAL reads gpkg_contents through sqlite3_get_table, as text of 15 significant digits.
+        CHECK(recorded.MinX == Approx(both.MinX).epsilon(1e-14));
+        CHECK(recorded.MaxX == Approx(both.MaxX).epsilon(1e-14));
+        CHECK(recorded.MinY == Approx(both.MinY).epsilon(1e-14));
+        CHECK(recorded.MaxY == Approx(both.MaxY).epsilon(1e-14));
+        CHECK(recorded.MinX < 700000);  // both zones, not only the first
+        CHECK(recorded.MaxX > 850000);
+        CHECK(OGR_F_GetFieldAsDouble(h(features_of(zones)[0]), 1) == 0.25);  // the quoted column
+        // GDAL's triggers that keep the feature count are back, as GDAL made them.
+        OGRLayerH triggers = GDALDatasetExecuteSQL(
+            ds.get(), "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'trigger_%_feature_count_%'",
+            nullptr, nullptr);
+        REQUIRE(triggers != nullptr);
+        CHECK(features_of(triggers).size() == 2 * layers.size());
+        GDALDatasetReleaseResultSet(ds.get(), triggers);
+    }
+
+    INFO("GDAL's GeoPackage validator comes with Debian's python3-gdal (scripts/install-deps.sh)");
+    REQUIRE(fs::exists(test::geopackage_validator));
+    const fs::path report = dir.path() / "validator.txt";
+    {
+        const bool valid = test::valid_geopackage(file, report);
+        INFO(read_text(report));
+        CHECK(valid);
+    }
+    // The validator does look: geometries recorded in another SRS than their column's are refused.
+    const fs::path wrong = dir.path() / "wrong.gpkg";
+    fs::copy_file(file, wrong);
+    {
+        Dataset ds(GDALOpenEx(wrong.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, nullptr, nullptr, nullptr));
+        REQUIRE(ds);
+        GDALDatasetExecuteSQL(ds.get(), "UPDATE gpkg_geometry_columns SET srs_id = 4326 WHERE table_name = 'points'",
+                              nullptr, nullptr);
+    }
+    CHECK_FALSE(test::valid_geopackage(wrong, report));
+    CHECK_THAT(read_text(report), Catch::Matchers::Contains("SRID"));
 }
 
 TEST_CASE("every spatial layer of a GeoPackage has its spatial index, whatever its name", "[report]") {

@@ -55,6 +55,13 @@ TEST_CASE("the Riviera run writes a GeoPackage in Lambert-93, CSV tables and run
         CHECK(std::filesystem::exists(out / f));
     }
     CHECK(no_leftovers(out));
+    {
+        // access.gpkg as written (rows inserted by SQLite, QGIS styles added) is a GeoPackage by
+        // the standard's own checks.
+        const bool valid = test::valid_geopackage(out / "access.gpkg", dir.path() / "validator.txt");
+        INFO(test::read_text(dir.path() / "validator.txt"));
+        CHECK(valid);
+    }
     // Every file written is listed in run.json, and nothing else.
     CHECK(std::find(summary.files.begin(), summary.files.end(), "maps/ecole.png") != summary.files.end());
     CHECK(std::find(summary.files.begin(), summary.files.end(), "report.html") != summary.files.end());

@@ -2,6 +2,7 @@
 // Reading back what the jobs write, for tests: CSV tables as rows of column -> text, JSON
 // manifests; and the bundled Andorra study with its graph cache and outputs in a scratch folder.
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -15,6 +16,17 @@
 #include "proxima_test/fixtures.hpp"
 
 namespace proxima::test {
+
+/// GDAL's GeoPackage validator (Debian's python3-gdal, installed by scripts/install-deps.sh).
+inline const char* const geopackage_validator = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py";
+
+/// Whether GDAL's validator finds nothing to say of `file`, warnings included (its report goes
+/// to `report`, read it when false).
+inline bool valid_geopackage(const std::filesystem::path& file, const std::filesystem::path& report) {
+    const std::string command = "/usr/bin/python3 " + std::string(geopackage_validator) + " -k --warning-as-error '" +
+                                file.string() + "' > '" + report.string() + "' 2>&1";
+    return std::system(command.c_str()) == 0;
+}
 
 /// Rows of a CSV output (comma, header) as maps column -> text.
 inline std::vector<std::map<std::string, std::string>> read_csv_rows(const std::filesystem::path& p) {
