@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
 #include <limits>
 #include <memory>
 #include <set>
@@ -678,22 +679,29 @@ void index_layer(GDALDatasetH ds, const LayerTable& t) {
     }
 }
 
-/// CSV text field: quoted when it holds a separator, a quote or a line break (quotes doubled),
-/// and when empty, so that an empty text ("") differs from NULL (nothing), as in PostgreSQL.
-std::string csv_text(const std::string& v, char separator) {
-    const char specials[] = {separator, '"', '\r', '\n', '\0'};
-    if (!v.empty() && v.find_first_of(specials) == std::string::npos) {
-        return v;
-    }
-    std::string q = "\"";
-    for (char c : v) {
-        if (c == '"') {
-            q += '"';
+/// Appends a CSV text field: quoted when it holds a separator, a quote or a line break (quotes
+/// doubled), and when empty, so that an empty text ("") differs from NULL (nothing), as in
+/// PostgreSQL.
+void append_csv_text(fmt::memory_buffer& out, const std::string& v, char separator) {
+    bool plain = !v.empty();
+    for (const char c : v) {  // one pass (find_first_of calls memchr once per character)
+        if (c == separator || c == '"' || c == '\r' || c == '\n') {
+            plain = false;
+            break;
         }
-        q += c;
     }
-    q += '"';
-    return q;
+    if (plain) {
+        out.append(v.data(), v.data() + v.size());
+        return;
+    }
+    out.push_back('"');
+    for (const char c : v) {
+        if (c == '"') {
+            out.push_back('"');
+        }
+        out.push_back(c);
+    }
+    out.push_back('"');
 }
 
 } // namespace
@@ -813,36 +821,43 @@ void write_layer_csv(const std::filesystem::path& path, const OutputLayer& layer
     if (fr) {
         s << "\xEF\xBB\xBF";  // the BOM: without it a spreadsheet reads UTF-8 as its local code page
     }
+    // Each line is made in one buffer and written at once: a national origins table is 2.3 M
+    // lines of 605 fields, and a string and a stream insertion per value made the CSV slower to
+    // write than the GeoPackage beside it.
+    fmt::memory_buffer line;
     for (std::size_t j = 0; j < layer.fields.size(); ++j) {
         if (j > 0) {
-            s << separator;
+            line.push_back(separator);
         }
-        s << csv_text(layer.fields[j].name, separator);
+        append_csv_text(line, layer.fields[j].name, separator);
     }
-    s << '\n';
+    line.push_back('\n');
+    s.write(line.data(), static_cast<std::streamsize>(line.size()));
     RowSource rows(layer, false);  // a CSV has no geometry column
     for (std::size_t i = 0; i < rows.size(); ++i) {
         rows.load(i);
         const auto& row = rows.values();
+        line.clear();
         for (std::size_t j = 0; j < row.size(); ++j) {
             if (j > 0) {
-                s << separator;
+                line.push_back(separator);
             }
             switch (row[j].index()) {
             case 0: break;  // NULL: empty field
-            case 1: s << fmt::format("{}", std::get<std::int64_t>(row[j])); break;
+            case 1: fmt::format_to(std::back_inserter(line), "{}", std::get<std::int64_t>(row[j])); break;
             case 2: {
-                std::string text = fmt::format("{}", std::get<double>(row[j]));  // shortest round-trip
+                const std::size_t at = line.size();
+                fmt::format_to(std::back_inserter(line), "{}", std::get<double>(row[j]));  // shortest round-trip
                 if (fr) {
-                    std::replace(text.begin(), text.end(), '.', ',');
+                    std::replace(line.data() + at, line.data() + line.size(), '.', ',');
                 }
-                s << text;
                 break;
             }
-            default: s << csv_text(std::get<std::string>(row[j]), separator); break;
+            default: append_csv_text(line, std::get<std::string>(row[j]), separator); break;
             }
         }
-        s << '\n';
+        line.push_back('\n');
+        s.write(line.data(), static_cast<std::streamsize>(line.size()));
     }
     out.commit();
 }
