@@ -483,7 +483,11 @@ public:
         sqlite3_reset(st);
     }
 
-    [[nodiscard]] sqlite3* db() const { return m_db.get(); }
+    [[nodiscard]] bool has_table(const char* name) {
+        StatementPtr q = prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name);
+        sqlite3_bind_text(q.get(), 1, name, -1, SQLITE_STATIC);
+        return sqlite3_step(q.get()) == SQLITE_ROW;
+    }
 
     /// Closes the file, checking SQLite's verdict.
     void close() {
@@ -643,9 +647,11 @@ void insert_rows(GeoPackageRows& file, const LayerTable& t, const OutputLayer& l
     }
     insert.reset();
     file.execute("BEGIN", t.what);
-    file.execute(fmt::format("UPDATE gpkg_ogr_contents SET feature_count = {} WHERE lower(table_name) = lower({})",
-                             rows.size(), table_literal),
-                 t.what);
+    if (file.has_table("gpkg_ogr_contents")) {  // GDAL's own table (OGR_GPKG_ADD_GPKG_OGR_CONTENTS=NO: none)
+        file.execute(fmt::format("UPDATE gpkg_ogr_contents SET feature_count = {} WHERE lower(table_name) = lower({})",
+                                 rows.size(), table_literal),
+                     t.what);
+    }
     if (has_extent) {
         StatementPtr update = file.prepare("UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE "
                                            "lower(table_name) = lower(" + table_literal + ")",

@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 // The test target gets no GDAL include path (GDAL is private to proxima_core); Debian's headers
 // sit in /usr/include/gdal and find each other by relative includes.
+#include <cpl_conv.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
@@ -518,6 +519,26 @@ TEST_CASE("a written GeoPackage passes GDAL's validator: rows inserted by SQLite
     }
     CHECK_FALSE(test::valid_geopackage(wrong, report));
     CHECK_THAT(read_text(report), Catch::Matchers::Contains("SRID"));
+
+    // A GDAL told not to keep feature counts (no gpkg_ogr_contents): the rows go in all the same.
+    CPLSetConfigOption("OGR_GPKG_ADD_GPKG_OGR_CONTENTS", "NO");
+    const fs::path uncounted = dir.path() / "uncounted.gpkg";
+    try {
+        write_geopackage(uncounted, layers, "EPSG:2154");
+    } catch (...) {
+        CPLSetConfigOption("OGR_GPKG_ADD_GPKG_OGR_CONTENTS", nullptr);
+        throw;
+    }
+    CPLSetConfigOption("OGR_GPKG_ADD_GPKG_OGR_CONTENTS", nullptr);
+    {
+        Dataset ds = open_vector(uncounted);
+        OGRLayerH zones = GDALDatasetGetLayerByName(ds.get(), "zones d'O'Hare \"x\"");
+        REQUIRE(zones != nullptr);
+        CHECK(OGR_L_GetFeatureCount(zones, TRUE) == 3);
+    }
+    const bool valid_uncounted = test::valid_geopackage(uncounted, report);
+    INFO(read_text(report));
+    CHECK(valid_uncounted);
 }
 
 TEST_CASE("every spatial layer of a GeoPackage has its spatial index, whatever its name", "[report]") {
