@@ -451,6 +451,20 @@ OGRLayerH style_table(GDALDatasetH ds, const fs::path& gpkg) {
         }
         return l;
     }
+    // A table GDAL does not list (made by plain SQL, not in gpkg_contents): GDAL would only say
+    // "already exists"; say what it is and the way out.
+    OGRLayerH found = GDALDatasetExecuteSQL(
+        ds, "SELECT name FROM sqlite_master WHERE type = 'table' AND lower(name) = 'layer_styles'", nullptr, nullptr);
+    const bool hidden = found != nullptr && OGR_L_GetFeatureCount(found, TRUE) > 0;
+    if (found != nullptr) {
+        GDALDatasetReleaseResultSet(ds, found);
+    }
+    if (hidden) {
+        throw InputError(fmt::format("table layer_styles of '{}' is not a GeoPackage table (it is missing from "
+                                     "gpkg_contents): it was not written by QGIS or Proxima; drop it (ogrinfo -sql "
+                                     "\"DROP TABLE layer_styles\") and retry",
+                                     gpkg.string()));
+    }
     const char* const options[] = {"FID=id", nullptr};
     CPLErrorReset();
     OGRLayerH l = GDALDatasetCreateLayer(ds, "layer_styles", nullptr, wkbNone, const_cast<char**>(options));

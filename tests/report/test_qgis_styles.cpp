@@ -593,6 +593,34 @@ TEST_CASE("QGIS styles: a missing file or layer is named and the GeoPackage is u
     SECTION("a layer with no style") {
         CHECK_THROWS_AS(qgis_style_qml("summary", services_of(gpkg)), Error);
     }
+    SECTION("a layer_styles table made by plain SQL (not a GeoPackage table): named, with the way out") {
+        {
+            GpkgDataset ds(gpkg, true);
+            for (int i = 0; i < GDALDatasetGetLayerCount(ds.ds); ++i) {
+                if (std::string(OGR_L_GetName(GDALDatasetGetLayer(ds.ds, i))) == "layer_styles") {
+                    REQUIRE(GDALDatasetDeleteLayer(ds.ds, i) == OGRERR_NONE);
+                    break;
+                }
+            }
+            OGRLayerH made = GDALDatasetExecuteSQL(ds.ds, "CREATE TABLE layer_styles (id INTEGER PRIMARY KEY, x TEXT)",
+                                                   nullptr, nullptr);
+            if (made != nullptr) {
+                GDALDatasetReleaseResultSet(ds.ds, made);
+            }
+        }
+        {
+            GpkgDataset ds(gpkg, false);
+            REQUIRE(GDALDatasetGetLayerByName(ds.ds, "layer_styles") == nullptr);  // GDAL does not list it
+        }
+        const std::string before = read_text(gpkg);
+        REQUIRE_THROWS_AS(add_qgis_styles(gpkg), InputError);
+        REQUIRE_THROWS_WITH(add_qgis_styles(gpkg), Contains("layer_styles") && Contains("gpkg_contents") &&
+                                                       Contains("DROP TABLE layer_styles"));
+        CHECK(read_text(gpkg) == before);
+        for (const auto& e : fs::directory_iterator(gpkg.parent_path())) {
+            CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
+        }
+    }
     SECTION("a layer_styles table without a column QGIS writes: named, with the way out") {
         {
             GpkgDataset ds(gpkg, true);
