@@ -368,6 +368,9 @@ TEST_CASE("beyond the cap of report.html the run groups its origins from memory:
         CHECK(shown.shown == summary.report_origins.shown);
         CHECK(test::read_text(options.output_dir / "report.html") == made);
     }
+    // Same inputs, same access.gpkg (its rows inserted by SQLite, its styles added): whether
+    // report.pdf was made beside it does not change a byte.
+    CHECK(test::read_text(dir.path() / "with-pdf" / "access.gpkg") == test::read_text(dir.path() / "without" / "access.gpkg"));
 }
 
 TEST_CASE("a grid study: cells as origins, the cells layer, the deficit territory holds the cell beyond", "[run]") {
