@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include "core/gdal_handles.hpp"
+#include "core/geopackage_sql.hpp"
 #include "proxima/core/atomic_file.hpp"
 #include "proxima/core/error.hpp"
 
@@ -31,6 +32,7 @@ namespace {
 using detail::QuietGdalErrors;
 using detail::gdal_detail;
 using detail::gdal_failed;
+using detail::sql_quoted;
 
 using detail::DatasetPtr;
 using detail::FeaturePtr;
@@ -296,7 +298,7 @@ private:
     void remove_files() noexcept {
         std::error_code ec;
         std::filesystem::remove(m_tmp, ec);
-        for (const char* side : {"-journal", "-wal", "-shm"}) {
+        for (const char* side : detail::sqlite_side_files) {
             auto p = m_tmp;
             p += side;
             std::filesystem::remove(p, ec);
@@ -413,19 +415,6 @@ LayerTable create_layer_table(GDALDatasetH ds, const OutputLayer& layer, OGRSpat
     return t;
 }
 
-/// An SQL identifier ("...", quotes doubled) or string literal ('...').
-std::string sql_quoted(const std::string& text, char quote) {
-    std::string out(1, quote);
-    for (const char c : text) {
-        out += c;
-        if (c == quote) {
-            out += quote;
-        }
-    }
-    out += quote;
-    return out;
-}
-
 struct SqliteCloser {
     void operator()(sqlite3* db) const { sqlite3_close(db); }
 };
@@ -504,10 +493,10 @@ private:
 };
 
 /// The GeoPackage binary geometry of `g` (spec 2.1.3, as GDAL writes it): "GP", version 0,
-/// little-endian, the envelope (min x, max x, min y, max y) except for points and empty
-/// geometries, then ISO WKB.
-void geopackage_blob(OGRGeometryH g, std::int32_t srs_id, std::vector<unsigned char>& out) {
-    const bool empty = OGR_G_IsEmpty(g) != 0;
+/// little-endian, the envelope `e` (min x, max x, min y, max y) except for points and empty
+/// geometries (`e` null), then ISO WKB.
+void geopackage_blob(OGRGeometryH g, const OGREnvelope* e, std::int32_t srs_id, std::vector<unsigned char>& out) {
+    const bool empty = e == nullptr;
     const bool envelope = !empty && wkbFlatten(OGR_G_GetGeometryType(g)) != wkbPoint;
     const auto wkb_size = static_cast<std::size_t>(OGR_G_WkbSize(g));
     out.resize(8 + (envelope ? 32 : 0) + wkb_size);
@@ -520,9 +509,7 @@ void geopackage_blob(OGRGeometryH g, std::int32_t srs_id, std::vector<unsigned c
     }
     std::size_t at = 8;
     if (envelope) {
-        OGREnvelope e;
-        OGR_G_GetEnvelope(g, &e);
-        for (const double v : {e.MinX, e.MaxX, e.MinY, e.MaxY}) {
+        for (const double v : {e->MinX, e->MaxX, e->MinY, e->MaxY}) {
             std::uint64_t bits = 0;
             std::memcpy(&bits, &v, sizeof v);
             for (int k = 0; k < 8; ++k) {
@@ -622,10 +609,9 @@ void insert_rows(GeoPackageRows& file, const LayerTable& t, const OutputLayer& l
             if (h == nullptr) {
                 sqlite3_bind_null(insert.get(), p);
             } else {
-                geopackage_blob(h, srs_id, blob);
-                sqlite3_bind_blob64(insert.get(), p, blob.data(), blob.size(), SQLITE_STATIC);
-                if (!OGR_G_IsEmpty(h)) {
-                    OGREnvelope e;
+                const bool empty = OGR_G_IsEmpty(h) != 0;
+                OGREnvelope e;
+                if (!empty) {
                     OGR_G_GetEnvelope(h, &e);
                     if (has_extent) {
                         extent.Merge(e);
@@ -634,6 +620,8 @@ void insert_rows(GeoPackageRows& file, const LayerTable& t, const OutputLayer& l
                         has_extent = true;
                     }
                 }
+                geopackage_blob(h, empty ? nullptr : &e, srs_id, blob);
+                sqlite3_bind_blob64(insert.get(), p, blob.data(), blob.size(), SQLITE_STATIC);
             }
             ++p;
         }

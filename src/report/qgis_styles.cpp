@@ -21,6 +21,7 @@
 #include <ogr_api.h>
 
 #include "core/gdal_handles.hpp"
+#include "core/geopackage_sql.hpp"
 #include "proxima/core/error.hpp"
 #include "proxima/core/temporaries.hpp"
 #include "proxima/report/map_style.hpp"
@@ -398,7 +399,7 @@ private:
     /// The copy and the side files SQLite may make beside it.
     [[nodiscard]] std::vector<fs::path> paths() const {
         std::vector<fs::path> out{m_tmp};
-        for (const char* side : {"-journal", "-wal", "-shm"}) {
+        for (const char* side : detail::sqlite_side_files) {
             out.push_back(m_tmp);
             out.back() += side;
         }
@@ -407,7 +408,7 @@ private:
     void remove_files() noexcept {
         std::error_code ec;
         fs::remove(m_tmp, ec);
-        for (const char* side : {"-journal", "-wal", "-shm"}) {
+        for (const char* side : detail::sqlite_side_files) {
             auto p = m_tmp;
             p += side;
             fs::remove(p, ec);
@@ -490,17 +491,6 @@ OGRLayerH style_table(GDALDatasetH ds, const fs::path& gpkg) {
         }
     }
     return l;
-}
-
-std::string sql_text(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        out += c;
-        if (c == '\'') {
-            out += '\'';
-        }
-    }
-    return out + "'";
 }
 
 void execute(GDALDatasetH ds, const std::string& sql, const fs::path& gpkg) {
@@ -773,14 +763,14 @@ void add_qgis_styles(const fs::path& gpkg, const std::vector<StyledService>& ser
         OGRLayerH table = style_table(h, gpkg);
         std::set<std::string> tables;
         for (const auto& r : rows) {
+            const std::string table_text = detail::sql_quoted(r.table, '\'');
             execute(h,
-                    fmt::format("DELETE FROM layer_styles WHERE f_table_name = {} AND styleName = {}", sql_text(r.table),
-                                sql_text(r.name)),
+                    fmt::format("DELETE FROM layer_styles WHERE f_table_name = {} AND styleName = {}", table_text,
+                                detail::sql_quoted(r.name, '\'')),
                     gpkg);
             if (tables.insert(r.table).second) {
                 // One default per table: a default saved earlier by a user steps aside, as in QGIS.
-                execute(h,
-                        fmt::format("UPDATE layer_styles SET useAsDefault = 0 WHERE f_table_name = {}", sql_text(r.table)),
+                execute(h, fmt::format("UPDATE layer_styles SET useAsDefault = 0 WHERE f_table_name = {}", table_text),
                         gpkg);
             }
         }

@@ -566,6 +566,30 @@ TEST_CASE("QGIS styles: a GeoPackage styled already is left as it is and one cha
     }
 }
 
+namespace {
+
+/// Removes the layer_styles table the run wrote, to put another in its place.
+void drop_layer_styles(const GpkgDataset& ds) {
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds.ds); ++i) {
+        if (std::string(OGR_L_GetName(GDALDatasetGetLayer(ds.ds, i))) == "layer_styles") {
+            REQUIRE(GDALDatasetDeleteLayer(ds.ds, i) == OGRERR_NONE);
+            return;
+        }
+    }
+}
+
+/// Whether a temporary copy ("<name>.tmp-<pid>") was left beside the GeoPackage.
+bool copy_left_beside(const fs::path& gpkg) {
+    for (const auto& e : fs::directory_iterator(gpkg.parent_path())) {
+        if (e.path().filename().string().find(".tmp-") != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
 TEST_CASE("QGIS styles: a missing file or layer is named and the GeoPackage is untouched", "[report][qgis]") {
     test::TempDir tmp("qgis-styles-errors");
     const fs::path gpkg = gpkg_copy_of("riviera", tmp.path());
@@ -586,9 +610,7 @@ TEST_CASE("QGIS styles: a missing file or layer is named and the GeoPackage is u
         REQUIRE_THROWS_AS(add_qgis_styles(gpkg, services), InputError);
         REQUIRE_THROWS_WITH(add_qgis_styles(gpkg, services), Contains("medecin_min") || Contains("deficit_medecin"));
         CHECK(read_text(gpkg) == before);
-        for (const auto& e : fs::directory_iterator(gpkg.parent_path())) {
-            CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
-        }
+        CHECK_FALSE(copy_left_beside(gpkg));
     }
     SECTION("a layer with no style") {
         CHECK_THROWS_AS(qgis_style_qml("summary", services_of(gpkg)), Error);
@@ -596,12 +618,7 @@ TEST_CASE("QGIS styles: a missing file or layer is named and the GeoPackage is u
     SECTION("a layer_styles table made by plain SQL (not a GeoPackage table): named, with the way out") {
         {
             GpkgDataset ds(gpkg, true);
-            for (int i = 0; i < GDALDatasetGetLayerCount(ds.ds); ++i) {
-                if (std::string(OGR_L_GetName(GDALDatasetGetLayer(ds.ds, i))) == "layer_styles") {
-                    REQUIRE(GDALDatasetDeleteLayer(ds.ds, i) == OGRERR_NONE);
-                    break;
-                }
-            }
+            drop_layer_styles(ds);
             OGRLayerH made = GDALDatasetExecuteSQL(ds.ds, "CREATE TABLE layer_styles (id INTEGER PRIMARY KEY, x TEXT)",
                                                    nullptr, nullptr);
             if (made != nullptr) {
@@ -617,19 +634,12 @@ TEST_CASE("QGIS styles: a missing file or layer is named and the GeoPackage is u
         REQUIRE_THROWS_WITH(add_qgis_styles(gpkg), Contains("layer_styles") && Contains("gpkg_contents") &&
                                                        Contains("DROP TABLE layer_styles"));
         CHECK(read_text(gpkg) == before);
-        for (const auto& e : fs::directory_iterator(gpkg.parent_path())) {
-            CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
-        }
+        CHECK_FALSE(copy_left_beside(gpkg));
     }
     SECTION("a layer_styles table without a column QGIS writes: named, with the way out") {
         {
             GpkgDataset ds(gpkg, true);
-            for (int i = 0; i < GDALDatasetGetLayerCount(ds.ds); ++i) {
-                if (std::string(OGR_L_GetName(GDALDatasetGetLayer(ds.ds, i))) == "layer_styles") {
-                    REQUIRE(GDALDatasetDeleteLayer(ds.ds, i) == OGRERR_NONE);
-                    break;
-                }
-            }
+            drop_layer_styles(ds);
             OGRLayerH styles = GDALDatasetCreateLayer(ds.ds, "layer_styles", nullptr, wkbNone, nullptr);
             REQUIRE(styles != nullptr);
             for (const char* name : {"f_table_name", "styleName"}) {
@@ -643,8 +653,6 @@ TEST_CASE("QGIS styles: a missing file or layer is named and the GeoPackage is u
         REQUIRE_THROWS_WITH(add_qgis_styles(gpkg), Contains("layer_styles") && Contains("has no column") &&
                                                        Contains("DROP TABLE layer_styles"));
         CHECK(read_text(gpkg) == before);
-        for (const auto& e : fs::directory_iterator(gpkg.parent_path())) {
-            CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
-        }
+        CHECK_FALSE(copy_left_beside(gpkg));
     }
 }
