@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <exception>
 #include <limits>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -17,6 +19,7 @@
 #include "deficit_pixels.hpp"
 #include "pixel_polygons.hpp"
 #include "proxima/core/error.hpp"
+#include "proxima/core/threads.hpp"
 
 namespace proxima {
 
@@ -101,6 +104,33 @@ LonLat inside_point(const Geos& geos, const GEOSGeometry* polygon, const detail:
 
 namespace detail {
 
+std::optional<std::size_t> strict_pixel(const RasterGrid& grid, const std::array<double, 2>& xy) {
+    const double fc = std::floor((xy[0] - grid.min_x) / grid.resolution_m);
+    const double fr = std::floor((grid.max_y - xy[1]) / grid.resolution_m);
+    if (!(fc >= 0 && fr >= 0 && fc < grid.width && fr < grid.height)) {
+        return std::nullopt;  // off the grid, or NaN
+    }
+    const int c = static_cast<int>(fc);
+    const int r = static_cast<int>(fr);
+    if (!(grid.line_x(c) < xy[0] && xy[0] < grid.line_x(c + 1) && grid.line_y(r + 1) < xy[1] &&
+          xy[1] < grid.line_y(r))) {
+        return std::nullopt;  // on a line, or the division rounded across one
+    }
+    return static_cast<std::size_t>(r) * static_cast<std::size_t>(grid.width) + static_cast<std::size_t>(c);
+}
+
+bool square_inside(const Geos& geos, const GEOSPreparedGeometry* zones, const RasterGrid& grid, int col, int row) {
+    const Geos::Ptr square =
+        geos.check(geos.own(GEOSGeom_createRectangle_r(geos.ctx(), grid.line_x(col), grid.line_y(row + 1),
+                                                       grid.line_x(col + 1), grid.line_y(row))),
+                   "make a pixel's square");
+    const char in = GEOSPreparedContainsProperly_r(geos.ctx(), zones, square.get());
+    if (in == 2) {
+        throw Error(fmt::format("cannot tell whether a pixel lies inside the zones: {}", geos.last_error()));
+    }
+    return in == 1;
+}
+
 // Row by row on flat arrays: the beyond pixels of three rows, widened by one column each way,
 // then OR-ed; loops the compiler runs on vector registers (a test of 9 neighbours per pixel was
 // most of the deficit's own time besides GEOS).
@@ -181,6 +211,57 @@ OriginsInCrs origins_in_crs(std::span<const LonLat> positions, const std::string
     return placed_in(positions, projection, crs);
 }
 
+void locate_in_pixels(OriginsInCrs& origins, const RasterGrid& grid, const ZonesOutline& outline, int threads) {
+    if (origins.crs != grid.crs || outline.crs != grid.crs) {
+        throw Error(fmt::format("origins in pixels: the origins are in {}, the outline in {}, the grid in {}",
+                                origins.crs, outline.crs, grid.crs));
+    }
+    OriginPixels out;
+    out.grid = grid;
+    out.outline_wkb = outline.wkb;
+    out.pixel.assign(origins.xy.size(), OriginPixels::no_pixel);
+    out.inside.assign(origins.xy.size(), 0);
+    const auto n = static_cast<std::ptrdiff_t>(origins.xy.size());
+    std::exception_ptr failed;
+    // Each thread its own GEOS context and prepared outline (neither is shared between threads).
+#pragma omp parallel num_threads(thread_count(threads))
+    {
+        try {
+            const Geos geos;
+            Geos::Ptr zones = outline.wkb.empty() ? geos.own(nullptr) : geos.read_wkb(outline.wkb);
+            if (!outline.wkb.empty() && !zones) {
+                throw Error(fmt::format("origins in pixels: the zones' outline cannot be read: {}", geos.last_error()));
+            }
+            const auto destroy = [&geos](const GEOSPreparedGeometry* g) { GEOSPreparedGeom_destroy_r(geos.ctx(), g); };
+            const std::unique_ptr<const GEOSPreparedGeometry, decltype(destroy)> prepared(
+                zones ? GEOSPrepare_r(geos.ctx(), zones.get()) : nullptr, destroy);
+#pragma omp for schedule(dynamic, 4096)
+            for (std::ptrdiff_t k = 0; k < n; ++k) {
+                const std::optional<std::size_t> p = detail::strict_pixel(grid, origins.xy[static_cast<std::size_t>(k)]);
+                if (!p) {
+                    continue;
+                }
+                out.pixel[static_cast<std::size_t>(k)] = *p;
+                const auto w = static_cast<std::size_t>(grid.width);
+                out.inside[static_cast<std::size_t>(k)] =
+                    prepared && detail::square_inside(geos, prepared.get(), grid, static_cast<int>(*p % w),
+                                                      static_cast<int>(*p / w))
+                        ? 1
+                        : 0;
+            }
+        } catch (...) {
+#pragma omp critical(locate_in_pixels_failed)
+            if (!failed) {
+                failed = std::current_exception();
+            }
+        }
+    }
+    if (failed) {
+        std::rethrow_exception(failed);
+    }
+    origins.pixels = std::move(out);
+}
+
 DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterPixels& pixels,
                                    const ZonesOutline& outline, double threshold_min,
                                    std::span<const PopulatedPoint> origins_over, const IsochroneOptions& options) {
@@ -230,17 +311,21 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
     const double min_part = options.min_part_pixels * pixel_area;
     std::size_t selected_pixels = 0;
     std::vector<unsigned char> mask = detail::deficit_selection(cls, grid.width, grid.height, selected_pixels);
-    const Geos::Ptr shape = detail::pixel_shape_of(geos, grid, mask, min_part, options.min_hole_pixels * pixel_area,
-                                                   selected_pixels);
-    if (!shape) {
+    detail::PixelParts made = detail::pixel_parts_of(geos, grid, mask, min_part, options.min_hole_pixels * pixel_area,
+                                                     selected_pixels);
+    if (made.polygons.empty()) {
         return out;
     }
     // Clipped to the zones part by part: a part well inside them (most of a région's: the pixels
     // were laid over the zones) is kept as made; only a part that reaches the zones' edge goes
     // through an overlay. One overlay of the whole shape was a third of the deficit's time.
-    std::vector<Geos::Ptr> parts;
-    collect_polygons(geos, shape.get(), parts);
-    std::vector<Geos::Ptr> pieces;
+    struct Piece {
+        Geos::Ptr geometry;
+        std::uint32_t part = 0;  ///< the part (region of pixels) it was cut from
+        bool whole = false;      ///< the part itself, inside the zones
+    };
+    std::vector<Piece> pieces;
+    std::vector<std::size_t> piece_count(made.polygons.size(), 0);  // pieces cut from each part
     const auto prepared_destroy = [&geos](const GEOSPreparedGeometry* g) { GEOSPreparedGeom_destroy_r(geos.ctx(), g); };
     const std::unique_ptr<const GEOSPreparedGeometry, decltype(prepared_destroy)> inside(
         GEOSPrepare_r(geos.ctx(), study.get()), prepared_destroy);
@@ -250,14 +335,22 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
     if (!inside) {
         throw clip_failed();
     }
-    for (auto& part : parts) {
+    for (std::size_t i = 0; i < made.polygons.size(); ++i) {
+        Geos::Ptr& part = made.polygons[i];
+        const auto part_id = static_cast<std::uint32_t>(i);
         const char contained = GEOSPreparedContainsProperly_r(geos.ctx(), inside.get(), part.get());
         if (contained == 1) {
-            pieces.push_back(std::move(part));
+            pieces.push_back({std::move(part), part_id, true});
+            piece_count[i] = 1;
         } else if (contained == 0) {
             const Geos::Ptr clipped = geos.check(geos.own(GEOSIntersection_r(geos.ctx(), part.get(), study.get())),
                                                  "clip the deficit to the zones");
-            collect_polygons(geos, clipped.get(), pieces);
+            std::vector<Geos::Ptr> cut;
+            collect_polygons(geos, clipped.get(), cut);
+            piece_count[i] = cut.size();
+            for (auto& c : cut) {
+                pieces.push_back({std::move(c), part_id, false});
+            }
         } else {
             throw clip_failed();
         }
@@ -300,7 +393,110 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
     }
     const auto at = [&](std::size_t k) -> const std::array<double, 2>& { return placed_origins->xy[origin_of[k]]; };
     const auto located = [&](std::size_t k) { return std::isfinite(at(k)[0]) && std::isfinite(at(k)[1]); };
-    std::vector<Geos::Ptr> points(origins_over.size());  // made when a part's box first holds one
+
+    // The piece of each origin beyond, told by its pixel when the point lies strictly inside one
+    // (not on a grid line): a part is the closed squares of its region's pixels, and the squares
+    // of two pixels meet only on grid lines, so a point inside a pixel not selected is in no part,
+    // and one inside a selected pixel is in its region's part alone, inside it. If the part was
+    // kept whole, the point is in it; if the part was clipped and the pixel's square lies inside
+    // the zones, the point is inside one of the part's pieces (the largest, unless a smaller one
+    // holds it). Only the other points are tested against the pieces' geometry in order: those
+    // on grid lines (or off the grid), and those of a clipped part whose pixel reaches the zones'
+    // edge. The same answers as testing every point against every piece in order (a test checks
+    // them); preparing every piece for those tests, and the tests, were most of the deficit's
+    // time after the clip.
+    const OriginPixels* run_pixels = placed_origins->pixels && placed_origins->pixels->grid == grid &&
+                                             placed_origins->pixels->outline_wkb == outline.wkb
+                                         ? &*placed_origins->pixels
+                                         : nullptr;
+    const auto pixel_inside_zones = [&](std::size_t p) {
+        const auto w = static_cast<std::size_t>(grid.width);
+        return detail::square_inside(geos, inside.get(), grid, static_cast<int>(p % w), static_cast<int>(p / w));
+    };
+    constexpr std::uint32_t in_no_piece = std::numeric_limits<std::uint32_t>::max();
+    constexpr std::uint32_t test_in_part = in_no_piece - 1;  // against its part's pieces
+    constexpr std::uint32_t test_nearby = in_no_piece - 2;   // against the pieces whose box holds it
+    std::vector<std::uint32_t> piece_of(origins_over.size(), test_nearby);
+    std::vector<std::uint32_t> part_of(origins_over.size(), 0);
+    std::vector<std::size_t> pixel_of(origins_over.size(), 0);
+    {
+        std::vector<std::size_t> asked = made.seeds;  // the parts' own pixels first, then the origins'
+        std::vector<std::uint32_t> asking;
+        for (std::size_t k = 0; k < origins_over.size(); ++k) {
+            std::optional<std::size_t> p;
+            if (run_pixels != nullptr) {
+                const std::uint64_t q = run_pixels->pixel[origin_of[k]];
+                if (q != OriginPixels::no_pixel) {
+                    p = static_cast<std::size_t>(q);
+                }
+            } else if (located(k)) {
+                p = detail::strict_pixel(grid, at(k));
+            }
+            if (!p) {
+                continue;
+            }
+            if (mask[*p] == 0) {
+                piece_of[k] = in_no_piece;
+            } else {
+                pixel_of[k] = *p;
+                asked.push_back(*p);
+                asking.push_back(static_cast<std::uint32_t>(k));
+            }
+        }
+        if (!asking.empty()) {
+            const std::vector<std::uint32_t> region = detail::pixel_regions(mask, grid.width, grid.height, asked);
+            std::vector<std::pair<std::uint32_t, std::uint32_t>> part_by_region;  // (region, part), sorted
+            part_by_region.reserve(made.seeds.size());
+            for (std::size_t i = 0; i < made.seeds.size(); ++i) {
+                part_by_region.emplace_back(region[i], static_cast<std::uint32_t>(i));
+            }
+            std::sort(part_by_region.begin(), part_by_region.end());
+            for (std::size_t j = 0; j < asking.size(); ++j) {
+                const std::uint32_t r = region[made.seeds.size() + j];
+                const auto it = std::lower_bound(part_by_region.begin(), part_by_region.end(), std::make_pair(r, 0U));
+                if (it == part_by_region.end() || it->first != r) {
+                    throw Error(fmt::format("deficit of '{}': a selected pixel belongs to no part (an internal error; "
+                                            "please report it)",
+                                            raster.service));
+                }
+                part_of[asking[j]] = it->second;
+                piece_of[asking[j]] = test_in_part;
+            }
+        }
+    }
+    // The pieces of each part, and of each part its largest (most vertices: the costliest to test).
+    std::vector<std::size_t> first_piece(made.polygons.size() + 1, 0);
+    for (const Piece& p : pieces) {
+        ++first_piece[p.part + 1];
+    }
+    std::partial_sum(first_piece.begin(), first_piece.end(), first_piece.begin());  // pieces are in part order
+    std::vector<std::size_t> largest_piece(made.polygons.size(), 0);
+    for (std::size_t i = 0; i < made.polygons.size(); ++i) {
+        int most = -1;
+        for (std::size_t j = first_piece[i]; j < first_piece[i + 1]; ++j) {
+            const int n = GEOSGetNumCoordinates_r(geos.ctx(), pieces[j].geometry.get());
+            if (n > most) {
+                most = n;
+                largest_piece[i] = j;
+            }
+        }
+    }
+    std::vector<std::unique_ptr<const GEOSPreparedGeometry, decltype(prepared_destroy)>> prepared_pieces;
+    prepared_pieces.reserve(pieces.size());
+    for (std::size_t j = 0; j < pieces.size(); ++j) {
+        prepared_pieces.emplace_back(nullptr, prepared_destroy);
+    }
+    const auto prepared_piece = [&](std::size_t j) {
+        if (!prepared_pieces[j]) {
+            prepared_pieces[j].reset(GEOSPrepare_r(geos.ctx(), pieces[j].geometry.get()));
+            if (!prepared_pieces[j]) {
+                throw Error(fmt::format("deficit of '{}': cannot prepare a part for point tests: {}", raster.service,
+                                        geos.last_error()));
+            }
+        }
+        return prepared_pieces[j].get();
+    };
+    std::vector<Geos::Ptr> points(origins_over.size());  // made when a test first needs one
     const auto point = [&](std::size_t k) {
         if (!points[k]) {
             points[k] = geos.check(geos.own(GEOSGeom_createPointFromXY_r(geos.ctx(), at(k)[0], at(k)[1])),
@@ -308,9 +504,53 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
         }
         return points[k].get();
     };
+    for (std::size_t k = 0; k < origins_over.size(); ++k) {
+        if (piece_of[k] != test_in_part) {
+            continue;
+        }
+        const std::uint32_t i = part_of[k];
+        const bool clear_of_edge = pieces[first_piece[i]].whole ||
+                                   (run_pixels != nullptr ? run_pixels->inside[origin_of[k]] != 0
+                                                          : pixel_inside_zones(pixel_of[k]));
+        if (!clear_of_edge || first_piece[i] == first_piece[i + 1]) {
+            continue;  // tested against the part's pieces in order
+        }
+        std::size_t in = largest_piece[i];
+        for (std::size_t j = first_piece[i]; j < first_piece[i + 1]; ++j) {
+            if (j != largest_piece[i] && GEOSPreparedIntersects_r(geos.ctx(), prepared_piece(j), point(k)) == 1) {
+                in = j;
+                break;
+            }
+        }
+        piece_of[k] = static_cast<std::uint32_t>(in);
+    }
+    // The origins of each piece (told by their pixel) and of each part (to test), in origin order.
+    const auto bucket = [&](std::size_t buckets, auto&& key) {
+        std::vector<std::size_t> first(buckets + 1, 0);
+        for (std::size_t k = 0; k < origins_over.size(); ++k) {
+            if (const std::size_t b = key(k); b < buckets) {
+                ++first[b + 1];
+            }
+        }
+        std::partial_sum(first.begin(), first.end(), first.begin());
+        std::vector<std::uint32_t> members(first.back());
+        std::vector<std::size_t> next(first.begin(), first.end() - 1);
+        for (std::size_t k = 0; k < origins_over.size(); ++k) {
+            if (const std::size_t b = key(k); b < buckets) {
+                members[next[b]++] = static_cast<std::uint32_t>(k);
+            }
+        }
+        return std::pair(std::move(first), std::move(members));
+    };
+    const auto [first_in_piece, in_pieces] =
+        bucket(pieces.size(), [&](std::size_t k) -> std::size_t { return piece_of[k] < pieces.size() ? piece_of[k] : pieces.size(); });
+    const auto [first_to_test, to_test] = bucket(made.polygons.size(), [&](std::size_t k) -> std::size_t {
+        return piece_of[k] == test_in_part ? part_of[k] : made.polygons.size();
+    });
+
     std::vector<std::uint32_t> with_point;  // in origin order
     for (std::size_t k = 0; k < origins_over.size(); ++k) {
-        if (located(k)) {
+        if (located(k) && piece_of[k] == test_nearby) {
             with_point.push_back(static_cast<std::uint32_t>(k));
         }
     }
@@ -318,7 +558,7 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
     std::vector<std::uint32_t> by_x;
     by_x.reserve(with_point.size());
     for (const std::uint32_t o : placed_origins->by_x) {
-        if (over_of[o] != not_over) {
+        if (over_of[o] != not_over && piece_of[over_of[o]] == test_nearby) {
             by_x.push_back(over_of[o]);
         }
     }
@@ -327,24 +567,33 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
     for (const auto k : by_x) {
         xs.push_back(at(k)[0]);
     }
-    std::vector<std::uint32_t> candidates;
+    std::vector<std::uint32_t> candidates;  // tested against the piece's geometry
+    std::vector<std::uint32_t> in_piece;
     std::vector<bool> placed(origins_over.size(), false);
     std::vector<Geos::Ptr> kept;  // the parts as written (WGS84, or the raster's CRS)
-    for (auto& piece : pieces) {
+    for (std::size_t j = 0; j < pieces.size(); ++j) {
+        Geos::Ptr& piece = pieces[j].geometry;
+        const std::uint32_t part_index = pieces[j].part;
         const double area = detail::area_of(geos, piece.get());
         if (area < min_part) {
             continue;  // a sliver left by the clip
         }
         DeficitPart part;
         part.area_km2 = area / 1e6;
-        const GEOSPreparedGeometry* prepared = GEOSPrepare_r(geos.ctx(), piece.get());
         double x0 = 0, y0 = 0, x1 = 0, y1 = 0;
         const bool boxed = GEOSGeom_getXMin_r(geos.ctx(), piece.get(), &x0) == 1 &&
                            GEOSGeom_getYMin_r(geos.ctx(), piece.get(), &y0) == 1 &&
                            GEOSGeom_getXMax_r(geos.ctx(), piece.get(), &x1) == 1 &&
                            GEOSGeom_getYMax_r(geos.ctx(), piece.get(), &y1) == 1;
-        // The points in its box, in origin order (the label's ties go to the first origin).
+        in_piece.assign(in_pieces.begin() + static_cast<std::ptrdiff_t>(first_in_piece[j]),
+                        in_pieces.begin() + static_cast<std::ptrdiff_t>(first_in_piece[j + 1]));
         candidates.clear();
+        for (std::size_t m = first_to_test[part_index]; m < first_to_test[part_index + 1]; ++m) {
+            if (!placed[to_test[m]]) {
+                candidates.push_back(to_test[m]);
+            }
+        }
+        // The points on grid lines in its box.
         if (boxed) {
             const auto first = std::lower_bound(xs.begin(), xs.end(), x0) - xs.begin();
             const auto last = std::upper_bound(xs.begin(), xs.end(), x1) - xs.begin();
@@ -354,23 +603,31 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
                     candidates.push_back(k);
                 }
             }
-            std::sort(candidates.begin(), candidates.end());
         } else {
-            candidates = with_point;
-        }
-        double largest = -1;
-        for (const std::uint32_t k : candidates) {
-            if (!placed[k] && located(k) && GEOSPreparedIntersects_r(geos.ctx(), prepared, point(k)) == 1) {
-                placed[k] = true;
-                part.population_over += origins_over[k].population;
-                ++part.origins_over;
-                if (origins_over[k].population > largest) {
-                    largest = origins_over[k].population;
-                    part.label_point = origins_over[k].position;  // the label goes where the people are
+            for (const std::uint32_t k : with_point) {
+                if (!placed[k]) {
+                    candidates.push_back(k);
                 }
             }
         }
-        GEOSPreparedGeom_destroy_r(geos.ctx(), prepared);
+        for (const std::uint32_t k : candidates) {
+            if (GEOSPreparedIntersects_r(geos.ctx(), prepared_piece(j), point(k)) == 1) {
+                in_piece.push_back(k);
+            }
+        }
+        prepared_pieces[j].reset();
+        // In origin order: the label's ties go to the first origin.
+        std::sort(in_piece.begin(), in_piece.end());
+        double largest = -1;
+        for (const std::uint32_t k : in_piece) {
+            placed[k] = true;
+            part.population_over += origins_over[k].population;
+            ++part.origins_over;
+            if (origins_over[k].population > largest) {
+                largest = origins_over[k].population;
+                part.label_point = origins_over[k].position;  // the label goes where the people are
+            }
+        }
         if (part.origins_over == 0) {
             part.label_point = inside_point(geos, piece.get(), projection);
         }
@@ -384,6 +641,9 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
         }
         Geos::Ptr lonlat = detail::to_wgs84(geos, piece.get(), grid.resolution_m, projection, "deficit area");
         if (!lonlat) {
+            for (const std::uint32_t k : in_piece) {
+                placed[k] = false;  // nothing left of the part: its people are counted outside, not lost
+            }
             continue;
         }
         part.wkb_wgs84 = detail::normalised_wkb(geos, lonlat.get(), "deficit area");

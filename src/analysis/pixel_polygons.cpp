@@ -354,7 +354,8 @@ std::vector<std::uint32_t> regions_of(const std::vector<unsigned char>& mask, st
 
 } // namespace
 
-std::vector<Geos::Ptr> mask_polygons(const Geos& geos, const RasterGrid& grid, std::vector<unsigned char>& mask) {
+std::vector<Geos::Ptr> mask_polygons(const Geos& geos, const RasterGrid& grid, std::vector<unsigned char>& mask,
+                                     std::vector<std::size_t>* seeds) {
     if (grid.width <= 0 || grid.height <= 0 || mask.size() != grid.pixel_count()) {
         throw Error(fmt::format("pixel polygons: {} mask bytes for {} x {} pixels", mask.size(), grid.width, grid.height));
     }
@@ -428,9 +429,15 @@ std::vector<Geos::Ptr> mask_polygons(const Geos& geos, const RasterGrid& grid, s
         }
     }
     std::vector<Geos::Ptr> out;
+    if (seeds != nullptr) {
+        seeds->clear();
+    }
     for (std::size_t k = 0; k < rings.size(); ++k) {
         if (rings[k].twice_area <= 0) {
             continue;
+        }
+        if (seeds != nullptr) {
+            seeds->push_back(rings[k].pixel);  // a pixel of the region, on the outer ring's left
         }
         GEOSGeometry* shell = as_ring(rings[k]);
         std::vector<GEOSGeometry*> inner;
@@ -505,6 +512,32 @@ Geos::Ptr pixel_shape_of(const Geos& geos, const RasterGrid& grid, std::vector<u
     const double pixel_area = grid.resolution_m * grid.resolution_m;
     remove_specks(mask, grid.width, grid.height, min_part / pixel_area, min_hole / pixel_area);
     return polygonal(geos, mask_polygons(geos, grid, mask));
+}
+
+PixelParts pixel_parts_of(const Geos& geos, const RasterGrid& grid, std::vector<unsigned char>& mask, double min_part,
+                          double min_hole, std::size_t pixels) {
+    PixelParts out;
+    if (pixels == 0) {
+        return out;
+    }
+    const double pixel_area = grid.resolution_m * grid.resolution_m;
+    remove_specks(mask, grid.width, grid.height, min_part / pixel_area, min_hole / pixel_area);
+    out.polygons = mask_polygons(geos, grid, mask, &out.seeds);
+    return out;
+}
+
+std::vector<std::uint32_t> pixel_regions(const std::vector<unsigned char>& mask, int width, int height,
+                                         const std::vector<std::size_t>& pixels) {
+    if (width <= 0 || height <= 0 ||
+        mask.size() != static_cast<std::size_t>(width) * static_cast<std::size_t>(height)) {
+        throw Error(fmt::format("pixel regions: {} mask bytes for {} x {} pixels", mask.size(), width, height));
+    }
+    for (const std::size_t p : pixels) {
+        if (p >= mask.size() || mask[p] != 1) {
+            throw Error(fmt::format("pixel regions: pixel {} is not selected", p));
+        }
+    }
+    return regions_of(mask, static_cast<std::size_t>(width), static_cast<std::size_t>(height), pixels);
 }
 
 void remove_specks(std::vector<unsigned char>& mask, int width, int height, double min_part_pixels,

@@ -7,6 +7,7 @@
 #include <cfloat>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <string>
 #include <utility>
@@ -56,8 +57,16 @@ namespace proxima::detail {
 /// parts stay apart and a ring that comes back to the corner is split there (a hole touching its
 /// outer ring, or another hole, at one point), so no repair is needed. The tracing marks the mask
 /// itself (no scratch array of its size): on return it holds the same pixels, each byte 0 or 1.
+/// With `seeds`, it also receives, for each polygon, one of its pixels (row-major index).
 [[nodiscard]] std::vector<Geos::Ptr> mask_polygons(const Geos& geos, const RasterGrid& grid,
-                                                   std::vector<unsigned char>& mask);
+                                                   std::vector<unsigned char>& mask,
+                                                   std::vector<std::size_t>* seeds = nullptr);
+
+/// The 4-connected region of each of `pixels` (row-major indices of selected pixels of `mask`,
+/// width × height, bytes 0 or 1): equal numbers, the same region (the numbers mean nothing else).
+/// Throws Error for a pixel that is not selected.
+[[nodiscard]] std::vector<std::uint32_t> pixel_regions(const std::vector<unsigned char>& mask, int width, int height,
+                                                       const std::vector<std::size_t>& pixels);
 
 /// Removes the specks of a pixel mask (row-major, grid.width × grid.height, 1 = selected): 4-connected
 /// regions of selected pixels with fewer than `min_part_pixels` pixels are cleared, then
@@ -73,6 +82,16 @@ void remove_specks(std::vector<unsigned char>& mask, int width, int height, doub
 /// caller making several shapes of one grid fills the same mask again for each.
 [[nodiscard]] Geos::Ptr pixel_shape_of(const Geos& geos, const RasterGrid& grid, std::vector<unsigned char>& mask,
                                        double min_part, double min_hole, std::size_t pixels);
+
+/// The same as its polygons, one per 4-connected region of the mask as it is left (specks
+/// removed), with one pixel of each (`seeds`, row-major): what tells which polygon a point
+/// inside a pixel lies in without a geometric test.
+struct PixelParts {
+    std::vector<Geos::Ptr> polygons;
+    std::vector<std::size_t> seeds;
+};
+[[nodiscard]] PixelParts pixel_parts_of(const Geos& geos, const RasterGrid& grid, std::vector<unsigned char>& mask,
+                                        double min_part, double min_hole, std::size_t pixels);
 
 /// `g` normalised (in place: same polygons, same bytes) as WKB. `what` names the layer in messages.
 [[nodiscard]] std::vector<unsigned char> normalised_wkb(const Geos& geos, GEOSGeometry* g, const std::string& what);

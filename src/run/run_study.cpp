@@ -199,7 +199,8 @@ RunSummary run_study(const StudyFile& original, const RunOptions& options, const
     timer.add(in.timings, "load: ", in.timings_peak_mib);
     const RasterPixels pixels = surface_pixels(in, options);
     const ZonesOutline outline = zones_outline(in.zones, pixels.grid.crs);  // every deficit is clipped to it
-    const OriginsInCrs origins_placed = placed_origins(in, pixels.grid.crs);  // every deficit looks them up
+    OriginsInCrs origins_placed = placed_origins(in, pixels.grid.crs);  // every deficit looks them up
+    locate_in_pixels(origins_placed, pixels.grid, outline, options.threads);  // and finds their pixels there
     timer.phase("surface pixels");
     // The pole maps' access to the poles (one search per gamme to the poles' centres, which it
     // snaps): made while the snapping index is still here.

@@ -501,3 +501,172 @@ TEST_CASE("the zones merged once give every service the deficit it gets from the
         CHECK_THAT(e.what(), Catch::Contains("EPSG:3035") && Catch::Contains(a.pixels.grid.crs));
     }
 }
+
+TEST_CASE("each origin beyond counts in the part its point lies in - on pixel lines and corners too",
+          "[analysis][deficit]") {
+    // A part's inhabitants come from its pixels where an origin lies strictly inside one, and from
+    // geometric tests for the rest (points on the grid's lines, parts clipped at the zones' edge).
+    // Checked against GEOS on the parts as written, with the Andorra origins and points placed on
+    // the pixels' corners and edges and inside them: an origin inside exactly one part counts in
+    // that one, an origin in none counts outside, an origin on the edge of two counts in one.
+    const Andorra& a = andorra_surfaces();
+    const ZonesOutline outline = zones_outline(a.in.zones, a.pixels.grid.crs);
+    const RasterGrid& g = a.pixels.grid;
+    std::vector<LonLat> positions;
+    for (const auto& o : a.in.origins) {
+        positions.push_back(o.position);
+    }
+    OriginsInCrs placed = origins_in_crs(positions, g.crs);
+    const std::size_t real = positions.size();
+    const auto w = static_cast<std::size_t>(g.width);
+    for (std::size_t i = 0; i < a.pixels.pixel.size(); i += 7) {
+        const auto c = static_cast<int>(a.pixels.pixel[i] % w);
+        const auto r = static_cast<int>(a.pixels.pixel[i] / w);
+        const double res = g.resolution_m;
+        for (const std::array<double, 2> xy : {std::array{g.line_x(c), g.line_y(r)}, std::array{g.centre_x(c), g.line_y(r)},
+                                               std::array{g.line_x(c), g.centre_y(r)},
+                                               std::array{g.line_x(c) + 0.25 * res, g.line_y(r) - 0.7 * res}}) {
+            placed.xy.push_back(xy);
+            positions.push_back({100.0 + static_cast<double>(positions.size()) * 1e-6, 0.0});  // only for labels
+        }
+    }
+    placed.by_x.clear();
+    for (std::uint32_t k = 0; k < placed.xy.size(); ++k) {
+        if (std::isfinite(placed.xy[k][0])) {
+            placed.by_x.push_back(k);
+        }
+    }
+    std::sort(placed.by_x.begin(), placed.by_x.end(), [&](std::uint32_t x, std::uint32_t y) {
+        return std::pair(placed.xy[x][0], x) < std::pair(placed.xy[y][0], y);
+    });
+
+    // The same origins located in the pixels once for every service, as a run does.
+    OriginsInCrs located = placed;
+    locate_in_pixels(located, g, outline);
+    REQUIRE(located.pixels.has_value());
+    std::size_t on_lines = 0;
+    std::size_t clear_of_edge = 0;
+    for (std::size_t k = 0; k < located.xy.size(); ++k) {
+        on_lines += located.pixels->pixel[k] == OriginPixels::no_pixel ? 1 : 0;
+        clear_of_edge += located.pixels->inside[k];
+    }
+    CHECK(on_lines >= (positions.size() - real) / 2);  // three of the four points of each pixel
+    CHECK(clear_of_edge > real / 2);
+
+    GEOSContextHandle_t ctx = GEOS_init_r();
+    GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx);
+    std::size_t exact_checked = 0;
+    std::size_t on_lines_in_parts = 0;
+    std::size_t on_two_parts = 0;
+    for (std::size_t s = 0; s < a.in.services.size(); ++s) {
+        const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
+        for (const double threshold : {5.0, 15.0, 30.0}) {
+            std::vector<PopulatedPoint> over;
+            std::vector<std::uint32_t> origin;
+            for (std::size_t o = 0; o < a.in.origins.size(); ++o) {
+                const auto minutes = minutes_of(a.access.time_ds(s, o));
+                if (a.in.origins[o].population > 0 && (!minutes || *minutes > threshold)) {
+                    over.push_back({a.in.origins[o].position, a.in.origins[o].population});
+                    origin.push_back(static_cast<std::uint32_t>(o));
+                }
+            }
+            for (std::size_t k = real; k < positions.size(); ++k) {
+                over.push_back({positions[k], 1.0 + static_cast<double>(k % 4)});
+                origin.push_back(static_cast<std::uint32_t>(k));
+            }
+            IsochroneOptions options;
+            options.raster_crs = true;
+            const DeficitTerritory t =
+                deficit_territory(raster, a.pixels, outline, threshold, OriginsOver{over, origin, &placed}, options);
+            const DeficitTerritory run =
+                deficit_territory(raster, a.pixels, outline, threshold, OriginsOver{over, origin, &located}, options);
+            REQUIRE(run.parts.size() == t.parts.size());
+            for (std::size_t j = 0; j < t.parts.size(); ++j) {
+                CHECK(run.parts[j].wkb_raster_crs == t.parts[j].wkb_raster_crs);
+                CHECK(run.parts[j].population_over == t.parts[j].population_over);
+                CHECK(run.parts[j].origins_over == t.parts[j].origins_over);
+                CHECK(run.parts[j].label_point.lon == t.parts[j].label_point.lon);
+                CHECK(run.parts[j].label_point.lat == t.parts[j].label_point.lat);
+            }
+            CHECK(run.population_outside == t.population_outside);
+            options.raster_crs = false;
+            const DeficitTerritory lonlat =
+                deficit_territory(raster, a.pixels, outline, threshold, OriginsOver{over, origin, &located}, options);
+            REQUIRE(lonlat.parts.size() == t.parts.size());
+            for (std::size_t j = 0; j < t.parts.size(); ++j) {
+                CHECK(lonlat.parts[j].population_over == t.parts[j].population_over);
+                CHECK(lonlat.parts[j].origins_over == t.parts[j].origins_over);
+            }
+            CHECK(lonlat.population_outside == t.population_outside);
+
+            std::vector<GEOSGeometry*> parts;
+            std::vector<const GEOSPreparedGeometry*> prepared;
+            for (const auto& p : t.parts) {
+                parts.push_back(GEOSWKBReader_read_r(ctx, reader, p.wkb_raster_crs.data(), p.wkb_raster_crs.size()));
+                REQUIRE(parts.back() != nullptr);
+                prepared.push_back(GEOSPrepare_r(ctx, parts.back()));
+            }
+            std::vector<double> exact(parts.size(), 0.0), shared(parts.size(), 0.0);
+            std::vector<std::size_t> exact_n(parts.size(), 0), shared_n(parts.size(), 0);
+            std::vector<double> largest(parts.size(), -1.0);
+            std::vector<LonLat> label(parts.size());
+            std::vector<bool> touched_by_shared(parts.size(), false);
+            double outside = 0;
+            std::size_t outside_n = 0;
+            for (std::size_t k = 0; k < over.size(); ++k) {
+                const auto& xy = placed.xy[origin[k]];
+                std::vector<std::size_t> in;
+                GEOSGeometry* pt = GEOSGeom_createPointFromXY_r(ctx, xy[0], xy[1]);
+                for (std::size_t j = 0; j < parts.size(); ++j) {
+                    if (GEOSPreparedIntersects_r(ctx, prepared[j], pt) == 1) {
+                        in.push_back(j);
+                    }
+                }
+                GEOSGeom_destroy_r(ctx, pt);
+                const bool on_line = std::fmod(xy[0] - g.min_x, g.resolution_m) == 0.0 ||
+                                     std::fmod(g.max_y - xy[1], g.resolution_m) == 0.0;
+                if (in.empty()) {
+                    outside += over[k].population;
+                    ++outside_n;
+                } else if (in.size() == 1) {
+                    exact[in[0]] += over[k].population;
+                    ++exact_n[in[0]];
+                    if (over[k].population > largest[in[0]]) {
+                        largest[in[0]] = over[k].population;
+                        label[in[0]] = over[k].position;
+                    }
+                    on_lines_in_parts += on_line ? 1 : 0;
+                } else {
+                    ++on_two_parts;
+                    for (const std::size_t j : in) {
+                        shared[j] += over[k].population;
+                        ++shared_n[j];
+                        touched_by_shared[j] = true;
+                    }
+                }
+            }
+            INFO("service " << a.in.services[s].spec.id << ", " << threshold << " min");
+            CHECK(t.population_outside == Approx(outside).margin(1e-6));
+            CHECK(t.origins_outside == outside_n);
+            for (std::size_t j = 0; j < parts.size(); ++j) {
+                INFO("part " << j);
+                CHECK(t.parts[j].population_over >= exact[j] - 1e-6);
+                CHECK(t.parts[j].population_over <= exact[j] + shared[j] + 1e-6);
+                CHECK(t.parts[j].origins_over >= exact_n[j]);
+                CHECK(t.parts[j].origins_over <= exact_n[j] + shared_n[j]);
+                if (!touched_by_shared[j] && exact_n[j] > 0) {
+                    CHECK(t.parts[j].label_point.lon == label[j].lon);
+                    CHECK(t.parts[j].label_point.lat == label[j].lat);
+                    ++exact_checked;
+                }
+                GEOSPreparedGeom_destroy_r(ctx, prepared[j]);
+                GEOSGeom_destroy_r(ctx, parts[j]);
+            }
+        }
+    }
+    GEOSWKBReader_destroy_r(ctx, reader);
+    GEOS_finish_r(ctx);
+    CHECK(exact_checked >= 50);
+    CHECK(on_lines_in_parts >= 100);  // the geometric tests were exercised
+    CHECK(on_two_parts >= 1);
+}

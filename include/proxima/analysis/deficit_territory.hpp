@@ -17,6 +17,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -72,15 +73,30 @@ struct ZonesOutline {
 /// which look up their origins beyond the threshold by x in each part's box. Each service used to
 /// project and sort its own again: at a national run's size, a million origins beyond for each
 /// of 200 services.
+/// Where the origins lie among a grid's pixels (locate_in_pixels), found once for every service's
+/// deficit area, which counts an origin strictly inside a pixel by that pixel.
+struct OriginPixels {
+    static constexpr std::uint64_t no_pixel = UINT64_MAX;
+    RasterGrid grid;                         ///< the grid they were located in
+    std::vector<unsigned char> outline_wkb;  ///< the zones' outline (ZonesOutline::wkb) they were checked against
+    std::vector<std::uint64_t> pixel;        ///< per origin: the pixel (row-major) holding it strictly inside, or no_pixel
+    std::vector<unsigned char> inside;       ///< per origin: 1 if that pixel's square lies inside the outline, off its edge
+};
+
 struct OriginsInCrs {
     std::string crs;                        ///< the CRS of `xy` (the surface's)
     std::vector<std::array<double, 2>> xy;  ///< per origin; NaN where PROJ cannot place it
     std::vector<std::uint32_t> by_x;        ///< the origins placed (finite xy), by x, then by index
+    std::optional<OriginPixels> pixels;     ///< with locate_in_pixels(): taken when its grid and outline are the deficit's
 };
 
 /// `positions` (lon/lat) in `crs` (projected), as deficit_territory() places origins. Throws
 /// ConfigError for a CRS PROJ does not know, Error beyond 2^32 - 1 origins.
 [[nodiscard]] OriginsInCrs origins_in_crs(std::span<const LonLat> positions, const std::string& crs);
+
+/// Fills `origins.pixels` for `grid` and `outline` (in the origins' CRS: Error otherwise), on
+/// `threads` (0: all). Throws Error if GEOS cannot read the outline.
+void locate_in_pixels(OriginsInCrs& origins, const RasterGrid& grid, const ZonesOutline& outline, int threads = 0);
 
 /// The origins beyond the threshold as a run knows them: `points` in origin order, and of each
 /// its origin in `placed` (strictly increasing).

@@ -50,6 +50,7 @@ struct RasterGrid {
     /// y of the grid line above row `row` (row == height: the south edge).
     [[nodiscard]] double line_y(int row) const { return max_y - row * resolution_m; }
     [[nodiscard]] std::size_t pixel_count() const { return static_cast<std::size_t>(width) * static_cast<std::size_t>(height); }
+    [[nodiscard]] bool operator==(const RasterGrid&) const = default;
 };
 
 /// The pixels of a study that can carry a time: those whose centre is in a study zone, with
