@@ -296,7 +296,15 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
     if (outline.wkb.empty() || grid.pixel_count() == 0) {
         return out;
     }
-    const detail::ProjectedToWgs84 projection(grid.crs, fmt::format("deficit of '{}'", raster.service));
+    // Made when first needed (a run's parts stay in the raster's CRS, their origins placed once):
+    // PROJ's set-up was a few per cent of a service's deficit.
+    std::optional<detail::ProjectedToWgs84> projection_made;
+    const auto projection = [&]() -> const detail::ProjectedToWgs84& {
+        if (!projection_made) {
+            projection_made.emplace(grid.crs, fmt::format("deficit of '{}'", raster.service));
+        }
+        return *projection_made;
+    };
     const Geos geos;
     const Geos::Ptr study = geos.read_wkb(outline.wkb);
     if (!study) {
@@ -370,7 +378,7 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
         for (const auto& o : origins_over) {
             positions.push_back(o.position);
         }
-        own = placed_in(positions, projection, grid.crs);
+        own = placed_in(positions, projection(), grid.crs);
         placed_origins = &own;
         own_index.resize(origins_over.size());
         std::iota(own_index.begin(), own_index.end(), std::uint32_t{0});
@@ -629,7 +637,7 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
             }
         }
         if (part.origins_over == 0) {
-            part.label_point = inside_point(geos, piece.get(), projection);
+            part.label_point = inside_point(geos, piece.get(), projection());
         }
         if (options.raster_crs) {
             // Valid as made (the union of valid pixel polygons, clipped): no conversion, no repair.
@@ -639,7 +647,7 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
             kept.push_back(std::move(piece));
             continue;
         }
-        Geos::Ptr lonlat = detail::to_wgs84(geos, piece.get(), grid.resolution_m, projection, "deficit area");
+        Geos::Ptr lonlat = detail::to_wgs84(geos, piece.get(), grid.resolution_m, projection(), "deficit area");
         if (!lonlat) {
             for (const std::uint32_t k : in_piece) {
                 placed[k] = false;  // nothing left of the part: its people are counted outside, not lost

@@ -1,6 +1,7 @@
 #include "proxima/analysis/isochrones.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <cmath>
 #include <cstdint>
 #include <utility>
@@ -48,7 +49,7 @@ std::vector<Isochrone> isochrones_from_raster(const TravelTimeRaster& raster, co
     std::sort(limits.begin(), limits.end());
     limits.erase(std::unique(limits.begin(), limits.end()), limits.end());
 
-    const detail::ProjectedToWgs84 projection(grid.crs, fmt::format("isochrones of '{}'", raster.service));
+    std::optional<detail::ProjectedToWgs84> projection;  // made when first needed: not for bands kept in the raster's CRS
     const double pixel_area = grid.resolution_m * grid.resolution_m;
     const Geos geos;
     std::vector<Isochrone> out;
@@ -105,7 +106,10 @@ std::vector<Isochrone> isochrones_from_raster(const TravelTimeRaster& raster, co
             if (options.raster_crs) {
                 iso.wkb_raster_crs = detail::normalised_wkb(geos, shape.get(), "isochrones");
             } else {
-                iso.wkb_wgs84 = detail::to_wgs84_wkb(geos, shape.get(), grid.resolution_m, projection, "isochrones");
+                if (!projection) {
+                    projection.emplace(grid.crs, fmt::format("isochrones of '{}'", raster.service));
+                }
+                iso.wkb_wgs84 = detail::to_wgs84_wkb(geos, shape.get(), grid.resolution_m, *projection, "isochrones");
             }
         }
         out.push_back(std::move(iso));
