@@ -333,7 +333,6 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
         bool whole = false;      ///< the part itself, inside the zones
     };
     std::vector<Piece> pieces;
-    std::vector<std::size_t> piece_count(made.polygons.size(), 0);  // pieces cut from each part
     const auto prepared_destroy = [&geos](const GEOSPreparedGeometry* g) { GEOSPreparedGeom_destroy_r(geos.ctx(), g); };
     const std::unique_ptr<const GEOSPreparedGeometry, decltype(prepared_destroy)> inside(
         GEOSPrepare_r(geos.ctx(), study.get()), prepared_destroy);
@@ -349,13 +348,11 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
         const char contained = GEOSPreparedContainsProperly_r(geos.ctx(), inside.get(), part.get());
         if (contained == 1) {
             pieces.push_back({std::move(part), part_id, true});
-            piece_count[i] = 1;
         } else if (contained == 0) {
             const Geos::Ptr clipped = geos.check(geos.own(GEOSIntersection_r(geos.ctx(), part.get(), study.get())),
                                                  "clip the deficit to the zones");
             std::vector<Geos::Ptr> cut;
             collect_polygons(geos, clipped.get(), cut);
-            piece_count[i] = cut.size();
             for (auto& c : cut) {
                 pieces.push_back({std::move(c), part_id, false});
             }
@@ -517,10 +514,14 @@ DeficitTerritory deficit_territory(const TravelTimeRaster& raster, const RasterP
             continue;
         }
         const std::uint32_t i = part_of[k];
+        if (first_piece[i] == first_piece[i + 1]) {
+            piece_of[k] = in_no_piece;  // nothing of its part is inside the zones
+            continue;
+        }
         const bool clear_of_edge = pieces[first_piece[i]].whole ||
                                    (run_pixels != nullptr ? run_pixels->inside[origin_of[k]] != 0
                                                           : pixel_inside_zones(pixel_of[k]));
-        if (!clear_of_edge || first_piece[i] == first_piece[i + 1]) {
+        if (!clear_of_edge) {
             continue;  // tested against the part's pieces in order
         }
         std::size_t in = largest_piece[i];
