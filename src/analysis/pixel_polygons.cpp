@@ -506,12 +506,7 @@ void remove_lone_pixels(std::vector<unsigned char>& mask, std::size_t w, std::si
 
 Geos::Ptr pixel_shape_of(const Geos& geos, const RasterGrid& grid, std::vector<unsigned char>& mask, double min_part,
                          double min_hole, std::size_t pixels) {
-    if (pixels == 0) {
-        return nullptr;
-    }
-    const double pixel_area = grid.resolution_m * grid.resolution_m;
-    remove_specks(mask, grid.width, grid.height, min_part / pixel_area, min_hole / pixel_area);
-    return polygonal(geos, mask_polygons(geos, grid, mask));
+    return polygonal(geos, std::move(pixel_parts_of(geos, grid, mask, min_part, min_hole, pixels).polygons));
 }
 
 PixelParts pixel_parts_of(const Geos& geos, const RasterGrid& grid, std::vector<unsigned char>& mask, double min_part,
@@ -533,8 +528,8 @@ std::vector<std::uint32_t> pixel_regions(const std::vector<unsigned char>& mask,
         throw Error(fmt::format("pixel regions: {} mask bytes for {} x {} pixels", mask.size(), width, height));
     }
     for (const std::size_t p : pixels) {
-        if (p >= mask.size() || mask[p] != 1) {
-            throw Error(fmt::format("pixel regions: pixel {} is not selected", p));
+        if (p >= mask.size()) {
+            throw Error(fmt::format("pixel regions: pixel {} is outside the {} x {} grid", p, width, height));
         }
     }
     return regions_of(mask, static_cast<std::size_t>(width), static_cast<std::size_t>(height), pixels);

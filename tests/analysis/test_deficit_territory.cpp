@@ -48,16 +48,26 @@ const Andorra& andorra_surfaces() {
 
 using test::service_index;
 
-/// The origins beyond the threshold, counted here from the access table (not with run/).
-std::vector<PopulatedPoint> beyond(const Andorra& a, std::size_t s, double threshold_min) {
-    std::vector<PopulatedPoint> out;
+/// The origins beyond the threshold, counted here from the access table (not with run/), and
+/// the index of each among all origins.
+struct Beyond {
+    std::vector<PopulatedPoint> points;
+    std::vector<std::uint32_t> origin;
+};
+Beyond beyond_with_index(const Andorra& a, std::size_t s, double threshold_min) {
+    Beyond out;
     for (std::size_t o = 0; o < a.in.origins.size(); ++o) {
         const auto minutes = minutes_of(a.access.time_ds(s, o));
         if (a.in.origins[o].population > 0 && (!minutes || *minutes > threshold_min)) {
-            out.push_back({a.in.origins[o].position, a.in.origins[o].population});
+            out.points.push_back({a.in.origins[o].position, a.in.origins[o].population});
+            out.origin.push_back(static_cast<std::uint32_t>(o));
         }
     }
     return out;
+}
+
+std::vector<PopulatedPoint> beyond(const Andorra& a, std::size_t s, double threshold_min) {
+    return beyond_with_index(a, s, threshold_min).points;
 }
 
 /// Point-in-territory tests on the WGS84 output, with pixel centres carried from the raster CRS.
@@ -370,15 +380,7 @@ TEST_CASE("origins placed once for the run give every service the deficit it get
     for (std::size_t s = 0; s < a.in.services.size(); ++s) {
         const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
         for (const double threshold : {5.0, 15.0, 30.0}) {
-            std::vector<PopulatedPoint> over;
-            std::vector<std::uint32_t> origin;
-            for (std::size_t o = 0; o < a.in.origins.size(); ++o) {
-                const auto minutes = minutes_of(a.access.time_ds(s, o));
-                if (a.in.origins[o].population > 0 && (!minutes || *minutes > threshold)) {
-                    over.push_back({a.in.origins[o].position, a.in.origins[o].population});
-                    origin.push_back(static_cast<std::uint32_t>(o));
-                }
-            }
+            auto [over, origin] = beyond_with_index(a, s, threshold);
             over.push_back({positions.back(), 7.0});
             origin.push_back(static_cast<std::uint32_t>(positions.size() - 1));
             for (const bool raster_crs : {false, true}) {
@@ -561,15 +563,7 @@ TEST_CASE("each origin beyond counts in the part its point lies in - on pixel li
     for (std::size_t s = 0; s < a.in.services.size(); ++s) {
         const TravelTimeRaster raster = travel_time_raster(a.in, a.pixels, s, 0);
         for (const double threshold : {5.0, 15.0, 30.0}) {
-            std::vector<PopulatedPoint> over;
-            std::vector<std::uint32_t> origin;
-            for (std::size_t o = 0; o < a.in.origins.size(); ++o) {
-                const auto minutes = minutes_of(a.access.time_ds(s, o));
-                if (a.in.origins[o].population > 0 && (!minutes || *minutes > threshold)) {
-                    over.push_back({a.in.origins[o].position, a.in.origins[o].population});
-                    origin.push_back(static_cast<std::uint32_t>(o));
-                }
-            }
+            auto [over, origin] = beyond_with_index(a, s, threshold);
             for (std::size_t k = real; k < positions.size(); ++k) {
                 over.push_back({positions[k], 1.0 + static_cast<double>(k % 4)});
                 origin.push_back(static_cast<std::uint32_t>(k));
